@@ -1,0 +1,30 @@
+#ifndef ENSEMBLE_CZMQ_SHIM_H
+#define ENSEMBLE_CZMQ_SHIM_H
+
+#include <zmq.h>
+#include <errno.h>
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+/* Swift's Glibc module exposes neither eventfd nor the GNU posix_spawn
+   extensions (they sit behind _GNU_SOURCE), so they are reached through
+   these small inline helpers. */
+
+/* glibc >= 2.34; declared here because the system header hides it. */
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
+
+static inline int ensemble_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+static inline int ensemble_errno(void) { return errno; }
+
+/* POSIX_SPAWN_SETSID is 0x80 in glibc (>= 2.26). */
+static inline short ensemble_spawn_setsid_flag(void) { return 0x80; }
+
+static inline int ensemble_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+#endif

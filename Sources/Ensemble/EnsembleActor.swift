@@ -1,0 +1,70 @@
+/// An actor type Ensemble can place and run.
+///
+/// Each instance runs in its own task and handles one message at a time: a
+/// handler is awaited to its end before the next message starts, so instance
+/// state needs no locks. (Swift's own `actor`s interleave at every `await`,
+/// which is why this is a class protocol instead.)
+public protocol EnsembleActor: AnyObject, SendableMetatype {
+    /// The stable name the type is registered under on every node.
+    static var typeName: String { get }
+    /// The capabilities a node needs to host this type.
+    static var requirements: Capabilities { get }
+    /// Creates a fresh instance (also used by the supervisor to restart one).
+    init()
+    /// Handles one message; a thrown error makes the supervisor restart the actor.
+    func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws
+}
+
+extension EnsembleActor {
+    public static var typeName: String { String(describing: Self.self) }
+    public static var requirements: Capabilities { .none }
+}
+
+/// What a running actor can do: know itself, send, create, set timers, exit.
+public struct ActorContext: Sendable {
+    let core: NodeCore
+    let cell: ActorCell
+    let correlationID: UInt64
+
+    /// The actor's own address.
+    public var myAddress: ActorAddress { cell.address }
+    /// The actor that created this one, if any.
+    public var parent: ActorAddress? { cell.parent }
+    /// The global name the actor holds, if any.
+    public var globalName: String? { cell.globalName }
+    /// The capabilities of the node the actor runs on.
+    public var nodeCapabilities: Capabilities { core.capabilities }
+
+    /// Sends `message` to `recipient` (fire and forget).
+    public func send<M: Message>(_ message: M, to recipient: ActorAddress) {
+        core.tell(message, to: recipient, from: cell.address, correlationID: 0)
+    }
+
+    /// Sends `message` to `recipient` as the answer to the message being handled,
+    /// so a client's `ask` can match it.
+    public func reply<M: Message>(_ message: M, to recipient: ActorAddress) {
+        core.tell(message, to: recipient, from: cell.address, correlationID: correlationID)
+    }
+
+    /// Creates an actor of `type` where its requirements are met; this actor is its parent.
+    ///
+    /// With a `globalName`, returns the live actor holding that name in the
+    /// whole convention, creating it only if there is none.
+    /// - Throws: `PlacementError` when no node satisfies the requirements.
+    public func createActor(_ type: any EnsembleActor.Type, globalName: String? = nil) async throws -> ActorAddress {
+        try await core.createActor(typeName: type.typeName, globalName: globalName, parent: cell)
+    }
+
+    /// Delivers a `WakeupMessage` to this actor after `delay`.
+    public func wakeup(after delay: Duration, payload: String? = nil) {
+        let core = self.core
+        let address = cell.address
+        Task {
+            try? await Task.sleep(for: delay)
+            core.tell(WakeupMessage(payload: payload), to: address, from: address, correlationID: 0)
+        }
+    }
+
+    /// Stops this actor once the current message is handled.
+    public func exit() { cell.requestExit(.stopped) }
+}

@@ -1,0 +1,32 @@
+/// Errors of the Ensemble runtime that a user can meet.
+public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A payload names a message type this process did not register.
+    case unknownMessageType(String)
+    /// A payload could not be decoded as its registered type.
+    case undecodable(String, String)
+    /// A node was asked to create an actor type it does not know.
+    case unknownActorType(String, node: String)
+    /// No answer came in time.
+    case timeout(String)
+    /// The node or client is shutting down.
+    case shuttingDown
+    /// The remote side answered with an error.
+    case remote(String)
+    /// No leader answers at the configured address.
+    case noLeader(NodeAddress)
+    /// Nothing answers at a node address.
+    case unreachable(NodeAddress)
+
+    public var description: String {
+        switch self {
+        case .unknownMessageType(let name): return "unknown message type \(name)"
+        case .undecodable(let name, let why): return "cannot decode \(name): \(why)"
+        case .unknownActorType(let name, let node): return "node \(node) does not know actor type \(name)"
+        case .timeout(let what): return "no answer in time: \(what)"
+        case .shuttingDown: return "shutting down"
+        case .remote(let text): return text
+        case .noLeader(let leader): return "no leader answers at \(leader)"
+        case .unreachable(let node): return "no node answers at \(node)"
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Synchronization
+import ZMQ
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A dedicated OS thread that owns ZeroMQ sockets, plus the queue other
+/// threads use to hand it work.
+///
+/// ZeroMQ sockets must stay on one thread, and a blocking zmq call on the
+/// 2-thread cooperative pool would starve it; so every socket lives here.
+/// Producers append to a lock-protected queue and poke an eventfd that the
+/// thread's `zmq_poll` watches.
+final class IOThread<Command: Sendable>: Sendable {
+    private let queue = Mutex<[Command]>([])
+    private let wakePending = Atomic<Bool>(false)
+    /// The eventfd the owner must poll for readability.
+    let wakeFD: Int32
+
+    init() throws(EnsembleSystemError) {
+        let fd = SystemShim.makeEventFD()
+        guard fd >= 0 else { throw EnsembleSystemError(errno: SystemShim.errno, call: "eventfd") }
+        wakeFD = fd
+    }
+
+    deinit { close(wakeFD) }
+
+    /// Queues `command` and wakes the thread.
+    func submit(_ command: Command) {
+        queue.withLock { $0.append(command) }
+        wake()
+    }
+
+    /// Queues several commands with one wake-up.
+    func submit(contentsOf commands: [Command]) {
+        queue.withLock { $0.append(contentsOf: commands) }
+        wake()
+    }
+
+    private func wake() {
+        // One pending wake-up is enough: the thread drains the whole queue.
+        guard !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { write(wakeFD, $0.baseAddress, 8) }
+    }
+
+    /// Called by the owning thread when `wakeFD` is readable or on a timer: takes everything queued.
+    func drain() -> [Command] {
+        var counter: UInt64 = 0
+        _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
+        wakePending.store(false, ordering: .releasing)
+        return queue.withLock { commands in
+            defer { commands.removeAll(keepingCapacity: true) }
+            return commands
+        }
+    }
+
+    /// Starts an OS thread running `body`.
+    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(EnsembleSystemError) {
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { raw in
+            let box = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<ThreadBody>.fromOpaque(box).release()
+            throw EnsembleSystemError(errno: result, call: "pthread_create")
+        }
+        pthread_detach(thread)
+        _ = name
+    }
+}
+
+private final class ThreadBody: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// A failed system call, with its errno.
+public struct EnsembleSystemError: Error, Sendable, CustomStringConvertible {
+    /// The errno value.
+    public var errno: Int32
+    /// The failing call.
+    public var call: String
+
+    /// Creates the error.
+    public init(errno: Int32, call: String) {
+        self.errno = errno
+        self.call = call
+    }
+
+    public var description: String { "\(call): \(String(cString: strerror(errno)))" }
+}

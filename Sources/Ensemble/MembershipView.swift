@@ -1,0 +1,125 @@
+/// One member of the convention as the view knows it.
+public struct MemberInfo: Codable, Sendable, Equatable {
+    /// The member's current life.
+    public var node: NodeID
+    /// Its current capabilities.
+    public var capabilities: Capabilities
+    /// How many actors it hosts (the placement load).
+    public var load: Int
+
+    /// Creates a member record.
+    public init(node: NodeID, capabilities: Capabilities, load: Int = 0) {
+        self.node = node
+        self.capabilities = capabilities
+        self.load = load
+    }
+}
+
+/// A whole view, as the leader sends it in WELCOME and snapshot replies.
+public struct ViewSnapshot: Codable, Sendable, Equatable {
+    /// The leader's current life.
+    public var leader: NodeID
+    /// The sequence number of the last update this snapshot includes.
+    public var sequence: UInt64
+    /// Every member, leader included.
+    public var members: [MemberInfo]
+    /// The cluster-wide global names.
+    public var names: [String: ActorAddress]
+}
+
+/// One change to the view, published by the leader.
+public enum ViewUpdate: Codable, Sendable, Equatable {
+    /// A member joined (or rejoined with a new life).
+    case memberUp(MemberInfo)
+    /// A member left or was declared down.
+    case memberDown(NodeID, reason: String)
+    /// A member's capabilities changed.
+    case capabilities(NodeID, Capabilities)
+    /// A member's load changed.
+    case load(NodeID, Int)
+    /// A global name now maps to an actor.
+    case nameRegistered(String, ActorAddress)
+    /// A global name is free again.
+    case nameReleased(String)
+}
+
+/// An update with the leader's life and its sequence number.
+public struct SequencedUpdate: Codable, Sendable, Equatable {
+    /// The leader life that issued it.
+    public var leader: NodeID
+    /// Its position in the leader's update stream (first is 1).
+    public var sequence: UInt64
+    /// The change.
+    public var update: ViewUpdate
+}
+
+/// The convention as one node sees it: members, capabilities, load, global names.
+public struct MembershipView: Sendable, Equatable {
+    /// The leader life this view follows.
+    public private(set) var leader: NodeID
+    /// The last update applied.
+    public private(set) var sequence: UInt64
+    /// Members by address (one life per address).
+    public private(set) var members: [NodeAddress: MemberInfo]
+    /// Global names.
+    public private(set) var names: [String: ActorAddress]
+
+    /// A view holding only the leader.
+    public init(leader: MemberInfo) {
+        self.leader = leader.node
+        self.sequence = 0
+        self.members = [leader.node.address: leader]
+        self.names = [:]
+    }
+
+    /// The view a snapshot describes.
+    public init(_ snapshot: ViewSnapshot) {
+        leader = snapshot.leader
+        sequence = snapshot.sequence
+        members = Dictionary(snapshot.members.map { ($0.node.address, $0) }, uniquingKeysWith: { $1 })
+        names = snapshot.names
+    }
+
+    /// This view as a snapshot.
+    public var snapshot: ViewSnapshot {
+        ViewSnapshot(
+            leader: leader, sequence: sequence, members: members.values.sorted { $0.node < $1.node }, names: names)
+    }
+
+    /// The member record for a node life, if it is that life that is a member.
+    public func member(_ node: NodeID) -> MemberInfo? {
+        guard let member = members[node.address], member.node == node else { return nil }
+        return member
+    }
+
+    /// Applies an update and records its sequence number.
+    public mutating func apply(_ update: ViewUpdate, sequence: UInt64) {
+        apply(update)
+        self.sequence = sequence
+    }
+
+    /// Applies an update without touching the sequence number.
+    public mutating func apply(_ update: ViewUpdate) {
+        switch update {
+        case .memberUp(let info):
+            members[info.node.address] = info
+            names = names.filter { $0.value.node.address != info.node.address || $0.value.node == info.node }
+        case .memberDown(let node, _):
+            if members[node.address]?.node == node { members[node.address] = nil }
+            names = names.filter { $0.value.node != node }
+        case .capabilities(let node, let capabilities):
+            if members[node.address]?.node == node { members[node.address]?.capabilities = capabilities }
+        case .load(let node, let load):
+            if members[node.address]?.node == node { members[node.address]?.load = load }
+        case .nameRegistered(let name, let address):
+            names[name] = address
+        case .nameReleased(let name):
+            names[name] = nil
+        }
+    }
+
+    /// Records a load figure learnt outside the update stream (a placement reply).
+    public mutating func noteLoad(_ node: NodeID, _ load: Int) {
+        if members[node.address]?.node == node { members[node.address]?.load = load }
+    }
+}

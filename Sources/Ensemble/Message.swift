@@ -1,0 +1,140 @@
+import FoundationEssentials
+
+/// A message actors exchange: a Codable value with a stable registered type name.
+public protocol Message: Codable, Sendable {
+    /// The name this type travels under; the same on every node. Defaults to the Swift type name.
+    static var messageType: String { get }
+}
+
+extension Message {
+    public static var messageType: String { String(describing: Self.self) }
+}
+
+/// Encodes and decodes message payloads.
+enum PayloadCodec {
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        return [UInt8](try encoder.encode(value))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try JSONDecoder().decode(type, from: Data(bytes))
+    }
+}
+
+/// Maps registered type names to decoders, so payloads can be turned back into values.
+public struct MessageRegistry: Sendable {
+    private var decoders: [String: @Sendable ([UInt8]) throws -> any Message] = [:]
+
+    /// A registry that knows the system messages.
+    public init() {
+        register(ActorExitRequest.self)
+        register(ChildActorExited.self)
+        register(PoisonMessage.self)
+        register(DeadLetter.self)
+        register(WakeupMessage.self)
+    }
+
+    /// Registers a message type under its `messageType`.
+    public mutating func register<M: Message>(_ type: M.Type) {
+        decoders[M.messageType] = { bytes in try PayloadCodec.decode(M.self, from: bytes) }
+    }
+
+    /// Whether `typeName` is registered.
+    public func knows(_ typeName: String) -> Bool { decoders[typeName] != nil }
+
+    /// Decodes a payload of the registered type `typeName`.
+    public func decode(_ typeName: String, _ payload: [UInt8]) throws -> any Message {
+        guard let decoder = decoders[typeName] else { throw EnsembleError.unknownMessageType(typeName) }
+        do {
+            return try decoder(payload)
+        } catch {
+            throw EnsembleError.undecodable(typeName, "\(error)")
+        }
+    }
+}
+
+/// Asks an actor to stop; sent to its children too.
+public struct ActorExitRequest: Message {
+    public static var messageType: String { "ActorExitRequest" }
+    /// Creates the request.
+    public init() {}
+}
+
+/// Why an actor ended.
+public enum ExitReason: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// It stopped on request or by calling `exit()`.
+    case stopped
+    /// Its handler failed more often than its supervisor allows.
+    case crashed
+    /// Its node no longer has a capability it requires.
+    case capabilityLost
+    /// Its node left the convention or died.
+    case nodeLost(NodeAddress)
+
+    public var description: String {
+        switch self {
+        case .stopped: return "stopped"
+        case .crashed: return "crashed"
+        case .capabilityLost: return "capabilityLost"
+        case .nodeLost(let node): return "nodeLost(\(node))"
+        }
+    }
+}
+
+/// Tells a parent that one of its children ended.
+public struct ChildActorExited: Message {
+    public static var messageType: String { "ChildActorExited" }
+    /// The child that ended.
+    public var child: ActorAddress
+    /// Why it ended.
+    public var reason: ExitReason
+    /// Creates the notice.
+    public init(child: ActorAddress, reason: ExitReason) {
+        self.child = child
+        self.reason = reason
+    }
+}
+
+/// Returned to the sender of a message whose handler failed.
+public struct PoisonMessage: Message {
+    public static var messageType: String { "PoisonMessage" }
+    /// The type name of the message that failed.
+    public var originalType: String
+    /// The encoded message that failed.
+    public var originalPayload: [UInt8]
+    /// What went wrong.
+    public var details: String
+    /// Creates the notice.
+    public init(originalType: String, originalPayload: [UInt8], details: String) {
+        self.originalType = originalType
+        self.originalPayload = originalPayload
+        self.details = details
+    }
+}
+
+/// Returned to the sender of a message that could not be delivered.
+public struct DeadLetter: Message {
+    public static var messageType: String { "DeadLetter" }
+    /// Where the message was going.
+    public var recipient: ActorAddress
+    /// Its type name.
+    public var originalType: String
+    /// Why it was not delivered.
+    public var reason: String
+    /// Creates the notice.
+    public init(recipient: ActorAddress, originalType: String, reason: String) {
+        self.recipient = recipient
+        self.originalType = originalType
+        self.reason = reason
+    }
+}
+
+/// Delivered to an actor after `wakeup(after:)`.
+public struct WakeupMessage: Message {
+    public static var messageType: String { "WakeupMessage" }
+    /// What the actor asked to be reminded of.
+    public var payload: String?
+    /// Creates the wakeup.
+    public init(payload: String? = nil) { self.payload = payload }
+}

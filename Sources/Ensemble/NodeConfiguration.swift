@@ -1,0 +1,53 @@
+/// How a node binds, advertises itself, finds its leader, and bounds its resources.
+public struct NodeConfiguration: Sendable {
+    /// The interface and port the ROUTER binds.
+    public var bindHost: String
+    /// The port the ROUTER binds (the node's port).
+    public var port: UInt16
+    /// The host other nodes and clients reach this node at.
+    public var advertiseHost: String
+    /// The leader's address; the node advertised there is the leader.
+    public var leader: NodeAddress
+    /// The node's starting capabilities.
+    public var capabilities: Capabilities
+    /// Where the leader binds its PUB socket, relative to its port.
+    public var publishPortOffset: Int = 1
+    /// How often a member repeats JOIN until welcomed.
+    public var joinRetryInterval: Duration = .milliseconds(250)
+    /// How long a node-to-node request waits for its reply.
+    public var requestTimeout: Duration = .seconds(2)
+    /// How often a node reports its load to the leader, at most.
+    public var loadReportInterval: Duration = .milliseconds(100)
+    /// ZMQ_LINGER on every socket, in milliseconds.
+    public var lingerMs: Int32 = 200
+    /// ZMQ_MAXMSGSIZE on every socket, in bytes.
+    public var maxMessageSize: Int64 = 16 << 20
+    /// Send and receive high-water marks, in messages.
+    public var highWaterMark: Int32 = 10_000
+    /// Messages a mailbox holds before further mail is refused.
+    public var mailboxCapacity: Int = 10_000
+    /// Frames waiting for a peer connection before further ones are refused.
+    public var peerBacklogLimit: Int = 10_000
+    /// How long mail waits for a peer that does not connect before it is returned as dead letters.
+    public var peerBacklogTimeout: Duration = .seconds(5)
+    /// The supervisor's restart policy.
+    public var restartPolicy: RestartPolicy = .default
+
+    /// A node binding `bindHost:port`, advertised at `advertiseHost` (defaults to the bind host).
+    public init(
+        port: UInt16, capabilities: Capabilities = .none, leader: NodeAddress = NodeAddress(host: "127.0.0.1", port: 1900),
+        bindHost: String = "127.0.0.1", advertiseHost: String? = nil
+    ) {
+        self.port = port
+        self.capabilities = capabilities
+        self.leader = leader
+        self.bindHost = bindHost
+        self.advertiseHost = advertiseHost ?? bindHost
+    }
+
+    /// The address other nodes reach this node at.
+    public var advertisedAddress: NodeAddress { NodeAddress(host: advertiseHost, port: port) }
+
+    /// Whether this node is the convention leader.
+    public var isLeader: Bool { advertisedAddress == leader }
+}

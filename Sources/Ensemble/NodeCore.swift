@@ -1,0 +1,248 @@
+import Logging
+import Synchronization
+
+/// Work handed to a node's I/O thread.
+enum IOCommand: Sendable {
+    /// Route an envelope: to a local handler, a client, or a peer node.
+    case send(Envelope)
+    /// Leave the convention, close every socket, and resume when done.
+    case shutdown(CheckedContinuation<Void, Never>)
+}
+
+/// A node's shared state, used from actor tasks and the I/O thread alike.
+final class NodeCore: Sendable {
+    let configuration: NodeConfiguration
+    let nodeID: NodeID
+    let actorTypes: [String: any EnsembleActor.Type]
+    let messages: MessageRegistry
+    let io: IOThread<IOCommand>
+    let pending = PendingReplies()
+    let logger: Logger
+    let counters = Counters()
+    let epoch = ContinuousClock.now
+
+    private struct State {
+        var actors: [UInt64: ActorCell] = [:]
+        var nextActorID: UInt64 = 1
+        var capabilities: Capabilities
+        var view: MembershipView?
+        var stopping = false
+    }
+    private let state: Mutex<State>
+
+    init(configuration: NodeConfiguration, incarnation: UInt64, actorTypes: [any EnsembleActor.Type],
+         messages: MessageRegistry, logger: Logger) throws {
+        self.configuration = configuration
+        self.nodeID = NodeID(address: configuration.advertisedAddress, incarnation: incarnation)
+        self.actorTypes = Dictionary(actorTypes.map { ($0.typeName, $0) }, uniquingKeysWith: { first, _ in first })
+        self.messages = messages
+        self.logger = logger
+        self.io = try IOThread()
+        self.state = Mutex(State(capabilities: configuration.capabilities))
+    }
+
+    /// Monotonic time since the node started.
+    var now: Duration { ContinuousClock.now - epoch }
+
+    var systemAddress: ActorAddress { .system(nodeID) }
+    var leaderSystemAddress: ActorAddress {
+        .system(NodeID(address: configuration.leader, incarnation: 0))
+    }
+
+    var capabilities: Capabilities { state.withLock { $0.capabilities } }
+    var view: MembershipView? { state.withLock { $0.view } }
+    var actorCount: Int { state.withLock { $0.actors.count } }
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    func setView(_ view: MembershipView?) { state.withLock { $0.view = view } }
+    func noteLoad(_ node: NodeID, _ load: Int) { state.withLock { $0.view?.noteLoad(node, load) } }
+    func markStopping() { state.withLock { $0.stopping = true } }
+
+    func cell(_ id: UInt64) -> ActorCell? { state.withLock { $0.actors[id] } }
+    var allCells: [ActorCell] { state.withLock { Array($0.actors.values) } }
+    var localRecords: [ActorRecord] { allCells.map(\.record).sorted { $0.address < $1.address } }
+
+    // MARK: Sending
+
+    /// Sends a message: straight into a local mailbox, else encoded to the I/O thread.
+    func tell<M: Message>(_ message: M, to recipient: ActorAddress, from sender: ActorAddress, correlationID: UInt64) {
+        if recipient.node == nodeID, let cell = cell(recipient.id) {
+            if !cell.enqueue(.local(message, sender: sender, correlationID: correlationID)) {
+                mailboxRefused(recipient: recipient, typeName: M.messageType, sender: sender)
+            }
+            return
+        }
+        do {
+            let payload = try PayloadCodec.encode(message)
+            io.submit(.send(Envelope(
+                kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType,
+                correlationID: correlationID, payload: payload)))
+        } catch {
+            logger.error("cannot encode \(M.messageType): \(error)")
+        }
+    }
+
+    /// Hands a wire envelope to a local actor; answers the sender with a dead letter when it cannot.
+    func deliver(_ envelope: Envelope) {
+        guard envelope.recipient.node == nodeID, let cell = cell(envelope.recipient.id) else {
+            counters.add("deadLetters")
+            returnDeadLetter(envelope, reason: "no actor at \(envelope.recipient)")
+            return
+        }
+        if !cell.enqueue(.wire(envelope)) {
+            mailboxRefused(recipient: envelope.recipient, typeName: envelope.typeName, sender: envelope.sender)
+        }
+    }
+
+    private func mailboxRefused(recipient: ActorAddress, typeName: String, sender: ActorAddress?) {
+        counters.add("mailboxDrops")
+        guard let sender, typeName != DeadLetter.messageType else { return }
+        tell(DeadLetter(recipient: recipient, originalType: typeName, reason: "mailbox full or closed"),
+             to: sender, from: recipient, correlationID: 0)
+    }
+
+    /// Tells the sender of an undeliverable tell that it went nowhere.
+    func returnDeadLetter(_ envelope: Envelope, reason: String) {
+        guard envelope.kind == .tell, let sender = envelope.sender, envelope.typeName != DeadLetter.messageType else { return }
+        tell(DeadLetter(recipient: envelope.recipient, originalType: envelope.typeName, reason: reason),
+             to: sender, from: envelope.recipient, correlationID: 0)
+    }
+
+    /// Sends a control message to a node's system endpoint (fire and forget).
+    func sendControl(_ control: Control, to node: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
+        guard let payload = try? PayloadCodec.encode(control) else { return }
+        io.submit(.send(Envelope(
+            kind: kind, sender: systemAddress, recipient: node, typeName: Control.typeName,
+            correlationID: correlationID, payload: payload)))
+    }
+
+    /// Sends a control request and waits for its reply.
+    func request(_ control: Control, to node: ActorAddress, timeout: Duration? = nil) async throws -> Control {
+        let id = pending.makeID()
+        let reply = try await pending.wait(
+            for: id, timeout: timeout ?? configuration.requestTimeout, what: "\(node.node.address)"
+        ) {
+            sendControl(control, to: node, correlationID: id)
+        }
+        return try PayloadCodec.decode(Control.self, from: reply.payload)
+    }
+
+    // MARK: Creating actors
+
+    /// Creates an actor where its type's requirements are met (optionally under a global name).
+    func createActor(typeName: String, globalName: String?, parent: ActorCell?) async throws -> ActorAddress {
+        guard let type = actorTypes[typeName] else {
+            throw EnsembleError.unknownActorType(typeName, node: nodeID.address.description)
+        }
+        guard let name = globalName else {
+            return try await place(type, parent: parent, globalName: nil)
+        }
+        switch try await request(.claimName(name), to: leaderSystemAddress) {
+        case .nameClaim(.existing(let address)):
+            return address
+        case .nameClaim(.granted):
+            break
+        case .refused(let why):
+            throw EnsembleError.remote(why)
+        default:
+            throw EnsembleError.remote("unexpected answer to a name claim")
+        }
+        let address: ActorAddress
+        do {
+            address = try await place(type, parent: parent, globalName: name)
+        } catch {
+            sendControl(.abandonName(name), to: leaderSystemAddress)
+            throw error
+        }
+        switch try await request(.registerName(name, address), to: leaderSystemAddress) {
+        case .nameClaim(.existing(let winner)):
+            if winner != address {
+                tell(ActorExitRequest(), to: address, from: systemAddress, correlationID: 0)
+            }
+            return winner
+        default:
+            throw EnsembleError.remote("unexpected answer to a name registration")
+        }
+    }
+
+    private func place(_ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?) async throws -> ActorAddress {
+        let view = self.view ?? MembershipView(leader: MemberInfo(node: nodeID, capabilities: capabilities))
+        let decision = Placement.decide(
+            typeName: type.typeName, requirement: type.requirements, local: nodeID,
+            localCapabilities: capabilities, view: view)
+        switch decision {
+        case .local:
+            counters.add("placementsLocal")
+            return spawn(type, parent: parent?.address, globalName: globalName)
+        case .impossible(let error):
+            throw error
+        case .remote(let candidates):
+            var reasons: [PlacementError.NodeReason] = []
+            let request = CreateRequest(typeName: type.typeName, parent: parent?.address, globalName: globalName)
+            for candidate in candidates {
+                do {
+                    switch try await self.request(.create(request), to: .system(candidate)) {
+                    case .created(let address, let load):
+                        counters.add("placementsRemote")
+                        noteLoad(candidate, load)
+                        parent?.addChild(address)
+                        return address
+                    case .refused(let why):
+                        counters.add("placementsRefused")
+                        reasons.append(.init(node: candidate.address, missing: [], refusal: why))
+                    default:
+                        reasons.append(.init(node: candidate.address, missing: [], refusal: "gave an unexpected answer"))
+                    }
+                } catch {
+                    reasons.append(.init(node: candidate.address, missing: [], refusal: "did not answer"))
+                }
+            }
+            throw PlacementError(typeName: type.typeName, requirement: type.requirements, nodes: reasons)
+        }
+    }
+
+    /// Answers another node's `create`: re-checks capabilities against the current set first.
+    func acceptCreate(_ request: CreateRequest) -> Control {
+        guard let type = actorTypes[request.typeName] else {
+            return .refused("does not know actor type \(request.typeName)")
+        }
+        let current = capabilities
+        guard current.satisfies(type.requirements) else {
+            let missing = current.missing(from: type.requirements).map { "\"\($0)\"" }.joined(separator: ", ")
+            return .refused("lacks \(missing)")
+        }
+        guard !isStopping else { return .refused("is shutting down") }
+        let address = spawn(type, parent: request.parent, globalName: request.globalName)
+        return .created(address, load: actorCount)
+    }
+
+    /// Starts an actor on this node and returns its address.
+    func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?) -> ActorAddress {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: Mail.self, bufferingPolicy: .bufferingOldest(configuration.mailboxCapacity))
+        let cell = state.withLock { state -> ActorCell in
+            let id = state.nextActorID
+            state.nextActorID += 1
+            let cell = ActorCell(
+                address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
+                globalName: globalName, mailbox: continuation)
+            state.actors[id] = cell
+            return cell
+        }
+        if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
+        counters.add("actorsCreated")
+        Task { await self.run(cell, type: type, mailbox: stream) }
+        return cell.address
+    }
+
+    func removeCell(_ cell: ActorCell) {
+        _ = state.withLock { $0.actors.removeValue(forKey: cell.address.id) }
+    }
+
+    /// Counts by name, for `status`.
+    final class Counters: Sendable {
+        private let values = Mutex<[String: Int]>([:])
+        func add(_ name: String, _ amount: Int = 1) { values.withLock { $0[name, default: 0] += amount } }
+        var snapshot: [String: Int] { values.withLock { $0 } }
+    }
+}

@@ -1,0 +1,114 @@
+/// Why bytes received from the wire were rejected.
+public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The input ended before a field did.
+    case truncated
+    /// The first byte is not the envelope magic.
+    case badMagic(UInt8)
+    /// The sender speaks another protocol version.
+    case unsupportedVersion(UInt8)
+    /// The kind byte names no known envelope kind.
+    case unknownKind(UInt8)
+    /// A declared length is inconsistent with the data.
+    case badLength
+    /// A string field is not valid UTF-8 or a field value is out of range.
+    case malformed(String)
+
+    public var description: String {
+        switch self {
+        case .truncated: return "truncated envelope"
+        case .badMagic(let byte): return "not an Ensemble envelope (first byte \(byte))"
+        case .unsupportedVersion(let version):
+            return "protocol version \(version) is not supported (this node speaks \(Envelope.protocolVersion))"
+        case .unknownKind(let kind): return "unknown envelope kind \(kind)"
+        case .badLength: return "inconsistent envelope length"
+        case .malformed(let what): return "malformed envelope: \(what)"
+        }
+    }
+}
+
+/// Appends little-endian binary fields to a byte array.
+struct ByteWriter {
+    var bytes: [UInt8] = []
+
+    init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
+
+    mutating func write(_ value: UInt8) { bytes.append(value) }
+
+    mutating func write(_ value: UInt16) {
+        bytes.append(UInt8(truncatingIfNeeded: value))
+        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+    }
+
+    mutating func write(_ value: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    }
+
+    mutating func write(_ value: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    /// A string of at most 65535 UTF-8 bytes, length-prefixed.
+    mutating func write(short string: String) {
+        let utf8 = Array(string.utf8.prefix(Int(UInt16.max)))
+        write(UInt16(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func write(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
+}
+
+/// Reads little-endian binary fields, throwing `WireError` instead of trapping.
+struct ByteReader {
+    let bytes: [UInt8]
+    private(set) var offset: Int
+    let end: Int
+
+    init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
+        self.bytes = bytes
+        self.offset = offset
+        self.end = end ?? bytes.count
+    }
+
+    var remaining: Int { end - offset }
+
+    mutating func readByte() throws(WireError) -> UInt8 {
+        guard remaining >= 1 else { throw .truncated }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func readUInt16() throws(WireError) -> UInt16 {
+        guard remaining >= 2 else { throw .truncated }
+        defer { offset += 2 }
+        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
+    }
+
+    mutating func readUInt32() throws(WireError) -> UInt32 {
+        guard remaining >= 4 else { throw .truncated }
+        var value: UInt32 = 0
+        for index in 0..<4 { value |= UInt32(bytes[offset + index]) << UInt32(8 * index) }
+        offset += 4
+        return value
+    }
+
+    mutating func readUInt64() throws(WireError) -> UInt64 {
+        guard remaining >= 8 else { throw .truncated }
+        var value: UInt64 = 0
+        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
+        offset += 8
+        return value
+    }
+
+    mutating func readBytes(_ count: Int) throws(WireError) -> ArraySlice<UInt8> {
+        guard count >= 0, remaining >= count else { throw .truncated }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    mutating func readShortString() throws(WireError) -> String {
+        let count = Int(try readUInt16())
+        let slice = try readBytes(count)
+        guard let string = String(validating: slice, as: UTF8.self) else { throw .malformed("string is not UTF-8") }
+        return string
+    }
+}

@@ -1,0 +1,19 @@
+import CZMQ
+
+/// The few system calls Swift's Glibc module does not expose, reached through
+/// the CZMQ shim so that no other module imports C headers.
+public enum SystemShim {
+    /// A non-blocking, close-on-exec eventfd, or -1 with `errno` set.
+    public static func makeEventFD() -> Int32 { ensemble_eventfd() }
+
+    /// The current thread's errno.
+    public static var errno: Int32 { ensemble_errno() }
+
+    /// glibc's `POSIX_SPAWN_SETSID` flag: start the child in a new session.
+    public static var spawnSetSIDFlag: Int16 { ensemble_spawn_setsid_flag() }
+
+    /// Adds "close every descriptor from `lowest` up" to spawn file actions.
+    public static func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Int32 {
+        ensemble_spawn_closefrom(actions, lowest)
+    }
+}
