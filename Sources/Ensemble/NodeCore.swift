@@ -20,6 +20,10 @@ final class NodeCore: Sendable {
     let logger: Logger
     let counters = Counters()
     let epoch = ContinuousClock.now
+    /// Fulfilled when the leader welcomes this node (at once for the leader) or refuses it.
+    let joined = OneShot<JoinOutcome>()
+    /// Fulfilled when something asks the node to stop (`stop`, a refusal, a signal).
+    let stopRequested = OneShot<Bool>()
 
     private struct State {
         var actors: [UInt64: ActorCell] = [:]
@@ -27,6 +31,7 @@ final class NodeCore: Sendable {
         var capabilities: Capabilities
         var view: MembershipView?
         var stopping = false
+        var lastHeard: [NodeAddress: Duration] = [:]
     }
     private let state: Mutex<State>
 
@@ -57,6 +62,17 @@ final class NodeCore: Sendable {
     func setView(_ view: MembershipView?) { state.withLock { $0.view = view } }
     func noteLoad(_ node: NodeID, _ load: Int) { state.withLock { $0.view?.noteLoad(node, load) } }
     func markStopping() { state.withLock { $0.stopping = true } }
+    func requestStop() { stopRequested.fulfil(true) }
+    func setLastHeard(_ heard: [NodeAddress: Duration]) { state.withLock { $0.lastHeard = heard } }
+    var lastHeard: [NodeAddress: Duration] { state.withLock { $0.lastHeard } }
+
+    /// A fresh id for an actor or a client relay.
+    func allocateID() -> UInt64 {
+        state.withLock { state in
+            defer { state.nextActorID += 1 }
+            return state.nextActorID
+        }
+    }
 
     func cell(_ id: UInt64) -> ActorCell? { state.withLock { $0.actors[id] } }
     var allCells: [ActorCell] { state.withLock { Array($0.actors.values) } }
@@ -220,9 +236,8 @@ final class NodeCore: Sendable {
     func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?) -> ActorAddress {
         let (stream, continuation) = AsyncStream.makeStream(
             of: Mail.self, bufferingPolicy: .bufferingOldest(configuration.mailboxCapacity))
+        let id = allocateID()
         let cell = state.withLock { state -> ActorCell in
-            let id = state.nextActorID
-            state.nextActorID += 1
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
                 globalName: globalName, mailbox: continuation)

@@ -1,0 +1,143 @@
+import Logging
+import ServiceLifecycle
+import ZMQ
+
+/// How a node's attempt to join its convention ended.
+public enum JoinOutcome: Sendable, Equatable {
+    /// The leader welcomed it (the leader itself is joined at once).
+    case joined
+    /// The leader refused it, saying why.
+    case refused(String)
+}
+
+/// Why a node could not start.
+public enum NodeStartError: Error, Sendable, CustomStringConvertible {
+    /// The node's port (or the leader's PUB port) is taken.
+    case addressInUse(String)
+    /// Another socket or system failure.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .addressInUse(let endpoint): return "address already in use: \(endpoint)"
+        case .failed(let why): return why
+        }
+    }
+}
+
+/// One actor system: a process-wide node of the convention, run as a `Service`.
+///
+/// `run()` starts it (if `start()` was not called), serves until `stop`, a
+/// refusal from the leader, or graceful shutdown (SIGTERM/SIGINT through a
+/// `ServiceGroup`), then stops every actor and leaves the convention.
+public final class Node: Service, Sendable {
+    let core: NodeCore
+    private let context: ZMQContext
+    private let started = OneShot<Bool>()
+
+    /// Creates a node; nothing is bound until `start()` or `run()`.
+    public init(
+        configuration: NodeConfiguration, actorTypes: [any EnsembleActor.Type], messages: [any Message.Type],
+        logger: Logger = Logger(label: "ensemble.node"), incarnation: UInt64? = nil
+    ) throws {
+        var registry = MessageRegistry()
+        for type in messages { registry.register(type) }
+        context = try ZMQContext()
+        core = try NodeCore(
+            configuration: configuration, incarnation: incarnation ?? Node.clockIncarnation(),
+            actorTypes: actorTypes, messages: registry, logger: logger)
+    }
+
+    /// This node's life: address and incarnation.
+    public var nodeID: NodeID { core.nodeID }
+
+    /// The current view of the convention, once joined.
+    public var view: MembershipView? { core.view }
+
+    /// The node's capabilities now.
+    public var capabilities: Capabilities { core.capabilities }
+
+    /// Binds the sockets and starts the I/O thread; throws when the port is taken.
+    public func start() async throws {
+        guard started.value == nil else { return }
+        let core = self.core
+        let context = self.context
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            do {
+                try IOThread<IOCommand>.spawn(name: "ensemble-io") {
+                    let io: NodeIO
+                    do throws(ZMQError) {
+                        io = try NodeIO(core: core, context: context)
+                    } catch {
+                        continuation.resume(throwing: error.isAddressInUse
+                            ? NodeStartError.addressInUse(core.configuration.advertisedAddress.description)
+                            : NodeStartError.failed("\(error)"))
+                        return
+                    }
+                    continuation.resume()
+                    io.runLoop()
+                }
+            } catch {
+                continuation.resume(throwing: NodeStartError.failed("\(error)"))
+            }
+        }
+        started.fulfil(true)
+    }
+
+    /// Waits until the leader welcomes this node; `nil` when `timeout` passes first.
+    public func waitUntilJoined(timeout: Duration) async -> JoinOutcome? {
+        await core.joined.wait(timeout: timeout)
+    }
+
+    /// Runs until stopped, then shuts down gracefully.
+    public func run() async throws {
+        try await start()
+        await withGracefulShutdownHandler {
+            _ = await core.stopRequested.wait()
+        } onGracefulShutdown: {
+            self.core.requestStop()
+        }
+        await shutdown()
+    }
+
+    /// Asks the node to stop; `run()` returns once it has.
+    public func requestStop() { core.requestStop() }
+
+    /// Creates an actor from outside any actor (no parent).
+    public func createActor(_ type: any EnsembleActor.Type, globalName: String? = nil) async throws -> ActorAddress {
+        try await core.createActor(typeName: type.typeName, globalName: globalName, parent: nil)
+    }
+
+    /// Sends a message from outside any actor.
+    public func tell<M: Message>(_ message: M, to recipient: ActorAddress) {
+        core.tell(message, to: recipient, from: core.systemAddress, correlationID: 0)
+    }
+
+    /// Stops every actor (ActorExitRequest, bounded wait), leaves the convention, closes the sockets.
+    public func shutdown(grace: Duration = .seconds(2)) async {
+        guard started.value != nil, !core.isStopping else { return }
+        core.markStopping()
+        for cell in core.allCells {
+            core.tell(ActorExitRequest(), to: cell.address, from: core.systemAddress, correlationID: 0)
+        }
+        let deadline = ContinuousClock.now + grace
+        while core.actorCount > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        for cell in core.allCells { cell.closeMailbox() }
+        await withCheckedContinuation { continuation in
+            core.io.submit(.shutdown(continuation))
+        }
+        core.logger.info("node \(core.nodeID) stopped")
+    }
+
+    static func clockIncarnation() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

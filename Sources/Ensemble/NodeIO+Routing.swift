@@ -1,0 +1,180 @@
+import ZMQ
+
+extension NodeIO {
+    /// Routes an envelope: to this node's system endpoint, a local actor, a client, or a peer.
+    func route(_ envelope: Envelope, fromClient: Bool) {
+        let recipient = envelope.recipient
+        let me = core.nodeID
+        guard recipient.node.address == me.address else {
+            outgoing[recipient.node.address, default: []].append(envelope)
+            return
+        }
+        if recipient.node.incarnation != 0 && recipient.node.incarnation != me.incarnation {
+            core.counters.add("staleIncarnation")
+            core.returnDeadLetter(envelope, reason: "\(recipient.node) is a previous life of \(me)")
+            return
+        }
+        if recipient.id == 0 {
+            handleSystem(envelope)
+        } else if let identity = clients.identity(for: recipient.id) {
+            sendToClient(identity, envelope)
+        } else if envelope.kind == .tell {
+            core.deliver(envelope)
+        } else {
+            core.counters.add("misroutedDrops")
+        }
+    }
+
+    /// Sends a control message from this node's system endpoint.
+    func emitControl(_ control: Control, to recipient: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
+        guard let payload = try? PayloadCodec.encode(control) else { return }
+        route(Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: Control.typeName,
+                       correlationID: correlationID, payload: payload), fromClient: false)
+    }
+
+    func reply(to request: Envelope, _ control: Control) {
+        guard let sender = request.sender else { return }
+        emitControl(control, to: sender, kind: .reply, correlationID: request.correlationID)
+    }
+
+    // MARK: Inbound
+
+    func receiveFromRouter() {
+        for _ in 0..<1024 {
+            let frames: [[UInt8]]?
+            do { frames = try router.receive() } catch {
+                core.logger.error("ROUTER receive failed: \(error)")
+                return
+            }
+            guard let frames else { return }
+            guard frames.count == 2, let prefix = frames[0].first else {
+                core.counters.add("malformedFrames")
+                continue
+            }
+            let envelopes: [Envelope]
+            do { envelopes = try Envelope.decodeBatch(frames[1]) } catch {
+                core.counters.add("malformedFrames")
+                core.logger.debug("dropped a malformed frame: \(error)")
+                answerMalformed(identity: frames[0], error: error)
+                continue
+            }
+            core.counters.add("envelopesIn", envelopes.count)
+            if prefix == Self.clientPrefix {
+                let relay = ActorAddress(node: core.nodeID, id: clients.id(for: frames[0], makeID: core.allocateID))
+                for var envelope in envelopes where envelope.kind == .tell || envelope.kind == .control {
+                    envelope.sender = relay
+                    route(envelope, fromClient: true)
+                }
+            } else if prefix == Self.nodePrefix {
+                for envelope in envelopes {
+                    if let sender = envelope.sender { lastHeard[sender.node.address] = core.now }
+                    guard envelope.recipient.node.address == core.nodeID.address else {
+                        core.counters.add("misroutedDrops")
+                        continue
+                    }
+                    route(envelope, fromClient: false)
+                }
+            } else {
+                core.counters.add("malformedFrames")
+            }
+        }
+    }
+
+    /// A client that sent bytes we cannot read gets one clear error back.
+    private func answerMalformed(identity: [UInt8], error: WireError) {
+        guard identity.first == Self.clientPrefix else { return }
+        let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
+        guard let payload = try? PayloadCodec.encode(Control.refused("rejected: \(error)")) else { return }
+        sendToClient(identity, Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
+                                        typeName: Control.typeName, payload: payload))
+    }
+
+    func sendToClient(_ identity: [UInt8], _ envelope: Envelope) {
+        do {
+            if try router.send([identity, envelope.encoded()]) == .wouldBlock {
+                core.counters.add("clientDrops")
+            }
+        } catch {
+            core.counters.add("clientDrops")
+            if error.isHostUnreachable { clients.forget(envelope.recipient.id) }
+        }
+    }
+
+    func receiveUpdates() {
+        guard let subscriber else { return }
+        for _ in 0..<1024 {
+            guard let frames = try? subscriber.receive() else { return }
+            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else {
+                core.counters.add("malformedFrames")
+                continue
+            }
+            for envelope in envelopes where envelope.kind == .update {
+                guard let update = try? PayloadCodec.decode(SequencedUpdate.self, from: envelope.payload) else {
+                    core.counters.add("malformedFrames")
+                    continue
+                }
+                lastHeard[update.leader.address] = core.now
+                if member != nil { apply(member!.update(update)) }
+            }
+        }
+    }
+
+    // MARK: Outbound to peers
+
+    func flushOutgoing() {
+        guard !outgoing.isEmpty else { return }
+        let now = core.now
+        let batches = outgoing
+        outgoing.removeAll(keepingCapacity: true)
+        for (address, envelopes) in batches {
+            guard let peer = peer(for: address) else {
+                for envelope in envelopes { core.returnDeadLetter(envelope, reason: "cannot connect to \(address)") }
+                continue
+            }
+            peer.append(envelopes, now: now)
+            for envelope in peer.takeOverflow(limit: core.configuration.peerBacklogLimit) {
+                core.counters.add("peerBacklogDrops")
+                core.returnDeadLetter(envelope, reason: "too much mail waiting for \(address)")
+            }
+            flush(peer)
+        }
+    }
+
+    func flush(_ peer: PeerLink) {
+        do {
+            let before = peer.count
+            try peer.flush(now: core.now)
+            core.counters.add("envelopesOut", before - peer.count)
+        } catch {
+            core.logger.error("send to \(peer.address) failed: \(error)")
+            for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: "send to \(peer.address) failed") }
+        }
+    }
+
+    private func peer(for address: NodeAddress) -> PeerLink? {
+        if let peer = peers[address] { return peer }
+        do {
+            let socket = try ZMQSocket(context: context, type: .dealer)
+            try Self.applyCommonOptions(socket, core.configuration)
+            try socket.set(.immediate, 1)
+            try socket.set(.routingID, [Self.nodePrefix] + Array(core.nodeID.description.utf8))
+            try socket.connect(address.endpoint)
+            let peer = PeerLink(address: address, socket: socket)
+            peers[address] = peer
+            return peer
+        } catch {
+            core.logger.error("cannot open a connection to \(address): \(error)")
+            return nil
+        }
+    }
+
+    func expireBacklogs(now: Duration) {
+        for peer in peers.values {
+            guard let since = peer.waitingSince, now - since > core.configuration.peerBacklogTimeout else { continue }
+            let stranded = peer.takeAll()
+            core.counters.add("peerTimeoutDrops", stranded.count)
+            core.logger.warning("\(peer.address) did not take \(stranded.count) messages in time")
+            for envelope in stranded { core.returnDeadLetter(envelope, reason: "\(peer.address) does not answer") }
+        }
+    }
+}

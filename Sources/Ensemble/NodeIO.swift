@@ -1,0 +1,159 @@
+import ZMQ
+
+/// The shell around a node's protocol logic: owns every socket and runs the
+/// poll loop on the node's I/O thread. Membership and the name registry are
+/// value types (`LeaderState`, `MemberState`) that this loop feeds and obeys.
+final class NodeIO {
+    let core: NodeCore
+    let context: ZMQContext
+    let router: ZMQSocket
+    var publisher: ZMQSocket?
+    var subscriber: ZMQSocket?
+    var peers: [NodeAddress: PeerLink] = [:]
+    var outgoing: [NodeAddress: [Envelope]] = [:]
+    var clients = ClientRelay()
+    var leader: LeaderState?
+    var member: MemberState?
+    var lastHeard: [NodeAddress: Duration] = [:]
+    let joinCorrelation: UInt64
+    var snapshotCorrelation: UInt64 = 0
+    var nextJoinAt: Duration = .zero
+    var nextLoadReportAt: Duration = .zero
+    var reportedLoad = -1
+    var running = true
+    var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+
+    static let tickMs = 50
+    static let clientPrefix: UInt8 = UInt8(ascii: "C")
+    static let nodePrefix: UInt8 = UInt8(ascii: "N")
+
+    /// Binds the node's sockets; throws when the port is taken.
+    init(core: NodeCore, context: ZMQContext) throws(ZMQError) {
+        self.core = core
+        self.context = context
+        let configuration = core.configuration
+        router = try ZMQSocket(context: context, type: .router)
+        try Self.applyCommonOptions(router, configuration)
+        try router.set(.routerMandatory, 1)
+        try router.set(.routerHandover, 0)
+        try router.bind(NodeAddress(host: configuration.bindHost, port: configuration.port).endpoint)
+        joinCorrelation = core.pending.makeID()
+        let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities)
+        if configuration.isLeader {
+            let publisher = try ZMQSocket(context: context, type: .pub)
+            try Self.applyCommonOptions(publisher, configuration)
+            try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
+                .endpoint(portOffset: configuration.publishPortOffset))
+            self.publisher = publisher
+            leader = LeaderState(leader: me)
+            core.setView(leader?.view)
+            core.joined.fulfil(.joined)
+        } else {
+            let subscriber = try ZMQSocket(context: context, type: .sub)
+            try Self.applyCommonOptions(subscriber, configuration)
+            try subscriber.set(.subscribe, [])
+            // Subscribe before the first JOIN, so no update after the snapshot is missed.
+            try subscriber.connect(configuration.leader.endpoint(portOffset: configuration.publishPortOffset))
+            self.subscriber = subscriber
+            member = MemberState()
+        }
+    }
+
+    static func applyCommonOptions(_ socket: ZMQSocket, _ configuration: NodeConfiguration) throws(ZMQError) {
+        try socket.set(.linger, configuration.lingerMs)
+        try socket.set(.maxMessageSize, configuration.maxMessageSize)
+        try socket.set(.sendHighWaterMark, configuration.highWaterMark)
+        try socket.set(.receiveHighWaterMark, configuration.highWaterMark)
+        try socket.set(.handshakeInterval, 5000)
+        try socket.set(.reconnectInterval, 100)
+        try socket.set(.reconnectIntervalMax, 1000)
+    }
+
+    // MARK: The loop
+
+    func runLoop() {
+        while running {
+            var poller = ZMQPoller()
+            let wakeIndex = poller.add(fd: core.io.wakeFD, .readable)
+            let routerIndex = poller.add(router, .readable)
+            let subscriberIndex = subscriber.map { poller.add($0, .readable) }
+            let waiting = peers.values.filter { !$0.isEmpty }
+            let peerIndexes = waiting.map { poller.add($0.socket, .writable) }
+            do {
+                _ = try poller.poll(timeoutMs: Self.tickMs)
+            } catch {
+                core.logger.critical("zmq_poll failed: \(error)")
+                break
+            }
+            if poller.ready(wakeIndex).contains(.readable) {
+                for command in core.io.drain() { perform(command) }
+            }
+            if poller.ready(routerIndex).contains(.readable) { receiveFromRouter() }
+            if let subscriberIndex, poller.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
+            for (peer, index) in zip(waiting, peerIndexes) where poller.ready(index).contains(.writable) {
+                flush(peer)
+            }
+            tick()
+            flushOutgoing()
+        }
+        closeSockets()
+    }
+
+    private func perform(_ command: IOCommand) {
+        switch command {
+        case .send(let envelope):
+            route(envelope, fromClient: false)
+        case .shutdown(let continuation):
+            shutdownWaiters.append(continuation)
+            leaveConvention()
+            running = false
+        }
+    }
+
+    private func tick() {
+        let now = core.now
+        if let member, !member.isWelcomed, now >= nextJoinAt, running {
+            nextJoinAt = now + core.configuration.joinRetryInterval
+            let request = JoinRequest(
+                node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
+                protocolVersion: Envelope.protocolVersion)
+            emitControl(.join(request), to: core.leaderSystemAddress, correlationID: joinCorrelation)
+        }
+        if now >= nextLoadReportAt {
+            nextLoadReportAt = now + core.configuration.loadReportInterval
+            reportLoad()
+            if leader != nil { apply(leader!.expireClaims(now: now)) }
+            core.setLastHeard(lastHeard)
+        }
+        expireBacklogs(now: now)
+    }
+
+    private func reportLoad() {
+        let load = core.actorCount
+        guard load != reportedLoad else { return }
+        if leader != nil {
+            reportedLoad = load
+            apply(leader!.load(core.nodeID, load))
+        } else if member?.isWelcomed == true {
+            reportedLoad = load
+            emitControl(.loadReport(core.nodeID, load), to: core.leaderSystemAddress)
+        }
+    }
+
+    private func leaveConvention() {
+        if member?.isWelcomed == true {
+            emitControl(.leave(core.nodeID), to: core.leaderSystemAddress)
+        }
+    }
+
+    private func closeSockets() {
+        flushOutgoing()
+        for peer in peers.values { peer.socket.close() }
+        peers.removeAll()
+        subscriber?.close()
+        publisher?.close()
+        router.close()
+        core.pending.failAll(EnsembleError.shuttingDown)
+        for waiter in shutdownWaiters { waiter.resume() }
+    }
+}

@@ -1,0 +1,103 @@
+import ZMQ
+
+/// A DEALER connected to one peer's ROUTER, with the mail waiting for it.
+///
+/// DEALERs set IMMEDIATE, so nothing queues inside libzmq for a connection
+/// that is not up; mail waits here instead, bounded in count and age, and
+/// what cannot be delivered goes back to its senders.
+final class PeerLink {
+    let address: NodeAddress
+    let socket: ZMQSocket
+    private(set) var backlog: [Envelope] = []
+    private var head = 0
+    private(set) var waitingSince: Duration?
+
+    /// Batches are cut at this many payload bytes.
+    static let batchBytes = 256 * 1024
+
+    init(address: NodeAddress, socket: ZMQSocket) {
+        self.address = address
+        self.socket = socket
+    }
+
+    var isEmpty: Bool { head == backlog.count }
+    var count: Int { backlog.count - head }
+
+    func append(_ envelopes: [Envelope], now: Duration) {
+        if isEmpty { waitingSince = now }
+        backlog.append(contentsOf: envelopes)
+    }
+
+    /// Sends as much of the backlog as the socket takes, in batches.
+    func flush(now: Duration) throws(ZMQError) {
+        while head < backlog.count {
+            var end = head
+            var bytes = 0
+            while end < backlog.count && (end == head || bytes + backlog[end].payload.count < Self.batchBytes) {
+                bytes += backlog[end].payload.count + 64
+                end += 1
+            }
+            let frame = Envelope.encodeBatch(Array(backlog[head..<end]))
+            guard try socket.send([frame]) == .done else { break }
+            head = end
+            waitingSince = now
+        }
+        if head == backlog.count {
+            backlog.removeAll(keepingCapacity: backlog.capacity < 4096)
+            head = 0
+            waitingSince = nil
+        } else if head > 1024 && head * 2 > backlog.count {
+            backlog.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Takes everything still waiting (the peer is gone or the backlog too old).
+    func takeAll() -> [Envelope] {
+        defer {
+            backlog.removeAll()
+            head = 0
+            waitingSince = nil
+        }
+        return Array(backlog[head...])
+    }
+
+    /// Takes the newest mail beyond `limit` (refused for lack of room).
+    func takeOverflow(limit: Int) -> [Envelope] {
+        guard count > limit else { return [] }
+        let overflow = Array(backlog[(head + limit)...])
+        backlog.removeLast(overflow.count)
+        return overflow
+    }
+}
+
+/// Maps client routing ids to relay addresses on their gateway node, bounded.
+struct ClientRelay {
+    private var byIdentity: [[UInt8]: UInt64] = [:]
+    private var byID: [UInt64: [UInt8]] = [:]
+    private var order: [UInt64] = []
+    let limit: Int
+
+    init(limit: Int = 4096) { self.limit = limit }
+
+    func identity(for id: UInt64) -> [UInt8]? { byID[id] }
+
+    /// The relay id of a client, allocating one with `makeID` for a new client.
+    mutating func id(for identity: [UInt8], makeID: () -> UInt64) -> UInt64 {
+        if let id = byIdentity[identity] { return id }
+        let id = makeID()
+        byIdentity[identity] = id
+        byID[id] = identity
+        order.append(id)
+        if order.count > limit {
+            let oldest = order.removeFirst()
+            if let gone = byID.removeValue(forKey: oldest) { byIdentity[gone] = nil }
+        }
+        return id
+    }
+
+    mutating func forget(_ id: UInt64) {
+        if let identity = byID.removeValue(forKey: id) { byIdentity[identity] = nil }
+        order.removeAll { $0 == id }
+    }
+}
