@@ -40,9 +40,9 @@ public final class EnsembleClient: Sendable {
         context = try ZMQContext()
         io = try IOThread()
         (messages, inbox) = AsyncStream.makeStream(of: ReceivedMessage.self, bufferingPolicy: .bufferingOldest(100_000))
-        let (context, io, pending, inbox, registry) = (self.context, self.io, self.pending, self.inbox, self.registry)
+        let (context, io, pending, inbox, messageRegistry) = (self.context, self.io, self.pending, self.inbox, self.registry)
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
-            ClientLoop(gateway: gateway, context: context, io: io, pending: pending, registry: registry, inbox: inbox).run()
+            ClientLoop(gateway: gateway, context: context, io: io, pending: pending, registry: messageRegistry, inbox: inbox).run()
         }
     }
 
