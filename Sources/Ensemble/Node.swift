@@ -85,7 +85,7 @@ public final class Node: Service, Sendable {
     }
 
     /// Waits until the leader welcomes this node; `nil` when `timeout` passes first.
-    public func waitUntilJoined(timeout: Duration) async -> JoinOutcome? {
+    public func waitUntilJoined(timeout: Duration?) async -> JoinOutcome? {
         await core.joined.wait(timeout: timeout)
     }
 

@@ -1,0 +1,110 @@
+import Ensemble
+
+/// What every encoder does with a request: transform, then hand to the analyzer.
+protocol TextEncoder: EnsembleActor {
+    static func transform(_ text: String) -> String
+}
+
+extension TextEncoder {
+    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        guard let request = message as? EncodeText else { return }
+        let output = Self.transform(request.text)
+        context.send(
+            AnalyzeEncoding(encoder: Self.typeName, input: request.text, output: output, requester: request.requester),
+            to: request.analyzer)
+    }
+}
+
+/// The identity encoder; runs anywhere.
+public final class Encoder: TextEncoder {
+    public init() {}
+    static func transform(_ text: String) -> String { text }
+}
+
+/// Base64 of the UTF-8 bytes; needs `64bit encoder`.
+public final class Base64Encoder: TextEncoder {
+    public static var requirements: Capabilities { Capabilities(["64bit encoder"]) }
+    public init() {}
+    static func transform(_ text: String) -> String { Encodings.base64(text) }
+}
+
+/// ROT13 of ASCII letters; needs `Caesar cipher`.
+public final class Rot13Encoder: TextEncoder {
+    public static var requirements: Capabilities { Capabilities(["Caesar cipher"]) }
+    public init() {}
+    static func transform(_ text: String) -> String { Encodings.rot13(text) }
+}
+
+/// International Morse code; needs `morse`.
+public final class MorseEncoder: TextEncoder {
+    public static var requirements: Capabilities { Capabilities(["morse"]) }
+    public init() {}
+    static func transform(_ text: String) -> String { Encodings.morse(text) }
+}
+
+/// Computes each encoding's density and reports it to the requester.
+public final class Analyzer: EnsembleActor {
+    public init() {}
+
+    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        guard let result = message as? AnalyzeEncoding else { return }
+        let density = Encodings.density(input: result.input, output: result.output)
+        context.send(EncodingReport(encoder: result.encoder, density: density, output: result.output), to: result.requester)
+    }
+}
+
+/// Receives encode requests; keeps one of each encoder and one analyzer, created
+/// on first use wherever they fit, and recreated after a child exits.
+public final class Acceptor: EnsembleActor {
+    /// The encoder types, in the order they are dispatched.
+    public static let encoderTypes: [any EnsembleActor.Type] = [Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self]
+
+    private var encoders: [String: ActorAddress] = [:]
+    private var analyzer: ActorAddress?
+
+    public init() {}
+
+    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        switch message {
+        case let request as EncodeRequest:
+            try await accept(request, from: sender, context: context)
+        case let exited as ChildActorExited:
+            if analyzer == exited.child { analyzer = nil }
+            encoders = encoders.filter { $0.value != exited.child }
+        default:
+            break
+        }
+    }
+
+    private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
+        let analyzer: ActorAddress
+        if let existing = self.analyzer {
+            analyzer = existing
+        } else {
+            analyzer = try await context.createActor(Analyzer.self)
+            self.analyzer = analyzer
+        }
+        var dispatched: [String] = []
+        var unplaced: [UnplacedEncoder] = []
+        var targets: [ActorAddress] = []
+        for type in Self.encoderTypes {
+            do {
+                let address: ActorAddress
+                if let existing = encoders[type.typeName] {
+                    address = existing
+                } else {
+                    address = try await context.createActor(type)
+                    encoders[type.typeName] = address
+                }
+                dispatched.append(type.typeName)
+                targets.append(address)
+            } catch {
+                unplaced.append(UnplacedEncoder(encoder: type.typeName, reason: "\(error)"))
+            }
+        }
+        context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced), to: requester)
+        for target in targets {
+            context.send(EncodeText(text: request.text, analyzer: analyzer, requester: requester), to: target)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Ensemble
+
+/// A client asks the Acceptor to encode `text`.
+public struct EncodeRequest: Message {
+    /// The text to encode.
+    public var text: String
+    /// Creates the request.
+    public init(text: String) { self.text = text }
+}
+
+/// An encoder that could not be placed, and why.
+public struct UnplacedEncoder: Codable, Sendable, Equatable {
+    /// The encoder type name.
+    public var encoder: String
+    /// Why no node could run it.
+    public var reason: String
+    /// Creates the record.
+    public init(encoder: String, reason: String) {
+        self.encoder = encoder
+        self.reason = reason
+    }
+}
+
+/// The Acceptor tells the requester which encoders will report, so it can stop waiting when they have.
+public struct EncodingDispatched: Message {
+    /// Encoders the text was sent to.
+    public var encoders: [String]
+    /// Encoders that had no node to run on.
+    public var unplaced: [UnplacedEncoder]
+    /// Creates the notice.
+    public init(encoders: [String], unplaced: [UnplacedEncoder]) {
+        self.encoders = encoders
+        self.unplaced = unplaced
+    }
+}
+
+/// The Acceptor asks an encoder to encode `text` and pass the result to the analyzer.
+public struct EncodeText: Message {
+    /// The text.
+    public var text: String
+    /// Where the encoder sends its output.
+    public var analyzer: ActorAddress
+    /// Who gets the report.
+    public var requester: ActorAddress
+    /// Creates the message.
+    public init(text: String, analyzer: ActorAddress, requester: ActorAddress) {
+        self.text = text
+        self.analyzer = analyzer
+        self.requester = requester
+    }
+}
+
+/// An encoder's output on its way to the analyzer.
+public struct AnalyzeEncoding: Message {
+    /// The encoder type name.
+    public var encoder: String
+    /// The text it encoded.
+    public var input: String
+    /// What it produced.
+    public var output: String
+    /// Who gets the report.
+    public var requester: ActorAddress
+    /// Creates the message.
+    public init(encoder: String, input: String, output: String, requester: ActorAddress) {
+        self.encoder = encoder
+        self.input = input
+        self.output = output
+        self.requester = requester
+    }
+}
+
+/// One encoder's result, as the requester prints it.
+public struct EncodingReport: Message {
+    /// The encoder type name.
+    public var encoder: String
+    /// Input length over output length, `nil` when the output is empty.
+    public var density: Double?
+    /// The encoded text.
+    public var output: String
+    /// Creates the report.
+    public init(encoder: String, density: Double?, output: String) {
+        self.encoder = encoder
+        self.density = density
+        self.output = output
+    }
+
+    /// `<EncoderType> [density=<D>]  <output>`.
+    public var line: String { "\(encoder) [density=\(Encodings.formatDensity(density))]  \(output)" }
+}
+
+/// Every message type of the encoder application, for registering with a node or client.
+public let encoderAppMessages: [any Message.Type] = [
+    EncodeRequest.self, EncodingDispatched.self, EncodeText.self, AnalyzeEncoding.self, EncodingReport.self,
+]
+
+/// Every actor type of the encoder application, for registering with a node.
+public let encoderAppActors: [any EnsembleActor.Type] = [
+    Acceptor.self, Analyzer.self, Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self,
+]

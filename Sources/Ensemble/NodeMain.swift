@@ -1,0 +1,62 @@
+import Logging
+import ServiceLifecycle
+
+/// How a starting node ended up, reported once.
+public enum NodeReadiness: Sendable, Equatable {
+    /// Bound, and welcomed by the leader (or is the leader).
+    case ready
+    /// Bound, but the leader has not answered yet; the node keeps trying.
+    case waitingForLeader
+    /// It could not start, with one line saying why.
+    case failed(String)
+}
+
+/// The entry point for a node binary: run a node with the actor and message
+/// types a program registers, until SIGTERM, SIGINT or `ensemble stop`.
+///
+/// ```swift
+/// try await NodeMain.run(
+///     configuration: NodeConfiguration(port: 10000, capabilities: Capabilities(["gpu"])),
+///     actorTypes: [Trainer.self], messages: [TrainRequest.self])
+/// ```
+public enum NodeMain {
+    /// Runs a node to its end; `onReady` is called once, when it is up or has failed.
+    public static func run(
+        configuration: NodeConfiguration, actorTypes: [any EnsembleActor.Type], messages: [any Message.Type],
+        logger: Logger = Logger(label: "ensemble.node"), joinTimeout: Duration = .seconds(5),
+        onReady: @escaping @Sendable (NodeReadiness) -> Void = { _ in }
+    ) async throws {
+        let node = try Node(configuration: configuration, actorTypes: actorTypes, messages: messages, logger: logger)
+        do {
+            try await node.start()
+        } catch {
+            onReady(.failed("\(error)"))
+            throw error
+        }
+        logger.info("node \(node.nodeID) up with capabilities \(node.capabilities), leader \(configuration.leader)")
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                switch await node.waitUntilJoined(timeout: joinTimeout) {
+                case .joined?: onReady(.ready)
+                case .refused(let why)?: onReady(.failed("the leader refused this node: \(why)"))
+                case nil:
+                    logger.warning("no leader answered at \(configuration.leader) within \(joinTimeout); still trying")
+                    onReady(.waitingForLeader)
+                    // Not cancellation-aware, so wait in slices the group's end can interrupt.
+                    while !Task.isCancelled {
+                        guard let outcome = await node.waitUntilJoined(timeout: .milliseconds(500)) else { continue }
+                        if outcome == .joined { logger.info("joined the convention led by \(configuration.leader)") }
+                        break
+                    }
+                }
+            }
+            try await tasks.next()
+            tasks.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import EncoderApp
+import Ensemble
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ensemble app`: encode standard input through the convention's encoders.
+struct AppCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "app",
+        abstract: "Send standard input to the Acceptor and print one report per encoder as they arrive.",
+        discussion: """
+            Exit status: 0 when every report came, 2 when some encoders could not be placed \
+            (said on standard error), 3 at the timeout (missing reports said), 1 on any other error.
+            """)
+
+    @OptionGroup var convention: ConventionOptions
+
+    @Option(help: ArgumentHelp("Enter through this node instead of the leader (PORT or HOST:PORT).", valueName: "host:port"))
+    var via: String?
+
+    @Option(help: ArgumentHelp("Seconds to wait for all reports.", valueName: "s"))
+    var timeout: Double = 5
+
+    func validate() throws {
+        if let via { _ = try parseNode(via) }
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+    }
+
+    func run() async throws {
+        let text = readStandardInput().trimmingWhitespaceAndNewlines()
+        guard !text.isEmpty else {
+            printError("ensemble app: nothing to encode: standard input is empty")
+            throw ExitCode(1)
+        }
+        let gateway = try via.map(parseNode) ?? convention.leaderAddress
+        let client = try EnsembleClient(gateway: gateway, messageTypes: encoderAppMessages)
+        let code = await encode(text, through: client)
+        await client.close()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    private func encode(_ text: String, through client: EnsembleClient) async -> Int32 {
+        let limit = Duration.milliseconds(Int(timeout * 1000))
+        let deadline = ContinuousClock.now + limit
+        let gateway = client.gateway
+        do {
+            try await client.connect(timeout: min(limit, .seconds(2)))
+        } catch {
+            printError("ensemble app: \(via == nil ? "no leader answers at \(gateway)" : "no node answers at \(gateway)")")
+            return 1
+        }
+        let acceptor: ActorAddress
+        do {
+            acceptor = try await client.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
+            try client.tell(EncodeRequest(text: text), to: acceptor)
+        } catch {
+            printError("ensemble app: cannot reach the Acceptor through \(gateway): \(error)")
+            return 1
+        }
+        var expected: Set<String>?
+        var unplaced: [UnplacedEncoder] = []
+        var reported: Set<String> = []
+        let messages = client.messages
+        let timer = Task {
+            try? await Task.sleep(until: deadline)
+            if !Task.isCancelled { await client.close() }
+        }
+        defer { timer.cancel() }
+        for await received in messages {
+            switch received.message {
+            case let dispatched as EncodingDispatched:
+                expected = Set(dispatched.encoders)
+                unplaced = dispatched.unplaced
+                for encoder in unplaced { printError("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
+            case let report as EncodingReport:
+                if reported.insert(report.encoder).inserted { printLine(report.line) }
+            case let poison as PoisonMessage:
+                printError("ensemble app: the Acceptor failed on the request: \(poison.details)")
+                return 1
+            default:
+                continue
+            }
+            if let expected, expected.isSubset(of: reported) { return unplaced.isEmpty ? 0 : 2 }
+        }
+        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).sorted()
+        printError("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
+        return 3
+    }
+}
+
+func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+}
+
+/// All of standard input as UTF-8 (invalid bytes become U+FFFD).
+func readStandardInput() -> String {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = read(0, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+extension String {
+    func trimmingWhitespaceAndNewlines() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,106 @@
+import Ensemble
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The directory holding each local node's `PORT.pid` and `PORT.log`.
+struct StateDirectory {
+    let path: String
+
+    func pidPath(_ port: UInt16) -> String { "\(path)/\(port).pid" }
+    func logPath(_ port: UInt16) -> String { "\(path)/\(port).log" }
+
+    /// Creates the directory (and parents) if missing, private to the user.
+    func create() throws {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            if mkdir(partial, 0o700) != 0 && errno != EEXIST {
+                throw CommandFailure("cannot create state directory \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// The pid recorded for `port`, if the file exists and holds a number.
+    func recordedPID(_ port: UInt16) -> pid_t? {
+        guard let text = readSmallFile(pidPath(port)) else { return nil }
+        return pid_t(text.trimmingCharacters(in: " \n"))
+    }
+
+    /// The pid recorded for `port` if that process is alive and is an ensemble node.
+    func livePID(_ port: UInt16) -> pid_t? {
+        guard let pid = recordedPID(port), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
+        guard let commandLine = readSmallFile("/proc/\(pid)/cmdline"), commandLine.contains("ensemble") else { return nil }
+        return pid
+    }
+
+    func writePID(_ port: UInt16, _ pid: pid_t) {
+        let path = pidPath(port)
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let text = "\(pid)\n"
+        _ = text.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+        rename(temporary, path)
+    }
+
+    /// Removes the pid file if it still names `pid` (or unconditionally when `pid` is nil).
+    func removePID(_ port: UInt16, ifOwnedBy pid: pid_t? = nil) {
+        if let pid, recordedPID(port) != pid { return }
+        unlink(pidPath(port))
+    }
+
+    /// Every port that has a pid file.
+    func recordedPorts() -> [UInt16] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var ports: [UInt16] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasSuffix(".pid"), let port = UInt16(name.dropLast(4)) { ports.append(port) }
+        }
+        return ports.sorted()
+    }
+}
+
+/// Reads a file of at most 64 KiB, or nil.
+func readSmallFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while bytes.count < 65536 {
+        let count = read(fd, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        bytes.append(contentsOf: buffer[0..<count])
+    }
+    return String(decoding: bytes.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+}
+
+/// A command failed: one line for the user and an exit code.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    let exitCode: Int32
+
+    init(_ message: String, exitCode: Int32 = 1) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
+        while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Ensemble
+
+/// `ensemble status [PORT] [--json]`: the convention as a node sees it.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show members, capabilities, actors and global names, as a node (default: the leader) sees them.")
+
+    @Argument(help: ArgumentHelp("The node to ask, PORT or HOST:PORT.", valueName: "port"))
+    var node: String?
+
+    @Flag(help: "Print JSON only (schemaVersion 1).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Seconds to wait for the answer.", valueName: "s"))
+    var timeout: Double = 5
+
+    @OptionGroup var convention: ConventionOptions
+
+    func validate() throws {
+        if let node { _ = try parseNode(node) }
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+    }
+
+    func run() async throws {
+        let target = try node.map(parseNode) ?? convention.leaderAddress
+        let client = try EnsembleClient(gateway: target)
+        let report: StatusReport
+        do {
+            try await client.connect(timeout: .seconds(min(timeout, 2)))
+            report = try await client.status(timeout: .milliseconds(Int(timeout * 1000)))
+        } catch {
+            await client.close()
+            printError("ensemble status: no node answers at \(target)")
+            throw ExitCode(1)
+        }
+        await client.close()
+        printLine(json ? Self.json(report).rendered() : Self.table(report))
+    }
+
+    static func json(_ report: StatusReport) -> JSONText {
+        .object([
+            ("schemaVersion", .number(1)),
+            ("node", .string(report.node.description)),
+            ("leader", .optional(report.leader?.description)),
+            ("members", .array(report.members.map { member in
+                .object([
+                    ("address", .string(member.node.address.description)),
+                    ("incarnation", .string(member.node.incarnationText)),
+                    ("capabilities", .array(member.capabilities.sorted.map { .string($0) })),
+                    ("leader", .bool(member.leader)),
+                    ("alive", .bool(member.alive)),
+                    ("lastHeardMs", member.lastHeardMs >= 0 ? .number(member.lastHeardMs) : .null),
+                ])
+            })),
+            ("actors", .array(report.actors.map { actor in
+                .object([
+                    ("address", .string(actor.address.description)),
+                    ("node", .string(actor.address.node.address.description)),
+                    ("type", .string(actor.type)),
+                    ("parent", .optional(actor.parent?.description)),
+                    ("globalName", .optional(actor.globalName)),
+                    ("restarts", .number(actor.restarts)),
+                ])
+            })),
+            ("globalNames", .object(report.globalNames.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.description)) })),
+            ("unreachable", .array(report.unreachable.map { .string($0.description) })),
+            ("counters", .object(report.counters.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) })),
+        ])
+    }
+
+    static func table(_ report: StatusReport) -> String {
+        var lines = ["node \(report.node), leader \(report.leader?.description ?? "(not joined)")", "", "members:"]
+        for member in report.members {
+            let role = member.leader ? " (leader)" : ""
+            let heard = member.lastHeardMs >= 0 ? "\(member.lastHeardMs) ms ago" : "never"
+            lines.append("  \(member.node)\(role)  \(member.alive ? "alive" : "unreachable")  heard \(heard)  capabilities: \(member.capabilities)")
+        }
+        lines.append("")
+        lines.append("actors:")
+        for actor in report.actors {
+            let name = actor.globalName.map { " \"\($0)\"" } ?? ""
+            lines.append("  \(actor.address)  \(actor.type)\(name)  restarts \(actor.restarts)")
+        }
+        if report.actors.isEmpty { lines.append("  (none)") }
+        if !report.unreachable.isEmpty {
+            lines.append("")
+            lines.append("unreachable: " + report.unreachable.map(\.description).joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
