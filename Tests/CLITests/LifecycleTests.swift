@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// Starting, stopping and the errors a user can meet.
+@Suite(.serialized)
+struct LifecycleTests {
+    @Test func stopLeavesNoProcessAndNoPidFile() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])
+        let all = [cluster.leaderPort] + members
+        let pids = all.compactMap(cluster.pid)
+        #expect(pids.count == 3)
+        let stop = try cluster.run(["stop"] + all.map(String.init))
+        #expect(stop.status == 0, "stop failed: \(stop.stderr)")
+        #expect(stop.lines.count == 3)
+        for pid in pids { #expect(!isRunning(pid), "pid \(pid) still runs after stop") }
+        for port in all { #expect(!FileManager.default.fileExists(atPath: "\(cluster.stateDir)/\(port).pid")) }
+    }
+
+    @Test func memberLeavingIsDroppedFromTheView() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])
+        #expect(try cluster.run(["stop", String(members[1])]).status == 0)
+        let gone = try eventually {
+            let list = try cluster.status()["members"] as? [[String: Any]] ?? []
+            return list.count == 2
+        }
+        #expect(gone)
+    }
+
+    @Test func startOnABusyPortFailsWithOneLine() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        _ = try cluster.startWalkthrough([])
+        let member = try FreePorts.one()
+        #expect(try cluster.start(member, "morse").status == 0)
+        let other = try TestCluster()
+        defer { other.tearDown() }
+        let again = try CLIRunner.run(["start", String(member), "--leader", cluster.leader, "--state-dir", other.stateDir])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("address already in use"), "stderr: \(again.stderr)")
+        #expect(again.stderr.split(separator: "\n").count == 1)
+        #expect(!again.stderr.contains("Fatal error"))
+        let same = try cluster.start(member, "morse")
+        #expect(same.status != 0)
+        #expect(same.stderr.contains("already runs"))
+    }
+
+    @Test func appWithNoLeaderSaysSoAndExits() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let result = try cluster.app("hello")
+        #expect(!result.timedOut)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no leader answers at \(cluster.leader)"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func stopOfAPortWithNoNodeFails() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let port = try FreePorts.one()
+        let result = try cluster.run(["stop", String(port)])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no node answers at 127.0.0.1:\(port)"))
+    }
+
+    @Test func emptyInputHasNothingToEncode() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        _ = try cluster.startWalkthrough([])
+        let result = try cluster.app("  \n\t\n")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("nothing to encode"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func memberWithoutLeaderKeepsTryingAndJoinsLater() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let port = try FreePorts.one()
+        let early = try cluster.start(port, "morse", extra: ["--join-timeout", "1"])
+        #expect(early.status == 0)
+        #expect(early.stderr.contains("no leader answers"))
+        #expect(try cluster.start(cluster.leaderPort).status == 0)
+        let joined = eventually {
+            let list = (try? cluster.status()["members"] as? [[String: Any]]) ?? []
+            return list.contains { $0["address"] as? String == "127.0.0.1:\(port)" }
+        }
+        #expect(joined)
+    }
+
+    @Test func badArgumentsGiveOneClearLine() throws {
+        let badPort = try CLIRunner.run(["start", "notaport"])
+        #expect(badPort.status != 0)
+        #expect(!badPort.stderr.contains("Fatal error"))
+        let badLeader = try CLIRunner.run(["app", "--leader", "nowhere"], input: "x")
+        #expect(badLeader.status != 0)
+        #expect(badLeader.stderr.contains("--leader"))
+        let version = try CLIRunner.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("ensemble "))
+    }
+}

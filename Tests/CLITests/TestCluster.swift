@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+
+/// Nodes started through the CLI on free ports with a private state dir;
+/// `tearDown()` stops every one of them by pid, whatever happened.
+final class TestCluster {
+    let stateDir: String
+    let leaderPort: UInt16
+    private(set) var ports: [UInt16] = []
+    private var pids: [UInt16: Int32] = [:]
+
+    init() throws {
+        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        leaderPort = try FreePorts.pair()
+    }
+
+    var leader: String { "127.0.0.1:\(leaderPort)" }
+
+    /// Common options: this cluster's leader and state dir.
+    var common: [String] { ["--leader", leader, "--state-dir", stateDir] }
+
+    /// `ensemble start PORT CAPS` for this cluster; records the pid.
+    @discardableResult
+    func start(_ port: UInt16, _ capabilities: String = "", extra: [String] = []) throws -> CLIResult {
+        var arguments = ["start", String(port)]
+        if !capabilities.isEmpty { arguments.append(capabilities) }
+        let result = try CLIRunner.run(arguments + common + extra, timeout: 40)
+        if let text = try? String(contentsOfFile: "\(stateDir)/\(port).pid", encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        {
+            pids[port] = pid
+            if !ports.contains(port) { ports.append(port) }
+        }
+        return result
+    }
+
+    /// Starts the leader and members with the given capabilities; returns the member ports.
+    func startWalkthrough(_ memberCapabilities: [String]) throws -> [UInt16] {
+        let leaderStart = try start(leaderPort)
+        #expect(leaderStart.status == 0, "leader start failed: \(leaderStart.stderr)")
+        var members: [UInt16] = []
+        for capabilities in memberCapabilities {
+            let port = try FreePorts.one()
+            let result = try start(port, capabilities)
+            #expect(result.status == 0, "member start failed: \(result.stderr)")
+            members.append(port)
+        }
+        return members
+    }
+
+    /// Runs any `ensemble` command with this cluster's options appended.
+    func run(_ arguments: [String], input: String = "", timeout: Double = 30) throws -> CLIResult {
+        try CLIRunner.run(arguments + common, input: input, timeout: timeout)
+    }
+
+    /// `ensemble app` with `text` on stdin.
+    func app(_ text: String, extra: [String] = []) throws -> CLIResult {
+        try run(["app"] + extra, input: text, timeout: 30)
+    }
+
+    /// `ensemble status --json` decoded, from `port` (default: the leader).
+    func status(_ port: UInt16? = nil) throws -> [String: Any] {
+        var arguments = ["status", "--json"]
+        if let port { arguments.insert(String(port), at: 1) }
+        let result = try run(arguments)
+        try #require(result.status == 0, "status failed: \(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        return try #require(object as? [String: Any])
+    }
+
+    func pid(_ port: UInt16) -> Int32? { pids[port] }
+
+    /// Stops everything this cluster started: politely, then by pid.
+    func tearDown() {
+        _ = try? CLIRunner.run(["stop", "--all", "--state-dir", stateDir], timeout: 20)
+        for pid in pids.values where isRunning(pid) {
+            kill(pid, SIGKILL)
+        }
+        try? FileManager.default.removeItem(atPath: stateDir)
+    }
+}
+
+/// Picks free TCP ports on loopback (never 1900).
+enum FreePorts {
+    static func one() throws -> UInt16 {
+        for _ in 0..<50 {
+            let port = try bindEphemeral()
+            if port != 1900 && port != 1901 { return port }
+        }
+        throw PortError.none
+    }
+
+    /// A port whose successor is free too (the leader's PUB port).
+    static func pair() throws -> UInt16 {
+        for _ in 0..<200 {
+            let port = try one()
+            if port < 65535 && isFree(port + 1) { return port }
+        }
+        throw PortError.none
+    }
+
+    enum PortError: Error { case none }
+
+    private static func bindEphemeral() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw PortError.none }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw PortError.none }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    static func isFree(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
+}
+
+/// The four reports of the walkthrough for "This is a multi-system test".
+let walkthroughReports: Set<String> = [
+    "Encoder [density=1.000]  This is a multi-system test",
+    "Base64Encoder [density=0.750]  VGhpcyBpcyBhIG11bHRpLXN5c3RlbSB0ZXN0",
+    "MorseEncoder [density=0.300]  - .... .. ...      .. ...      .-      -- ..- .-.. - .. ... -.-- ... - . --      - . ... -",
+    "Rot13Encoder [density=1.000]  Guvf vf n zhygv-flfgrz grfg",
+]
+
+/// Whether `pid` is a live process (a zombie awaiting its reaper counts as gone).
+func isRunning(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    return !stat.contains(") Z ")
+}
