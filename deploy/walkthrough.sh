@@ -10,7 +10,14 @@ ensemble() { .build/release/ensemble "$@"; }
 export ENSEMBLE_STATE_DIR="${ENSEMBLE_STATE_DIR:-$(mktemp -d /tmp/ensemble-walkthrough.XXXXXX)}"
 trap '.build/release/ensemble stop --all >/dev/null 2>&1 || true' EXIT
 
-run() { echo "\$ $*"; "$@"; }
+run() {
+    local shown="\$" arg
+    for arg in "$@"; do
+        case "$arg" in *" "*) shown+=" \"$arg\"" ;; *) shown+=" $arg" ;; esac
+    done
+    echo "$shown"
+    "$@"
+}
 run ensemble start 1900
 run ensemble start 10000 "morse,Caesar cipher"
 run ensemble start 10101 "64bit encoder"
