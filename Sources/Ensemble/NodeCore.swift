@@ -59,6 +59,8 @@ final class NodeCore: Sendable {
     var actorCount: Int { state.withLock { $0.actors.count } }
     var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// Replaces this node's own capabilities (the view elsewhere learns of it separately).
+    func setCapabilities(_ capabilities: Capabilities) { state.withLock { $0.capabilities = capabilities } }
     func setView(_ view: MembershipView?) { state.withLock { $0.view = view } }
     func noteLoad(_ node: NodeID, _ load: Int) { state.withLock { $0.view?.noteLoad(node, load) } }
     func markStopping() { state.withLock { $0.stopping = true } }
