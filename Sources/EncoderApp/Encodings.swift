@@ -65,7 +65,8 @@ public enum Encodings {
 
     /// A density with three decimals, or `n/a`.
     public static func formatDensity(_ density: Double?) -> String {
-        guard let density, density.isFinite else { return "n/a" }
+        guard let density, density.isFinite, density >= 0 else { return "n/a" }
+        guard density < 1e12 else { return String(density) }
         let thousandths = Int((density * 1000).rounded())
         let fraction = String(thousandths % 1000)
         return "\(thousandths / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"

@@ -21,7 +21,7 @@ public struct LeaderState: Sendable {
     }
 
     /// How long a granted claim may stay unregistered before the next waiter gets it.
-    public var claimTimeout: Duration = .seconds(10)
+    public var claimTimeout: Duration = .seconds(5)
 
     /// A convention of one: the leader itself.
     public init(leader: MemberInfo) {
@@ -53,6 +53,7 @@ public struct LeaderState: Sendable {
                 return [reply(.welcome(view.snapshot))]
             }
             directives.append(publish(.memberDown(existing.node, reason: "restarted")))
+            directives += releaseClaims(heldBy: existing.node.address, now: .zero)
         }
         let info = MemberInfo(node: request.node, capabilities: request.capabilities, load: request.load)
         directives.append(publish(.memberUp(info)))
@@ -61,10 +62,15 @@ public struct LeaderState: Sendable {
     }
 
     /// A member leaves gracefully.
-    public mutating func leave(_ node: NodeID) -> [LeaderDirective] {
+    public mutating func leave(_ node: NodeID, now: Duration = .zero) -> [LeaderDirective] {
         guard view.member(node) != nil else { return [] }
-        claims = claims.filter { $0.value.holder != node.address }
-        return [publish(.memberDown(node, reason: "left"))]
+        return [publish(.memberDown(node, reason: "left"))] + releaseClaims(heldBy: node.address, now: now)
+    }
+
+    /// Claims a gone node held pass to their next waiters.
+    private mutating func releaseClaims(heldBy address: NodeAddress, now: Duration) -> [LeaderDirective] {
+        let held = claims.filter { $0.value.holder == address }.map(\.key).sorted()
+        return held.flatMap { abandon($0, now: now) }
     }
 
     /// A member reports its actor count.

@@ -24,8 +24,12 @@ public struct MemberState: Sendable {
 
     /// WELCOME or a snapshot reply arrived.
     public mutating func snapshot(_ snapshot: ViewSnapshot) -> [MemberDirective] {
-        if let view, view.leader == snapshot.leader, snapshot.sequence < view.sequence {
-            return []  // an older snapshot than what we have
+        if let view {
+            // A delayed snapshot from an earlier leader life, or older than ours, would roll the view back.
+            if snapshot.leader.address == view.leader.address && snapshot.leader.incarnation < view.leader.incarnation {
+                return []
+            }
+            if view.leader == snapshot.leader && snapshot.sequence < view.sequence { return [] }
         }
         awaitingSnapshot = false
         let fresh = MembershipView(snapshot)

@@ -60,6 +60,11 @@ public final class Node: Service, Sendable {
     /// Binds the sockets and starts the I/O thread; throws when the port is taken.
     public func start() async throws {
         guard started.value == nil else { return }
+        let configuration = core.configuration
+        if configuration.isLeader && Int(configuration.port) + configuration.publishPortOffset > Int(UInt16.max) {
+            throw NodeStartError.failed(
+                "the leader's update port \(Int(configuration.port) + configuration.publishPortOffset) is not a valid port")
+        }
         let core = self.core
         let context = self.context
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

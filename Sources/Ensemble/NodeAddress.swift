@@ -7,6 +7,7 @@ public struct NodeAddress: Hashable, Comparable, Sendable, Codable, CustomString
 
     /// Creates an address.
     public init(host: String, port: UInt16) {
+        precondition(!host.isEmpty && host.utf8.count <= 255, "a host is 1-255 UTF-8 bytes")
         self.host = host
         self.port = port
     }
@@ -36,7 +37,9 @@ public struct NodeAddress: Hashable, Comparable, Sendable, Codable, CustomString
             guard let close = text.firstIndex(of: "]") else { return nil }
             let host = String(text[text.index(after: text.startIndex)..<close])
             let rest = text[text.index(after: close)...]
-            guard rest.hasPrefix(":"), let port = Self.parsePort(String(rest.dropFirst())), !host.isEmpty else {
+            guard rest.hasPrefix(":"), let port = Self.parsePort(String(rest.dropFirst())), !host.isEmpty,
+                host.utf8.count <= 255
+            else {
                 return nil
             }
             self.init(host: host, port: port)
@@ -44,7 +47,7 @@ public struct NodeAddress: Hashable, Comparable, Sendable, Codable, CustomString
         }
         guard let colon = text.lastIndex(of: ":") else { return nil }
         let host = String(text[..<colon])
-        guard !host.isEmpty, !host.contains(":"),
+        guard !host.isEmpty, !host.contains(":"), host.utf8.count <= 255,
             let port = Self.parsePort(String(text[text.index(after: colon)...]))
         else { return nil }
         self.init(host: host, port: port)

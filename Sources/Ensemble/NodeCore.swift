@@ -155,7 +155,8 @@ final class NodeCore: Sendable {
         guard let name = globalName else {
             return try await place(type, parent: parent, globalName: nil)
         }
-        switch try await request(.claimName(name), to: leaderSystemAddress) {
+        // A claim may wait behind another node's creation, which can take a few request timeouts.
+        switch try await request(.claimName(name), to: leaderSystemAddress, timeout: configuration.requestTimeout * 4) {
         case .nameClaim(.existing(let address)):
             return address
         case .nameClaim(.granted):

@@ -53,7 +53,7 @@ extension NodeIO {
             apply(leader!.join(request, from: sender, correlationID: id))
         case .leave(let node):
             guard leader != nil else { return notLeader(envelope) }
-            apply(leader!.leave(node))
+            apply(leader!.leave(node, now: core.now))
         case .loadReport(let node, let load):
             guard leader != nil else { return }
             apply(leader!.load(node, load))

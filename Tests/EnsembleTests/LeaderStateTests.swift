@@ -205,6 +205,23 @@ import Testing
         #expect(state.view.sequence == 3)
     }
 
+    @Test func holderLeavingFreesItsClaim() {
+        var state = Self.joined(Self.a, Self.b, Self.c)
+        _ = state.claim("acceptor", from: .system(Self.a), correlationID: 1, now: .zero)
+        #expect(state.leave(Self.a) == [Self.published(4, .memberDown(Self.a, reason: "left"))])
+        #expect(state.claim("acceptor", from: .system(Self.c), correlationID: 2, now: .seconds(1))
+            == [Self.reply(Self.c, 2, .nameClaim(.granted))])
+    }
+
+    @Test func waiterOfAClaimWhoseHolderLeavesIsAnswered() {
+        var state = Self.joined(Self.a, Self.b)
+        _ = state.claim("acceptor", from: .system(Self.a), correlationID: 1, now: .zero)
+        _ = state.claim("acceptor", from: .system(Self.b), correlationID: 2, now: .zero)
+        let directives = state.leave(Self.a)
+        #expect(directives.first == Self.published(3, .memberDown(Self.a, reason: "left")))
+        #expect(directives.contains(Self.reply(Self.b, 2, .nameClaim(.granted))))
+    }
+
     @Test func abandonOfAnUnclaimedNameDoesNothing() {
         var state = Self.joined(Self.a)
         #expect(state.abandon("nobody", now: .zero) == [])

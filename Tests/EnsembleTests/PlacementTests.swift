@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func localWhenLocalCapabilitiesSatisfy() {
-        let members = [Fixture.member(leader, ["morse"]), Fixture.member(local, ["morse"])]
+        let members = [Fixture.member(Self.leader, ["morse"]), Fixture.member(Self.local, ["morse"])]
         #expect(Self.decide(Self.morse, local: Capabilities(["morse", "x"]), members) == .local)
         #expect(Self.decide(.none, members) == .local)
     }
