@@ -97,10 +97,15 @@ public final class Node: Service, Sendable {
     /// Runs until stopped, then shuts down gracefully.
     public func run() async throws {
         try await start()
-        await withGracefulShutdownHandler {
-            _ = await core.stopRequested.wait()
-        } onGracefulShutdown: {
-            self.core.requestStop()
+        let core = self.core
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                _ = await core.stopRequested.wait()
+            } onGracefulShutdown: {
+                core.requestStop()
+            }
+        } onCancel: {
+            core.requestStop()
         }
         await shutdown()
     }

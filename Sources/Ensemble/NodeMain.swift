@@ -39,7 +39,6 @@ public enum NodeMain {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
             tasks.addTask {
                 switch await node.waitUntilJoined(timeout: joinTimeout) {
                 case .joined?: onReady(.ready)
@@ -55,8 +54,9 @@ public enum NodeMain {
                     }
                 }
             }
-            try await tasks.next()
-            tasks.cancelAll()
+            // The node's life is the service group's; the readiness watcher ends with it.
+            defer { tasks.cancelAll() }
+            try await group.run()
         }
     }
 }

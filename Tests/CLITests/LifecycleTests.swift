@@ -30,6 +30,24 @@ struct LifecycleTests {
         #expect(gone)
     }
 
+    @Test func sigtermStopsANodeGracefully() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])
+        #expect(try cluster.app("This is a multi-system test").status == 0)
+        let pid = try #require(cluster.pid(members[0]))
+        kill(pid, SIGTERM)
+        #expect(eventually { !isRunning(pid) }, "SIGTERM did not stop pid \(pid)")
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.stateDir)/\(members[0]).pid"))
+        let left = try eventually {
+            let list = try cluster.status()["members"] as? [[String: Any]] ?? []
+            return !list.contains { $0["address"] as? String == "127.0.0.1:\(members[0])" }
+        }
+        #expect(left, "the leader still lists the stopped member")
+        let log = (try? String(contentsOfFile: "\(cluster.stateDir)/\(members[0]).log", encoding: .utf8)) ?? ""
+        #expect(log.contains("stopped"), "log: \(log)")
+    }
+
     @Test func startOnABusyPortFailsWithOneLine() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import ZMQ
+
+@testable import Ensemble
+
+/// Asks a `Counter` or `Parent` to do something.
+struct Command: Message {
+    var verb: String
+}
+
+/// What a `Counter` or `Parent` answers.
+struct Answer: Message {
+    var value: String
+}
+
+/// Counts `inc` commands; fails on `boom`.
+final class Counter: EnsembleActor {
+    struct Boom: Error {}
+    private var count = 0
+    init() {}
+    func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        guard let command = message as? Command else { return }
+        switch command.verb {
+        case "inc":
+            count += 1
+            context.reply(Answer(value: "\(count)"), to: sender)
+        case "boom":
+            throw Boom()
+        default:
+            break
+        }
+    }
+}
+
+/// Creates a child on `spawn`, stops it, and reports how the child ended.
+final class Parent: EnsembleActor {
+    private var requester: ActorAddress?
+    init() {}
+    func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        switch message {
+        case let command as Command where command.verb == "spawn":
+            requester = sender
+            let child = try await context.createActor(Counter.self)
+            context.send(ActorExitRequest(), to: child)
+        case let exited as ChildActorExited:
+            if let requester { context.send(Answer(value: "\(exited.reason)"), to: requester) }
+        default:
+            break
+        }
+    }
+}
+
+/// The actor runtime seen from a client: ask, supervision, exits, hostile frames.
+@Suite(.serialized)
+struct RuntimeTests {
+    static let types: [any EnsembleActor.Type] = [Counter.self, Parent.self]
+    static let messages: [any Message.Type] = [Command.self, Answer.self]
+
+    static func client(_ node: Node) async throws -> EnsembleClient {
+        let client = try EnsembleClient(gateway: node.nodeID.address, messageTypes: messages)
+        try await client.connect(timeout: .seconds(5))
+        return client
+    }
+
+    @Test func askGetsTheReplyAndAFailedHandlerRestartsInPlace() async throws {
+        try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
+            let client = try await Self.client(leader)
+            let counter = try await client.createActor(typeName: "Counter", timeout: .seconds(5))
+            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
+            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "2")
+            try client.tell(Command(verb: "boom"), to: counter)
+            var poison: PoisonMessage?
+            for await received in client.messages {
+                if let message = received.message as? PoisonMessage {
+                    poison = message
+                    break
+                }
+            }
+            #expect(poison?.originalType == "Command")
+            // Same address, fresh state.
+            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
+            #expect(leader.core.localRecords.first { $0.address == counter }?.restarts == 1)
+            await client.close()
+        }
+    }
+
+    @Test func askTimesOutWhenNoReplyComes() async throws {
+        try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
+            let client = try await Self.client(leader)
+            let counter = try await client.createActor(typeName: "Counter", timeout: .seconds(5))
+            await #expect(throws: EnsembleError.self) {
+                _ = try await client.ask(Command(verb: "silent"), to: counter, timeout: .milliseconds(200))
+            }
+            await client.close()
+        }
+    }
+
+    @Test func parentLearnsItsChildStopped() async throws {
+        try await InProcessCluster.with(members: [.none], types: Self.types, messages: Self.messages) { leader, members in
+            let client = try await Self.client(members[0])
+            let parent = try await client.createActor(typeName: "Parent", timeout: .seconds(5))
+            try client.tell(Command(verb: "spawn"), to: parent)
+            var answer: Answer?
+            for await received in client.messages {
+                if let message = received.message as? Answer {
+                    answer = message
+                    break
+                }
+            }
+            #expect(answer?.value == "stopped")
+            await client.close()
+        }
+    }
+
+    @Test func unknownActorTypeIsAClearError() async throws {
+        try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
+            let client = try await Self.client(leader)
+            do {
+                _ = try await client.createActor(typeName: "NoSuchActor", timeout: .seconds(5))
+                Issue.record("creating an unknown type succeeded")
+            } catch {
+                #expect("\(error)".contains("does not know actor type NoSuchActor"))
+            }
+            await client.close()
+        }
+    }
+
+    @Test func malformedFramesAreDroppedAndTheNodeKeepsServing() async throws {
+        try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
+            let address = leader.nodeID.address
+            try await Task.detached {
+                // A raw ZeroMQ peer sends garbage as a client and as a node, then a good request.
+                let context = try ZMQContext()
+                for identity in [Array("Cgarbage".utf8), Array("Ngarbage".utf8)] {
+                    let socket = try ZMQSocket(context: context, type: .dealer)
+                    // Closing must not discard what is still queued for the connection.
+                    try socket.set(.linger, 2000)
+                    try socket.set(.routingID, identity)
+                    try socket.connect(address.endpoint)
+                    for frames in [[[0x00, 0x01]], [[0xE5, 9, 1, 0, 1, 0, 0, 0]], [[UInt8](repeating: 0xE5, count: 300)], [[1], [2], [3]]] as [[[UInt8]]] {
+                        var sent = false
+                        for _ in 0..<500 where !sent {
+                            sent = try socket.send(frames) == .done
+                            if !sent { usleep(2_000) }
+                        }
+                    }
+                    socket.close()
+                }
+            }.value
+            let deadline = ContinuousClock.now + .seconds(5)
+            while (leader.core.counters.snapshot["malformedFrames"] ?? 0) < 8 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect((leader.core.counters.snapshot["malformedFrames"] ?? 0) >= 8)
+            let client = try await Self.client(leader)
+            let counter = try await client.createActor(typeName: "Counter", timeout: .seconds(5))
+            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
+            await client.close()
+        }
+    }
+}
