@@ -75,29 +75,55 @@ public struct StatusReport: Codable, Sendable, Equatable {
 }
 
 /// Node-level requests and replies, carried as `.control` and `.reply` envelopes.
+///
+/// Requests go to a node's system endpoint (actor id 0) as `.control`; the
+/// answer comes back as `.reply` with the request's correlation id.
 public enum Control: Codable, Sendable, Equatable {
+    /// Member to leader: let me in.
     case join(JoinRequest)
+    /// Leader to member: you are in; here is the whole view.
     case welcome(ViewSnapshot)
+    /// Any refusal or failure, with one line saying why.
     case refused(String)
+    /// Member to leader: I am leaving (graceful stop).
     case leave(NodeID)
+    /// Member to leader: how many actors I host now.
     case loadReport(NodeID, Int)
+    /// Member to leader: send me the whole view (a gap was seen).
     case snapshotRequest
+    /// Leader to member: the whole view.
     case snapshot(ViewSnapshot)
+    /// Node to node: create this actor here, if you still can.
     case create(CreateRequest)
+    /// The actor was created at this address; the node now hosts `load` actors.
     case created(ActorAddress, load: Int)
+    /// Node to leader: give me the global name's actor, or the right to create it.
     case claimName(String)
+    /// Leader to node: the answer to a claim or a registration.
     case nameClaim(NameClaimResult)
+    /// Node to leader: the claimed name now maps to this actor.
     case registerName(String, ActorAddress)
+    /// Node to leader: this named actor ended.
     case releaseName(String, ActorAddress)
+    /// Node to leader: I could not create the claimed actor.
     case abandonName(String)
+    /// Client to gateway: create an actor of this type (optionally under a global name).
     case createActor(typeName: String, globalName: String?)
+    /// Client to node: report the convention.
     case status
+    /// Node to client: the report.
     case statusReport(StatusReport)
+    /// Node to node: list your actors.
     case listActors
+    /// The actors a node hosts.
     case actors([ActorRecord])
+    /// Are you there?
     case ping
+    /// Yes, this life.
     case pong(NodeID)
+    /// Client to node: stop gracefully.
     case stop
+    /// Done.
     case ok
 
     static let typeName = "control"

@@ -80,13 +80,15 @@ struct StopCommand: AsyncParsableCommand {
 
     private func askToStop(_ target: NodeAddress) async -> Bool {
         guard let client = try? EnsembleClient(gateway: target) else { return false }
-        defer { Task { await client.close() } }
+        var answered = false
         do {
             try await client.connect(timeout: .seconds(1))
-            return try await client.request(.stop, timeout: .seconds(2)) == .ok
+            answered = try await client.request(.stop, timeout: .seconds(2)) == .ok
         } catch {
-            return false
+            answered = false
         }
+        await client.close()
+        return answered
     }
 }
 
