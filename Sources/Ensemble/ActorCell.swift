@@ -6,6 +6,10 @@ enum Mail: Sendable {
     case local(any Message, sender: ActorAddress, correlationID: UInt64)
     /// A message that came over the wire, decoded by the actor's task.
     case wire(Envelope)
+    /// Stop now with the cell's exit reason, without a handler call (capability lost, node lost).
+    case stop
+    /// Killed abruptly (`ensemble kill`): the supervisor treats it as a crash.
+    case kill
 }
 
 /// A running actor's mailbox and bookkeeping; the instance itself lives in its task.
@@ -43,6 +47,12 @@ final class ActorCell: Sendable {
 
     func requestExit(_ reason: ExitReason) {
         state.withLock { if $0.exitReason == nil { $0.exitReason = reason } }
+    }
+
+    /// Stops the actor after its current message, with `reason`, even when it is idle.
+    func stop(_ reason: ExitReason) {
+        requestExit(reason)
+        if !enqueue(.stop) { closeMailbox() }
     }
 
     var exitReason: ExitReason? { state.withLock { $0.exitReason } }

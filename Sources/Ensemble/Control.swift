@@ -123,6 +123,16 @@ public enum Control: Codable, Sendable, Equatable {
     case pong(NodeID)
     /// Client to node: stop gracefully.
     case stop
+    /// Client to node: add (`true`) or remove one capability.
+    case changeCapability(add: Bool, name: String)
+    /// Node to client: the capabilities now in force.
+    case capabilitySet(Capabilities)
+    /// Node to leader: my capabilities changed.
+    case capabilitiesChanged(NodeID, Capabilities)
+    /// Client to node: kill this actor abruptly (its supervisor restarts it).
+    case kill(ActorAddress)
+    /// Member to leader, periodically: alive, with its load and capabilities.
+    case heartbeat(NodeID, load: Int, capabilities: Capabilities)
     /// Done.
     case ok
 

@@ -4,31 +4,48 @@ extension NodeCore {
         var instance = type.init()
         var supervisor = SupervisorState(policy: configuration.restartPolicy)
         for await mail in mailbox {
-            guard let (message, sender, correlationID, original) = open(mail, for: cell) else { continue }
-            let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
-            do {
-                try await instance.receive(message, from: sender, context: context)
-            } catch {
-                counters.add("handlerFailures")
-                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(error)")
-                if sender != cell.address {
-                    tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
-                         to: sender, from: cell.address, correlationID: correlationID)
+            if cell.exitReason != nil { break }
+            switch mail {
+            case .stop:
+                break
+            case .kill:
+                counters.add("actorsKilled")
+                logger.notice("\(cell.typeName) \(cell.address) was killed")
+                if await supervise(&supervisor, cell) { instance = type.init() }
+            case .local, .wire:
+                guard let (message, sender, correlationID, original) = open(mail, for: cell) else { continue }
+                let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
+                do {
+                    try await instance.receive(message, from: sender, context: context)
+                } catch {
+                    counters.add("handlerFailures")
+                    logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(error)")
+                    if sender != cell.address {
+                        tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
+                             to: sender, from: cell.address, correlationID: correlationID)
+                    }
+                    if await supervise(&supervisor, cell) { instance = type.init() }
                 }
-                switch supervisor.failed(at: now) {
-                case .restart(let delay):
-                    try? await Task.sleep(for: delay)
-                    instance = type.init()
-                    cell.noteRestart()
-                    counters.add("restarts")
-                case .stop:
-                    cell.requestExit(.crashed)
-                }
+                if message is ActorExitRequest { cell.requestExit(.stopped) }
             }
-            if message is ActorExitRequest { cell.requestExit(.stopped) }
             if cell.exitReason != nil { break }
         }
         finish(cell, reason: cell.exitReason ?? .stopped, mailbox: mailbox)
+    }
+
+    /// The supervisor's answer to a failure: true to restart with a fresh instance.
+    private func supervise(_ supervisor: inout SupervisorState, _ cell: ActorCell) async -> Bool {
+        switch supervisor.failed(at: now) {
+        case .restart(let delay):
+            try? await Task.sleep(for: delay)
+            cell.noteRestart()
+            counters.add("restarts")
+            return true
+        case .stop:
+            logger.warning("\(cell.typeName) \(cell.address) failed too often; stopped")
+            cell.requestExit(.crashed)
+            return false
+        }
     }
 
     private struct Original {
@@ -41,6 +58,8 @@ extension NodeCore {
         case .local(let message, let sender, let correlationID):
             let original = Original(typeName: type(of: message).messageType, payload: { (try? PayloadCodec.encode(message)) ?? [] })
             return (message, sender, correlationID, original)
+        case .stop, .kill:
+            return nil
         case .wire(let envelope):
             let sender = envelope.sender ?? systemAddress
             do {

@@ -99,8 +99,37 @@ extension NodeIO {
         case .stop:
             reply(to: envelope, .ok)
             core.requestStop()
+        case .changeCapability(let add, let name):
+            switch core.changeCapability(add: add, name: name) {
+            case .success(let capabilities):
+                announceCapabilities(capabilities)
+                reply(to: envelope, .capabilitySet(capabilities))
+            case .failure(let error):
+                reply(to: envelope, .refused("\(error)"))
+            }
+        case .capabilitiesChanged(let node, let capabilities):
+            guard leader != nil else { return }
+            apply(leader!.capabilities(node, capabilities))
+        case .kill(let address):
+            guard address.node == core.nodeID, let cell = core.cell(address.id), cell.enqueue(.kill) else {
+                return reply(to: envelope, .refused("no actor at \(address)"))
+            }
+            reply(to: envelope, .ok)
+        case .heartbeat:
+            break
+        case .capabilitySet:
+            core.counters.add("misroutedDrops")
         case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .actors, .pong, .ok:
             core.counters.add("misroutedDrops")
+        }
+    }
+
+    /// Tells the convention this node's capabilities changed (the leader publishes it).
+    func announceCapabilities(_ capabilities: Capabilities) {
+        if leader != nil {
+            apply(leader!.capabilities(core.nodeID, capabilities))
+        } else if member?.isWelcomed == true {
+            emitControl(.capabilitiesChanged(core.nodeID, capabilities), to: core.leaderSystemAddress)
         }
     }
 

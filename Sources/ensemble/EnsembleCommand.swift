@@ -11,7 +11,8 @@ struct EnsembleCommand: AsyncParsableCommand {
         abstract: "Run an Ensemble actor convention over ZeroMQ, and the encoder walkthrough on it.",
         version: "ensemble \(version) (protocol \(Envelope.protocolVersion))",
         subcommands: [
-            StartCommand.self, StopCommand.self, AppCommand.self, StatusCommand.self,
+            StartCommand.self, StopCommand.self, ChgcapCommand.self, AppCommand.self, StatusCommand.self,
+            KillCommand.self,
         ]
     )
 }

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Ensemble
+
+/// `ensemble kill ADDRESS`: kill one actor abruptly; its node's supervisor restarts it.
+struct KillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kill",
+        abstract: "Kill an actor abruptly (no exit request); its supervisor treats it as a crash and restarts it.",
+        discussion: "ADDRESS is HOST:PORT@INCARNATION/ID, as `ensemble status` prints it.")
+
+    @Argument(help: ArgumentHelp("The actor's address.", valueName: "address"))
+    var address: String
+
+    @OptionGroup var convention: ConventionOptions
+
+    func validate() throws {
+        guard ActorAddress(parsing: address) != nil else {
+            throw ValidationError("'\(address)' is not an actor address (HOST:PORT@INCARNATION/ID, as status prints)")
+        }
+    }
+
+    func run() async throws {
+        guard let actor = ActorAddress(parsing: address) else { throw ExitCode(1) }
+        let client = try EnsembleClient(gateway: actor.node.address)
+        let answer: Control
+        do {
+            try await client.connect(timeout: .seconds(2))
+            answer = try await client.request(.kill(actor), timeout: .seconds(5))
+        } catch {
+            await client.close()
+            printError("ensemble kill: no node answers at \(actor.node.address)")
+            throw ExitCode(1)
+        }
+        await client.close()
+        guard answer == .ok else {
+            if case .refused(let why) = answer { printError("ensemble kill: \(why)") }
+            throw ExitCode(1)
+        }
+        printLine("killed \(actor)")
+    }
+}
