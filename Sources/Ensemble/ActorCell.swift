@@ -18,6 +18,8 @@ final class ActorCell: Sendable {
     let typeName: String
     let parent: ActorAddress?
     let globalName: String?
+    /// When it was created, in ms since the epoch (the older of two holders of a name wins).
+    let bornMs: UInt64
     private let mailbox: AsyncStream<Mail>.Continuation
 
     private struct State {
@@ -33,6 +35,7 @@ final class ActorCell: Sendable {
         self.typeName = typeName
         self.parent = parent
         self.globalName = globalName
+        self.bornMs = wallClockMilliseconds()
         self.mailbox = mailbox
     }
 

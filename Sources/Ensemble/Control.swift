@@ -8,6 +8,26 @@ public struct JoinRequest: Codable, Sendable, Equatable {
     public var load: Int
     /// The protocol version it speaks.
     public var protocolVersion: UInt8
+    /// Its actors that hold global names (so a restarted leader can rebuild the registry).
+    public var names: [NamedActor] = []
+}
+
+/// An actor holding a global name, with its birth time for conflicts (the older wins).
+public struct NamedActor: Codable, Sendable, Equatable {
+    /// The global name.
+    public var name: String
+    /// The actor.
+    public var address: ActorAddress
+    /// When it was created, in milliseconds since the epoch on its node's clock.
+    public var bornMs: UInt64
+}
+
+/// The leader's heartbeat on the PUB channel: its life and its view's sequence number.
+public struct LeaderHeartbeat: Codable, Sendable, Equatable {
+    /// The leader's life.
+    public var leader: NodeID
+    /// The last update it published.
+    public var sequence: UInt64
 }
 
 /// A node asked to create an actor of a registered type.
@@ -101,8 +121,8 @@ public enum Control: Codable, Sendable, Equatable {
     case claimName(String)
     /// Leader to node: the answer to a claim or a registration.
     case nameClaim(NameClaimResult)
-    /// Node to leader: the claimed name now maps to this actor.
-    case registerName(String, ActorAddress)
+    /// Node to leader: the claimed name now maps to this actor, born at `bornMs`.
+    case registerName(String, ActorAddress, bornMs: UInt64)
     /// Node to leader: this named actor ended.
     case releaseName(String, ActorAddress)
     /// Node to leader: I could not create the claimed actor.
@@ -133,6 +153,8 @@ public enum Control: Codable, Sendable, Equatable {
     case kill(ActorAddress)
     /// Member to leader, periodically: alive, with its load and capabilities.
     case heartbeat(NodeID, load: Int, capabilities: Capabilities)
+    /// Leader to a node life it no longer lists: you were declared down.
+    case declaredDown(NodeID)
     /// Done.
     case ok
 

@@ -21,6 +21,7 @@ public final class EnsembleClient: Sendable {
     private let context: ZMQContext
     private let io: IOThread<ClientCommand>
     private let pending = PendingReplies()
+    private let closed = Atomic<Bool>(false)
     private let inbox: AsyncStream<ReceivedMessage>.Continuation
     /// Messages actors sent to this client that were not answers to `ask`.
     public let messages: AsyncStream<ReceivedMessage>
@@ -49,6 +50,7 @@ public final class EnsembleClient: Sendable {
     /// Waits until the connection to the gateway is up.
     /// - Throws: `EnsembleError.unreachable` when it is not up within `timeout`.
     public func connect(timeout: Duration) async throws {
+        guard !closed.load(ordering: .acquiring) else { throw EnsembleError.shuttingDown }
         let connected = await withCheckedContinuation { continuation in
             io.submit(.waitConnected(deadline: .now + timeout, continuation))
         }
@@ -105,8 +107,9 @@ public final class EnsembleClient: Sendable {
         }
     }
 
-    /// Closes the socket and stops the client's thread.
+    /// Closes the socket and stops the client's thread; later calls return at once.
     public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         await withCheckedContinuation { continuation in io.submit(.close(continuation)) }
         inbox.finish()
     }

@@ -13,6 +13,12 @@ public struct LeaderState: Sendable {
     /// The authoritative view.
     public private(set) var view: MembershipView
     private var claims: [String: NameClaim] = [:]
+    private var births: [String: UInt64] = [:]
+    private var downLives: [NodeID] = []
+    private var heldClaims: [(name: String, sender: ActorAddress, correlationID: UInt64)] = []
+    /// Until then (a restarted leader's grace period) name claims wait, so members
+    /// can bring back the named actors they host before anything new is created.
+    public private(set) var graceUntil: Duration
 
     struct NameClaim: Sendable {
         var holder: NodeAddress
@@ -23,9 +29,10 @@ public struct LeaderState: Sendable {
     /// How long a granted claim may stay unregistered before the next waiter gets it.
     public var claimTimeout: Duration = .seconds(5)
 
-    /// A convention of one: the leader itself.
-    public init(leader: MemberInfo) {
+    /// A convention of one: the leader itself. Claims wait until `graceUntil`.
+    public init(leader: MemberInfo, graceUntil: Duration = .zero) {
         view = MembershipView(leader: leader)
+        self.graceUntil = graceUntil
     }
 
     private mutating func publish(_ update: ViewUpdate) -> LeaderDirective {
@@ -35,7 +42,9 @@ public struct LeaderState: Sendable {
     }
 
     /// A node asks to join.
-    public mutating func join(_ request: JoinRequest, from sender: ActorAddress, correlationID: UInt64) -> [LeaderDirective] {
+    public mutating func join(
+        _ request: JoinRequest, from sender: ActorAddress, correlationID: UInt64, now: Duration = .zero
+    ) -> [LeaderDirective] {
         let reply = { (control: Control) in LeaderDirective.reply(to: sender, correlationID: correlationID, control) }
         guard request.protocolVersion == Envelope.protocolVersion else {
             return [reply(.refused("protocol version \(request.protocolVersion) is not supported (the leader speaks \(Envelope.protocolVersion))"))]
@@ -43,28 +52,76 @@ public struct LeaderState: Sendable {
         guard request.node.address != view.leader.address else {
             return [reply(.refused("\(request.node.address) is the leader's own address"))]
         }
+        guard !downLives.contains(request.node) else {
+            // It was declared down while away: it must come back as a new life.
+            return [reply(.declaredDown(request.node))]
+        }
         var directives: [LeaderDirective] = []
         if let existing = view.members[request.node.address] {
             if existing.node.incarnation > request.node.incarnation {
                 return [reply(.refused("\(request.node) is an older life of \(existing.node)"))]
             }
             if existing.node == request.node {
-                // A repeated JOIN (the WELCOME was lost): answer again, change nothing.
-                return [reply(.welcome(view.snapshot))]
+                // A repeated JOIN (a WELCOME was lost, or JOINs queued while the leader was away):
+                // take the named actors it carries now, and answer again.
+                let adopted = request.names.filter { $0.address.node == request.node }.flatMap { adopt($0) }
+                return [reply(.welcome(view.snapshot))] + adopted
             }
             directives.append(publish(.memberDown(existing.node, reason: "restarted")))
-            directives += releaseClaims(heldBy: existing.node.address, now: .zero)
+            directives += releaseClaims(heldBy: existing.node.address, now: now)
         }
         let info = MemberInfo(node: request.node, capabilities: request.capabilities, load: request.load)
         directives.append(publish(.memberUp(info)))
+        for named in request.names where named.address.node == request.node {
+            directives += adopt(named)
+        }
         directives.insert(reply(.welcome(view.snapshot)), at: 0)
         return directives
     }
 
+    /// A joining member brings a named actor: it keeps the name unless an older actor holds it.
+    private mutating func adopt(_ named: NamedActor) -> [LeaderDirective] {
+        if let holder = view.names[named.name] {
+            guard holder != named.address else { return [] }
+            let holderBirth = births[named.name] ?? UInt64.max
+            guard (named.bornMs, named.address) < (holderBirth, holder) else { return [] }
+        }
+        births[named.name] = named.bornMs
+        return [publish(.nameRegistered(named.name, named.address))] + settleClaim(named.name, holder: named.address)
+    }
+
+    /// The name is registered: an outstanding claim on it is over, and its waiters get the holder.
+    private mutating func settleClaim(_ name: String, holder: ActorAddress) -> [LeaderDirective] {
+        let waiters = claims.removeValue(forKey: name)?.waiters ?? []
+        return waiters.map { .reply(to: $0.address, correlationID: $0.correlationID, .nameClaim(.existing(holder))) }
+    }
+
     /// A member leaves gracefully.
     public mutating func leave(_ node: NodeID, now: Duration = .zero) -> [LeaderDirective] {
-        guard view.member(node) != nil else { return [] }
-        return [publish(.memberDown(node, reason: "left"))] + releaseClaims(heldBy: node.address, now: now)
+        declareDown(node, reason: "left", now: now)
+    }
+
+    /// A member is gone (left, killed, silent): publish it and free what it held.
+    public mutating func declareDown(_ node: NodeID, reason: String, now: Duration) -> [LeaderDirective] {
+        guard view.member(node) != nil, node != view.leader else { return [] }
+        if reason != "left" {
+            downLives.append(node)
+            if downLives.count > 1024 { downLives.removeFirst(downLives.count - 1024) }
+        }
+        return [publish(.memberDown(node, reason: reason))] + releaseClaims(heldBy: node.address, now: now)
+    }
+
+    /// A member's heartbeat: it is alive, with this load and these capabilities.
+    ///
+    /// A life the view no longer lists is told it was declared down.
+    public mutating func heartbeat(
+        _ node: NodeID, load: Int, capabilities: Capabilities, correlationID: UInt64
+    ) -> [LeaderDirective] {
+        guard view.member(node) != nil else {
+            if let current = view.members[node.address], current.node.incarnation > node.incarnation { return [] }
+            return [.reply(to: .system(node), correlationID: correlationID, .declaredDown(node))]
+        }
+        return self.load(node, load) + self.capabilities(node, capabilities)
     }
 
     /// Claims a gone node held pass to their next waiters.
@@ -94,6 +151,10 @@ public struct LeaderState: Sendable {
         if let address = view.names[name] {
             return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address)))]
         }
+        if now < graceUntil {
+            heldClaims.append((name, sender, correlationID))
+            return []
+        }
         if claims[name] != nil {
             claims[name]!.waiters.append((sender, correlationID))
             return []
@@ -104,18 +165,16 @@ public struct LeaderState: Sendable {
 
     /// The claimant created the actor and registers it under the name.
     public mutating func register(
-        _ name: String, _ address: ActorAddress, from sender: ActorAddress, correlationID: UInt64
+        _ name: String, _ address: ActorAddress, bornMs: UInt64 = 0, from sender: ActorAddress, correlationID: UInt64
     ) -> [LeaderDirective] {
         if let existing = view.names[name], existing != address {
             return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(existing)))]
+                + settleClaim(name, holder: existing)
         }
-        let waiters = claims.removeValue(forKey: name)?.waiters ?? []
+        births[name] = bornMs
         var directives = [publish(.nameRegistered(name, address))]
         directives.append(.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address))))
-        for waiter in waiters {
-            directives.append(.reply(to: waiter.address, correlationID: waiter.correlationID, .nameClaim(.existing(address))))
-        }
-        return directives
+        return directives + settleClaim(name, holder: address)
     }
 
     /// The claimant could not create the actor: the next waiter may try.
@@ -133,9 +192,16 @@ public struct LeaderState: Sendable {
         return [publish(.nameReleased(name))]
     }
 
-    /// Claims granted longer ago than `claimTimeout` pass to their next waiter.
+    /// Claims granted longer ago than `claimTimeout` pass to their next waiter;
+    /// after the grace period, held claims are answered.
     public mutating func expireClaims(now: Duration) -> [LeaderDirective] {
-        let stale = claims.filter { now - $0.value.grantedAt > claimTimeout }.map(\.key)
-        return stale.flatMap { abandon($0, now: now) }
+        var directives: [LeaderDirective] = []
+        if now >= graceUntil && !heldClaims.isEmpty {
+            let held = heldClaims
+            heldClaims.removeAll()
+            for claim in held { directives += self.claim(claim.name, from: claim.sender, correlationID: claim.correlationID, now: now) }
+        }
+        let stale = claims.filter { now - $0.value.grantedAt > claimTimeout }.map(\.key).sorted()
+        return directives + stale.flatMap { abandon($0, now: now) }
     }
 }

@@ -110,6 +110,10 @@ public final class Node: Service, Sendable {
         await shutdown()
     }
 
+    /// Whether the node stopped because the convention declared it down (it
+    /// was frozen or cut off); its runner should start a new life.
+    public var wasDeclaredDown: Bool { core.restartAsNewLife }
+
     /// Asks the node to stop; `run()` returns once it has.
     public func requestStop() { core.requestStop() }
 
@@ -141,11 +145,14 @@ public final class Node: Service, Sendable {
         core.logger.info("node \(core.nodeID) stopped")
     }
 
-    static func clockIncarnation() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
-    }
+    static func clockIncarnation() -> UInt64 { wallClockMilliseconds() }
+}
+
+/// Milliseconds since the epoch.
+func wallClockMilliseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
 }
 
 #if canImport(Glibc)

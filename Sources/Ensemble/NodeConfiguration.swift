@@ -30,6 +30,11 @@ public struct NodeConfiguration: Sendable {
     public var peerBacklogLimit: Int = 10_000
     /// How long mail waits for a peer that does not connect before it is returned as dead letters.
     public var peerBacklogTimeout: Duration = .seconds(5)
+    /// Heartbeat and failure-detection timers.
+    public var detector = DetectorSettings()
+    /// How long a freshly started leader holds back new name registrations, so
+    /// rejoining members can bring back the named actors they host.
+    public var nameGracePeriod: Duration = .milliseconds(1500)
     /// The supervisor's restart policy.
     public var restartPolicy: RestartPolicy = .default
 

@@ -2,30 +2,37 @@ extension NodeCore {
     /// The convention as this node sees it, with every member's actors that answer in time.
     func collectStatus(timeout: Duration = .seconds(1)) async -> StatusReport {
         let view = self.view
-        let now = self.now
-        let heard = lastHeard
         let others = (view?.members.values.map(\.node) ?? []).filter { $0 != nodeID }.sorted()
         var actors = localRecords
         var unreachable: [NodeAddress] = []
-        await withTaskGroup(of: (NodeID, [ActorRecord]?).self) { group in
+        var answeredAt: [NodeAddress: Duration] = [:]
+        await withTaskGroup(of: (NodeID, [ActorRecord]?, Duration).self) { group in
             for node in others {
                 group.addTask {
                     let answer = try? await self.request(.listActors, to: .system(node), timeout: timeout)
-                    if case .actors(let records) = answer { return (node, records) }
-                    return (node, nil)
+                    if case .actors(let records) = answer { return (node, records, self.now) }
+                    return (node, nil, self.now)
                 }
             }
-            for await (node, records) in group {
-                if let records { actors += records } else { unreachable.append(node.address) }
+            for await (node, records, at) in group {
+                if let records {
+                    actors += records
+                    answeredAt[node.address] = at
+                } else {
+                    unreachable.append(node.address)
+                }
             }
         }
+        let now = self.now
+        let heard = lastHeard
         let members = (view?.members.values.sorted { $0.node < $1.node } ?? []).map { member in
+            let address = member.node.address
             let isSelf = member.node == nodeID
-            let lastHeardMs = isSelf ? 0 : heard[member.node.address].map { Int(($0 - now) / .milliseconds(-1)) } ?? -1
+            let last = isSelf ? now : [answeredAt[address], heard[address]].compactMap { $0 }.max()
             return MemberStatus(
                 node: member.node, capabilities: isSelf ? capabilities : member.capabilities,
-                leader: member.node == view?.leader, alive: !unreachable.contains(member.node.address),
-                lastHeardMs: lastHeardMs)
+                leader: member.node == view?.leader, alive: !unreachable.contains(address),
+                lastHeardMs: last.map { Int((now - $0) / .milliseconds(1)) } ?? -1)
         }
         return StatusReport(
             node: nodeID, leader: view?.leader, members: members, actors: actors.sorted { $0.address < $1.address },

@@ -5,6 +5,8 @@ import Synchronization
 enum IOCommand: Sendable {
     /// Route an envelope: to a local handler, a client, or a peer node.
     case send(Envelope)
+    /// Record a global name created while the leader was unreachable.
+    case noteLocalName(String, ActorAddress)
     /// Leave the convention, close every socket, and resume when done.
     case shutdown(CheckedContinuation<Void, Never>)
 }
@@ -32,6 +34,8 @@ final class NodeCore: Sendable {
         var view: MembershipView?
         var stopping = false
         var lastHeard: [NodeAddress: Duration] = [:]
+        var leaderReachable = true
+        var restartAsNewLife = false
     }
     private let state: Mutex<State>
 
@@ -65,6 +69,14 @@ final class NodeCore: Sendable {
     func noteLoad(_ node: NodeID, _ load: Int) { state.withLock { $0.view?.noteLoad(node, load) } }
     func markStopping() { state.withLock { $0.stopping = true } }
     func requestStop() { stopRequested.fulfil(true) }
+    /// The convention declared this life down: stop, and let the runner start a new life.
+    func requestRestartAsNewLife() {
+        state.withLock { $0.restartAsNewLife = true }
+        requestStop()
+    }
+    var restartAsNewLife: Bool { state.withLock { $0.restartAsNewLife } }
+    func setLeaderReachable(_ reachable: Bool) { state.withLock { $0.leaderReachable = reachable } }
+    var leaderReachable: Bool { configuration.isLeader || state.withLock { $0.leaderReachable } }
     func setLastHeard(_ heard: [NodeAddress: Duration]) { state.withLock { $0.lastHeard = heard } }
     var lastHeard: [NodeAddress: Duration] { state.withLock { $0.lastHeard } }
 
@@ -138,7 +150,8 @@ final class NodeCore: Sendable {
     func request(_ control: Control, to node: ActorAddress, timeout: Duration? = nil) async throws -> Control {
         let id = pending.makeID()
         let reply = try await pending.wait(
-            for: id, timeout: timeout ?? configuration.requestTimeout, what: "\(node.node.address)"
+            for: id, timeout: timeout ?? configuration.requestTimeout, destination: node.node.address,
+            what: "\(node.node.address)"
         ) {
             sendControl(control, to: node, correlationID: id)
         }
@@ -156,7 +169,14 @@ final class NodeCore: Sendable {
             return try await place(type, parent: parent, globalName: nil)
         }
         // A claim may wait behind another node's creation, which can take a few request timeouts.
-        switch try await request(.claimName(name), to: leaderSystemAddress, timeout: configuration.requestTimeout * 4) {
+        guard leaderReachable else { return try await createWithoutLeader(type, globalName: name, parent: parent) }
+        let claim: Control
+        do {
+            claim = try await request(.claimName(name), to: leaderSystemAddress, timeout: configuration.requestTimeout * 4)
+        } catch EnsembleError.timeout, EnsembleError.unreachable {
+            return try await createWithoutLeader(type, globalName: name, parent: parent)
+        }
+        switch claim {
         case .nameClaim(.existing(let address)):
             return address
         case .nameClaim(.granted):
@@ -173,7 +193,8 @@ final class NodeCore: Sendable {
             sendControl(.abandonName(name), to: leaderSystemAddress)
             throw error
         }
-        switch try await request(.registerName(name, address), to: leaderSystemAddress) {
+        let bornMs = cell(address.id)?.bornMs ?? wallClockMilliseconds()
+        switch try await request(.registerName(name, address, bornMs: bornMs), to: leaderSystemAddress) {
         case .nameClaim(.existing(let winner)):
             if winner != address {
                 tell(ActorExitRequest(), to: address, from: systemAddress, correlationID: 0)
@@ -182,6 +203,16 @@ final class NodeCore: Sendable {
         default:
             throw EnsembleError.remote("unexpected answer to a name registration")
         }
+    }
+
+    /// With the leader away, a global name resolves in this node's view; a name
+    /// no live actor holds is created here and brought to the leader when it returns.
+    private func createWithoutLeader(_ type: any EnsembleActor.Type, globalName name: String, parent: ActorCell?) async throws -> ActorAddress {
+        if let address = view?.names[name], view?.member(address.node) != nil { return address }
+        counters.add("namesCreatedWithoutLeader")
+        let address = try await place(type, parent: parent, globalName: name)
+        io.submit(.noteLocalName(name, address))
+        return address
     }
 
     private func place(_ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?) async throws -> ActorAddress {

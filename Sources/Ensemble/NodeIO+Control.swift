@@ -18,14 +18,24 @@ extension NodeIO {
     }
 
     private func handleReply(_ envelope: Envelope) {
-        if envelope.correlationID == joinCorrelation || envelope.correlationID == snapshotCorrelation,
+        let id = envelope.correlationID
+        if id == joinCorrelation || id == snapshotCorrelation || joinIDs.contains(id),
             let control = try? PayloadCodec.decode(Control.self, from: envelope.payload)
         {
             switch control {
-            case .welcome(let snapshot), .snapshot(let snapshot):
+            case .welcome(let snapshot):
+                guard member != nil else { return }
+                apply(member!.welcome(snapshot))
+                guard member!.isWelcomed else { return }
+                core.setLeaderReachable(true)
+                core.joined.fulfil(.joined)
+                settleNames(answering: id, names: snapshot.names)
+            case .snapshot(let snapshot):
                 guard member != nil else { return }
                 apply(member!.snapshot(snapshot))
-                core.joined.fulfil(.joined)
+            case .declaredDown(let node) where node == core.nodeID:
+                guard member != nil else { return }
+                apply(member!.refusedAsDown())
             case .refused(let why):
                 core.logger.error("the leader refused this node: \(why)")
                 core.joined.fulfil(.refused(why))
@@ -50,7 +60,8 @@ extension NodeIO {
                 return
             }
             guard leader != nil else { return notLeader(envelope) }
-            apply(leader!.join(request, from: sender, correlationID: id))
+            core.logger.debug("JOIN from \(request.node) with \(request.names.count) named actors")
+            apply(leader!.join(request, from: sender, correlationID: id, now: core.now))
         case .leave(let node):
             guard leader != nil else { return notLeader(envelope) }
             apply(leader!.leave(node, now: core.now))
@@ -62,10 +73,11 @@ extension NodeIO {
             reply(to: envelope, .snapshot(leader.view.snapshot))
         case .claimName(let name):
             guard leader != nil else { return notLeader(envelope) }
+            core.logger.debug("claim of \"\(name)\" from \(sender)")
             apply(leader!.claim(name, from: sender, correlationID: id, now: core.now))
-        case .registerName(let name, let address):
+        case .registerName(let name, let address, let bornMs):
             guard leader != nil else { return notLeader(envelope) }
-            apply(leader!.register(name, address, from: sender, correlationID: id))
+            apply(leader!.register(name, address, bornMs: bornMs, from: sender, correlationID: id))
         case .abandonName(let name):
             guard leader != nil else { return }
             apply(leader!.abandon(name, now: core.now))
@@ -115,12 +127,27 @@ extension NodeIO {
                 return reply(to: envelope, .refused("no actor at \(address)"))
             }
             reply(to: envelope, .ok)
-        case .heartbeat:
-            break
-        case .capabilitySet:
+        case .heartbeat(let node, let load, let capabilities):
+            guard leader != nil else { return }
+            apply(leader!.heartbeat(node, load: load, capabilities: capabilities, correlationID: id))
+        case .capabilitySet, .declaredDown:
             core.counters.add("misroutedDrops")
         case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .actors, .pong, .ok:
             core.counters.add("misroutedDrops")
+        }
+    }
+
+    /// After a WELCOME: if it answered the newest JOIN and that JOIN carried every
+    /// named actor we have now, the leader has judged them (losers stop); else announce again.
+    private func settleNames(answering id: UInt64, names: [String: ActorAddress]) {
+        let current = core.namedActors
+        let judged = id == latestJoinID && current.allSatisfy { latestJoinNames.contains($0.address) }
+        if judged || current.allSatisfy({ names[$0.name] == $0.address }) {
+            namesSettled = true
+            core.stopActorsThatLostTheirNames(names)
+        } else {
+            namesSettled = false
+            announceNames = true
         }
     }
 
@@ -140,24 +167,27 @@ extension NodeIO {
     /// Carries out what the leader's logic decided.
     func apply(_ directives: [LeaderDirective]) {
         guard !directives.isEmpty else { return }
+        var published = false
         for directive in directives {
             switch directive {
             case .reply(let recipient, let correlationID, let control):
                 emitControl(control, to: recipient, kind: .reply, correlationID: correlationID)
             case .publish(let update):
-                publish(update)
+                publish(kind: "update", update, sequence: update.sequence)
+                published = true
             }
         }
-        core.setView(leader?.view)
+        if published { viewChanged(to: leader?.view) }
     }
 
-    private func publish(_ update: SequencedUpdate) {
-        guard let publisher, let payload = try? PayloadCodec.encode(update) else { return }
+    /// Publishes a value on the PUB channel (the leader only).
+    func publish<T: Encodable>(kind typeName: String, _ value: T, sequence: UInt64) {
+        guard let publisher, let payload = try? PayloadCodec.encode(value) else { return }
         let envelope = Envelope(kind: .update, sender: core.systemAddress, recipient: core.systemAddress,
-                                typeName: "update", correlationID: update.sequence, payload: payload)
+                                typeName: typeName, correlationID: sequence, payload: payload)
         // PUB never blocks; a subscriber past its high-water mark loses this and repairs by snapshot.
         _ = try? publisher.send([envelope.encoded()])
-        core.counters.add("updatesPublished")
+        core.counters.add(typeName == "update" ? "updatesPublished" : "heartbeatsPublished")
     }
 
     /// Carries out what the member's logic decided.
@@ -168,7 +198,15 @@ extension NodeIO {
                 snapshotCorrelation = core.pending.makeID()
                 emitControl(.snapshotRequest, to: core.leaderSystemAddress, correlationID: snapshotCorrelation)
             case .viewChanged:
-                core.setView(member?.view)
+                viewChanged(to: member?.view)
+            case .rejoin:
+                core.logger.notice("a new leader life is up at \(core.configuration.leader); joining it")
+                namesSettled = false
+                nextJoinAt = .zero
+            case .declaredDown:
+                core.logger.warning("the convention declared \(core.nodeID) down; stopping its actors to rejoin as a new life")
+                core.counters.add("declaredDown")
+                core.requestRestartAsNewLife()
             }
         }
     }

@@ -6,6 +6,11 @@ extension NodeIO {
         let recipient = envelope.recipient
         let me = core.nodeID
         guard recipient.node.address == me.address else {
+            if lostNodes.contains(recipient.node) {
+                core.counters.add("deadLetters")
+                core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
+                return
+            }
             outgoing[recipient.node.address, default: []].append(envelope)
             return
         }
@@ -67,7 +72,13 @@ extension NodeIO {
                 }
             } else if prefix == Self.nodePrefix {
                 for envelope in envelopes {
-                    if let sender = envelope.sender { lastHeard[sender.node.address] = core.now }
+                    if let sender = envelope.sender {
+                        heard(sender.node)
+                        if envelope.kind == .tell && lostNodes.contains(sender.node) {
+                            core.counters.add("staleIncarnation")
+                            continue
+                        }
+                    }
                     guard envelope.recipient.node.address == core.nodeID.address else {
                         core.counters.add("misroutedDrops")
                         continue
@@ -108,13 +119,18 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
                 continue
             }
-            for envelope in envelopes where envelope.kind == .update {
-                guard let update = try? PayloadCodec.decode(SequencedUpdate.self, from: envelope.payload) else {
+            for envelope in envelopes where envelope.kind == .update && member != nil {
+                if envelope.typeName == "heartbeat",
+                    let beat = try? PayloadCodec.decode(LeaderHeartbeat.self, from: envelope.payload)
+                {
+                    heard(beat.leader)
+                    apply(member!.heartbeat(leader: beat.leader, sequence: beat.sequence))
+                } else if let update = try? PayloadCodec.decode(SequencedUpdate.self, from: envelope.payload) {
+                    heard(update.leader)
+                    apply(member!.update(update))
+                } else {
                     core.counters.add("malformedFrames")
-                    continue
                 }
-                lastHeard[update.leader.address] = core.now
-                if member != nil { apply(member!.update(update)) }
             }
         }
     }
@@ -160,6 +176,7 @@ extension NodeIO {
             try socket.set(.routingID, [Self.nodePrefix] + Array(core.nodeID.description.utf8))
             try socket.connect(address.endpoint)
             let peer = PeerLink(address: address, socket: socket)
+            attachMonitor(peer)
             peers[address] = peer
             return peer
         } catch {

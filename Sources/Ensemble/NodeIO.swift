@@ -15,7 +15,23 @@ final class NodeIO {
     var leader: LeaderState?
     var member: MemberState?
     var lastHeard: [NodeAddress: Duration] = [:]
+    var detector: FailureDetector
+    var watchedView: MembershipView?
+    var lostNodes: [NodeID] = []
+    var absentSince: [NodeID: Duration] = [:]
+    var nextHeartbeatAt: Duration = .zero
+    var monitorCount = 0
     let joinCorrelation: UInt64
+    /// Correlation ids of recent JOINs, and the newest: a WELCOME to the newest one
+    /// means the leader has seen this node's named actors as they are now.
+    var joinIDs: [UInt64] = []
+    var latestJoinID: UInt64 = 0
+    var latestJoinNames: Set<ActorAddress> = []
+    /// Whether the leader has judged this node's named actors (only then does a
+    /// name mapped elsewhere mean ours lost).
+    var namesSettled = false
+    /// Send a JOIN at the next tick even though welcomed (to announce named actors).
+    var announceNames = false
     var snapshotCorrelation: UInt64 = 0
     var nextJoinAt: Duration = .zero
     var nextLoadReportAt: Duration = .zero
@@ -32,6 +48,7 @@ final class NodeIO {
         self.core = core
         self.context = context
         let configuration = core.configuration
+        detector = FailureDetector(settings: configuration.detector)
         router = try ZMQSocket(context: context, type: .router)
         try Self.applyCommonOptions(router, configuration)
         try router.set(.routerMandatory, 1)
@@ -45,8 +62,9 @@ final class NodeIO {
             try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
                 .endpoint(portOffset: configuration.publishPortOffset))
             self.publisher = publisher
-            leader = LeaderState(leader: me)
-            core.setView(leader?.view)
+            namesSettled = true
+            leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod)
+            viewChanged(to: leader?.view)
             core.joined.fulfil(.joined)
         } else {
             let subscriber = try ZMQSocket(context: context, type: .sub)
@@ -55,7 +73,7 @@ final class NodeIO {
             // Subscribe before the first JOIN, so no update after the snapshot is missed.
             try subscriber.connect(configuration.leader.endpoint(portOffset: configuration.publishPortOffset))
             self.subscriber = subscriber
-            member = MemberState()
+            member = MemberState(me: core.nodeID)
         }
     }
 
@@ -79,6 +97,8 @@ final class NodeIO {
             let subscriberIndex = subscriber.map { poller.add($0, .readable) }
             let waiting = peers.values.filter { !$0.isEmpty }
             let peerIndexes = waiting.map { poller.add($0.socket, .writable) }
+            let monitored = peers.values.filter { $0.monitor != nil }
+            let monitorIndexes = monitored.map { poller.add($0.monitor!, .readable) }
             do {
                 _ = try poller.poll(timeoutMs: Self.tickMs)
             } catch {
@@ -93,6 +113,9 @@ final class NodeIO {
             for (peer, index) in zip(waiting, peerIndexes) where poller.ready(index).contains(.writable) {
                 flush(peer)
             }
+            for (peer, index) in zip(monitored, monitorIndexes) where poller.ready(index).contains(.readable) {
+                readMonitor(peer)
+            }
             tick()
             flushOutgoing()
         }
@@ -103,6 +126,10 @@ final class NodeIO {
         switch command {
         case .send(let envelope):
             route(envelope, fromClient: false)
+        case .noteLocalName(let name, let address):
+            guard member != nil else { return }
+            member!.noteLocalName(name, address)
+            viewChanged(to: member?.view)
         case .shutdown(let continuation):
             shutdownWaiters.append(continuation)
             leaveConvention()
@@ -112,13 +139,24 @@ final class NodeIO {
 
     private func tick() {
         let now = core.now
-        if let member, !member.isWelcomed, now >= nextJoinAt, running {
+        if let member, !member.isWelcomed || announceNames, now >= nextJoinAt || announceNames, running {
             nextJoinAt = now + core.configuration.joinRetryInterval
+            announceNames = false
             let request = JoinRequest(
                 node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
-                protocolVersion: Envelope.protocolVersion)
-            emitControl(.join(request), to: core.leaderSystemAddress, correlationID: joinCorrelation)
+                protocolVersion: Envelope.protocolVersion, names: core.namedActors)
+            latestJoinID = core.pending.makeID()
+            latestJoinNames = Set(request.names.map(\.address))
+            joinIDs.append(latestJoinID)
+            if joinIDs.count > 64 { joinIDs.removeFirst(joinIDs.count - 64) }
+            emitControl(.join(request), to: core.leaderSystemAddress, correlationID: latestJoinID)
         }
+        if now >= nextHeartbeatAt {
+            nextHeartbeatAt = now + core.configuration.detector.heartbeatInterval
+            sendHeartbeat()
+        }
+        obey(detector.tick(now: now))
+        if !absentSince.isEmpty { loseLongAbsent(now: now) }
         if now >= nextLoadReportAt {
             nextLoadReportAt = now + core.configuration.loadReportInterval
             reportLoad()
@@ -137,6 +175,16 @@ final class NodeIO {
         } else if member?.isWelcomed == true {
             reportedLoad = load
             emitControl(.loadReport(core.nodeID, load), to: core.leaderSystemAddress)
+        }
+    }
+
+    /// Heartbeats: the leader's on PUB (with its sequence number), a member's to the leader.
+    private func sendHeartbeat() {
+        if let leader {
+            publish(kind: "heartbeat", LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
+        } else if member?.isWelcomed == true {
+            emitControl(.heartbeat(core.nodeID, load: core.actorCount, capabilities: core.capabilities),
+                        to: core.leaderSystemAddress, correlationID: joinCorrelation)
         }
     }
 

@@ -26,14 +26,44 @@ public enum NodeMain {
         logger: Logger = Logger(label: "ensemble.node"), joinTimeout: Duration = .seconds(5),
         onReady: @escaping @Sendable (NodeReadiness) -> Void = { _ in }
     ) async throws {
-        let node = try Node(configuration: configuration, actorTypes: actorTypes, messages: messages, logger: logger)
-        do {
-            try await node.start()
-        } catch {
-            onReady(.failed("\(error)"))
-            throw error
+        var incarnation = Node.clockIncarnation()
+        var reportReady: (@Sendable (NodeReadiness) -> Void)? = onReady
+        while true {
+            let node = try Node(
+                configuration: configuration, actorTypes: actorTypes, messages: messages, logger: logger,
+                incarnation: incarnation)
+            do {
+                try await startBinding(node, retryFor: reportReady == nil ? .seconds(5) : .zero)
+            } catch {
+                reportReady?(.failed("\(error)"))
+                throw error
+            }
+            logger.info("node \(node.nodeID) up with capabilities \(node.capabilities), leader \(configuration.leader)")
+            try await serve(node, configuration: configuration, logger: logger, joinTimeout: joinTimeout, onReady: reportReady)
+            guard node.wasDeclaredDown else { return }
+            // Declared down while frozen or cut off: come back as a new life.
+            reportReady = nil
+            incarnation = max(Node.clockIncarnation(), node.nodeID.incarnation + 1)
+            logger.notice("starting a new life of \(configuration.advertisedAddress)")
         }
-        logger.info("node \(node.nodeID) up with capabilities \(node.capabilities), leader \(configuration.leader)")
+    }
+
+    /// Binds; a new life retries while the previous life's port is still being released.
+    private static func startBinding(_ node: Node, retryFor window: Duration) async throws {
+        let deadline = ContinuousClock.now + window
+        while true {
+            do {
+                return try await node.start()
+            } catch NodeStartError.addressInUse where ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    private static func serve(
+        _ node: Node, configuration: NodeConfiguration, logger: Logger, joinTimeout: Duration,
+        onReady: (@Sendable (NodeReadiness) -> Void)?
+    ) async throws {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -41,11 +71,11 @@ public enum NodeMain {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 switch await node.waitUntilJoined(timeout: joinTimeout) {
-                case .joined?: onReady(.ready)
-                case .refused(let why)?: onReady(.failed("the leader refused this node: \(why)"))
+                case .joined?: onReady?(.ready)
+                case .refused(let why)?: onReady?(.failed("the leader refused this node: \(why)"))
                 case nil:
                     logger.warning("no leader answered at \(configuration.leader) within \(joinTimeout); still trying")
-                    onReady(.waitingForLeader)
+                    onReady?(.waitingForLeader)
                     // Not cancellation-aware, so wait in slices the group's end can interrupt.
                     while !Task.isCancelled {
                         guard let outcome = await node.waitUntilJoined(timeout: .milliseconds(500)) else { continue }

@@ -11,6 +11,10 @@ final class PeerLink {
     private(set) var backlog: [Envelope] = []
     private var head = 0
     private(set) var waitingSince: Duration?
+    /// The PAIR socket reading this link's connection events, if monitored.
+    var monitor: ZMQSocket?
+    var disconnected = false
+    var retriesSinceDisconnect = 0
 
     /// Batches are cut at this many payload bytes.
     static let batchBytes = 256 * 1024
@@ -21,6 +25,13 @@ final class PeerLink {
     }
 
     var isEmpty: Bool { head == backlog.count }
+
+    func close() {
+        socket.stopMonitor()
+        monitor?.close()
+        monitor = nil
+        socket.close()
+    }
     var count: Int { backlog.count - head }
 
     func append(_ envelopes: [Envelope], now: Duration) {

@@ -5,6 +5,7 @@ final class PendingReplies: Sendable {
     private struct Waiter {
         var continuation: CheckedContinuation<Envelope, any Error>
         var timer: Task<Void, Never>?
+        var destination: NodeAddress?
     }
 
     private let waiters = Mutex<[UInt64: Waiter]>([:])
@@ -16,10 +17,13 @@ final class PendingReplies: Sendable {
     }
 
     /// Registers `id`, runs `send`, and waits for the reply or `timeout`.
-    func wait(for id: UInt64, timeout: Duration, what: @autoclosure () -> String, send: () -> Void) async throws -> Envelope {
+    func wait(
+        for id: UInt64, timeout: Duration, destination: NodeAddress? = nil, what: @autoclosure () -> String,
+        send: () -> Void
+    ) async throws -> Envelope {
         let description = what()
         return try await withCheckedThrowingContinuation { continuation in
-            waiters.withLock { $0[id] = Waiter(continuation: continuation, timer: nil) }
+            waiters.withLock { $0[id] = Waiter(continuation: continuation, timer: nil, destination: destination) }
             let timer = Task { [weak self] in
                 try? await Task.sleep(for: timeout)
                 guard !Task.isCancelled else { return }
@@ -49,6 +53,18 @@ final class PendingReplies: Sendable {
         guard let waiter = waiters.withLock({ $0.removeValue(forKey: id) }) else { return }
         waiter.timer?.cancel()
         waiter.continuation.resume(throwing: error)
+    }
+
+    /// Fails every request waiting on `destination` (that node is gone).
+    func failAll(to destination: NodeAddress, _ error: any Error) {
+        let gone = waiters.withLock { table -> [Waiter] in
+            let ids = table.filter { $0.value.destination == destination }.map(\.key)
+            return ids.compactMap { table.removeValue(forKey: $0) }
+        }
+        for waiter in gone {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(throwing: error)
+        }
     }
 
     /// Fails every waiter (shutdown).

@@ -38,9 +38,11 @@ struct BackgroundSpawner {
         var environmentLines = currentEnvironment().filter { !$0.hasPrefix("ENSEMBLE_READY_FD=") }
         environmentLines.append("ENSEMBLE_READY_FD=3")
         var pid: pid_t = 0
+        // The resolved path, so the node's process name is `ensemble` (pgrep, ps, systemd), not `exe`.
+        let executable = resolvedExecutable()
         let result = withCStrings(arguments) { argv in
             withCStrings(environmentLines) { envp in
-                posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp)
+                posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
             }
         }
         close(writeFD)
@@ -83,6 +85,14 @@ func monotonicSeconds() -> Double {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+/// This executable's path: the target of /proc/self/exe (itself when unreadable).
+private func resolvedExecutable() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard count > 0 else { return "/proc/self/exe" }
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 private func currentEnvironment() -> [String] {

@@ -10,8 +10,13 @@ import Testing
     static func fresh() -> LeaderState { LeaderState(leader: Fixture.member(leaderNode, ["leader"])) }
 
     static func request(_ node: NodeID, _ capabilities: [String] = [], load: Int = 0,
-                        version: UInt8 = Envelope.protocolVersion) -> JoinRequest {
-        JoinRequest(node: node, capabilities: Capabilities(capabilities), load: load, protocolVersion: version)
+                        version: UInt8 = Envelope.protocolVersion, names: [NamedActor] = []) -> JoinRequest {
+        JoinRequest(node: node, capabilities: Capabilities(capabilities), load: load, protocolVersion: version,
+                    names: names)
+    }
+
+    static func named(_ name: String, _ node: NodeID, _ id: UInt64, bornMs: UInt64) -> NamedActor {
+        NamedActor(name: name, address: Fixture.actor(node, id), bornMs: bornMs)
     }
 
     static func published(_ sequence: UInt64, _ update: ViewUpdate) -> LeaderDirective {
@@ -268,5 +273,68 @@ import Testing
         _ = state.claim("young", from: .system(Self.a), correlationID: 3, now: .seconds(5))
         _ = state.claim("young", from: .system(Self.b), correlationID: 4, now: .seconds(5))
         #expect(state.expireClaims(now: .seconds(5)) == [Self.reply(Self.b, 2, .nameClaim(.granted))])
+    }
+
+    // MARK: Down and heartbeats
+
+    @Test func declareDownPublishesTheReasonFreesNamesAndPassesClaims() {
+        var state = Self.joined(Self.a, Self.b, Self.c)
+        let actor = Fixture.actor(Self.a, 9)
+        _ = state.register("acceptor", actor, from: .system(Self.a), correlationID: 1)
+        _ = state.claim("proposer", from: .system(Self.a), correlationID: 2, now: .seconds(9))
+        _ = state.claim("proposer", from: .system(Self.b), correlationID: 3, now: .seconds(9))
+        _ = state.claim("proposer", from: .system(Self.c), correlationID: 4, now: .seconds(9))
+        #expect(state.declareDown(Self.a, reason: "no heartbeat", now: .seconds(10)) == [
+            Self.published(5, .memberDown(Self.a, reason: "no heartbeat")),
+            Self.reply(Self.b, 3, .nameClaim(.granted)),
+        ])
+        #expect(state.view.member(Self.a) == nil)
+        #expect(state.view.names.isEmpty)
+        #expect(state.declareDown(Self.a, reason: "again", now: .seconds(10)) == [])
+        // b's grant dates from the declaration, and passes to c a claim timeout later.
+        #expect(state.expireClaims(now: .seconds(15)) == [])
+        #expect(state.expireClaims(now: .seconds(16)) == [Self.reply(Self.c, 4, .nameClaim(.granted))])
+        #expect(state.claim("acceptor", from: .system(Self.c), correlationID: 5, now: .seconds(16))
+            == [Self.reply(Self.c, 5, .nameClaim(.granted))])
+    }
+
+    @Test func declareDownNeverTakesTheLeaderOrAnUnlistedLife() {
+        var state = Self.joined(Self.a)
+        let before = state.view
+        #expect(state.declareDown(Self.leaderNode, reason: "no heartbeat", now: .seconds(1)) == [])
+        #expect(state.declareDown(Fixture.node(Self.a.address.port, 1), reason: "stale", now: .seconds(1)) == [])
+        #expect(state.declareDown(Self.c, reason: "unknown", now: .seconds(1)) == [])
+        #expect(state.view == before)
+    }
+
+    @Test func heartbeatPublishesOnlyChanges() {
+        var state = Self.joined(Self.a)
+        let morse = Capabilities(["morse"])
+        #expect(state.heartbeat(Self.a, load: 0, capabilities: .none, correlationID: 1) == [])
+        #expect(state.heartbeat(Self.a, load: 3, capabilities: morse, correlationID: 2)
+            == [Self.published(2, .load(Self.a, 3)), Self.published(3, .capabilities(Self.a, morse))])
+        #expect(state.heartbeat(Self.a, load: 3, capabilities: morse, correlationID: 3) == [])
+        #expect(state.heartbeat(Self.a, load: 4, capabilities: morse, correlationID: 4)
+            == [Self.published(4, .load(Self.a, 4))])
+        #expect(state.heartbeat(Self.a, load: 4, capabilities: .none, correlationID: 5)
+            == [Self.published(5, .capabilities(Self.a, .none))])
+        #expect(state.view.member(Self.a) == Fixture.member(Self.a, load: 4))
+    }
+
+    @Test func heartbeatOfADeclaredDownLifeIsToldSo() {
+        var state = Self.joined(Self.a, Self.b)
+        _ = state.declareDown(Self.a, reason: "no heartbeat", now: .seconds(1))
+        let before = state.view
+        #expect(state.heartbeat(Self.a, load: 1, capabilities: .none, correlationID: 7)
+            == [Self.reply(Self.a, 7, .declaredDown(Self.a))])
+        #expect(state.view == before)
+    }
+
+    @Test func heartbeatOfAnOlderLifeIsIgnoredWhenANewerOneIsListed() {
+        let newA = Fixture.node(Self.a.address.port, Self.a.incarnation + 1)
+        var state = Self.joined(newA)
+        let before = state.view
+        #expect(state.heartbeat(Self.a, load: 5, capabilities: Capabilities(["x"]), correlationID: 8) == [])
+        #expect(state.view == before)
     }
 }

@@ -114,10 +114,12 @@ import Testing
     static let a = Fixture.node(10001, 1)
     static let b = Fixture.node(10002, 1)
 
-    static func snapshot(sequence: UInt64, leader: NodeID = MemberStateTests.leader, members: [MemberInfo] = [])
-        -> ViewSnapshot
-    {
-        ViewSnapshot(leader: leader, sequence: sequence, members: [Fixture.member(leader)] + members, names: [:])
+    /// A snapshot listing the leader and `members` (by default only this node, `a`).
+    static func snapshot(
+        sequence: UInt64, leader: NodeID = MemberStateTests.leader, members: [MemberInfo] = [Fixture.member(a)],
+        names: [String: ActorAddress] = [:]
+    ) -> ViewSnapshot {
+        ViewSnapshot(leader: leader, sequence: sequence, members: [Fixture.member(leader)] + members, names: names)
     }
 
     static func update(_ sequence: UInt64, _ update: ViewUpdate, leader: NodeID = MemberStateTests.leader)
@@ -126,30 +128,57 @@ import Testing
         SequencedUpdate(leader: leader, sequence: sequence, update: update)
     }
 
-    static func welcomed(at sequence: UInt64 = 5) -> MemberState {
-        var state = MemberState()
-        _ = state.snapshot(snapshot(sequence: sequence, members: [Fixture.member(a)]))
+    static func welcomed(at sequence: UInt64 = 5, leader: NodeID = MemberStateTests.leader) -> MemberState {
+        var state = MemberState(me: a)
+        _ = state.welcome(snapshot(sequence: sequence, leader: leader))
         return state
     }
 
-    @Test func notWelcomedIgnoresUpdatesAndHeartbeats() {
-        var state = MemberState()
+    @Test func notWelcomedIgnoresUpdatesHeartbeatsAndSnapshots() {
+        var state = MemberState(me: Self.a)
+        #expect(state.me == Self.a)
         #expect(!state.isWelcomed)
         #expect(state.update(Self.update(1, .memberUp(Fixture.member(Self.b)))) == [])
         #expect(state.update(Self.update(9, .memberUp(Fixture.member(Self.b)))) == [])
         #expect(state.heartbeat(leader: Self.leader, sequence: 9) == [])
+        #expect(state.snapshot(Self.snapshot(sequence: 5)) == [])
+        #expect(state.leaderLost(reason: "no heartbeat") == [])
         #expect(state.view == nil)
+        #expect(!state.isWelcomed)
         #expect(!state.awaitingSnapshot)
     }
 
-    @Test func snapshotWelcomes() {
-        var state = MemberState()
-        #expect(state.snapshot(Self.snapshot(sequence: 5, members: [Fixture.member(Self.a)])) == [.viewChanged])
+    @Test func welcomeWelcomes() {
+        var state = MemberState(me: Self.a)
+        #expect(state.welcome(Self.snapshot(sequence: 5)) == [.viewChanged])
         #expect(state.isWelcomed)
         #expect(state.view?.sequence == 5)
         #expect(state.view?.member(Self.a) != nil)
-        // The same snapshot again changes nothing.
-        #expect(state.snapshot(Self.snapshot(sequence: 5, members: [Fixture.member(Self.a)])) == [])
+        // The same view again, as a WELCOME or a snapshot reply, changes nothing.
+        #expect(state.welcome(Self.snapshot(sequence: 5)) == [])
+        #expect(state.snapshot(Self.snapshot(sequence: 5)) == [])
+        #expect(state.isWelcomed)
+    }
+
+    @Test func welcomeWithoutThisNodeMeansDeclaredDown() {
+        var state = MemberState(me: Self.a)
+        #expect(state.welcome(Self.snapshot(sequence: 5, members: [Fixture.member(Self.b)]))
+            == [.viewChanged, .declaredDown])
+        #expect(!state.isWelcomed)
+        #expect(state.view?.sequence == 5)
+        #expect(state.view?.member(Self.a) == nil)
+        #expect(state.view?.member(Self.b) != nil)
+        // Not welcomed: the stream is not followed.
+        #expect(state.update(Self.update(6, .load(Self.b, 1))) == [])
+        #expect(state.view?.sequence == 5)
+    }
+
+    @Test func snapshotWithoutThisNodeMeansDeclaredDown() {
+        var state = Self.welcomed(at: 5)
+        #expect(state.snapshot(Self.snapshot(sequence: 7, members: [Fixture.member(Self.b)]))
+            == [.viewChanged, .declaredDown])
+        #expect(!state.isWelcomed)
+        #expect(state.view?.member(Self.a) == nil)
     }
 
     @Test func nextSequenceIsApplied() {
@@ -159,6 +188,22 @@ import Testing
         #expect(state.view?.member(Self.b) != nil)
         #expect(state.update(Self.update(7, .load(Self.b, 3))) == [.viewChanged])
         #expect(state.view?.member(Self.b)?.load == 3)
+    }
+
+    @Test func memberDownOfThisNodeMeansDeclaredDown() {
+        var state = Self.welcomed(at: 5)
+        _ = state.update(Self.update(6, .memberUp(Fixture.member(Self.b))))
+        // Another node's, or an earlier life of this node's, memberDown is an ordinary change.
+        #expect(state.update(Self.update(7, .memberDown(Self.b, reason: "left"))) == [.viewChanged])
+        #expect(state.update(Self.update(8, .memberDown(Fixture.node(10001, 0), reason: "restarted")))
+            == [.viewChanged])
+        #expect(state.isWelcomed)
+        #expect(state.update(Self.update(9, .memberDown(Self.a, reason: "no heartbeat")))
+            == [.viewChanged, .declaredDown])
+        #expect(!state.isWelcomed)
+        #expect(state.view?.member(Self.a) == nil)
+        #expect(state.view?.sequence == 9)
+        #expect(state.update(Self.update(10, .load(Self.leader, 1))) == [])
     }
 
     @Test func duplicateAndLateUpdatesAreIgnored() {
@@ -200,16 +245,49 @@ import Testing
         #expect(state.update(Self.update(8, .load(Self.a, 1))) == [.requestSnapshot])
     }
 
-    @Test func anotherLeaderLifeRequestsASnapshot() {
+    @Test func newerLeaderLifeInAnUpdateAsksForOneRejoin() {
         var state = Self.welcomed(at: 5)
         let before = state.view
-        #expect(state.update(Self.update(6, .load(Self.a, 1), leader: Self.restartedLeader)) == [.requestSnapshot])
+        #expect(state.update(Self.update(6, .load(Self.a, 1), leader: Self.restartedLeader)) == [.rejoin])
+        #expect(!state.isWelcomed)
         #expect(state.view == before)
-        // The new leader's snapshot is taken even though its sequence is lower.
-        #expect(state.snapshot(Self.snapshot(sequence: 1, leader: Self.restartedLeader)) == [.viewChanged])
+        // Already rejoining: neither the new life nor the old one asks anything more.
+        #expect(state.update(Self.update(7, .load(Self.a, 2), leader: Self.restartedLeader)) == [])
+        #expect(state.heartbeat(leader: Self.restartedLeader, sequence: 7) == [])
+        #expect(state.update(Self.update(6, .load(Self.a, 3))) == [])
+        #expect(state.view == before)
+        // The new life's snapshot reply is not a WELCOME; its WELCOME is taken although its sequence is lower.
+        #expect(state.snapshot(Self.snapshot(sequence: 1, leader: Self.restartedLeader)) == [])
+        #expect(state.welcome(Self.snapshot(sequence: 1, leader: Self.restartedLeader)) == [.viewChanged])
+        #expect(state.isWelcomed)
         #expect(state.view?.leader == Self.restartedLeader)
         #expect(state.view?.sequence == 1)
-        #expect(state.update(Self.update(2, .load(Self.restartedLeader, 1), leader: Self.restartedLeader)) == [.viewChanged])
+        #expect(state.update(Self.update(2, .load(Self.restartedLeader, 1), leader: Self.restartedLeader))
+            == [.viewChanged])
+    }
+
+    @Test func newerLeaderLifeInAHeartbeatAsksForOneRejoin() {
+        var state = Self.welcomed(at: 5)
+        let before = state.view
+        #expect(state.heartbeat(leader: Self.restartedLeader, sequence: 0) == [.rejoin])
+        #expect(!state.isWelcomed)
+        #expect(state.heartbeat(leader: Self.restartedLeader, sequence: 3) == [])
+        #expect(state.update(Self.update(1, .load(Self.a, 1), leader: Self.restartedLeader)) == [])
+        #expect(state.view == before)
+        #expect(!state.awaitingSnapshot)
+    }
+
+    @Test func olderLeaderLifeIsIgnored() {
+        var state = Self.welcomed(at: 5, leader: Self.restartedLeader)
+        let before = state.view
+        #expect(state.update(Self.update(6, .memberUp(Fixture.member(Self.b)))) == [])
+        #expect(state.update(Self.update(9, .memberDown(Self.a, reason: "late"))) == [])
+        #expect(state.heartbeat(leader: Self.leader, sequence: 9) == [])
+        #expect(state.welcome(Self.snapshot(sequence: 9, members: [Fixture.member(Self.b)])) == [])
+        #expect(state.snapshot(Self.snapshot(sequence: 9)) == [])
+        #expect(state.view == before)
+        #expect(state.isWelcomed)
+        #expect(!state.awaitingSnapshot)
     }
 
     @Test func olderSnapshotIsIgnored() {
@@ -230,7 +308,51 @@ import Testing
         #expect(state.awaitingSnapshot)
 
         var other = Self.welcomed(at: 5)
-        #expect(other.heartbeat(leader: Self.restartedLeader, sequence: 5) == [.requestSnapshot])
+        #expect(other.heartbeat(leader: Self.restartedLeader, sequence: 5) == [.rejoin])
+    }
+
+    @Test func leaderLostDropsOnlyTheLeader() {
+        let leaderActor = Fixture.actor(Self.leader, 1)
+        let bActor = Fixture.actor(Self.b, 2)
+        var state = MemberState(me: Self.a)
+        _ = state.welcome(Self.snapshot(
+            sequence: 5, members: [Fixture.member(Self.a), Fixture.member(Self.b, ["morse"], load: 2)],
+            names: ["registry": leaderActor, "acceptor": bActor]))
+        #expect(state.update(Self.update(7, .load(Self.b, 1))) == [.requestSnapshot])
+        #expect(state.leaderLost(reason: "no heartbeat") == [.viewChanged])
+        #expect(!state.isWelcomed)
+        #expect(!state.awaitingSnapshot)
+        #expect(state.view?.members[Self.leader.address] == nil)
+        #expect(state.view?.member(Self.a) != nil)
+        #expect(state.view?.member(Self.b) == Fixture.member(Self.b, ["morse"], load: 2))
+        #expect(state.view?.names == ["acceptor": bActor])
+        #expect(state.view?.sequence == 5)
+        let after = state.view
+        #expect(state.leaderLost(reason: "no heartbeat") == [])
+        #expect(state.view == after)
+        // The leader's next WELCOME brings it back.
+        #expect(state.welcome(Self.snapshot(sequence: 8, members: [Fixture.member(Self.a)])) == [.viewChanged])
+        #expect(state.isWelcomed)
+        #expect(state.view?.members[Self.leader.address] != nil)
+    }
+
+    @Test func refusedAsDownMeansDeclaredDown() {
+        var state = Self.welcomed(at: 5)
+        #expect(state.refusedAsDown() == [.declaredDown])
+        #expect(!state.isWelcomed)
+        #expect(state.update(Self.update(6, .load(Self.a, 1))) == [])
+    }
+
+    @Test func noteLocalNamePutsTheNameIntoTheView() {
+        var nobody = MemberState(me: Self.a)
+        nobody.noteLocalName("acceptor", Fixture.actor(Self.a, 3))
+        #expect(nobody.view == nil)
+
+        var state = Self.welcomed(at: 5)
+        _ = state.leaderLost(reason: "connection closed")
+        state.noteLocalName("acceptor", Fixture.actor(Self.a, 3))
+        #expect(state.view?.names == ["acceptor": Fixture.actor(Self.a, 3)])
+        #expect(state.view?.sequence == 5)
     }
 
     @Test func noteLoadChangesTheViewWithoutASequence() {

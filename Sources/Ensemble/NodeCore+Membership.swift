@@ -1,0 +1,32 @@
+extension NodeCore {
+    /// The actors here that hold global names, for a JOIN.
+    var namedActors: [NamedActor] {
+        allCells.compactMap { cell in
+            cell.globalName.map { NamedActor(name: $0, address: cell.address, bornMs: cell.bornMs) }
+        }
+    }
+
+    /// A node life is gone: parents here hear `nodeLost` for their children
+    /// there, and actors here whose parent lived there are stopped.
+    func nodeLost(_ node: NodeID) {
+        for cell in allCells {
+            for child in cell.children where child.node == node {
+                cell.removeChild(child)
+                tell(ChildActorExited(child: child, reason: .nodeLost(node.address)), to: cell.address, from: child, correlationID: 0)
+            }
+            if let parent = cell.parent, parent.node == node {
+                logger.info("\(cell.typeName) \(cell.address) lost its parent's node \(node); stopping it")
+                cell.stop(.stopped)
+            }
+        }
+    }
+
+    /// Named actors here that lost their name to an older holder stop.
+    func stopActorsThatLostTheirNames(_ names: [String: ActorAddress]) {
+        for cell in allCells {
+            guard let name = cell.globalName, let holder = names[name], holder != cell.address else { continue }
+            logger.notice("\(cell.address) lost the name \"\(name)\" to \(holder); stopping it")
+            cell.stop(.stopped)
+        }
+    }
+}
