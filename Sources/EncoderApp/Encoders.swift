@@ -71,6 +71,14 @@ public final class Acceptor: EnsembleActor {
         case let exited as ChildActorExited:
             if analyzer == exited.child { analyzer = nil }
             encoders = encoders.filter { $0.value != exited.child }
+        case let undelivered as DeadLetter:
+            // The encoder's node went away with our request in flight: place it again and resend once.
+            encoders = encoders.filter { $0.value != undelivered.recipient }
+            guard var request = undelivered.original(as: EncodeText.self), request.resends < 1,
+                let type = Self.encoderTypes.first(where: { $0.typeName == request.encoder })
+            else { return }
+            request.resends += 1
+            if let address = try? await encoder(type, context: context) { context.send(request, to: address) }
         default:
             break
         }
@@ -86,25 +94,27 @@ public final class Acceptor: EnsembleActor {
         }
         var dispatched: [String] = []
         var unplaced: [UnplacedEncoder] = []
-        var targets: [ActorAddress] = []
+        var targets: [(String, ActorAddress)] = []
         for type in Self.encoderTypes {
             do {
-                let address: ActorAddress
-                if let existing = encoders[type.typeName] {
-                    address = existing
-                } else {
-                    address = try await context.createActor(type)
-                    encoders[type.typeName] = address
-                }
+                let address = try await encoder(type, context: context)
                 dispatched.append(type.typeName)
-                targets.append(address)
+                targets.append((type.typeName, address))
             } catch {
                 unplaced.append(UnplacedEncoder(encoder: type.typeName, reason: "\(error)"))
             }
         }
         context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced), to: requester)
-        for target in targets {
-            context.send(EncodeText(text: request.text, analyzer: analyzer, requester: requester), to: target)
+        for (name, target) in targets {
+            context.send(EncodeText(text: request.text, analyzer: analyzer, requester: requester, encoder: name), to: target)
         }
+    }
+
+    /// The encoder of `type`, created where it fits if the slot is empty.
+    private func encoder(_ type: any EnsembleActor.Type, context: ActorContext) async throws -> ActorAddress {
+        if let existing = encoders[type.typeName] { return existing }
+        let address = try await context.createActor(type)
+        encoders[type.typeName] = address
+        return address
     }
 }

@@ -42,11 +42,17 @@ public struct EncodeText: Message {
     public var analyzer: ActorAddress
     /// Who gets the report.
     public var requester: ActorAddress
+    /// The encoder type it is for (so an undelivered one can be sent to a new instance).
+    public var encoder: String
+    /// How often it was sent again after its encoder's node was lost.
+    public var resends: Int
     /// Creates the message.
-    public init(text: String, analyzer: ActorAddress, requester: ActorAddress) {
+    public init(text: String, analyzer: ActorAddress, requester: ActorAddress, encoder: String, resends: Int = 0) {
         self.text = text
         self.analyzer = analyzer
         self.requester = requester
+        self.encoder = encoder
+        self.resends = resends
     }
 }
 

@@ -121,13 +121,22 @@ public struct DeadLetter: Message {
     public var recipient: ActorAddress
     /// Its type name.
     public var originalType: String
+    /// The encoded message (empty when it was never encoded).
+    public var originalPayload: [UInt8]
     /// Why it was not delivered.
     public var reason: String
     /// Creates the notice.
-    public init(recipient: ActorAddress, originalType: String, reason: String) {
+    public init(recipient: ActorAddress, originalType: String, originalPayload: [UInt8] = [], reason: String) {
         self.recipient = recipient
         self.originalType = originalType
+        self.originalPayload = originalPayload
         self.reason = reason
+    }
+
+    /// The undelivered message as `type`, if it was one (so the sender can retry it elsewhere).
+    public func original<M: Message>(as type: M.Type) -> M? {
+        guard originalType == M.messageType else { return nil }
+        return try? PayloadCodec.decode(M.self, from: originalPayload)
     }
 }
 

@@ -97,7 +97,8 @@ extension NodeCore {
             for await mail in mailbox {
                 if case .wire(let envelope) = mail { returnDeadLetter(envelope, reason: "\(cell.address) has exited") }
                 if case .local(let message, let sender, _) = mail, sender != cell.address, !(message is DeadLetter) {
-                    tell(DeadLetter(recipient: cell.address, originalType: type(of: message).messageType, reason: "\(cell.address) has exited"),
+                    tell(DeadLetter(recipient: cell.address, originalType: type(of: message).messageType,
+                                    originalPayload: (try? PayloadCodec.encode(message)) ?? [], reason: "\(cell.address) has exited"),
                          to: sender, from: cell.address, correlationID: 0)
                 }
             }

@@ -125,6 +125,7 @@ final class NodeCore: Sendable {
     }
 
     private func mailboxRefused(recipient: ActorAddress, typeName: String, sender: ActorAddress?) {
+        // The payload is not returned here: a full mailbox is back-pressure, not a reason to resend.
         counters.add("mailboxDrops")
         guard let sender, typeName != DeadLetter.messageType else { return }
         tell(DeadLetter(recipient: recipient, originalType: typeName, reason: "mailbox full or closed"),
@@ -134,7 +135,8 @@ final class NodeCore: Sendable {
     /// Tells the sender of an undeliverable tell that it went nowhere.
     func returnDeadLetter(_ envelope: Envelope, reason: String) {
         guard envelope.kind == .tell, let sender = envelope.sender, envelope.typeName != DeadLetter.messageType else { return }
-        tell(DeadLetter(recipient: envelope.recipient, originalType: envelope.typeName, reason: reason),
+        tell(DeadLetter(recipient: envelope.recipient, originalType: envelope.typeName,
+                        originalPayload: envelope.payload, reason: reason),
              to: sender, from: envelope.recipient, correlationID: 0)
     }
 

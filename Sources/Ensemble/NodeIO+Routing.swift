@@ -173,6 +173,8 @@ extension NodeIO {
             let socket = try ZMQSocket(context: context, type: .dealer)
             try Self.applyCommonOptions(socket, core.configuration)
             try socket.set(.immediate, 1)
+            // A killed peer refuses the reconnect; retrying fast is what makes detection take milliseconds.
+            try socket.set(.reconnectInterval, 20)
             try socket.set(.routingID, [Self.nodePrefix] + Array(core.nodeID.description.utf8))
             try socket.connect(address.endpoint)
             let peer = PeerLink(address: address, socket: socket)
