@@ -51,10 +51,28 @@ final class Parent: EnsembleActor {
     }
 }
 
+/// Creates a `MorseProbe` (wherever `morse` is) on `spawn`, and reports how it ended.
+final class RemoteParent: EnsembleActor {
+    private var requester: ActorAddress?
+    init() {}
+    func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        switch message {
+        case let command as Command where command.verb == "spawn":
+            requester = sender
+            let child = try await context.createActor(MorseProbe.self)
+            context.reply(Answer(value: child.description), to: sender)
+        case let exited as ChildActorExited:
+            if let requester { context.send(Answer(value: "\(exited.reason)"), to: requester) }
+        default:
+            break
+        }
+    }
+}
+
 /// The actor runtime seen from a client: ask, supervision, exits, hostile frames.
 @Suite(.serialized)
 struct RuntimeTests {
-    static let types: [any EnsembleActor.Type] = [Counter.self, Parent.self]
+    static let types: [any EnsembleActor.Type] = [Counter.self, Parent.self, RemoteParent.self, MorseProbe.self]
     static let messages: [any Message.Type] = [Command.self, Answer.self]
 
     static func client(_ node: Node) async throws -> EnsembleClient {
@@ -109,6 +127,28 @@ struct RuntimeTests {
                 }
             }
             #expect(answer?.value == "stopped")
+            await client.close()
+        }
+    }
+
+    @Test func aParentHearsNodeLostWhenItsChildsNodeLeaves() async throws {
+        try await InProcessCluster.with(members: [Capabilities(["morse"])], types: Self.types, messages: Self.messages) { leader, members in
+            let client = try await Self.client(leader)
+            let parent = try await client.createActor(typeName: "RemoteParent", timeout: .seconds(5))
+            let child = try await client.ask(Command(verb: "spawn"), to: parent, timeout: .seconds(5)) as? Answer
+            #expect(child?.value.hasPrefix(members[0].nodeID.description) == true, "the child is not on the morse node")
+            // Its sockets close under its actors, as when its process is killed.
+            let lost = members[0].core
+            lost.markStopping()
+            await withCheckedContinuation { lost.io.submit(.shutdown($0)) }
+            var answer: Answer?
+            for await received in client.messages {
+                if let message = received.message as? Answer {
+                    answer = message
+                    break
+                }
+            }
+            #expect(answer?.value == "nodeLost(\(members[0].nodeID.address))")
             await client.close()
         }
     }
