@@ -10,7 +10,9 @@ extension TextEncoder {
         guard let request = message as? EncodeText else { return }
         let output = Self.transform(request.text)
         context.send(
-            AnalyzeEncoding(encoder: Self.typeName, input: request.text, output: output, requester: request.requester),
+            AnalyzeEncoding(
+                encoder: Self.typeName, input: request.text, output: output, requester: request.requester,
+                requestID: request.requestID),
             to: request.analyzer)
     }
 }
@@ -49,7 +51,9 @@ public final class Analyzer: EnsembleActor {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         guard let result = message as? AnalyzeEncoding else { return }
         let density = Encodings.density(input: result.input, output: result.output)
-        context.send(EncodingReport(encoder: result.encoder, density: density, output: result.output), to: result.requester)
+        context.send(
+            EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: result.requestID),
+            to: result.requester)
     }
 }
 
@@ -104,9 +108,11 @@ public final class Acceptor: EnsembleActor {
                 unplaced.append(UnplacedEncoder(encoder: type.typeName, reason: "\(error)"))
             }
         }
-        context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced), to: requester)
+        context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced, requestID: request.requestID), to: requester)
         for (name, target) in targets {
-            context.send(EncodeText(text: request.text, analyzer: analyzer, requester: requester, encoder: name), to: target)
+            context.send(
+                EncodeText(text: request.text, analyzer: analyzer, requester: requester, encoder: name, requestID: request.requestID),
+                to: target)
         }
     }
 

@@ -4,8 +4,13 @@ import Ensemble
 public struct EncodeRequest: Message {
     /// The text to encode.
     public var text: String
+    /// Chosen by the requester; every answer to this request carries it (0: none).
+    public var requestID: UInt64
     /// Creates the request.
-    public init(text: String) { self.text = text }
+    public init(text: String, requestID: UInt64 = 0) {
+        self.text = text
+        self.requestID = requestID
+    }
 }
 
 /// An encoder that could not be placed, and why.
@@ -27,10 +32,13 @@ public struct EncodingDispatched: Message {
     public var encoders: [String]
     /// Encoders that had no node to run on.
     public var unplaced: [UnplacedEncoder]
+    /// The request this answers.
+    public var requestID: UInt64
     /// Creates the notice.
-    public init(encoders: [String], unplaced: [UnplacedEncoder]) {
+    public init(encoders: [String], unplaced: [UnplacedEncoder], requestID: UInt64 = 0) {
         self.encoders = encoders
         self.unplaced = unplaced
+        self.requestID = requestID
     }
 }
 
@@ -46,8 +54,14 @@ public struct EncodeText: Message {
     public var encoder: String
     /// How often it was sent again after its encoder's node was lost.
     public var resends: Int
+    /// The request this serves.
+    public var requestID: UInt64
     /// Creates the message.
-    public init(text: String, analyzer: ActorAddress, requester: ActorAddress, encoder: String, resends: Int = 0) {
+    public init(
+        text: String, analyzer: ActorAddress, requester: ActorAddress, encoder: String, resends: Int = 0,
+        requestID: UInt64 = 0
+    ) {
+        self.requestID = requestID
         self.text = text
         self.analyzer = analyzer
         self.requester = requester
@@ -66,8 +80,11 @@ public struct AnalyzeEncoding: Message {
     public var output: String
     /// Who gets the report.
     public var requester: ActorAddress
+    /// The request this serves.
+    public var requestID: UInt64
     /// Creates the message.
-    public init(encoder: String, input: String, output: String, requester: ActorAddress) {
+    public init(encoder: String, input: String, output: String, requester: ActorAddress, requestID: UInt64 = 0) {
+        self.requestID = requestID
         self.encoder = encoder
         self.input = input
         self.output = output
@@ -83,8 +100,11 @@ public struct EncodingReport: Message {
     public var density: Double?
     /// The encoded text.
     public var output: String
+    /// The request this answers.
+    public var requestID: UInt64
     /// Creates the report.
-    public init(encoder: String, density: Double?, output: String) {
+    public init(encoder: String, density: Double?, output: String, requestID: UInt64 = 0) {
+        self.requestID = requestID
         self.encoder = encoder
         self.density = density
         self.output = output

@@ -155,6 +155,10 @@ public enum Control: Codable, Sendable, Equatable {
     case heartbeat(NodeID, load: Int, capabilities: Capabilities)
     /// Leader to a node life it no longer lists: you were declared down.
     case declaredDown(NodeID)
+    /// Client to node: your current view, without asking anyone else (cheap).
+    case describeView
+    /// Node to client: its view (nil before it was welcomed).
+    case viewDescription(ViewSnapshot?)
     /// Done.
     case ok
 

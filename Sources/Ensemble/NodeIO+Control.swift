@@ -130,7 +130,9 @@ extension NodeIO {
         case .heartbeat(let node, let load, let capabilities):
             guard leader != nil else { return }
             apply(leader!.heartbeat(node, load: load, capabilities: capabilities, correlationID: id))
-        case .capabilitySet, .declaredDown:
+        case .describeView:
+            reply(to: envelope, .viewDescription(core.view?.snapshot))
+        case .capabilitySet, .declaredDown, .viewDescription:
             core.counters.add("misroutedDrops")
         case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .actors, .pong, .ok:
             core.counters.add("misroutedDrops")

@@ -86,7 +86,8 @@ struct StartCommand: AsyncParsableCommand {
         let reported = ReadyReporter(fd: readyFD)
         do {
             try await NodeMain.run(
-                configuration: configuration, actorTypes: encoderAppActors, messages: encoderAppMessages,
+                configuration: configuration, actorTypes: encoderAppActors + benchActors,
+                messages: encoderAppMessages + benchMessages,
                 logger: logger, joinTimeout: .milliseconds(Int(joinTimeout * 1000))
             ) { readiness in
                 if case .failed = readiness {} else {

@@ -1,0 +1,134 @@
+import EncoderApp
+import Ensemble
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The bench's own convention: node processes on free ports, a private state
+/// directory, and a client per node; `shutDown()` stops everything it started.
+final class BenchCluster {
+    struct NodeProcess {
+        var address: NodeAddress
+        var pid: pid_t
+        var capabilities: String
+        var startMs: Double
+    }
+
+    let stateDir: String
+    let leader: NodeAddress
+    private(set) var nodes: [NodeProcess] = []
+    private var clients: [NodeAddress: EnsembleClient] = [:]
+
+    init() throws {
+        var template = Array("/tmp/ensemble-bench.XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw CommandFailure("cannot create a temporary state directory") }
+        stateDir = String(cString: made)
+        leader = NodeAddress(host: "127.0.0.1", port: try freePortPair())
+    }
+
+    /// Starts a node (the leader when `address` is the leader's) and records how long until READY.
+    func start(_ address: NodeAddress, _ capabilities: String) throws {
+        let arguments = ["ensemble", "start", String(address.port), capabilities, "--foreground",
+                         "--leader", leader.description, "--state-dir", stateDir, "--log-level", "warning"]
+        let began = monotonicSeconds()
+        let child = try BackgroundSpawner.spawn(arguments: arguments, logPath: "\(stateDir)/\(address.port).log")
+        nodes.append(NodeProcess(address: address, pid: child.pid, capabilities: capabilities, startMs: 0))
+        guard child.awaitReadiness(timeout: 15) == .ready else {
+            throw CommandFailure("bench node \(address) did not start (log: \(stateDir)/\(address.port).log)")
+        }
+        nodes[nodes.count - 1].startMs = (monotonicSeconds() - began) * 1000
+    }
+
+    /// A connected client entering through `address`.
+    func client(_ address: NodeAddress) async throws -> EnsembleClient {
+        if let client = clients[address] { return client }
+        let client = try EnsembleClient(gateway: address, messageTypes: benchClientMessages)
+        try await client.connect(timeout: .seconds(5))
+        clients[address] = client
+        return client
+    }
+
+    /// Adds or removes a capability, through the node itself.
+    func changeCapability(_ address: NodeAddress, add: Bool, _ name: String) async throws {
+        let answer = try await client(address).request(.changeCapability(add: add, name: name), timeout: .seconds(5))
+        guard case .capabilitySet = answer else { throw CommandFailure("chgcap on \(address) failed: \(answer)") }
+    }
+
+    /// Resident memory of a node, in kB.
+    func rssKB(_ address: NodeAddress) -> Int {
+        guard let node = nodes.first(where: { $0.address == address }),
+            let status = readSmallFile("/proc/\(node.pid)/status"),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
+    func pid(_ address: NodeAddress) -> pid_t? { nodes.first { $0.address == address }?.pid }
+
+    /// Drops the client of a node that is gone.
+    func forget(_ address: NodeAddress) async {
+        await clients.removeValue(forKey: address)?.close()
+    }
+
+    /// Stops every node (politely, then by pid) and removes the state directory.
+    func shutDown() async {
+        for node in nodes {
+            _ = try? await client(node.address).request(.stop, timeout: .seconds(2))
+        }
+        for client in clients.values { await client.close() }
+        clients.removeAll()
+        for node in nodes {
+            if !(await waitForExit(node.pid, timeout: 5)) {
+                kill(node.pid, SIGKILL)
+                _ = await waitForExit(node.pid, timeout: 2)
+            }
+        }
+        for name in ["\(leader.port)"] + nodes.map({ "\($0.address.port)" }) {
+            unlink("\(stateDir)/\(name).log")
+            unlink("\(stateDir)/\(name).pid")
+        }
+        rmdir(stateDir)
+    }
+}
+
+/// What the bench's clients must be able to decode.
+let benchClientMessages: [any Message.Type] = benchMessages + encoderAppMessages
+
+/// A free loopback port whose successor is free too (for a leader's PUB).
+func freePortPair() throws -> UInt16 {
+    for _ in 0..<200 {
+        let port = try freePort()
+        if port < 65535, isPortFree(port + 1) { return port }
+    }
+    throw CommandFailure("no free port pair on 127.0.0.1")
+}
+
+/// A free loopback port (the kernel's choice).
+func freePort() throws -> UInt16 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw CommandFailure("socket: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard ok else { throw CommandFailure("no free port on 127.0.0.1") }
+    return UInt16(bigEndian: address.sin_port)
+}
+
+func isPortFree(_ port: UInt16) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}

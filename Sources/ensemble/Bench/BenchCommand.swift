@@ -1,0 +1,158 @@
+import ArgumentParser
+import EncoderApp
+import Ensemble
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ensemble bench`: start a convention of its own, measure, stop everything.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput, latency, failover, propagation, start time and memory on a convention of its own.",
+        discussion: "Starts 3 node processes on free ports with the walkthrough's capabilities (overlapping), stops them after.")
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Flag(help: "Smaller counts (a few seconds in all); for tests.")
+    var quick = false
+
+    func run() async throws {
+        let cluster = try BenchCluster()
+        let figures: BenchFigures
+        do {
+            figures = try await measure(cluster)
+        } catch {
+            await cluster.shutDown()
+            printError("ensemble bench: \(error)")
+            throw ExitCode(1)
+        }
+        await cluster.shutDown()
+        printLine(json ? figures.json : figures.table)
+    }
+
+    private func measure(_ cluster: BenchCluster) async throws -> BenchFigures {
+        var figures = BenchFigures()
+        let text = "This is a multi-system test"
+        let a = NodeAddress(host: "127.0.0.1", port: try freePort())
+        let b = NodeAddress(host: "127.0.0.1", port: try freePort())
+        figures.zmqFloor = try await ZMQThroughput.measure(messages: quick ? 200_000 : 2_000_000, size: 100, port: try freePort())
+
+        try cluster.start(cluster.leader, "")
+        try cluster.start(a, "morse,Caesar cipher")
+        try cluster.start(b, "64bit encoder,morse,Caesar cipher")
+        figures.startMs = cluster.nodes.map(\.startMs).sorted()[1]
+
+        let leaderClient = try await cluster.client(cluster.leader)
+        let acceptor = try await leaderClient.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: .seconds(5))
+        let load = EncodeLoad(client: leaderClient, acceptor: acceptor)
+        let pump = Task { await load.pump() }
+        defer { pump.cancel() }
+        guard await load.encode(text, timeout: .seconds(5)) != nil else { throw CommandFailure("the warm-up request got no reports") }
+
+        let single = await load.run(total: quick ? 300 : 3000, concurrency: 1, text: text)
+        figures.encodeC1 = EncodeFigures(single)
+        let many = await load.run(total: quick ? 3000 : 40_000, concurrency: 64, text: text)
+        figures.encodeC64 = EncodeFigures(many)
+        figures.rssMBCluster = Double(cluster.nodes.map { cluster.rssKB($0.address) }.reduce(0, +)) / 1024
+
+        figures.capchangeMs = try await capabilityPropagation(cluster, on: b)
+        try await cluster.changeCapability(a, add: true, "bench-source")
+        try await cluster.changeCapability(b, add: true, "bench-sink")
+        let count = quick ? 50_000 : 500_000
+        figures.tellCrossNode = try await blast(cluster, count: count, through: b)
+        try await cluster.changeCapability(b, add: false, "bench-sink")
+        try await cluster.changeCapability(a, add: true, "bench-sink")
+        figures.tellInNode = try await blast(cluster, count: count, through: a)
+
+        figures.rssKBPerActor = try await memoryPerActor(cluster, on: b, actors: 10_000)
+        figures.failoverMs = try await failover(cluster, killing: a, load: load, text: text)
+        return figures
+    }
+
+    /// From `chgcap` returning until every member's view shows it.
+    private func capabilityPropagation(_ cluster: BenchCluster, on node: NodeAddress) async throws -> Double {
+        let observers = try await cluster.nodes.asyncMap { try await cluster.client($0.address) }
+        try await cluster.changeCapability(node, add: true, "bench-propagation")
+        let start = ContinuousClock.now
+        for observer in observers {
+            while true {
+                if case .viewDescription(let view?) = try await observer.request(.describeView, timeout: .seconds(2)),
+                    view.members.first(where: { $0.node.address == node })?.capabilities.names.contains("bench-propagation") == true
+                {
+                    break
+                }
+                if ContinuousClock.now - start > .seconds(10) { throw CommandFailure("a capability change did not reach every view") }
+            }
+        }
+        return (ContinuousClock.now - start).milliseconds
+    }
+
+    /// One-way messages from a source (where `bench-source` is) to a sink (where `bench-sink` is).
+    private func blast(_ cluster: BenchCluster, count: Int, through gateway: NodeAddress) async throws -> Double {
+        let client = try await cluster.client(gateway)
+        let source = try await client.createActor(typeName: BenchSource.typeName, timeout: .seconds(5))
+        let sink = try await client.createActor(typeName: BenchSink.typeName, timeout: .seconds(5))
+        let window = 2000
+        _ = try await client.ask(BenchExpect(count: count, window: window, source: source), to: sink, timeout: .seconds(5))
+        let start = ContinuousClock.now
+        try client.tell(BenchBlast(count: count, window: window, text: String(repeating: "x", count: 100), sink: sink), to: source)
+        guard await nextMessage(BenchDone.self, on: client, timeout: .seconds(120)) != nil else {
+            throw CommandFailure("the sink did not receive all \(count) messages")
+        }
+        let seconds = (ContinuousClock.now - start).milliseconds / 1000
+        try client.tell(ActorExitRequest(), to: source)
+        try client.tell(ActorExitRequest(), to: sink)
+        return Double(count) / seconds
+    }
+
+    /// RSS growth per idle actor on one node.
+    private func memoryPerActor(_ cluster: BenchCluster, on node: NodeAddress, actors: Int) async throws -> Double {
+        try await cluster.changeCapability(node, add: true, "bench-spawn")
+        let client = try await cluster.client(node)
+        let spawner = try await client.createActor(typeName: BenchSpawner.typeName, timeout: .seconds(5))
+        let before = cluster.rssKB(node)
+        _ = try await client.ask(BenchSpawn(count: actors), to: spawner, timeout: .seconds(120))
+        let after = cluster.rssKB(node)
+        try client.tell(ActorExitRequest(), to: spawner)
+        return Double(after - before) / Double(actors)
+    }
+
+    /// From `kill -9` of a node hosting encoders until a request gets all four reports.
+    private func failover(_ cluster: BenchCluster, killing node: NodeAddress, load: EncodeLoad, text: String) async throws -> Double {
+        guard let pid = cluster.pid(node) else { throw CommandFailure("no pid for \(node)") }
+        await cluster.forget(node)
+        let start = ContinuousClock.now
+        kill(pid, SIGKILL)
+        while await load.encode(text, timeout: .seconds(2)) == nil {
+            if ContinuousClock.now - start > .seconds(30) { throw CommandFailure("no complete request within 30 s of the kill") }
+        }
+        return (ContinuousClock.now - start).milliseconds
+    }
+
+    private func nextMessage<M: Message>(_ type: M.Type, on client: EnsembleClient, timeout: Duration) async -> M? {
+        await withTaskGroup(of: M?.self) { group in
+            group.addTask {
+                for await received in client.messages { if let message = received.message as? M { return message } }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

@@ -1,0 +1,75 @@
+/// Encode figures at one concurrency.
+struct EncodeFigures {
+    var requestsPerSecond = 0.0
+    var p50Us = 0.0
+    var p99Us = 0.0
+    var failed = 0
+
+    init() {}
+
+    init(_ run: (latencies: [Duration], elapsed: Duration)) {
+        requestsPerSecond = Double(run.latencies.count) / max(run.elapsed.milliseconds / 1000, 1e-9)
+        p50Us = percentile(run.latencies, 0.5)
+        p99Us = percentile(run.latencies, 0.99)
+    }
+}
+
+/// Everything `ensemble bench` reports.
+struct BenchFigures {
+    var zmqFloor = 0.0
+    var tellCrossNode = 0.0
+    var tellInNode = 0.0
+    var encodeC1 = EncodeFigures()
+    var encodeC64 = EncodeFigures()
+    var failoverMs = 0.0
+    var capchangeMs = 0.0
+    var startMs = 0.0
+    var rssMBCluster = 0.0
+    var rssKBPerActor = 0.0
+
+    /// Key, value, unit, target (as text), met.
+    var rows: [(String, Double, String, String, Bool)] {
+        [
+            ("zmq_floor_msgs_per_s", zmqFloor, "msg/s", "(floor)", true),
+            ("tell_cross_node_msgs_per_s", tellCrossNode, "msg/s", ">= \(Int(zmqFloor / 2))", tellCrossNode >= zmqFloor / 2),
+            ("tell_in_node_msgs_per_s", tellInNode, "msg/s", "", true),
+            ("encode_rps_c1", encodeC1.requestsPerSecond, "req/s", "", true),
+            ("encode_p50_us_c1", encodeC1.p50Us, "us", "<= 500", encodeC1.p50Us <= 500),
+            ("encode_p99_us_c1", encodeC1.p99Us, "us", "", true),
+            ("encode_rps_c64", encodeC64.requestsPerSecond, "req/s", ">= 20000", encodeC64.requestsPerSecond >= 20_000),
+            ("encode_p50_us_c64", encodeC64.p50Us, "us", "", true),
+            ("encode_p99_us_c64", encodeC64.p99Us, "us", "", true),
+            ("failover_ms", failoverMs, "ms", "<= 1000", failoverMs <= 1000),
+            ("capchange_ms", capchangeMs, "ms", "<= 20", capchangeMs <= 20),
+            ("start_ms", startMs, "ms", "<= 100", startMs <= 100),
+            ("rss_mb_cluster", rssMBCluster, "MB", "<= 45", rssMBCluster <= 45),
+            ("rss_kb_per_actor", rssKBPerActor, "kB", "<= 4", rssKBPerActor <= 4),
+        ]
+    }
+
+    var json: String {
+        "{" + rows.map { "\"\($0.0)\": \(format($0.1, decimals: 3))" }.joined(separator: ", ") + "}"
+    }
+
+    var table: String {
+        var lines = ["figure                        value          unit   target"]
+        for (key, value, unit, target, met) in rows {
+            let shown = format(value, decimals: value < 100 ? 2 : 0)
+            let mark = target.isEmpty || target == "(floor)" ? "" : (met ? "  met" : "  not met")
+            lines.append(pad(key, 30) + pad(shown, 15) + pad(unit, 7) + target + mark)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func format(_ value: Double, decimals: Int) -> String {
+        guard value.isFinite else { return "0" }
+        let scale = [1.0, 10, 100, 1000][min(decimals, 3)]
+        let rounded = (value * scale).rounded() / scale
+        if decimals == 0 { return String(Int(rounded)) }
+        return String(rounded)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+
+/// `ensemble bench --quick --json` runs and reports every figure with a sane value.
+/// No timing is asserted: figures go in docs/performance.md, not into tests.
+@Suite(.serialized)
+struct BenchTests {
+    static let keys = [
+        "zmq_floor_msgs_per_s", "tell_cross_node_msgs_per_s", "tell_in_node_msgs_per_s",
+        "encode_rps_c1", "encode_p50_us_c1", "encode_p99_us_c1",
+        "encode_rps_c64", "encode_p50_us_c64", "encode_p99_us_c64",
+        "failover_ms", "capchange_ms", "start_ms", "rss_mb_cluster", "rss_kb_per_actor",
+    ]
+
+    @Test func quickBenchEmitsEveryKey() throws {
+        let result = try CLIRunner.run(["bench", "--quick", "--json"], timeout: 300)
+        #expect(!result.timedOut)
+        #expect(result.status == 0, "bench failed: \(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        let figures = try #require(object as? [String: Double])
+        for key in Self.keys {
+            let value = try #require(figures[key], "missing \(key)")
+            #expect(value.isFinite && value >= 0, "\(key) = \(value)")
+        }
+        for key in ["zmq_floor_msgs_per_s", "tell_cross_node_msgs_per_s", "tell_in_node_msgs_per_s",
+                    "encode_rps_c1", "encode_rps_c64", "encode_p50_us_c1", "start_ms", "rss_mb_cluster"] {
+            #expect((figures[key] ?? 0) > 0, "\(key) should be positive")
+        }
+        #expect((figures["encode_p99_us_c1"] ?? 0) >= (figures["encode_p50_us_c1"] ?? 0))
+        #expect(Set(figures.keys) == Set(Self.keys))
+        #expect(!FileManager.default.fileExists(atPath: "/proc/self") || pgrepBenchNodes().isEmpty, "bench left nodes running")
+    }
+
+    /// Node processes a bench started (their state dir names the bench).
+    func pgrepBenchNodes() -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> String? in
+            guard Int(entry) != nil,
+                let cmdline = try? String(contentsOfFile: "/proc/\(entry)/cmdline", encoding: .utf8),
+                cmdline.contains("ensemble-bench."), cmdline.contains("--foreground")
+            else { return nil }
+            return isRunning(Int32(entry)!) ? entry : nil
+        }
+    }
+}
