@@ -1,5 +1,3 @@
-import FoundationEssentials
-
 /// A message actors exchange: a Codable value with a stable registered type name.
 public protocol Message: Codable, Sendable {
     /// The name this type travels under; the same on every node. Defaults to the Swift type name.
@@ -10,15 +8,14 @@ extension Message {
     public static var messageType: String { String(describing: Self.self) }
 }
 
-/// Encodes and decodes message payloads.
+/// Encodes and decodes message payloads (the compact binary format of `BinaryPayloadEncoder`).
 enum PayloadCodec {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        return [UInt8](try encoder.encode(value))
+        try BinaryPayloadEncoder().encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try JSONDecoder().decode(type, from: Data(bytes))
+        try BinaryPayloadDecoder().decode(type, from: bytes)
     }
 }
 
