@@ -13,6 +13,10 @@ enum Mail: Sendable {
 }
 
 /// A running actor's mailbox and bookkeeping; the instance itself lives in its task.
+///
+/// The mailbox is a bounded queue under the cell's one lock; the actor's task
+/// takes everything queued at once, so a busy actor pays one lock and no
+/// suspension per message, and an idle one holds only its continuation.
 final class ActorCell: Sendable {
     let address: ActorAddress
     let typeName: String
@@ -20,33 +24,76 @@ final class ActorCell: Sendable {
     let globalName: String?
     /// When it was created, in ms since the epoch (the older of two holders of a name wins).
     let bornMs: UInt64
-    private let mailbox: AsyncStream<Mail>.Continuation
+    private let capacity: Int
 
     private struct State {
+        var queue: [Mail] = []
+        var waiter: CheckedContinuation<[Mail]?, Never>?
+        var closed = false
         var children: Set<ActorAddress> = []
         var exitReason: ExitReason?
         var restarts = 0
     }
     private let state = Mutex(State())
 
-    init(address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?,
-         mailbox: AsyncStream<Mail>.Continuation) {
+    init(address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, capacity: Int) {
         self.address = address
         self.typeName = typeName
         self.parent = parent
         self.globalName = globalName
         self.bornMs = wallClockMilliseconds()
-        self.mailbox = mailbox
+        self.capacity = capacity
     }
 
     /// Queues mail; false when the mailbox is full or closed.
     func enqueue(_ mail: Mail) -> Bool {
-        if case .enqueued = mailbox.yield(mail) { return true }
-        return false
+        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<[Mail]?, Never>?) in
+            guard !state.closed, state.queue.count < capacity else { return (false, nil) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (true, waiter)
+            }
+            state.queue.append(mail)
+            return (true, nil)
+        }
+        waiter?.resume(returning: [mail])
+        return accepted
     }
 
-    /// Closes the mailbox; the task ends after what is queued.
-    func closeMailbox() { mailbox.finish() }
+    /// Everything queued, waiting for mail when there is none; nil once closed and empty.
+    func nextBatch() async -> [Mail]? {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> [Mail]?? in
+                if !state.queue.isEmpty {
+                    defer { state.queue = [] }
+                    return .some(state.queue)
+                }
+                if state.closed { return .some(nil) }
+                state.waiter = continuation
+                return .none
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+
+    /// Closes the mailbox: the task ends after what is queued; later mail is refused.
+    func closeMailbox() {
+        let waiter = state.withLock { state -> CheckedContinuation<[Mail]?, Never>? in
+            state.closed = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    /// Closes the mailbox and takes what is still queued.
+    func closeAndDrain() -> [Mail] {
+        closeMailbox()
+        return state.withLock { state in
+            defer { state.queue = [] }
+            return state.queue
+        }
+    }
 
     func requestExit(_ reason: ExitReason) {
         state.withLock { if $0.exitReason == nil { $0.exitReason = reason } }

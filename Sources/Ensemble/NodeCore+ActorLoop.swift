@@ -1,36 +1,50 @@
 extension NodeCore {
     /// An actor's life: one message at a time, restarts by the supervisor, then cleanup.
-    func run(_ cell: ActorCell, type: any EnsembleActor.Type, mailbox: AsyncStream<Mail>) async {
+    func run(_ cell: ActorCell, type: any EnsembleActor.Type) async {
         var instance = type.init()
         var supervisor = SupervisorState(policy: configuration.restartPolicy)
-        for await mail in mailbox {
-            if cell.exitReason != nil { break }
-            switch mail {
-            case .stop:
-                break
-            case .kill:
-                counters.add("actorsKilled")
-                logger.notice("\(cell.typeName) \(cell.address) was killed")
-                if await supervise(&supervisor, cell) { instance = type.init() }
-            case .local, .wire:
-                guard let (message, sender, correlationID, original) = open(mail, for: cell) else { continue }
-                let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
-                do {
-                    try await instance.receive(message, from: sender, context: context)
-                } catch {
-                    counters.add("handlerFailures")
-                    logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(error)")
-                    if sender != cell.address {
-                        tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
-                             to: sender, from: cell.address, correlationID: correlationID)
-                    }
-                    if await supervise(&supervisor, cell) { instance = type.init() }
+        var unhandled: [Mail] = []
+        batches: while let batch = await cell.nextBatch() {
+            for (index, mail) in batch.enumerated() {
+                // Stopped from outside (capability lost, parent's node lost) or by the last message.
+                if cell.exitReason != nil {
+                    unhandled = Array(batch[index...])
+                    break batches
                 }
-                if message is ActorExitRequest { cell.requestExit(.stopped) }
+                if await handle(mail, by: instance, in: cell, supervisor: &supervisor) { instance = type.init() }
             }
             if cell.exitReason != nil { break }
         }
-        finish(cell, reason: cell.exitReason ?? .stopped, mailbox: mailbox)
+        finish(cell, reason: cell.exitReason ?? .stopped, unhandled: unhandled)
+    }
+
+    /// Handles one piece of mail; true when the supervisor wants a fresh instance.
+    private func handle(
+        _ mail: Mail, by instance: any EnsembleActor, in cell: ActorCell, supervisor: inout SupervisorState
+    ) async -> Bool {
+        switch mail {
+        case .stop:
+            return false
+        case .kill:
+            counters.add("actorsKilled")
+            logger.notice("\(cell.typeName) \(cell.address) was killed")
+            return await supervise(&supervisor, cell)
+        case .local, .wire:
+            guard let (message, sender, correlationID, original) = open(mail, for: cell) else { return false }
+            defer { if message is ActorExitRequest { cell.requestExit(.stopped) } }
+            do {
+                try await instance.receive(message, from: sender, context: ActorContext(core: self, cell: cell, correlationID: correlationID))
+                return false
+            } catch {
+                counters.add("handlerFailures")
+                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(error)")
+                if sender != cell.address {
+                    tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
+                         to: sender, from: cell.address, correlationID: correlationID)
+                }
+                return await supervise(&supervisor, cell)
+            }
+        }
     }
 
     /// The supervisor's answer to a failure: true to restart with a fresh instance.
@@ -78,9 +92,9 @@ extension NodeCore {
     }
 
     /// After an actor's last message: unregister, stop its children, tell its parent, free its name.
-    private func finish(_ cell: ActorCell, reason: ExitReason, mailbox: AsyncStream<Mail>) {
+    private func finish(_ cell: ActorCell, reason: ExitReason, unhandled: [Mail]) {
         removeCell(cell)
-        cell.closeMailbox()
+        let leftover = unhandled + cell.closeAndDrain()
         counters.add("actorsStopped")
         for child in cell.children {
             tell(ActorExitRequest(), to: child, from: cell.address, correlationID: 0)
@@ -92,9 +106,9 @@ extension NodeCore {
         if let name = cell.globalName {
             sendControl(.releaseName(name, cell.address), to: leaderSystemAddress)
         }
-        Task {
+        do {
             // Mail still queued can no longer be handled: its senders learn so.
-            for await mail in mailbox {
+            for mail in leftover {
                 if case .wire(let envelope) = mail { returnDeadLetter(envelope, reason: "\(cell.address) has exited") }
                 if case .local(let message, let sender, _) = mail, sender != cell.address, !(message is DeadLetter) {
                     tell(DeadLetter(recipient: cell.address, originalType: type(of: message).messageType,

@@ -270,19 +270,17 @@ final class NodeCore: Sendable {
 
     /// Starts an actor on this node and returns its address.
     func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?) -> ActorAddress {
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: Mail.self, bufferingPolicy: .bufferingOldest(configuration.mailboxCapacity))
         let id = allocateID()
         let cell = state.withLock { state -> ActorCell in
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
-                globalName: globalName, mailbox: continuation)
+                globalName: globalName, capacity: configuration.mailboxCapacity)
             state.actors[id] = cell
             return cell
         }
         if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
         counters.add("actorsCreated")
-        Task { await self.run(cell, type: type, mailbox: stream) }
+        Task { await self.run(cell, type: type) }
         return cell.address
     }
 
