@@ -44,7 +44,7 @@ final class BinarySource {
         var shift: UInt64 = 0
         while true {
             let byte = try self.byte(path)
-            guard shift < 64 else { throw corrupt("varint too long", path) }
+            guard shift < 64, shift < 63 || byte <= 1 else { throw corrupt("varint overflows 64 bits", path) }
             value |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 { return value }
             shift += 7
@@ -129,6 +129,17 @@ final class BinarySource {
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type, codingPath path: [any CodingKey]) throws -> T {
+        // A failed attempt leaves the cursor where it was, so a caller may try another type.
+        let start = offset
+        do {
+            return try decodeValueAtCursor(type, codingPath: path)
+        } catch {
+            offset = start
+            throw error
+        }
+    }
+
+    private func decodeValueAtCursor<T: Decodable>(_ type: T.Type, codingPath path: [any CodingKey]) throws -> T {
         func exact<I: FixedWidthInteger>(_ value: Int64, _ type: I.Type) throws -> I {
             guard let result = I(exactly: value) else { throw corrupt("\(value) does not fit \(I.self)", path) }
             return result

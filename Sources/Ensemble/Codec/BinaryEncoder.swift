@@ -6,7 +6,8 @@
 /// none of JSON's text formatting and parsing. Each key is a tagged string, so
 /// a reader tells a key from the end marker. Containers must be written the
 /// way synthesized and ordinary hand-written `encode(to:)` do: a nested
-/// container is finished before its parent writes again.
+/// container is finished before its parent writes again, one container per
+/// encoder, and a super encoder must be written to.
 enum BinaryTag: UInt8 {
     case null = 0, falseValue, trueValue, int, uint, double, string, array, object, end, float
 }
