@@ -120,7 +120,7 @@ public struct Envelope: Sendable, Equatable {
         return (envelope, offset + length)
     }
 
-    private static func write(_ address: ActorAddress, into writer: inout ByteWriter) {
+    static func write(_ address: ActorAddress, into writer: inout ByteWriter) {
         let host = Array(address.node.address.host.utf8.prefix(255))
         writer.write(UInt8(host.count))
         writer.write(contentsOf: host)
@@ -129,7 +129,7 @@ public struct Envelope: Sendable, Equatable {
         writer.write(address.id)
     }
 
-    private static func readAddress(_ reader: inout ByteReader) throws(WireError) -> ActorAddress {
+    static func readAddress(_ reader: inout ByteReader) throws(WireError) -> ActorAddress {
         let hostLength = Int(try reader.readByte())
         let hostBytes = try reader.readBytes(hostLength)
         guard let host = String(validating: hostBytes, as: UTF8.self), !host.isEmpty else {

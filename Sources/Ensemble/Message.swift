@@ -11,11 +11,25 @@ extension Message {
 /// Encodes and decodes message payloads (the compact binary format of `BinaryPayloadEncoder`).
 enum PayloadCodec {
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        try BinaryPayloadEncoder().encode(value)
+        if let wire = value as? any WireMessage {
+            var writer = WireWriter()
+            wire.write(to: &writer)
+            return writer.inner.bytes
+        }
+        return try BinaryPayloadEncoder().encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        try BinaryPayloadDecoder().decode(type, from: bytes)
+        if bytes.first == WireWriter.marker {
+            guard let wireType = type as? any WireMessage.Type else {
+                throw WireError.malformed("a hand-written payload for \(T.self), which reads only Codable ones")
+            }
+            var reader = WireReader(bytes)
+            let value = try wireType.init(from: &reader)
+            guard reader.isAtEnd, let typed = value as? T else { throw WireError.malformed("trailing bytes in \(T.self)") }
+            return typed
+        }
+        return try BinaryPayloadDecoder().decode(type, from: bytes)
     }
 }
 

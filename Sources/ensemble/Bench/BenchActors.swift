@@ -1,8 +1,12 @@
 import Ensemble
 
 /// One-way bench message with a fixed payload.
-struct BenchPayload: Message {
+struct BenchPayload: WireMessage {
     var text: String
+
+    init(text: String) { self.text = text }
+    func write(to writer: inout WireWriter) { writer.write(text) }
+    init(from reader: inout WireReader) throws { text = try reader.readString() }
 }
 
 /// Client to source: send `count` payloads to `sink`, `window` at a time.
