@@ -86,9 +86,10 @@ public struct Envelope: Sendable, Equatable {
     public static func decodeBatch(_ frame: [UInt8]) throws(WireError) -> [Envelope] {
         var envelopes: [Envelope] = []
         var offset = 0
+        var lastHost: (bytes: [UInt8], string: String)?
         guard !frame.isEmpty else { throw .truncated }
         while offset < frame.count {
-            let (envelope, next) = try decode(frame, at: offset)
+            let (envelope, next) = try decode(frame, at: offset, lastHost: &lastHost)
             envelopes.append(envelope)
             offset = next
         }
@@ -96,7 +97,9 @@ public struct Envelope: Sendable, Equatable {
     }
 
     /// Decodes one envelope at `offset`; returns it and where the next starts.
-    static func decode(_ frame: [UInt8], at offset: Int) throws(WireError) -> (Envelope, Int) {
+    static func decode(
+        _ frame: [UInt8], at offset: Int, lastHost: inout (bytes: [UInt8], string: String)?
+    ) throws(WireError) -> (Envelope, Int) {
         var header = ByteReader(frame, offset: offset)
         let magic = try header.readByte()
         guard magic == Self.magic else { throw .badMagic(magic) }
@@ -109,6 +112,8 @@ public struct Envelope: Sendable, Equatable {
         let length = Int(try header.readUInt32())
         guard length >= Self.headerSize, length <= frame.count - offset else { throw .badLength }
         var reader = ByteReader(frame, offset: header.offset, end: offset + length)
+        reader.lastHost = lastHost
+        defer { lastHost = reader.lastHost }
         let correlationID = try reader.readUInt64()
         let sender = flags & 1 == 1 ? try readAddress(&reader) : nil
         let recipient = try readAddress(&reader)
@@ -132,8 +137,16 @@ public struct Envelope: Sendable, Equatable {
     static func readAddress(_ reader: inout ByteReader) throws(WireError) -> ActorAddress {
         let hostLength = Int(try reader.readByte())
         let hostBytes = try reader.readBytes(hostLength)
-        guard let host = String(validating: hostBytes, as: UTF8.self), !host.isEmpty else {
-            throw .malformed("bad host")
+        let host: String
+        // A frame names the same few hosts again and again: reuse the last one's String.
+        if let last = reader.lastHost, last.bytes.elementsEqual(hostBytes) {
+            host = last.string
+        } else {
+            guard let decoded = String(validating: hostBytes, as: UTF8.self), !decoded.isEmpty else {
+                throw .malformed("bad host")
+            }
+            host = decoded
+            reader.lastHost = (Array(hostBytes), decoded)
         }
         let port = try reader.readUInt16()
         let incarnation = try reader.readUInt64()

@@ -20,6 +20,7 @@ final class NodeIO {
     var lostNodes: [NodeID] = []
     var absentSince: [NodeID: Duration] = [:]
     var nextHeartbeatAt: Duration = .zero
+    var nextTickAt: Duration = .zero
     var monitorCount = 0
     let joinCorrelation: UInt64
     /// Correlation ids of recent JOINs, and the newest: a WELCOME to the newest one
@@ -95,10 +96,12 @@ final class NodeIO {
             let wakeIndex = poller.add(fd: core.io.wakeFD, .readable)
             let routerIndex = poller.add(router, .readable)
             let subscriberIndex = subscriber.map { poller.add($0, .readable) }
-            let waiting = peers.values.filter { !$0.isEmpty }
-            let peerIndexes = waiting.map { poller.add($0.socket, .writable) }
-            let monitored = peers.values.filter { $0.monitor != nil }
-            let monitorIndexes = monitored.map { poller.add($0.monitor!, .readable) }
+            var waiting: [(PeerLink, Int)] = []
+            var monitored: [(PeerLink, Int)] = []
+            for peer in peers.values {
+                if !peer.isEmpty { waiting.append((peer, poller.add(peer.socket, .writable))) }
+                if let monitor = peer.monitor { monitored.append((peer, poller.add(monitor, .readable))) }
+            }
             do {
                 _ = try poller.poll(timeoutMs: Self.tickMs)
             } catch {
@@ -110,10 +113,10 @@ final class NodeIO {
             }
             if poller.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, poller.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
-            for (peer, index) in zip(waiting, peerIndexes) where poller.ready(index).contains(.writable) {
+            for (peer, index) in waiting where poller.ready(index).contains(.writable) {
                 flush(peer)
             }
-            for (peer, index) in zip(monitored, monitorIndexes) where poller.ready(index).contains(.readable) {
+            for (peer, index) in monitored where poller.ready(index).contains(.readable) {
                 readMonitor(peer)
             }
             tick()
@@ -139,6 +142,9 @@ final class NodeIO {
 
     private func tick() {
         let now = core.now
+        // Timers need no finer grain than a few milliseconds; a busy loop should not pay for them each turn.
+        guard now >= nextTickAt || announceNames else { return }
+        nextTickAt = now + .milliseconds(5)
         if let member, !member.isWelcomed || announceNames, now >= nextJoinAt || announceNames, running {
             nextJoinAt = now + core.configuration.joinRetryInterval
             announceNames = false

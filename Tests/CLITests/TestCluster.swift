@@ -74,7 +74,17 @@ final class TestCluster {
     /// Stops everything this cluster started: politely, then by pid.
     func tearDown() {
         _ = try? CLIRunner.run(["stop", "--all", "--state-dir", stateDir], timeout: 20)
-        for pid in pids.values where isRunning(pid) {
+        // Every pid this cluster saw, and every pid file left in its state dir (restarted nodes included).
+        var all = Set(pids.values)
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: stateDir)) ?? [] where file.hasSuffix(".pid") {
+            if let text = try? String(contentsOfFile: "\(stateDir)/\(file)", encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                all.insert(pid)
+            }
+        }
+        for pid in all where isRunning(pid) {
+            kill(pid, SIGCONT)
             kill(pid, SIGKILL)
         }
         try? FileManager.default.removeItem(atPath: stateDir)

@@ -62,6 +62,8 @@ struct ByteReader {
     let bytes: [UInt8]
     private(set) var offset: Int
     let end: Int
+    /// The last host decoded, to reuse its String.
+    var lastHost: (bytes: [UInt8], string: String)?
 
     init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
