@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <spawn.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 
 /* Swift's Glibc module exposes neither eventfd nor the GNU posix_spawn
@@ -19,6 +20,12 @@ static inline int ensemble_eventfd(void) {
 }
 
 static inline int ensemble_errno(void) { return errno; }
+
+/* pthread_setname_np is a GNU extension the Glibc module hides. */
+extern int pthread_setname_np(pthread_t thread, const char *name);
+static inline int ensemble_name_thread(pthread_t thread, const char *name) {
+    return pthread_setname_np(thread, name);
+}
 
 /* POSIX_SPAWN_SETSID is 0x80 in glibc (>= 2.26). */
 static inline short ensemble_spawn_setsid_flag(void) { return 0x80; }

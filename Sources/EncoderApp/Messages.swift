@@ -2,6 +2,8 @@ import Ensemble
 
 /// A client asks the Acceptor to encode `text`.
 public struct EncodeRequest: Message {
+    /// Its registered name (spelled out: the default derives it from the type at every send).
+    public static var messageType: String { "EncodeRequest" }
     /// The text to encode.
     public var text: String
     /// Chosen by the requester; every answer to this request carries it (0: none).
@@ -28,6 +30,8 @@ public struct UnplacedEncoder: Codable, Sendable, Equatable {
 
 /// The Acceptor tells the requester which encoders will report, so it can stop waiting when they have.
 public struct EncodingDispatched: Message {
+    /// Its registered name (spelled out: the default derives it from the type at every send).
+    public static var messageType: String { "EncodingDispatched" }
     /// Encoders the text was sent to.
     public var encoders: [String]
     /// Encoders that had no node to run on.
@@ -44,6 +48,8 @@ public struct EncodingDispatched: Message {
 
 /// The Acceptor asks an encoder to encode `text` and pass the result to the analyzer.
 public struct EncodeText: Message {
+    /// Its registered name (spelled out: the default derives it from the type at every send).
+    public static var messageType: String { "EncodeText" }
     /// The text.
     public var text: String
     /// Where the encoder sends its output.
@@ -72,6 +78,8 @@ public struct EncodeText: Message {
 
 /// An encoder's output on its way to the analyzer.
 public struct AnalyzeEncoding: Message {
+    /// Its registered name (spelled out: the default derives it from the type at every send).
+    public static var messageType: String { "AnalyzeEncoding" }
     /// The encoder type name.
     public var encoder: String
     /// The text it encoded.
@@ -94,6 +102,8 @@ public struct AnalyzeEncoding: Message {
 
 /// One encoder's result, as the requester prints it.
 public struct EncodingReport: Message {
+    /// Its registered name (spelled out: the default derives it from the type at every send).
+    public static var messageType: String { "EncodingReport" }
     /// The encoder type name.
     public var encoder: String
     /// Input length over output length, `nil` when the output is empty.

@@ -126,9 +126,12 @@ public struct Envelope: Sendable, Equatable {
     }
 
     static func write(_ address: ActorAddress, into writer: inout ByteWriter) {
-        let host = Array(address.node.address.host.utf8.prefix(255))
-        writer.write(UInt8(host.count))
-        writer.write(contentsOf: host)
+        var host = address.node.address.host
+        host.withUTF8 { utf8 in
+            let count = min(utf8.count, 255)
+            writer.write(UInt8(count))
+            writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
+        }
         writer.write(address.node.address.port)
         writer.write(address.node.incarnation)
         writer.write(address.id)

@@ -72,7 +72,8 @@ final class IOThread<Command: Sendable>: Sendable {
             throw EnsembleSystemError(errno: result, call: "pthread_create")
         }
         pthread_detach(thread)
-        _ = name
+        // Named, so profilers and `top -H` tell the I/O threads from the cooperative pool.
+        SystemShim.nameThread(thread, name)
     }
 }
 

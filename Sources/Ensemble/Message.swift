@@ -1,6 +1,7 @@
 /// A message actors exchange: a Codable value with a stable registered type name.
 public protocol Message: Codable, Sendable {
-    /// The name this type travels under; the same on every node. Defaults to the Swift type name.
+    /// The name this type travels under; the same on every node. Defaults to the Swift
+    /// type name, derived at each send; spell it out for messages on a hot path.
     static var messageType: String { get }
 }
 

@@ -9,6 +9,11 @@ public enum SystemShim {
     /// The current thread's errno.
     public static var errno: Int32 { ensemble_errno() }
 
+    /// Names a thread (at most 15 bytes), for profilers and `top -H`.
+    public static func nameThread(_ thread: pthread_t, _ name: String) {
+        _ = ensemble_name_thread(thread, String(name.utf8.prefix(15)) ?? "ensemble")
+    }
+
     /// glibc's `POSIX_SPAWN_SETSID` flag: start the child in a new session.
     public static var spawnSetSIDFlag: Int16 { ensemble_spawn_setsid_flag() }
 

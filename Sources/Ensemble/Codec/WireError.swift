@@ -49,9 +49,12 @@ struct ByteWriter {
 
     /// A string of at most 65535 UTF-8 bytes, length-prefixed.
     mutating func write(short string: String) {
-        let utf8 = Array(string.utf8.prefix(Int(UInt16.max)))
-        write(UInt16(utf8.count))
-        bytes.append(contentsOf: utf8)
+        var string = string
+        string.withUTF8 { utf8 in
+            let count = min(utf8.count, Int(UInt16.max))
+            write(UInt16(count))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
+        }
     }
 
     mutating func write(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }

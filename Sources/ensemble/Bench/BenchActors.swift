@@ -2,6 +2,7 @@ import Ensemble
 
 /// One-way bench message with a fixed payload.
 struct BenchPayload: WireMessage {
+    static var messageType: String { "BenchPayload" }
     var text: String
 
     init(text: String) { self.text = text }
@@ -11,6 +12,7 @@ struct BenchPayload: WireMessage {
 
 /// Client to source: send `count` payloads to `sink`, `window` at a time.
 struct BenchBlast: Message {
+    static var messageType: String { "BenchBlast" }
     var count: Int
     var window: Int
     var text: String
@@ -19,26 +21,31 @@ struct BenchBlast: Message {
 
 /// Client to sink: expect `count` payloads from `source`, acknowledge every `window`, report to the sender.
 struct BenchExpect: Message {
+    static var messageType: String { "BenchExpect" }
     var count: Int
     var window: Int
     var source: ActorAddress
 }
 
 /// Sink to source: `window` more arrived.
-struct BenchAck: Message {}
+struct BenchAck: Message {
+    static var messageType: String { "BenchAck" }}
 
 /// Sink to client: all arrived.
 struct BenchDone: Message {
+    static var messageType: String { "BenchDone" }
     var count: Int
 }
 
 /// Client to spawner: create `count` idle actors here.
 struct BenchSpawn: Message {
+    static var messageType: String { "BenchSpawn" }
     var count: Int
 }
 
 /// Spawner to client: created.
 struct BenchSpawned: Message {
+    static var messageType: String { "BenchSpawned" }
     var count: Int
 }
 
