@@ -32,6 +32,15 @@ enum PayloadCodec {
         }
         return try BinaryPayloadDecoder().decode(type, from: bytes)
     }
+
+    /// Decodes a `WireMessage` without dynamic checks (either layout).
+    static func decodeWire<W: WireMessage>(_ type: W.Type, from bytes: [UInt8]) throws -> W {
+        guard bytes.first == WireWriter.marker else { return try BinaryPayloadDecoder().decode(type, from: bytes) }
+        var reader = WireReader(bytes)
+        let value = try W(from: &reader)
+        guard reader.isAtEnd else { throw WireError.malformed("trailing bytes in \(W.self)") }
+        return value
+    }
 }
 
 /// Maps registered type names to decoders, so payloads can be turned back into values.
@@ -50,7 +59,13 @@ public struct MessageRegistry: Sendable {
     /// Registers a message type under its `messageType`.
     public mutating func register<M: Message>(_ type: M.Type) {
         precondition(!M.messageType.isEmpty && M.messageType.utf8.count <= 1024, "message type names are 1-1024 UTF-8 bytes")
+        // Decided once here, not at every message: hand-written layouts skip the dynamic checks.
+        if let wire = type as? any WireMessage.Type { return registerWire(wire) }
         decoders[M.messageType] = { bytes in try PayloadCodec.decode(M.self, from: bytes) }
+    }
+
+    private mutating func registerWire<W: WireMessage>(_ type: W.Type) {
+        decoders[W.messageType] = { bytes in try PayloadCodec.decodeWire(W.self, from: bytes) }
     }
 
     /// Whether `typeName` is registered.
