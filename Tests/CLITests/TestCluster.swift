@@ -93,10 +93,12 @@ final class TestCluster {
 
 /// Picks free TCP ports on loopback (never 1900).
 enum FreePorts {
+    /// A free port below the kernel's ephemeral range (32768 and up here), so an
+    /// outgoing connection cannot take it between this check and the node's bind.
     static func one() throws -> UInt16 {
-        for _ in 0..<50 {
-            let port = try bindEphemeral()
-            if port != 1900 && port != 1901 { return port }
+        for _ in 0..<500 {
+            let port = UInt16.random(in: 20_000...32_000)
+            if port != 1900 && port != 1901 && isFree(port) { return port }
         }
         throw PortError.none
     }
@@ -111,25 +113,6 @@ enum FreePorts {
     }
 
     enum PortError: Error { case none }
-
-    private static func bindEphemeral() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw PortError.none }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw PortError.none }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
 
     static func isFree(_ port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

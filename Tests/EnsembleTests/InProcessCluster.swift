@@ -5,23 +5,27 @@ import Testing
 
 /// Several nodes in one process, talking over loopback TCP on free ports.
 enum InProcessCluster {
+    /// A free port (and its successor, for a leader's PUB) below the kernel's
+    /// ephemeral range, so an outgoing connection cannot take it before the bind.
     static func freePort() throws -> UInt16 {
-        for _ in 0..<100 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let ok = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-                }
-            }
-            let port = UInt16(bigEndian: address.sin_port)
-            if ok && port != 1900 && port < 65000 { return port }
+        for _ in 0..<500 {
+            let port = UInt16.random(in: 20_000...32_000)
+            if port != 1900 && isFree(port) && isFree(port + 1) { return port }
         }
         throw CancellationError()
+    }
+
+    static func isFree(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
     }
 
     /// Starts a leader and members; every node is shut down by `body`'s end.

@@ -104,20 +104,14 @@ func freePortPair() throws -> UInt16 {
     throw CommandFailure("no free port pair on 127.0.0.1")
 }
 
-/// A free loopback port (the kernel's choice).
+/// A free loopback port below the kernel's ephemeral range (32768 and up here), so
+/// an outgoing connection cannot take it between this check and the bind.
 func freePort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw CommandFailure("socket: \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    for _ in 0..<500 {
+        let port = UInt16.random(in: 20_000...32_000)
+        if port != 1900, isPortFree(port) { return port }
     }
-    guard ok else { throw CommandFailure("no free port on 127.0.0.1") }
-    return UInt16(bigEndian: address.sin_port)
+    throw CommandFailure("no free port on 127.0.0.1")
 }
 
 func isPortFree(_ port: UInt16) -> Bool {

@@ -62,10 +62,10 @@ struct BenchCommand: AsyncParsableCommand {
         try await cluster.changeCapability(a, add: true, "bench-source")
         try await cluster.changeCapability(b, add: true, "bench-sink")
         let count = quick ? 50_000 : 500_000
-        figures.tellCrossNode = try await blast(cluster, count: count, through: b)
+        figures.tellCrossNode = try await blast(cluster, count: count, source: a, sink: b)
         try await cluster.changeCapability(b, add: false, "bench-sink")
         try await cluster.changeCapability(a, add: true, "bench-sink")
-        figures.tellInNode = try await blast(cluster, count: count, through: a)
+        figures.tellInNode = try await blast(cluster, count: count, source: a, sink: a)
 
         figures.rssKBPerActor = try await memoryPerActor(cluster, on: b, actors: 10_000)
         figures.failoverMs = try await failover(cluster, killing: a, load: load, text: text)
@@ -90,10 +90,13 @@ struct BenchCommand: AsyncParsableCommand {
         return (ContinuousClock.now - start).milliseconds
     }
 
-    /// One-way messages from a source (where `bench-source` is) to a sink (where `bench-sink` is).
-    private func blast(_ cluster: BenchCluster, count: Int, through gateway: NodeAddress) async throws -> Double {
-        let client = try await cluster.client(gateway)
-        let source = try await client.createActor(typeName: BenchSource.typeName, timeout: .seconds(5))
+    /// One-way messages from a source on one node to a sink on another (or the same).
+    ///
+    /// Each is created through its own node, which has just been given the capability:
+    /// other nodes' views may not have the change yet.
+    private func blast(_ cluster: BenchCluster, count: Int, source sourceNode: NodeAddress, sink sinkNode: NodeAddress) async throws -> Double {
+        let source = try await cluster.client(sourceNode).createActor(typeName: BenchSource.typeName, timeout: .seconds(5))
+        let client = try await cluster.client(sinkNode)
         let sink = try await client.createActor(typeName: BenchSink.typeName, timeout: .seconds(5))
         let window = 2000
         _ = try await client.ask(BenchExpect(count: count, window: window, source: source), to: sink, timeout: .seconds(5))
