@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Chaos soak: nodes killed and restarted at seeded random times, the leader
+/// restarted too, while a client keeps requests going. Every request must end
+/// with all its reports or an explicit error; none may be lost.
+/// About 45 s by default; `ENSEMBLE_SOAK_SECONDS` makes it longer.
+@Suite(.serialized)
+struct SoakTests {
+    struct Tally {
+        var requests = 0, complete = 0, degraded = 0, errors = 0, lost = 0
+    }
+
+    @Test func requestsSurviveKilledAndRestartedNodes() throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SECONDS"] ?? "") ?? 45
+        let seed = UInt64(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SEED"] ?? "") ?? 20261129
+        var random = SoakRandom(seed: seed)
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let capabilities = ["morse,Caesar cipher", "64bit encoder,morse", "64bit encoder,Caesar cipher", "64bit encoder,morse,Caesar cipher"]
+        let members = try cluster.startWalkthrough(capabilities)
+        let text = "This is a multi-system test"
+        #expect(try cluster.app(text).status == 0)
+
+        let tally = Locked(Tally())
+        let stop = Locked(false)
+        let common = cluster.common
+        let client = Thread {
+            var index = 0
+            while !stop.value {
+                // Alternate entry points, so a dead leader is not the only way in.
+                let via = index % 3 == 0 ? [] : ["--via", String(members[index % members.count])]
+                index += 1
+                let run = try? CLIRunner.run(["app", "--timeout", "3"] + via + common, input: text, timeout: 20)
+                tally.update { tally in
+                    tally.requests += 1
+                    guard let run, !run.timedOut else { return tally.lost += 1 }
+                    switch run.status {
+                    case 0 where run.lines.count == 4 && Set(run.lines) == walkthroughReports: tally.complete += 1
+                    case 0: tally.lost += 1  // claimed success without every report
+                    case 2 where !run.stderr.isEmpty, 3 where !run.stderr.isEmpty: tally.degraded += 1
+                    case 1 where !run.stderr.isEmpty: tally.errors += 1
+                    default: tally.lost += 1
+                    }
+                }
+            }
+        }
+        client.start()
+
+        let deadline = Date().addingTimeInterval(seconds)
+        var faults: [String] = []
+        while Date() < deadline {
+            Thread.sleep(forTimeInterval: 2 + random.unit() * 3)
+            if random.unit() < 0.2 {
+                if let pid = cluster.pid(cluster.leaderPort) { kill(pid, SIGKILL) }
+                Thread.sleep(forTimeInterval: random.unit())
+                _ = try cluster.start(cluster.leaderPort)
+                faults.append("leader")
+            } else {
+                let index = Int(random.unit() * Double(members.count)) % members.count
+                if let pid = cluster.pid(members[index]) { kill(pid, SIGKILL) }
+                Thread.sleep(forTimeInterval: random.unit())
+                _ = try cluster.start(members[index], capabilities[index])
+                faults.append("member \(index)")
+            }
+        }
+        let lastFault = Date()
+        let whole = eventually(timeout: 60) { (try? cluster.app(text))?.status == 0 }
+        let healed = Date().timeIntervalSince(lastFault)
+        stop.update { $0 = true }
+        while client.isExecuting { Thread.sleep(forTimeInterval: 0.05) }
+        let result = tally.value
+        print("soak: seed \(seed), \(Int(seconds)) s, faults \(faults.count) (\(faults.joined(separator: ", ")))")
+        print("soak: requests \(result.requests), complete \(result.complete), degraded \(result.degraded), errors \(result.errors), lost \(result.lost)")
+        print("soak: whole again \(String(format: "%.2f", healed)) s after the last fault")
+        #expect(whole, "service did not become whole within 60 s of the last fault")
+        #expect(result.lost == 0)
+        #expect(result.complete > 0)
+        for port in [cluster.leaderPort] + members {
+            #expect(cluster.pid(port).map(isRunning) == true, "node \(port) is not running at the end")
+        }
+    }
+}
+
+/// A value shared between the test and its client thread.
+final class Locked<Value>: @unchecked Sendable {
+    // Guarded by `lock`; only used inside this test.
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
+
+/// SplitMix64 for reproducible fault schedules.
+struct SoakRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// A value in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
