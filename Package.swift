@@ -41,7 +41,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp"]),
-        .testTarget(name: "CLITests", dependencies: ["Ensemble"]),
+        .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -135,9 +135,11 @@ final class NodeCore: Sendable {
     /// Tells the sender of an undeliverable tell that it went nowhere.
     func returnDeadLetter(_ envelope: Envelope, reason: String) {
         guard envelope.kind == .tell, let sender = envelope.sender, envelope.typeName != DeadLetter.messageType else { return }
+        // It comes from the dead address when that is ours, else from this node (peers check senders).
+        let from = envelope.recipient.node == nodeID ? envelope.recipient : systemAddress
         tell(DeadLetter(recipient: envelope.recipient, originalType: envelope.typeName,
                         originalPayload: envelope.payload, reason: reason),
-             to: sender, from: envelope.recipient, correlationID: 0)
+             to: sender, from: from, correlationID: 0)
     }
 
     /// Sends a control message to a node's system endpoint (fire and forget).

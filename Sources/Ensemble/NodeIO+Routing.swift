@@ -71,13 +71,17 @@ extension NodeIO {
                     route(envelope, fromClient: true)
                 }
             } else if prefix == Self.nodePrefix {
+                let claimed = String(decoding: frames[0].dropFirst(), as: UTF8.self)
                 for envelope in envelopes {
-                    if let sender = envelope.sender {
-                        heard(sender.node)
-                        if envelope.kind == .tell && lostNodes.contains(sender.node) {
-                            core.counters.add("staleIncarnation")
-                            continue
-                        }
+                    // A node speaks only for itself: the sender must be the life its connection is named after.
+                    guard let sender = envelope.sender, sender.node.description == claimed else {
+                        core.counters.add("forgedSenders")
+                        continue
+                    }
+                    heard(sender.node)
+                    if envelope.kind == .tell && lostNodes.contains(sender.node) {
+                        core.counters.add("staleIncarnation")
+                        continue
                     }
                     guard envelope.recipient.node.address == core.nodeID.address else {
                         core.counters.add("misroutedDrops")
