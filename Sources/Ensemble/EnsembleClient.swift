@@ -202,6 +202,10 @@ private final class ClientLoop {
     private func receive() {
         guard let socket else { return }
         while let frames = try? socket.receive() {
+            if frames.count == 1, let refusal = Envelope.parseVersionRefusal(frames[0]) {
+                pending.failAll(EnsembleError.remote(refusal))
+                continue
+            }
             guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else { continue }
             for envelope in envelopes {
                 switch envelope.kind {

@@ -51,6 +51,22 @@ public struct Envelope: Sendable, Equatable {
         self.payload = payload
     }
 
+    /// The kind byte of a version refusal, the one frame every protocol version must read.
+    static let versionRefusalKind: UInt8 = 0xFF
+
+    /// A frame refusing a peer that speaks another protocol version. Its layout
+    /// is fixed for all versions: magic, the sender's version, 0xFF, 0, then
+    /// UTF-8 text to the end, so any version can read why it was refused.
+    public static func versionRefusal(_ text: String) -> [UInt8] {
+        [magic, protocolVersion, versionRefusalKind, 0] + Array(text.utf8.prefix(4096))
+    }
+
+    /// The text of a version refusal frame (of any version), if `frame` is one.
+    public static func parseVersionRefusal(_ frame: [UInt8]) -> String? {
+        guard frame.count >= 4, frame[0] == magic, frame[2] == versionRefusalKind else { return nil }
+        return String(decoding: frame[4...], as: UTF8.self)
+    }
+
     /// Appends the encoded envelope to `writer`.
     func encode(into writer: inout ByteWriter) {
         let start = writer.bytes.count

@@ -56,11 +56,19 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
                 continue
             }
+            if let refusal = Envelope.parseVersionRefusal(frames[1]) {
+                refusedForVersion(refusal)
+                continue
+            }
             let envelopes: [Envelope]
             do { envelopes = try Envelope.decodeBatch(frames[1]) } catch {
                 core.counters.add("malformedFrames")
                 core.logger.debug("dropped a malformed frame: \(error)")
-                answerMalformed(identity: frames[0], error: error)
+                if case .unsupportedVersion(let version) = error {
+                    refuseVersion(version, identity: frames[0])
+                } else {
+                    answerMalformed(identity: frames[0], error: error)
+                }
                 continue
             }
             core.counters.add("envelopesIn", envelopes.count)
@@ -93,6 +101,30 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
             }
         }
+    }
+
+    /// A peer speaking another protocol version gets the version-independent refusal frame:
+    /// a client through the ROUTER, a node (named by its connection) through a DEALER to it.
+    private func refuseVersion(_ version: UInt8, identity: [UInt8]) {
+        core.counters.add("protocolVersionRefusals")
+        let text = "protocol version \(version) is not supported by \(core.nodeID.address) (it speaks \(Envelope.protocolVersion))"
+        let frame = Envelope.versionRefusal(text)
+        if identity.first == Self.clientPrefix {
+            _ = try? router.send([identity, frame])
+        } else if identity.first == Self.nodePrefix,
+            let node = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)),
+            let peer = peer(for: node.address)
+        {
+            peer.appendRaw(frame, now: core.now)
+            flush(peer)
+        }
+    }
+
+    /// The leader (or a peer) refused this node's protocol version: it cannot take part.
+    private func refusedForVersion(_ text: String) {
+        core.logger.critical("refused: \(text)")
+        core.joined.fulfil(.refused(text))
+        if member?.isWelcomed != true { core.requestStop() }
     }
 
     /// A client that sent bytes we cannot read gets one clear error back.
@@ -171,7 +203,7 @@ extension NodeIO {
         }
     }
 
-    private func peer(for address: NodeAddress) -> PeerLink? {
+    func peer(for address: NodeAddress) -> PeerLink? {
         if let peer = peers[address] { return peer }
         do {
             let socket = try ZMQSocket(context: context, type: .dealer)

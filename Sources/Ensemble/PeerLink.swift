@@ -24,7 +24,15 @@ final class PeerLink {
         self.socket = socket
     }
 
-    var isEmpty: Bool { head == backlog.count }
+    /// Frames that are not envelopes (a version refusal), sent before the backlog.
+    private(set) var rawFrames: [[UInt8]] = []
+
+    var isEmpty: Bool { head == backlog.count && rawFrames.isEmpty }
+
+    func appendRaw(_ frame: [UInt8], now: Duration) {
+        if isEmpty { waitingSince = now }
+        if rawFrames.count < 16 { rawFrames.append(frame) }
+    }
 
     func close() {
         socket.stopMonitor()
@@ -41,6 +49,10 @@ final class PeerLink {
 
     /// Sends as much of the backlog as the socket takes, in batches.
     func flush(now: Duration) throws(ZMQError) {
+        while let frame = rawFrames.first {
+            guard try socket.send([frame]) == .done else { return }
+            rawFrames.removeFirst()
+        }
         while head < backlog.count {
             var end = head
             var bytes = 0
@@ -66,6 +78,7 @@ final class PeerLink {
     /// Takes everything still waiting (the peer is gone or the backlog too old).
     func takeAll() -> [Envelope] {
         defer {
+            rawFrames.removeAll()
             backlog.removeAll()
             head = 0
             waitingSince = nil

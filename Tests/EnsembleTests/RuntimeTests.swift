@@ -166,6 +166,54 @@ struct RuntimeTests {
         }
     }
 
+    @Test func aPeerOfAnotherProtocolVersionIsRefusedNamingBothVersions() async throws {
+        try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
+            let leaderAddress = leader.nodeID.address
+            let otherPort = try InProcessCluster.freePort()
+            let answers = try await Task.detached { () -> [String] in
+                let context = try ZMQContext()
+                // The other-version node's own port, where the leader's answer must arrive.
+                let inbox = try ZMQSocket(context: context, type: .router)
+                try inbox.set(.linger, 0)
+                try inbox.bind("tcp://127.0.0.1:\(otherPort)")
+                let join = Envelope(
+                    kind: .control, sender: .system(NodeID(address: NodeAddress(host: "127.0.0.1", port: otherPort), incarnation: 1)),
+                    recipient: .system(NodeID(address: leaderAddress, incarnation: 0)), typeName: "control", payload: [0])
+                var frame = join.encoded()
+                frame[1] = Envelope.protocolVersion + 1
+                var answers: [String] = []
+                for identity in ["N127.0.0.1:\(otherPort)@1", "Cnewer-client"] {
+                    let dealer = try ZMQSocket(context: context, type: .dealer)
+                    try dealer.set(.linger, 1000)
+                    try dealer.set(.routingID, Array(identity.utf8))
+                    try dealer.connect(leaderAddress.endpoint)
+                    while try dealer.send([frame]) == .wouldBlock { usleep(1000) }
+                    // A node hears back on its own ROUTER; a client on its DEALER.
+                    let socket = identity.hasPrefix("N") ? inbox : dealer
+                    let deadline = ContinuousClock.now + .seconds(5)
+                    while ContinuousClock.now < deadline {
+                        var poller = ZMQPoller()
+                        poller.add(socket, .readable)
+                        _ = try poller.poll(timeoutMs: 100)
+                        if let frames = try socket.receive(), let text = Envelope.parseVersionRefusal(frames[frames.count - 1]) {
+                            answers.append(text)
+                            break
+                        }
+                    }
+                    dealer.close()
+                }
+                inbox.close()
+                return answers
+            }.value
+            #expect(answers.count == 2)
+            for answer in answers {
+                #expect(answer.contains("protocol version \(Envelope.protocolVersion + 1)"))
+                #expect(answer.contains("speaks \(Envelope.protocolVersion)"))
+            }
+            #expect(leader.core.counters.snapshot["protocolVersionRefusals"] == 2)
+        }
+    }
+
     @Test func malformedFramesAreDroppedAndTheNodeKeepsServing() async throws {
         try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
             let address = leader.nodeID.address
