@@ -57,7 +57,7 @@ extension NodeIO {
                 continue
             }
             if let refusal = Envelope.parseVersionRefusal(frames[1]) {
-                refusedForVersion(refusal)
+                refusedForVersion(refusal, identity: frames[0])
                 continue
             }
             let envelopes: [Envelope]
@@ -120,11 +120,19 @@ extension NodeIO {
         }
     }
 
-    /// The leader (or a peer) refused this node's protocol version: it cannot take part.
-    private func refusedForVersion(_ text: String) {
+    /// The leader refused this node's protocol version: it cannot take part. Only the
+    /// leader's connection, before a WELCOME, can say so; anything else is noise.
+    private func refusedForVersion(_ text: String, identity: [UInt8]) {
+        guard let member, !member.isWelcomed, identity.first == Self.nodePrefix,
+            let sender = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)),
+            sender.address == core.configuration.leader
+        else {
+            core.counters.add("malformedFrames")
+            return
+        }
         core.logger.critical("refused: \(text)")
         core.joined.fulfil(.refused(text))
-        if member?.isWelcomed != true { core.requestStop() }
+        core.requestStop()
     }
 
     /// A client that sent bytes we cannot read gets one clear error back.

@@ -37,6 +37,9 @@ struct HostileInputTests {
         wrongVersion[1] = 99
         var frames: [[[UInt8]]] = [[valid], [wrongVersion], [Array(valid.prefix(10))], [[]], [[0xE5]], [[1], [2], [3]]]
         for _ in 0..<2000 { frames.append([(0..<64).map { _ in UInt8(truncatingIfNeeded: random.next()) }]) }
+        // Forged version refusals (the one frame every version reads) must not stop anyone.
+        frames.append([Envelope.versionRefusal("you are refused")])
+        frames.append([[0xE5, 1, 0xFF, 0]])
         for message in frames { try sendWithRetry(attacker, message) }
         // A message over the node's size limit: the node drops the connection, nothing else.
         try sendWithRetry(attacker, [[UInt8](repeating: 0x41, count: 17 << 20)])
