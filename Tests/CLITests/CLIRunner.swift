@@ -10,6 +10,9 @@ struct CLIResult {
     var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
 }
 
+/// Serializes process launches (see `CLIRunner.start`).
+private let launchLock = NSLock()
+
 /// Runs the built `ensemble` binary as a user would, always within a deadline.
 enum CLIRunner {
     /// The binary under test: $ENSEMBLE_BIN, else `ensemble` next to the test bundle.
@@ -76,7 +79,9 @@ enum CLIRunner {
         process.standardInput = FileHandle(forReadingAtPath: inPath)
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
         process.standardError = FileHandle(forWritingAtPath: errPath)
-        try process.run()
+        // Foundation's Process.run is not safe to call from two threads at once here
+        // (seen: a crash in its memmove while the soak test's client thread also launched).
+        try launchLock.withLock { try process.run() }
         try? FileManager.default.removeItem(atPath: inPath)
         return Running(process: process, outPath: outPath, errPath: errPath)
     }
