@@ -1,4 +1,5 @@
 import Foundation
+import ZMQ
 
 /// What one run of the `ensemble` binary did.
 struct CLIResult {
@@ -10,10 +11,10 @@ struct CLIResult {
     var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
 }
 
-/// Serializes process launches (see `CLIRunner.start`).
-private let launchLock = NSLock()
-
 /// Runs the built `ensemble` binary as a user would, always within a deadline.
+///
+/// Launches with `posix_spawn` directly: Foundation's `Process.run` crashed here
+/// now and then (a bad read inside it) while the soak test ran its client.
 enum CLIRunner {
     /// The binary under test: $ENSEMBLE_BIN, else `ensemble` next to the test bundle.
     static let binary: String = {
@@ -30,12 +31,12 @@ enum CLIRunner {
 
     /// A started process with its output going to files.
     final class Running {
-        let process: Process
+        let pid: pid_t
         let outPath: String
         let errPath: String
 
-        init(process: Process, outPath: String, errPath: String) {
-            self.process = process
+        init(pid: pid_t, outPath: String, errPath: String) {
+            self.pid = pid
             self.outPath = outPath
             self.errPath = errPath
         }
@@ -44,20 +45,25 @@ enum CLIRunner {
         func wait(timeout: Double) -> CLIResult {
             let deadline = Date().addingTimeInterval(timeout)
             var timedOut = false
-            while process.isRunning {
+            var status: Int32 = 0
+            while true {
+                let reaped = waitpid(pid, &status, WNOHANG)
+                if reaped == pid || (reaped < 0 && errno != EINTR) { break }
                 if Date() > deadline {
                     timedOut = true
-                    kill(process.processIdentifier, SIGKILL)
-                    process.waitUntilExit()
+                    kill(pid, SIGKILL)
+                    _ = waitpid(pid, &status, 0)
                     break
                 }
-                usleep(5_000)
+                usleep(2_000)
             }
             let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
             let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
-            return CLIResult(status: process.terminationStatus, stdout: out, stderr: err, timedOut: timedOut)
+            // Exit code when it exited, 128 + signal when a signal ended it.
+            let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            return CLIResult(status: code, stdout: out, stderr: err, timedOut: timedOut)
         }
     }
 
@@ -66,24 +72,33 @@ enum CLIRunner {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-cli-\(UUID().uuidString)")
         let inPath = scratch.path + ".in", outPath = scratch.path + ".out", errPath = scratch.path + ".err"
         try Data(input.utf8).write(to: URL(fileURLWithPath: inPath))
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        defer { try? FileManager.default.removeItem(atPath: inPath) }
+
         var env = ProcessInfo.processInfo.environment
         env["ENSEMBLE_LEADER"] = nil
         env["ENSEMBLE_STATE_DIR"] = nil
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardInput = FileHandle(forReadingAtPath: inPath)
-        process.standardOutput = FileHandle(forWritingAtPath: outPath)
-        process.standardError = FileHandle(forWritingAtPath: errPath)
-        // Foundation's Process.run is not safe to call from two threads at once here
-        // (seen: a crash in its memmove while the soak test's client thread also launched).
-        try launchLock.withLock { try process.run() }
-        try? FileManager.default.removeItem(atPath: inPath)
-        return Running(process: process, outPath: outPath, errPath: errPath)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = SystemShim.addCloseFrom(&actions, 3)
+
+        let argv = (["ensemble"] + arguments).map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        guard result == 0 else {
+            throw NSError(domain: "CLIRunner", code: Int(result), userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(binary): \(result)"])
+        }
+        return Running(pid: pid, outPath: outPath, errPath: errPath)
     }
 
     /// Runs `ensemble ARGS` to its end (at most `timeout` seconds).
