@@ -43,3 +43,21 @@ struct BenchTests {
         }
     }
 }
+
+/// `ensemble demo` narrates the walkthrough on free ports and leaves nothing running.
+@Suite(.serialized)
+struct DemoTests {
+    @Test func demoRunsTheWalkthroughAndCleansUp() throws {
+        let result = try CLIRunner.run(["demo"], timeout: 120)
+        #expect(!result.timedOut)
+        #expect(result.status == 0, "demo failed: \(result.stderr)")
+        #expect(result.stdout.contains("Demo complete."))
+        for report in walkthroughReports { #expect(result.stdout.contains(report), "missing: \(report)") }
+        #expect(result.stderr.contains("Rot13Encoder could not be placed"), "the narrated gap is not explained")
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { entry in
+            guard Int(entry) != nil, let cmdline = try? String(contentsOfFile: "/proc/\(entry)/cmdline", encoding: .utf8) else { return false }
+            return cmdline.contains("ensemble-demo.") && isRunning(Int32(entry)!)
+        }
+        #expect(left.isEmpty, "demo left processes: \(left)")
+    }
+}

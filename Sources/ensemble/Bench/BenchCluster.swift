@@ -20,8 +20,8 @@ final class BenchCluster {
     private(set) var nodes: [NodeProcess] = []
     private var clients: [NodeAddress: EnsembleClient] = [:]
 
-    init() throws {
-        var template = Array("/tmp/ensemble-bench.XXXXXX".utf8CString)
+    init(prefix: String = "ensemble-bench") throws {
+        var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw CommandFailure("cannot create a temporary state directory") }
         stateDir = String(cString: made)
         leader = NodeAddress(host: "127.0.0.1", port: try freePortPair())
@@ -84,9 +84,19 @@ final class BenchCluster {
                 _ = await waitForExit(node.pid, timeout: 2)
             }
         }
-        for name in ["\(leader.port)"] + nodes.map({ "\($0.address.port)" }) {
-            unlink("\(stateDir)/\(name).log")
-            unlink("\(stateDir)/\(name).pid")
+        removeStateDirectory()
+    }
+
+    /// Removes the state directory and every file in it (logs, pid files).
+    func removeStateDirectory() {
+        if let directory = opendir(stateDir) {
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name != "." && name != ".." { unlink("\(stateDir)/\(name)") }
+            }
+            closedir(directory)
         }
         rmdir(stateDir)
     }
