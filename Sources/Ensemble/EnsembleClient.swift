@@ -52,7 +52,7 @@ public final class EnsembleClient: Sendable {
     public func connect(timeout: Duration) async throws {
         guard !closed.load(ordering: .acquiring) else { throw EnsembleError.shuttingDown }
         let connected = await withCheckedContinuation { continuation in
-            io.submit(.waitConnected(deadline: .now + timeout, continuation))
+            if !io.submit(.waitConnected(deadline: .now + timeout, continuation)) { continuation.resume(returning: false) }
         }
         if !connected { throw EnsembleError.unreachable(gateway) }
     }
@@ -110,7 +110,9 @@ public final class EnsembleClient: Sendable {
     /// Closes the socket and stops the client's thread; later calls return at once.
     public func close() async {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        await withCheckedContinuation { continuation in io.submit(.close(continuation)) }
+        await withCheckedContinuation { continuation in
+            if !io.submit(.close(continuation)) { continuation.resume() }
+        }
         inbox.finish()
     }
 }
@@ -171,6 +173,7 @@ private final class ClientLoop {
                         socket = nil
                         pending.failAll(EnsembleError.shuttingDown)
                         for (_, waiter) in connectWaiters { waiter.resume(returning: false) }
+                        for case .waitConnected(_, let waiter) in io.close() { waiter.resume(returning: false) }
                         continuation.resume()
                         return
                     }

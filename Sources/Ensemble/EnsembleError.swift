@@ -12,8 +12,6 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
     case shuttingDown
     /// The remote side answered with an error.
     case remote(String)
-    /// No leader answers at the configured address.
-    case noLeader(NodeAddress)
     /// Nothing answers at a node address.
     case unreachable(NodeAddress)
 
@@ -25,7 +23,6 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timeout(let what): return "no answer in time: \(what)"
         case .shuttingDown: return "shutting down"
         case .remote(let text): return text
-        case .noLeader(let leader): return "no leader answers at \(leader)"
         case .unreachable(let node): return "no node answers at \(node)"
         }
     }

@@ -15,7 +15,7 @@ import Musl
 /// Producers append to a lock-protected queue and poke an eventfd that the
 /// thread's `zmq_poll` watches.
 final class IOThread<Command: Sendable>: Sendable {
-    private let queue = Mutex<[Command]>([])
+    private let queue = Mutex<(commands: [Command], closed: Bool)>(([], false))
     private let wakePending = Atomic<Bool>(false)
     /// The eventfd the owner must poll for readability.
     let wakeFD: Int32
@@ -26,18 +26,27 @@ final class IOThread<Command: Sendable>: Sendable {
         wakeFD = fd
     }
 
-    deinit { close(wakeFD) }
+    deinit { Glibc.close(wakeFD) }
 
-    /// Queues `command` and wakes the thread.
-    func submit(_ command: Command) {
-        queue.withLock { $0.append(command) }
+    /// Queues `command` and wakes the thread; false (nothing queued) once the thread has ended.
+    @discardableResult
+    func submit(_ command: Command) -> Bool {
+        guard queue.withLock({ state -> Bool in
+            guard !state.closed else { return false }
+            state.commands.append(command)
+            return true
+        }) else { return false }
         wake()
+        return true
     }
 
-    /// Queues several commands with one wake-up.
-    func submit(contentsOf commands: [Command]) {
-        queue.withLock { $0.append(contentsOf: commands) }
-        wake()
+    /// Called by the owning thread as it ends: refuses later commands, returns those never taken.
+    func close() -> [Command] {
+        queue.withLock { state in
+            state.closed = true
+            defer { state.commands.removeAll() }
+            return state.commands
+        }
     }
 
     private func wake() {
@@ -52,9 +61,9 @@ final class IOThread<Command: Sendable>: Sendable {
         var counter: UInt64 = 0
         _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
         wakePending.store(false, ordering: .releasing)
-        return queue.withLock { commands in
-            defer { commands.removeAll(keepingCapacity: true) }
-            return commands
+        return queue.withLock { state in
+            defer { state.commands.removeAll(keepingCapacity: true) }
+            return state.commands
         }
     }
 

@@ -140,7 +140,8 @@ public final class Node: Service, Sendable {
         }
         for cell in core.allCells { cell.closeMailbox() }
         await withCheckedContinuation { continuation in
-            core.io.submit(.shutdown(continuation))
+            // The I/O thread may already have ended (a fatal poll error): then there is nothing to wait for.
+            if !core.io.submit(.shutdown(continuation)) { continuation.resume() }
         }
         core.logger.info("node \(core.nodeID) stopped")
     }

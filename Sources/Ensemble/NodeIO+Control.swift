@@ -197,6 +197,7 @@ extension NodeIO {
         for directive in directives {
             switch directive {
             case .requestSnapshot:
+                snapshotRequestedAt = core.now
                 snapshotCorrelation = core.pending.makeID()
                 emitControl(.snapshotRequest, to: core.leaderSystemAddress, correlationID: snapshotCorrelation)
             case .viewChanged:

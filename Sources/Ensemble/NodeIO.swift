@@ -34,6 +34,7 @@ final class NodeIO {
     /// Send a JOIN at the next tick even though welcomed (to announce named actors).
     var announceNames = false
     var snapshotCorrelation: UInt64 = 0
+    var snapshotRequestedAt: Duration = .zero
     var nextJoinAt: Duration = .zero
     var nextLoadReportAt: Duration = .zero
     var reportedLoad = -1
@@ -162,6 +163,10 @@ final class NodeIO {
             sendHeartbeat()
         }
         obey(detector.tick(now: now))
+        if member?.awaitingSnapshot == true, now - snapshotRequestedAt > core.configuration.requestTimeout {
+            // The answer was lost: the next gap or heartbeat ahead asks again.
+            member!.snapshotRequestLost()
+        }
         if !absentSince.isEmpty { loseLongAbsent(now: now) }
         if now >= nextLoadReportAt {
             nextLoadReportAt = now + core.configuration.loadReportInterval
@@ -208,6 +213,8 @@ final class NodeIO {
         publisher?.close()
         router.close()
         core.pending.failAll(EnsembleError.shuttingDown)
+        // Shutdowns asked for after the last drain must not wait for a thread that is gone.
+        for case .shutdown(let waiter) in core.io.close() { shutdownWaiters.append(waiter) }
         for waiter in shutdownWaiters { waiter.resume() }
     }
 }
