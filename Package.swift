@@ -40,8 +40,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp"]),
-        .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,7 +14,7 @@ struct SoakTests {
     @Test func requestsSurviveKilledAndRestartedNodes() throws {
         let seconds = Double(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SECONDS"] ?? "") ?? 45
         let seed = UInt64(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SEED"] ?? "") ?? 20261129
-        var random = SoakRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let capabilities = ["morse,Caesar cipher", "64bit encoder,morse", "64bit encoder,Caesar cipher", "64bit encoder,morse,Caesar cipher"]
@@ -90,19 +90,4 @@ final class Locked<Value>: @unchecked Sendable {
     init(_ value: Value) { stored = value }
     var value: Value { lock.withLock { stored } }
     func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
-}
-
-/// SplitMix64 for reproducible fault schedules.
-struct SoakRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A value in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

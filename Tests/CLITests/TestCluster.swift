@@ -1,3 +1,4 @@
+@_exported import TestSupport
 import Foundation
 import Testing
 
@@ -88,43 +89,6 @@ final class TestCluster {
             kill(pid, SIGKILL)
         }
         try? FileManager.default.removeItem(atPath: stateDir)
-    }
-}
-
-/// Picks free TCP ports on loopback (never 1900).
-enum FreePorts {
-    /// A free port below the kernel's ephemeral range (32768 and up here), so an
-    /// outgoing connection cannot take it between this check and the node's bind.
-    static func one() throws -> UInt16 {
-        for _ in 0..<500 {
-            let port = UInt16.random(in: 20_000...32_000)
-            if port != 1900 && port != 1901 && isFree(port) { return port }
-        }
-        throw PortError.none
-    }
-
-    /// A port whose successor is free too (the leader's PUB port).
-    static func pair() throws -> UInt16 {
-        for _ in 0..<200 {
-            let port = try one()
-            if port < 65535 && isFree(port + 1) { return port }
-        }
-        throw PortError.none
-    }
-
-    enum PortError: Error { case none }
-
-    static func isFree(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 }
 

@@ -169,7 +169,7 @@ struct RuntimeTests {
     @Test func aPeerOfAnotherProtocolVersionIsRefusedNamingBothVersions() async throws {
         try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
             let leaderAddress = leader.nodeID.address
-            let otherPort = try InProcessCluster.freePort()
+            let otherPort = try FreePorts.one()
             let answers = try await Task.detached { () -> [String] in
                 let context = try ZMQContext()
                 // The other-version node's own port, where the leader's answer must arrive.
