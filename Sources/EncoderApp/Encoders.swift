@@ -19,12 +19,14 @@ extension TextEncoder {
 
 /// The identity encoder; runs anywhere.
 public final class Encoder: TextEncoder {
+    public static let typeName = "Encoder"
     public init() {}
     static func transform(_ text: String) -> String { text }
 }
 
 /// Base64 of the UTF-8 bytes; needs `64bit encoder`.
 public final class Base64Encoder: TextEncoder {
+    public static let typeName = "Base64Encoder"
     public static var requirements: Capabilities { Capabilities(["64bit encoder"]) }
     public init() {}
     static func transform(_ text: String) -> String { Encodings.base64(text) }
@@ -32,6 +34,7 @@ public final class Base64Encoder: TextEncoder {
 
 /// ROT13 of ASCII letters; needs `Caesar cipher`.
 public final class Rot13Encoder: TextEncoder {
+    public static let typeName = "Rot13Encoder"
     public static var requirements: Capabilities { Capabilities(["Caesar cipher"]) }
     public init() {}
     static func transform(_ text: String) -> String { Encodings.rot13(text) }
@@ -39,6 +42,7 @@ public final class Rot13Encoder: TextEncoder {
 
 /// International Morse code; needs `morse`.
 public final class MorseEncoder: TextEncoder {
+    public static let typeName = "MorseEncoder"
     public static var requirements: Capabilities { Capabilities(["morse"]) }
     public init() {}
     static func transform(_ text: String) -> String { Encodings.morse(text) }
@@ -46,6 +50,7 @@ public final class MorseEncoder: TextEncoder {
 
 /// Computes each encoding's density and reports it to the requester.
 public final class Analyzer: EnsembleActor {
+    public static let typeName = "Analyzer"
     public init() {}
 
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
@@ -60,6 +65,7 @@ public final class Analyzer: EnsembleActor {
 /// Receives encode requests; keeps one of each encoder and one analyzer, created
 /// on first use wherever they fit, and recreated after a child exits.
 public final class Acceptor: EnsembleActor {
+    public static let typeName = "Acceptor"
     /// The encoder types, in the order they are dispatched.
     public static let encoderTypes: [any EnsembleActor.Type] = [Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self]
 

@@ -5,7 +5,8 @@
 /// state needs no locks. (Swift's own `actor`s interleave at every `await`,
 /// which is why this is a class protocol instead.)
 public protocol EnsembleActor: AnyObject, SendableMetatype {
-    /// The stable name the type is registered under on every node.
+    /// The stable name the type is registered under on every node. Defaults to the
+    /// Swift type name, derived at each use; spell it out for types used on a hot path.
     static var typeName: String { get }
     /// The capabilities a node needs to host this type.
     static var requirements: Capabilities { get }

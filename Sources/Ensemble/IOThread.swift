@@ -17,6 +17,8 @@ import Musl
 final class IOThread<Command: Sendable>: Sendable {
     private let queue = Mutex<(commands: [Command], closed: Bool)>(([], false))
     private let wakePending = Atomic<Bool>(false)
+    /// The owning thread's `pthread_self()`, once it runs: its own submissions need no wake-up.
+    private let owner = Atomic<UInt>(0)
     /// The eventfd the owner must poll for readability.
     let wakeFD: Int32
 
@@ -49,19 +51,34 @@ final class IOThread<Command: Sendable>: Sendable {
         }
     }
 
+    /// Called by the owning thread before its loop: from then on its own submissions skip the eventfd.
+    func claimOwnership() { owner.store(UInt(pthread_self()), ordering: .releasing) }
+
+    /// Whether the caller is the owning thread.
+    var isOwnerThread: Bool { owner.load(ordering: .acquiring) == UInt(pthread_self()) }
+
+    /// Whether commands are waiting (the owner then polls without blocking).
+    var hasPending: Bool { queue.withLock { !$0.commands.isEmpty } }
+
     private func wake() {
+        // The owner drains the queue before it next blocks, so it needs no wake-up from itself.
+        if isOwnerThread { return }
         // One pending wake-up is enough: the thread drains the whole queue.
         guard !wakePending.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var one: UInt64 = 1
         _ = withUnsafeBytes(of: &one) { write(wakeFD, $0.baseAddress, 8) }
     }
 
-    /// Called by the owning thread when `wakeFD` is readable or on a timer: takes everything queued.
-    func drain() -> [Command] {
-        var counter: UInt64 = 0
-        _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
-        wakePending.store(false, ordering: .releasing)
+    /// Called by the owning thread each turn: takes everything queued; `acknowledgingWake`
+    /// when `wakeFD` polled readable, which resets it.
+    func drain(acknowledgingWake: Bool = true) -> [Command] {
+        if acknowledgingWake {
+            var counter: UInt64 = 0
+            _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
+            wakePending.store(false, ordering: .releasing)
+        }
         return queue.withLock { state in
+            guard !state.commands.isEmpty else { return [] }
             defer { state.commands.removeAll(keepingCapacity: true) }
             return state.commands
         }

@@ -37,6 +37,11 @@ public struct NodeConfiguration: Sendable {
     public var nameGracePeriod: Duration = .milliseconds(1500)
     /// The supervisor's restart policy.
     public var restartPolicy: RestartPolicy = .default
+    /// Whether actor handlers run on the node's I/O thread (fewest thread
+    /// hand-offs per message) rather than on the shared cooperative pool. A
+    /// handler that computes for long then delays the node's I/O and
+    /// heartbeats: such work belongs in a task the handler awaits, or turn this off.
+    public var actorsOnIOThread = true
 
     /// A node binding `bindHost:port`, advertised at `advertiseHost` (defaults to the bind host).
     public init(

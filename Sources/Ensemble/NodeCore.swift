@@ -9,6 +9,8 @@ enum IOCommand: Sendable {
     case noteLocalName(String, ActorAddress)
     /// Leave the convention, close every socket, and resume when done.
     case shutdown(CheckedContinuation<Void, Never>)
+    /// Run a slice of an actor's task (see `NodeExecutor`).
+    case job(UnownedJob)
 }
 
 /// A node's shared state, used from actor tasks and the I/O thread alike.
@@ -18,6 +20,8 @@ final class NodeCore: Sendable {
     let actorTypes: [String: any EnsembleActor.Type]
     let messages: MessageRegistry
     let io: IOThread<IOCommand>
+    /// Where actor tasks run; nil for the shared cooperative pool.
+    let executor: NodeExecutor?
     let pending = PendingReplies()
     let logger: Logger
     let counters = Counters()
@@ -46,7 +50,9 @@ final class NodeCore: Sendable {
         self.actorTypes = Dictionary(actorTypes.map { ($0.typeName, $0) }, uniquingKeysWith: { first, _ in first })
         self.messages = messages
         self.logger = logger
-        self.io = try IOThread()
+        let io = try IOThread<IOCommand>()
+        self.io = io
+        self.executor = configuration.actorsOnIOThread ? NodeExecutor(io: io) : nil
         self.state = Mutex(State(capabilities: configuration.capabilities))
     }
 
@@ -282,7 +288,7 @@ final class NodeCore: Sendable {
         }
         if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
         counters.add("actorsCreated")
-        Task { await self.run(cell, type: type) }
+        Task(executorPreference: executor) { await self.run(cell, type: type) }
         return cell.address
     }
 

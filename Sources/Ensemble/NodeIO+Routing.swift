@@ -79,14 +79,18 @@ extension NodeIO {
                     route(envelope, fromClient: true)
                 }
             } else if prefix == Self.nodePrefix {
-                let claimed = String(decoding: frames[0].dropFirst(), as: UTF8.self)
+                // A node speaks only for itself: the sender must be the life its connection is named after.
+                let claimed = claimedNode(frames[0])
+                var heardFrom = false
                 for envelope in envelopes {
-                    // A node speaks only for itself: the sender must be the life its connection is named after.
-                    guard let sender = envelope.sender, sender.node.description == claimed else {
+                    guard let sender = envelope.sender, let claimed, sender.node == claimed else {
                         core.counters.add("forgedSenders")
                         continue
                     }
-                    heard(sender.node)
+                    if !heardFrom {
+                        heard(sender.node)
+                        heardFrom = true
+                    }
                     if envelope.kind == .tell && lostNodes.contains(sender.node) {
                         core.counters.add("staleIncarnation")
                         continue
@@ -101,6 +105,16 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
             }
         }
+    }
+
+    /// The life a node's connection identity names, parsed once per connection.
+    private func claimedNode(_ identity: [UInt8]) -> NodeID? {
+        if let known = connectionNodes[identity] { return known }
+        guard let node = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)) else { return nil }
+        // Bounded: identities of departed lives must not pile up.
+        if connectionNodes.count >= 1024 { connectionNodes.removeAll() }
+        connectionNodes[identity] = node
+        return node
     }
 
     /// A peer speaking another protocol version gets the version-independent refusal frame:

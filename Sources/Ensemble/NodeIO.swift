@@ -12,6 +12,7 @@ final class NodeIO {
     var peers: [NodeAddress: PeerLink] = [:]
     var outgoing: [NodeAddress: [Envelope]] = [:]
     var clients = ClientRelay()
+    var connectionNodes: [[UInt8]: NodeID] = [:]
     var leader: LeaderState?
     var member: MemberState?
     var lastHeard: [NodeAddress: Duration] = [:]
@@ -92,6 +93,7 @@ final class NodeIO {
     // MARK: The loop
 
     func runLoop() {
+        core.io.claimOwnership()
         while running {
             var poller = ZMQPoller()
             let wakeIndex = poller.add(fd: core.io.wakeFD, .readable)
@@ -104,13 +106,14 @@ final class NodeIO {
                 if let monitor = peer.monitor { monitored.append((peer, poller.add(monitor, .readable))) }
             }
             do {
-                _ = try poller.poll(timeoutMs: Self.tickMs)
+                // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
+                _ = try poller.poll(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
             } catch {
                 core.logger.critical("zmq_poll failed: \(error)")
                 break
             }
-            if poller.ready(wakeIndex).contains(.readable) {
-                for command in core.io.drain() { perform(command) }
+            for command in core.io.drain(acknowledgingWake: poller.ready(wakeIndex).contains(.readable)) {
+                perform(command)
             }
             if poller.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, poller.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
@@ -138,6 +141,8 @@ final class NodeIO {
             shutdownWaiters.append(continuation)
             leaveConvention()
             running = false
+        case .job(let job):
+            core.executor?.run(job)
         }
     }
 
@@ -214,7 +219,13 @@ final class NodeIO {
         router.close()
         core.pending.failAll(EnsembleError.shuttingDown)
         // Shutdowns asked for after the last drain must not wait for a thread that is gone.
-        for case .shutdown(let waiter) in core.io.close() { shutdownWaiters.append(waiter) }
+        for command in core.io.close() {
+            switch command {
+            case .shutdown(let waiter): shutdownWaiters.append(waiter)
+            case .job(let job): globalConcurrentExecutor.enqueue(ExecutorJob(job))
+            case .send, .noteLocalName: break
+            }
+        }
         for waiter in shutdownWaiters { waiter.resume() }
     }
 }

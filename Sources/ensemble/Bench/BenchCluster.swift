@@ -64,6 +64,27 @@ final class BenchCluster {
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
+    /// CPU time used so far by every node and by this process, summed over their threads.
+    ///
+    /// Unlike rates, CPU per unit of work hardly moves when other programs load the machine.
+    func cpuTime() -> Duration {
+        let pids = nodes.map(\.pid) + [getpid()]
+        var nanoseconds: Int64 = 0
+        for pid in pids {
+            guard let tasks = opendir("/proc/\(pid)/task") else { continue }
+            defer { closedir(tasks) }
+            while let entry = readdir(tasks) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+                guard name.first?.isNumber == true,
+                    let line = readSmallFile("/proc/\(pid)/task/\(name)/schedstat"),
+                    let onCPU = line.split(separator: " ").first.flatMap({ Int64($0) })
+                else { continue }
+                nanoseconds += onCPU
+            }
+        }
+        return .nanoseconds(nanoseconds)
+    }
+
     func pid(_ address: NodeAddress) -> pid_t? { nodes.first { $0.address == address }?.pid }
 
     /// Drops the client of a node that is gone.

@@ -52,17 +52,21 @@ struct BenchCommand: AsyncParsableCommand {
         defer { pump.cancel() }
         guard await load.encode(text, timeout: .seconds(5)) != nil else { throw CommandFailure("the warm-up request got no reports") }
 
+        var cpuBefore = cluster.cpuTime()
         let single = await load.run(total: quick ? 300 : 3000, concurrency: 1, text: text)
-        figures.encodeC1 = EncodeFigures(single)
+        figures.encodeC1 = EncodeFigures(single, cpu: cluster.cpuTime() - cpuBefore)
+        cpuBefore = cluster.cpuTime()
         let many = await load.run(total: quick ? 3000 : 40_000, concurrency: 64, text: text)
-        figures.encodeC64 = EncodeFigures(many)
+        figures.encodeC64 = EncodeFigures(many, cpu: cluster.cpuTime() - cpuBefore)
         figures.rssMBCluster = Double(cluster.nodes.map { cluster.rssKB($0.address) }.reduce(0, +)) / 1024
 
         figures.capchangeMs = try await capabilityPropagation(cluster, on: b)
         try await cluster.changeCapability(a, add: true, "bench-source")
         try await cluster.changeCapability(b, add: true, "bench-sink")
         let count = quick ? 50_000 : 500_000
+        let cpuBeforeBlast = cluster.cpuTime()
         figures.tellCrossNode = try await blast(cluster, count: count, source: a, sink: b)
+        figures.tellCrossNodeCPUNs = (cluster.cpuTime() - cpuBeforeBlast).milliseconds * 1_000_000 / Double(count)
         try await cluster.changeCapability(b, add: false, "bench-sink")
         try await cluster.changeCapability(a, add: true, "bench-sink")
         figures.tellInNode = try await blast(cluster, count: count, source: a, sink: a)

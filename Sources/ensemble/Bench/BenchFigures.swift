@@ -4,10 +4,13 @@ struct EncodeFigures {
     var p50Us = 0.0
     var p99Us = 0.0
     var failed = 0
+    /// CPU time of the nodes and the client per request, in microseconds.
+    var cpuUsPerRequest = 0.0
 
     init() {}
 
-    init(_ run: (latencies: [Duration], elapsed: Duration)) {
+    init(_ run: (latencies: [Duration], elapsed: Duration), cpu: Duration) {
+        cpuUsPerRequest = run.latencies.isEmpty ? 0 : cpu.milliseconds * 1000 / Double(run.latencies.count)
         requestsPerSecond = Double(run.latencies.count) / max(run.elapsed.milliseconds / 1000, 1e-9)
         p50Us = percentile(run.latencies, 0.5)
         p99Us = percentile(run.latencies, 0.99)
@@ -19,6 +22,8 @@ struct BenchFigures {
     var zmqFloor = 0.0
     var tellCrossNode = 0.0
     var tellInNode = 0.0
+    /// CPU time of the nodes and the client per cross-node message, in nanoseconds.
+    var tellCrossNodeCPUNs = 0.0
     var encodeC1 = EncodeFigures()
     var encodeC64 = EncodeFigures()
     var failoverMs = 0.0
@@ -32,13 +37,16 @@ struct BenchFigures {
         [
             ("zmq_floor_msgs_per_s", zmqFloor, "msg/s", "(floor)", true),
             ("tell_cross_node_msgs_per_s", tellCrossNode, "msg/s", ">= \(Int(zmqFloor / 2))", tellCrossNode >= zmqFloor / 2),
+            ("tell_cross_node_cpu_ns_per_msg", tellCrossNodeCPUNs, "ns", "", true),
             ("tell_in_node_msgs_per_s", tellInNode, "msg/s", "", true),
             ("encode_rps_c1", encodeC1.requestsPerSecond, "req/s", "", true),
             ("encode_p50_us_c1", encodeC1.p50Us, "us", "<= 500", encodeC1.p50Us <= 500),
             ("encode_p99_us_c1", encodeC1.p99Us, "us", "", true),
+            ("encode_cpu_us_per_req_c1", encodeC1.cpuUsPerRequest, "us", "", true),
             ("encode_rps_c64", encodeC64.requestsPerSecond, "req/s", ">= 20000", encodeC64.requestsPerSecond >= 20_000),
             ("encode_p50_us_c64", encodeC64.p50Us, "us", "", true),
             ("encode_p99_us_c64", encodeC64.p99Us, "us", "", true),
+            ("encode_cpu_us_per_req_c64", encodeC64.cpuUsPerRequest, "us", "", true),
             ("failover_ms", failoverMs, "ms", "<= 1000", failoverMs <= 1000),
             ("capchange_ms", capchangeMs, "ms", "<= 20", capchangeMs <= 20),
             ("start_ms", startMs, "ms", "<= 100", startMs <= 100),
