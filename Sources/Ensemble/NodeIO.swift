@@ -112,11 +112,9 @@ final class NodeIO {
                 core.logger.critical("zmq_poll failed: \(error)")
                 break
             }
-            for command in core.io.drain(acknowledgingWake: poller.ready(wakeIndex).contains(.readable)) {
-                perform(command)
-            }
             if poller.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, poller.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
+            runQueued(acknowledgingWake: poller.ready(wakeIndex).contains(.readable))
             for (peer, index) in waiting where poller.ready(index).contains(.writable) {
                 flush(peer)
             }
@@ -127,6 +125,20 @@ final class NodeIO {
             flushOutgoing()
         }
         closeSockets()
+    }
+
+    /// Runs queued commands, and what running them queues in turn (an actor's
+    /// handler resumed by a delivery, the sends it makes), within this turn:
+    /// one poll then serves a whole chain of local hand-offs. Bounded, so
+    /// sockets are polled again even under a flood of local mail.
+    private func runQueued(acknowledgingWake: Bool) {
+        var acknowledging = acknowledgingWake
+        for _ in 0..<64 {
+            let commands = core.io.drain(acknowledgingWake: acknowledging)
+            acknowledging = false
+            if commands.isEmpty { return }
+            for command in commands { perform(command) }
+        }
     }
 
     private func perform(_ command: IOCommand) {

@@ -49,7 +49,11 @@ struct BenchCommand: AsyncParsableCommand {
         let acceptor = try await leaderClient.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: .seconds(5))
         let load = EncodeLoad(client: leaderClient, acceptor: acceptor)
         let pump = Task { await load.pump() }
-        defer { pump.cancel() }
+        let sweeper = Task { await load.sweep() }
+        defer {
+            pump.cancel()
+            sweeper.cancel()
+        }
         guard await load.encode(text, timeout: .seconds(5)) != nil else { throw CommandFailure("the warm-up request got no reports") }
 
         var cpuBefore = cluster.cpuTime()

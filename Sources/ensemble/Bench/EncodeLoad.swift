@@ -7,6 +7,7 @@ final class EncodeLoad: Sendable {
     private struct InFlight {
         var expected: Set<String>?
         var reported: Set<String> = []
+        var deadline: ContinuousClock.Instant
         var continuation: CheckedContinuation<Bool, Never>
     }
 
@@ -34,6 +35,23 @@ final class EncodeLoad: Sendable {
         }
     }
 
+    /// Gives up requests past their deadline; runs until cancelled.
+    ///
+    /// One sweeper instead of a timer task per request: the load generator shares
+    /// the machine's two cores with the nodes it measures, so it must stay lean.
+    func sweep() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+            let now = ContinuousClock.now
+            let expired = inFlight.withLock { table -> [CheckedContinuation<Bool, Never>] in
+                let late = table.filter { $0.value.deadline <= now }
+                for id in late.keys { table[id] = nil }
+                return late.values.map(\.continuation)
+            }
+            for continuation in expired { continuation.resume(returning: false) }
+        }
+    }
+
     private func update(_ id: UInt64, _ change: (inout InFlight) -> Void) {
         let finished = inFlight.withLock { table -> CheckedContinuation<Bool, Never>? in
             guard var entry = table[id] else { return nil }
@@ -53,16 +71,11 @@ final class EncodeLoad: Sendable {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         let start = ContinuousClock.now
         let complete = await withCheckedContinuation { continuation in
-            inFlight.withLock { $0[id] = InFlight(continuation: continuation) }
+            inFlight.withLock { $0[id] = InFlight(deadline: start + timeout, continuation: continuation) }
             do {
                 try client.tell(EncodeRequest(text: text, requestID: id), to: acceptor)
             } catch {
                 inFlight.withLock { $0.removeValue(forKey: id) }?.continuation.resume(returning: false)
-                return
-            }
-            Task {
-                try? await Task.sleep(for: timeout)
-                self.inFlight.withLock { $0.removeValue(forKey: id) }?.continuation.resume(returning: false)
             }
         }
         return complete ? ContinuousClock.now - start : nil
