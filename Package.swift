@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Ensemble", targets: ["Ensemble"]),
         .library(name: "EncoderApp", targets: ["EncoderApp"]),
         .executable(name: "ensemble", targets: ["ensemble"]),
+        .executable(name: "ensemble-node", targets: ["ensemble-node"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,17 +32,30 @@ let package = Package(
             ]
         ),
         .target(name: "EncoderApp", dependencies: ["Ensemble"]),
+        .target(
+            name: "NodeLauncher",
+            dependencies: ["Ensemble", "EncoderApp", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The node process: no argument parser, hence no Foundation; the Swift
+        // runtime linked in, so a node maps only the parts of it that it uses
+        // (docs/performance.md: about 15 MB resident per node instead of 20).
+        .executableTarget(
+            name: "ensemble-node",
+            dependencies: ["NodeLauncher"],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+        ),
         .executableTarget(
             name: "ensemble",
             dependencies: [
                 "Ensemble",
                 "EncoderApp",
+                "NodeLauncher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp", "TestSupport"]),
+        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp", "NodeLauncher", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Ensemble needs (libzmq3-dev) when it is missing, then builds.
-#   deploy/setup.sh              release build (.build/release/ensemble)
+#   deploy/setup.sh              release build (.build/release/ensemble and ensemble-node)
 #   deploy/setup.sh --deps-only  only the system packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,3 +28,4 @@ fi
 echo "setup: building (release)" >&2
 swift build -c release 2>&1 | grep -v "prohibited flag" | grep -E "error|warning: |Compiling|Build" | tail -5 >&2
 test -x .build/release/ensemble
+test -x .build/release/ensemble-node

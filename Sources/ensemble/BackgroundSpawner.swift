@@ -1,21 +1,32 @@
 import Ensemble
+import NodeLauncher
 import ZMQ
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Starts this executable again as a background node in its own session.
+/// Starts a background node (`ensemble-node`, or this executable again) in its own session.
 ///
 /// A running Swift process must never `fork()`: `posix_spawn` with
-/// `POSIX_SPAWN_SETSID` starts `/proc/self/exe` directly, with stdin from
+/// `POSIX_SPAWN_SETSID` starts the binary directly, with stdin from
 /// /dev/null, stdout and stderr to the node's log, the readiness pipe as fd 3,
 /// and no other descriptor inherited.
 struct BackgroundSpawner {
     let pid: pid_t
     private let readFD: Int32
 
-    static func spawn(arguments: [String], logPath: String) throws -> BackgroundSpawner {
+    /// Starts a node: `ensemble-node` beside this executable, else this executable's `start --foreground`.
+    static func spawnNode(_ node: NodeArguments, logPath: String) throws -> BackgroundSpawner {
+        if let binary = NodeBinary.beside {
+            return try spawn(executable: binary, arguments: [NodeBinary.name] + node.vector, logPath: logPath)
+        }
+        return try spawn(
+            executable: NodeBinary.currentExecutable,
+            arguments: ["ensemble", "start"] + node.vector + ["--foreground"], logPath: logPath)
+    }
+
+    static func spawn(executable: String, arguments: [String], logPath: String) throws -> BackgroundSpawner {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw CommandFailure("pipe: \(String(cString: strerror(errno)))") }
         let (readFD, writeFD) = (pipeFDs[0], pipeFDs[1])
@@ -38,8 +49,6 @@ struct BackgroundSpawner {
         var environmentLines = currentEnvironment().filter { !$0.hasPrefix("ENSEMBLE_READY_FD=") }
         environmentLines.append("ENSEMBLE_READY_FD=3")
         var pid: pid_t = 0
-        // The resolved path, so the node's process name is `ensemble` (pgrep, ps, systemd), not `exe`.
-        let executable = resolvedExecutable()
         let result = withCStrings(arguments) { argv in
             withCStrings(environmentLines) { envp in
                 posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
@@ -85,14 +94,6 @@ func monotonicSeconds() -> Double {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
-}
-
-/// This executable's path: the target of /proc/self/exe (itself when unreadable).
-private func resolvedExecutable() -> String {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    guard count > 0 else { return "/proc/self/exe" }
-    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 private func currentEnvironment() -> [String] {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc
@@ -75,4 +76,17 @@ func parseNode(_ text: String) throws -> NodeAddress {
         throw ValidationError("'\(text)' is not a PORT or HOST:PORT")
     }
     return address
+}
+
+/// A command failed: one line for the user and an exit code.
+struct CommandFailure: Error, CustomStringConvertible {
+    let message: String
+    let exitCode: Int32
+
+    init(_ message: String, exitCode: Int32 = 1) {
+        self.message = message
+        self.exitCode = exitCode
+    }
+
+    var description: String { message }
 }

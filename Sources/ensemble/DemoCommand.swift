@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc

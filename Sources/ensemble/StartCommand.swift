@@ -2,6 +2,7 @@ import ArgumentParser
 import EncoderApp
 import Ensemble
 import Logging
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc
@@ -52,10 +53,10 @@ struct StartCommand: AsyncParsableCommand {
         guard joinTimeout > 0 && joinTimeout <= 3600 else { throw ValidationError("--join-timeout must be 0-3600 seconds") }
     }
 
-    var nodeConfiguration: NodeConfiguration {
-        NodeConfiguration(
-            port: port, capabilities: Capabilities(parsing: capabilities), leader: convention.leaderAddress,
-            bindHost: host, advertiseHost: advertise)
+    var nodeArguments: NodeArguments {
+        NodeArguments(
+            port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
+            stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel)
     }
 
     func run() async throws {
@@ -71,51 +72,30 @@ struct StartCommand: AsyncParsableCommand {
         }
     }
 
+    /// Becomes the node: `ensemble-node` in place of this process (same pid, so
+    /// systemd and pid files follow), or the node in this process when that binary is missing.
     private func runForeground() async throws {
-        let state = convention.stateDirectory
-        let readyFD = environment("ENSEMBLE_READY_FD").flatMap(Int32.init)
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let arguments = nodeArguments
+        if let binary = NodeBinary.beside {
+            let vector = [NodeBinary.name] + arguments.vector
+            var pointers = vector.map { strdup($0) } + [nil]
+            execv(binary, &pointers)
+            // Only reached when exec failed: run the node here instead.
+            for pointer in pointers { free(pointer) }
         }
-        let logger = Logger(label: "ensemble.node")
-        let configuration = nodeConfiguration
-        let pid = getpid()
-        let reported = ReadyReporter(fd: readyFD)
-        do {
-            try await NodeMain.run(
-                configuration: configuration, actorTypes: encoderAppActors + benchActors,
-                messages: encoderAppMessages + benchMessages,
-                logger: logger, joinTimeout: .milliseconds(Int(joinTimeout * 1000))
-            ) { readiness in
-                if case .failed = readiness {} else {
-                    try? state.create()
-                    state.writePID(configuration.port, pid)
-                }
-                reported.report(readiness)
-            }
-        } catch {
-            state.removePID(configuration.port, ifOwnedBy: pid)
-            throw CommandFailure("cannot run node \(configuration.advertisedAddress): \(error)")
-        }
-        state.removePID(configuration.port, ifOwnedBy: pid)
+        let status = await ForegroundNode.run(arguments)
+        if status != 0 { throw ExitCode(status) }
     }
 
     private func runBackground() throws {
         let state = convention.stateDirectory
-        try state.create()
-        let address = nodeConfiguration.advertisedAddress
+        do { try state.create() } catch { throw CommandFailure(error.message) }
+        let address = nodeArguments.configuration.advertisedAddress
         if let pid = state.livePID(port) {
             throw CommandFailure("a node already runs on port \(port) (pid \(pid)); stop it first")
         }
-        var arguments = ["ensemble", "start", String(port), capabilities, "--foreground",
-                         "--leader", convention.leaderAddress.description, "--host", host,
-                         "--state-dir", state.path, "--join-timeout", String(joinTimeout), "--log-level", logLevel]
-        if let advertise { arguments += ["--advertise", advertise] }
         let log = state.logPath(port)
-        let child = try BackgroundSpawner.spawn(arguments: arguments, logPath: log)
+        let child = try BackgroundSpawner.spawnNode(nodeArguments, logPath: log)
         let answer = child.awaitReadiness(timeout: joinTimeout + 10)
         switch answer {
         case .ready:
@@ -126,27 +106,5 @@ struct StartCommand: AsyncParsableCommand {
         case .failed(let why):
             throw CommandFailure("cannot start node on \(address): \(why) (log: \(log))")
         }
-    }
-}
-
-/// Writes the node's readiness once to the pipe its launcher reads.
-final class ReadyReporter: Sendable {
-    private let fd: Int32?
-
-    init(fd: Int32?) { self.fd = fd }
-
-    func report(_ readiness: NodeReadiness) {
-        guard let fd else {
-            if case .failed(let why) = readiness { printError("ensemble start: \(why)") }
-            return
-        }
-        let line: String
-        switch readiness {
-        case .ready: line = "READY\n"
-        case .waitingForLeader: line = "WAITING\n"
-        case .failed(let why): line = "ERROR \(why)\n"
-        }
-        _ = line.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
     }
 }

@@ -1,5 +1,6 @@
 import EncoderApp
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc
@@ -29,10 +30,11 @@ final class BenchCluster {
 
     /// Starts a node (the leader when `address` is the leader's) and records how long until READY.
     func start(_ address: NodeAddress, _ capabilities: String) throws {
-        let arguments = ["ensemble", "start", String(address.port), capabilities, "--foreground",
-                         "--leader", leader.description, "--state-dir", stateDir, "--log-level", "warning"]
+        let arguments = NodeArguments(
+            port: address.port, capabilities: capabilities, leader: leader, host: address.host, advertise: nil,
+            stateDirectory: stateDir, joinTimeout: 5, logLevel: "warning")
         let began = monotonicSeconds()
-        let child = try BackgroundSpawner.spawn(arguments: arguments, logPath: "\(stateDir)/\(address.port).log")
+        let child = try BackgroundSpawner.spawnNode(arguments, logPath: "\(stateDir)/\(address.port).log")
         nodes.append(NodeProcess(address: address, pid: child.pid, capabilities: capabilities, startMs: 0))
         guard child.awaitReadiness(timeout: 15) == .ready else {
             throw CommandFailure("bench node \(address) did not start (log: \(stateDir)/\(address.port).log)")

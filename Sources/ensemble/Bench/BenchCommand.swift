@@ -1,6 +1,7 @@
 import ArgumentParser
 import EncoderApp
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc

@@ -5,37 +5,44 @@ import Glibc
 #endif
 
 /// The directory holding each local node's `PORT.pid` and `PORT.log`.
-struct StateDirectory {
-    let path: String
+public struct StateDirectory: Sendable {
+    /// The directory's path.
+    public let path: String
 
-    func pidPath(_ port: UInt16) -> String { "\(path)/\(port).pid" }
-    func logPath(_ port: UInt16) -> String { "\(path)/\(port).log" }
+    /// A state directory at `path` (not created until `create()`).
+    public init(path: String) { self.path = path }
+
+    /// Where the pid of the node on `port` is recorded.
+    public func pidPath(_ port: UInt16) -> String { "\(path)/\(port).pid" }
+    /// Where a background node on `port` logs.
+    public func logPath(_ port: UInt16) -> String { "\(path)/\(port).log" }
 
     /// Creates the directory (and parents) if missing, private to the user.
-    func create() throws {
+    public func create() throws(StateDirectoryError) {
         var partial = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             partial += "/" + component
             if mkdir(partial, 0o700) != 0 && errno != EEXIST {
-                throw CommandFailure("cannot create state directory \(path): \(String(cString: strerror(errno)))")
+                throw StateDirectoryError(message: "cannot create state directory \(path): \(String(cString: strerror(errno)))")
             }
         }
     }
 
     /// The pid recorded for `port`, if the file exists and holds a number.
-    func recordedPID(_ port: UInt16) -> pid_t? {
+    public func recordedPID(_ port: UInt16) -> pid_t? {
         guard let text = readSmallFile(pidPath(port)) else { return nil }
         return pid_t(text.trimmingCharacters(in: " \n"))
     }
 
     /// The pid recorded for `port` if that process is alive and is an ensemble node.
-    func livePID(_ port: UInt16) -> pid_t? {
+    public func livePID(_ port: UInt16) -> pid_t? {
         guard let pid = recordedPID(port), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
         guard let commandLine = readSmallFile("/proc/\(pid)/cmdline"), commandLine.contains("ensemble") else { return nil }
         return pid
     }
 
-    func writePID(_ port: UInt16, _ pid: pid_t) {
+    /// Records `pid` for `port`, atomically (write then rename).
+    public func writePID(_ port: UInt16, _ pid: pid_t) {
         let path = pidPath(port)
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -47,13 +54,13 @@ struct StateDirectory {
     }
 
     /// Removes the pid file if it still names `pid` (or unconditionally when `pid` is nil).
-    func removePID(_ port: UInt16, ifOwnedBy pid: pid_t? = nil) {
+    public func removePID(_ port: UInt16, ifOwnedBy pid: pid_t? = nil) {
         if let pid, recordedPID(port) != pid { return }
         unlink(pidPath(port))
     }
 
     /// Every port that has a pid file.
-    func recordedPorts() -> [UInt16] {
+    public func recordedPorts() -> [UInt16] {
         guard let directory = opendir(path) else { return [] }
         defer { closedir(directory) }
         var ports: [UInt16] = []
@@ -68,7 +75,7 @@ struct StateDirectory {
 }
 
 /// Reads a file of at most 64 KiB, or nil.
-func readSmallFile(_ path: String) -> String? {
+public func readSmallFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -83,21 +90,16 @@ func readSmallFile(_ path: String) -> String? {
     return String(decoding: bytes.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
 }
 
-/// A command failed: one line for the user and an exit code.
-struct CommandFailure: Error, CustomStringConvertible {
-    let message: String
-    let exitCode: Int32
-
-    init(_ message: String, exitCode: Int32 = 1) {
-        self.message = message
-        self.exitCode = exitCode
-    }
-
-    var description: String { message }
+/// The state directory could not be made.
+public struct StateDirectoryError: Error, Sendable, CustomStringConvertible {
+    /// One line saying why.
+    public let message: String
+    public var description: String { message }
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
+    /// The string without leading and trailing characters from `set`.
+    public func trimmingCharacters(in set: String) -> String {
         var scalars = Substring(self)
         while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
         while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }

@@ -1,0 +1,149 @@
+import Ensemble
+
+/// One-way bench message with a fixed payload.
+package struct BenchPayload: WireMessage {
+    package static var messageType: String { "BenchPayload" }
+    package var text: String
+
+    package init(text: String) { self.text = text }
+    package func write(to writer: inout WireWriter) { writer.write(text) }
+    package init(from reader: inout WireReader) throws { text = try reader.readString() }
+}
+
+/// Client to source: send `count` payloads to `sink`, `window` at a time.
+package struct BenchBlast: Message {
+    package static var messageType: String { "BenchBlast" }
+    package var count: Int
+    package var window: Int
+    package var text: String
+    package var sink: ActorAddress
+
+    package init(count: Int, window: Int, text: String, sink: ActorAddress) {
+        self.count = count
+        self.window = window
+        self.text = text
+        self.sink = sink
+    }
+}
+
+/// Client to sink: expect `count` payloads from `source`, acknowledge every `window`, report to the sender.
+package struct BenchExpect: Message {
+    package static var messageType: String { "BenchExpect" }
+    package var count: Int
+    package var window: Int
+    package var source: ActorAddress
+
+    package init(count: Int, window: Int, source: ActorAddress) {
+        self.count = count
+        self.window = window
+        self.source = source
+    }
+}
+
+/// Sink to source: `window` more arrived.
+package struct BenchAck: Message {
+    package static var messageType: String { "BenchAck" }}
+
+/// Sink to client: all arrived.
+package struct BenchDone: Message {
+    package static var messageType: String { "BenchDone" }
+    package var count: Int
+}
+
+/// Client to spawner: create `count` idle actors here.
+package struct BenchSpawn: Message {
+    package static var messageType: String { "BenchSpawn" }
+    package var count: Int
+
+    package init(count: Int) { self.count = count }
+}
+
+/// Spawner to client: created.
+package struct BenchSpawned: Message {
+    package static var messageType: String { "BenchSpawned" }
+    package var count: Int
+}
+
+package let benchMessages: [any Message.Type] = [
+    BenchPayload.self, BenchBlast.self, BenchExpect.self, BenchAck.self, BenchDone.self, BenchSpawn.self, BenchSpawned.self,
+]
+
+package let benchActors: [any EnsembleActor.Type] = [BenchSource.self, BenchSink.self, BenchSpawner.self, BenchIdle.self]
+
+/// Sends payloads in windows, so neither mailbox nor peer backlog overflows.
+package final class BenchSource: EnsembleActor {
+    package static var requirements: Capabilities { Capabilities(["bench-source"]) }
+    private var blast: BenchBlast?
+    private var sent = 0
+
+    package init() {}
+
+    package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        switch message {
+        case let blast as BenchBlast:
+            self.blast = blast
+            sent = 0
+            sendWindow(context)
+            sendWindow(context)
+        case is BenchAck:
+            sendWindow(context)
+        default:
+            break
+        }
+    }
+
+    private func sendWindow(_ context: ActorContext) {
+        guard let blast else { return }
+        let payload = BenchPayload(text: blast.text)
+        let end = min(sent + blast.window, blast.count)
+        while sent < end {
+            context.send(payload, to: blast.sink)
+            sent += 1
+        }
+    }
+}
+
+/// Counts payloads, acknowledges windows, reports when all arrived.
+package final class BenchSink: EnsembleActor {
+    package static var requirements: Capabilities { Capabilities(["bench-sink"]) }
+    private var expect: BenchExpect?
+    private var reportTo: ActorAddress?
+    private var received = 0
+
+    package init() {}
+
+    package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        switch message {
+        case let expect as BenchExpect:
+            self.expect = expect
+            reportTo = sender
+            received = 0
+            context.reply(BenchAck(), to: sender)
+        case is BenchPayload:
+            guard let expect else { return }
+            received += 1
+            if received % expect.window == 0 { context.send(BenchAck(), to: expect.source) }
+            if received == expect.count, let reportTo { context.send(BenchDone(count: received), to: reportTo) }
+        default:
+            break
+        }
+    }
+}
+
+/// Creates idle actors on its own node, to measure memory per actor.
+package final class BenchSpawner: EnsembleActor {
+    package static var requirements: Capabilities { Capabilities(["bench-spawn"]) }
+    package init() {}
+
+    package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        guard let spawn = message as? BenchSpawn else { return }
+        for _ in 0..<spawn.count { _ = try await context.createActor(BenchIdle.self) }
+        context.reply(BenchSpawned(count: spawn.count), to: sender)
+    }
+}
+
+/// Does nothing; exists to be counted.
+package final class BenchIdle: EnsembleActor {
+    package init() {}
+    package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {}
+}

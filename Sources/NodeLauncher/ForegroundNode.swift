@@ -1,0 +1,76 @@
+import EncoderApp
+import Ensemble
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one node in this process until it stops: what `ensemble-node` (and
+/// `ensemble start --foreground` when that binary is missing) does.
+public enum ForegroundNode {
+    /// The actor types every node of the `ensemble` distribution hosts.
+    package static let actorTypes: [any EnsembleActor.Type] = encoderAppActors + benchActors
+    /// The message types they exchange.
+    package static let messages: [any Message.Type] = encoderAppMessages + benchMessages
+
+    /// Runs the node; returns the process exit status (errors are printed as one line).
+    public static func run(_ arguments: NodeArguments) async -> Int32 {
+        let state = StateDirectory(path: arguments.stateDirectory)
+        let readyFD = getenv("ENSEMBLE_READY_FD").flatMap { Int32(String(cString: $0)) }
+        let level = Logger.Level(rawValue: arguments.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let configuration = arguments.configuration
+        let pid = getpid()
+        let reporter = ReadyReporter(fd: readyFD)
+        defer { state.removePID(configuration.port, ifOwnedBy: pid) }
+        do {
+            try await NodeMain.run(
+                configuration: configuration, actorTypes: actorTypes, messages: messages,
+                logger: Logger(label: "ensemble.node"), joinTimeout: .milliseconds(Int(arguments.joinTimeout * 1000))
+            ) { readiness in
+                if case .failed = readiness {} else {
+                    try? state.create()
+                    state.writePID(configuration.port, pid)
+                }
+                reporter.report(readiness)
+            }
+            return 0
+        } catch {
+            printErrorLine("ensemble start: cannot run node \(configuration.advertisedAddress): \(error)")
+            return 1
+        }
+    }
+}
+
+/// Writes the node's readiness once to the pipe its launcher reads.
+final class ReadyReporter: Sendable {
+    private let fd: Int32?
+
+    init(fd: Int32?) { self.fd = fd }
+
+    func report(_ readiness: NodeReadiness) {
+        guard let fd else {
+            if case .failed(let why) = readiness { printErrorLine("ensemble start: \(why)") }
+            return
+        }
+        let line: String
+        switch readiness {
+        case .ready: line = "READY\n"
+        case .waitingForLeader: line = "WAITING\n"
+        case .failed(let why): line = "ERROR \(why)\n"
+        }
+        _ = line.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+}
+
+/// Writes one line to standard error.
+package func printErrorLine(_ line: String) {
+    let text = line + "\n"
+    _ = text.withCString { write(2, $0, strlen($0)) }
+}

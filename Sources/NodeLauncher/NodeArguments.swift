@@ -1,0 +1,102 @@
+import Ensemble
+import Logging
+
+/// What a node process is started with: the argument vector `ensemble start`
+/// hands to `ensemble-node` (and parses back there).
+///
+/// The node binary has no argument parser of its own (swift-argument-parser
+/// pulls Foundation into a process, about 2 MB of it resident): `ensemble
+/// start` validates what the user typed, and this strict format carries it.
+public struct NodeArguments: Sendable, Equatable {
+    /// The node's port.
+    public var port: UInt16
+    /// Comma-separated capabilities, as typed.
+    public var capabilities: String
+    /// The convention leader.
+    public var leader: NodeAddress
+    /// The interface to bind.
+    public var host: String
+    /// The host other nodes reach this node at, when not the bind address.
+    public var advertise: String?
+    /// Where the pid file goes.
+    public var stateDirectory: String
+    /// Seconds to wait for the leader's welcome before reporting readiness anyway.
+    public var joinTimeout: Double
+    /// The swift-log level name.
+    public var logLevel: String
+
+    /// Creates the arguments.
+    public init(
+        port: UInt16, capabilities: String, leader: NodeAddress, host: String, advertise: String?,
+        stateDirectory: String, joinTimeout: Double, logLevel: String
+    ) {
+        self.port = port
+        self.capabilities = capabilities
+        self.leader = leader
+        self.host = host
+        self.advertise = advertise
+        self.stateDirectory = stateDirectory
+        self.joinTimeout = joinTimeout
+        self.logLevel = logLevel
+    }
+
+    /// The argument vector, without the program name.
+    public var vector: [String] {
+        var vector = [String(port), capabilities, "--leader", leader.description, "--host", host,
+                      "--state-dir", stateDirectory, "--join-timeout", String(joinTimeout), "--log-level", logLevel]
+        if let advertise { vector += ["--advertise", advertise] }
+        return vector
+    }
+
+    /// Parses `vector` (without the program name); throws one line saying what is wrong.
+    public init(parsing vector: [String]) throws(NodeArgumentsError) {
+        var positional: [String] = []
+        var options: [String: String] = [:]
+        var index = 0
+        while index < vector.count {
+            let word = vector[index]
+            if word.hasPrefix("--") {
+                let name = String(word.dropFirst(2))
+                guard Self.optionNames.contains(name) else { throw NodeArgumentsError("unknown option \(word)") }
+                guard index + 1 < vector.count else { throw NodeArgumentsError("\(word) needs a value") }
+                options[name] = vector[index + 1]
+                index += 2
+            } else {
+                positional.append(word)
+                index += 1
+            }
+        }
+        guard (1...2).contains(positional.count) else { throw NodeArgumentsError("usage: ensemble-node PORT [CAPS] --leader HOST:PORT ...") }
+        guard let port = UInt16(positional[0]), port > 0 else { throw NodeArgumentsError("PORT must be 1-65535, not '\(positional[0])'") }
+        let leaderText = options["leader"] ?? "127.0.0.1:1900"
+        guard let leader = NodeAddress(parsing: leaderText) else { throw NodeArgumentsError("--leader must be HOST:PORT or PORT, not '\(leaderText)'") }
+        let timeoutText = options["join-timeout"] ?? "5"
+        guard let joinTimeout = Double(timeoutText), joinTimeout > 0, joinTimeout <= 3600 else {
+            throw NodeArgumentsError("--join-timeout must be 0-3600 seconds, not '\(timeoutText)'")
+        }
+        let logLevel = options["log-level"] ?? "info"
+        guard Logger.Level(rawValue: logLevel) != nil else { throw NodeArgumentsError("unknown --log-level '\(logLevel)'") }
+        guard let stateDirectory = options["state-dir"], !stateDirectory.isEmpty else { throw NodeArgumentsError("--state-dir is required") }
+        self.init(
+            port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
+            host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
+            joinTimeout: joinTimeout, logLevel: logLevel)
+    }
+
+    private static let optionNames: Set<String> = ["leader", "host", "advertise", "state-dir", "join-timeout", "log-level"]
+
+    /// The node's configuration.
+    public var configuration: NodeConfiguration {
+        NodeConfiguration(
+            port: port, capabilities: Capabilities(parsing: capabilities), leader: leader,
+            bindHost: host, advertiseHost: advertise)
+    }
+}
+
+/// A node argument vector that cannot be used.
+public struct NodeArgumentsError: Error, Sendable, CustomStringConvertible {
+    /// One line saying why.
+    public let message: String
+    init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

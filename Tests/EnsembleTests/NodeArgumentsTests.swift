@@ -1,0 +1,45 @@
+import Ensemble
+import NodeLauncher
+import Testing
+
+/// The argument vector `ensemble start` hands to `ensemble-node`.
+struct NodeArgumentsTests {
+    let example = NodeArguments(
+        port: 10000, capabilities: "morse,Caesar cipher", leader: NodeAddress(host: "10.0.0.1", port: 1900),
+        host: "0.0.0.0", advertise: "node-a.example", stateDirectory: "/run/ensemble", joinTimeout: 2.5, logLevel: "debug")
+
+    @Test func theVectorParsesBackToTheSameArguments() throws {
+        #expect(try NodeArguments(parsing: example.vector) == example)
+        var plain = example
+        plain.advertise = nil
+        plain.capabilities = ""
+        #expect(try NodeArguments(parsing: plain.vector) == plain)
+    }
+
+    @Test func theConfigurationCarriesEverySetting() {
+        let configuration = example.configuration
+        #expect(configuration.port == 10000)
+        #expect(configuration.capabilities == Capabilities(["morse", "Caesar cipher"]))
+        #expect(configuration.leader == NodeAddress(host: "10.0.0.1", port: 1900))
+        #expect(configuration.bindHost == "0.0.0.0")
+        #expect(configuration.advertisedAddress == NodeAddress(host: "node-a.example", port: 10000))
+    }
+
+    @Test(arguments: [
+        (["10000", "--state-dir", "/tmp/x", "--bogus", "1"], "unknown option --bogus"),
+        (["0", "--state-dir", "/tmp/x"], "PORT must be 1-65535"),
+        (["10000"], "--state-dir is required"),
+        (["10000", "--state-dir", "/tmp/x", "--leader", "nowhere:"], "--leader must be"),
+        (["10000", "--state-dir", "/tmp/x", "--join-timeout", "-1"], "--join-timeout must be"),
+        (["10000", "--state-dir", "/tmp/x", "--log-level", "loud"], "unknown --log-level"),
+        (["10000", "--state-dir"], "--state-dir needs a value"),
+        (["10000", "a", "b", "--state-dir", "/tmp/x"], "usage:"),
+    ])
+    func badVectorsSayWhatIsWrong(vector: [String], expected: String) {
+        #expect {
+            _ = try NodeArguments(parsing: vector)
+        } throws: { error in
+            "\(error)".contains(expected)
+        }
+    }
+}
