@@ -37,7 +37,7 @@ extension NodeCore {
                 return false
             } catch {
                 counters.add("handlerFailures")
-                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(error)")
+                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(logDescription(of: error))")
                 if sender != cell.address {
                     tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
                          to: sender, from: cell.address, correlationID: correlationID)

@@ -108,7 +108,7 @@ final class NodeCore: Sendable {
                 kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType,
                 correlationID: correlationID, payload: payload)))
         } catch {
-            logger.error("cannot encode \(M.messageType): \(error)")
+            logger.error("cannot encode \(M.messageType): \(logDescription(of: error))")
         }
     }
 
