@@ -51,6 +51,7 @@ extension NodeCore {
     private func supervise(_ supervisor: inout SupervisorState, _ cell: ActorCell) async -> Bool {
         switch supervisor.failed(at: now) {
         case .restart(let delay):
+            metrics.restartDelayed(by: delay)
             try? await Task.sleep(for: delay)
             cell.noteRestart()
             counters.add("restarts")

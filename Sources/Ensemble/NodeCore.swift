@@ -21,6 +21,7 @@ final class NodeCore: Sendable {
     let pending = PendingReplies()
     let logger: Logger
     let counters = Counters()
+    let metrics: NodeMetrics
     let epoch = ContinuousClock.now
     /// Fulfilled when the leader welcomes this node (at once for the leader) or refuses it.
     let joined = OneShot<JoinOutcome>()
@@ -48,6 +49,7 @@ final class NodeCore: Sendable {
         self.logger = logger
         self.io = try IOThread()
         self.state = Mutex(State(capabilities: configuration.capabilities))
+        self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }
 
     /// Monotonic time since the node started.
@@ -220,6 +222,9 @@ final class NodeCore: Sendable {
     }
 
     private func place(_ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?) async throws -> ActorAddress {
+        let started = ContinuousClock.now
+        var outcome = NodeMetrics.PlacementOutcome.failed
+        defer { metrics.placementFinished(outcome, after: ContinuousClock.now - started) }
         let view = self.view ?? MembershipView(leader: MemberInfo(node: nodeID, capabilities: capabilities))
         let decision = Placement.decide(
             typeName: type.typeName, requirement: type.requirements, local: nodeID,
@@ -227,6 +232,7 @@ final class NodeCore: Sendable {
         switch decision {
         case .local:
             counters.add("placementsLocal")
+            outcome = .local
             return spawn(type, parent: parent?.address, globalName: globalName)
         case .impossible(let error):
             throw error
@@ -238,6 +244,7 @@ final class NodeCore: Sendable {
                     switch try await self.request(.create(request), to: .system(candidate)) {
                     case .created(let address, let load):
                         counters.add("placementsRemote")
+                        outcome = .remote
                         noteLoad(candidate, load)
                         parent?.addChild(address)
                         return address
