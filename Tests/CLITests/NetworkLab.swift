@@ -2,17 +2,20 @@ import Foundation
 
 /// Hosts for tests, made of network namespaces on this machine.
 ///
-/// Each host is a namespace with one interface, `eth0`, and its own address
-/// on a private /24; a veth pair links it to a bridge that lives in a namespace
-/// of its own, so the machine's own network is never touched and no two labs
-/// can collide. Names carry the test process's pid. `tearDown()` stops every
+/// Each host is a namespace with one interface, `eth0`, its own address on a
+/// private /24, and a name every host resolves (`LABEL.lab`, through the
+/// `/etc/netns/NS/hosts` file that `ip netns exec` mounts over `/etc/hosts`); a
+/// veth pair links it to a bridge that lives in a namespace of its own, so the
+/// machine's own network is never touched and no two labs can collide.
+/// Namespace names carry the test process's pid. `tearDown()` stops every
 /// process left in the lab's namespaces (by pid) and removes the namespaces,
-/// which removes every link with them.
+/// which removes every link with them, and their hosts files.
 final class NetworkLab {
-    /// One host: its namespace, its address, and the bridge port its link plugs into.
-    struct Host: Sendable {
+    /// One host: its namespace, address and name, and the bridge port its link plugs into.
+    struct Host: Sendable, Equatable {
         let namespace: String
         let address: String
+        let name: String
         let bridgePort: String
     }
 
@@ -66,7 +69,8 @@ final class NetworkLab {
 
     /// A new host at `SUBNET.number`, named `label` (a few letters), linked to the bridge.
     func addHost(_ label: String, number: Int) throws -> Host {
-        let host = Host(namespace: "\(prefix)-\(label)", address: "\(Self.subnet).\(number)", bridgePort: "v\(label)")
+        let host = Host(
+            namespace: "\(prefix)-\(label)", address: "\(Self.subnet).\(number)", name: "\(label).lab", bridgePort: "v\(label)")
         try command(["netns", "add", host.namespace])
         namespaces.append(host.namespace)
         try command(["-n", bridgeNamespace, "link", "add", host.bridgePort, "type", "veth", "peer", "name", "eth0", "netns", host.namespace])
@@ -75,8 +79,21 @@ final class NetworkLab {
         try command(["-n", host.namespace, "link", "set", "eth0", "up"])
         try command(["-n", host.namespace, "link", "set", "lo", "up"])
         hosts.append(host)
+        try writeHostsFiles()
         return host
     }
+
+    /// Every host resolves every host's name.
+    private func writeHostsFiles() throws {
+        let table = (["127.0.0.1 localhost"] + hosts.map { "\($0.address) \($0.name)" }).joined(separator: "\n") + "\n"
+        for host in hosts {
+            let directory = Self.configurationDirectory(host.namespace)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try table.write(toFile: directory + "/hosts", atomically: true, encoding: .utf8)
+        }
+    }
+
+    private static func configurationDirectory(_ namespace: String) -> String { "/etc/netns/\(namespace)" }
 
     /// Takes the host's link up or down at the bridge: its own interface stays
     /// configured and no socket closes; packets just stop.
@@ -97,8 +114,11 @@ final class NetworkLab {
         for pid in left where isRunning(pid) { kill(pid, SIGKILL) }
         for namespace in namespaces.reversed() {
             _ = try? Self.run(ip, ["netns", "del", namespace])
+            try? FileManager.default.removeItem(atPath: Self.configurationDirectory(namespace))
         }
         namespaces.removeAll()
+        // Left only if something else keeps files there (rmdir removes an empty directory only).
+        rmdir("/etc/netns")
     }
 
     /// Runs `ip ARGS`; throws with its error line when it fails.
@@ -129,6 +149,7 @@ final class NetworkLab {
                 !isRunning(owner), pids(in: name, ip: ip).isEmpty
             else { continue }
             _ = try? run(ip, ["netns", "del", name])
+            try? FileManager.default.removeItem(atPath: configurationDirectory(name))
         }
     }
 }

@@ -2,9 +2,10 @@ import Foundation
 import Testing
 
 /// The convention across real interfaces: a leader and two members on three
-/// hosts (network namespaces joined by a bridge), the client on a fourth. A
-/// member's link is cut at the bridge: no socket closes, so only heartbeats
-/// can tell.
+/// hosts (network namespaces joined by a bridge), the client on a fourth. The
+/// nodes bind the three ways an operator does: the leader 0.0.0.0, advertised
+/// by host name; member A its address; member B 0.0.0.0, advertised by address.
+/// A's link is then cut at the bridge: no socket closes, so only heartbeats can tell.
 @Suite(.serialized)
 struct NetworkNamespaceTests {
     static let text = "This is a multi-system test"
@@ -23,10 +24,16 @@ struct NetworkNamespaceTests {
         let convention = try LabConvention(lab: lab, leader: leader, client: try lab.addHost("cli", number: 4))
         defer { convention.stopNodes() }
 
-        for (host, capabilities) in [(leader, ""), (a, "morse,Caesar cipher"), (b, "64bit encoder,morse,Caesar cipher")] {
-            let started = try convention.start(on: host, capabilities)
+        let nodes = [
+            (leader, "", ["--host", "0.0.0.0", "--advertise", leader.name]),
+            (a, "morse,Caesar cipher", ["--host", a.address]),
+            (b, "64bit encoder,morse,Caesar cipher", ["--host", "0.0.0.0", "--advertise", b.address]),
+        ]
+        for (host, capabilities, binding) in nodes {
+            let started = try convention.start(on: host, capabilities, binding: binding)
             #expect(started.status == 0, "start on \(host.address) failed: \(started.stderr)")
-            #expect(started.stdout.contains("started \(host.address):\(convention.port)"), "start said: \(started.stdout)")
+            let advertised = host == leader ? host.name : host.address
+            #expect(started.stdout.contains("started \(advertised):\(convention.port)"), "start said: \(started.stdout)")
         }
         let aAddress = "\(a.address):\(convention.port)", bAddress = "\(b.address):\(convention.port)"
         let first = try convention.app()
@@ -99,13 +106,14 @@ private final class LabConvention {
         stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-netns-\(UUID().uuidString)").path
     }
 
-    var leaderAddress: String { "\(leader.address):\(port)" }
+    /// The leader as every node and client names it: by host name.
+    var leaderAddress: String { "\(leader.name):\(port)" }
 
-    /// `ensemble start` inside `host`, bound to its address, with a state dir of its own.
-    func start(on host: NetworkLab.Host, _ capabilities: String) throws -> CLIResult {
+    /// `ensemble start` inside `host`, bound as `binding` says, with a state dir of its own.
+    func start(on host: NetworkLab.Host, _ capabilities: String, binding: [String]) throws -> CLIResult {
         var arguments = ["start", String(port)]
         if !capabilities.isEmpty { arguments.append(capabilities) }
-        arguments += ["--host", host.address, "--leader", leaderAddress, "--state-dir", stateDir(of: host)]
+        arguments += binding + ["--leader", leaderAddress, "--state-dir", stateDir(of: host)]
         let result = try CLIRunner.run(arguments, launcher: lab.launcher(on: host), timeout: 40)
         if let pid = pid(on: host) { pids.append(pid) }
         return result
