@@ -28,8 +28,8 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if metrics { return try await printMetrics() }
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        if metrics { return try await printMetrics(of: target) }
         let client = try EnsembleClient(gateway: target)
         let report: StatusReport
         do {
@@ -44,7 +44,9 @@ struct StatusCommand: AsyncParsableCommand {
         printLine(json ? Self.json(report).rendered() : Self.table(report))
     }
 
-    private func printMetrics(of target: NodeAddress) async throws {
+    /// `--metrics`: the node renders its own metrics; they are printed as they come.
+    private func printMetrics() async throws {
+        let target = try node.map(parseNode) ?? convention.leaderAddress
         let client = try EnsembleClient(gateway: target)
         let text: String
         do {
