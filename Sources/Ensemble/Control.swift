@@ -133,6 +133,10 @@ public enum Control: Codable, Sendable, Equatable {
     case status
     /// Node to client: the report.
     case statusReport(StatusReport)
+    /// Client to node: your metrics, in the Prometheus text exposition format.
+    case metrics
+    /// Node to client: its metrics, rendered.
+    case metricsText(String)
     /// Node to node: list your actors.
     case listActors
     /// The actors a node hosts.

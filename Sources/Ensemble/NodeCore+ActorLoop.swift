@@ -37,7 +37,7 @@ extension NodeCore {
                 return false
             } catch {
                 counters.add("handlerFailures")
-                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(error)")
+                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(logDescription(of: error))")
                 if sender != cell.address {
                     tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
                          to: sender, from: cell.address, correlationID: correlationID)
@@ -51,6 +51,7 @@ extension NodeCore {
     private func supervise(_ supervisor: inout SupervisorState, _ cell: ActorCell) async -> Bool {
         switch supervisor.failed(at: now) {
         case .restart(let delay):
+            metrics.restartDelayed(by: delay)
             try? await Task.sleep(for: delay)
             cell.noteRestart()
             counters.add("restarts")

@@ -25,6 +25,7 @@ final class NodeCore: Sendable {
     let pending = PendingReplies()
     let logger: Logger
     let counters = Counters()
+    let metrics: NodeMetrics
     let epoch = ContinuousClock.now
     /// Fulfilled when the leader welcomes this node (at once for the leader) or refuses it.
     let joined = OneShot<JoinOutcome>()
@@ -54,6 +55,7 @@ final class NodeCore: Sendable {
         self.io = io
         self.executor = configuration.actorsOnIOThread ? NodeExecutor(io: io) : nil
         self.state = Mutex(State(capabilities: configuration.capabilities))
+        self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }
 
     /// Monotonic time since the node started.
@@ -114,7 +116,7 @@ final class NodeCore: Sendable {
                 kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType,
                 correlationID: correlationID, payload: payload)))
         } catch {
-            logger.error("cannot encode \(M.messageType): \(error)")
+            logger.error("cannot encode \(M.messageType): \(logDescription(of: error))")
         }
     }
 
@@ -226,6 +228,9 @@ final class NodeCore: Sendable {
     }
 
     private func place(_ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?) async throws -> ActorAddress {
+        let started = ContinuousClock.now
+        var outcome = NodeMetrics.PlacementOutcome.failed
+        defer { metrics.placementFinished(outcome, after: ContinuousClock.now - started) }
         let view = self.view ?? MembershipView(leader: MemberInfo(node: nodeID, capabilities: capabilities))
         let decision = Placement.decide(
             typeName: type.typeName, requirement: type.requirements, local: nodeID,
@@ -233,6 +238,7 @@ final class NodeCore: Sendable {
         switch decision {
         case .local:
             counters.add("placementsLocal")
+            outcome = .local
             return spawn(type, parent: parent?.address, globalName: globalName)
         case .impossible(let error):
             throw error
@@ -244,6 +250,7 @@ final class NodeCore: Sendable {
                     switch try await self.request(.create(request), to: .system(candidate)) {
                     case .created(let address, let load):
                         counters.add("placementsRemote")
+                        outcome = .remote
                         noteLoad(candidate, load)
                         parent?.addChild(address)
                         return address

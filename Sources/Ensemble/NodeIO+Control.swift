@@ -104,6 +104,8 @@ extension NodeIO {
                 let report = await core.collectStatus()
                 core.sendControl(.statusReport(report), to: sender, kind: .reply, correlationID: id)
             }
+        case .metrics:
+            reply(to: envelope, .metricsText(core.renderMetrics()))
         case .listActors:
             reply(to: envelope, .actors(core.localRecords))
         case .ping:
@@ -134,7 +136,7 @@ extension NodeIO {
             reply(to: envelope, .viewDescription(core.view?.snapshot))
         case .capabilitySet, .declaredDown, .viewDescription:
             core.counters.add("misroutedDrops")
-        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .actors, .pong, .ok:
+        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok:
             core.counters.add("misroutedDrops")
         }
     }

@@ -9,6 +9,8 @@ extension NodeIO {
         watchedView = view
         core.setView(view)
         lostNodes.removeAll { after.contains($0) }
+        let joined = after.subtracting(before).count { $0 != core.nodeID }
+        if joined > 0 { core.counters.add("nodesJoined", joined) }
         for node in after { absentSince[node] = nil }
         for node in before.subtracting(after) where node != core.nodeID {
             let replaced = after.contains { $0.address == node.address }
@@ -79,6 +81,9 @@ extension NodeIO {
                 emitControl(.ping, to: .system(node))
             case .declareDown(let node, let reason):
                 core.logger.warning("declaring \(node) down: \(reason)")
+                if let last = lastHeard[node.address] {
+                    core.metrics.nodeDeclaredDown(silentFor: core.now - last, reason: reason)
+                }
                 if leader != nil {
                     apply(leader!.declareDown(node, reason: reason, now: core.now))
                 } else if member != nil, node == member!.view?.leader {

@@ -6,7 +6,9 @@ extension NodeIO {
         let recipient = envelope.recipient
         let me = core.nodeID
         guard recipient.node.address == me.address else {
-            if lostNodes.contains(recipient.node) {
+            // A lost life still gets answers to its own requests: the leader's answer to a cut-off
+            // node's JOINs is `declaredDown`, and without it that node would JOIN forever.
+            if lostNodes.contains(recipient.node) && !(envelope.kind == .reply && recipient.id == 0) {
                 core.counters.add("deadLetters")
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return

@@ -55,7 +55,7 @@ final class NodeIO {
         router = try ZMQSocket(context: context, type: .router)
         try Self.applyCommonOptions(router, configuration)
         try router.set(.routerMandatory, 1)
-        try router.set(.routerHandover, 0)
+        try router.set(.routerHandover, 1)
         try router.bind(NodeAddress(host: configuration.bindHost, port: configuration.port).endpoint)
         joinCorrelation = core.pending.makeID()
         let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Ensemble
 
-/// `ensemble status [PORT] [--json]`: the convention as a node sees it.
+/// `ensemble status [PORT] [--json | --metrics]`: the convention as a node sees it, or its metrics.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -13,6 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON only (schemaVersion 1).")
     var json = false
 
+    @Flag(help: "Print the node's metrics in the Prometheus text exposition format.")
+    var metrics = false
+
     @Option(help: ArgumentHelp("Seconds to wait for the answer.", valueName: "s"))
     var timeout: Double = 5
 
@@ -20,10 +23,12 @@ struct StatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let node { _ = try parseNode(node) }
+        if json && metrics { throw ValidationError("--json and --metrics cannot be combined") }
         guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
     }
 
     func run() async throws {
+        if metrics { return try await printMetrics() }
         let target = try node.map(parseNode) ?? convention.leaderAddress
         let client = try EnsembleClient(gateway: target)
         let report: StatusReport
@@ -37,6 +42,28 @@ struct StatusCommand: AsyncParsableCommand {
         }
         await client.close()
         printLine(json ? Self.json(report).rendered() : Self.table(report))
+    }
+
+    /// `--metrics`: the node renders its own metrics; they are printed as they come.
+    private func printMetrics() async throws {
+        let target = try node.map(parseNode) ?? convention.leaderAddress
+        let client = try EnsembleClient(gateway: target)
+        let text: String
+        do {
+            try await client.connect(timeout: .seconds(min(timeout, 2)))
+            text = try await client.metrics(timeout: .milliseconds(Int(timeout * 1000)))
+        } catch EnsembleError.remote(let why) {
+            await client.close()
+            printError("ensemble status: \(target) cannot report metrics: \(why)")
+            throw ExitCode(1)
+        } catch {
+            await client.close()
+            printError("ensemble status: no node answers at \(target)")
+            throw ExitCode(1)
+        }
+        await client.close()
+        // The exposition already ends with a newline.
+        printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
     }
 
     static func json(_ report: StatusReport) -> JSONText {

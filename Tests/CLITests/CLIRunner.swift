@@ -67,8 +67,18 @@ enum CLIRunner {
         }
     }
 
-    /// Starts `ensemble ARGS` with `input` on stdin.
-    static func start(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Running {
+    /// Starts `ensemble ARGS` with `input` on stdin; a `launcher` (e.g. `ip netns exec NS`)
+    /// runs the binary instead, with the binary's path and ARGS as its arguments.
+    static func start(
+        _ arguments: [String], input: String = "", environment: [String: String] = [:], launcher: [String] = []
+    ) throws -> Running {
+        // argv[0] is a bare `ensemble`, as a shell gives it.
+        let argv = launcher.isEmpty ? ["ensemble"] + arguments : launcher + [binary] + arguments
+        return try spawn(path: launcher.first ?? binary, argv: argv, input: input, environment: environment)
+    }
+
+    /// Starts the program at `path` with `argv` (argv[0] included) and `input` on stdin.
+    static func spawn(path executable: String, argv: [String], input: String = "", environment: [String: String] = [:]) throws -> Running {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-cli-\(UUID().uuidString)")
         let inPath = scratch.path + ".in", outPath = scratch.path + ".out", errPath = scratch.path + ".err"
         try Data(input.utf8).write(to: URL(fileURLWithPath: inPath))
@@ -87,22 +97,25 @@ enum CLIRunner {
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         _ = SystemShim.addCloseFrom(&actions, 3)
 
-        let argv = (["ensemble"] + arguments).map { strdup($0) } + [nil]
+        let cArguments = argv.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
+            cArguments.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, binary, &actions, nil, argv, envp)
+        let result = posix_spawn(&pid, executable, &actions, nil, cArguments, envp)
         guard result == 0 else {
-            throw NSError(domain: "CLIRunner", code: Int(result), userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(binary): \(result)"])
+            throw NSError(domain: "CLIRunner", code: Int(result), userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable): \(result)"])
         }
         return Running(pid: pid, outPath: outPath, errPath: errPath)
     }
 
     /// Runs `ensemble ARGS` to its end (at most `timeout` seconds).
-    static func run(_ arguments: [String], input: String = "", environment: [String: String] = [:], timeout: Double = 30) throws -> CLIResult {
-        try start(arguments, input: input, environment: environment).wait(timeout: timeout)
+    static func run(
+        _ arguments: [String], input: String = "", environment: [String: String] = [:], launcher: [String] = [],
+        timeout: Double = 30
+    ) throws -> CLIResult {
+        try start(arguments, input: input, environment: environment, launcher: launcher).wait(timeout: timeout)
     }
 }
