@@ -10,6 +10,8 @@ public struct JoinRequest: Codable, Sendable, Equatable {
     public var protocolVersion: UInt8
     /// Its actors that hold global names (so a restarted leader can rebuild the registry).
     public var names: [NamedActor] = []
+    /// Its CurveZMQ public key, in a convention that uses CurveZMQ (the leader checks it is the connection's).
+    public var publicKey: CurveKey? = nil
 }
 
 /// An actor holding a global name, with its birth time for conflicts (the older wins).

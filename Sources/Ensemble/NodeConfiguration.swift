@@ -37,6 +37,9 @@ public struct NodeConfiguration: Sendable {
     public var nameGracePeriod: Duration = .milliseconds(1500)
     /// The supervisor's restart policy.
     public var restartPolicy: RestartPolicy = .default
+    /// CurveZMQ keys (`CurveCredentials.load(directory:role:)`); nil: plain text, as for the local walkthrough.
+    /// Every node of a convention uses CurveZMQ, or none does.
+    public var curve: CurveCredentials?
 
     /// A node binding `bindHost:port`, advertised at `advertiseHost` (defaults to the bind host).
     public init(
