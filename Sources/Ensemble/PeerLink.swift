@@ -15,6 +15,8 @@ final class PeerLink {
     var monitor: ZMQSocket?
     var disconnected = false
     var retriesSinceDisconnect = 0
+    /// Whether a failed handshake on this link was logged already.
+    var handshakeWarned = false
 
     /// Batches are cut at this many payload bytes.
     static let batchBytes = 256 * 1024
