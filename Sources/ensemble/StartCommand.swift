@@ -81,9 +81,18 @@ struct StartCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "ensemble.node")
-        let configuration = nodeConfiguration
         let pid = getpid()
         let reported = ReadyReporter(fd: readyFD)
+        let configuration: NodeConfiguration
+        do {
+            var withKeys = nodeConfiguration
+            withKeys.curve = try convention.curveCredentials(role: withKeys.isLeader ? .leader : .member)
+            configuration = withKeys
+        } catch let failure as CommandFailure {
+            // A launcher reads the line from the readiness pipe; attached, run() prints it.
+            if readyFD != nil { reported.report(.failed(failure.message)) }
+            throw failure
+        }
         do {
             try await NodeMain.run(
                 configuration: configuration, actorTypes: encoderAppActors + benchActors,
@@ -110,10 +119,13 @@ struct StartCommand: AsyncParsableCommand {
         if let pid = state.livePID(port) {
             throw CommandFailure("a node already runs on port \(port) (pid \(pid)); stop it first")
         }
+        // Bad keys are said here, at once, rather than from the node's log.
+        _ = try convention.curveCredentials(role: nodeConfiguration.isLeader ? .leader : .member)
         var arguments = ["ensemble", "start", String(port), capabilities, "--foreground",
                          "--leader", convention.leaderAddress.description, "--host", host,
                          "--state-dir", state.path, "--join-timeout", String(joinTimeout), "--log-level", logLevel]
         if let advertise { arguments += ["--advertise", advertise] }
+        if let curveDirectory = convention.curveDirectory { arguments += ["--curve", curveDirectory] }
         let log = state.logPath(port)
         let child = try BackgroundSpawner.spawn(arguments: arguments, logPath: log)
         let answer = child.awaitReadiness(timeout: joinTimeout + 10)

@@ -25,14 +25,20 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client = try EnsembleClient(gateway: target)
+        let client: EnsembleClient
+        do {
+            client = try await convention.openClient(to: target)
+        } catch let failure as CommandFailure {
+            printError("ensemble status: \(failure.message)")
+            throw ExitCode(1)
+        }
         let report: StatusReport
         do {
             try await client.connect(timeout: .seconds(min(timeout, 2)))
             report = try await client.status(timeout: .milliseconds(Int(timeout * 1000)))
         } catch {
             await client.close()
-            printError("ensemble status: no node answers at \(target)")
+            printError("ensemble status: \(failureLine(error, otherwise: "no node answers at \(target)"))")
             throw ExitCode(1)
         }
         await client.close()
