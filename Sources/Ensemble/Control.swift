@@ -76,6 +76,8 @@ public struct MemberStatus: Codable, Sendable, Equatable {
     public var alive: Bool
     /// Milliseconds since the answering node last heard from it.
     public var lastHeardMs: Int
+    /// The CurveZMQ public key it joined with (nil without CurveZMQ).
+    public var publicKey: CurveKey? = nil
 }
 
 /// What a node answers to `status`: the convention as it sees it.

@@ -58,6 +58,7 @@ struct StatusCommand: AsyncParsableCommand {
                     ("leader", .bool(member.leader)),
                     ("alive", .bool(member.alive)),
                     ("lastHeardMs", member.lastHeardMs >= 0 ? .number(member.lastHeardMs) : .null),
+                    ("publicKey", .optional(member.publicKey?.z85)),
                 ])
             })),
             ("actors", .array(report.actors.map { actor in

@@ -44,6 +44,13 @@ struct CurveTests {
         let first = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
         #expect(first.status == 0, "app failed: \(first.stderr)")
         #expect(Set(first.lines) == walkthroughReports)
+        // Each member is listed with the key it joined with.
+        let listed = try memberList(cluster, keys["user"])
+        for (name, port) in [("leader", cluster.leaderPort), ("m1", m1), ("m2", members[1])] {
+            let entry = listed.first { $0["address"] as? String == "127.0.0.1:\(port)" }
+            let key = try keyFile("\(keys[name])/public.key")
+            #expect(entry?["publicKey"] as? String == key, "\(name)'s key in status")
+        }
         // ENSEMBLE_CURVE stands for --curve.
         let fromEnvironment = try CLIRunner.run(["status"] + cluster.common, environment: ["ENSEMBLE_CURVE": keys["user"]])
         #expect(fromEnvironment.status == 0, "status with ENSEMBLE_CURVE: \(fromEnvironment.stderr)")
@@ -81,6 +88,13 @@ struct CurveTests {
         #expect(Set(second.lines) == walkthroughReports)
         let allowed = try cluster.run(["chgcap", String(m1), "+", "extra", "--curve", keys["admin"]])
         #expect(allowed.status == 0, "admin chgcap: \(allowed.stderr)")
+        // The change reaches the other member over the leader's CurveZMQ PUB channel.
+        let published = eventually {
+            let seen = (try? status(cluster, keys["user"], port: members[1]))?["members"] as? [[String: Any]] ?? []
+            let entry = seen.first { $0["address"] as? String == "127.0.0.1:\(m1)" }
+            return (entry?["capabilities"] as? [String])?.contains("extra") == true
+        }
+        #expect(published, "m2 never saw m1's new capability")
         let stopped = try cluster.run(["stop", String(members[1]), "--curve", keys["admin"]])
         #expect(stopped.status == 0, "admin stop: \(stopped.stderr)")
     }
@@ -163,17 +177,17 @@ struct CurveTests {
         try status(cluster, keys)["actors"] as? [[String: Any]] ?? []
     }
 
-    private func members(_ cluster: TestCluster, _ keys: String) throws -> [[String: Any]] {
+    private func memberList(_ cluster: TestCluster, _ keys: String) throws -> [[String: Any]] {
         try status(cluster, keys)["members"] as? [[String: Any]] ?? []
     }
 
     private func memberAddresses(_ cluster: TestCluster, _ keys: String) throws -> [String] {
-        try members(cluster, keys).compactMap { $0["address"] as? String }
+        try memberList(cluster, keys).compactMap { $0["address"] as? String }
     }
 
     private func memberLives(_ cluster: TestCluster, _ keys: String) throws -> [NodeAddress: NodeID] {
         var lives: [NodeAddress: NodeID] = [:]
-        for member in try members(cluster, keys) {
+        for member in try memberList(cluster, keys) {
             if let address = member["address"] as? String, let incarnation = member["incarnation"] as? String,
                 let life = NodeID(parsing: "\(address)@\(incarnation)")
             {
@@ -184,7 +198,7 @@ struct CurveTests {
     }
 
     private func capabilities(_ cluster: TestCluster, _ keys: String, of port: UInt16) throws -> Set<String> {
-        let member = try members(cluster, keys).first { $0["address"] as? String == "127.0.0.1:\(port)" }
+        let member = try memberList(cluster, keys).first { $0["address"] as? String == "127.0.0.1:\(port)" }
         return Set(member?["capabilities"] as? [String] ?? [])
     }
 
