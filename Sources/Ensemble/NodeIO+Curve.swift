@@ -169,28 +169,35 @@ extension NodeIO {
             core.counters.add(AccessRefusal.unknownKey.counter, envelopes.count)
             return []
         }
+        let rules = curve.credentials.authorization
+        let connection: ConnectionClaim = claimed.map { .node(knownKey: knownKey(of: $0.address)) } ?? .client
+        // Actor mail is most of the traffic and its decision is the same for the whole batch.
+        let mail = rules.decide(.mail, from: key, over: connection)
+        if mail == .allow && envelopes.allSatisfy({ $0.kind == .tell }) { return envelopes }
         var admitted: [Envelope] = []
         admitted.reserveCapacity(envelopes.count)
         for envelope in envelopes {
-            let control = envelope.kind == .control ? try? PayloadCodec.decode(Control.self, from: envelope.payload) : nil
-            var access = Access(kind: envelope.kind, control: control)
-            let connection: ConnectionClaim
-            if let claimed {
-                if case .join(let request)? = control {
-                    // The key a JOIN names counts only for the life the connection is named after.
-                    access = .join(claimedKey: request.node == claimed ? request.publicKey : nil)
-                    connection = .node(knownKey: (leader?.view ?? member?.view)?.members[claimed.address]?.publicKey)
-                } else {
-                    connection = .node(knownKey: knownKey(of: claimed.address))
-                }
+            let decision: AccessDecision
+            var proven: CurveKey?
+            if envelope.kind == .tell {
+                decision = mail
             } else {
-                connection = .client
+                let control = envelope.kind == .control ? try? PayloadCodec.decode(Control.self, from: envelope.payload) : nil
+                if let claimed, case .join(let request)? = control {
+                    // The key a JOIN names counts only for the life the connection is named after, and
+                    // only a live member at that address (not a key proven earlier) holds the address.
+                    proven = request.node == claimed ? request.publicKey : nil
+                    let live = (leader?.view ?? member?.view)?.members[claimed.address]?.publicKey
+                    decision = rules.decide(.join(claimedKey: proven), from: key, over: .node(knownKey: live))
+                } else {
+                    decision = rules.decide(Access(kind: envelope.kind, control: control), from: key, over: connection)
+                }
             }
-            switch curve.credentials.authorization.decide(access, from: key, over: connection) {
+            switch decision {
             case .allow:
-                if case .join(let joined?) = access, let claimed {
+                if let proven, let claimed {
                     if curve.joinKeys.count >= 4096 { curve.joinKeys.removeAll() }
-                    curve.joinKeys[claimed.address] = joined
+                    curve.joinKeys[claimed.address] = proven
                 }
                 admitted.append(envelope)
             case .refuse(let refusal):
