@@ -14,6 +14,7 @@ public struct CurveKey: Hashable, Sendable, Codable, CustomStringConvertible {
     /// The Z85 text (never print a secret key this way).
     public var description: String { z85 }
 
+    /// Decodes the Z85 text, refusing anything that is not a key.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let key = CurveKey(z85: text) else {
@@ -22,6 +23,7 @@ public struct CurveKey: Hashable, Sendable, Codable, CustomStringConvertible {
         self = key
     }
 
+    /// Encodes the Z85 text.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(z85)
