@@ -238,10 +238,9 @@ private final class ClientLoop {
                     ? "refused: \(gateway) requires CurveZMQ keys and this client has none"
                     : "refused: \(gateway) does not use CurveZMQ and this client does"
             default:
-                if let curve {
-                    handshakeTrouble = .refused(
-                        "refused: the CurveZMQ handshake with \(gateway) failed (is \(curve.serverKey) its public key?)")
-                }
+                // Which side notices a mismatch first varies, so an unexplained failure is only said at the deadline.
+                let question = curve.map { "is \($0.serverKey) its public key?" } ?? "does it require CurveZMQ keys? this client has none"
+                handshakeTrouble = .refused("refused: the handshake with \(gateway) failed (\(question))")
                 continue
             }
             let error = EnsembleError.refused(why)

@@ -130,11 +130,19 @@ extension NodeIO {
                 ? "\(peer.address) uses CurveZMQ and this node does not: every node of a convention needs --curve"
                 : "\(peer.address) does not use CurveZMQ and this node does: every node of a convention needs --curve, or none"
         default:
-            guard curve != nil, !peer.handshakeWarned else { return }
-            peer.handshakeWarned = true
-            let source = toLeader ? "leader.pub" : "the key the convention view lists for it"
-            core.logger.warning("the CurveZMQ handshake with \(peer.address) failed: is \(source) its public key?")
-            return
+            peer.unexplainedHandshakeFailures += 1
+            let question = curve == nil ? "does it require CurveZMQ keys? this node has none"
+                : toLeader ? "is leader.pub its public key?" : "is the key the convention view lists for it right?"
+            // One such failure can be a peer dying mid-handshake (and which side notices a mismatch
+            // first varies); a run of them before the leader ever welcomed this node is a key problem.
+            guard toLeader, member?.isWelcomed == false, peer.unexplainedHandshakeFailures >= 10 else {
+                if curve != nil && !peer.handshakeWarned {
+                    peer.handshakeWarned = true
+                    core.logger.warning("the handshake with \(peer.address) failed (\(question))")
+                }
+                return
+            }
+            why = "the handshake with \(peer.address) keeps failing (\(question))"
         }
         if toLeader, let member, !member.isWelcomed {
             core.logger.critical("refused: \(why)")

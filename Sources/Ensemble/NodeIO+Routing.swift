@@ -230,9 +230,10 @@ extension NodeIO {
             try socket.set(.reconnectInterval, 20)
             try socket.set(.routingID, [Self.nodePrefix] + Array(core.nodeID.description.utf8))
             try secureDealer(socket, to: address)
-            try socket.connect(address.endpoint)
             let peer = PeerLink(address: address, socket: socket)
+            // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
             attachMonitor(peer)
+            try socket.connect(address.endpoint)
             peers[address] = peer
             return peer
         } catch {
