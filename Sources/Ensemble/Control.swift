@@ -10,6 +10,8 @@ public struct JoinRequest: Codable, Sendable, Equatable {
     public var protocolVersion: UInt8
     /// Its actors that hold global names (so a restarted leader can rebuild the registry).
     public var names: [NamedActor] = []
+    /// Its CurveZMQ public key, in a convention that uses CurveZMQ (the leader checks it is the connection's).
+    public var publicKey: CurveKey? = nil
 }
 
 /// An actor holding a global name, with its birth time for conflicts (the older wins).
@@ -74,6 +76,8 @@ public struct MemberStatus: Codable, Sendable, Equatable {
     public var alive: Bool
     /// Milliseconds since the answering node last heard from it.
     public var lastHeardMs: Int
+    /// The CurveZMQ public key it joined with (nil without CurveZMQ).
+    public var publicKey: CurveKey? = nil
 }
 
 /// What a node answers to `status`: the convention as it sees it.

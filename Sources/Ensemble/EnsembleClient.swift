@@ -28,12 +28,14 @@ public final class EnsembleClient: Sendable {
 
     enum ClientCommand: Sendable {
         case send(Envelope)
-        case waitConnected(deadline: ContinuousClock.Instant, CheckedContinuation<Bool, Never>)
+        /// Answered with nil once connected, else with why not (at the deadline, or on a refused handshake).
+        case waitConnected(deadline: ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)
         case close(CheckedContinuation<Void, Never>)
     }
 
-    /// Opens a client for `gateway`; messages of `messageTypes` can be received.
-    public init(gateway: NodeAddress, messageTypes: [any Message.Type] = []) throws {
+    /// Opens a client for `gateway`; messages of `messageTypes` can be received. With
+    /// `curve`, the connection uses CurveZMQ (needed when the convention does).
+    public init(gateway: NodeAddress, messageTypes: [any Message.Type] = [], curve: CurveClientKeys? = nil) throws {
         self.gateway = gateway
         var registry = MessageRegistry()
         for type in messageTypes { registry.register(type) }
@@ -43,18 +45,22 @@ public final class EnsembleClient: Sendable {
         (messages, inbox) = AsyncStream.makeStream(of: ReceivedMessage.self, bufferingPolicy: .bufferingOldest(100_000))
         let (context, io, pending, inbox, messageRegistry) = (self.context, self.io, self.pending, self.inbox, self.registry)
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
-            ClientLoop(gateway: gateway, context: context, io: io, pending: pending, registry: messageRegistry, inbox: inbox).run()
+            ClientLoop(gateway: gateway, curve: curve, context: context, io: io, pending: pending, registry: messageRegistry,
+                       inbox: inbox).run()
         }
     }
 
     /// Waits until the connection to the gateway is up.
-    /// - Throws: `EnsembleError.unreachable` when it is not up within `timeout`.
+    /// - Throws: `EnsembleError.unreachable` when it is not up within `timeout`;
+    ///   `EnsembleError.refused` as soon as the gateway refuses the handshake (CurveZMQ).
     public func connect(timeout: Duration) async throws {
         guard !closed.load(ordering: .acquiring) else { throw EnsembleError.shuttingDown }
-        let connected = await withCheckedContinuation { continuation in
-            if !io.submit(.waitConnected(deadline: .now + timeout, continuation)) { continuation.resume(returning: false) }
+        let failure = await withCheckedContinuation { continuation in
+            if !io.submit(.waitConnected(deadline: .now + timeout, continuation)) {
+                continuation.resume(returning: EnsembleError.unreachable(gateway))
+            }
         }
-        if !connected { throw EnsembleError.unreachable(gateway) }
+        if let failure { throw failure }
     }
 
     /// Sends a control request to the gateway and waits for the answer.
@@ -117,21 +123,29 @@ public final class EnsembleClient: Sendable {
     }
 }
 
-/// The client's I/O thread: one DEALER, its backlog, and the connect waiters.
+/// A client's I/O thread: one DEALER, its backlog, the connect waiters, and a
+/// monitor that turns a refused handshake into one clear error at once.
 private final class ClientLoop {
     let gateway: NodeAddress
+    let curve: CurveClientKeys?
     let io: IOThread<EnsembleClient.ClientCommand>
     let pending: PendingReplies
     let registry: MessageRegistry
     let inbox: AsyncStream<ReceivedMessage>.Continuation
     let context: ZMQContext
     var socket: ZMQSocket?
+    var monitor: ZMQSocket?
     var backlog: [[UInt8]] = []
-    var connectWaiters: [(ContinuousClock.Instant, CheckedContinuation<Bool, Never>)] = []
+    var connectWaiters: [(ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)] = []
+    /// Set when the gateway refused the handshake: every request fails with it from then on.
+    var refusal: EnsembleError?
+    /// A handshake that failed without a reason (often a wrong server key), said at the connect deadline.
+    var handshakeTrouble: EnsembleError?
 
-    init(gateway: NodeAddress, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>, pending: PendingReplies,
-         registry: MessageRegistry, inbox: AsyncStream<ReceivedMessage>.Continuation) {
+    init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
+         pending: PendingReplies, registry: MessageRegistry, inbox: AsyncStream<ReceivedMessage>.Continuation) {
         self.gateway = gateway
+        self.curve = curve
         self.context = context
         self.io = io
         self.pending = pending
@@ -149,6 +163,13 @@ private final class ClientLoop {
             var identity: [UInt8] = [UInt8(ascii: "C")]
             for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }
             try socket.set(.routingID, identity)
+            if let curve {
+                try socket.makeCurveClient(serverKey: curve.serverKey.z85, publicKey: curve.keyPair.publicKey.z85,
+                                           secretKey: curve.keyPair.secretKey.z85)
+            }
+            monitor = try? socket.monitor(
+                "inproc://ensemble-client-handshakes", events: [.handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail],
+                context: context)
             try socket.connect(gateway.endpoint)
             self.socket = socket
         } catch {
@@ -157,40 +178,77 @@ private final class ClientLoop {
         while true {
             var poller = ZMQPoller()
             let wake = poller.add(fd: io.wakeFD, .readable)
-            var readIndex = -1, writeIndex = -1
+            var readIndex = -1, writeIndex = -1, monitorIndex = -1
             if let socket {
                 readIndex = poller.add(socket, .readable)
                 if !backlog.isEmpty || !connectWaiters.isEmpty { writeIndex = poller.add(socket, .writable) }
             }
+            if let monitor { monitorIndex = poller.add(monitor, .readable) }
             _ = try? poller.poll(timeoutMs: 20)
             if poller.ready(wake).contains(.readable) {
                 for command in io.drain() {
                     switch command {
-                    case .send(let envelope): backlog.append(envelope.encoded())
-                    case .waitConnected(let deadline, let continuation): connectWaiters.append((deadline, continuation))
+                    case .send(let envelope):
+                        if let refusal {
+                            if envelope.correlationID != 0 { pending.fail(envelope.correlationID, refusal) }
+                        } else {
+                            backlog.append(envelope.encoded())
+                        }
+                    case .waitConnected(let deadline, let continuation):
+                        if let refusal { continuation.resume(returning: refusal) } else { connectWaiters.append((deadline, continuation)) }
                     case .close(let continuation):
+                        monitor?.close()
                         socket?.close()
                         socket = nil
                         pending.failAll(EnsembleError.shuttingDown)
-                        for (_, waiter) in connectWaiters { waiter.resume(returning: false) }
-                        for case .waitConnected(_, let waiter) in io.close() { waiter.resume(returning: false) }
+                        for (_, waiter) in connectWaiters { waiter.resume(returning: .unreachable(gateway)) }
+                        for case .waitConnected(_, let waiter) in io.close() { waiter.resume(returning: .unreachable(gateway)) }
                         continuation.resume()
                         return
                     }
                 }
             }
+            if monitorIndex >= 0 && poller.ready(monitorIndex).contains(.readable) { readHandshakeEvents() }
             if readIndex >= 0 && poller.ready(readIndex).contains(.readable) { receive() }
             if writeIndex >= 0 && poller.ready(writeIndex).contains(.writable) {
-                for (_, waiter) in connectWaiters { waiter.resume(returning: true) }
+                for (_, waiter) in connectWaiters { waiter.resume(returning: nil) }
                 connectWaiters.removeAll()
             }
             flush()
             let now = ContinuousClock.now
             connectWaiters.removeAll { deadline, waiter in
                 guard deadline <= now else { return false }
-                waiter.resume(returning: false)
+                waiter.resume(returning: handshakeTrouble ?? .unreachable(gateway))
                 return true
             }
+        }
+    }
+
+    /// A refused handshake is final for this client: waiters and requests fail with one line saying why.
+    private func readHandshakeEvents() {
+        while let monitor, let frames = try? monitor.receive() {
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            let why: String
+            switch event.event {
+            case .handshakeFailedAuth:
+                let key = curve.map { " \($0.keyPair.publicKey)" } ?? ""
+                why = "refused: \(gateway) does not accept key\(key) (it is not in its authorized/ or admin/)"
+            case .handshakeFailedProtocol where event.isMechanismMismatch:
+                why = curve == nil
+                    ? "refused: \(gateway) requires CurveZMQ keys and this client has none"
+                    : "refused: \(gateway) does not use CurveZMQ and this client does"
+            default:
+                // Which side notices a mismatch first varies, so an unexplained failure is only said at the deadline.
+                let question = curve.map { "is \($0.serverKey) its public key?" } ?? "does it require CurveZMQ keys? this client has none"
+                handshakeTrouble = .refused("refused: the handshake with \(gateway) failed (\(question))")
+                continue
+            }
+            let error = EnsembleError.refused(why)
+            refusal = error
+            backlog.removeAll()
+            for (_, waiter) in connectWaiters { waiter.resume(returning: error) }
+            connectWaiters.removeAll()
+            pending.failAll(error)
         }
     }
 

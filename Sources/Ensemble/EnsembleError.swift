@@ -14,6 +14,8 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
     case remote(String)
     /// Nothing answers at a node address.
     case unreachable(NodeAddress)
+    /// The node refused this client's connection or request (CurveZMQ keys), saying why in one line.
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .shuttingDown: return "shutting down"
         case .remote(let text): return text
         case .unreachable(let node): return "no node answers at \(node)"
+        case .refused(let why): return why
         }
     }
 }

@@ -70,7 +70,8 @@ public struct LeaderState: Sendable {
             directives.append(publish(.memberDown(existing.node, reason: "restarted")))
             directives += releaseClaims(heldBy: existing.node.address, now: now)
         }
-        let info = MemberInfo(node: request.node, capabilities: request.capabilities, load: request.load)
+        let info = MemberInfo(
+            node: request.node, capabilities: request.capabilities, load: request.load, publicKey: request.publicKey)
         directives.append(publish(.memberUp(info)))
         for named in request.names where named.address.node == request.node {
             directives += adopt(named)

@@ -6,12 +6,15 @@ public struct MemberInfo: Codable, Sendable, Equatable {
     public var capabilities: Capabilities
     /// How many actors it hosts (the placement load).
     public var load: Int
+    /// Its CurveZMQ public key, the one it joined with (nil in a convention without CurveZMQ).
+    public var publicKey: CurveKey?
 
     /// Creates a member record.
-    public init(node: NodeID, capabilities: Capabilities, load: Int = 0) {
+    public init(node: NodeID, capabilities: Capabilities, load: Int = 0, publicKey: CurveKey? = nil) {
         self.node = node
         self.capabilities = capabilities
         self.load = load
+        self.publicKey = publicKey
     }
 }
 

@@ -42,6 +42,9 @@ public struct NodeConfiguration: Sendable {
     /// handler that computes for long then delays the node's I/O and
     /// heartbeats: such work belongs in a task the handler awaits, or turn this off.
     public var actorsOnIOThread = true
+    /// CurveZMQ keys (`CurveCredentials.load(directory:role:)`); nil: plain text, as for the local walkthrough.
+    /// Every node of a convention uses CurveZMQ, or none does.
+    public var curve: CurveCredentials?
 
     /// A node binding `bindHost:port`, advertised at `advertiseHost` (defaults to the bind host).
     public init(

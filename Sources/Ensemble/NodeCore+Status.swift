@@ -32,7 +32,7 @@ extension NodeCore {
             return MemberStatus(
                 node: member.node, capabilities: isSelf ? capabilities : member.capabilities,
                 leader: member.node == view?.leader, alive: !unreachable.contains(address),
-                lastHeardMs: last.map { Int((now - $0) / .milliseconds(1)) } ?? -1)
+                lastHeardMs: last.map { Int((now - $0) / .milliseconds(1)) } ?? -1, publicKey: member.publicKey)
         }
         return StatusReport(
             node: nodeID, leader: view?.leader, members: members, actors: actors.sorted { $0.address < $1.address },

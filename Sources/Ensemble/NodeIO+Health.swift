@@ -100,7 +100,8 @@ extension NodeIO {
         monitorCount += 1
         let endpoint = "inproc://ensemble-monitor-\(core.nodeID.incarnation)-\(monitorCount)"
         peer.monitor = try? peer.socket.monitor(
-            endpoint, events: [.connected, .disconnected, .closed, .connectRetried], context: context)
+            endpoint, events: [.connected, .disconnected, .closed, .connectRetried, .handshakeFailedAuth,
+                               .handshakeFailedProtocol, .handshakeFailedNoDetail], context: context)
     }
 
     /// A killed process closes its connections and refuses the reconnect: that is a node down in milliseconds.
@@ -122,6 +123,8 @@ extension NodeIO {
             case .connectRetried where peer.disconnected:
                 peer.retriesSinceDisconnect += 1
                 if peer.retriesSinceDisconnect >= 2 { obey(detector.reconnectRefused(peer.address)) }
+            case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
+                peerHandshakeFailed(peer, event)
             default:
                 break
             }

@@ -49,7 +49,15 @@ extension NodeIO {
     func receiveFromRouter() {
         for _ in 0..<1024 {
             let frames: [[UInt8]]?
-            do { frames = try router.receive() } catch {
+            var userID: String?
+            do {
+                if curve == nil {
+                    frames = try router.receive()
+                } else {
+                    let received = try router.receiveWithUserID()
+                    (frames, userID) = (received?.frames, received?.userID)
+                }
+            } catch {
                 core.logger.error("ROUTER receive failed: \(error)")
                 return
             }
@@ -59,10 +67,10 @@ extension NodeIO {
                 continue
             }
             if let refusal = Envelope.parseVersionRefusal(frames[1]) {
-                refusedForVersion(refusal, identity: frames[0])
+                if vouched(identity: frames[0], userID: userID) { refusedForVersion(refusal, identity: frames[0]) }
                 continue
             }
-            let envelopes: [Envelope]
+            var envelopes: [Envelope]
             do { envelopes = try Envelope.decodeBatch(frames[1]) } catch {
                 core.counters.add("malformedFrames")
                 core.logger.debug("dropped a malformed frame: \(error)")
@@ -74,6 +82,7 @@ extension NodeIO {
                 continue
             }
             core.counters.add("envelopesIn", envelopes.count)
+            if curve != nil { envelopes = screened(envelopes, identity: frames[0], userID: userID) }
             if prefix == Self.clientPrefix {
                 let relay = ActorAddress(node: core.nodeID, id: clients.id(for: frames[0], makeID: core.allocateID))
                 for var envelope in envelopes where envelope.kind == .tell || envelope.kind == .control {
@@ -236,9 +245,11 @@ extension NodeIO {
             // A killed peer refuses the reconnect; retrying fast is what makes detection take milliseconds.
             try socket.set(.reconnectInterval, 20)
             try socket.set(.routingID, [Self.nodePrefix] + Array(core.nodeID.description.utf8))
-            try socket.connect(address.endpoint)
+            try secureDealer(socket, to: address)
             let peer = PeerLink(address: address, socket: socket)
+            // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
             attachMonitor(peer)
+            try socket.connect(address.endpoint)
             peers[address] = peer
             return peer
         } catch {

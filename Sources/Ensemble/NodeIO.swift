@@ -7,6 +7,8 @@ final class NodeIO {
     let core: NodeCore
     let context: ZMQContext
     let router: ZMQSocket
+    /// CurveZMQ keys, ZAP handler and checks; nil when the convention runs in plain text.
+    let curve: NodeCurve?
     var publisher: ZMQSocket?
     var subscriber: ZMQSocket?
     var peers: [NodeAddress: PeerLink] = [:]
@@ -52,16 +54,20 @@ final class NodeIO {
         self.context = context
         let configuration = core.configuration
         detector = FailureDetector(settings: configuration.detector)
+        curve = try Self.openCurve(context: context, configuration: configuration)
         router = try ZMQSocket(context: context, type: .router)
         try Self.applyCommonOptions(router, configuration)
+        try Self.secureServer(router, curve)
         try router.set(.routerMandatory, 1)
         try router.set(.routerHandover, 1)
         try router.bind(NodeAddress(host: configuration.bindHost, port: configuration.port).endpoint)
         joinCorrelation = core.pending.makeID()
-        let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities)
+        let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities,
+                            publicKey: configuration.curve?.keyPair.publicKey)
         if configuration.isLeader {
             let publisher = try ZMQSocket(context: context, type: .pub)
             try Self.applyCommonOptions(publisher, configuration)
+            try Self.secureServer(publisher, curve)
             try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
                 .endpoint(portOffset: configuration.publishPortOffset))
             self.publisher = publisher
@@ -73,11 +79,13 @@ final class NodeIO {
             let subscriber = try ZMQSocket(context: context, type: .sub)
             try Self.applyCommonOptions(subscriber, configuration)
             try subscriber.set(.subscribe, [])
+            try Self.secureLeaderClient(subscriber, curve)
             // Subscribe before the first JOIN, so no update after the snapshot is missed.
             try subscriber.connect(configuration.leader.endpoint(portOffset: configuration.publishPortOffset))
             self.subscriber = subscriber
             member = MemberState(me: core.nodeID)
         }
+        monitorRouterHandshakes()
     }
 
     static func applyCommonOptions(_ socket: ZMQSocket, _ configuration: NodeConfiguration) throws(ZMQError) {
@@ -99,6 +107,7 @@ final class NodeIO {
             let wakeIndex = poller.add(fd: core.io.wakeFD, .readable)
             let routerIndex = poller.add(router, .readable)
             let subscriberIndex = subscriber.map { poller.add($0, .readable) }
+            let curveIndices = pollCurve(&poller)
             var waiting: [(PeerLink, Int)] = []
             var monitored: [(PeerLink, Int)] = []
             for peer in peers.values {
@@ -112,6 +121,7 @@ final class NodeIO {
                 core.logger.critical("zmq_poll failed: \(error)")
                 break
             }
+            if let curveIndices { serveCurve(poller, curveIndices) }
             if poller.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, poller.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
             runQueued(acknowledgingWake: poller.ready(wakeIndex).contains(.readable))
@@ -168,7 +178,8 @@ final class NodeIO {
             announceNames = false
             let request = JoinRequest(
                 node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
-                protocolVersion: Envelope.protocolVersion, names: core.namedActors)
+                protocolVersion: Envelope.protocolVersion, names: core.namedActors,
+                publicKey: core.configuration.curve?.keyPair.publicKey)
             latestJoinID = core.pending.makeID()
             latestJoinNames = Set(request.names.map(\.address))
             joinIDs.append(latestJoinID)
@@ -229,6 +240,7 @@ final class NodeIO {
         subscriber?.close()
         publisher?.close()
         router.close()
+        curve?.close()
         core.pending.failAll(EnsembleError.shuttingDown)
         // Shutdowns asked for after the last drain must not wait for a thread that is gone.
         for command in core.io.close() {

@@ -39,6 +39,10 @@ public enum NodeMain {
                 throw error
             }
             logger.info("node \(node.nodeID) up with capabilities \(node.capabilities), leader \(configuration.leader)")
+            if let curve = configuration.curve {
+                let keys = curve.authorization
+                logger.info("CurveZMQ key \(curve.keyPair.publicKey), \(keys.authorizedKeys.count) authorized and \(keys.adminKeys.count) admin keys")
+            }
             try await serve(node, configuration: configuration, logger: logger, joinTimeout: joinTimeout, onReady: reportReady)
             guard node.wasDeclaredDown else { return }
             // Declared down while frozen or cut off: come back as a new life.

@@ -15,6 +15,10 @@ final class PeerLink {
     var monitor: ZMQSocket?
     var disconnected = false
     var retriesSinceDisconnect = 0
+    /// Whether a failed handshake on this link was logged already.
+    var handshakeWarned = false
+    /// Handshakes on this link that failed without a reason (a wrong key, a mechanism mismatch seen late).
+    var unexplainedHandshakeFailures = 0
 
     /// Batches are cut at this many payload bytes.
     static let batchBytes = 256 * 1024

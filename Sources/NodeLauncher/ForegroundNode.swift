@@ -24,10 +24,21 @@ public enum ForegroundNode {
             handler.logLevel = level
             return handler
         }
-        let configuration = arguments.configuration
+        var configuration = arguments.configuration
         let pid = getpid()
         let reporter = ReadyReporter(fd: readyFD)
-        defer { state.removePID(configuration.port, ifOwnedBy: pid) }
+        if let directory = arguments.curveDirectory {
+            do {
+                configuration.curve = try CurveCredentials.load(directory: directory, role: configuration.isLeader ? .leader : .member)
+            } catch {
+                // A launcher reads the line from the readiness pipe; attached, it goes to standard error.
+                if readyFD != nil { reporter.report(.failed("\(error)")) } else { printErrorLine("ensemble start: \(error)") }
+                return 1
+            }
+        }
+        let port = configuration.port
+        defer { state.removePID(port, ifOwnedBy: pid) }
+        let final = configuration
         do {
             try await NodeMain.run(
                 configuration: configuration, actorTypes: actorTypes, messages: messages,
@@ -35,7 +46,7 @@ public enum ForegroundNode {
             ) { readiness in
                 if case .failed = readiness {} else {
                     try? state.create()
-                    state.writePID(configuration.port, pid)
+                    state.writePID(final.port, pid)
                 }
                 reporter.report(readiness)
             }

@@ -24,11 +24,13 @@ public struct NodeArguments: Sendable, Equatable {
     public var joinTimeout: Double
     /// The swift-log level name.
     public var logLevel: String
+    /// The CurveZMQ key directory; nil for plain text.
+    public var curveDirectory: String?
 
     /// Creates the arguments.
     public init(
         port: UInt16, capabilities: String, leader: NodeAddress, host: String, advertise: String?,
-        stateDirectory: String, joinTimeout: Double, logLevel: String
+        stateDirectory: String, joinTimeout: Double, logLevel: String, curveDirectory: String? = nil
     ) {
         self.port = port
         self.capabilities = capabilities
@@ -38,6 +40,7 @@ public struct NodeArguments: Sendable, Equatable {
         self.stateDirectory = stateDirectory
         self.joinTimeout = joinTimeout
         self.logLevel = logLevel
+        self.curveDirectory = curveDirectory
     }
 
     /// The argument vector, without the program name.
@@ -45,6 +48,7 @@ public struct NodeArguments: Sendable, Equatable {
         var vector = [String(port), capabilities, "--leader", leader.description, "--host", host,
                       "--state-dir", stateDirectory, "--join-timeout", String(joinTimeout), "--log-level", logLevel]
         if let advertise { vector += ["--advertise", advertise] }
+        if let curveDirectory { vector += ["--curve", curveDirectory] }
         return vector
     }
 
@@ -80,12 +84,12 @@ public struct NodeArguments: Sendable, Equatable {
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
-            joinTimeout: joinTimeout, logLevel: logLevel)
+            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"])
     }
 
-    private static let optionNames: Set<String> = ["leader", "host", "advertise", "state-dir", "join-timeout", "log-level"]
+    private static let optionNames: Set<String> = ["leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve"]
 
-    /// The node's configuration.
+    /// The node's configuration, without keys (`ForegroundNode` loads them).
     public var configuration: NodeConfiguration {
         NodeConfiguration(
             port: port, capabilities: Capabilities(parsing: capabilities), leader: leader,

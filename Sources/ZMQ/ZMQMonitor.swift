@@ -12,6 +12,14 @@ public struct ZMQMonitorEvents: OptionSet, Sendable {
     public static let closed = ZMQMonitorEvents(rawValue: ZMQ_EVENT_CLOSED)
     /// An established connection dropped.
     public static let disconnected = ZMQMonitorEvents(rawValue: ZMQ_EVENT_DISCONNECTED)
+    /// A security handshake (CurveZMQ) completed.
+    public static let handshakeSucceeded = ZMQMonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+    /// A handshake failed without a reason from the peer (for a CurveZMQ client, often a wrong server key).
+    public static let handshakeFailedNoDetail = ZMQMonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+    /// A handshake broke the protocol; the value is a `ZMQ_PROTOCOL_ERROR_*` code (see `isMechanismMismatch`).
+    public static let handshakeFailedProtocol = ZMQMonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+    /// The server's authentication handler (ZAP) refused the key; the value is its status code (400).
+    public static let handshakeFailedAuth = ZMQMonitorEvents(rawValue: ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 }
 
 /// One event read from a monitor socket.
@@ -30,6 +38,12 @@ public struct ZMQMonitorEvent: Sendable, Equatable {
         event = ZMQMonitorEvents(rawValue: Int32(UInt16(bytes[0]) | UInt16(bytes[1]) << 8))
         value = UInt32(bytes[2]) | UInt32(bytes[3]) << 8 | UInt32(bytes[4]) << 16 | UInt32(bytes[5]) << 24
         endpoint = String(decoding: frames[1], as: UTF8.self)
+    }
+
+    /// Whether this is a handshake that failed because one side uses another security
+    /// mechanism (CurveZMQ against plain text).
+    public var isMechanismMismatch: Bool {
+        event == .handshakeFailedProtocol && Int32(bitPattern: value) == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
     }
 }
 

@@ -39,7 +39,7 @@ public enum ZMQInt64Option: Sendable {
 
 /// Binary socket options.
 public enum ZMQBytesOption: Sendable {
-    case routingID, subscribe, unsubscribe, curvePublicKey, curveSecretKey, curveServerKey
+    case routingID, subscribe, unsubscribe, curvePublicKey, curveSecretKey, curveServerKey, zapDomain
 
     var raw: Int32 {
         switch self {
@@ -49,6 +49,7 @@ public enum ZMQBytesOption: Sendable {
         case .curvePublicKey: return ZMQ_CURVE_PUBLICKEY
         case .curveSecretKey: return ZMQ_CURVE_SECRETKEY
         case .curveServerKey: return ZMQ_CURVE_SERVERKEY
+        case .zapDomain: return ZMQ_ZAP_DOMAIN
         }
     }
 }

@@ -2,7 +2,7 @@ import CZMQ
 
 /// The socket types Ensemble uses.
 public enum ZMQSocketType: Sendable {
-    case router, dealer, pub, sub, pair
+    case router, dealer, pub, sub, pair, rep
 
     var raw: Int32 {
         switch self {
@@ -11,6 +11,7 @@ public enum ZMQSocketType: Sendable {
         case .pub: return ZMQ_PUB
         case .sub: return ZMQ_SUB
         case .pair: return ZMQ_PAIR
+        case .rep: return ZMQ_REP
         }
     }
 }

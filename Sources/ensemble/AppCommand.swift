@@ -36,7 +36,13 @@ struct AppCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let gateway = try via.map(parseNode) ?? convention.leaderAddress
-        let client = try EnsembleClient(gateway: gateway, messageTypes: encoderAppMessages)
+        let client: EnsembleClient
+        do {
+            client = try await convention.openClient(to: gateway, messageTypes: encoderAppMessages)
+        } catch let failure as CommandFailure {
+            printError("ensemble app: \(failure.message)")
+            throw ExitCode(1)
+        }
         let code = await encode(text, through: client)
         await client.close()
         if code != 0 { throw ExitCode(code) }
@@ -49,13 +55,17 @@ struct AppCommand: AsyncParsableCommand {
         do {
             try await client.connect(timeout: min(limit, .seconds(2)))
         } catch {
-            printError("ensemble app: \(via == nil ? "no leader answers at \(gateway)" : "no node answers at \(gateway)")")
+            let silent = via == nil ? "no leader answers at \(gateway)" : "no node answers at \(gateway)"
+            printError("ensemble app: \(failureLine(error, otherwise: silent))")
             return 1
         }
         let acceptor: ActorAddress
         do {
             acceptor = try await client.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
             try client.tell(EncodeRequest(text: text), to: acceptor)
+        } catch EnsembleError.refused(let why) {
+            printError("ensemble app: \(why)")
+            return 1
         } catch {
             printError("ensemble app: cannot reach the Acceptor through \(gateway): \(error)")
             return 1

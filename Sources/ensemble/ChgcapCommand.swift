@@ -32,14 +32,20 @@ struct ChgcapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try parseNode(node)
-        let client = try EnsembleClient(gateway: target)
+        let client: EnsembleClient
+        do {
+            client = try await convention.openClient(to: target)
+        } catch let failure as CommandFailure {
+            printError("ensemble chgcap: \(failure.message)")
+            throw ExitCode(1)
+        }
         let answer: Control
         do {
             try await client.connect(timeout: .seconds(2))
             answer = try await client.request(.changeCapability(add: sign == "+", name: capability), timeout: .seconds(5))
         } catch {
             await client.close()
-            printError("ensemble chgcap: no node answers at \(target)")
+            printError("ensemble chgcap: \(failureLine(error, otherwise: "no node answers at \(target)"))")
             throw ExitCode(1)
         }
         await client.close()

@@ -18,6 +18,11 @@ struct ConventionOptions: ParsableArguments {
         valueName: "dir"))
     var stateDir: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Use CurveZMQ with the keys in DIR: secret.key, public.key, leader.pub, authorized/, admin/ (default: $ENSEMBLE_CURVE; neither: plain text).",
+        valueName: "dir"))
+    var curve: String?
+
     func validate() throws {
         if let leader, NodeAddress(parsing: leader) == nil {
             throw ValidationError("--leader must be HOST:PORT or PORT, not '\(leader)'")

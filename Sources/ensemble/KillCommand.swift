@@ -21,14 +21,20 @@ struct KillCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let actor = ActorAddress(parsing: address) else { throw ExitCode(1) }
-        let client = try EnsembleClient(gateway: actor.node.address)
+        let client: EnsembleClient
+        do {
+            client = try await convention.openClient(to: actor.node.address)
+        } catch let failure as CommandFailure {
+            printError("ensemble kill: \(failure.message)")
+            throw ExitCode(1)
+        }
         let answer: Control
         do {
             try await client.connect(timeout: .seconds(2))
             answer = try await client.request(.kill(actor), timeout: .seconds(5))
         } catch {
             await client.close()
-            printError("ensemble kill: no node answers at \(actor.node.address)")
+            printError("ensemble kill: \(failureLine(error, otherwise: "no node answers at \(actor.node.address)"))")
             throw ExitCode(1)
         }
         await client.close()

@@ -56,7 +56,8 @@ struct StartCommand: AsyncParsableCommand {
     var nodeArguments: NodeArguments {
         NodeArguments(
             port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
-            stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel)
+            stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel,
+            curveDirectory: convention.curveDirectory)
     }
 
     func run() async throws {
@@ -94,6 +95,8 @@ struct StartCommand: AsyncParsableCommand {
         if let pid = state.livePID(port) {
             throw CommandFailure("a node already runs on port \(port) (pid \(pid)); stop it first")
         }
+        // Bad keys are said here, at once, rather than from the node's log.
+        _ = try convention.curveCredentials(role: nodeArguments.configuration.isLeader ? .leader : .member)
         let log = state.logPath(port)
         let child = try BackgroundSpawner.spawnNode(nodeArguments, logPath: log)
         let answer = child.awaitReadiness(timeout: joinTimeout + 10)

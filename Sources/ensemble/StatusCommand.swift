@@ -30,14 +30,20 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         if metrics { return try await printMetrics() }
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client = try EnsembleClient(gateway: target)
+        let client: EnsembleClient
+        do {
+            client = try await convention.openClient(to: target)
+        } catch let failure as CommandFailure {
+            printError("ensemble status: \(failure.message)")
+            throw ExitCode(1)
+        }
         let report: StatusReport
         do {
             try await client.connect(timeout: .seconds(min(timeout, 2)))
             report = try await client.status(timeout: .milliseconds(Int(timeout * 1000)))
         } catch {
             await client.close()
-            printError("ensemble status: no node answers at \(target)")
+            printError("ensemble status: \(failureLine(error, otherwise: "no node answers at \(target)"))")
             throw ExitCode(1)
         }
         await client.close()
@@ -47,7 +53,13 @@ struct StatusCommand: AsyncParsableCommand {
     /// `--metrics`: the node renders its own metrics; they are printed as they come.
     private func printMetrics() async throws {
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client = try EnsembleClient(gateway: target)
+        let client: EnsembleClient
+        do {
+            client = try await convention.openClient(to: target)
+        } catch let failure as CommandFailure {
+            printError("ensemble status: \(failure.message)")
+            throw ExitCode(1)
+        }
         let text: String
         do {
             try await client.connect(timeout: .seconds(min(timeout, 2)))
@@ -58,7 +70,7 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(1)
         } catch {
             await client.close()
-            printError("ensemble status: no node answers at \(target)")
+            printError("ensemble status: \(failureLine(error, otherwise: "no node answers at \(target)"))")
             throw ExitCode(1)
         }
         await client.close()
@@ -79,6 +91,7 @@ struct StatusCommand: AsyncParsableCommand {
                     ("leader", .bool(member.leader)),
                     ("alive", .bool(member.alive)),
                     ("lastHeardMs", member.lastHeardMs >= 0 ? .number(member.lastHeardMs) : .null),
+                    ("publicKey", .optional(member.publicKey?.z85)),
                 ])
             })),
             ("actors", .array(report.actors.map { actor in

@@ -37,10 +37,27 @@ struct StopCommand: AsyncParsableCommand {
         } else {
             targets = try nodes.map(parseNode)
         }
+        // Keys first, while the leader still answers: its view is where members' keys are learnt.
+        var curveKeys: [NodeAddress: Result<CurveClientKeys, CommandFailure>] = [:]
+        do {
+            if let credentials = try convention.curveCredentials(role: .client) {
+                for target in targets {
+                    do {
+                        curveKeys[target] = .success(try await EnsembleClient.curveKeys(
+                            for: target, credentials: credentials, leader: convention.leaderAddress, timeout: .seconds(2)))
+                    } catch {
+                        curveKeys[target] = .failure(CommandFailure("\(error)"))
+                    }
+                }
+            }
+        } catch let failure as CommandFailure {
+            printError("ensemble stop: \(failure.message)")
+            throw ExitCode(1)
+        }
         var failed = false
         for target in targets {
             do {
-                try await stop(target, state: state)
+                try await stop(target, state: state, curve: curveKeys[target])
             } catch let failure as CommandFailure {
                 printError("ensemble stop: \(failure.message)")
                 failed = true
@@ -49,11 +66,20 @@ struct StopCommand: AsyncParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    private func stop(_ target: NodeAddress, state: StateDirectory) async throws {
+    private func stop(
+        _ target: NodeAddress, state: StateDirectory, curve: Result<CurveClientKeys, CommandFailure>?
+    ) async throws {
         let isLocal = ["127.0.0.1", "localhost", "::1"].contains(target.host)
         let pid = isLocal ? state.livePID(target.port) : nil
-        let answered = await askToStop(target)
-        if answered {
+        var answer = StopAnswer.silent(nil)
+        switch curve {
+        case .success(let keys): answer = await askToStop(target, curve: keys)
+        case .failure(let failure): answer = .silent(failure.message)
+        case nil: answer = await askToStop(target, curve: nil)
+        }
+        // The node is there and said no (or refused the key): signalling it would bypass that.
+        if case .refused(let why) = answer { throw CommandFailure(why) }
+        if case .stopped = answer {
             if let pid {
                 if !(await waitForExit(pid, timeout: 10)) {
                     kill(pid, SIGKILL)
@@ -67,6 +93,7 @@ struct StopCommand: AsyncParsableCommand {
         }
         guard let pid else {
             if isLocal { state.removePID(target.port) }
+            if case .silent(let why?) = answer { throw CommandFailure(why) }
             throw CommandFailure("no node answers at \(target)")
         }
         // Recorded and alive but not answering (frozen or still starting): signal it.
@@ -79,17 +106,32 @@ struct StopCommand: AsyncParsableCommand {
         printLine("stopped \(target) (pid \(pid), by signal)")
     }
 
-    private func askToStop(_ target: NodeAddress) async -> Bool {
-        guard let client = try? EnsembleClient(gateway: target) else { return false }
-        var answered = false
+    /// How a node answered a stop request.
+    private enum StopAnswer {
+        case stopped
+        /// It refused (a key that is not an admin key, or a refused handshake).
+        case refused(String)
+        /// Nothing answered, with why when that is known.
+        case silent(String?)
+    }
+
+    private func askToStop(_ target: NodeAddress, curve: CurveClientKeys?) async -> StopAnswer {
+        guard let client = try? EnsembleClient(gateway: target, curve: curve) else { return .silent(nil) }
+        var answer = StopAnswer.silent(nil)
         do {
             try await client.connect(timeout: .seconds(1))
-            answered = try await client.request(.stop, timeout: .seconds(2)) == .ok
+            switch try await client.request(.stop, timeout: .seconds(2)) {
+            case .ok: answer = .stopped
+            case .refused(let why): answer = .refused(why)
+            default: answer = .silent(nil)
+            }
+        } catch EnsembleError.refused(let why) {
+            answer = .refused(why)
         } catch {
-            answered = false
+            answer = .silent(nil)
         }
         await client.close()
-        return answered
+        return answer
     }
 }
 

@@ -1,0 +1,238 @@
+import ZMQ
+
+/// A node's CurveZMQ state, owned by its I/O thread: its keys, the ZAP handler,
+/// a monitor of the ROUTER's failed handshakes, and keys that JOINs proved.
+final class NodeCurve {
+    /// The ZAP domain of every CurveZMQ server socket of a node.
+    static let zapDomain = "ensemble"
+
+    let credentials: CurveCredentials
+    let zap: ZAPHandler
+    var routerMonitor: ZMQSocket?
+    /// Keys of nodes whose JOIN this node accepted, for answering them before (or after) the view lists them.
+    var joinKeys: [NodeAddress: CurveKey] = [:]
+    /// Refusals already logged (by reason and key), so a misbehaving peer cannot flood the log.
+    private var logged: Set<String> = []
+
+    init(credentials: CurveCredentials, zap: ZAPHandler) {
+        self.credentials = credentials
+        self.zap = zap
+    }
+
+    /// Whether this refusal is the first of its kind for this key (and so worth a log line).
+    func firstTime(_ what: String, _ key: String?) -> Bool {
+        guard logged.count < 1024 else { return false }
+        return logged.insert("\(what) \(key ?? "-")").inserted
+    }
+
+    func close() {
+        routerMonitor?.close()
+        zap.close()
+    }
+}
+
+/// No CurveZMQ public key is known for a node this node must connect to.
+struct UnknownPeerKey: Error, CustomStringConvertible {
+    let address: NodeAddress
+    var description: String { "no CurveZMQ public key is known for \(address) (it is not in this node's view)" }
+}
+
+extension NodeIO {
+    /// Binds the ZAP handler when the configuration asks for CurveZMQ; it must exist before any CurveZMQ socket.
+    static func openCurve(context: ZMQContext, configuration: NodeConfiguration) throws(ZMQError) -> NodeCurve? {
+        guard let credentials = configuration.curve else { return nil }
+        return NodeCurve(credentials: credentials, zap: try ZAPHandler(context: context, authorization: credentials.authorization))
+    }
+
+    /// Makes a server socket (ROUTER, PUB) require CurveZMQ with this node's key; before it binds.
+    static func secureServer(_ socket: ZMQSocket, _ curve: NodeCurve?) throws(ZMQError) {
+        guard let curve else { return }
+        try socket.makeCurveServer(secretKey: curve.credentials.keyPair.secretKey.z85, zapDomain: NodeCurve.zapDomain)
+    }
+
+    /// Makes a socket that connects to the leader (the SUB) a CurveZMQ client of `leader.pub`'s key.
+    static func secureLeaderClient(_ socket: ZMQSocket, _ curve: NodeCurve?) throws(ZMQError) {
+        guard let curve, let leaderKey = curve.credentials.leaderKey else { return }
+        let pair = curve.credentials.keyPair
+        try socket.makeCurveClient(serverKey: leaderKey.z85, publicKey: pair.publicKey.z85, secretKey: pair.secretKey.z85)
+    }
+
+    /// Watches the ROUTER's handshakes that fail for reasons other than ZAP (plain-text peers, wrong keys).
+    func monitorRouterHandshakes() {
+        guard let curve else { return }
+        curve.routerMonitor = try? router.monitor(
+            "inproc://ensemble-router-handshakes-\(core.nodeID.incarnation)",
+            events: [.handshakeFailedProtocol, .handshakeFailedNoDetail], context: context)
+    }
+
+    /// Makes a DEALER to a peer a CurveZMQ client of that peer's key; before `connect`.
+    func secureDealer(_ socket: ZMQSocket, to address: NodeAddress) throws {
+        guard let curve else { return }
+        guard let serverKey = knownKey(of: address) else { throw UnknownPeerKey(address: address) }
+        let pair = curve.credentials.keyPair
+        try socket.makeCurveClient(serverKey: serverKey.z85, publicKey: pair.publicKey.z85, secretKey: pair.secretKey.z85)
+    }
+
+    /// The public key of the node at `address`: `leader.pub` for the leader, else the view's, else a JOIN's.
+    func knownKey(of address: NodeAddress) -> CurveKey? {
+        guard let curve else { return nil }
+        if address == core.configuration.leader { return curve.credentials.leaderKey }
+        if address == core.nodeID.address { return curve.credentials.keyPair.publicKey }
+        if let key = (leader?.view ?? member?.view)?.members[address]?.publicKey { return key }
+        return curve.joinKeys[address] ?? curve.credentials.nodeKeys[address]
+    }
+
+    // MARK: The poll loop
+
+    /// Adds the ZAP handler and the ROUTER's handshake monitor to this turn's poll set.
+    func pollCurve(_ poller: inout ZMQPoller) -> (zap: Int, monitor: Int?)? {
+        guard let curve else { return nil }
+        return (poller.add(curve.zap.socket, .readable), curve.routerMonitor.map { poller.add($0, .readable) })
+    }
+
+    /// Serves what the poll found ready: ZAP requests first, since handshakes wait on them.
+    func serveCurve(_ poller: ZMQPoller, _ indices: (zap: Int, monitor: Int?)) {
+        guard let curve else { return }
+        if poller.ready(indices.zap).contains(.readable) {
+            for refusal in curve.zap.serve() {
+                core.counters.add("curveHandshakeRefusals")
+                if curve.firstTime("zap", refusal.key) {
+                    core.logger.warning(
+                        "refused a \(refusal.mechanism) connection from \(refusal.address): key \(refusal.key ?? "(none)") is not in authorized/ or admin/")
+                }
+            }
+        }
+        if let index = indices.monitor, poller.ready(index).contains(.readable) {
+            while let monitor = curve.routerMonitor, let frames = try? monitor.receive() {
+                guard ZMQMonitorEvent(frames: frames) != nil else { continue }
+                core.counters.add("curveHandshakeFailures")
+                if curve.firstTime("handshake", nil) {
+                    // Logged once: which side notices first varies, so the cause is only ever a guess.
+                    core.logger.notice(
+                        "a handshake on \(core.nodeID.address) failed: a plain-text peer, or one using another key for this node")
+                }
+            }
+        }
+    }
+
+    /// A handshake on a link to a peer failed. The leader refusing a node that is
+    /// not yet welcomed is final: the node says why and stops.
+    func peerHandshakeFailed(_ peer: PeerLink, _ event: ZMQMonitorEvent) {
+        core.counters.add("curveHandshakeFailures")
+        let toLeader = peer.address == core.configuration.leader
+        let why: String
+        switch event.event {
+        case .handshakeFailedAuth:
+            let key = curve.map { " \($0.credentials.keyPair.publicKey)" } ?? ""
+            why = "\(peer.address) does not accept this node's key\(key) (it is not in its authorized/)"
+        case .handshakeFailedProtocol where event.isMechanismMismatch:
+            why = curve == nil
+                ? "\(peer.address) uses CurveZMQ and this node does not: every node of a convention needs --curve"
+                : "\(peer.address) does not use CurveZMQ and this node does: every node of a convention needs --curve, or none"
+        default:
+            peer.unexplainedHandshakeFailures += 1
+            let question = curve == nil ? "does it require CurveZMQ keys? this node has none"
+                : toLeader ? "is leader.pub its public key?" : "is the key the convention view lists for it right?"
+            // One such failure can be a peer dying mid-handshake (and which side notices a mismatch
+            // first varies); a run of them before the leader ever welcomed this node is a key problem.
+            guard toLeader, member?.isWelcomed == false, peer.unexplainedHandshakeFailures >= 10 else {
+                if curve != nil && !peer.handshakeWarned {
+                    peer.handshakeWarned = true
+                    core.logger.warning("the handshake with \(peer.address) failed (\(question))")
+                }
+                return
+            }
+            why = "the handshake with \(peer.address) keeps failing (\(question))"
+        }
+        if toLeader, let member, !member.isWelcomed {
+            core.logger.critical("refused: \(why)")
+            core.joined.fulfil(.refused(why))
+            core.requestStop()
+        } else if !peer.handshakeWarned {
+            peer.handshakeWarned = true
+            core.logger.error("refused: \(why)")
+        }
+    }
+
+    // MARK: Screening what arrives
+
+    /// Whether a frame from a node identity comes over the key of the node it names.
+    func vouched(identity: [UInt8], userID: String?) -> Bool {
+        guard curve != nil else { return true }
+        guard identity.first == Self.nodePrefix, let userID,
+            let claimed = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+        else { return false }
+        return knownKey(of: claimed.address)?.z85 == userID
+    }
+
+    /// The envelopes of one ROUTER message that its connection's key may send. The
+    /// others are counted, logged once per key, and answered where the sender can be trusted.
+    func screened(_ envelopes: [Envelope], identity: [UInt8], userID: String?) -> [Envelope] {
+        guard let curve else { return envelopes }
+        let isClient = identity.first == Self.clientPrefix
+        let claimed = isClient ? nil : NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+        // A node identity that names no node is the routing's to count (malformedFrames, forgedSenders).
+        guard isClient || claimed != nil else { return envelopes }
+        guard let userID, let key = CurveKey(z85: userID) else {
+            core.counters.add(AccessRefusal.unknownKey.counter, envelopes.count)
+            return []
+        }
+        let rules = curve.credentials.authorization
+        let connection: ConnectionClaim = claimed.map { .node(knownKey: knownKey(of: $0.address)) } ?? .client
+        // Actor mail is most of the traffic and its decision is the same for the whole batch.
+        let mail = rules.decide(.mail, from: key, over: connection)
+        if mail == .allow && envelopes.allSatisfy({ $0.kind == .tell }) { return envelopes }
+        var admitted: [Envelope] = []
+        admitted.reserveCapacity(envelopes.count)
+        for envelope in envelopes {
+            let decision: AccessDecision
+            var proven: CurveKey?
+            if envelope.kind == .tell {
+                decision = mail
+            } else {
+                let control = envelope.kind == .control ? try? PayloadCodec.decode(Control.self, from: envelope.payload) : nil
+                if let claimed, case .join(let request)? = control {
+                    // The key a JOIN names counts only for the life the connection is named after, and
+                    // only a live member at that address (not a key proven earlier) holds the address.
+                    proven = request.node == claimed ? request.publicKey : nil
+                    let live = (leader?.view ?? member?.view)?.members[claimed.address]?.publicKey
+                    decision = rules.decide(.join(claimedKey: proven), from: key, over: .node(knownKey: live))
+                } else {
+                    decision = rules.decide(Access(kind: envelope.kind, control: control), from: key, over: connection)
+                }
+            }
+            switch decision {
+            case .allow:
+                if let proven, let claimed {
+                    if curve.joinKeys.count >= 4096 { curve.joinKeys.removeAll() }
+                    curve.joinKeys[claimed.address] = proven
+                }
+                admitted.append(envelope)
+            case .refuse(let refusal):
+                refuse(envelope, refusal, key: key, identity: identity, claimed: claimed, curve: curve)
+            }
+        }
+        return admitted
+    }
+
+    private func refuse(
+        _ envelope: Envelope, _ refusal: AccessRefusal, key: CurveKey, identity: [UInt8], claimed: NodeID?, curve: NodeCurve
+    ) {
+        core.counters.add(refusal.counter)
+        if curve.firstTime("\(refusal)", key.z85) {
+            let source = claimed.map { "a connection claiming \($0)" } ?? "a client"
+            core.logger.warning("\(refusal) (\(source), key \(key), a \(envelope.kind) envelope)")
+        }
+        guard envelope.kind == .control else { return }
+        if claimed == nil {
+            let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
+            guard let payload = try? PayloadCodec.encode(Control.refused(refusal.description)) else { return }
+            sendToClient(identity, Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
+                                            typeName: Control.typeName, correlationID: envelope.correlationID,
+                                            payload: payload))
+        } else if refusal == .notAdmin, let sender = envelope.sender, sender.node == claimed {
+            // The key is that node's own, so the answer reaches the node that asked.
+            reply(to: envelope, .refused(refusal.description))
+        }
+    }
+}

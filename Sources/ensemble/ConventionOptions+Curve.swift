@@ -1,0 +1,50 @@
+import Ensemble
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ConventionOptions {
+    /// The CurveZMQ key directory in force, as an absolute path: `--curve`, else
+    /// `$ENSEMBLE_CURVE`; nil (plain text) when neither is set.
+    var curveDirectory: String? {
+        guard let directory = curve ?? environment("ENSEMBLE_CURVE"), !directory.isEmpty else { return nil }
+        if directory.hasPrefix("/") { return directory }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return directory }
+        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + directory
+    }
+
+    /// The keys for `role`, or nil in plain text.
+    /// - Throws: `CommandFailure` naming the key file that is missing or wrong.
+    func curveCredentials(role: CurveRole) throws -> CurveCredentials? {
+        guard let directory = curveDirectory else { return nil }
+        do {
+            return try CurveCredentials.load(directory: directory, role: role)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    /// A client for `target`, over CurveZMQ when keys are in force (a node other than the
+    /// leader has its public key looked up in the leader's view unless `nodes/` holds it).
+    /// - Throws: `CommandFailure` with one line when the keys are unusable or the key cannot be learnt.
+    func openClient(to target: NodeAddress, messageTypes: [any Message.Type] = []) async throws -> EnsembleClient {
+        guard let credentials = try curveCredentials(role: .client) else {
+            return try EnsembleClient(gateway: target, messageTypes: messageTypes)
+        }
+        let keys: CurveClientKeys
+        do {
+            keys = try await EnsembleClient.curveKeys(for: target, credentials: credentials, leader: leaderAddress, timeout: .seconds(2))
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        return try EnsembleClient(gateway: target, messageTypes: messageTypes, curve: keys)
+    }
+}
+
+/// The line to print for a failed connection or request: a refusal says why, anything else `otherwise`.
+func failureLine(_ error: any Error, otherwise: String) -> String {
+    if case EnsembleError.refused(let why)? = error as? EnsembleError { return why }
+    return otherwise
+}

@@ -1,0 +1,257 @@
+import Foundation
+import Testing
+import ZMQ
+@testable import Ensemble
+
+/// CurveZMQ conventions driven through the built binary: keys made with
+/// `ensemble keygen` and copied as docs/operations.md tells an operator.
+@Suite(.serialized)
+struct CurveTests {
+    static let text = "This is a multi-system test"
+
+    @Test func keygenWritesAPrivateSecretKeyAndNeverOverwrites() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let directory = "\(cluster.stateDir)/keys/node"
+        let made = try CLIRunner.run(["keygen", directory])
+        #expect(made.status == 0, "keygen failed: \(made.stderr)")
+        let secret = try keyFile("\(directory)/secret.key")
+        let publicKey = try keyFile("\(directory)/public.key")
+        for key in [secret, publicKey] {
+            #expect(key.count == 40)
+            #expect(ZMQCurve.isKey(key), "\(key) is not Z85")
+        }
+        #expect(ZMQCurve.publicKey(forSecretKey: secret) == publicKey)
+        #expect(made.stdout.contains(publicKey))
+        #expect(!made.stdout.contains(secret) && !made.stderr.contains(secret))
+        #expect(try mode("\(directory)/secret.key") == 0o600)
+
+        let again = try CLIRunner.run(["keygen", directory])
+        #expect(again.status != 0)
+        #expect(again.stderr.split(separator: "\n").count == 1, "stderr: \(again.stderr)")
+        #expect(again.stderr.contains("\(directory)/secret.key already exists"))
+        #expect(try keyFile("\(directory)/secret.key") == secret)
+        #expect(try keyFile("\(directory)/public.key") == publicKey)
+    }
+
+    @Test func anAuthorizedConventionServesAndRefusesClientsWithoutTheRightKey() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
+        let members = try startConvention(cluster, keys)
+        let m1 = members[0]
+
+        let first = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
+        #expect(first.status == 0, "app failed: \(first.stderr)")
+        #expect(Set(first.lines) == walkthroughReports)
+        // Each member is listed with the key it joined with.
+        let listed = try memberList(cluster, keys["user"])
+        for (name, port) in [("leader", cluster.leaderPort), ("m1", m1), ("m2", members[1])] {
+            let entry = listed.first { $0["address"] as? String == "127.0.0.1:\(port)" }
+            let key = try keyFile("\(keys[name])/public.key")
+            #expect(entry?["publicKey"] as? String == key, "\(name)'s key in status")
+        }
+        // ENSEMBLE_CURVE stands for --curve.
+        let fromEnvironment = try CLIRunner.run(["status"] + cluster.common, environment: ["ENSEMBLE_CURVE": keys["user"]])
+        #expect(fromEnvironment.status == 0, "status with ENSEMBLE_CURVE: \(fromEnvironment.stderr)")
+
+        // Plain text, and a key nobody lists: refused by the handshake, with one line, before any timeout.
+        for (arguments, input) in [(["status"], ""), (["app"], Self.text), (["status", "--curve", keys["stranger"]], ""),
+                                   (["app", "--curve", keys["stranger"]], Self.text)] {
+            let refused = try cluster.run(arguments, input: input)
+            #expect(refused.status != 0 && !refused.timedOut, "\(arguments) was not refused: \(refused.stdout)")
+            #expect(refused.stdout.isEmpty)
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains("refused"), "\(arguments): \(refused.stderr)")
+        }
+
+        // A key in authorized/ but not in admin/ cannot stop, change capabilities or kill.
+        let morse = try #require(try actors(cluster, keys["user"]).first { $0["type"] as? String == "MorseEncoder" })
+        let morseAddress = try #require(morse["address"] as? String)
+        for arguments in [["stop", String(m1)], ["chgcap", String(m1), "+", "64bit encoder"], ["kill", morseAddress]] {
+            let refused = try cluster.run(arguments + ["--curve", keys["user"]])
+            #expect(refused.status != 0, "\(arguments) was not refused")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains("refused: key is not an admin key"), "\(arguments): \(refused.stderr)")
+        }
+        let pid = try #require(cluster.pid(m1))
+        #expect(isRunning(pid), "the refused stop stopped the node")
+        let m1Counters = try counters(cluster, keys["user"], port: m1)
+        #expect(m1Counters["curveAdminRefusals"] == 3, "\(m1Counters)")
+        let after = try actors(cluster, keys["user"]).first { $0["address"] as? String == morseAddress }
+        #expect(after?["restarts"] as? Int == 0, "the refused kill restarted the encoder")
+        #expect(try capabilities(cluster, keys["user"], of: m1) == ["morse", "Caesar cipher"])
+
+        // Still serving; and the same requests pass with an admin key.
+        let second = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
+        #expect(second.status == 0, "app after the refusals: \(second.stderr)")
+        #expect(Set(second.lines) == walkthroughReports)
+        let allowed = try cluster.run(["chgcap", String(m1), "+", "extra", "--curve", keys["admin"]])
+        #expect(allowed.status == 0, "admin chgcap: \(allowed.stderr)")
+        // The change reaches the other member over the leader's CurveZMQ PUB channel.
+        let published = eventually {
+            let seen = (try? status(cluster, keys["user"], port: members[1]))?["members"] as? [[String: Any]] ?? []
+            let entry = seen.first { $0["address"] as? String == "127.0.0.1:\(m1)" }
+            return (entry?["capabilities"] as? [String])?.contains("extra") == true
+        }
+        #expect(published, "m2 never saw m1's new capability")
+        let stopped = try cluster.run(["stop", String(members[1]), "--curve", keys["admin"]])
+        #expect(stopped.status == 0, "admin stop: \(stopped.stderr)")
+    }
+
+    @Test func aNodeJoinsOnlyWithAnAcceptedKeyAndSpeaksOnlyForItself() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
+        let members = try startConvention(cluster, keys)
+
+        // A node with a key the leader does not list, and a plain-text node: neither gets in.
+        for extra in [["--curve", keys["stranger"]], []] {
+            let port = try FreePorts.one()
+            let start = try cluster.start(port, "morse", extra: extra)
+            #expect(start.status != 0, "a node with \(extra) was let in: \(start.stdout)")
+            #expect(start.stderr.split(separator: "\n").count == 1, "start: \(start.stderr)")
+            #expect(start.stderr.contains("refused"), "start: \(start.stderr)")
+            #expect(eventually(timeout: 10) { FreePorts.isFree(port) }, "the refused node on \(port) still runs")
+            let listed = try memberAddresses(cluster, keys["user"])
+            #expect(!listed.contains("127.0.0.1:\(port)"), "the leader lists the refused node \(port)")
+        }
+        #expect((try counters(cluster, keys["user"])["curveHandshakeRefusals"] ?? 0) >= 1)
+
+        // An authorized key posing as member m1: a newer-life JOIN to the leader, and a create
+        // request to m2 (where m1's own identity is free, m1 never having talked to m2).
+        let m1 = NodeAddress(host: "127.0.0.1", port: members[0])
+        let m2 = NodeAddress(host: "127.0.0.1", port: members[1])
+        let life = try #require(try memberLives(cluster, keys["user"])[m1])
+        let user = try CurveCredentials.load(directory: keys["user"], role: .client)
+        let m2Key = try CurveCredentials.load(directory: keys["m2"], role: .member).keyPair.publicKey
+        let leaderLife = NodeID(address: NodeAddress(host: "127.0.0.1", port: cluster.leaderPort), incarnation: 0)
+        let newer = NodeID(address: m1, incarnation: life.incarnation + 1)
+        let join = JoinRequest(node: newer, capabilities: Capabilities(["morse"]), load: 0,
+                               protocolVersion: Envelope.protocolVersion, publicKey: user.keyPair.publicKey)
+        try sendAsNode(newer, .join(join), to: leaderLife, serverKey: try #require(user.leaderKey), with: user)
+        let create = CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)
+        try sendAsNode(life, .create(create), to: NodeID(address: m2, incarnation: 0), serverKey: m2Key, with: user)
+        for port in [cluster.leaderPort, members[1]] {
+            let counted = eventually {
+                let mismatches = (try? counters(cluster, keys["user"], port: port))?["curveKeyMismatches"] ?? 0
+                return mismatches >= 1
+            }
+            #expect(counted, "\(port) did not count a forgery: \(String(describing: try? counters(cluster, keys["user"], port: port)))")
+        }
+        #expect(try memberLives(cluster, keys["user"])[m1] == life, "a forged JOIN replaced \(life)")
+        let onM2 = try actors(cluster, keys["user"]).filter { ($0["node"] as? String) == m2.description }
+        #expect(!onM2.contains { $0["type"] as? String == "Encoder" }, "a forged create made an actor on m2")
+        let result = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
+        #expect(result.status == 0, "app after the forgeries: \(result.stderr)")
+        #expect(Set(result.lines) == walkthroughReports)
+    }
+
+    // MARK: Helpers
+
+    /// Starts the walkthrough's leader and two members, each with its own keys.
+    private func startConvention(_ cluster: TestCluster, _ keys: CurveKeyring) throws -> [UInt16] {
+        let leader = try cluster.start(cluster.leaderPort, extra: ["--curve", keys["leader"]])
+        try #require(leader.status == 0, "leader start failed: \(leader.stderr)")
+        var members: [UInt16] = []
+        for (name, capabilities) in [("m1", "morse,Caesar cipher"), ("m2", "64bit encoder")] {
+            let port = try FreePorts.one()
+            let started = try cluster.start(port, capabilities, extra: ["--curve", keys[name]])
+            try #require(started.status == 0, "\(name) start failed: \(started.stderr)")
+            members.append(port)
+        }
+        return members
+    }
+
+    private func status(_ cluster: TestCluster, _ keys: String, port: UInt16? = nil) throws -> [String: Any] {
+        let result = try cluster.run(["status", "--json", "--curve", keys] + (port.map { [String($0)] } ?? []))
+        try #require(result.status == 0, "status failed: \(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    private func counters(_ cluster: TestCluster, _ keys: String, port: UInt16? = nil) throws -> [String: Int] {
+        try status(cluster, keys, port: port)["counters"] as? [String: Int] ?? [:]
+    }
+
+    private func actors(_ cluster: TestCluster, _ keys: String) throws -> [[String: Any]] {
+        try status(cluster, keys)["actors"] as? [[String: Any]] ?? []
+    }
+
+    private func memberList(_ cluster: TestCluster, _ keys: String) throws -> [[String: Any]] {
+        try status(cluster, keys)["members"] as? [[String: Any]] ?? []
+    }
+
+    private func memberAddresses(_ cluster: TestCluster, _ keys: String) throws -> [String] {
+        try memberList(cluster, keys).compactMap { $0["address"] as? String }
+    }
+
+    private func memberLives(_ cluster: TestCluster, _ keys: String) throws -> [NodeAddress: NodeID] {
+        var lives: [NodeAddress: NodeID] = [:]
+        for member in try memberList(cluster, keys) {
+            if let address = member["address"] as? String, let incarnation = member["incarnation"] as? String,
+                let life = NodeID(parsing: "\(address)@\(incarnation)")
+            {
+                lives[life.address] = life
+            }
+        }
+        return lives
+    }
+
+    private func capabilities(_ cluster: TestCluster, _ keys: String, of port: UInt16) throws -> Set<String> {
+        let member = try memberList(cluster, keys).first { $0["address"] as? String == "127.0.0.1:\(port)" }
+        return Set(member?["capabilities"] as? [String] ?? [])
+    }
+
+    /// Sends one control message on a DEALER named after `life`, authenticated with `credentials` (not that node's keys).
+    private func sendAsNode(
+        _ life: NodeID, _ control: Control, to target: NodeID, serverKey: CurveKey, with credentials: CurveCredentials
+    ) throws {
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        defer { socket.close() }
+        try socket.set(.linger, 2000)
+        try socket.set(.routingID, Array("N\(life)".utf8))
+        try socket.makeCurveClient(
+            serverKey: serverKey.z85, publicKey: credentials.keyPair.publicKey.z85, secretKey: credentials.keyPair.secretKey.z85)
+        try socket.connect(target.address.endpoint)
+        let envelope = Envelope(kind: .control, sender: .system(life), recipient: .system(target), typeName: Control.typeName,
+                                payload: try PayloadCodec.encode(control))
+        #expect(try socket.send([envelope.encoded()]) == .done)
+    }
+
+    private func keyFile(_ path: String) throws -> String {
+        try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+}
+
+/// Key directories for a convention of a leader and two members, an admin and a
+/// user (operators), and a stranger whose key no node lists; made with `ensemble
+/// keygen` and wired as docs/operations.md says.
+struct CurveKeyring {
+    let root: String
+
+    init(root: String) throws {
+        self.root = root
+        let nodes = ["leader", "m1", "m2"]
+        for name in nodes + ["admin", "user", "stranger"] {
+            let made = try CLIRunner.run(["keygen", "\(root)/\(name)"])
+            try #require(made.status == 0, "keygen \(name): \(made.stderr)")
+        }
+        let files = FileManager.default
+        for node in nodes {
+            for accepted in nodes + ["admin", "user"] {
+                try files.copyItem(atPath: "\(root)/\(accepted)/public.key", toPath: "\(root)/\(node)/authorized/\(accepted).pub")
+            }
+            try files.copyItem(atPath: "\(root)/admin/public.key", toPath: "\(root)/\(node)/admin/admin.pub")
+        }
+        for name in ["m1", "m2", "admin", "user", "stranger"] {
+            try files.copyItem(atPath: "\(root)/leader/public.key", toPath: "\(root)/\(name)/leader.pub")
+        }
+    }
+
+    subscript(name: String) -> String { "\(root)/\(name)" }
+}
