@@ -101,7 +101,7 @@ public final class EnsembleClient: Sendable {
     private func send<M: Message>(_ message: M, to recipient: ActorAddress, correlationID: UInt64) throws {
         io.submit(.send(Envelope(
             kind: .tell, sender: nil, recipient: recipient, typeName: M.messageType,
-            correlationID: correlationID, payload: try PayloadCodec.encode(message))))
+            correlationID: correlationID, payload: try message.encodedPayload())))
     }
 
     /// The convention as the gateway sees it.

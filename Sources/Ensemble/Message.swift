@@ -3,10 +3,24 @@ public protocol Message: Codable, Sendable {
     /// The name this type travels under; the same on every node. Defaults to the Swift
     /// type name, derived at each send; spell it out for messages on a hot path.
     static var messageType: String { get }
+    /// The payload bytes that travel for this message. The default writes its
+    /// `Codable` form and a `WireMessage` writes its hand-made layout; there is
+    /// no need to implement it. (A requirement, not a cast at each send.)
+    func encodedPayload() throws -> [UInt8]
 }
 
 extension Message {
     public static var messageType: String { String(describing: Self.self) }
+
+    public func encodedPayload() throws -> [UInt8] { try BinaryPayloadEncoder().encode(self) }
+}
+
+extension WireMessage {
+    public func encodedPayload() throws -> [UInt8] {
+        var writer = WireWriter()
+        write(to: &writer)
+        return writer.inner.bytes
+    }
 }
 
 /// Encodes and decodes message payloads (the compact binary format of `BinaryPayloadEncoder`).

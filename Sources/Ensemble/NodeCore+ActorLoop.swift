@@ -31,7 +31,8 @@ extension NodeCore {
             return await supervise(&supervisor, cell)
         case .local, .wire:
             guard let (message, sender, correlationID, original) = open(mail, for: cell) else { return false }
-            defer { if message is ActorExitRequest { cell.requestExit(.stopped) } }
+            // A metatype comparison: a cast here would cost a runtime lookup per message.
+            defer { if type(of: message) == ActorExitRequest.self { cell.requestExit(.stopped) } }
             do {
                 try await instance.receive(message, from: sender, context: ActorContext(core: self, cell: cell, correlationID: correlationID))
                 return false
@@ -71,7 +72,7 @@ extension NodeCore {
     private func open(_ mail: Mail, for cell: ActorCell) -> (any Message, ActorAddress, UInt64, Original)? {
         switch mail {
         case .local(let message, let sender, let correlationID):
-            let original = Original(typeName: type(of: message).messageType, payload: { (try? PayloadCodec.encode(message)) ?? [] })
+            let original = Original(typeName: type(of: message).messageType, payload: { (try? message.encodedPayload()) ?? [] })
             return (message, sender, correlationID, original)
         case .stop, .kill:
             return nil
@@ -113,7 +114,7 @@ extension NodeCore {
                 if case .wire(let envelope) = mail { returnDeadLetter(envelope, reason: "\(cell.address) has exited") }
                 if case .local(let message, let sender, _) = mail, sender != cell.address, !(message is DeadLetter) {
                     tell(DeadLetter(recipient: cell.address, originalType: type(of: message).messageType,
-                                    originalPayload: (try? PayloadCodec.encode(message)) ?? [], reason: "\(cell.address) has exited"),
+                                    originalPayload: (try? message.encodedPayload()) ?? [], reason: "\(cell.address) has exited"),
                          to: sender, from: cell.address, correlationID: 0)
                 }
             }

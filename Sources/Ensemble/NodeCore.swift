@@ -111,7 +111,7 @@ final class NodeCore: Sendable {
             return
         }
         do {
-            let payload = try PayloadCodec.encode(message)
+            let payload = try message.encodedPayload()
             io.submit(.send(Envelope(
                 kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType,
                 correlationID: correlationID, payload: payload)))
