@@ -128,11 +128,28 @@ enum CorpusSeeds {
         return frames
     }
 
+    /// The status report with `count` more counters, written in key order (a Dictionary's order
+    /// depends on the hash seed). Decoding one with 40,000 counters once took minutes: each key
+    /// was looked up by a scan of all of them.
+    static func statusReport(counters count: Int) -> [UInt8] {
+        let bytes = payload(Control.statusReport(report))
+        let marker = [BinaryTag.string.rawValue, 8] + Array("counters".utf8) + [BinaryTag.object.rawValue]
+        let found = (0...bytes.count - marker.count).first { bytes[$0..<$0 + marker.count].elementsEqual(marker) }
+        let start = found! + marker.count
+        var counters: [UInt8] = []
+        for index in 0..<count {
+            let key = Array("c\(index)".utf8)
+            counters += [BinaryTag.string.rawValue, UInt8(key.count)] + key + [BinaryTag.uint.rawValue, 1]
+        }
+        return Array(bytes[..<start]) + counters + Array(bytes[start...])
+    }
+
     /// Every seed, by file name.
     static var all: [(name: String, bytes: [UInt8])] {
         var seeds: [(name: String, bytes: [UInt8])] = []
         for (name, frame) in frames { seeds.append(("valid-frame-\(name)", frame)) }
         for (name, control) in controls { seeds.append(("valid-payload-control-\(name)", payload(control))) }
+        seeds.append(("valid-payload-control-statusReport-8000-counters", statusReport(counters: 8000)))
         for (name, update) in updates { seeds.append(("valid-payload-update-\(name)", payload(update))) }
         seeds.append(("valid-payload-heartbeat-leader", payload(heartbeat)))
         for (name, message) in messages { seeds.append(("valid-payload-\(name)-sample", payload(message))) }
