@@ -85,6 +85,9 @@ public struct MessageRegistry: Sendable {
     /// Whether `typeName` is registered.
     public func knows(_ typeName: String) -> Bool { decoders[typeName] != nil }
 
+    /// Every registered type name, in no particular order.
+    var typeNames: [String] { Array(decoders.keys) }
+
     /// Decodes a payload of the registered type `typeName`.
     public func decode(_ typeName: String, _ payload: [UInt8]) throws -> any Message {
         guard let decoder = decoders[typeName] else { throw EnsembleError.unknownMessageType(typeName) }

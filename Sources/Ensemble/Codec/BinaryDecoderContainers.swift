@@ -27,6 +27,9 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let source: BinarySource
     var codingPath: [any CodingKey]
     private let entries: [BinaryEntry]
+    /// Entry positions by key bytes, in a container large enough (a dictionary) that finding
+    /// every key by a scan would make decoding quadratic (40,000 keys, 400 KB, took 3 minutes).
+    private let index: [ArraySlice<UInt8>: Int]?
 
     init(source: BinarySource, codingPath: [any CodingKey]) throws {
         self.source = source
@@ -44,6 +47,17 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
             throw source.corrupt("expected a keyed container", codingPath)
         }
         self.entries = entries
+        guard entries.count > 16 else {
+            index = nil
+            return
+        }
+        var index: [ArraySlice<UInt8>: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() {
+            let key = source.bytes[entry.keyStart..<entry.keyStart + entry.keyLength]
+            if index[key] == nil { index[key] = position }  // the first of equal keys wins, as in a scan
+        }
+        self.index = index
     }
 
     private func keyText(_ entry: BinaryEntry) -> String {
@@ -54,6 +68,7 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func entry(_ key: Key) -> BinaryEntry? {
         var name = key.stringValue
+        if let index { return index[ArraySlice(name.utf8)].map { entries[$0] } }
         return name.withUTF8 { utf8 in
             entries.first { entry in
                 entry.keyLength == utf8.count

@@ -96,7 +96,9 @@ public struct WireReader {
         let count = Int(try inner.readUInt32())
         guard count <= inner.remaining else { throw WireError.badLength }
         var values: [T] = []
-        values.reserveCapacity(count)
+        // A count is only checked against the bytes left, one per element, while an element
+        // may take 32 bytes of memory: reserving it all would let a 16 MiB frame ask for 512 MiB.
+        values.reserveCapacity(Swift.min(count, 1024))
         for _ in 0..<count { values.append(try body(&self)) }
         return values
     }
