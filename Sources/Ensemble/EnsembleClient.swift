@@ -25,12 +25,21 @@ public final class EnsembleClient: Sendable {
     private let inbox: AsyncStream<ReceivedMessage>.Continuation
     /// Messages actors sent to this client that were not answers to `ask`.
     public let messages: AsyncStream<ReceivedMessage>
+    private let executor: IOThreadExecutor<ClientCommand>
+
+    /// Runs tasks on the client's own I/O thread: a task started with
+    /// `Task(executorPreference: client.taskExecutor)` that sends and awaits
+    /// answers does so without a thread hand-off per message (a load
+    /// generator's, say). Such tasks must not compute for long or block.
+    public var taskExecutor: any TaskExecutor { executor }
 
     enum ClientCommand: Sendable {
         case send(Envelope)
         /// Answered with nil once connected, else with why not (at the deadline, or on a refused handshake).
         case waitConnected(deadline: ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)
         case close(CheckedContinuation<Void, Never>)
+        /// Run a slice of a task that prefers `taskExecutor`.
+        case job(UnownedJob)
     }
 
     /// Opens a client for `gateway`; messages of `messageTypes` can be received. With
@@ -42,11 +51,13 @@ public final class EnsembleClient: Sendable {
         self.registry = registry
         context = try ZMQContext()
         io = try IOThread()
+        executor = IOThreadExecutor(io: io, wrap: ClientCommand.job)
         (messages, inbox) = AsyncStream.makeStream(of: ReceivedMessage.self, bufferingPolicy: .bufferingOldest(100_000))
-        let (context, io, pending, inbox, messageRegistry) = (self.context, self.io, self.pending, self.inbox, self.registry)
+        let (context, io, pending, inbox, messageRegistry, executor) =
+            (self.context, self.io, self.pending, self.inbox, self.registry, self.executor)
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
-            ClientLoop(gateway: gateway, curve: curve, context: context, io: io, pending: pending, registry: messageRegistry,
-                       inbox: inbox).run()
+            ClientLoop(gateway: gateway, curve: curve, context: context, io: io, executor: executor, pending: pending,
+                       registry: messageRegistry, inbox: inbox).run()
         }
     }
 
@@ -120,166 +131,5 @@ public final class EnsembleClient: Sendable {
             if !io.submit(.close(continuation)) { continuation.resume() }
         }
         inbox.finish()
-    }
-}
-
-/// A client's I/O thread: one DEALER, its backlog, the connect waiters, and a
-/// monitor that turns a refused handshake into one clear error at once.
-private final class ClientLoop {
-    let gateway: NodeAddress
-    let curve: CurveClientKeys?
-    let io: IOThread<EnsembleClient.ClientCommand>
-    let pending: PendingReplies
-    let registry: MessageRegistry
-    let inbox: AsyncStream<ReceivedMessage>.Continuation
-    let context: ZMQContext
-    var socket: ZMQSocket?
-    var monitor: ZMQSocket?
-    var backlog: [[UInt8]] = []
-    var connectWaiters: [(ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)] = []
-    /// Set when the gateway refused the handshake: every request fails with it from then on.
-    var refusal: EnsembleError?
-    /// A handshake that failed without a reason (often a wrong server key), said at the connect deadline.
-    var handshakeTrouble: EnsembleError?
-
-    init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
-         pending: PendingReplies, registry: MessageRegistry, inbox: AsyncStream<ReceivedMessage>.Continuation) {
-        self.gateway = gateway
-        self.curve = curve
-        self.context = context
-        self.io = io
-        self.pending = pending
-        self.registry = registry
-        self.inbox = inbox
-    }
-
-    func run() {
-        do {
-            let socket = try ZMQSocket(context: context, type: .dealer)
-            try socket.set(.linger, 0)
-            try socket.set(.immediate, 1)
-            try socket.set(.maxMessageSize, 16 << 20)
-            try socket.set(.reconnectInterval, 100)
-            var identity: [UInt8] = [UInt8(ascii: "C")]
-            for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }
-            try socket.set(.routingID, identity)
-            if let curve {
-                try socket.makeCurveClient(serverKey: curve.serverKey.z85, publicKey: curve.keyPair.publicKey.z85,
-                                           secretKey: curve.keyPair.secretKey.z85)
-            }
-            monitor = try? socket.monitor(
-                "inproc://ensemble-client-handshakes", events: [.handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail],
-                context: context)
-            try socket.connect(gateway.endpoint)
-            self.socket = socket
-        } catch {
-            pending.failAll(EnsembleError.unreachable(gateway))
-        }
-        while true {
-            var poller = ZMQPoller()
-            let wake = poller.add(fd: io.wakeFD, .readable)
-            var readIndex = -1, writeIndex = -1, monitorIndex = -1
-            if let socket {
-                readIndex = poller.add(socket, .readable)
-                if !backlog.isEmpty || !connectWaiters.isEmpty { writeIndex = poller.add(socket, .writable) }
-            }
-            if let monitor { monitorIndex = poller.add(monitor, .readable) }
-            _ = try? poller.poll(timeoutMs: 20)
-            if poller.ready(wake).contains(.readable) {
-                for command in io.drain() {
-                    switch command {
-                    case .send(let envelope):
-                        if let refusal {
-                            if envelope.correlationID != 0 { pending.fail(envelope.correlationID, refusal) }
-                        } else {
-                            backlog.append(envelope.encoded())
-                        }
-                    case .waitConnected(let deadline, let continuation):
-                        if let refusal { continuation.resume(returning: refusal) } else { connectWaiters.append((deadline, continuation)) }
-                    case .close(let continuation):
-                        monitor?.close()
-                        socket?.close()
-                        socket = nil
-                        pending.failAll(EnsembleError.shuttingDown)
-                        for (_, waiter) in connectWaiters { waiter.resume(returning: .unreachable(gateway)) }
-                        for case .waitConnected(_, let waiter) in io.close() { waiter.resume(returning: .unreachable(gateway)) }
-                        continuation.resume()
-                        return
-                    }
-                }
-            }
-            if monitorIndex >= 0 && poller.ready(monitorIndex).contains(.readable) { readHandshakeEvents() }
-            if readIndex >= 0 && poller.ready(readIndex).contains(.readable) { receive() }
-            if writeIndex >= 0 && poller.ready(writeIndex).contains(.writable) {
-                for (_, waiter) in connectWaiters { waiter.resume(returning: nil) }
-                connectWaiters.removeAll()
-            }
-            flush()
-            let now = ContinuousClock.now
-            connectWaiters.removeAll { deadline, waiter in
-                guard deadline <= now else { return false }
-                waiter.resume(returning: handshakeTrouble ?? .unreachable(gateway))
-                return true
-            }
-        }
-    }
-
-    /// A refused handshake is final for this client: waiters and requests fail with one line saying why.
-    private func readHandshakeEvents() {
-        while let monitor, let frames = try? monitor.receive() {
-            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
-            let why: String
-            switch event.event {
-            case .handshakeFailedAuth:
-                let key = curve.map { " \($0.keyPair.publicKey)" } ?? ""
-                why = "refused: \(gateway) does not accept key\(key) (it is not in its authorized/ or admin/)"
-            case .handshakeFailedProtocol where event.isMechanismMismatch:
-                why = curve == nil
-                    ? "refused: \(gateway) requires CurveZMQ keys and this client has none"
-                    : "refused: \(gateway) does not use CurveZMQ and this client does"
-            default:
-                // Which side notices a mismatch first varies, so an unexplained failure is only said at the deadline.
-                let question = curve.map { "is \($0.serverKey) its public key?" } ?? "does it require CurveZMQ keys? this client has none"
-                handshakeTrouble = .refused("refused: the handshake with \(gateway) failed (\(question))")
-                continue
-            }
-            let error = EnsembleError.refused(why)
-            refusal = error
-            backlog.removeAll()
-            for (_, waiter) in connectWaiters { waiter.resume(returning: error) }
-            connectWaiters.removeAll()
-            pending.failAll(error)
-        }
-    }
-
-    private func flush() {
-        guard let socket else { return }
-        while !backlog.isEmpty {
-            guard (try? socket.send([backlog[0]])) == .done else { return }
-            backlog.removeFirst()
-        }
-    }
-
-    private func receive() {
-        guard let socket else { return }
-        while let frames = try? socket.receive() {
-            if frames.count == 1, let refusal = Envelope.parseVersionRefusal(frames[0]) {
-                pending.failAll(EnsembleError.remote(refusal))
-                continue
-            }
-            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else { continue }
-            for envelope in envelopes {
-                switch envelope.kind {
-                case .reply:
-                    pending.resolve(envelope)
-                case .tell:
-                    if envelope.correlationID != 0 && pending.resolve(envelope) { continue }
-                    guard let message = try? registry.decode(envelope.typeName, envelope.payload) else { continue }
-                    inbox.yield(ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0))))
-                default:
-                    continue
-                }
-            }
-        }
     }
 }

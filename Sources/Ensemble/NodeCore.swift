@@ -9,7 +9,7 @@ enum IOCommand: Sendable {
     case noteLocalName(String, ActorAddress)
     /// Leave the convention, close every socket, and resume when done.
     case shutdown(CheckedContinuation<Void, Never>)
-    /// Run a slice of an actor's task (see `NodeExecutor`).
+    /// Run a slice of an actor's task (see `IOThreadExecutor`).
     case job(UnownedJob)
 }
 
@@ -21,7 +21,7 @@ final class NodeCore: Sendable {
     let messages: MessageRegistry
     let io: IOThread<IOCommand>
     /// Where actor tasks run; nil for the shared cooperative pool.
-    let executor: NodeExecutor?
+    let executor: IOThreadExecutor<IOCommand>?
     let pending = PendingReplies()
     let logger: Logger
     let counters = Counters()
@@ -53,7 +53,7 @@ final class NodeCore: Sendable {
         self.logger = logger
         let io = try IOThread<IOCommand>()
         self.io = io
-        self.executor = configuration.actorsOnIOThread ? NodeExecutor(io: io) : nil
+        self.executor = configuration.actorsOnIOThread ? IOThreadExecutor(io: io, wrap: IOCommand.job) : nil
         self.state = Mutex(State(capabilities: configuration.capabilities))
         self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }

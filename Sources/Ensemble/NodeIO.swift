@@ -246,7 +246,7 @@ final class NodeIO {
         for command in core.io.close() {
             switch command {
             case .shutdown(let waiter): shutdownWaiters.append(waiter)
-            case .job(let job): globalConcurrentExecutor.enqueue(ExecutorJob(job))
+            case .job(let job): IOThreadExecutor<IOCommand>.orphan(job)
             case .send, .noteLocalName: break
             }
         }

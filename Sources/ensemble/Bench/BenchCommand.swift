@@ -49,7 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
         let leaderClient = try await cluster.client(cluster.leader)
         let acceptor = try await leaderClient.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: .seconds(5))
         let load = EncodeLoad(client: leaderClient, acceptor: acceptor)
-        let pump = Task { await load.pump() }
+        let pump = Task(executorPreference: leaderClient.taskExecutor) { await load.pump() }
         let sweeper = Task { await load.sweep() }
         defer {
             pump.cancel()

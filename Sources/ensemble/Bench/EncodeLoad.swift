@@ -87,7 +87,8 @@ final class EncodeLoad: Sendable {
         let start = ContinuousClock.now
         let latencies = await withTaskGroup(of: [Duration].self) { group in
             for _ in 0..<concurrency {
-                group.addTask {
+                // On the client's I/O thread: a request and its answers cross no thread in this process.
+                group.addTask(executorPreference: client.taskExecutor) {
                     var mine: [Duration] = []
                     while remaining.take() {
                         if let latency = await self.encode(text, timeout: .seconds(5)) { mine.append(latency) }

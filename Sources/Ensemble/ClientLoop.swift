@@ -1,0 +1,227 @@
+import ZMQ
+
+/// A client's I/O thread: one DEALER, its backlog, the connect waiters, and a
+/// monitor that turns a refused handshake into one clear error at once.
+final class ClientLoop {
+    let gateway: NodeAddress
+    let curve: CurveClientKeys?
+    let io: IOThread<EnsembleClient.ClientCommand>
+    let executor: IOThreadExecutor<EnsembleClient.ClientCommand>
+    let pending: PendingReplies
+    let registry: MessageRegistry
+    let inbox: AsyncStream<ReceivedMessage>.Continuation
+    let context: ZMQContext
+    var socket: ZMQSocket?
+    var monitor: ZMQSocket?
+    /// Frames not yet taken by the socket, oldest first from `backlogStart`.
+    var backlog: [[UInt8]] = []
+    var backlogStart = 0
+    /// Envelopes queued this turn; they leave batched into as few frames as fit.
+    var outgoing: [Envelope] = []
+    var closing: CheckedContinuation<Void, Never>?
+    var connectWaiters: [(ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)] = []
+    /// Set when the gateway refused the handshake: every request fails with it from then on.
+    var refusal: EnsembleError?
+    /// A handshake that failed without a reason (often a wrong server key), said at the connect deadline.
+    var handshakeTrouble: EnsembleError?
+
+    init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
+         executor: IOThreadExecutor<EnsembleClient.ClientCommand>, pending: PendingReplies, registry: MessageRegistry,
+         inbox: AsyncStream<ReceivedMessage>.Continuation) {
+        self.gateway = gateway
+        self.curve = curve
+        self.context = context
+        self.io = io
+        self.executor = executor
+        self.pending = pending
+        self.registry = registry
+        self.inbox = inbox
+    }
+
+    func run() {
+        do {
+            let socket = try ZMQSocket(context: context, type: .dealer)
+            try socket.set(.linger, 0)
+            try socket.set(.immediate, 1)
+            try socket.set(.maxMessageSize, 16 << 20)
+            try socket.set(.reconnectInterval, 100)
+            var identity: [UInt8] = [UInt8(ascii: "C")]
+            for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }
+            try socket.set(.routingID, identity)
+            if let curve {
+                try socket.makeCurveClient(serverKey: curve.serverKey.z85, publicKey: curve.keyPair.publicKey.z85,
+                                           secretKey: curve.keyPair.secretKey.z85)
+            }
+            monitor = try? socket.monitor(
+                "inproc://ensemble-client-handshakes", events: [.handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail],
+                context: context)
+            try socket.connect(gateway.endpoint)
+            self.socket = socket
+        } catch {
+            pending.failAll(EnsembleError.unreachable(gateway))
+        }
+        io.claimOwnership()
+        while true {
+            var poller = ZMQPoller()
+            let wake = poller.add(fd: io.wakeFD, .readable)
+            var readIndex = -1, writeIndex = -1, monitorIndex = -1
+            if let socket {
+                readIndex = poller.add(socket, .readable)
+                if backlogStart < backlog.count || !connectWaiters.isEmpty { writeIndex = poller.add(socket, .writable) }
+            }
+            if let monitor { monitorIndex = poller.add(monitor, .readable) }
+            // Work this thread queued for itself (tasks preferring it, their sends) must not wait.
+            _ = try? poller.poll(timeoutMs: io.hasPending ? 0 : 20)
+            if monitorIndex >= 0 && poller.ready(monitorIndex).contains(.readable) { readHandshakeEvents() }
+            if readIndex >= 0 && poller.ready(readIndex).contains(.readable) { receive() }
+            runQueued(acknowledgingWake: poller.ready(wake).contains(.readable))
+            if let closing {
+                close()
+                closing.resume()
+                return
+            }
+            if writeIndex >= 0 && poller.ready(writeIndex).contains(.writable) {
+                for (_, waiter) in connectWaiters { waiter.resume(returning: nil) }
+                connectWaiters.removeAll()
+            }
+            batchOutgoing()
+            flush()
+            let now = ContinuousClock.now
+            connectWaiters.removeAll { deadline, waiter in
+                guard deadline <= now else { return false }
+                waiter.resume(returning: handshakeTrouble ?? .unreachable(gateway))
+                return true
+            }
+        }
+    }
+
+    /// Runs queued commands, and what running them queues in turn, within this turn (bounded).
+    private func runQueued(acknowledgingWake: Bool) {
+        var acknowledging = acknowledgingWake
+        for _ in 0..<64 {
+            let commands = io.drain(acknowledgingWake: acknowledging)
+            acknowledging = false
+            if commands.isEmpty { return }
+            for command in commands { perform(command) }
+            if closing != nil { return }
+        }
+    }
+
+    private func perform(_ command: EnsembleClient.ClientCommand) {
+        switch command {
+        case .send(let envelope):
+            if let refusal {
+                if envelope.correlationID != 0 { pending.fail(envelope.correlationID, refusal) }
+            } else {
+                outgoing.append(envelope)
+            }
+        case .waitConnected(let deadline, let continuation):
+            if let refusal { continuation.resume(returning: refusal) } else { connectWaiters.append((deadline, continuation)) }
+        case .close(let continuation):
+            closing = continuation
+        case .job(let job):
+            executor.run(job)
+        }
+    }
+
+    private func close() {
+        batchOutgoing()
+        monitor?.close()
+        socket?.close()
+        socket = nil
+        pending.failAll(EnsembleError.shuttingDown)
+        for (_, waiter) in connectWaiters { waiter.resume(returning: .unreachable(gateway)) }
+        for command in io.close() {
+            switch command {
+            case .waitConnected(_, let waiter): waiter.resume(returning: .unreachable(gateway))
+            case .close(let waiter): waiter.resume()
+            case .job(let job): IOThreadExecutor<EnsembleClient.ClientCommand>.orphan(job)
+            case .send: break
+            }
+        }
+    }
+
+    /// One frame per 256 KiB of queued envelopes: the gateway reads batches, and
+    /// many small sends cost a system call and a wake-up of libzmq's thread each.
+    private func batchOutgoing() {
+        guard !outgoing.isEmpty else { return }
+        var chunk: [Envelope] = []
+        var size = 0
+        for envelope in outgoing {
+            if size + envelope.payload.count > 256 << 10, !chunk.isEmpty {
+                backlog.append(Envelope.encodeBatch(chunk))
+                chunk.removeAll(keepingCapacity: true)
+                size = 0
+            }
+            chunk.append(envelope)
+            size += envelope.payload.count + 64
+        }
+        backlog.append(Envelope.encodeBatch(chunk))
+        outgoing.removeAll(keepingCapacity: true)
+    }
+
+    /// A refused handshake is final for this client: waiters and requests fail with one line saying why.
+    private func readHandshakeEvents() {
+        while let monitor, let frames = try? monitor.receive() {
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            let why: String
+            switch event.event {
+            case .handshakeFailedAuth:
+                let key = curve.map { " \($0.keyPair.publicKey)" } ?? ""
+                why = "refused: \(gateway) does not accept key\(key) (it is not in its authorized/ or admin/)"
+            case .handshakeFailedProtocol where event.isMechanismMismatch:
+                why = curve == nil
+                    ? "refused: \(gateway) requires CurveZMQ keys and this client has none"
+                    : "refused: \(gateway) does not use CurveZMQ and this client does"
+            default:
+                // Which side notices a mismatch first varies, so an unexplained failure is only said at the deadline.
+                let question = curve.map { "is \($0.serverKey) its public key?" } ?? "does it require CurveZMQ keys? this client has none"
+                handshakeTrouble = .refused("refused: the handshake with \(gateway) failed (\(question))")
+                continue
+            }
+            let error = EnsembleError.refused(why)
+            refusal = error
+            backlog.removeAll()
+            backlogStart = 0
+            outgoing.removeAll()
+            for (_, waiter) in connectWaiters { waiter.resume(returning: error) }
+            connectWaiters.removeAll()
+            pending.failAll(error)
+        }
+    }
+
+    private func flush() {
+        guard let socket else { return }
+        while backlogStart < backlog.count {
+            guard (try? socket.send([backlog[backlogStart]])) == .done else { break }
+            backlogStart += 1
+        }
+        if backlogStart == backlog.count {
+            backlog.removeAll(keepingCapacity: true)
+            backlogStart = 0
+        }
+    }
+
+    private func receive() {
+        guard let socket else { return }
+        while let frames = try? socket.receive() {
+            if frames.count == 1, let refusal = Envelope.parseVersionRefusal(frames[0]) {
+                pending.failAll(EnsembleError.remote(refusal))
+                continue
+            }
+            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else { continue }
+            for envelope in envelopes {
+                switch envelope.kind {
+                case .reply:
+                    pending.resolve(envelope)
+                case .tell:
+                    if envelope.correlationID != 0 && pending.resolve(envelope) { continue }
+                    guard let message = try? registry.decode(envelope.typeName, envelope.payload) else { continue }
+                    inbox.yield(ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0))))
+                default:
+                    continue
+                }
+            }
+        }
+    }
+}
