@@ -4,7 +4,7 @@ import Testing
 /// Chaos soak: nodes killed and restarted at seeded random times, the leader
 /// restarted too, while a client keeps requests going. Every request must end
 /// with all its reports or an explicit error; none may be lost.
-/// About 45 s by default; `ENSEMBLE_SOAK_SECONDS` makes it longer.
+/// About 60 s by default; `ENSEMBLE_SOAK_SECONDS` makes it longer.
 @Suite(.serialized)
 struct SoakTests {
     struct Tally {
@@ -12,7 +12,7 @@ struct SoakTests {
     }
 
     @Test func requestsSurviveKilledAndRestartedNodes() throws {
-        let seconds = Double(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SECONDS"] ?? "") ?? 45
+        let seconds = Double(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SECONDS"] ?? "") ?? 60
         let seed = UInt64(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SEED"] ?? "") ?? 20261129
         var random = SplitMix64(seed: seed)
         let cluster = try TestCluster()
