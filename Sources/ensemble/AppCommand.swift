@@ -36,13 +36,7 @@ struct AppCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let gateway = try via.map(parseNode) ?? convention.leaderAddress
-        let client: EnsembleClient
-        do {
-            client = try await convention.openClient(to: gateway, messageTypes: encoderAppMessages)
-        } catch let failure as CommandFailure {
-            printError("ensemble app: \(failure.message)")
-            throw ExitCode(1)
-        }
+        let client = try await convention.openClient(for: "app", to: gateway, messageTypes: encoderAppMessages)
         let code = await encode(text, through: client)
         await client.close()
         if code != 0 { throw ExitCode(code) }

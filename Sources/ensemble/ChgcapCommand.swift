@@ -32,13 +32,7 @@ struct ChgcapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try parseNode(node)
-        let client: EnsembleClient
-        do {
-            client = try await convention.openClient(to: target)
-        } catch let failure as CommandFailure {
-            printError("ensemble chgcap: \(failure.message)")
-            throw ExitCode(1)
-        }
+        let client = try await convention.openClient(for: "chgcap", to: target)
         let answer: Control
         do {
             try await client.connect(timeout: .seconds(2))

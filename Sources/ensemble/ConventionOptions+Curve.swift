@@ -1,3 +1,4 @@
+import ArgumentParser
 import Ensemble
 
 #if canImport(Glibc)
@@ -23,6 +24,17 @@ extension ConventionOptions {
             return try CurveCredentials.load(directory: directory, role: role)
         } catch {
             throw CommandFailure("\(error)")
+        }
+    }
+
+    /// `openClient(to:messageTypes:)` for a command: when it cannot, one line
+    /// (`ensemble COMMAND: why`) on standard error and exit status 1.
+    func openClient(for command: String, to target: NodeAddress, messageTypes: [any Message.Type] = []) async throws -> EnsembleClient {
+        do {
+            return try await openClient(to: target, messageTypes: messageTypes)
+        } catch let failure as CommandFailure {
+            printError("ensemble \(command): \(failure.message)")
+            throw ExitCode(1)
         }
     }
 

@@ -21,13 +21,7 @@ struct KillCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let actor = ActorAddress(parsing: address) else { throw ExitCode(1) }
-        let client: EnsembleClient
-        do {
-            client = try await convention.openClient(to: actor.node.address)
-        } catch let failure as CommandFailure {
-            printError("ensemble kill: \(failure.message)")
-            throw ExitCode(1)
-        }
+        let client = try await convention.openClient(for: "kill", to: actor.node.address)
         let answer: Control
         do {
             try await client.connect(timeout: .seconds(2))

@@ -30,13 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         if metrics { return try await printMetrics() }
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client: EnsembleClient
-        do {
-            client = try await convention.openClient(to: target)
-        } catch let failure as CommandFailure {
-            printError("ensemble status: \(failure.message)")
-            throw ExitCode(1)
-        }
+        let client = try await convention.openClient(for: "status", to: target)
         let report: StatusReport
         do {
             try await client.connect(timeout: .seconds(min(timeout, 2)))
@@ -53,13 +47,7 @@ struct StatusCommand: AsyncParsableCommand {
     /// `--metrics`: the node renders its own metrics; they are printed as they come.
     private func printMetrics() async throws {
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client: EnsembleClient
-        do {
-            client = try await convention.openClient(to: target)
-        } catch let failure as CommandFailure {
-            printError("ensemble status: \(failure.message)")
-            throw ExitCode(1)
-        }
+        let client = try await convention.openClient(for: "status", to: target)
         let text: String
         do {
             try await client.connect(timeout: .seconds(min(timeout, 2)))
