@@ -58,7 +58,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["NodeLauncher"], path: "Tests/TestSupport"),
         .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp", "NodeLauncher", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ", "TestSupport"]),
     ],

@@ -16,7 +16,7 @@ struct DemoCommand: AsyncParsableCommand {
         let cluster = try BenchCluster(prefix: "ensemble-demo")
         let common = ["--leader", cluster.leader.description, "--state-dir", cluster.stateDir]
         let leader = String(cluster.leader.port)
-        let a = String(try freePort()), b = String(try freePort())
+        let a = String(try FreePorts.one()), b = String(try FreePorts.one())
         let text = "This is a multi-system test"
         var ok = true
         func step(_ say: String, _ arguments: [String], input: String? = nil) {

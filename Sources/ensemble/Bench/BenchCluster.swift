@@ -25,7 +25,7 @@ final class BenchCluster {
         var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw CommandFailure("cannot create a temporary state directory") }
         stateDir = String(cString: made)
-        leader = NodeAddress(host: "127.0.0.1", port: try freePortPair())
+        leader = NodeAddress(host: "127.0.0.1", port: try FreePorts.pair())
     }
 
     /// Starts a node (the leader when `address` is the leader's) and records how long until READY.
@@ -127,35 +127,3 @@ final class BenchCluster {
 
 /// What the bench's clients must be able to decode.
 let benchClientMessages: [any Message.Type] = benchMessages + encoderAppMessages
-
-/// A free loopback port whose successor is free too (for a leader's PUB).
-func freePortPair() throws -> UInt16 {
-    for _ in 0..<200 {
-        let port = try freePort()
-        if port < 65535, isPortFree(port + 1) { return port }
-    }
-    throw CommandFailure("no free port pair on 127.0.0.1")
-}
-
-/// A free loopback port below the kernel's ephemeral range (32768 and up here), so
-/// an outgoing connection cannot take it between this check and the bind.
-func freePort() throws -> UInt16 {
-    for _ in 0..<500 {
-        let port = UInt16.random(in: 20_000...32_000)
-        if port != 1900, isPortFree(port) { return port }
-    }
-    throw CommandFailure("no free port on 127.0.0.1")
-}
-
-func isPortFree(_ port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = port.bigEndian
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
-}

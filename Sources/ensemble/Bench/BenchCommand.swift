@@ -37,9 +37,9 @@ struct BenchCommand: AsyncParsableCommand {
     private func measure(_ cluster: BenchCluster) async throws -> BenchFigures {
         var figures = BenchFigures()
         let text = "This is a multi-system test"
-        let a = NodeAddress(host: "127.0.0.1", port: try freePort())
-        let b = NodeAddress(host: "127.0.0.1", port: try freePort())
-        figures.zmqFloor = try await ZMQThroughput.measure(messages: quick ? 200_000 : 2_000_000, size: 100, port: try freePort())
+        let a = NodeAddress(host: "127.0.0.1", port: try FreePorts.one())
+        let b = NodeAddress(host: "127.0.0.1", port: try FreePorts.one())
+        figures.zmqFloor = try await ZMQThroughput.measure(messages: quick ? 200_000 : 2_000_000, size: 100, port: try FreePorts.one())
 
         try cluster.start(cluster.leader, "")
         try cluster.start(a, "morse,Caesar cipher")
