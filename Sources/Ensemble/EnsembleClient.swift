@@ -115,6 +115,26 @@ public final class EnsembleClient: Sendable {
             correlationID: correlationID, payload: try message.encodedPayload())))
     }
 
+    /// Takes messages from `messages` until one of type `M` comes, and returns it;
+    /// nil when none came within `timeout` (or the client closed). The messages of
+    /// other types it takes on the way are dropped, so it suits a caller that
+    /// expects only `M` and is the stream's one reader.
+    public func nextMessage<M: Message>(_ type: M.Type, timeout: Duration) async -> M? {
+        await withTaskGroup(of: M?.self) { group in
+            group.addTask {
+                for await received in self.messages { if let message = received.message as? M { return message } }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
     /// The convention as the gateway sees it.
     public func status(timeout: Duration) async throws -> StatusReport {
         switch try await request(.status, timeout: timeout) {

@@ -71,7 +71,7 @@ final class IOThread<Command: Sendable>: Sendable {
 
     /// Called by the owning thread each turn: takes everything queued; `acknowledgingWake`
     /// when `wakeFD` polled readable, which resets it.
-    func drain(acknowledgingWake: Bool = true) -> [Command] {
+    func drain(acknowledgingWake: Bool) -> [Command] {
         if acknowledgingWake {
             var counter: UInt64 = 0
             _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }

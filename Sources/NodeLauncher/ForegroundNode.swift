@@ -69,19 +69,11 @@ final class ReadyReporter: Sendable {
             if case .failed(let why) = readiness { printErrorLine("ensemble start: \(why)") }
             return
         }
-        let line: String
         switch readiness {
-        case .ready: line = "READY\n"
-        case .waitingForLeader: line = "WAITING\n"
-        case .failed(let why): line = "ERROR \(why)\n"
+        case .ready: writeLine(fd, "READY")
+        case .waitingForLeader: writeLine(fd, "WAITING")
+        case .failed(let why): writeLine(fd, "ERROR \(why)")
         }
-        _ = line.withCString { write(fd, $0, strlen($0)) }
         close(fd)
     }
-}
-
-/// Writes one line to standard error.
-package func printErrorLine(_ line: String) {
-    let text = line + "\n"
-    _ = text.withCString { write(2, $0, strlen($0)) }
 }

@@ -10,7 +10,6 @@ do {
     let arguments = try NodeArguments(parsing: Array(CommandLine.arguments.dropFirst()))
     exit(await ForegroundNode.run(arguments))
 } catch {
-    let line = "ensemble-node: \(error)\n"
-    _ = line.withCString { write(2, $0, strlen($0)) }
+    printErrorLine("ensemble-node: \(error)")
     exit(2)
 }

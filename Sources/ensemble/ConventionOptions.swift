@@ -63,18 +63,6 @@ func printError(_ line: String) { writeLine(2, line) }
 /// Prints one line to standard output, unbuffered, so lines show as they happen.
 func printLine(_ line: String) { writeLine(1, line) }
 
-private func writeLine(_ fd: Int32, _ line: String) {
-    var bytes = Array(line.utf8)
-    bytes.append(UInt8(ascii: "\n"))
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if written < 0 && errno == EINTR { continue }
-        if written <= 0 { return }
-        offset += written
-    }
-}
-
 /// Parses a node argument: PORT or HOST:PORT.
 func parseNode(_ text: String) throws -> NodeAddress {
     guard let address = NodeAddress(parsing: text) else {

@@ -78,11 +78,8 @@ struct StartCommand: AsyncParsableCommand {
     private func runForeground() async throws {
         let arguments = nodeArguments
         if let binary = NodeBinary.beside {
-            let vector = [NodeBinary.name] + arguments.vector
-            var pointers = vector.map { strdup($0) } + [nil]
-            execv(binary, &pointers)
-            // Only reached when exec failed: run the node here instead.
-            for pointer in pointers { free(pointer) }
+            // Returns only when exec failed: then the node runs here instead.
+            _ = withCStrings([NodeBinary.name] + arguments.vector) { argv in execv(binary, argv) }
         }
         let status = await ForegroundNode.run(arguments)
         if status != 0 { throw ExitCode(status) }

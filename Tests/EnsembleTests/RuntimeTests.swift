@@ -75,23 +75,6 @@ struct RuntimeTests {
     static let types: [any EnsembleActor.Type] = [Counter.self, Parent.self, RemoteParent.self, MorseProbe.self]
     static let messages: [any Message.Type] = [Command.self, Answer.self]
 
-    /// The first message of `type` the client receives, or nil after `timeout`.
-    static func first<M: Message>(_ type: M.Type, on client: EnsembleClient, timeout: Duration = .seconds(10)) async -> M? {
-        await withTaskGroup(of: M?.self) { group in
-            group.addTask {
-                for await received in client.messages { if let message = received.message as? M { return message } }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let result = await group.next() ?? nil
-            group.cancelAll()
-            return result
-        }
-    }
-
     static func client(_ node: Node) async throws -> EnsembleClient {
         let client = try EnsembleClient(gateway: node.nodeID.address, messageTypes: messages)
         try await client.connect(timeout: .seconds(5))
@@ -105,7 +88,7 @@ struct RuntimeTests {
             #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
             #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "2")
             try client.tell(Command(verb: "boom"), to: counter)
-            let poison = await Self.first(PoisonMessage.self, on: client)
+            let poison = await client.nextMessage(PoisonMessage.self, timeout: .seconds(10))
             #expect(poison?.originalType == "Command")
             // Same address, fresh state.
             #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
@@ -130,7 +113,7 @@ struct RuntimeTests {
             let client = try await Self.client(members[0])
             let parent = try await client.createActor(typeName: "Parent", timeout: .seconds(5))
             try client.tell(Command(verb: "spawn"), to: parent)
-            let answer = await Self.first(Answer.self, on: client)
+            let answer = await client.nextMessage(Answer.self, timeout: .seconds(10))
             #expect(answer?.value == "stopped")
             await client.close()
         }
@@ -146,7 +129,7 @@ struct RuntimeTests {
             let lost = members[0].core
             lost.markStopping()
             await withCheckedContinuation { continuation in lost.io.submit(.shutdown(continuation)) }
-            let answer = await Self.first(Answer.self, on: client)
+            let answer = await client.nextMessage(Answer.self, timeout: .seconds(10))
             #expect(answer?.value == "nodeLost(\(members[0].nodeID.address))")
             await client.close()
         }

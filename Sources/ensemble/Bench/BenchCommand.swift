@@ -111,7 +111,7 @@ struct BenchCommand: AsyncParsableCommand {
         _ = try await client.ask(BenchExpect(count: count, window: window, source: source), to: sink, timeout: .seconds(5))
         let start = ContinuousClock.now
         try client.tell(BenchBlast(count: count, window: window, text: String(repeating: "x", count: 100), sink: sink), to: source)
-        guard await nextMessage(BenchDone.self, on: client, timeout: .seconds(120)) != nil else {
+        guard await client.nextMessage(BenchDone.self, timeout: .seconds(120)) != nil else {
             throw CommandFailure("the sink did not receive all \(count) messages")
         }
         let seconds = (ContinuousClock.now - start).milliseconds / 1000
@@ -143,22 +143,6 @@ struct BenchCommand: AsyncParsableCommand {
             if ContinuousClock.now - start > .seconds(30) { throw CommandFailure("no complete request within 30 s of the kill") }
         }
         return (ContinuousClock.now - start).milliseconds
-    }
-
-    private func nextMessage<M: Message>(_ type: M.Type, on client: EnsembleClient, timeout: Duration) async -> M? {
-        await withTaskGroup(of: M?.self) { group in
-            group.addTask {
-                for await received in client.messages { if let message = received.message as? M { return message } }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
     }
 }
 
