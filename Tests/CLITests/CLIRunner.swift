@@ -46,9 +46,15 @@ enum CLIRunner {
             let deadline = Date().addingTimeInterval(timeout)
             var timedOut = false
             var status: Int32 = 0
+            var lost = false
             while true {
                 let reaped = waitpid(pid, &status, WNOHANG)
-                if reaped == pid || (reaped < 0 && errno != EINTR) { break }
+                if reaped == pid { break }
+                if reaped < 0 && errno != EINTR {
+                    // The process cannot be waited for: its status is unknown, never a success.
+                    lost = true
+                    break
+                }
                 if Date() > deadline {
                     timedOut = true
                     kill(pid, SIGKILL)
@@ -62,7 +68,7 @@ enum CLIRunner {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
             // Exit code when it exited, 128 + signal when a signal ended it.
-            let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            let code = lost ? -1 : (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
             return CLIResult(status: code, stdout: out, stderr: err, timedOut: timedOut)
         }
     }

@@ -216,7 +216,8 @@ struct CurveTests {
         try socket.connect(target.address.endpoint)
         let envelope = Envelope(kind: .control, sender: .system(life), recipient: .system(target), typeName: Control.typeName,
                                 payload: try PayloadCodec.encode(control))
-        #expect(try socket.send([envelope.encoded()]) == .done)
+        // A DEALER queues whatever its connection state; whether it arrived is what the callers check (counters).
+        _ = try socket.send([envelope.encoded()])
     }
 
     private func keyFile(_ path: String) throws -> String {

@@ -63,8 +63,14 @@ final class NetworkLab {
             throw Unavailable.failed("ip netns add \(bridgeNamespace): \(why)")
         }
         namespaces.append(bridgeNamespace)
-        try command(["-n", bridgeNamespace, "link", "add", "br0", "type", "bridge"])
-        try command(["-n", bridgeNamespace, "link", "set", "br0", "up"])
+        do {
+            try command(["-n", bridgeNamespace, "link", "add", "br0", "type", "bridge"])
+            try command(["-n", bridgeNamespace, "link", "set", "br0", "up"])
+        } catch {
+            // The caller never gets a lab to tear down: remove what was made here.
+            tearDown()
+            throw error
+        }
     }
 
     /// A new host at `SUBNET.number`, named `label` (a few letters), linked to the bridge.
