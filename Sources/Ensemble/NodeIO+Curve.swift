@@ -160,7 +160,7 @@ extension NodeIO {
     func vouched(identity: [UInt8], userID: String?) -> Bool {
         guard curve != nil else { return true }
         guard identity.first == Self.nodePrefix, let userID,
-            let claimed = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+            let claimed = claimedNode(identity)
         else { return false }
         return knownKey(of: claimed.address)?.z85 == userID
     }
@@ -170,7 +170,7 @@ extension NodeIO {
     func screened(_ envelopes: [Envelope], identity: [UInt8], userID: String?) -> [Envelope] {
         guard let curve else { return envelopes }
         let isClient = identity.first == Self.clientPrefix
-        let claimed = isClient ? nil : NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+        let claimed = isClient ? nil : claimedNode(identity)
         // A node identity that names no node is the routing's to count (malformedFrames, forgedSenders).
         guard isClient || claimed != nil else { return envelopes }
         guard let userID, let key = CurveKey(z85: userID) else {

@@ -48,20 +48,12 @@ extension NodeIO {
 
     func receiveFromRouter() {
         for _ in 0..<1024 {
-            let frames: [[UInt8]]?
-            var userID: String?
-            do {
-                if curve == nil {
-                    frames = try router.receive()
-                } else {
-                    let received = try router.receiveWithUserID()
-                    (frames, userID) = (received?.frames, received?.userID)
-                }
-            } catch {
+            let received: (frames: [[UInt8]], userID: String?)?
+            do { received = try router.receive(readingUserID: curve != nil) } catch {
                 core.logger.error("ROUTER receive failed: \(error)")
                 return
             }
-            guard let frames else { return }
+            guard let (frames, userID) = received else { return }
             guard frames.count == 2, let prefix = frames[0].first else {
                 core.counters.add("malformedFrames")
                 continue
@@ -119,7 +111,7 @@ extension NodeIO {
     }
 
     /// The life a node's connection identity names, parsed once per connection.
-    private func claimedNode(_ identity: [UInt8]) -> NodeID? {
+    func claimedNode(_ identity: [UInt8]) -> NodeID? {
         if let known = connectionNodes[identity] { return known }
         guard let node = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)) else { return nil }
         // Bounded: identities of departed lives must not pile up.
@@ -253,7 +245,10 @@ extension NodeIO {
             peers[address] = peer
             return peer
         } catch {
-            core.logger.error("cannot open a connection to \(address): \(error)")
+            // Asked again at every flush with mail for it (a member's key may not be in the view yet): said once.
+            if curve?.firstTime("cannot connect", address.description) ?? true {
+                core.logger.error("cannot open a connection to \(address): \(error)")
+            }
             return nil
         }
     }

@@ -61,29 +61,4 @@ extension ZMQSocket {
         try set(.curvePublicKey, Array(publicKey.utf8))
         try set(.curveSecretKey, Array(secretKey.utf8))
     }
-
-    /// Receives one multipart message without blocking, with the ZAP User-Id its
-    /// connection was authenticated as (nil on a connection without ZAP); `nil`
-    /// when no message is waiting.
-    public func receiveWithUserID() throws(ZMQError) -> (frames: [[UInt8]], userID: String?)? {
-        guard let handle else { preconditionFailure("use of a closed ZMQSocket") }
-        var frames: [[UInt8]] = []
-        var userID: String?
-        var message = zmq_msg_t()
-        while true {
-            zmq_msg_init(&message)
-            defer { zmq_msg_close(&message) }
-            let flags = frames.isEmpty ? ZMQ_DONTWAIT : 0
-            let size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) }
-            guard let size else { return nil }
-            if size == 0 {
-                frames.append([])
-            } else {
-                frames.append([UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(&message)!, count: Int(size))))
-            }
-            // A ROUTER's identity frame is made locally and has no metadata; the peer's frames do.
-            if userID == nil, let property = zmq_msg_gets(&message, "User-Id") { userID = String(cString: property) }
-            if zmq_msg_more(&message) == 0 { return (frames, userID) }
-        }
-    }
 }

@@ -128,8 +128,16 @@ public final class ZMQSocket {
 
     /// Receives one multipart message without blocking, or `nil` when none is waiting.
     public func receive() throws(ZMQError) -> [[UInt8]]? {
+        try receive(readingUserID: false)?.frames
+    }
+
+    /// Receives one multipart message without blocking, with the ZAP User-Id its
+    /// connection was authenticated as when `readingUserID` (nil on a connection
+    /// without ZAP); `nil` when no message is waiting.
+    public func receive(readingUserID: Bool) throws(ZMQError) -> (frames: [[UInt8]], userID: String?)? {
         let handle = live
         var frames: [[UInt8]] = []
+        var userID: String?
         var message = zmq_msg_t()
         while true {
             zmq_msg_init(&message)
@@ -137,15 +145,14 @@ public final class ZMQSocket {
             let flags = frames.isEmpty ? ZMQ_DONTWAIT : 0
             let size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) }
             guard let size else { return nil }
-            let bytes: [UInt8]
             if size == 0 {
-                bytes = []
+                frames.append([])
             } else {
-                let data = zmq_msg_data(&message)!
-                bytes = [UInt8](UnsafeRawBufferPointer(start: data, count: Int(size)))
+                frames.append([UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(&message)!, count: Int(size))))
             }
-            frames.append(bytes)
-            if zmq_msg_more(&message) == 0 { return frames }
+            // A ROUTER's identity frame is made locally and has no metadata; the peer's frames do.
+            if readingUserID, userID == nil, let property = zmq_msg_gets(&message, "User-Id") { userID = String(cString: property) }
+            if zmq_msg_more(&message) == 0 { return (frames, userID) }
         }
     }
 }
