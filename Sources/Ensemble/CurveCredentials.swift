@@ -1,3 +1,4 @@
+import ZMQ
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,6 +43,10 @@ public struct CurveCredentials: Sendable, Equatable {
     /// - Throws: `CurveKeyError` naming the first file or directory that is missing or wrong.
     public static func load(directory: String, role: CurveRole) throws(CurveKeyError) -> CurveCredentials {
         let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        // Said here, naming the directory, rather than as a socket option error when the node starts.
+        guard ZMQCurve.isAvailable else {
+            throw CurveKeyError(path: directory, problem: "cannot be used: this libzmq was built without CurveZMQ")
+        }
         let secretPath = "\(directory)/secret.key", publicPath = "\(directory)/public.key"
         let secretKey = try CurveKey.parse(keyFile: KeyFiles.readText(secretPath, private: true), path: secretPath)
         let publicKey = try CurveKey.parse(keyFile: KeyFiles.readText(publicPath, private: false), path: publicPath)
