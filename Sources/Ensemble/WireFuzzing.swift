@@ -24,6 +24,10 @@ public struct WireFuzzing: Sendable {
         /// The names the whole input decodes as on its own, as they travel: `control`,
         /// `heartbeat`, `update` and registered message type names.
         public var bareTypes: [String]
+        /// False when the input decoded as a frame that re-encodes to other bytes. The
+        /// envelope layout has one encoding per value, so that means the decoder
+        /// accepted something it misread.
+        public var reencodesExactly: Bool
     }
 
     private let registry: MessageRegistry
@@ -47,7 +51,9 @@ public struct WireFuzzing: Sendable {
             frame = .failure(error)
         }
         var decoded: [Bool] = []
+        var reencodesExactly = true
         if case .success(let envelopes) = frame {
+            reencodesExactly = Envelope.encodeBatch(envelopes) == bytes
             for envelope in envelopes {
                 decoded.append(decodesAsItsKind(envelope))
                 _ = bareTypes(envelope.payload)
@@ -59,7 +65,7 @@ public struct WireFuzzing: Sendable {
         }
         return Outcome(
             versionRefusal: Envelope.parseVersionRefusal(bytes), identity: identity, frame: frame,
-            payloadsDecoded: decoded, bareTypes: bareTypes(bytes))
+            payloadsDecoded: decoded, bareTypes: bareTypes(bytes), reencodesExactly: reencodesExactly)
     }
 
     private func decodesAsItsKind(_ envelope: Envelope) -> Bool {

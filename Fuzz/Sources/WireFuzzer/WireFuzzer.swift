@@ -13,10 +13,7 @@ private let decoder = WireFuzzing(messages: encoderAppMessages)
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    let outcome = decoder.decodeEverything(bytes)
-    // The envelope layout has one encoding per value, so a frame that decodes must re-encode
-    // to exactly its bytes; anything else means the decoder accepted something it misread.
-    if case .success(let envelopes) = outcome.frame, Envelope.encodeBatch(envelopes) != bytes {
+    if !decoder.decodeEverything(bytes).reencodesExactly {
         fatalError("a decoded frame re-encodes to other bytes")
     }
     return 0
