@@ -32,17 +32,9 @@ struct ChgcapCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try parseNode(node)
-        let client = try await convention.openClient(for: "chgcap", to: target)
-        let answer: Control
-        do {
-            try await client.connect(timeout: .seconds(2))
-            answer = try await client.request(.changeCapability(add: sign == "+", name: capability), timeout: .seconds(5))
-        } catch {
-            await client.close()
-            printError("ensemble chgcap: \(failureLine(error, otherwise: "no node answers at \(target)"))")
-            throw ExitCode(1)
+        let answer = try await convention.exchange(for: "chgcap", with: target) { client in
+            try await client.request(.changeCapability(add: sign == "+", name: capability), timeout: .seconds(5))
         }
-        await client.close()
         switch answer {
         case .capabilitySet(let capabilities):
             printLine("\(target) capabilities: \(capabilities)")

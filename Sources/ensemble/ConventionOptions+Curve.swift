@@ -38,6 +38,28 @@ extension ConventionOptions {
         }
     }
 
+    /// One exchange with the node at `target`: opens a client, connects within
+    /// `connectTimeout`, runs `body`, closes. Whatever fails is one line
+    /// (`ensemble COMMAND: why`) on standard error and exit status 1; `body`
+    /// may throw a `CommandFailure` to say its own line.
+    func exchange<T>(
+        for command: String, with target: NodeAddress, connectTimeout: Duration = .seconds(2),
+        _ body: (EnsembleClient) async throws -> T
+    ) async throws -> T {
+        let client = try await openClient(for: command, to: target)
+        do {
+            try await client.connect(timeout: connectTimeout)
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch {
+            await client.close()
+            let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no node answers at \(target)")
+            printError("ensemble \(command): \(line)")
+            throw ExitCode(1)
+        }
+    }
+
     /// A client for `target`, over CurveZMQ when keys are in force (a node other than the
     /// leader has its public key looked up in the leader's view unless `nodes/` holds it).
     /// - Throws: `CommandFailure` with one line when the keys are unusable or the key cannot be learnt.

@@ -21,17 +21,9 @@ struct KillCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let actor = ActorAddress(parsing: address) else { throw ExitCode(1) }
-        let client = try await convention.openClient(for: "kill", to: actor.node.address)
-        let answer: Control
-        do {
-            try await client.connect(timeout: .seconds(2))
-            answer = try await client.request(.kill(actor), timeout: .seconds(5))
-        } catch {
-            await client.close()
-            printError("ensemble kill: \(failureLine(error, otherwise: "no node answers at \(actor.node.address)"))")
-            throw ExitCode(1)
+        let answer = try await convention.exchange(for: "kill", with: actor.node.address) { client in
+            try await client.request(.kill(actor), timeout: .seconds(5))
         }
-        await client.close()
         guard answer == .ok else {
             if case .refused(let why) = answer { printError("ensemble kill: \(why)") }
             throw ExitCode(1)

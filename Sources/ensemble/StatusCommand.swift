@@ -28,42 +28,22 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if metrics { return try await printMetrics() }
         let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client = try await convention.openClient(for: "status", to: target)
-        let report: StatusReport
-        do {
-            try await client.connect(timeout: .seconds(min(timeout, 2)))
-            report = try await client.status(timeout: .milliseconds(Int(timeout * 1000)))
-        } catch {
-            await client.close()
-            printError("ensemble status: \(failureLine(error, otherwise: "no node answers at \(target)"))")
-            throw ExitCode(1)
+        let connectTimeout = Duration.seconds(min(timeout, 2)), answerTimeout = Duration.milliseconds(Int(timeout * 1000))
+        if metrics {
+            // The node renders its own metrics; the exposition already ends with a newline.
+            let text = try await convention.exchange(for: "status", with: target, connectTimeout: connectTimeout) { client in
+                do { return try await client.metrics(timeout: answerTimeout) } catch EnsembleError.remote(let why) {
+                    throw CommandFailure("\(target) cannot report metrics: \(why)")
+                }
+            }
+            printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
+            return
         }
-        await client.close()
+        let report = try await convention.exchange(for: "status", with: target, connectTimeout: connectTimeout) { client in
+            try await client.status(timeout: answerTimeout)
+        }
         printLine(json ? Self.json(report).rendered() : Self.table(report))
-    }
-
-    /// `--metrics`: the node renders its own metrics; they are printed as they come.
-    private func printMetrics() async throws {
-        let target = try node.map(parseNode) ?? convention.leaderAddress
-        let client = try await convention.openClient(for: "status", to: target)
-        let text: String
-        do {
-            try await client.connect(timeout: .seconds(min(timeout, 2)))
-            text = try await client.metrics(timeout: .milliseconds(Int(timeout * 1000)))
-        } catch EnsembleError.remote(let why) {
-            await client.close()
-            printError("ensemble status: \(target) cannot report metrics: \(why)")
-            throw ExitCode(1)
-        } catch {
-            await client.close()
-            printError("ensemble status: \(failureLine(error, otherwise: "no node answers at \(target)"))")
-            throw ExitCode(1)
-        }
-        await client.close()
-        // The exposition already ends with a newline.
-        printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
     }
 
     static func json(_ report: StatusReport) -> JSONText {
