@@ -66,6 +66,26 @@ final class BenchCluster {
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
+    /// Copies each node's `/proc/PID/smaps` to `DIRECTORY/PORT.smaps`, for
+    /// `deploy/rss-breakdown.sh` to tell where the resident memory is.
+    func copySmaps(to directory: String) {
+        for node in nodes {
+            let input = open("/proc/\(node.pid)/smaps", O_RDONLY | O_CLOEXEC)
+            let output = open("\(directory)/\(node.address.port).smaps", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            defer {
+                if input >= 0 { close(input) }
+                if output >= 0 { close(output) }
+            }
+            guard input >= 0, output >= 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(input, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 || write(output, buffer, count) != count { break }
+            }
+        }
+    }
+
     /// CPU time used so far by every node and by this process, summed over their threads.
     ///
     /// Unlike rates, CPU per unit of work hardly moves when other programs load the machine.

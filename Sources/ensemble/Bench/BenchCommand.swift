@@ -64,6 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
         let many = await load.run(total: quick ? 3000 : 40_000, concurrency: 64, text: text)
         figures.encodeC64 = EncodeFigures(many, cpu: cluster.cpuTime() - cpuBefore)
         figures.rssMBCluster = Double(cluster.nodes.map { cluster.rssKB($0.address) }.reduce(0, +)) / 1024
+        if let directory = getenv("ENSEMBLE_BENCH_SMAPS") { cluster.copySmaps(to: String(cString: directory)) }
 
         figures.capchangeMs = try await capabilityPropagation(cluster, on: b)
         try await cluster.changeCapability(a, add: true, "bench-source")
