@@ -41,12 +41,20 @@ let package = Package(
             dependencies: ["Ensemble", "EncoderApp", .product(name: "Logging", package: "swift-log")]
         ),
         // The node process: no argument parser, hence no Foundation; the Swift
-        // runtime linked in, so a node maps only the parts of it that it uses
-        // (docs/performance.md: about 15 MB resident per node instead of 20).
+        // runtime linked in, so a node maps only the parts of it that it uses.
+        // Not position-independent: its 33k relative relocations (780 kB read
+        // at every start, plus the pages they write) go away. No symbol table
+        // exported for dlsym (which nothing does): the runtime's link arguments
+        // ask for one (570 kB), and the dynamic linker read through it.
+        // docs/performance.md and docs/decisions.md have the figures.
         .executableTarget(
             name: "ensemble-node",
             dependencies: ["NodeLauncher"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
+                    .when(configuration: .release))
+            ]
         ),
         .executableTarget(
             name: "ensemble",
