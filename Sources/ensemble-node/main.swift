@@ -11,7 +11,7 @@ import Glibc
 // ends in `dispatch_main()`, whose `pthread_exit` unwinds the main thread's
 // stack through the binary's unwind tables: a binary search of
 // `.eh_frame_hdr` (300 kB) and a few `.eh_frame` entries, each page fault
-// mapping 64 kB around it, about 0.6 MB resident per node for nothing.
+// mapping 64 kB around it, about 0.7 MB resident per node for nothing.
 // The node runs in a detached task instead (never on the main actor, whose
 // queue nobody drains here) and the main thread waits.
 func runNode(_ vector: [String]) -> Never {
