@@ -35,6 +35,8 @@ final class ActorCell: Sendable {
         var restarts = 0
     }
     private let state = Mutex(State())
+    /// Set with `exitReason`, so the actor's loop can check it per message without the lock.
+    private let exitRequested = Atomic<Bool>(false)
 
     init(address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, capacity: Int) {
         self.address = address
@@ -58,6 +60,24 @@ final class ActorCell: Sendable {
         }
         waiter?.resume(returning: [mail])
         return accepted
+    }
+
+    /// Queues a run of mail under one lock; returns how many were taken (the rest did not fit).
+    func enqueue(contentsOf mails: [Mail]) -> Int {
+        let (taken, waiter, batch) = state.withLock { state -> (Int, CheckedContinuation<[Mail]?, Never>?, [Mail]) in
+            guard !state.closed else { return (0, nil, []) }
+            let room = capacity - state.queue.count
+            let taken = min(room, mails.count)
+            guard taken > 0 else { return (0, nil, []) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (taken, waiter, taken == mails.count ? mails : Array(mails[..<taken]))
+            }
+            state.queue.append(contentsOf: mails[..<taken])
+            return (taken, nil, [])
+        }
+        waiter?.resume(returning: batch)
+        return taken
     }
 
     /// Everything queued, waiting for mail when there is none; nil once closed and empty.
@@ -97,6 +117,7 @@ final class ActorCell: Sendable {
 
     func requestExit(_ reason: ExitReason) {
         state.withLock { if $0.exitReason == nil { $0.exitReason = reason } }
+        exitRequested.store(true, ordering: .releasing)
     }
 
     /// Stops the actor after its current message, with `reason`, even when it is idle.
@@ -105,7 +126,10 @@ final class ActorCell: Sendable {
         if !enqueue(.stop) { closeMailbox() }
     }
 
-    var exitReason: ExitReason? { state.withLock { $0.exitReason } }
+    var exitReason: ExitReason? {
+        guard exitRequested.load(ordering: .acquiring) else { return nil }
+        return state.withLock { $0.exitReason }
+    }
 
     func addChild(_ child: ActorAddress) { _ = state.withLock { $0.children.insert(child) } }
     func removeChild(_ child: ActorAddress) { _ = state.withLock { $0.children.remove(child) } }

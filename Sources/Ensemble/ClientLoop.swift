@@ -61,26 +61,28 @@ final class ClientLoop {
             pending.failAll(EnsembleError.unreachable(gateway))
         }
         io.claimOwnership()
+        var waitSet = ZMQWaitSet()
         while true {
-            var poller = ZMQPoller()
-            let wake = poller.add(fd: io.wakeFD, .readable)
-            var readIndex = -1, writeIndex = -1, monitorIndex = -1
+            waitSet.removeAll()
+            let wake = waitSet.add(fd: io.wakeFD)
+            var socketIndex = -1, monitorIndex = -1
             if let socket {
-                readIndex = poller.add(socket, .readable)
-                if backlogStart < backlog.count || !connectWaiters.isEmpty { writeIndex = poller.add(socket, .writable) }
+                let writing = backlogStart < backlog.count || !connectWaiters.isEmpty
+                socketIndex = (try? waitSet.add(socket, writing ? [.readable, .writable] : .readable)) ?? -1
             }
-            if let monitor { monitorIndex = poller.add(monitor, .readable) }
+            if let monitor { monitorIndex = (try? waitSet.add(monitor, .readable)) ?? -1 }
             // Work this thread queued for itself (tasks preferring it, their sends) must not wait.
-            _ = try? poller.poll(timeoutMs: io.hasPending ? 0 : 20)
-            if monitorIndex >= 0 && poller.ready(monitorIndex).contains(.readable) { readHandshakeEvents() }
-            if readIndex >= 0 && poller.ready(readIndex).contains(.readable) { receive() }
-            runQueued(acknowledgingWake: poller.ready(wake).contains(.readable))
+            try? waitSet.wait(timeoutMs: io.hasPending ? 0 : 20)
+            let ready = socketIndex >= 0 ? waitSet.ready(socketIndex) : []
+            if monitorIndex >= 0 && waitSet.ready(monitorIndex).contains(.readable) { readHandshakeEvents() }
+            if ready.contains(.readable) { receive() }
+            runQueued(acknowledgingWake: waitSet.ready(wake).contains(.readable))
             if let closing {
                 close()
                 closing.resume()
                 return
             }
-            if writeIndex >= 0 && poller.ready(writeIndex).contains(.writable) {
+            if ready.contains(.writable) {
                 for (_, waiter) in connectWaiters { waiter.resume(returning: nil) }
                 connectWaiters.removeAll()
             }

@@ -25,30 +25,75 @@ public struct Envelope: Sendable, Equatable {
     static let magic: UInt8 = 0xE5
     static let headerSize = 16
 
+    /// The fields, kept in one immutable object: an envelope is copied at every
+    /// hand-off (command queue, routing, mailbox, batch), and a copy is then one
+    /// reference count instead of one per string and array in it. The rare change
+    /// of a field (a gateway naming a client's sender) makes a new object.
+    private final class Fields: Sendable {
+        let values: Values
+        init(_ values: Values) { self.values = values }
+    }
+
+    private struct Values: Equatable {
+        var kind: EnvelopeKind
+        var sender: ActorAddress?
+        var recipient: ActorAddress
+        var typeName: String
+        var correlationID: UInt64
+        var payload: [UInt8]
+    }
+
+    private var fields: Fields
+
+    private mutating func change(_ body: (inout Values) -> Void) {
+        var values = fields.values
+        body(&values)
+        fields = Fields(values)
+    }
+
     /// What the envelope carries.
-    public var kind: EnvelopeKind
+    public var kind: EnvelopeKind {
+        get { fields.values.kind }
+        set { change { $0.kind = newValue } }
+    }
     /// Who sent it; `nil` for a client that its gateway has not named yet.
-    public var sender: ActorAddress?
+    public var sender: ActorAddress? {
+        get { fields.values.sender }
+        set { change { $0.sender = newValue } }
+    }
     /// Where it goes; id 0 is the node itself.
-    public var recipient: ActorAddress
+    public var recipient: ActorAddress {
+        get { fields.values.recipient }
+        set { change { $0.recipient = newValue } }
+    }
     /// The registered type name of the payload.
-    public var typeName: String
+    public var typeName: String {
+        get { fields.values.typeName }
+        set { change { $0.typeName = newValue } }
+    }
     /// Matches a reply to its request; 0 when none.
-    public var correlationID: UInt64
+    public var correlationID: UInt64 {
+        get { fields.values.correlationID }
+        set { change { $0.correlationID = newValue } }
+    }
     /// The encoded message.
-    public var payload: [UInt8]
+    public var payload: [UInt8] {
+        get { fields.values.payload }
+        set { change { $0.payload = newValue } }
+    }
 
     /// Creates an envelope.
     public init(
         kind: EnvelopeKind, sender: ActorAddress?, recipient: ActorAddress, typeName: String,
         correlationID: UInt64 = 0, payload: [UInt8]
     ) {
-        self.kind = kind
-        self.sender = sender
-        self.recipient = recipient
-        self.typeName = typeName
-        self.correlationID = correlationID
-        self.payload = payload
+        fields = Fields(Values(
+            kind: kind, sender: sender, recipient: recipient, typeName: typeName,
+            correlationID: correlationID, payload: payload))
+    }
+
+    public static func == (lhs: Envelope, rhs: Envelope) -> Bool {
+        lhs.fields === rhs.fields || lhs.fields.values == rhs.fields.values
     }
 
     /// The kind byte of a version refusal, the one frame every protocol version must read.
@@ -100,45 +145,38 @@ public struct Envelope: Sendable, Equatable {
 
     /// Decodes every envelope in a frame; throws on the first malformed one.
     public static func decodeBatch(_ frame: [UInt8]) throws(WireError) -> [Envelope] {
-        var envelopes: [Envelope] = []
-        var offset = 0
-        var lastHost: (bytes: [UInt8], string: String)?
         guard !frame.isEmpty else { throw .truncated }
-        while offset < frame.count {
-            let (envelope, next) = try decode(frame, at: offset, lastHost: &lastHost)
-            envelopes.append(envelope)
-            offset = next
-        }
+        var envelopes: [Envelope] = []
+        // One reader for the whole frame: it remembers the hosts and type names it decoded.
+        var reader = ByteReader(frame)
+        while reader.offset < frame.count { envelopes.append(try decode(&reader)) }
         return envelopes
     }
 
-    /// Decodes one envelope at `offset`; returns it and where the next starts.
-    static func decode(
-        _ frame: [UInt8], at offset: Int, lastHost: inout (bytes: [UInt8], string: String)?
-    ) throws(WireError) -> (Envelope, Int) {
-        var header = ByteReader(frame, offset: offset)
-        let magic = try header.readByte()
+    /// Decodes the envelope at the reader's offset and leaves the reader after it.
+    static func decode(_ reader: inout ByteReader) throws(WireError) -> Envelope {
+        let start = reader.offset
+        let frameEnd = reader.end
+        let magic = try reader.readByte()
         guard magic == Self.magic else { throw .badMagic(magic) }
-        let version = try header.readByte()
+        let version = try reader.readByte()
         guard version == Self.protocolVersion else { throw .unsupportedVersion(version) }
-        let kindByte = try header.readByte()
+        let kindByte = try reader.readByte()
         guard let kind = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
-        let flags = try header.readByte()
+        let flags = try reader.readByte()
         guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
-        let length = Int(try header.readUInt32())
-        guard length >= Self.headerSize, length <= frame.count - offset else { throw .badLength }
-        var reader = ByteReader(frame, offset: header.offset, end: offset + length)
-        reader.lastHost = lastHost
-        defer { lastHost = reader.lastHost }
+        let length = Int(try reader.readUInt32())
+        guard length >= Self.headerSize, length <= frameEnd - start else { throw .badLength }
+        reader.end = start + length
+        defer { reader.end = frameEnd }
         let correlationID = try reader.readUInt64()
         let sender = flags & 1 == 1 ? try readAddress(&reader) : nil
         let recipient = try readAddress(&reader)
-        let typeName = try reader.readShortString()
+        let typeName = try reader.readTypeName()
         let payload = Array(try reader.readBytes(reader.remaining))
-        let envelope = Envelope(
+        return Envelope(
             kind: kind, sender: sender, recipient: recipient, typeName: typeName,
             correlationID: correlationID, payload: payload)
-        return (envelope, offset + length)
     }
 
     static func write(_ address: ActorAddress, into writer: inout ByteWriter) {
@@ -156,17 +194,7 @@ public struct Envelope: Sendable, Equatable {
     static func readAddress(_ reader: inout ByteReader) throws(WireError) -> ActorAddress {
         let hostLength = Int(try reader.readByte())
         let hostBytes = try reader.readBytes(hostLength)
-        let host: String
-        // A frame names the same few hosts again and again: reuse the last one's String.
-        if let last = reader.lastHost, last.bytes.elementsEqual(hostBytes) {
-            host = last.string
-        } else {
-            guard let decoded = String(validating: hostBytes, as: UTF8.self), !decoded.isEmpty else {
-                throw .malformed("bad host")
-            }
-            host = decoded
-            reader.lastHost = (Array(hostBytes), decoded)
-        }
+        guard let host = reader.recent.host(hostBytes), !host.isEmpty else { throw .malformed("bad host") }
         let port = try reader.readUInt16()
         let incarnation = try reader.readUInt64()
         let id = try reader.readUInt64()

@@ -30,7 +30,7 @@ extension NodeCore {
             logger.notice("\(cell.typeName) \(cell.address) was killed")
             return await supervise(&supervisor, cell)
         case .local, .wire:
-            guard let (message, sender, correlationID, original) = open(mail, for: cell) else { return false }
+            guard let (message, sender, correlationID) = open(mail, for: cell) else { return false }
             // A metatype comparison: a cast here would cost a runtime lookup per message.
             defer { if type(of: message) == ActorExitRequest.self { cell.requestExit(.stopped) } }
             do {
@@ -38,9 +38,10 @@ extension NodeCore {
                 return false
             } catch {
                 counters.add("handlerFailures")
+                let original = Self.original(of: mail, message)
                 logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(logDescription(of: error))")
                 if sender != cell.address {
-                    tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload(), details: "\(error)"),
+                    tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload, details: "\(error)"),
                          to: sender, from: cell.address, correlationID: correlationID)
                 }
                 return await supervise(&supervisor, cell)
@@ -64,23 +65,23 @@ extension NodeCore {
         }
     }
 
-    private struct Original {
-        var typeName: String
-        var payload: () -> [UInt8]
+    /// What a failed handler was given, for its poison message; worked out only on failure.
+    private static func original(of mail: Mail, _ message: any Message) -> (typeName: String, payload: [UInt8]) {
+        if case .wire(let envelope) = mail { return (envelope.typeName, envelope.payload) }
+        return (type(of: message).messageType, (try? message.encodedPayload()) ?? [])
     }
 
-    private func open(_ mail: Mail, for cell: ActorCell) -> (any Message, ActorAddress, UInt64, Original)? {
+    private func open(_ mail: Mail, for cell: ActorCell) -> (any Message, ActorAddress, UInt64)? {
         switch mail {
         case .local(let message, let sender, let correlationID):
-            let original = Original(typeName: type(of: message).messageType, payload: { (try? message.encodedPayload()) ?? [] })
-            return (message, sender, correlationID, original)
+            return (message, sender, correlationID)
         case .stop, .kill:
             return nil
         case .wire(let envelope):
             let sender = envelope.sender ?? systemAddress
             do {
                 let message = try messages.decode(envelope.typeName, envelope.payload)
-                return (message, sender, envelope.correlationID, Original(typeName: envelope.typeName, payload: { envelope.payload }))
+                return (message, sender, envelope.correlationID)
             } catch {
                 counters.add("undecodableMessages")
                 logger.warning("\(cell.address) dropped a \(envelope.typeName): \(error)")

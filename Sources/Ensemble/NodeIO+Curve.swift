@@ -85,15 +85,18 @@ extension NodeIO {
     // MARK: The poll loop
 
     /// Adds the ZAP handler and the ROUTER's handshake monitor to this turn's poll set.
-    func pollCurve(_ poller: inout ZMQPoller) -> (zap: Int, monitor: Int?)? {
+    func addCurve(to waitSet: inout ZMQWaitSet) throws(ZMQError) -> (zap: Int, monitor: Int?)? {
         guard let curve else { return nil }
-        return (poller.add(curve.zap.socket, .readable), curve.routerMonitor.map { poller.add($0, .readable) })
+        let zap = try waitSet.add(curve.zap.socket, .readable)
+        var monitor: Int?
+        if let routerMonitor = curve.routerMonitor { monitor = try waitSet.add(routerMonitor, .readable) }
+        return (zap, monitor)
     }
 
     /// Serves what the poll found ready: ZAP requests first, since handshakes wait on them.
-    func serveCurve(_ poller: ZMQPoller, _ indices: (zap: Int, monitor: Int?)) {
+    func serveCurve(_ waitSet: ZMQWaitSet, _ indices: (zap: Int, monitor: Int?)) {
         guard let curve else { return }
-        if poller.ready(indices.zap).contains(.readable) {
+        if waitSet.ready(indices.zap).contains(.readable) {
             for refusal in curve.zap.serve() {
                 core.counters.add("curveHandshakeRefusals")
                 if curve.firstTime("zap", refusal.key) {
@@ -102,7 +105,7 @@ extension NodeIO {
                 }
             }
         }
-        if let index = indices.monitor, poller.ready(index).contains(.readable) {
+        if let index = indices.monitor, waitSet.ready(index).contains(.readable) {
             while let monitor = curve.routerMonitor, let frames = try? monitor.receive() {
                 guard ZMQMonitorEvent(frames: frames) != nil else { continue }
                 core.counters.add("curveHandshakeFailures")

@@ -8,7 +8,7 @@ extension NodeIO {
         guard recipient.node.address == me.address else {
             // A lost life still gets answers to its own requests: the leader's answer to a cut-off
             // node's JOINs is `declaredDown`, and without it that node would JOIN forever.
-            if lostNodes.contains(recipient.node) && !(envelope.kind == .reply && recipient.id == 0) {
+            if isLost(recipient.node) && !(envelope.kind == .reply && recipient.id == 0) {
                 core.counters.add("deadLetters")
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return
@@ -84,7 +84,11 @@ extension NodeIO {
             } else if prefix == Self.nodePrefix {
                 // A node speaks only for itself: the sender must be the life its connection is named after.
                 let claimed = claimedNode(frames[0])
+                let claimedIsLost = claimed.map(isLost) ?? false
                 var heardFrom = false
+                // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
+                var run: [Envelope] = []
+                defer { core.deliver(run: run) }
                 for envelope in envelopes {
                     guard let sender = envelope.sender, let claimed, sender.node == claimed else {
                         core.counters.add("forgedSenders")
@@ -94,7 +98,7 @@ extension NodeIO {
                         heard(sender.node)
                         heardFrom = true
                     }
-                    if envelope.kind == .tell && lostNodes.contains(sender.node) {
+                    if envelope.kind == .tell && claimedIsLost {
                         core.counters.add("staleIncarnation")
                         continue
                     }
@@ -102,12 +106,31 @@ extension NodeIO {
                         core.counters.add("misroutedDrops")
                         continue
                     }
-                    route(envelope, fromClient: false)
+                    if let last = run.last, last.recipient.id == envelope.recipient.id,
+                        last.recipient.node.incarnation == envelope.recipient.node.incarnation, envelope.kind == .tell
+                    {
+                        run.append(envelope)
+                        continue
+                    }
+                    core.deliver(run: run)
+                    run.removeAll(keepingCapacity: true)
+                    if envelope.kind == .tell, envelope.recipient.id != 0, envelope.recipient.node == core.nodeID,
+                        clients.identity(for: envelope.recipient.id) == nil
+                    {
+                        run.append(envelope)
+                    } else {
+                        route(envelope, fromClient: false)
+                    }
                 }
             } else {
                 core.counters.add("malformedFrames")
             }
         }
+    }
+
+    /// Whether a node life is known to be gone; asked per envelope, so incarnations are compared first.
+    func isLost(_ node: NodeID) -> Bool {
+        lostNodes.contains { $0.incarnation == node.incarnation && $0.address == node.address }
     }
 
     /// The life a node's connection identity names, parsed once per connection.
@@ -161,14 +184,37 @@ extension NodeIO {
                                         typeName: Control.typeName, payload: payload))
     }
 
+    /// Queues mail for a client; what a turn queues for one client leaves in one frame.
     func sendToClient(_ identity: [UInt8], _ envelope: Envelope) {
-        do {
-            if try router.send([identity, envelope.encoded()]) == .wouldBlock {
-                core.counters.add("clientDrops")
+        clientOutgoing[identity, default: []].append(envelope)
+    }
+
+    /// Sends what this turn queued for clients: a frame per client (cut at `PeerLink.batchBytes`)
+    /// instead of a message per envelope, so a request's answers cost the client one wake-up.
+    func flushClients() {
+        guard !clientOutgoing.isEmpty else { return }
+        let batches = clientOutgoing
+        clientOutgoing.removeAll(keepingCapacity: true)
+        for (identity, envelopes) in batches {
+            var start = 0
+            while start < envelopes.count {
+                var end = start
+                var bytes = 0
+                while end < envelopes.count && (end == start || bytes + envelopes[end].payload.count < PeerLink.batchBytes) {
+                    bytes += envelopes[end].payload.count + 64
+                    end += 1
+                }
+                do {
+                    if try router.send([identity, Envelope.encodeBatch(Array(envelopes[start..<end]))]) == .wouldBlock {
+                        core.counters.add("clientDrops", end - start)
+                    }
+                } catch {
+                    core.counters.add("clientDrops", envelopes.count - start)
+                    if error.isHostUnreachable { clients.forget(envelopes[start].recipient.id) }
+                    break
+                }
+                start = end
             }
-        } catch {
-            core.counters.add("clientDrops")
-            if error.isHostUnreachable { clients.forget(envelope.recipient.id) }
         }
     }
 
@@ -199,6 +245,7 @@ extension NodeIO {
     // MARK: Outbound to peers
 
     func flushOutgoing() {
+        flushClients()
         guard !outgoing.isEmpty else { return }
         let now = core.now
         let batches = outgoing

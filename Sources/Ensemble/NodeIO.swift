@@ -13,6 +13,8 @@ final class NodeIO {
     var subscriber: ZMQSocket?
     var peers: [NodeAddress: PeerLink] = [:]
     var outgoing: [NodeAddress: [Envelope]] = [:]
+    /// Mail for clients of this gateway, sent at the end of the turn, batched per client.
+    var clientOutgoing: [[UInt8]: [Envelope]] = [:]
     var clients = ClientRelay()
     var connectionNodes: [[UInt8]: NodeID] = [:]
     var leader: LeaderState?
@@ -102,33 +104,40 @@ final class NodeIO {
 
     func runLoop() {
         core.io.claimOwnership()
+        var waitSet = ZMQWaitSet()
+        var waiting: [(PeerLink, Int)] = []
+        var monitored: [(PeerLink, Int)] = []
         while running {
-            var poller = ZMQPoller()
-            let wakeIndex = poller.add(fd: core.io.wakeFD, .readable)
-            let routerIndex = poller.add(router, .readable)
-            let subscriberIndex = subscriber.map { poller.add($0, .readable) }
-            let curveIndices = pollCurve(&poller)
-            var waiting: [(PeerLink, Int)] = []
-            var monitored: [(PeerLink, Int)] = []
-            for peer in peers.values {
-                if !peer.isEmpty { waiting.append((peer, poller.add(peer.socket, .writable))) }
-                if let monitor = peer.monitor { monitored.append((peer, poller.add(monitor, .readable))) }
-            }
-            do {
+            waitSet.removeAll()
+            waiting.removeAll(keepingCapacity: true)
+            monitored.removeAll(keepingCapacity: true)
+            let wakeIndex: Int
+            let routerIndex: Int
+            var subscriberIndex: Int?
+            let curveIndices: (zap: Int, monitor: Int?)?
+            do throws(ZMQError) {
+                wakeIndex = waitSet.add(fd: core.io.wakeFD)
+                routerIndex = try waitSet.add(router, .readable)
+                if let subscriber { subscriberIndex = try waitSet.add(subscriber, .readable) }
+                curveIndices = try addCurve(to: &waitSet)
+                for peer in peers.values {
+                    if !peer.isEmpty { waiting.append((peer, try waitSet.add(peer.socket, .writable))) }
+                    if let monitor = peer.monitor { monitored.append((peer, try waitSet.add(monitor, .readable))) }
+                }
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
-                _ = try poller.poll(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
+                try waitSet.wait(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
             } catch {
-                core.logger.critical("zmq_poll failed: \(error)")
+                core.logger.critical("waiting on the sockets failed: \(error)")
                 break
             }
-            if let curveIndices { serveCurve(poller, curveIndices) }
-            if poller.ready(routerIndex).contains(.readable) { receiveFromRouter() }
-            if let subscriberIndex, poller.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
-            runQueued(acknowledgingWake: poller.ready(wakeIndex).contains(.readable))
-            for (peer, index) in waiting where poller.ready(index).contains(.writable) {
+            if let curveIndices { serveCurve(waitSet, curveIndices) }
+            if waitSet.ready(routerIndex).contains(.readable) { receiveFromRouter() }
+            if let subscriberIndex, waitSet.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
+            runQueued(acknowledgingWake: waitSet.ready(wakeIndex).contains(.readable))
+            for (peer, index) in waiting where waitSet.ready(index).contains(.writable) {
                 flush(peer)
             }
-            for (peer, index) in monitored where poller.ready(index).contains(.readable) {
+            for (peer, index) in monitored where waitSet.ready(index).contains(.readable) {
                 readMonitor(peer)
             }
             tick()

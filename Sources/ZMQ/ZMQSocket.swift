@@ -20,6 +20,12 @@ public enum ZMQSocketType: Sendable {
 public final class ZMQSocket {
     /// The raw libzmq socket handle, for polling.
     public private(set) var handle: UnsafeMutableRawPointer?
+    private var cachedDescriptor: Int32?
+    /// Whether the socket was used since it last told its events. Its notification
+    /// descriptor is edge-triggered and libzmq's own sends and receives may take the
+    /// edge, so such a socket must be asked before anyone sleeps on the descriptor;
+    /// so must a new one (a pipe attached while connecting signals nothing).
+    public private(set) var mustAskEvents = true
 
     /// Opens a socket of `type` in `context`.
     public init(context: ZMQContext, type: ZMQSocketType) throws(ZMQError) {
@@ -46,12 +52,14 @@ public final class ZMQSocket {
     /// Binds to an endpoint such as `tcp://127.0.0.1:1900`.
     public func bind(_ endpoint: String) throws(ZMQError) {
         let handle = live
+        mustAskEvents = true
         _ = try zmqCall("zmq_bind") { zmq_bind(handle, endpoint) }
     }
 
     /// Connects to an endpoint; libzmq completes and retries the connection in the background.
     public func connect(_ endpoint: String) throws(ZMQError) {
         let handle = live
+        mustAskEvents = true
         _ = try zmqCall("zmq_connect") { zmq_connect(handle, endpoint) }
     }
 
@@ -96,6 +104,25 @@ public final class ZMQSocket {
         return value
     }
 
+    /// The descriptor libzmq makes readable when something changed for this socket
+    /// (`ZMQ_FD`): edge-triggered, and only a hint to ask for `ZMQ_EVENTS`.
+    public func notificationDescriptor() throws(ZMQError) -> Int32 {
+        if let cachedDescriptor { return cachedDescriptor }
+        let handle = live
+        var descriptor: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        _ = try zmqCall("zmq_getsockopt") { zmq_getsockopt(handle, ZMQ_FD, &descriptor, &size) }
+        cachedDescriptor = descriptor
+        return descriptor
+    }
+
+    /// What the socket can do now (`ZMQ_EVENTS`); asking processes the commands libzmq queued for it.
+    public func currentEvents() throws(ZMQError) -> ZMQPollEvents {
+        let events = ZMQPollEvents(rawValue: Int16(truncatingIfNeeded: try get(.events)))
+        mustAskEvents = false
+        return events
+    }
+
     /// The endpoint actually bound last (resolves port 0 and wildcards).
     public func lastEndpoint() throws(ZMQError) -> String {
         let handle = live
@@ -115,6 +142,7 @@ public final class ZMQSocket {
     public func send(_ frames: [[UInt8]]) throws(ZMQError) -> ZMQOutcome {
         precondition(!frames.isEmpty, "a message needs at least one frame")
         let handle = live
+        mustAskEvents = true
         for (index, frame) in frames.enumerated() {
             var flags = ZMQ_DONTWAIT
             if index < frames.count - 1 { flags |= ZMQ_SNDMORE }
@@ -143,8 +171,18 @@ public final class ZMQSocket {
             zmq_msg_init(&message)
             defer { zmq_msg_close(&message) }
             let flags = frames.isEmpty ? ZMQ_DONTWAIT : 0
-            let size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) }
-            guard let size else { return nil }
+            let size: Int32?
+            do { size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) } } catch {
+                mustAskEvents = true
+                throw error
+            }
+            guard let size else {
+                // Read until none was left (the failed read processed what libzmq queued
+                // for the socket): its descriptor signals what comes next.
+                if frames.isEmpty { mustAskEvents = false }
+                return nil
+            }
+            mustAskEvents = true
             if size == 0 {
                 frames.append([])
             } else {

@@ -71,7 +71,7 @@ final class BinarySource {
 
     func string(_ path: [any CodingKey]) throws -> String {
         let (start, length) = try rawString(path)
-        guard let string = String(validating: bytes[start..<start + length], as: UTF8.self) else {
+        guard let string = String(wireUTF8: bytes[start..<start + length]) else {
             throw corrupt("string is not UTF-8", path)
         }
         return string

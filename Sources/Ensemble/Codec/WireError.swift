@@ -34,17 +34,24 @@ struct ByteWriter {
 
     mutating func write(_ value: UInt8) { bytes.append(value) }
 
+    /// Room for `count` more bytes, grown at least twofold (a long string's one
+    /// reservation instead of a reallocation per doubling while it is appended).
+    mutating func reserve(_ count: Int) {
+        let needed = bytes.count + count
+        if needed > bytes.capacity { bytes.reserveCapacity(max(needed, bytes.capacity * 2)) }
+    }
+
     mutating func write(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value))
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))
     }
 
     mutating func write(_ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     mutating func write(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     /// A string of at most 65535 UTF-8 bytes, length-prefixed.
@@ -64,9 +71,10 @@ struct ByteWriter {
 struct ByteReader {
     let bytes: [UInt8]
     private(set) var offset: Int
-    let end: Int
-    /// The last host decoded, to reuse its String.
-    var lastHost: (bytes: [UInt8], string: String)?
+    /// Where reading stops: the end of the bytes, or of the envelope being read.
+    var end: Int
+    /// Strings decoded lately, reused while the frame names them again.
+    var recent = RecentWireText()
 
     init(_ bytes: [UInt8], offset: Int = 0, end: Int? = nil) {
         self.bytes = bytes
@@ -110,10 +118,11 @@ struct ByteReader {
         return bytes[offset..<offset + count]
     }
 
-    mutating func readShortString() throws(WireError) -> String {
+    /// A type name; the same name as the envelope before it costs no decoding.
+    mutating func readTypeName() throws(WireError) -> String {
         let count = Int(try readUInt16())
         let slice = try readBytes(count)
-        guard let string = String(validating: slice, as: UTF8.self) else { throw .malformed("string is not UTF-8") }
+        guard let string = recent.typeName(slice) else { throw .malformed("string is not UTF-8") }
         return string
     }
 }

@@ -39,6 +39,7 @@ public struct WireWriter {
     public mutating func write(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
+            inner.reserve(4 + utf8.count)
             inner.write(UInt32(utf8.count))
             inner.bytes.append(contentsOf: utf8)
         }
@@ -80,7 +81,7 @@ public struct WireReader {
     /// A String.
     public mutating func readString() throws -> String {
         let count = Int(try inner.readUInt32())
-        guard let string = String(validating: try inner.readBytes(count), as: UTF8.self) else {
+        guard let string = String(wireUTF8: try inner.readBytes(count)) else {
             throw WireError.malformed("string is not UTF-8")
         }
         return string
