@@ -9,7 +9,7 @@ final class ClientLoop {
     let executor: IOThreadExecutor<EnsembleClient.ClientCommand>
     let pending: PendingReplies
     let registry: MessageRegistry
-    let inbox: AsyncStream<ReceivedMessage>.Continuation
+    let inbox: ClientInbox
     let context: ZMQContext
     var socket: ZMQSocket?
     var monitor: ZMQSocket?
@@ -27,7 +27,7 @@ final class ClientLoop {
 
     init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
          executor: IOThreadExecutor<EnsembleClient.ClientCommand>, pending: PendingReplies, registry: MessageRegistry,
-         inbox: AsyncStream<ReceivedMessage>.Continuation) {
+         inbox: ClientInbox) {
         self.gateway = gateway
         self.curve = curve
         self.context = context
@@ -101,22 +101,26 @@ final class ClientLoop {
     private func runQueued(acknowledgingWake: Bool) {
         var acknowledging = acknowledgingWake
         for _ in 0..<64 {
-            let commands = io.drain(acknowledgingWake: acknowledging)
+            let (commands, mail) = io.drain(acknowledgingWake: acknowledging)
             acknowledging = false
-            if commands.isEmpty { return }
+            if commands.isEmpty && mail.isEmpty { return }
+            // Mail first: what a caller sent before closing leaves before the close.
+            for envelope in mail { queue(envelope) }
             for command in commands { perform(command) }
             if closing != nil { return }
         }
     }
 
+    private func queue(_ envelope: Envelope) {
+        if let refusal {
+            if envelope.correlationID != 0 { pending.fail(envelope.correlationID, refusal) }
+        } else {
+            outgoing.append(envelope)
+        }
+    }
+
     private func perform(_ command: EnsembleClient.ClientCommand) {
         switch command {
-        case .send(let envelope):
-            if let refusal {
-                if envelope.correlationID != 0 { pending.fail(envelope.correlationID, refusal) }
-            } else {
-                outgoing.append(envelope)
-            }
         case .waitConnected(let deadline, let continuation):
             if let refusal { continuation.resume(returning: refusal) } else { connectWaiters.append((deadline, continuation)) }
         case .close(let continuation):
@@ -138,7 +142,6 @@ final class ClientLoop {
             case .waitConnected(_, let waiter): waiter.resume(returning: .unreachable(gateway))
             case .close(let waiter): waiter.resume()
             case .job(let job): IOThreadExecutor<EnsembleClient.ClientCommand>.orphan(job)
-            case .send: break
             }
         }
     }

@@ -22,9 +22,9 @@ public final class EnsembleClient: Sendable {
     private let io: IOThread<ClientCommand>
     private let pending = PendingReplies()
     private let closed = Atomic<Bool>(false)
-    private let inbox: AsyncStream<ReceivedMessage>.Continuation
+    private let inbox = ClientInbox()
     /// Messages actors sent to this client that were not answers to `ask`.
-    public let messages: AsyncStream<ReceivedMessage>
+    public var messages: ClientMessages { ClientMessages(inbox: inbox) }
     private let executor: IOThreadExecutor<ClientCommand>
 
     /// Runs tasks on the client's own I/O thread: a task started with
@@ -34,7 +34,6 @@ public final class EnsembleClient: Sendable {
     public var taskExecutor: any TaskExecutor { executor }
 
     enum ClientCommand: Sendable {
-        case send(Envelope)
         /// Answered with nil once connected, else with why not (at the deadline, or on a refused handshake).
         case waitConnected(deadline: ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)
         case close(CheckedContinuation<Void, Never>)
@@ -52,7 +51,6 @@ public final class EnsembleClient: Sendable {
         context = try ZMQContext()
         io = try IOThread()
         executor = IOThreadExecutor(io: io, wrap: ClientCommand.job)
-        (messages, inbox) = AsyncStream.makeStream(of: ReceivedMessage.self, bufferingPolicy: .bufferingOldest(100_000))
         let (context, io, pending, inbox, messageRegistry, executor) =
             (self.context, self.io, self.pending, self.inbox, self.registry, self.executor)
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
@@ -79,9 +77,9 @@ public final class EnsembleClient: Sendable {
         let id = pending.makeID()
         let payload = try PayloadCodec.encode(control)
         let reply = try await pending.wait(for: id, timeout: timeout, what: "\(gateway)") {
-            io.submit(.send(Envelope(
+            io.submit(mail: Envelope(
                 kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
-                typeName: Control.typeName, correlationID: id, payload: payload)))
+                typeName: Control.typeName, correlationID: id, payload: payload))
         }
         return try PayloadCodec.decode(Control.self, from: reply.payload)
     }
@@ -110,9 +108,9 @@ public final class EnsembleClient: Sendable {
     }
 
     private func send<M: Message>(_ message: M, to recipient: ActorAddress, correlationID: UInt64) throws {
-        io.submit(.send(Envelope(
+        io.submit(mail: Envelope(
             kind: .tell, sender: nil, recipient: recipient, typeName: M.messageType,
-            correlationID: correlationID, payload: try message.encodedPayload())))
+            correlationID: correlationID, payload: try message.encodedPayload()))
     }
 
     /// Takes messages from `messages` until one of type `M` comes, and returns it;

@@ -112,37 +112,6 @@ public struct Envelope: Sendable, Equatable {
         return String(decoding: frame[4...], as: UTF8.self)
     }
 
-    /// Appends the encoded envelope to `writer`.
-    func encode(into writer: inout ByteWriter) {
-        let start = writer.bytes.count
-        writer.write(Self.magic)
-        writer.write(Self.protocolVersion)
-        writer.write(kind.rawValue)
-        writer.write(UInt8(sender == nil ? 0 : 1))
-        writer.write(UInt32(0))  // patched below
-        writer.write(correlationID)
-        if let sender { Self.write(sender, into: &writer) }
-        Self.write(recipient, into: &writer)
-        writer.write(short: typeName)
-        writer.write(contentsOf: payload)
-        let length = UInt32(writer.bytes.count - start)
-        for index in 0..<4 { writer.bytes[start + 4 + index] = UInt8(truncatingIfNeeded: length >> UInt32(8 * index)) }
-    }
-
-    /// The envelope alone in a frame.
-    public func encoded() -> [UInt8] {
-        var writer = ByteWriter(capacity: Self.headerSize + 64 + payload.count)
-        encode(into: &writer)
-        return writer.bytes
-    }
-
-    /// Several envelopes batched into one frame.
-    public static func encodeBatch(_ envelopes: [Envelope]) -> [UInt8] {
-        var writer = ByteWriter(capacity: envelopes.reduce(0) { $0 + 96 + $1.payload.count })
-        for envelope in envelopes { envelope.encode(into: &writer) }
-        return writer.bytes
-    }
-
     /// Decodes every envelope in a frame; throws on the first malformed one.
     public static func decodeBatch(_ frame: [UInt8]) throws(WireError) -> [Envelope] {
         guard !frame.isEmpty else { throw .truncated }

@@ -15,7 +15,15 @@ import Musl
 /// Producers append to a lock-protected queue and poke an eventfd that the
 /// thread's `zmq_poll` watches.
 final class IOThread<Command: Sendable>: Sendable {
-    private let queue = Mutex<(commands: [Command], closed: Bool)>(([], false))
+    private struct Queue {
+        var commands: [Command] = []
+        /// Envelopes to send, apart from other commands: the most frequent hand-off
+        /// then costs an array append, not the copies of an enum wrapping it.
+        var mail: [Envelope] = []
+        var closed = false
+    }
+
+    private let queue = Mutex(Queue())
     private let wakePending = Atomic<Bool>(false)
     /// The owning thread's `pthread_self()`, once it runs: its own submissions need no wake-up.
     private let owner = Atomic<UInt>(0)
@@ -42,10 +50,24 @@ final class IOThread<Command: Sendable>: Sendable {
         return true
     }
 
-    /// Called by the owning thread as it ends: refuses later commands, returns those never taken.
+    /// Queues an envelope to send and wakes the thread; false (nothing queued) once the thread has ended.
+    @discardableResult
+    func submit(mail envelope: Envelope) -> Bool {
+        guard queue.withLock({ state -> Bool in
+            guard !state.closed else { return false }
+            state.mail.append(envelope)
+            return true
+        }) else { return false }
+        wake()
+        return true
+    }
+
+    /// Called by the owning thread as it ends: refuses later commands, returns those never taken
+    /// (envelopes not yet sent are dropped: the peers they were for see a node that is gone).
     func close() -> [Command] {
         queue.withLock { state in
             state.closed = true
+            state.mail.removeAll()
             defer { state.commands.removeAll() }
             return state.commands
         }
@@ -58,7 +80,7 @@ final class IOThread<Command: Sendable>: Sendable {
     var isOwnerThread: Bool { owner.load(ordering: .acquiring) == UInt(pthread_self()) }
 
     /// Whether commands are waiting (the owner then polls without blocking).
-    var hasPending: Bool { queue.withLock { !$0.commands.isEmpty } }
+    var hasPending: Bool { queue.withLock { !$0.commands.isEmpty || !$0.mail.isEmpty } }
 
     private func wake() {
         // The owner drains the queue before it next blocks, so it needs no wake-up from itself.
@@ -71,16 +93,17 @@ final class IOThread<Command: Sendable>: Sendable {
 
     /// Called by the owning thread each turn: takes everything queued; `acknowledgingWake`
     /// when `wakeFD` polled readable, which resets it.
-    func drain(acknowledgingWake: Bool) -> [Command] {
+    func drain(acknowledgingWake: Bool) -> (commands: [Command], mail: [Envelope]) {
         if acknowledgingWake {
             var counter: UInt64 = 0
             _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
             wakePending.store(false, ordering: .releasing)
         }
         return queue.withLock { state in
-            guard !state.commands.isEmpty else { return [] }
-            defer { state.commands.removeAll(keepingCapacity: true) }
-            return state.commands
+            var taken: (commands: [Command], mail: [Envelope]) = ([], [])
+            if !state.commands.isEmpty { swap(&taken.commands, &state.commands) }
+            if !state.mail.isEmpty { swap(&taken.mail, &state.mail) }
+            return taken
         }
     }
 

@@ -59,7 +59,7 @@ enum PayloadCodec {
 
 /// Maps registered type names to decoders, so payloads can be turned back into values.
 public struct MessageRegistry: Sendable {
-    private var decoders: [String: @Sendable ([UInt8]) throws -> any Message] = [:]
+    private var decoders: [String: Decoder] = [:]
 
     /// A registry that knows the system messages.
     public init() {
@@ -91,11 +91,35 @@ public struct MessageRegistry: Sendable {
     /// Decodes a payload of the registered type `typeName`.
     public func decode(_ typeName: String, _ payload: [UInt8]) throws -> any Message {
         guard let decoder = decoders[typeName] else { throw EnsembleError.unknownMessageType(typeName) }
+        return try Self.run(decoder, typeName, payload)
+    }
+
+    fileprivate func decoder(for typeName: String) -> Decoder? { decoders[typeName] }
+
+    fileprivate typealias Decoder = @Sendable ([UInt8]) throws -> any Message
+
+    fileprivate static func run(_ decoder: Decoder, _ typeName: String, _ payload: [UInt8]) throws -> any Message {
         do {
             return try decoder(payload)
         } catch {
             throw EnsembleError.undecodable(typeName, "\(error)")
         }
+    }
+}
+
+/// The decoder one reader used last: a stream of one message type then skips
+/// hashing the type name into the registry's table at every message.
+struct RecentDecoder {
+    private var typeName = ""
+    private var decoder: MessageRegistry.Decoder?
+
+    /// Decodes like `MessageRegistry.decode`.
+    mutating func decode(_ typeName: String, _ payload: [UInt8], with registry: MessageRegistry) throws -> any Message {
+        if let decoder, typeName == self.typeName { return try MessageRegistry.run(decoder, typeName, payload) }
+        guard let found = registry.decoder(for: typeName) else { throw EnsembleError.unknownMessageType(typeName) }
+        self.typeName = typeName
+        decoder = found
+        return try MessageRegistry.run(found, typeName, payload)
     }
 }
 

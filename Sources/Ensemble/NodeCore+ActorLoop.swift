@@ -1,51 +1,58 @@
 extension NodeCore {
     /// An actor's life: one message at a time, restarts by the supervisor, then cleanup.
+    ///
+    /// The handler is the loop's only asynchronous call per message: each call into
+    /// a nonisolated async function makes the runtime look up the task's preferred
+    /// executor under a lock, so the steps around it are synchronous.
     func run(_ cell: ActorCell, type: any EnsembleActor.Type) async {
         var instance = type.init()
         var supervisor = SupervisorState(policy: configuration.restartPolicy)
         var unhandled: [Mail] = []
+        var decoders = RecentDecoder()
         batches: while let batch = await cell.nextBatch() {
-            for (index, mail) in batch.enumerated() {
+            for index in batch.indices {
                 // Stopped from outside (capability lost, parent's node lost) or by the last message.
                 if cell.exitReason != nil {
                     unhandled = Array(batch[index...])
                     break batches
                 }
-                if await handle(mail, by: instance, in: cell, supervisor: &supervisor) { instance = type.init() }
+                var failure: (any Error)?
+                switch batch[index] {
+                case .stop:
+                    continue
+                case .kill:
+                    counters.add("actorsKilled")
+                    logger.notice("\(cell.typeName) \(cell.address) was killed")
+                case .local, .wire:
+                    guard let (message, sender, correlationID) = open(batch[index], for: cell, decoders: &decoders) else { continue }
+                    do {
+                        try await instance.receive(message, from: sender, context: ActorContext(core: self, cell: cell, correlationID: correlationID))
+                    } catch {
+                        failure = error
+                        failed(handling: batch[index], message, from: sender, correlationID: correlationID, in: cell, error)
+                    }
+                    // A metatype comparison: a cast here would cost a runtime lookup per message.
+                    if Swift.type(of: message) == ActorExitRequest.self { cell.requestExit(.stopped) }
+                    if failure == nil { continue }
+                }
+                if await supervise(&supervisor, cell) { instance = type.init() }
             }
             if cell.exitReason != nil { break }
         }
         finish(cell, reason: cell.exitReason ?? .stopped, unhandled: unhandled)
     }
 
-    /// Handles one piece of mail; true when the supervisor wants a fresh instance.
-    private func handle(
-        _ mail: Mail, by instance: any EnsembleActor, in cell: ActorCell, supervisor: inout SupervisorState
-    ) async -> Bool {
-        switch mail {
-        case .stop:
-            return false
-        case .kill:
-            counters.add("actorsKilled")
-            logger.notice("\(cell.typeName) \(cell.address) was killed")
-            return await supervise(&supervisor, cell)
-        case .local, .wire:
-            guard let (message, sender, correlationID) = open(mail, for: cell) else { return false }
-            // A metatype comparison: a cast here would cost a runtime lookup per message.
-            defer { if type(of: message) == ActorExitRequest.self { cell.requestExit(.stopped) } }
-            do {
-                try await instance.receive(message, from: sender, context: ActorContext(core: self, cell: cell, correlationID: correlationID))
-                return false
-            } catch {
-                counters.add("handlerFailures")
-                let original = Self.original(of: mail, message)
-                logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(logDescription(of: error))")
-                if sender != cell.address {
-                    tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload, details: "\(error)"),
-                         to: sender, from: cell.address, correlationID: correlationID)
-                }
-                return await supervise(&supervisor, cell)
-            }
+    /// A handler threw: counted, logged, and its sender gets a poison message.
+    private func failed(
+        handling mail: Mail, _ message: any Message, from sender: ActorAddress, correlationID: UInt64, in cell: ActorCell,
+        _ error: any Error
+    ) {
+        counters.add("handlerFailures")
+        let original = Self.original(of: mail, message)
+        logger.warning("\(cell.typeName) \(cell.address) failed handling \(original.typeName): \(logDescription(of: error))")
+        if sender != cell.address {
+            tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload, details: "\(error)"),
+                 to: sender, from: cell.address, correlationID: correlationID)
         }
     }
 
@@ -71,7 +78,7 @@ extension NodeCore {
         return (type(of: message).messageType, (try? message.encodedPayload()) ?? [])
     }
 
-    private func open(_ mail: Mail, for cell: ActorCell) -> (any Message, ActorAddress, UInt64)? {
+    private func open(_ mail: Mail, for cell: ActorCell, decoders: inout RecentDecoder) -> (any Message, ActorAddress, UInt64)? {
         switch mail {
         case .local(let message, let sender, let correlationID):
             return (message, sender, correlationID)
@@ -80,7 +87,7 @@ extension NodeCore {
         case .wire(let envelope):
             let sender = envelope.sender ?? systemAddress
             do {
-                let message = try messages.decode(envelope.typeName, envelope.payload)
+                let message = try decoders.decode(envelope.typeName, envelope.payload, with: messages)
                 return (message, sender, envelope.correlationID)
             } catch {
                 counters.add("undecodableMessages")

@@ -3,8 +3,6 @@ import Synchronization
 
 /// Work handed to a node's I/O thread.
 enum IOCommand: Sendable {
-    /// Route an envelope: to a local handler, a client, or a peer node.
-    case send(Envelope)
     /// Record a global name created while the leader was unreachable.
     case noteLocalName(String, ActorAddress)
     /// Leave the convention, close every socket, and resume when done.
@@ -112,9 +110,9 @@ final class NodeCore: Sendable {
         }
         do {
             let payload = try message.encodedPayload()
-            io.submit(.send(Envelope(
+            io.submit(mail: Envelope(
                 kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType,
-                correlationID: correlationID, payload: payload)))
+                correlationID: correlationID, payload: payload))
         } catch {
             logger.error("cannot encode \(M.messageType): \(logDescription(of: error))")
         }
@@ -167,9 +165,9 @@ final class NodeCore: Sendable {
     /// Sends a control message to a node's system endpoint (fire and forget).
     func sendControl(_ control: Control, to node: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
         guard let payload = try? PayloadCodec.encode(control) else { return }
-        io.submit(.send(Envelope(
+        io.submit(mail: Envelope(
             kind: kind, sender: systemAddress, recipient: node, typeName: Control.typeName,
-            correlationID: correlationID, payload: payload)))
+            correlationID: correlationID, payload: payload))
     }
 
     /// Sends a control request and waits for its reply.

@@ -205,7 +205,7 @@ extension NodeIO {
                     end += 1
                 }
                 do {
-                    if try router.send([identity, Envelope.encodeBatch(Array(envelopes[start..<end]))]) == .wouldBlock {
+                    if try router.send([identity, Envelope.encodeBatch(envelopes[start..<end])]) == .wouldBlock {
                         core.counters.add("clientDrops", end - start)
                     }
                 } catch {

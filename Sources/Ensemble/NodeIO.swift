@@ -153,17 +153,16 @@ final class NodeIO {
     private func runQueued(acknowledgingWake: Bool) {
         var acknowledging = acknowledgingWake
         for _ in 0..<64 {
-            let commands = core.io.drain(acknowledgingWake: acknowledging)
+            let (commands, mail) = core.io.drain(acknowledgingWake: acknowledging)
             acknowledging = false
-            if commands.isEmpty { return }
+            if commands.isEmpty && mail.isEmpty { return }
+            for envelope in mail { route(envelope, fromClient: false) }
             for command in commands { perform(command) }
         }
     }
 
     private func perform(_ command: IOCommand) {
         switch command {
-        case .send(let envelope):
-            route(envelope, fromClient: false)
         case .noteLocalName(let name, let address):
             guard member != nil else { return }
             member!.noteLocalName(name, address)
@@ -256,7 +255,7 @@ final class NodeIO {
             switch command {
             case .shutdown(let waiter): shutdownWaiters.append(waiter)
             case .job(let job): IOThreadExecutor<IOCommand>.orphan(job)
-            case .send, .noteLocalName: break
+            case .noteLocalName: break
             }
         }
         for waiter in shutdownWaiters { waiter.resume() }

@@ -64,7 +64,7 @@ final class PeerLink {
                 bytes += backlog[end].payload.count + 64
                 end += 1
             }
-            let frame = Envelope.encodeBatch(Array(backlog[head..<end]))
+            let frame = Envelope.encodeBatch(backlog[head..<end])
             guard try socket.send([frame]) == .done else { break }
             head = end
             waitingSince = now

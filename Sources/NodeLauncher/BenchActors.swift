@@ -113,17 +113,18 @@ package final class BenchSink: EnsembleActor {
     package init() {}
 
     package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        // The payload, by far the most frequent, is tried first: each failed cast is a runtime call.
         switch message {
-        case let expect as BenchExpect:
-            self.expect = expect
-            reportTo = sender
-            received = 0
-            context.reply(BenchAck(), to: sender)
         case is BenchPayload:
             guard let expect else { return }
             received += 1
             if received % expect.window == 0 { context.send(BenchAck(), to: expect.source) }
             if received == expect.count, let reportTo { context.send(BenchDone(count: received), to: reportTo) }
+        case let expect as BenchExpect:
+            self.expect = expect
+            reportTo = sender
+            received = 0
+            context.reply(BenchAck(), to: sender)
         default:
             break
         }

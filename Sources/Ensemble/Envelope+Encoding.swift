@@ -1,0 +1,83 @@
+extension Envelope {
+    /// The envelope alone in a frame.
+    public func encoded() -> [UInt8] { Self.encodeBatch(CollectionOfOne(self)) }
+
+    /// Several envelopes batched into one frame.
+    ///
+    /// The frame's size is worked out first and every field stored straight into
+    /// it: appending field by field checked the capacity of the array at each byte.
+    public static func encodeBatch(_ envelopes: some Collection<Envelope>) -> [UInt8] {
+        let total = envelopes.reduce(0) { $0 + $1.encodedSize }
+        guard total > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var writer = FrameWriter(base: UnsafeMutableRawPointer(buffer.baseAddress!))
+            for envelope in envelopes { envelope.encode(into: &writer) }
+            precondition(writer.offset == total, "an envelope's encoded size was miscounted")
+            count = total
+        }
+    }
+
+    /// Bytes on the wire: the header, the addresses, the type name and the payload.
+    var encodedSize: Int {
+        Self.headerSize + (sender.map(Self.encodedSize(of:)) ?? 0) + Self.encodedSize(of: recipient)
+            + 2 + min(typeName.utf8.count, Int(UInt16.max)) + payload.count
+    }
+
+    private static func encodedSize(of address: ActorAddress) -> Int {
+        1 + min(address.node.address.host.utf8.count, 255) + 2 + 8 + 8
+    }
+
+    private func encode(into writer: inout FrameWriter) {
+        let start = writer.offset
+        writer.store(Self.magic)
+        writer.store(Self.protocolVersion)
+        writer.store(kind.rawValue)
+        writer.store(UInt8(sender == nil ? 0 : 1))
+        let lengthOffset = writer.offset
+        writer.store(UInt32(0))
+        writer.store(correlationID)
+        if let sender { writer.store(sender) }
+        writer.store(recipient)
+        var typeName = typeName
+        typeName.withUTF8 { utf8 in
+            let count = min(utf8.count, Int(UInt16.max))
+            writer.store(UInt16(count))
+            writer.store(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<count]))
+        }
+        payload.withUnsafeBytes { writer.store($0) }
+        writer.patch(UInt32(writer.offset - start), at: lengthOffset)
+    }
+}
+
+/// Stores little-endian fields into a frame sized beforehand.
+private struct FrameWriter {
+    let base: UnsafeMutableRawPointer
+    var offset = 0
+
+    mutating func store<T: FixedWidthInteger>(_ value: T) {
+        base.storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
+    }
+
+    mutating func store(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        (base + offset).copyMemory(from: source, byteCount: bytes.count)
+        offset += bytes.count
+    }
+
+    mutating func store(_ address: ActorAddress) {
+        var host = address.node.address.host
+        host.withUTF8 { utf8 in
+            let count = min(utf8.count, 255)
+            store(UInt8(count))
+            store(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<count]))
+        }
+        store(address.node.address.port)
+        store(address.node.incarnation)
+        store(address.id)
+    }
+
+    func patch(_ value: UInt32, at position: Int) {
+        base.storeBytes(of: value.littleEndian, toByteOffset: position, as: UInt32.self)
+    }
+}
