@@ -98,18 +98,14 @@ struct ByteReader {
 
     mutating func readUInt32() throws(WireError) -> UInt32 {
         guard remaining >= 4 else { throw .truncated }
-        var value: UInt32 = 0
-        for index in 0..<4 { value |= UInt32(bytes[offset + index]) << UInt32(8 * index) }
-        offset += 4
-        return value
+        defer { offset += 4 }
+        return UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self) })
     }
 
     mutating func readUInt64() throws(WireError) -> UInt64 {
         guard remaining >= 8 else { throw .truncated }
-        var value: UInt64 = 0
-        for index in 0..<8 { value |= UInt64(bytes[offset + index]) << UInt64(8 * index) }
-        offset += 8
-        return value
+        defer { offset += 8 }
+        return UInt64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self) })
     }
 
     mutating func readBytes(_ count: Int) throws(WireError) -> ArraySlice<UInt8> {
