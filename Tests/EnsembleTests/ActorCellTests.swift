@@ -1,0 +1,111 @@
+import Testing
+
+@testable import Ensemble
+
+/// `ActorCell`'s mailbox: single mail and runs of mail queued under one lock.
+struct ActorCellTests {
+    static let node = Fixture.node(9300)
+
+    static func cell(capacity: Int) -> ActorCell {
+        ActorCell(address: Fixture.actor(node, 1), typeName: "Sink", parent: nil, globalName: nil, capacity: capacity)
+    }
+
+    /// Wire mail told apart by correlation id.
+    static func mail(_ ids: some Sequence<UInt64>) -> [Mail] {
+        ids.map { id in
+            .wire(Envelope(
+                kind: .tell, sender: Fixture.actor(node, 2), recipient: Fixture.actor(node, 1), typeName: "T",
+                correlationID: id, payload: []))
+        }
+    }
+
+    /// The correlation ids of wire mail; other mail shows as 0.
+    static func ids(_ mails: [Mail]?) -> [UInt64]? {
+        mails?.map { mail in
+            if case .wire(let envelope) = mail { return envelope.correlationID }
+            return 0
+        }
+    }
+
+    /// The ids of the next batch; nil (outer) when none came in time.
+    static func nextBatch(_ cell: ActorCell) async -> [UInt64]?? {
+        await Pending.run { ids(await cell.nextBatch()) }
+    }
+
+    @Test func aRunThatFitsIsTakenWholeAndInOrder() async {
+        let cell = Self.cell(capacity: 10)
+        #expect(cell.enqueue(.wire(Envelope(kind: .tell, sender: nil, recipient: Fixture.actor(Self.node, 1), typeName: "T", correlationID: 1, payload: []))))
+        #expect(cell.enqueue(contentsOf: Self.mail(2...5)) == 4)
+        #expect(await Self.nextBatch(cell) == [1, 2, 3, 4, 5])
+    }
+
+    @Test func aRunLargerThanTheRoomLeftTakesOnlyWhatFits() async {
+        let cell = Self.cell(capacity: 5)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...2)) == 2)
+        #expect(cell.enqueue(contentsOf: Self.mail(3...8)) == 3)
+        // Full now: nothing more, singly or in a run.
+        #expect(cell.enqueue(contentsOf: Self.mail(9...9)) == 0)
+        #expect(!cell.enqueue(Self.mail(10...10)[0]))
+        #expect(await Self.nextBatch(cell) == [1, 2, 3, 4, 5])
+        // Read: room again.
+        #expect(cell.enqueue(contentsOf: Self.mail(11...12)) == 2)
+        #expect(await Self.nextBatch(cell) == [11, 12])
+    }
+
+    @Test func aClosedMailboxTakesNone() async {
+        let cell = Self.cell(capacity: 5)
+        cell.closeMailbox()
+        #expect(cell.enqueue(contentsOf: Self.mail(1...3)) == 0)
+        #expect(await Self.nextBatch(cell) == .some(nil))
+    }
+
+    @Test func aMailboxClosedWithMailQueuedRefusesRunsButDrainsWhatItHad() {
+        let cell = Self.cell(capacity: 5)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...2)) == 2)
+        #expect(Self.ids(cell.closeAndDrain()) == [1, 2])
+        #expect(cell.enqueue(contentsOf: Self.mail(3...4)) == 0)
+        #expect(Self.ids(cell.closeAndDrain()) == [])
+    }
+
+    @Test func anEmptyRunTakesNothing() async {
+        let cell = Self.cell(capacity: 5)
+        #expect(cell.enqueue(contentsOf: []) == 0)
+        #expect(Self.ids(cell.closeAndDrain()) == [])
+    }
+
+    @Test func aWaitingReaderGetsTheRun() async {
+        let cell = Self.cell(capacity: 10)
+        let reader = Pending { Self.ids(await cell.nextBatch()) }
+        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...4)) == 4)
+        #expect(await reader.result() == [1, 2, 3, 4])
+        // Handed over, not also queued.
+        #expect(Self.ids(cell.closeAndDrain()) == [])
+    }
+
+    @Test func aWaitingReaderGetsOnlyWhatFitsOfALongerRun() async {
+        let cell = Self.cell(capacity: 3)
+        let reader = Pending { Self.ids(await cell.nextBatch()) }
+        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...5)) == 3)
+        #expect(await reader.result() == [1, 2, 3])
+    }
+
+    @Test func anEmptyRunDoesNotWakeAWaitingReader() async {
+        let cell = Self.cell(capacity: 3)
+        let reader = Pending { Self.ids(await cell.nextBatch()) }
+        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        #expect(cell.enqueue(contentsOf: []) == 0)
+        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        #expect(cell.enqueue(contentsOf: Self.mail(7...7)) == 1)
+        #expect(await reader.result() == [7])
+    }
+
+    @Test func closingWakesAWaitingReaderWithNil() async {
+        let cell = Self.cell(capacity: 3)
+        let reader = Pending { Self.ids(await cell.nextBatch()) }
+        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        cell.closeMailbox()
+        #expect(await reader.result() == .some(nil))
+    }
+}

@@ -1,0 +1,137 @@
+import Testing
+
+@testable import Ensemble
+
+/// `String(wireUTF8:)`, the ASCII fast path with a UTF-8 check behind it, and `RecentWireText`.
+struct WireTextTests {
+    static func decode(_ bytes: [UInt8]) -> String? { String(wireUTF8: bytes[...]) }
+
+    // MARK: Valid text
+
+    @Test(arguments: ["", "a", "EncodeRequest", "127.0.0.1", "Zürich", "東京", "🚀", "e\u{301}", "ÿ", "abcdefgh東京"])
+    func validUTF8DecodesToTheSameString(text: String) {
+        #expect(Self.decode(Array(text.utf8)) == text)
+    }
+
+    @Test func asciiOfEveryLengthUpTo17Decodes() {
+        for length in 0...17 {
+            let text = String((0..<length).map { Character(Unicode.Scalar(UInt8(0x21 + $0 * 5))) })
+            #expect(Self.decode(Array(text.utf8)) == text, "length \(length)")
+        }
+    }
+
+    /// A two-byte character at every position of ASCII text 0...17 bytes long: in the
+    /// word-at-a-time part, at its edge and in the byte-by-byte tail.
+    @Test func aNonASCIICharacterAnywhereIsDecodedNotMistakenForASCII() {
+        for length in 0...17 {
+            for position in 0...length {
+                let text = String(repeating: "x", count: position) + "é" + String(repeating: "y", count: length - position)
+                let decoded = Self.decode(Array(text.utf8))
+                #expect(decoded == text, "é at \(position) of \(length)")
+            }
+        }
+    }
+
+    @Test func aSliceDecodesOnlyItsOwnBytes() throws {
+        // Invalid bytes on both sides of the slice must not be looked at.
+        let frame: [UInt8] = [0xFF, 0xFF] + Array("abcdefghij".utf8) + [0xFF]
+        #expect(String(wireUTF8: frame[2..<12]) == "abcdefghij")
+        #expect(String(wireUTF8: frame[3..<5]) == "bc")
+        #expect(String(wireUTF8: frame[2..<2]) == "")
+        #expect(String(wireUTF8: frame[1..<12]) == nil)
+        let utf8Frame: [UInt8] = [0x80] + Array("Zürich".utf8) + [0xC3]
+        #expect(String(wireUTF8: utf8Frame[1..<(utf8Frame.count - 1)]) == "Zürich")
+    }
+
+    // MARK: Invalid text
+
+    static let invalid: [[UInt8]] = [
+        [0xFF],  // never in UTF-8
+        [0x80],  // a lone continuation byte
+        [0xC3],  // a two-byte character cut short
+        [0xE6, 0x9D],  // a three-byte character cut short
+        [0xF0, 0x9F, 0x9A],  // a four-byte character cut short
+        [0xC0, 0xAF],  // "/" overlong in two bytes
+        [0xE0, 0x80, 0xAF],  // "/" overlong in three bytes
+        [0xED, 0xA0, 0x80],  // a UTF-16 surrogate
+        [0xF4, 0x90, 0x80, 0x80],  // beyond U+10FFFF
+        Array("abcdefgh".utf8) + [0xFF],  // after a whole ASCII word
+        Array("abcdefghijklmno".utf8) + [0xC3],  // cut short at the end of a long tail
+        [0xFF] + Array("abcdefghijklmnop".utf8),  // first, before two ASCII words
+    ]
+
+    @Test(arguments: invalid)
+    func invalidUTF8IsRejected(bytes: [UInt8]) {
+        #expect(Self.decode(bytes) == nil)
+    }
+
+    @Test func anInvalidByteAtAnyPositionOfAnyLengthIsRejected() {
+        for length in 1...17 {
+            for position in 0..<length {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                bytes[position] = 0xFF
+                #expect(Self.decode(bytes) == nil, "0xFF at \(position) of \(length)")
+            }
+        }
+    }
+
+    // MARK: RecentWireText
+
+    static func bytes(_ text: String) -> ArraySlice<UInt8> { Array(text.utf8)[...] }
+
+    @Test func alternatingHostsAreEachReturnedRight() {
+        var recent = RecentWireText()
+        for _ in 0..<3 {
+            #expect(recent.host(Self.bytes("10.0.0.1")) == "10.0.0.1")
+            #expect(recent.host(Self.bytes("10.0.0.1")) == "10.0.0.1")
+            #expect(recent.host(Self.bytes("node-b.example")) == "node-b.example")
+        }
+    }
+
+    @Test func alternatingTypeNamesAreEachReturnedRight() {
+        var recent = RecentWireText()
+        for _ in 0..<3 {
+            #expect(recent.typeName(Self.bytes("EncodeRequest")) == "EncodeRequest")
+            #expect(recent.typeName(Self.bytes("Größe")) == "Größe")
+            #expect(recent.typeName(Self.bytes("Größe")) == "Größe")
+        }
+    }
+
+    @Test func namesDifferingOnlyInLengthOrInTheirLastByteAreToldApart() {
+        var recent = RecentWireText()
+        let sequence = ["node", "node1", "nod", "node1", "node2", "node", "", "node", "nodf"]
+        for text in sequence {
+            #expect(recent.host(Self.bytes(text)) == text)
+            #expect(recent.typeName(Self.bytes(text)) == text)
+        }
+    }
+
+    @Test func hostsAndTypeNamesAreRememberedApart() {
+        var recent = RecentWireText()
+        #expect(recent.host(Self.bytes("alpha")) == "alpha")
+        #expect(recent.typeName(Self.bytes("Beta")) == "Beta")
+        #expect(recent.host(Self.bytes("alpha")) == "alpha")
+        #expect(recent.typeName(Self.bytes("alpha")) == "alpha")
+        #expect(recent.host(Self.bytes("Beta")) == "Beta")
+    }
+
+    @Test func slicesAtDifferentOffsetsOfOneFrameAreComparedByContent() {
+        var recent = RecentWireText()
+        let frame = Array("hostAhostBhostA".utf8)
+        #expect(recent.host(frame[0..<5]) == "hostA")
+        #expect(recent.host(frame[5..<10]) == "hostB")
+        #expect(recent.host(frame[10..<15]) == "hostA")
+        #expect(recent.host(frame[10..<14]) == "host")
+    }
+
+    @Test func invalidBytesAreRejectedAndDoNotDisturbWhatIsRemembered() {
+        var recent = RecentWireText()
+        #expect(recent.host(Self.bytes("ab")) == "ab")
+        #expect(recent.host([0xC3, 0x28][...]) == nil)
+        #expect(recent.host(Self.bytes("ab")) == "ab")
+        #expect(recent.typeName(Self.bytes("T")) == "T")
+        #expect(recent.typeName([0xFF][...]) == nil)
+        #expect(recent.typeName(Self.bytes("T")) == "T")
+        #expect(recent.typeName(Self.bytes("U")) == "U")
+    }
+}
