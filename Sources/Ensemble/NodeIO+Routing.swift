@@ -88,8 +88,13 @@ extension NodeIO {
                 var heardFrom = false
                 // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
                 var run: [Envelope] = []
+                var runRecipient: ActorAddress?
                 defer { core.deliver(run: run) }
+                // Each field is read once: an address read from an envelope is a copy (its host a reference count).
+                let me = core.nodeID
                 for envelope in envelopes {
+                    let kind = envelope.kind
+                    let recipient = envelope.recipient
                     guard let sender = envelope.sender, let claimed, sender.node == claimed else {
                         core.counters.add("forgedSenders")
                         continue
@@ -98,26 +103,26 @@ extension NodeIO {
                         heard(sender.node)
                         heardFrom = true
                     }
-                    if envelope.kind == .tell && claimedIsLost {
+                    if kind == .tell && claimedIsLost {
                         core.counters.add("staleIncarnation")
                         continue
                     }
-                    guard envelope.recipient.node.address == core.nodeID.address else {
+                    guard recipient.node.address == me.address else {
                         core.counters.add("misroutedDrops")
                         continue
                     }
-                    if let last = run.last, last.recipient.id == envelope.recipient.id,
-                        last.recipient.node.incarnation == envelope.recipient.node.incarnation, envelope.kind == .tell
+                    if kind == .tell, let current = runRecipient, current.id == recipient.id,
+                        current.node.incarnation == recipient.node.incarnation
                     {
                         run.append(envelope)
                         continue
                     }
                     core.deliver(run: run)
                     run.removeAll(keepingCapacity: true)
-                    if envelope.kind == .tell, envelope.recipient.id != 0, envelope.recipient.node == core.nodeID,
-                        clients.identity(for: envelope.recipient.id) == nil
-                    {
+                    runRecipient = nil
+                    if kind == .tell, recipient.id != 0, recipient.node == me, clients.identity(for: recipient.id) == nil {
                         run.append(envelope)
+                        runRecipient = recipient
                     } else {
                         route(envelope, fromClient: false)
                     }

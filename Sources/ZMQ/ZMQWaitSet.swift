@@ -73,15 +73,19 @@ public struct ZMQWaitSet {
         guard polled != nil else { return }
         for index in items.indices {
             let fired = descriptors[index].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0
-            if items[index].socket == nil {
-                items[index].ready = fired ? .readable : []
+            if items[index].socket == nil || (fired && items[index].interest == .readable) {
+                // A socket read until empty anyway is not asked first: the read itself processes
+                // what libzmq queued for it, and a read that finds nothing costs what asking does.
+                if fired { items[index].ready = .readable }
             } else if fired {
                 items[index].ready = try ask(index)
             }
         }
     }
 
-    /// What item `index` is ready for, within what it was added for.
+    /// What item `index` is ready for, within what it was added for. A socket
+    /// waited on for reading only may be reported readable when its descriptor
+    /// fired for something else: its owner reads until a read finds nothing.
     public func ready(_ index: Int) -> ZMQPollEvents { items[index].ready }
 
     private func ask(_ index: Int) throws(ZMQError) -> ZMQPollEvents {
