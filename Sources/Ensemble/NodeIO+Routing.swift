@@ -249,8 +249,15 @@ extension NodeIO {
 
     // MARK: Outbound to peers
 
+    /// Sends what this turn queued: peers first (their mail usually has a chain to
+    /// finish, a client's is an answer), then clients.
     func flushOutgoing() {
+        flushPeers()
         flushClients()
+    }
+
+    /// Sends what was queued for peer nodes, batched per peer.
+    func flushPeers() {
         guard !outgoing.isEmpty else { return }
         let now = core.now
         let batches = outgoing

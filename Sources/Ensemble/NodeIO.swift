@@ -158,6 +158,9 @@ final class NodeIO {
             if commands.isEmpty && mail.isEmpty { return }
             for envelope in mail { route(envelope, fromClient: false) }
             for command in commands { perform(command) }
+            // Mail for peers leaves before the local hand-offs it came with are run to their
+            // end: the peers work on it meanwhile (what later rounds queue leaves at the turn's end).
+            flushPeers()
         }
     }
 
