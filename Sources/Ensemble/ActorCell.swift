@@ -1,9 +1,13 @@
 import Synchronization
 
 /// One piece of mail in an actor's mailbox.
+///
+/// Every case holds at most one reference (the local case is boxed), so a copy
+/// (into a mailbox, out of a batch) is one reference count, not a call through
+/// the value witnesses of an existential and an address.
 enum Mail: Sendable {
     /// A message sent from this node, not encoded.
-    case local(any Message, sender: ActorAddress, correlationID: UInt64)
+    indirect case local(any Message, sender: ActorAddress, correlationID: UInt64)
     /// A message that came over the wire, decoded by the actor's task.
     case wire(Envelope)
     /// Stop now with the cell's exit reason, without a handler call (capability lost, node lost).
