@@ -146,22 +146,15 @@ final class ClientLoop {
         }
     }
 
-    /// One frame per 256 KiB of queued envelopes: the gateway reads batches, and
+    /// One frame per `Envelope.batchLimit` bytes of queued envelopes: the gateway reads batches, and
     /// many small sends cost a system call and a wake-up of libzmq's thread each.
     private func batchOutgoing() {
-        guard !outgoing.isEmpty else { return }
-        var chunk: [Envelope] = []
-        var size = 0
-        for envelope in outgoing {
-            if size + envelope.payload.count > 256 << 10, !chunk.isEmpty {
-                backlog.append(Envelope.encodeBatch(chunk))
-                chunk.removeAll(keepingCapacity: true)
-                size = 0
-            }
-            chunk.append(envelope)
-            size += envelope.payload.count + 64
+        var start = 0
+        while start < outgoing.count {
+            let end = Envelope.batchEnd(of: outgoing, from: start)
+            backlog.append(Envelope.encodeBatch(outgoing[start..<end]))
+            start = end
         }
-        backlog.append(Envelope.encodeBatch(chunk))
         outgoing.removeAll(keepingCapacity: true)
     }
 

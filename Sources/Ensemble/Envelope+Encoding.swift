@@ -17,6 +17,23 @@ extension Envelope {
         }
     }
 
+    /// How many bytes of envelopes one frame carries at most (a single larger envelope goes alone).
+    static let batchLimit = 256 * 1024
+
+    /// Where the frame that starts at `start` ends: as many envelopes as fit in
+    /// `batchLimit` bytes, and at least one.
+    static func batchEnd(of envelopes: [Envelope], from start: Int) -> Int {
+        var end = start
+        var bytes = 0
+        while end < envelopes.endIndex {
+            let size = envelopes[end].encodedSize
+            if end > start && bytes + size > batchLimit { break }
+            bytes += size
+            end += 1
+        }
+        return end
+    }
+
     /// Bytes on the wire: the header, the addresses, the type name and the payload.
     var encodedSize: Int {
         Self.headerSize + (sender.map(Self.encodedSize(of:)) ?? 0) + Self.encodedSize(of: recipient)

@@ -41,21 +41,19 @@ final class IOThread<Command: Sendable>: Sendable {
     /// Queues `command` and wakes the thread; false (nothing queued) once the thread has ended.
     @discardableResult
     func submit(_ command: Command) -> Bool {
-        guard queue.withLock({ state -> Bool in
-            guard !state.closed else { return false }
-            state.commands.append(command)
-            return true
-        }) else { return false }
-        wake()
-        return true
+        enqueue { $0.commands.append(command) }
     }
 
     /// Queues an envelope to send and wakes the thread; false (nothing queued) once the thread has ended.
     @discardableResult
     func submit(mail envelope: Envelope) -> Bool {
+        enqueue { $0.mail.append(envelope) }
+    }
+
+    private func enqueue(_ add: (inout Queue) -> Void) -> Bool {
         guard queue.withLock({ state -> Bool in
             guard !state.closed else { return false }
-            state.mail.append(envelope)
+            add(&state)
             return true
         }) else { return false }
         wake()

@@ -194,7 +194,7 @@ extension NodeIO {
         clientOutgoing[identity, default: []].append(envelope)
     }
 
-    /// Sends what this turn queued for clients: a frame per client (cut at `PeerLink.batchBytes`)
+    /// Sends what this turn queued for clients: a frame per client (cut at `Envelope.batchLimit`)
     /// instead of a message per envelope, so a request's answers cost the client one wake-up.
     func flushClients() {
         guard !clientOutgoing.isEmpty else { return }
@@ -203,12 +203,7 @@ extension NodeIO {
         for (identity, envelopes) in batches {
             var start = 0
             while start < envelopes.count {
-                var end = start
-                var bytes = 0
-                while end < envelopes.count && (end == start || bytes + envelopes[end].payload.count < PeerLink.batchBytes) {
-                    bytes += envelopes[end].payload.count + 64
-                    end += 1
-                }
+                let end = Envelope.batchEnd(of: envelopes, from: start)
                 do {
                     if try router.send([identity, Envelope.encodeBatch(envelopes[start..<end])]) == .wouldBlock {
                         core.counters.add("clientDrops", end - start)

@@ -20,9 +20,6 @@ final class PeerLink {
     /// Handshakes on this link that failed without a reason (a wrong key, a mechanism mismatch seen late).
     var unexplainedHandshakeFailures = 0
 
-    /// Batches are cut at this many payload bytes.
-    static let batchBytes = 256 * 1024
-
     init(address: NodeAddress, socket: ZMQSocket) {
         self.address = address
         self.socket = socket
@@ -58,12 +55,7 @@ final class PeerLink {
             rawFrames.removeFirst()
         }
         while head < backlog.count {
-            var end = head
-            var bytes = 0
-            while end < backlog.count && (end == head || bytes + backlog[end].payload.count < Self.batchBytes) {
-                bytes += backlog[end].payload.count + 64
-                end += 1
-            }
+            let end = Envelope.batchEnd(of: backlog, from: head)
             let frame = Envelope.encodeBatch(backlog[head..<end])
             guard try socket.send([frame]) == .done else { break }
             head = end

@@ -39,34 +39,34 @@ extension String {
 /// The last host and type name a frame named, so that the envelopes after it, which name
 /// the same few again and again, reuse their Strings instead of decoding them anew.
 struct RecentWireText {
-    private var hostBytes: [UInt8] = []
-    private var host: String?
-    private var typeNameBytes: [UInt8] = []
-    private var typeName: String?
+    private var lastHost = RecentText()
+    private var lastTypeName = RecentText()
 
     /// The host spelled by `bytes`, decoded once per run of equal hosts.
-    mutating func host(_ bytes: ArraySlice<UInt8>) -> String? {
-        if let host, Self.equal(hostBytes, bytes) { return host }
-        guard let decoded = String(wireUTF8: bytes) else { return nil }
-        hostBytes = Array(bytes)
-        host = decoded
-        return decoded
-    }
+    mutating func host(_ bytes: ArraySlice<UInt8>) -> String? { lastHost.decode(bytes) }
 
     /// The type name spelled by `bytes`, decoded once per run of equal names.
-    mutating func typeName(_ bytes: ArraySlice<UInt8>) -> String? {
-        if let typeName, Self.equal(typeNameBytes, bytes) { return typeName }
-        guard let decoded = String(wireUTF8: bytes) else { return nil }
-        typeNameBytes = Array(bytes)
-        typeName = decoded
+    mutating func typeName(_ bytes: ArraySlice<UInt8>) -> String? { lastTypeName.decode(bytes) }
+}
+
+/// One remembered string and the bytes it was decoded from.
+private struct RecentText {
+    private var bytes: [UInt8] = []
+    private var string: String?
+
+    mutating func decode(_ slice: ArraySlice<UInt8>) -> String? {
+        if let string, Self.equal(bytes, slice) { return string }
+        guard let decoded = String(wireUTF8: slice) else { return nil }
+        bytes = Array(slice)
+        string = decoded
         return decoded
     }
 
-    private static func equal(_ known: [UInt8], _ bytes: ArraySlice<UInt8>) -> Bool {
-        guard known.count == bytes.count else { return false }
+    private static func equal(_ known: [UInt8], _ slice: ArraySlice<UInt8>) -> Bool {
+        guard known.count == slice.count else { return false }
         return known.withUnsafeBufferPointer { known in
-            bytes.withUnsafeBufferPointer { bytes in
-                for index in 0..<known.count where known[index] != bytes[index] { return false }
+            slice.withUnsafeBufferPointer { slice in
+                for index in 0..<known.count where known[index] != slice[index] { return false }
                 return true
             }
         }
