@@ -99,15 +99,11 @@ final class ClientLoop {
 
     /// Runs queued commands, and what running them queues in turn, within this turn (bounded).
     private func runQueued(acknowledgingWake: Bool) {
-        var acknowledging = acknowledgingWake
-        for _ in 0..<64 {
-            let (commands, mail) = io.drain(acknowledgingWake: acknowledging)
-            acknowledging = false
-            if commands.isEmpty && mail.isEmpty { return }
+        io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands in
             // Mail first: what a caller sent before closing leaves before the close.
             for envelope in mail { queue(envelope) }
             for command in commands { perform(command) }
-            if closing != nil { return }
+            return closing == nil
         }
     }
 

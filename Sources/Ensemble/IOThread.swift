@@ -89,8 +89,23 @@ final class IOThread<Command: Sendable>: Sendable {
         _ = withUnsafeBytes(of: &one) { write(wakeFD, $0.baseAddress, 8) }
     }
 
-    /// Called by the owning thread each turn: takes everything queued; `acknowledgingWake`
-    /// when `wakeFD` polled readable, which resets it.
+    /// Called by the owning thread each turn: runs what is queued, then what running it
+    /// queued in turn, up to `rounds` times (so the sockets are polled again even under a
+    /// flood of local work); `handle` gets each round's mail and commands, and returns
+    /// false to stop early. `acknowledgingWake` when `wakeFD` polled readable.
+    func runQueued(
+        acknowledgingWake: Bool, rounds: Int = 64, _ handle: (_ mail: [Envelope], _ commands: [Command]) -> Bool
+    ) {
+        var acknowledging = acknowledgingWake
+        for _ in 0..<rounds {
+            let (commands, mail) = drain(acknowledgingWake: acknowledging)
+            acknowledging = false
+            if commands.isEmpty && mail.isEmpty { return }
+            if !handle(mail, commands) { return }
+        }
+    }
+
+    /// Takes everything queued; `acknowledgingWake` resets `wakeFD`, which polled readable.
     func drain(acknowledgingWake: Bool) -> (commands: [Command], mail: [Envelope]) {
         if acknowledgingWake {
             var counter: UInt64 = 0

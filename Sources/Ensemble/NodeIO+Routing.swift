@@ -32,6 +32,11 @@ extension NodeIO {
         }
     }
 
+    /// Whether `route` would hand a tell for `recipient` to a local actor's mailbox (and to nothing else).
+    func goesToLocalActor(_ recipient: ActorAddress, kind: EnvelopeKind) -> Bool {
+        kind == .tell && recipient.id != 0 && recipient.node == core.nodeID && clients.identity(for: recipient.id) == nil
+    }
+
     /// Sends a control message from this node's system endpoint.
     func emitControl(_ control: Control, to recipient: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
         guard let payload = try? PayloadCodec.encode(control) else { return }
@@ -120,7 +125,7 @@ extension NodeIO {
                     core.deliver(run: run)
                     run.removeAll(keepingCapacity: true)
                     runRecipient = nil
-                    if kind == .tell, recipient.id != 0, recipient.node == me, clients.identity(for: recipient.id) == nil {
+                    if goesToLocalActor(recipient, kind: kind) {
                         run.append(envelope)
                         runRecipient = recipient
                     } else {

@@ -151,16 +151,13 @@ final class NodeIO {
     /// one poll then serves a whole chain of local hand-offs. Bounded, so
     /// sockets are polled again even under a flood of local mail.
     private func runQueued(acknowledgingWake: Bool) {
-        var acknowledging = acknowledgingWake
-        for _ in 0..<64 {
-            let (commands, mail) = core.io.drain(acknowledgingWake: acknowledging)
-            acknowledging = false
-            if commands.isEmpty && mail.isEmpty { return }
+        core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands in
             for envelope in mail { route(envelope, fromClient: false) }
             for command in commands { perform(command) }
             // Mail for peers leaves before the local hand-offs it came with are run to their
             // end: the peers work on it meanwhile (what later rounds queue leaves at the turn's end).
             flushPeers()
+            return true
         }
     }
 

@@ -54,17 +54,6 @@ struct ByteWriter {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    /// A string of at most 65535 UTF-8 bytes, length-prefixed.
-    mutating func write(short string: String) {
-        var string = string
-        string.withUTF8 { utf8 in
-            let count = min(utf8.count, Int(UInt16.max))
-            write(UInt16(count))
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))
-        }
-    }
-
-    mutating func write(contentsOf other: [UInt8]) { bytes.append(contentsOf: other) }
 }
 
 /// Reads little-endian binary fields, throwing `WireError` instead of trapping.
