@@ -1,3 +1,4 @@
+import Synchronization
 import EncoderApp
 import Ensemble
 import Logging
@@ -32,13 +33,12 @@ public enum ForegroundNode {
                 configuration.curve = try CurveCredentials.load(directory: directory, role: configuration.isLeader ? .leader : .member)
             } catch {
                 // A launcher reads the line from the readiness pipe; attached, it goes to standard error.
-                if readyFD != nil { reporter.report(.failed("\(error)")) } else { printErrorLine("ensemble start: \(error)") }
+                reporter.report(.failed("\(error)"))
                 return 1
             }
         }
         let port = configuration.port
         defer { state.removePID(port, ifOwnedBy: pid) }
-        let final = configuration
         do {
             try await NodeMain.run(
                 configuration: configuration, actorTypes: actorTypes, messages: messages,
@@ -46,13 +46,16 @@ public enum ForegroundNode {
             ) { readiness in
                 if case .failed = readiness {} else {
                     try? state.create()
-                    state.writePID(final.port, pid)
+                    state.writePID(port, pid)
                 }
                 reporter.report(readiness)
             }
             return 0
         } catch {
-            printErrorLine("ensemble start: cannot run node \(configuration.advertisedAddress): \(error)")
+            // A failure the node reported on its way up was said already (to the launcher, or here).
+            if !reporter.reportedFailure {
+                printErrorLine("ensemble start: cannot run node \(configuration.advertisedAddress): \(error)")
+            }
             return 1
         }
     }
@@ -61,10 +64,15 @@ public enum ForegroundNode {
 /// Writes the node's readiness once to the pipe its launcher reads.
 final class ReadyReporter: Sendable {
     private let fd: Int32?
+    private let failed = Atomic<Bool>(false)
 
     init(fd: Int32?) { self.fd = fd }
 
+    /// Whether a failure was reported (and so said once already).
+    var reportedFailure: Bool { failed.load(ordering: .acquiring) }
+
     func report(_ readiness: NodeReadiness) {
+        if case .failed = readiness { failed.store(true, ordering: .releasing) }
         guard let fd else {
             if case .failed(let why) = readiness { printErrorLine("ensemble start: \(why)") }
             return

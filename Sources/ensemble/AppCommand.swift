@@ -1,6 +1,7 @@
 import ArgumentParser
 import EncoderApp
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc
@@ -32,7 +33,7 @@ struct AppCommand: AsyncParsableCommand {
     func run() async throws {
         let text = readStandardInput().trimmingWhitespaceAndNewlines()
         guard !text.isEmpty else {
-            printError("ensemble app: nothing to encode: standard input is empty")
+            printErrorLine("ensemble app: nothing to encode: standard input is empty")
             throw ExitCode(1)
         }
         let gateway = try via.map(parseNode) ?? convention.leaderAddress
@@ -50,18 +51,15 @@ struct AppCommand: AsyncParsableCommand {
             try await client.connect(timeout: min(limit, .seconds(2)))
         } catch {
             let silent = via == nil ? "no leader answers at \(gateway)" : "no node answers at \(gateway)"
-            printError("ensemble app: \(failureLine(error, otherwise: silent))")
+            printErrorLine("ensemble app: \(failureLine(error, otherwise: silent))")
             return 1
         }
         let acceptor: ActorAddress
         do {
             acceptor = try await client.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
             try client.tell(EncodeRequest(text: text), to: acceptor)
-        } catch EnsembleError.refused(let why) {
-            printError("ensemble app: \(why)")
-            return 1
         } catch {
-            printError("ensemble app: cannot reach the Acceptor through \(gateway): \(error)")
+            printErrorLine("ensemble app: \(failureLine(error, otherwise: "cannot reach the Acceptor through \(gateway): \(error)"))")
             return 1
         }
         var expected: Set<String>?
@@ -78,11 +76,11 @@ struct AppCommand: AsyncParsableCommand {
             case let dispatched as EncodingDispatched:
                 expected = Set(dispatched.encoders)
                 unplaced = dispatched.unplaced
-                for encoder in unplaced { printError("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
+                for encoder in unplaced { printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
             case let report as EncodingReport:
                 if reported.insert(report.encoder).inserted { printLine(report.line) }
             case let poison as PoisonMessage:
-                printError("ensemble app: the Acceptor failed on the request: \(poison.details)")
+                printErrorLine("ensemble app: the Acceptor failed on the request: \(poison.details)")
                 return 1
             default:
                 continue
@@ -90,7 +88,7 @@ struct AppCommand: AsyncParsableCommand {
             if let expected, expected.isSubset(of: reported) { return unplaced.isEmpty ? 0 : 2 }
         }
         let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).sorted()
-        printError("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
+        printErrorLine("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
         return 3
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 /// `ensemble chgcap PORT +|- CAP`: change a node's capabilities while it runs.
 struct ChgcapCommand: AsyncParsableCommand {
@@ -39,10 +40,10 @@ struct ChgcapCommand: AsyncParsableCommand {
         case .capabilitySet(let capabilities):
             printLine("\(target) capabilities: \(capabilities)")
         case .refused(let why):
-            printError("ensemble chgcap: \(why)")
+            printErrorLine("ensemble chgcap: \(why)")
             throw ExitCode(1)
         default:
-            printError("ensemble chgcap: unexpected answer from \(target)")
+            printErrorLine("ensemble chgcap: unexpected answer from \(target)")
             throw ExitCode(1)
         }
     }

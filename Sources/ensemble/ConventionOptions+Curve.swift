@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc
@@ -29,11 +30,13 @@ extension ConventionOptions {
 
     /// `openClient(to:messageTypes:)` for a command: when it cannot, one line
     /// (`ensemble COMMAND: why`) on standard error and exit status 1.
-    func openClient(for command: String, to target: NodeAddress, messageTypes: [any Message.Type] = []) async throws -> EnsembleClient {
+    func openClient(
+        for command: String, to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2)
+    ) async throws -> EnsembleClient {
         do {
-            return try await openClient(to: target, messageTypes: messageTypes)
-        } catch let failure as CommandFailure {
-            printError("ensemble \(command): \(failure.message)")
+            return try await openClient(to: target, messageTypes: messageTypes, timeout: timeout)
+        } catch {
+            printErrorLine("ensemble \(command): \((error as? CommandFailure)?.message ?? "\(error)")")
             throw ExitCode(1)
         }
     }
@@ -46,7 +49,7 @@ extension ConventionOptions {
         for command: String, with target: NodeAddress, connectTimeout: Duration = .seconds(2),
         _ body: (EnsembleClient) async throws -> T
     ) async throws -> T {
-        let client = try await openClient(for: command, to: target)
+        let client = try await openClient(for: command, to: target, timeout: connectTimeout)
         do {
             try await client.connect(timeout: connectTimeout)
             let result = try await body(client)
@@ -55,7 +58,7 @@ extension ConventionOptions {
         } catch {
             await client.close()
             let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no node answers at \(target)")
-            printError("ensemble \(command): \(line)")
+            printErrorLine("ensemble \(command): \(line)")
             throw ExitCode(1)
         }
     }
@@ -63,13 +66,15 @@ extension ConventionOptions {
     /// A client for `target`, over CurveZMQ when keys are in force (a node other than the
     /// leader has its public key looked up in the leader's view unless `nodes/` holds it).
     /// - Throws: `CommandFailure` with one line when the keys are unusable or the key cannot be learnt.
-    func openClient(to target: NodeAddress, messageTypes: [any Message.Type] = []) async throws -> EnsembleClient {
+    func openClient(
+        to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2)
+    ) async throws -> EnsembleClient {
         guard let credentials = try curveCredentials(role: .client) else {
             return try EnsembleClient(gateway: target, messageTypes: messageTypes)
         }
         let keys: CurveClientKeys
         do {
-            keys = try await EnsembleClient.curveKeys(for: target, credentials: credentials, leader: leaderAddress, timeout: .seconds(2))
+            keys = try await EnsembleClient.curveKeys(for: target, credentials: credentials, leader: leaderAddress, timeout: timeout)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -57,9 +57,6 @@ func environment(_ name: String) -> String? {
     return String(cString: value)
 }
 
-/// Prints one line to standard error.
-func printError(_ line: String) { writeLine(2, line) }
-
 /// Prints one line to standard output, unbuffered, so lines show as they happen.
 func printLine(_ line: String) { writeLine(1, line) }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ struct KeygenCommand: ParsableCommand {
         do {
             try generate()
         } catch let failure as CommandFailure {
-            printError("ensemble keygen: \(failure.message)")
+            printErrorLine("ensemble keygen: \(failure.message)")
             throw ExitCode(1)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 /// `ensemble kill ADDRESS`: kill one actor abruptly; its node's supervisor restarts it.
 struct KillCommand: AsyncParsableCommand {
@@ -25,7 +26,7 @@ struct KillCommand: AsyncParsableCommand {
             try await client.request(.kill(actor), timeout: .seconds(5))
         }
         guard answer == .ok else {
-            if case .refused(let why) = answer { printError("ensemble kill: \(why)") }
+            if case .refused(let why) = answer { printErrorLine("ensemble kill: \(why)") }
             throw ExitCode(1)
         }
         printLine("killed \(actor)")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import EncoderApp
 import Ensemble
 import Logging
 import NodeLauncher
@@ -68,7 +67,7 @@ struct StartCommand: AsyncParsableCommand {
                 try runBackground()
             }
         } catch let failure as CommandFailure {
-            printError("ensemble start: \(failure.message)")
+            printErrorLine("ensemble start: \(failure.message)")
             throw ExitCode(failure.exitCode)
         }
     }
@@ -88,21 +87,21 @@ struct StartCommand: AsyncParsableCommand {
     private func runBackground() throws {
         let state = convention.stateDirectory
         do { try state.create() } catch { throw CommandFailure(error.message) }
-        let address = nodeArguments.configuration.advertisedAddress
+        let arguments = nodeArguments
+        let address = arguments.configuration.advertisedAddress
         if let pid = state.livePID(port) {
             throw CommandFailure("a node already runs on port \(port) (pid \(pid)); stop it first")
         }
-        // Bad keys are said here, at once, rather than from the node's log.
-        _ = try convention.curveCredentials(role: nodeArguments.configuration.isLeader ? .leader : .member)
+        // Bad keys are said at once too: the node sends why up the readiness pipe.
         let log = state.logPath(port)
-        let child = try BackgroundSpawner.spawnNode(nodeArguments, logPath: log)
+        let child = try BackgroundSpawner.spawnNode(arguments, logPath: log)
         let answer = child.awaitReadiness(timeout: joinTimeout + 10)
         switch answer {
         case .ready:
             printLine("started \(address) (pid \(child.pid), log \(log))")
         case .waitingForLeader:
             printLine("started \(address) (pid \(child.pid), log \(log))")
-            printError("ensemble start: no leader answers at \(convention.leaderAddress) yet; the node keeps trying to join")
+            printErrorLine("ensemble start: no leader answers at \(convention.leaderAddress) yet; the node keeps trying to join")
         case .failed(let why):
             throw CommandFailure("cannot start node on \(address): \(why) (log: \(log))")
         }

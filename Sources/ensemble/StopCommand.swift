@@ -37,21 +37,16 @@ struct StopCommand: AsyncParsableCommand {
         } else {
             targets = try nodes.map(parseNode)
         }
-        // Keys first, while the leader still answers: its view is where members' keys are learnt.
-        var curveKeys: [NodeAddress: Result<CurveClientKeys, CommandFailure>] = [:]
+        // Keys first, while the leader still answers: its view is where members' keys are learnt
+        // (asked once for all the targets).
+        var curveKeys: [NodeAddress: Result<CurveClientKeys, EnsembleError>] = [:]
         do {
             if let credentials = try convention.curveCredentials(role: .client) {
-                for target in targets {
-                    do {
-                        curveKeys[target] = .success(try await EnsembleClient.curveKeys(
-                            for: target, credentials: credentials, leader: convention.leaderAddress, timeout: .seconds(2)))
-                    } catch {
-                        curveKeys[target] = .failure(CommandFailure("\(error)"))
-                    }
-                }
+                curveKeys = await EnsembleClient.curveKeys(
+                    for: targets, credentials: credentials, leader: convention.leaderAddress, timeout: .seconds(2))
             }
         } catch let failure as CommandFailure {
-            printError("ensemble stop: \(failure.message)")
+            printErrorLine("ensemble stop: \(failure.message)")
             throw ExitCode(1)
         }
         var failed = false
@@ -59,7 +54,7 @@ struct StopCommand: AsyncParsableCommand {
             do {
                 try await stop(target, state: state, curve: curveKeys[target])
             } catch let failure as CommandFailure {
-                printError("ensemble stop: \(failure.message)")
+                printErrorLine("ensemble stop: \(failure.message)")
                 failed = true
             }
         }
@@ -67,14 +62,14 @@ struct StopCommand: AsyncParsableCommand {
     }
 
     private func stop(
-        _ target: NodeAddress, state: StateDirectory, curve: Result<CurveClientKeys, CommandFailure>?
+        _ target: NodeAddress, state: StateDirectory, curve: Result<CurveClientKeys, EnsembleError>?
     ) async throws {
         let isLocal = ["127.0.0.1", "localhost", "::1"].contains(target.host)
         let pid = isLocal ? state.livePID(target.port) : nil
-        var answer = StopAnswer.silent(nil)
+        let answer: StopAnswer
         switch curve {
         case .success(let keys): answer = await askToStop(target, curve: keys)
-        case .failure(let failure): answer = .silent(failure.message)
+        case .failure(let failure): answer = .silent(failureLine(failure, otherwise: "\(failure)"))
         case nil: answer = await askToStop(target, curve: nil)
         }
         // The node is there and said no (or refused the key): signalling it would bypass that.
@@ -84,7 +79,7 @@ struct StopCommand: AsyncParsableCommand {
                 if !(await waitForExit(pid, timeout: 10)) {
                     kill(pid, SIGKILL)
                     _ = await waitForExit(pid, timeout: 2)
-                    printError("ensemble stop: \(target) did not exit in 10 s; killed pid \(pid)")
+                    printErrorLine("ensemble stop: \(target) did not exit in 10 s; killed pid \(pid)")
                 }
                 state.removePID(target.port, ifOwnedBy: pid)
             }
@@ -117,7 +112,7 @@ struct StopCommand: AsyncParsableCommand {
 
     private func askToStop(_ target: NodeAddress, curve: CurveClientKeys?) async -> StopAnswer {
         guard let client = try? EnsembleClient(gateway: target, curve: curve) else { return .silent(nil) }
-        var answer = StopAnswer.silent(nil)
+        let answer: StopAnswer
         do {
             try await client.connect(timeout: .seconds(1))
             switch try await client.request(.stop, timeout: .seconds(2)) {

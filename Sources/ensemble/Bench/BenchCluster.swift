@@ -45,7 +45,7 @@ final class BenchCluster {
     /// A connected client entering through `address`.
     func client(_ address: NodeAddress) async throws -> EnsembleClient {
         if let client = clients[address] { return client }
-        let client = try EnsembleClient(gateway: address, messageTypes: benchClientMessages)
+        let client = try EnsembleClient(gateway: address, messageTypes: ForegroundNode.messages)
         try await client.connect(timeout: .seconds(5))
         clients[address] = client
         return client
@@ -146,4 +146,3 @@ final class BenchCluster {
 }
 
 /// What the bench's clients must be able to decode.
-let benchClientMessages: [any Message.Type] = benchMessages + encoderAppMessages

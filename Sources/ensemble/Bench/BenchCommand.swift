@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
             figures = try await measure(cluster)
         } catch {
             await cluster.shutDown()
-            printError("ensemble bench: \(error)")
+            printErrorLine("ensemble bench: \(error)")
             throw ExitCode(1)
         }
         await cluster.shutDown()
