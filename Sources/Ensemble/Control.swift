@@ -26,6 +26,9 @@ public struct NamedActor: Codable, Sendable, Equatable {
 
 /// The leader's heartbeat on the PUB channel: its life and its view's sequence number.
 public struct LeaderHeartbeat: Codable, Sendable, Equatable {
+    /// The type name of its update envelopes on the leader's PUB channel.
+    static let typeName = "heartbeat"
+
     /// The leader's life.
     public var leader: NodeID
     /// The last update it published.

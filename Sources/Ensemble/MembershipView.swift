@@ -48,6 +48,9 @@ public enum ViewUpdate: Codable, Sendable, Equatable {
 
 /// An update with the leader's life and its sequence number.
 public struct SequencedUpdate: Codable, Sendable, Equatable {
+    /// The type name of its update envelopes on the leader's PUB channel.
+    static let typeName = "update"
+
     /// The leader life that issued it.
     public var leader: NodeID
     /// Its position in the leader's update stream (first is 1).

@@ -177,7 +177,7 @@ extension NodeIO {
             case .reply(let recipient, let correlationID, let control):
                 emitControl(control, to: recipient, kind: .reply, correlationID: correlationID)
             case .publish(let update):
-                publish(kind: "update", update, sequence: update.sequence)
+                publish(kind: SequencedUpdate.typeName, update, sequence: update.sequence)
                 published = true
             }
         }
@@ -191,7 +191,7 @@ extension NodeIO {
                                 typeName: typeName, correlationID: sequence, payload: payload)
         // PUB never blocks; a subscriber past its high-water mark loses this and repairs by snapshot.
         _ = try? publisher.send([envelope.encoded()])
-        core.counters.add(typeName == "update" ? "updatesPublished" : "heartbeatsPublished")
+        core.counters.add(typeName == SequencedUpdate.typeName ? "updatesPublished" : "heartbeatsPublished")
     }
 
     /// Carries out what the member's logic decided.

@@ -78,8 +78,13 @@ extension NodeIO {
         guard let curve else { return nil }
         if address == core.configuration.leader { return curve.credentials.leaderKey }
         if address == core.nodeID.address { return curve.credentials.keyPair.publicKey }
-        if let key = (leader?.view ?? member?.view)?.members[address]?.publicKey { return key }
+        if let key = viewKey(of: address) { return key }
         return curve.joinKeys[address] ?? curve.credentials.nodeKeys[address]
+    }
+
+    /// The key the current view lists for the member at `address`.
+    private func viewKey(of address: NodeAddress) -> CurveKey? {
+        (leader?.view ?? member?.view)?.members[address]?.publicKey
     }
 
     // MARK: The poll loop
@@ -198,8 +203,7 @@ extension NodeIO {
                     // The key a JOIN names counts only for the life the connection is named after, and
                     // only a live member at that address (not a key proven earlier) holds the address.
                     proven = request.node == claimed ? request.publicKey : nil
-                    let live = (leader?.view ?? member?.view)?.members[claimed.address]?.publicKey
-                    decision = rules.decide(.join(claimedKey: proven), from: key, over: .node(knownKey: live))
+                    decision = rules.decide(.join(claimedKey: proven), from: key, over: .node(knownKey: viewKey(of: claimed.address)))
                 } else {
                     decision = rules.decide(Access(kind: envelope.kind, control: control), from: key, over: connection)
                 }
@@ -228,11 +232,7 @@ extension NodeIO {
         }
         guard envelope.kind == .control else { return }
         if claimed == nil {
-            let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
-            guard let payload = try? PayloadCodec.encode(Control.refused(refusal.description)) else { return }
-            sendToClient(identity, Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
-                                            typeName: Control.typeName, correlationID: envelope.correlationID,
-                                            payload: payload))
+            refuseClient(identity, refusal.description, correlationID: envelope.correlationID)
         } else if refusal == .notAdmin, let sender = envelope.sender, sender.node == claimed {
             // The key is that node's own, so the answer reaches the node that asked.
             reply(to: envelope, .refused(refusal.description))

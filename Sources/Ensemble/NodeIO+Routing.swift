@@ -143,10 +143,16 @@ extension NodeIO {
         lostNodes.contains { $0.incarnation == node.incarnation && $0.address == node.address }
     }
 
+    /// The life a node connection's identity (`N` and `HOST:PORT@INC`) names; nil for any other identity.
+    static func nodeIdentity(_ identity: [UInt8]) -> NodeID? {
+        guard identity.first == nodePrefix else { return nil }
+        return NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+    }
+
     /// The life a node's connection identity names, parsed once per connection.
     func claimedNode(_ identity: [UInt8]) -> NodeID? {
         if let known = connectionNodes[identity] { return known }
-        guard let node = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)) else { return nil }
+        guard let node = Self.nodeIdentity(identity) else { return nil }
         // Bounded: identities of departed lives must not pile up.
         if connectionNodes.count >= 1024 { connectionNodes.removeAll() }
         connectionNodes[identity] = node
@@ -161,9 +167,7 @@ extension NodeIO {
         let frame = Envelope.versionRefusal(text)
         if identity.first == Self.clientPrefix {
             _ = try? router.send([identity, frame])
-        } else if identity.first == Self.nodePrefix,
-            let node = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)),
-            let peer = peer(for: node.address)
+        } else if let node = Self.nodeIdentity(identity), let peer = peer(for: node.address)
         {
             peer.appendRaw(frame, now: core.now)
             flush(peer)
@@ -173,8 +177,7 @@ extension NodeIO {
     /// The leader refused this node's protocol version: it cannot take part. Only the
     /// leader's connection, before a WELCOME, can say so; anything else is noise.
     private func refusedForVersion(_ text: String, identity: [UInt8]) {
-        guard let member, !member.isWelcomed, identity.first == Self.nodePrefix,
-            let sender = NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self)),
+        guard let member, !member.isWelcomed, let sender = Self.nodeIdentity(identity),
             sender.address == core.configuration.leader
         else {
             core.counters.add("malformedFrames")
@@ -188,10 +191,15 @@ extension NodeIO {
     /// A client that sent bytes we cannot read gets one clear error back.
     private func answerMalformed(identity: [UInt8], error: WireError) {
         guard identity.first == Self.clientPrefix else { return }
+        refuseClient(identity, "rejected: \(error)")
+    }
+
+    /// Answers a client's request (`correlationID`, 0 for none) with `Control.refused(why)`.
+    func refuseClient(_ identity: [UInt8], _ why: String, correlationID: UInt64 = 0) {
         let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
-        guard let payload = try? PayloadCodec.encode(Control.refused("rejected: \(error)")) else { return }
+        guard let payload = try? PayloadCodec.encode(Control.refused(why)) else { return }
         sendToClient(identity, Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
-                                        typeName: Control.typeName, payload: payload))
+                                        typeName: Control.typeName, correlationID: correlationID, payload: payload))
     }
 
     /// Queues mail for a client; what a turn queues for one client leaves in one frame.
@@ -232,7 +240,7 @@ extension NodeIO {
                 continue
             }
             for envelope in envelopes where envelope.kind == .update && member != nil {
-                if envelope.typeName == "heartbeat",
+                if envelope.typeName == LeaderHeartbeat.typeName,
                     let beat = try? PayloadCodec.decode(LeaderHeartbeat.self, from: envelope.payload)
                 {
                     heard(beat.leader)

@@ -228,7 +228,7 @@ final class NodeIO {
     /// Heartbeats: the leader's on PUB (with its sequence number), a member's to the leader.
     private func sendHeartbeat() {
         if let leader {
-            publish(kind: "heartbeat", LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
+            publish(kind: LeaderHeartbeat.typeName, LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
         } else if member?.isWelcomed == true {
             emitControl(.heartbeat(core.nodeID, load: core.actorCount, capabilities: core.capabilities),
                         to: core.leaderSystemAddress, correlationID: joinCorrelation)

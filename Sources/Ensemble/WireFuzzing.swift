@@ -59,12 +59,8 @@ public struct WireFuzzing: Sendable {
                 _ = bareTypes(envelope.payload)
             }
         }
-        var identity: NodeID?
-        if bytes.first == NodeIO.nodePrefix {
-            identity = NodeID(parsing: String(decoding: bytes.dropFirst(), as: UTF8.self))
-        }
         return Outcome(
-            versionRefusal: Envelope.parseVersionRefusal(bytes), identity: identity, frame: frame,
+            versionRefusal: Envelope.parseVersionRefusal(bytes), identity: NodeIO.nodeIdentity(bytes), frame: frame,
             payloadsDecoded: decoded, bareTypes: bareTypes(bytes), reencodesExactly: reencodesExactly)
     }
 
@@ -79,7 +75,7 @@ public struct WireFuzzing: Sendable {
             return (try? PayloadCodec.decode(Control.self, from: payload)) != nil
                 || (try? registry.decode(envelope.typeName, payload)) != nil
         case .update:
-            if envelope.typeName == "heartbeat" {
+            if envelope.typeName == LeaderHeartbeat.typeName {
                 return (try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload)) != nil
             }
             return (try? PayloadCodec.decode(SequencedUpdate.self, from: payload)) != nil
@@ -89,8 +85,8 @@ public struct WireFuzzing: Sendable {
     private func bareTypes(_ payload: [UInt8]) -> [String] {
         var types: [String] = []
         if (try? PayloadCodec.decode(Control.self, from: payload)) != nil { types.append(Control.typeName) }
-        if (try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload)) != nil { types.append("heartbeat") }
-        if (try? PayloadCodec.decode(SequencedUpdate.self, from: payload)) != nil { types.append("update") }
+        if (try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload)) != nil { types.append(LeaderHeartbeat.typeName) }
+        if (try? PayloadCodec.decode(SequencedUpdate.self, from: payload)) != nil { types.append(SequencedUpdate.typeName) }
         for name in messageTypes where (try? registry.decode(name, payload)) != nil { types.append(name) }
         return types
     }
