@@ -49,8 +49,7 @@ final class ClientLoop {
             for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }
             try socket.set(.routingID, identity)
             if let curve {
-                try socket.makeCurveClient(serverKey: curve.serverKey.z85, publicKey: curve.keyPair.publicKey.z85,
-                                           secretKey: curve.keyPair.secretKey.z85)
+                try socket.makeCurveClient(curve)
             }
             monitor = try? socket.monitor(
                 "inproc://ensemble-client-handshakes", events: [.handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail],

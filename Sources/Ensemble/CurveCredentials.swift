@@ -159,3 +159,10 @@ enum KeyFiles {
         return keys
     }
 }
+
+extension ZMQSocket {
+    /// Makes this socket a CurveZMQ client with `keys`; before it connects.
+    func makeCurveClient(_ keys: CurveClientKeys) throws(ZMQError) {
+        try makeCurveClient(serverKey: keys.serverKey.z85, publicKey: keys.keyPair.publicKey.z85, secretKey: keys.keyPair.secretKey.z85)
+    }
+}

@@ -53,8 +53,7 @@ extension NodeIO {
     /// Makes a socket that connects to the leader (the SUB) a CurveZMQ client of `leader.pub`'s key.
     static func secureLeaderClient(_ socket: ZMQSocket, _ curve: NodeCurve?) throws(ZMQError) {
         guard let curve, let leaderKey = curve.credentials.leaderKey else { return }
-        let pair = curve.credentials.keyPair
-        try socket.makeCurveClient(serverKey: leaderKey.z85, publicKey: pair.publicKey.z85, secretKey: pair.secretKey.z85)
+        try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: leaderKey))
     }
 
     /// Watches the ROUTER's handshakes that fail for reasons other than ZAP (plain-text peers, wrong keys).
@@ -69,8 +68,7 @@ extension NodeIO {
     func secureDealer(_ socket: ZMQSocket, to address: NodeAddress) throws {
         guard let curve else { return }
         guard let serverKey = knownKey(of: address) else { throw UnknownPeerKey(address: address) }
-        let pair = curve.credentials.keyPair
-        try socket.makeCurveClient(serverKey: serverKey.z85, publicKey: pair.publicKey.z85, secretKey: pair.secretKey.z85)
+        try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: serverKey))
     }
 
     /// The public key of the node at `address`: `leader.pub` for the leader, else the view's, else a JOIN's.

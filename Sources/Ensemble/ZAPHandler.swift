@@ -33,13 +33,12 @@ final class ZAPHandler {
         for _ in 0..<256 {
             guard let frames = try? socket.receive() else { break }
             guard let request = ZAPRequest(frames: frames) else {
-                // Not ZAP 1.0: a REP socket must still answer before it can read again.
-                _ = try? socket.send([Array("1.0".utf8), frames.count > 1 ? frames[1] : [], Array("500".utf8),
-                                      Array("malformed ZAP request".utf8), [], []])
+                _ = try? socket.send(ZAPRequest.malformedReply(to: frames))
                 continue
             }
             let key = request.curveKey.flatMap(CurveKey.init(z85:))
-            let accepted = request.mechanism == "CURVE" && key.map(authorization.admits) == true
+            // Only a CURVE request carries a key.
+            let accepted = key.map(authorization.admits) == true
             _ = try? socket.send(request.reply(
                 accepted: accepted, userID: key?.z85 ?? "", reason: accepted ? "OK" : "key not authorized"))
             if !accepted { refused.append(Refusal(address: request.address, mechanism: request.mechanism, key: request.curveKey)) }

@@ -15,6 +15,12 @@ public enum NodeBinary {
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// How to run the node `arguments` describe with `ensemble-node` (its path and argv),
+    /// when that binary is beside this executable.
+    public static func invocation(_ arguments: NodeArguments) -> (path: String, argv: [String])? {
+        beside.map { ($0, [name] + arguments.vector) }
+    }
+
     /// `ensemble-node` beside this executable, if it is there and executable.
     public static var beside: String? {
         let current = currentExecutable

@@ -19,12 +19,8 @@ public struct StateDirectory: Sendable {
 
     /// Creates the directory (and parents) if missing, private to the user.
     public func create() throws(StateDirectoryError) {
-        var partial = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            partial += "/" + component
-            if mkdir(partial, 0o700) != 0 && errno != EEXIST {
-                throw StateDirectoryError(message: "cannot create state directory \(path): \(String(cString: strerror(errno)))")
-            }
+        if let failure = makeDirectories(path, mode: 0o700) {
+            throw StateDirectoryError(message: "cannot create state directory \(path): \(failure)")
         }
     }
 
@@ -61,17 +57,31 @@ public struct StateDirectory: Sendable {
 
     /// Every port that has a pid file.
     public func recordedPorts() -> [UInt16] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var ports: [UInt16] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name.hasSuffix(".pid"), let port = UInt16(name.dropLast(4)) { ports.append(port) }
-        }
-        return ports.sorted()
+        directoryEntries(path).compactMap { name in name.hasSuffix(".pid") ? UInt16(name.dropLast(4)) : nil }.sorted()
     }
+}
+
+/// Creates `path` and its missing parents with `mode`; nil when done, else why not
+/// (`strerror` of the failing step, which names the component).
+public func makeDirectories(_ path: String, mode: mode_t) -> String? {
+    var partial = path.hasPrefix("/") ? "" : "."
+    for component in path.split(separator: "/") {
+        partial += "/" + component
+        if mkdir(partial, mode) != 0 && errno != EEXIST { return "\(partial): \(String(cString: strerror(errno)))" }
+    }
+    return nil
+}
+
+/// The names in a directory, without `.` and `..`; empty when it cannot be read.
+public func directoryEntries(_ path: String) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
 }
 
 /// Reads a file of at most 64 KiB, or nil.

@@ -26,6 +26,12 @@ public struct ZAPRequest: Sendable, Equatable {
         curveKey = mechanism == "CURVE" && frames.count == 7 ? ZMQCurve.z85(frames[6]) : nil
     }
 
+    /// The reply to a request that is not ZAP 1.0 (status 500): a REP socket must
+    /// answer before it can read again.
+    public static func malformedReply(to frames: [[UInt8]]) -> [[UInt8]] {
+        [Array("1.0".utf8), frames.count > 1 ? frames[1] : [], Array("500".utf8), Array("malformed ZAP request".utf8), [], []]
+    }
+
     /// The reply frames: accepted (status 200, with `userID` attached to every
     /// message of the connection) or refused (status 400, with `reason`).
     public func reply(accepted: Bool, userID: String, reason: String) -> [[UInt8]] {

@@ -18,15 +18,15 @@ struct BackgroundSpawner {
 
     /// Starts a node: `ensemble-node` beside this executable, else this executable's `start --foreground`.
     static func spawnNode(_ node: NodeArguments, logPath: String) throws -> BackgroundSpawner {
-        if let binary = NodeBinary.beside {
-            return try spawn(executable: binary, arguments: [NodeBinary.name] + node.vector, logPath: logPath)
+        if let (binary, argv) = NodeBinary.invocation(node) {
+            return try spawn(executable: binary, arguments: argv, logPath: logPath)
         }
         return try spawn(
             executable: NodeBinary.currentExecutable,
             arguments: ["ensemble", "start"] + node.vector + ["--foreground"], logPath: logPath)
     }
 
-    static func spawn(executable: String, arguments: [String], logPath: String) throws -> BackgroundSpawner {
+    private static func spawn(executable: String, arguments: [String], logPath: String) throws -> BackgroundSpawner {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw CommandFailure("pipe: \(String(cString: strerror(errno)))") }
         let (readFD, writeFD) = (pipeFDs[0], pipeFDs[1])

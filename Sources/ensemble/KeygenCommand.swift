@@ -50,13 +50,7 @@ struct KeygenCommand: ParsableCommand {
 
     /// Creates `path` and its missing parents.
     private func makeDirectory(_ path: String, mode: mode_t) throws {
-        var partial = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            partial += "/" + component
-            if mkdir(partial, mode) != 0 && errno != EEXIST {
-                throw CommandFailure("cannot create \(partial): \(String(cString: strerror(errno)))")
-            }
-        }
+        if let failure = makeDirectories(path, mode: mode) { throw CommandFailure("cannot create \(failure)") }
     }
 
     /// Writes a file that must not exist yet (O_EXCL: no race with another keygen, no following a planted link).

@@ -76,9 +76,9 @@ struct StartCommand: AsyncParsableCommand {
     /// systemd and pid files follow), or the node in this process when that binary is missing.
     private func runForeground() async throws {
         let arguments = nodeArguments
-        if let binary = NodeBinary.beside {
+        if let (binary, argv) = NodeBinary.invocation(arguments) {
             // Returns only when exec failed: then the node runs here instead.
-            _ = withCStrings([NodeBinary.name] + arguments.vector) { argv in execv(binary, argv) }
+            _ = withCStrings(argv) { argv in execv(binary, argv) }
         }
         let status = await ForegroundNode.run(arguments)
         if status != 0 { throw ExitCode(status) }

@@ -93,12 +93,8 @@ final class BenchCluster {
         let pids = nodes.map(\.pid) + [getpid()]
         var nanoseconds: Int64 = 0
         for pid in pids {
-            guard let tasks = opendir("/proc/\(pid)/task") else { continue }
-            defer { closedir(tasks) }
-            while let entry = readdir(tasks) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-                guard name.first?.isNumber == true,
-                    let line = readSmallFile("/proc/\(pid)/task/\(name)/schedstat"),
+            for name in directoryEntries("/proc/\(pid)/task") {
+                guard let line = readSmallFile("/proc/\(pid)/task/\(name)/schedstat"),
                     let onCPU = line.split(separator: " ").first.flatMap({ Int64($0) })
                 else { continue }
                 nanoseconds += onCPU
@@ -132,15 +128,7 @@ final class BenchCluster {
 
     /// Removes the state directory and every file in it (logs, pid files).
     func removeStateDirectory() {
-        if let directory = opendir(stateDir) {
-            while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name != "." && name != ".." { unlink("\(stateDir)/\(name)") }
-            }
-            closedir(directory)
-        }
+        for name in directoryEntries(stateDir) { unlink("\(stateDir)/\(name)") }
         rmdir(stateDir)
     }
 }
