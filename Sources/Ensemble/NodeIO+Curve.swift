@@ -11,12 +11,23 @@ final class NodeCurve {
     var routerMonitor: ZMQSocket?
     /// Keys of nodes whose JOIN this node accepted, for answering them before (or after) the view lists them.
     var joinKeys: [NodeAddress: CurveKey] = [:]
+    private var userKeys: [String: CurveKey] = [:]
     /// Refusals already logged (by reason and key), so a misbehaving peer cannot flood the log.
     private var logged: Set<String> = []
 
     init(credentials: CurveCredentials, zap: ZAPHandler) {
         self.credentials = credentials
         self.zap = zap
+    }
+
+    /// The key a ZAP User-Id names, decoded once per key rather than at every message.
+    func key(ofUserID userID: String) -> CurveKey? {
+        if let known = userKeys[userID] { return known }
+        guard let key = CurveKey(z85: userID) else { return nil }
+        // Bounded: keys of clients long gone must not pile up.
+        if userKeys.count >= 4096 { userKeys.removeAll() }
+        userKeys[userID] = key
+        return key
     }
 
     /// Whether this refusal is the first of its kind for this key (and so worth a log line).
@@ -179,7 +190,7 @@ extension NodeIO {
         let claimed = isClient ? nil : claimedNode(identity)
         // A node identity that names no node is the routing's to count (malformedFrames, forgedSenders).
         guard isClient || claimed != nil else { return envelopes }
-        guard let userID, let key = CurveKey(z85: userID) else {
+        guard let userID, let key = curve.key(ofUserID: userID) else {
             core.counters.add(AccessRefusal.unknownKey.counter, envelopes.count)
             return []
         }
