@@ -153,6 +153,7 @@ struct CurveTests {
 
     /// Starts the walkthrough's leader and two members, each with its own keys.
     private func startConvention(_ cluster: TestCluster, _ keys: CurveKeyring) throws -> [UInt16] {
+        cluster.curve = keys["admin"]
         let leader = try cluster.start(cluster.leaderPort, extra: ["--curve", keys["leader"]])
         try #require(leader.status == 0, "leader start failed: \(leader.stderr)")
         var members: [UInt16] = []
