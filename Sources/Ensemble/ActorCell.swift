@@ -142,6 +142,9 @@ final class ActorCell: Sendable {
     func noteRestart() { state.withLock { $0.restarts += 1 } }
     var restarts: Int { state.withLock { $0.restarts } }
 
+    /// Whether a reader is waiting in `nextBatch()` (for tests).
+    var hasWaitingReader: Bool { state.withLock { $0.waiter != nil } }
+
     var record: ActorRecord {
         ActorRecord(address: address, type: typeName, parent: parent, globalName: globalName, restarts: restarts)
     }

@@ -20,6 +20,9 @@ final class ClientInbox: Sendable {
 
     init(limit: Int = 100_000) { self.limit = limit }
 
+    /// Whether a reader is waiting in `next()` (for tests).
+    var hasWaitingReader: Bool { state.withLock { $0.waiter != nil } }
+
     /// Hands a message to the waiting reader, or queues it.
     func yield(_ message: ReceivedMessage) {
         let waiter = state.withLock { state -> CheckedContinuation<ReceivedMessage?, Never>? in

@@ -74,20 +74,20 @@ struct CurveTests {
             #expect(refused.stderr.split(separator: "\n").count == 1, "\(arguments): \(refused.stderr)")
             #expect(refused.stderr.contains("refused: key is not an admin key"), "\(arguments): \(refused.stderr)")
         }
-        let pid = try #require(cluster.pid(m1))
-        #expect(isRunning(pid), "the refused stop stopped the node")
         let m1Counters = try counters(cluster, keys["user"], port: m1)
         #expect(m1Counters["curveAdminRefusals"] == 3, "\(m1Counters)")
-        let after = try actors(cluster, keys["user"]).first { $0["address"] as? String == morseAddress }
-        #expect(after?["restarts"] as? Int == 0, "the refused kill restarted the encoder")
         #expect(try capabilities(cluster, keys["user"], of: m1) == ["morse", "Caesar cipher"])
 
-        // Still serving; and the same requests pass with an admin key.
+        // Still serving; and the same requests pass with an admin key. An accepted stop or kill
+        // acts after its answer: so its effects are looked for only after a whole app run.
         let second = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
         #expect(second.status == 0, "app after the refusals: \(second.stderr)")
         #expect(Set(second.lines) == walkthroughReports)
+        let after = try actors(cluster, keys["user"]).first { $0["address"] as? String == morseAddress }
+        #expect(after?["restarts"] as? Int == 0, "the refused kill restarted the encoder")
         let allowed = try cluster.run(["chgcap", String(m1), "+", "extra", "--curve", keys["admin"]])
-        #expect(allowed.status == 0, "admin chgcap: \(allowed.stderr)")
+        // m1 answering this proves the refused stop left it running.
+        #expect(allowed.status == 0, "admin chgcap (did the refused stop stop m1?): \(allowed.stderr)")
         // The change reaches the other member over the leader's CurveZMQ PUB channel.
         let published = eventually {
             let seen = (try? status(cluster, keys["user"], port: members[1]))?["members"] as? [[String: Any]] ?? []
@@ -95,6 +95,8 @@ struct CurveTests {
             return (entry?["capabilities"] as? [String])?.contains("extra") == true
         }
         #expect(published, "m2 never saw m1's new capability")
+        let pid = try #require(cluster.pid(m1))
+        #expect(isRunning(pid), "the refused stop stopped m1")
         let stopped = try cluster.run(["stop", String(members[1]), "--curve", keys["admin"]])
         #expect(stopped.status == 0, "admin stop: \(stopped.stderr)")
     }
@@ -151,6 +153,7 @@ struct CurveTests {
 
     /// Starts the walkthrough's leader and two members, each with its own keys.
     private func startConvention(_ cluster: TestCluster, _ keys: CurveKeyring) throws -> [UInt16] {
+        cluster.curve = keys["admin"]
         let leader = try cluster.start(cluster.leaderPort, extra: ["--curve", keys["leader"]])
         try #require(leader.status == 0, "leader start failed: \(leader.stderr)")
         var members: [UInt16] = []
@@ -207,17 +210,20 @@ struct CurveTests {
         _ life: NodeID, _ control: Control, to target: NodeID, serverKey: CurveKey, with credentials: CurveCredentials
     ) throws {
         let context = try ZMQContext()
-        let socket = try ZMQSocket(context: context, type: .dealer)
-        defer { socket.close() }
-        try socket.set(.linger, 2000)
-        try socket.set(.routingID, Array("N\(life)".utf8))
-        try socket.makeCurveClient(
-            serverKey: serverKey.z85, publicKey: credentials.keyPair.publicKey.z85, secretKey: credentials.keyPair.secretKey.z85)
-        try socket.connect(target.address.endpoint)
-        let envelope = Envelope(kind: .control, sender: .system(life), recipient: .system(target), typeName: Control.typeName,
-                                payload: try PayloadCodec.encode(control))
-        // A DEALER queues whatever its connection state; whether it arrived is what the callers check (counters).
-        _ = try socket.send([envelope.encoded()])
+        // The context outlives its socket: terminating it with the socket open would block forever.
+        try withExtendedLifetime(context) {
+            let socket = try ZMQSocket(context: context, type: .dealer)
+            defer { socket.close() }
+            try socket.set(.linger, 2000)
+            try socket.set(.routingID, Array("N\(life)".utf8))
+            try socket.makeCurveClient(
+                serverKey: serverKey.z85, publicKey: credentials.keyPair.publicKey.z85, secretKey: credentials.keyPair.secretKey.z85)
+            try socket.connect(target.address.endpoint)
+            let envelope = Envelope(kind: .control, sender: .system(life), recipient: .system(target), typeName: Control.typeName,
+                                    payload: try PayloadCodec.encode(control))
+            // A DEALER queues whatever its connection state; whether it arrived is what the callers check (counters).
+            #expect(try socket.send([envelope.encoded()]) == .done)
+        }
     }
 
     private func keyFile(_ path: String) throws -> String {

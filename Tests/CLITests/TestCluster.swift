@@ -3,12 +3,16 @@ import Foundation
 import Testing
 
 /// Nodes started through the CLI on free ports with a private state dir;
-/// `tearDown()` stops every one of them by pid, whatever happened.
+/// `tearDown()` stops every one of them, politely and then by pid, whatever happened.
 final class TestCluster {
     let stateDir: String
     let leaderPort: UInt16
     private(set) var ports: [UInt16] = []
     private var pids: [UInt16: Int32] = [:]
+    /// For a CurveZMQ convention: an admin key directory, so `tearDown()` can stop its
+    /// nodes politely (a node refuses a plain-text stop). Only `tearDown()` uses it: in
+    /// `common` it would clash with the keys a test passes to a command on purpose.
+    var curve: String?
 
     init() throws {
         stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-test-\(UUID().uuidString)").path
@@ -74,7 +78,8 @@ final class TestCluster {
 
     /// Stops everything this cluster started: politely, then by pid.
     func tearDown() {
-        _ = try? CLIRunner.run(["stop", "--all", "--state-dir", stateDir], timeout: 20)
+        // With the leader too: under CurveZMQ, members' keys are learnt from its view.
+        _ = try? CLIRunner.run(["stop", "--all"] + common + (curve.map { ["--curve", $0] } ?? []), timeout: 20)
         // Every pid this cluster saw, and every pid file left in its state dir (restarted nodes included).
         var all = Set(pids.values)
         for file in (try? FileManager.default.contentsOfDirectory(atPath: stateDir)) ?? [] where file.hasSuffix(".pid") {

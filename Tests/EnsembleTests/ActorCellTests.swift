@@ -73,38 +73,38 @@ struct ActorCellTests {
         #expect(Self.ids(cell.closeAndDrain()) == [])
     }
 
-    @Test func aWaitingReaderGetsTheRun() async {
-        let cell = Self.cell(capacity: 10)
+    /// A reader waiting on a mailbox with room for `capacity` is handed the first `expected`
+    /// of `run` directly: all of it when it fits, what fits when it is longer.
+    @Test(arguments: [
+        (capacity: 10, run: Array(UInt64(1)...4), expected: Array(UInt64(1)...4)),
+        (capacity: 3, run: Array(UInt64(1)...5), expected: Array(UInt64(1)...3)),
+    ])
+    func aWaitingReaderGetsWhatFitsOfTheRun(_ capacity: Int, _ run: [UInt64], _ expected: [UInt64]) async throws {
+        let cell = Self.cell(capacity: capacity)
         let reader = Pending { Self.ids(await cell.nextBatch()) }
-        #expect(await reader.result(within: .milliseconds(50)) == nil)
-        #expect(cell.enqueue(contentsOf: Self.mail(1...4)) == 4)
-        #expect(await reader.result() == [1, 2, 3, 4])
+        try #require(await eventually { cell.hasWaitingReader })
+        #expect(cell.enqueue(contentsOf: Self.mail(run)) == expected.count)
+        #expect(await reader.result() == expected)
         // Handed over, not also queued.
         #expect(Self.ids(cell.closeAndDrain()) == [])
     }
 
-    @Test func aWaitingReaderGetsOnlyWhatFitsOfALongerRun() async {
+    @Test func anEmptyRunDoesNotWakeAWaitingReader() async throws {
         let cell = Self.cell(capacity: 3)
         let reader = Pending { Self.ids(await cell.nextBatch()) }
-        #expect(await reader.result(within: .milliseconds(50)) == nil)
-        #expect(cell.enqueue(contentsOf: Self.mail(1...5)) == 3)
-        #expect(await reader.result() == [1, 2, 3])
-    }
-
-    @Test func anEmptyRunDoesNotWakeAWaitingReader() async {
-        let cell = Self.cell(capacity: 3)
-        let reader = Pending { Self.ids(await cell.nextBatch()) }
-        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        try #require(await eventually { cell.hasWaitingReader })
         #expect(cell.enqueue(contentsOf: []) == 0)
-        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        // Still waiting: the empty run handed it nothing.
+        #expect(cell.hasWaitingReader)
+        #expect(await reader.result(within: .zero) == nil)
         #expect(cell.enqueue(contentsOf: Self.mail(7...7)) == 1)
         #expect(await reader.result() == [7])
     }
 
-    @Test func closingWakesAWaitingReaderWithNil() async {
+    @Test func closingWakesAWaitingReaderWithNil() async throws {
         let cell = Self.cell(capacity: 3)
         let reader = Pending { Self.ids(await cell.nextBatch()) }
-        #expect(await reader.result(within: .milliseconds(50)) == nil)
+        try #require(await eventually { cell.hasWaitingReader })
         cell.closeMailbox()
         #expect(await reader.result() == .some(nil))
     }

@@ -47,4 +47,18 @@ enum InProcessCluster {
         try await body(leader, nodes)
     }
 
+    /// A client connected to `node` (with the runtime tests' messages) for `body`'s length,
+    /// closed whether `body` returns or throws; returns what `body` returns.
+    static func withClient<T>(_ node: Node, _ body: (EnsembleClient) async throws -> T) async throws -> T {
+        let client = try await RuntimeTests.client(node)
+        let result: T
+        do {
+            result = try await body(client)
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+        return result
+    }
 }

@@ -35,3 +35,14 @@ final class Pending<Value: Sendable>: Sendable {
         await Pending(body).result(within: limit)
     }
 }
+
+/// Whether `condition` holds within `limit`, checked again and again until it does or
+/// the deadline passes: for state another task reaches at a time of its own.
+func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while true {
+        if await condition() { return true }
+        if ContinuousClock.now >= deadline { return false }
+        try? await Task.sleep(for: .milliseconds(2))
+    }
+}
