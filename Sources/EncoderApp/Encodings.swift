@@ -1,14 +1,22 @@
 /// The text transformations of the four encoders, as pure functions.
 public enum Encodings {
     /// Rotates ASCII letters by 13; everything else is kept.
+    ///
+    /// Byte by byte: the bytes of a multi-byte UTF-8 sequence are all ≥ 0x80, so none is taken for a letter.
     public static func rot13(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
-            switch scalar.value {
-            case 65...90: return Unicode.Scalar((scalar.value - 65 + 13) % 26 + 65)!
-            case 97...122: return Unicode.Scalar((scalar.value - 97 + 13) % 26 + 97)!
-            default: return scalar
+        let utf8 = text.utf8
+        return String(unsafeUninitializedCapacity: utf8.count) { output in
+            var index = 0
+            for byte in utf8 {
+                switch byte {
+                case 65...90: output[index] = (byte - 65 + 13) % 26 + 65
+                case 97...122: output[index] = (byte - 97 + 13) % 26 + 97
+                default: output[index] = byte
+                }
+                index += 1
             }
-        }))
+            return index
+        }
     }
 
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -45,6 +53,32 @@ public enum Encodings {
     /// Morse: each letter or digit becomes its code, a space becomes four
     /// spaces, anything else is dropped; codes are joined by single spaces.
     public static func morse(_ text: String) -> String {
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0x80 } } ?? false
+        return ascii ? morseOfASCII(text) : morseOfCharacters(text)
+    }
+
+    /// The codes by ASCII byte (lower case as upper case, the space as four spaces); empty for none.
+    private static let morseCodes: [[UInt8]] = (0..<128).map { byte in
+        if byte == 32 { return Array("    ".utf8) }
+        let character = Character(Character(Unicode.Scalar(UInt8(byte))).uppercased())
+        return morseTable[character].map { Array($0.utf8) } ?? []
+    }
+
+    /// Each byte is a `Character` of its own in ASCII text, except CR LF, which has no code either way.
+    static func morseOfASCII(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count * 6)
+        for byte in text.utf8 {
+            let code = morseCodes[Int(byte)]
+            if code.isEmpty { continue }
+            if !output.isEmpty { output.append(32) }
+            output.append(contentsOf: code)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// By grapheme: a letter with a combining mark is not ASCII, so it is dropped whole.
+    static func morseOfCharacters(_ text: String) -> String {
         var codes: [String] = []
         for character in text {
             if character == " " {
@@ -58,9 +92,18 @@ public enum Encodings {
 
     /// Input length over output length in Unicode scalars; `nil` when the output is empty.
     public static func density(input: String, output: String) -> Double? {
-        let outputLength = output.unicodeScalars.count
+        let outputLength = scalarCount(output)
         guard outputLength > 0 else { return nil }
-        return Double(input.unicodeScalars.count) / Double(outputLength)
+        return Double(scalarCount(input)) / Double(outputLength)
+    }
+
+    /// Unicode scalars counted as the UTF-8 bytes that start one (a native string is valid UTF-8).
+    private static func scalarCount(_ text: String) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        } ?? text.unicodeScalars.count
     }
 
     /// A density with three decimals, or `n/a`.

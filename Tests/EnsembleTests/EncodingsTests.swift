@@ -51,6 +51,15 @@ import Ensemble
         #expect(Encodings.morse("0 9") == "-----      ----.")
         #expect(Encodings.morse("a-b") == ".- -...")
         #expect(Encodings.morse("é, k!") == "     -.-")
+        #expect(Encodings.morse("e\u{301} k") == "     -.-")
+        #expect(Encodings.morse("a\r\nb\tc") == ".- -... -.-.")
+    }
+
+    @Test func morseOfASCIIBytesMatchesMorseOfCharacters() {
+        let every = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        for text in [every, String(every.reversed()), Self.walkthrough, "  a  ", "\r\n", "Zz09 \u{7F}"] {
+            #expect(Encodings.morseOfASCII(text) == Encodings.morseOfCharacters(text), "\(text.debugDescription)")
+        }
     }
 
     @Test func morseTableIsComplete() {
@@ -111,6 +120,7 @@ import Ensemble
         #expect(Encodings.density(input: "e\u{301}", output: "é") == 2)
         #expect(Encodings.density(input: "", output: "x") == 0)
         #expect(Encodings.density(input: "x", output: "") == nil)
+        #expect(Encodings.density(input: "a☃\u{1F600}", output: "abcdef") == 0.5)
     }
 
     // MARK: Reports
