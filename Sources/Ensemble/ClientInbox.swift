@@ -48,20 +48,15 @@ final class ClientInbox: Sendable {
     }
 
     /// The next message; nil once finished and read, or when the reading task is cancelled.
+    ///
+    /// A message already queued is taken without suspending: a busy reader pays for no
+    /// continuation or cancellation record per message.
     func next() async -> ReceivedMessage? {
-        await withTaskCancellationHandler {
+        if let ready = state.withLock({ Self.take(from: &$0) }) { return ready }
+        return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> ReceivedMessage?? in
-                    if state.head < state.queue.count {
-                        let message = state.queue[state.head]
-                        state.head += 1
-                        if state.head == state.queue.count {
-                            state.queue.removeAll(keepingCapacity: state.queue.capacity <= 1024)
-                            state.head = 0
-                        }
-                        return .some(message)
-                    }
-                    if state.finished || Task.isCancelled { return .some(nil) }
+                    if let ready = Self.take(from: &state) { return ready }
                     state.waiter = continuation
                     return .none
                 }
@@ -74,6 +69,21 @@ final class ClientInbox: Sendable {
             }
             waiter?.resume(returning: nil)
         }
+    }
+
+    /// The oldest queued message; `.some(nil)` when finished or the reader is cancelled; nil to wait.
+    private static func take(from state: inout State) -> ReceivedMessage?? {
+        if state.head < state.queue.count {
+            let message = state.queue[state.head]
+            state.head += 1
+            if state.head == state.queue.count {
+                state.queue.removeAll(keepingCapacity: state.queue.capacity <= 1024)
+                state.head = 0
+            }
+            return .some(message)
+        }
+        if state.finished || Task.isCancelled { return .some(nil) }
+        return nil
     }
 }
 

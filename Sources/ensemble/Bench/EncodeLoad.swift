@@ -5,8 +5,9 @@ import Synchronization
 /// Encode requests in flight on one client, matched to their answers by request id.
 final class EncodeLoad: Sendable {
     private struct InFlight {
-        var expected: Set<String>?
-        var reported: Set<String> = []
+        // Four names each: arrays searched beat sets hashed, and the load generator shares the cores it measures.
+        var expected: [String]?
+        var reported: [String] = []
         var deadline: ContinuousClock.Instant
         var continuation: CheckedContinuation<Bool, Never>
     }
@@ -26,9 +27,11 @@ final class EncodeLoad: Sendable {
         for await received in client.messages {
             switch received.message {
             case let dispatched as EncodingDispatched:
-                update(dispatched.requestID) { $0.expected = Set(dispatched.encoders) }
+                update(dispatched.requestID) { $0.expected = dispatched.encoders }
             case let report as EncodingReport:
-                update(report.requestID) { $0.reported.insert(report.encoder) }
+                update(report.requestID) { entry in
+                    if !entry.reported.contains(report.encoder) { entry.reported.append(report.encoder) }
+                }
             default:
                 continue
             }
@@ -56,7 +59,7 @@ final class EncodeLoad: Sendable {
         let finished = inFlight.withLock { table -> CheckedContinuation<Bool, Never>? in
             guard var entry = table[id] else { return nil }
             change(&entry)
-            if let expected = entry.expected, expected.isSubset(of: entry.reported) {
+            if let expected = entry.expected, expected.allSatisfy(entry.reported.contains) {
                 table[id] = nil
                 return entry.continuation
             }
