@@ -19,7 +19,7 @@ enum Mail: Sendable {
 /// A running actor's mailbox and bookkeeping; the instance itself lives in its task.
 ///
 /// The mailbox is a bounded queue under the cell's one lock; the actor's task
-/// takes everything queued at once, so a busy actor pays one lock and no
+/// takes up to a turn's worth of it at once, so a busy actor pays one lock and no
 /// suspension per message, and an idle one holds only its continuation.
 final class ActorCell: Sendable {
     let address: ActorAddress
@@ -29,9 +29,13 @@ final class ActorCell: Sendable {
     /// When it was created, in ms since the epoch (the older of two holders of a name wins).
     let bornMs: UInt64
     private let capacity: Int
+    /// The most mail one batch holds: the actor's turn (`NodeConfiguration.messagesPerTurn`).
+    let turnLimit: Int
 
     private struct State {
+        /// Mail not yet taken is `queue[head...]`: a turn takes from the front without moving the rest.
         var queue: [Mail] = []
+        var head = 0
         var waiter: CheckedContinuation<[Mail]?, Never>?
         var closed = false
         var children: Set<ActorAddress> = []
@@ -42,19 +46,23 @@ final class ActorCell: Sendable {
     /// Set with `exitReason`, so the actor's loop can check it per message without the lock.
     private let exitRequested = Atomic<Bool>(false)
 
-    init(address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, capacity: Int) {
+    init(
+        address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, capacity: Int,
+        turnLimit: Int = .max
+    ) {
         self.address = address
         self.typeName = typeName
         self.parent = parent
         self.globalName = globalName
         self.bornMs = wallClockMilliseconds()
         self.capacity = capacity
+        self.turnLimit = max(1, turnLimit)
     }
 
     /// Queues mail; false when the mailbox is full or closed.
     func enqueue(_ mail: Mail) -> Bool {
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<[Mail]?, Never>?) in
-            guard !state.closed, state.queue.count < capacity else { return (false, nil) }
+            guard !state.closed, state.queue.count - state.head < capacity else { return (false, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
                 return (true, waiter)
@@ -70,12 +78,15 @@ final class ActorCell: Sendable {
     func enqueue(contentsOf mails: [Mail]) -> Int {
         let (taken, waiter, batch) = state.withLock { state -> (Int, CheckedContinuation<[Mail]?, Never>?, [Mail]) in
             guard !state.closed else { return (0, nil, []) }
-            let room = capacity - state.queue.count
+            let room = capacity - (state.queue.count - state.head)
             let taken = min(room, mails.count)
             guard taken > 0 else { return (0, nil, []) }
             if let waiter = state.waiter {
                 state.waiter = nil
-                return (taken, waiter, taken == mails.count ? mails : Array(mails[..<taken]))
+                // A turn's worth goes to the waiting actor, the rest waits for its next turn.
+                let handed = min(taken, turnLimit)
+                state.queue.append(contentsOf: mails[handed..<taken])
+                return (taken, waiter, handed == mails.count ? mails : Array(mails[..<handed]))
             }
             state.queue.append(contentsOf: mails[..<taken])
             return (taken, nil, [])
@@ -84,14 +95,12 @@ final class ActorCell: Sendable {
         return taken
     }
 
-    /// Everything queued, waiting for mail when there is none; nil once closed and empty.
+    /// The oldest `turnLimit` pieces of mail queued (all of them when fewer), waiting for
+    /// mail when there is none; nil once closed and empty.
     func nextBatch() async -> [Mail]? {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> [Mail]?? in
-                if !state.queue.isEmpty {
-                    defer { state.queue = [] }
-                    return .some(state.queue)
-                }
+                if state.head < state.queue.count { return .some(Self.take(turnLimit, from: &state)) }
                 if state.closed { return .some(nil) }
                 state.waiter = continuation
                 return .none
@@ -113,10 +122,26 @@ final class ActorCell: Sendable {
     /// Closes the mailbox and takes what is still queued.
     func closeAndDrain() -> [Mail] {
         closeMailbox()
-        return state.withLock { state in
-            defer { state.queue = [] }
-            return state.queue
+        return state.withLock { Self.take(.max, from: &$0) }
+    }
+
+    private static func take(_ limit: Int, from state: inout State) -> [Mail] {
+        let waiting = state.queue.count - state.head
+        if waiting <= limit {
+            defer {
+                state.queue = []
+                state.head = 0
+            }
+            return state.head == 0 ? state.queue : Array(state.queue[state.head...])
         }
+        let batch = Array(state.queue[state.head..<state.head + limit])
+        state.head += limit
+        // Taken mail is dropped once it is most of the array: amortized, and a long backlog is not kept twice.
+        if state.head >= 1024 && state.head * 2 >= state.queue.count {
+            state.queue.removeFirst(state.head)
+            state.head = 0
+        }
+        return batch
     }
 
     func requestExit(_ reason: ExitReason) {

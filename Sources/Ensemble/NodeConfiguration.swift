@@ -26,6 +26,11 @@ public struct NodeConfiguration: Sendable {
     public var highWaterMark: Int32 = 10_000
     /// Messages a mailbox holds before further mail is refused.
     public var mailboxCapacity: Int = 10_000
+    /// Messages an actor handles in a row before the other actors on its thread get
+    /// a turn. The mail its turn sent to other nodes leaves between turns, so a large
+    /// backlog flows on in pieces (the next node starts on the first piece while this
+    /// one handles the rest) and no actor holds the node's I/O thread for long.
+    public var messagesPerTurn: Int = 32
     /// Frames waiting for a peer connection before further ones are refused.
     public var peerBacklogLimit: Int = 10_000
     /// How long mail waits for a peer that does not connect before it is returned as dead letters.

@@ -9,6 +9,9 @@ extension NodeCore {
                 break
             }
             if cell.exitReason != nil { break }
+            // More may be waiting: the other actors on this thread get their turn first, and what
+            // this turn sent leaves meanwhile (the I/O loop flushes peers between rounds of jobs).
+            if batch.count == cell.turnLimit { await Task.yield() }
         }
         finish(cell, reason: cell.exitReason ?? .stopped, unhandled: unhandled)
     }

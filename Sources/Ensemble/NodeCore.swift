@@ -301,7 +301,7 @@ final class NodeCore: Sendable {
         let cell = state.withLock { state -> ActorCell in
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
-                globalName: globalName, capacity: configuration.mailboxCapacity)
+                globalName: globalName, capacity: configuration.mailboxCapacity, turnLimit: configuration.messagesPerTurn)
             state.actors[id] = cell
             return cell
         }

@@ -6,8 +6,10 @@ import Testing
 struct ActorCellTests {
     static let node = Fixture.node(9300)
 
-    static func cell(capacity: Int) -> ActorCell {
-        ActorCell(address: Fixture.actor(node, 1), typeName: "Sink", parent: nil, globalName: nil, capacity: capacity)
+    static func cell(capacity: Int, turnLimit: Int = .max) -> ActorCell {
+        ActorCell(
+            address: Fixture.actor(node, 1), typeName: "Sink", parent: nil, globalName: nil, capacity: capacity,
+            turnLimit: turnLimit)
     }
 
     /// Wire mail told apart by correlation id.
@@ -107,5 +109,53 @@ struct ActorCellTests {
         try #require(await eventually { cell.hasWaitingReader })
         cell.closeMailbox()
         #expect(await reader.result() == .some(nil))
+    }
+
+    // MARK: Turns
+
+    @Test func aBatchHoldsATurnAndTheRestFollowsInOrder() async {
+        let cell = Self.cell(capacity: 100, turnLimit: 3)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...7)) == 7)
+        #expect(await Self.nextBatch(cell) == [1, 2, 3])
+        #expect(cell.enqueue(Self.mail(8...8)[0]))
+        #expect(await Self.nextBatch(cell) == [4, 5, 6])
+        #expect(await Self.nextBatch(cell) == [7, 8])
+        #expect(Self.ids(cell.closeAndDrain()) == [])
+    }
+
+    @Test func mailTakenForATurnMakesRoom() async {
+        let cell = Self.cell(capacity: 4, turnLimit: 3)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...6)) == 4)
+        #expect(await Self.nextBatch(cell) == [1, 2, 3])
+        // One left of four: room for three more, and no more than that.
+        #expect(cell.enqueue(contentsOf: Self.mail(5...9)) == 3)
+        #expect(!cell.enqueue(Self.mail(10...10)[0]))
+        #expect(Self.ids(cell.closeAndDrain()) == [4, 5, 6, 7])
+    }
+
+    @Test func aWaitingReaderIsHandedOneTurnOfARun() async throws {
+        let cell = Self.cell(capacity: 10, turnLimit: 2)
+        let reader = Pending { Self.ids(await cell.nextBatch()) }
+        try #require(await eventually { cell.hasWaitingReader })
+        #expect(cell.enqueue(contentsOf: Self.mail(1...5)) == 5)
+        #expect(await reader.result() == [1, 2])
+        #expect(Self.ids(cell.closeAndDrain()) == [3, 4, 5])
+    }
+
+    @Test func aLongBacklogTakenTurnByTurnKeepsEveryMessageInOrder() async {
+        // Past 1024 taken, the taken front is dropped from the queue; nothing else may move.
+        let cell = Self.cell(capacity: 5000, turnLimit: 100)
+        #expect(cell.enqueue(contentsOf: Self.mail(1...3000)) == 3000)
+        var seen: [UInt64] = []
+        var next: UInt64 = 3001
+        while seen.count < 4000 {
+            guard let batch = await Self.nextBatch(cell), let batch else { break }
+            seen += batch
+            if next <= 4000 {
+                #expect(cell.enqueue(contentsOf: Self.mail(next...next + 49)) == 50)
+                next += 50
+            }
+        }
+        #expect(seen == Array(1...4000))
     }
 }
