@@ -3,19 +3,79 @@ import Ensemble
 import Synchronization
 
 /// Encode requests in flight on one client, matched to their answers by request id.
+///
+/// A run keeps its requests in flight as a closed loop driven by the pump: the answer
+/// that completes a request sends the next one on the spot, on the client's I/O thread.
+/// No task waits per request, so the load generator, which shares the machine's two
+/// cores with the nodes it measures, spends on bookkeeping what it must and no more.
 final class EncodeLoad: Sendable {
+    /// Who is told when a request ends: one waiting caller, or the run it belongs to.
+    private enum Waiter {
+        case caller(CheckedContinuation<Bool, Never>)
+        case run
+    }
+
     private struct InFlight {
-        // Four names each: arrays searched beat sets hashed, and the load generator shares the cores it measures.
+        // Four names each: arrays searched beat sets hashed.
         var expected: [String]?
         var reported: [String] = []
+        var start: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
-        var continuation: CheckedContinuation<Bool, Never>
+        var waiter: Waiter
+    }
+
+    /// The run under way: what is left to send, what came back, and who waits for the end.
+    private struct Run {
+        var text: String
+        var timeout: Duration
+        var unsent: Int
+        var inFlight = 0
+        var latencies: [Duration] = []
+        var done: CheckedContinuation<[Duration], Never>?
+    }
+
+    /// What follows from the end of a run's request.
+    private enum RunStep {
+        case none
+        case send(UInt64, String)
+        case finished(CheckedContinuation<[Duration], Never>, [Duration])
+    }
+
+    private struct State {
+        var requests: [UInt64: InFlight] = [:]
+        var run: Run?
+        var nextID: UInt64 = 1
+
+        mutating func register(_ waiter: Waiter, timeout: Duration) -> UInt64 {
+            let id = nextID
+            nextID += 1
+            let now = ContinuousClock.now
+            requests[id] = InFlight(start: now, deadline: now + timeout, waiter: waiter)
+            return id
+        }
+
+        /// A run's request ended: its latency is kept when it completed, and the next one is
+        /// registered while some are unsent; the run is finished when it was the last in flight.
+        mutating func runRequestEnded(startedAt start: ContinuousClock.Instant, completed: Bool) -> RunStep {
+            // Changed in place: a copy of the run would copy its latencies at every answer.
+            guard run != nil else { return .none }
+            if completed { run!.latencies.append(ContinuousClock.now - start) }
+            run!.inFlight -= 1
+            if run!.unsent > 0 {
+                run!.unsent -= 1
+                run!.inFlight += 1
+                return .send(register(.run, timeout: run!.timeout), run!.text)
+            }
+            guard run!.inFlight == 0, let done = run!.done else { return .none }
+            let latencies = run!.latencies
+            run = nil
+            return .finished(done, latencies)
+        }
     }
 
     private let client: EnsembleClient
     private let acceptor: ActorAddress
-    private let inFlight = Mutex<[UInt64: InFlight]>([:])
-    private let nextID = Atomic<UInt64>(1)
+    private let state = Mutex(State())
 
     init(client: EnsembleClient, acceptor: ActorAddress) {
         self.client = client
@@ -40,79 +100,82 @@ final class EncodeLoad: Sendable {
 
     /// Gives up requests past their deadline; runs until cancelled.
     ///
-    /// One sweeper instead of a timer task per request: the load generator shares
-    /// the machine's two cores with the nodes it measures, so it must stay lean.
+    /// One sweeper instead of a timer task per request.
     func sweep() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
             let now = ContinuousClock.now
-            let expired = inFlight.withLock { table -> [CheckedContinuation<Bool, Never>] in
-                let late = table.filter { $0.value.deadline <= now }
-                for id in late.keys { table[id] = nil }
-                return late.values.map(\.continuation)
-            }
-            for continuation in expired { continuation.resume(returning: false) }
+            let late = state.withLock { state in state.requests.keys.filter { state.requests[$0]!.deadline <= now } }
+            for id in late { end(id, now: now) { _ in true } }
         }
     }
 
     private func update(_ id: UInt64, _ change: (inout InFlight) -> Void) {
-        let finished = inFlight.withLock { table -> CheckedContinuation<Bool, Never>? in
-            guard var entry = table[id] else { return nil }
+        end(id, now: nil) { entry in
             change(&entry)
-            if let expected = entry.expected, expected.allSatisfy(entry.reported.contains) {
-                table[id] = nil
-                return entry.continuation
-            }
-            table[id] = entry
-            return nil
+            guard let expected = entry.expected else { return false }
+            return expected.allSatisfy(entry.reported.contains)
         }
-        finished?.resume(returning: true)
+    }
+
+    /// Applies `change` to a request; when it says the request is over, takes it out and tells
+    /// its waiter (complete when `expiredAt` is nil); a run's request is replaced by the next.
+    private func end(_ id: UInt64, now expiredAt: ContinuousClock.Instant?, _ change: (inout InFlight) -> Bool) {
+        let (waiter, step) = state.withLock { state -> (Waiter?, RunStep) in
+            guard var entry = state.requests[id] else { return (nil, .none) }
+            guard change(&entry) else {
+                state.requests[id] = entry
+                return (nil, .none)
+            }
+            state.requests[id] = nil
+            guard case .run = entry.waiter else { return (entry.waiter, .none) }
+            return (nil, state.runRequestEnded(startedAt: entry.start, completed: expiredAt == nil))
+        }
+        if case .caller(let continuation) = waiter { continuation.resume(returning: expiredAt == nil) }
+        switch step {
+        case .none: break
+        case .send(let next, let text): send(next, text)
+        case .finished(let done, let latencies): done.resume(returning: latencies)
+        }
+    }
+
+    /// Sends request `id`; a send that fails ends it at once, as if it had expired.
+    private func send(_ id: UInt64, _ text: String) {
+        do {
+            try client.tell(EncodeRequest(text: text, requestID: id), to: acceptor)
+        } catch {
+            end(id, now: ContinuousClock.now) { _ in true }
+        }
     }
 
     /// One request; its latency when every report came within `timeout`, else nil.
     func encode(_ text: String, timeout: Duration) async -> Duration? {
-        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         let start = ContinuousClock.now
         let complete = await withCheckedContinuation { continuation in
-            inFlight.withLock { $0[id] = InFlight(deadline: start + timeout, continuation: continuation) }
-            do {
-                try client.tell(EncodeRequest(text: text, requestID: id), to: acceptor)
-            } catch {
-                inFlight.withLock { $0.removeValue(forKey: id) }?.continuation.resume(returning: false)
-            }
+            let id = state.withLock { $0.register(.caller(continuation), timeout: timeout) }
+            send(id, text)
         }
         return complete ? ContinuousClock.now - start : nil
     }
 
     /// `total` requests with `concurrency` in flight; latencies of those that completed, and the wall time.
+    /// One run at a time.
     func run(total: Int, concurrency: Int, text: String) async -> (latencies: [Duration], elapsed: Duration) {
-        let remaining = Countdown(total)
         let start = ContinuousClock.now
-        let latencies = await withTaskGroup(of: [Duration].self) { group in
-            for _ in 0..<concurrency {
-                // On the client's I/O thread: a request and its answers cross no thread in this process.
-                group.addTask(executorPreference: client.taskExecutor) {
-                    var mine: [Duration] = []
-                    while remaining.take() {
-                        if let latency = await self.encode(text, timeout: .seconds(5)) { mine.append(latency) }
-                    }
-                    return mine
-                }
+        let latencies = await withCheckedContinuation { (done: CheckedContinuation<[Duration], Never>) in
+            let first = state.withLock { state -> [UInt64] in
+                let count = min(concurrency, total)
+                guard count > 0 else { return [] }
+                var run = Run(text: text, timeout: .seconds(5), unsent: total - count, inFlight: count, done: done)
+                run.latencies.reserveCapacity(total)
+                state.run = run
+                return (0..<count).map { _ in state.register(.run, timeout: run.timeout) }
             }
-            var all: [Duration] = []
-            for await part in group { all += part }
-            return all
+            if first.isEmpty { done.resume(returning: []) }
+            for id in first { send(id, text) }
         }
         return (latencies, ContinuousClock.now - start)
     }
-}
-
-/// A shared count of work left.
-final class Countdown: Sendable {
-    private let left: Atomic<Int>
-    init(_ count: Int) { left = Atomic(count) }
-    /// Takes one unit; false when none is left.
-    func take() -> Bool { left.wrappingSubtract(1, ordering: .relaxed).oldValue > 0 }
 }
 
 extension Duration {
