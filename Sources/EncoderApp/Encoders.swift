@@ -68,8 +68,10 @@ public final class Acceptor: EnsembleActor {
     public static let typeName = "Acceptor"
     /// The encoder types, in the order they are dispatched.
     public static let encoderTypes: [any EnsembleActor.Type] = [Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self]
+    private static let encoderNames = encoderTypes.map { $0.typeName }
 
-    private var encoders: [String: ActorAddress] = [:]
+    /// The encoder of each type (by its index in `encoderTypes`), once created.
+    private var encoders: [ActorAddress?] = Array(repeating: nil, count: encoderTypes.count)
     private var analyzer: ActorAddress?
 
     public init() {}
@@ -80,18 +82,22 @@ public final class Acceptor: EnsembleActor {
             try await accept(request, from: sender, context: context)
         case let exited as ChildActorExited:
             if analyzer == exited.child { analyzer = nil }
-            encoders = encoders.filter { $0.value != exited.child }
+            forget(exited.child)
         case let undelivered as DeadLetter:
             // The encoder's node went away with our request in flight: place it again and resend once.
-            encoders = encoders.filter { $0.value != undelivered.recipient }
+            forget(undelivered.recipient)
             guard var request = undelivered.original(as: EncodeText.self), request.resends < 1,
-                let type = Self.encoderTypes.first(where: { $0.typeName == request.encoder })
+                let index = Self.encoderNames.firstIndex(of: request.encoder)
             else { return }
             request.resends += 1
-            if let address = try? await encoder(type, context: context) { context.send(request, to: address) }
+            if let address = try? await encoder(index, context: context) { context.send(request, to: address) }
         default:
             break
         }
+    }
+
+    private func forget(_ actor: ActorAddress) {
+        for index in encoders.indices where encoders[index] == actor { encoders[index] = nil }
     }
 
     private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
@@ -102,31 +108,31 @@ public final class Acceptor: EnsembleActor {
             analyzer = try await context.createActor(Analyzer.self)
             self.analyzer = analyzer
         }
-        var dispatched: [String] = []
         var unplaced: [UnplacedEncoder] = []
-        var targets: [(String, ActorAddress)] = []
-        for type in Self.encoderTypes {
+        for index in encoders.indices where encoders[index] == nil {
             do {
-                let address = try await encoder(type, context: context)
-                dispatched.append(type.typeName)
-                targets.append((type.typeName, address))
+                _ = try await encoder(index, context: context)
             } catch {
-                unplaced.append(UnplacedEncoder(encoder: type.typeName, reason: "\(error)"))
+                unplaced.append(UnplacedEncoder(encoder: Self.encoderNames[index], reason: "\(error)"))
             }
         }
+        // Per request, the common case (all placed) builds no array: the names are shared.
+        let dispatched = unplaced.isEmpty ? Self.encoderNames : encoders.indices.compactMap { encoders[$0] == nil ? nil : Self.encoderNames[$0] }
         context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced, requestID: request.requestID), to: requester)
-        for (name, target) in targets {
+        for index in encoders.indices {
+            guard let target = encoders[index] else { continue }
             context.send(
-                EncodeText(text: request.text, analyzer: analyzer, requester: requester, encoder: name, requestID: request.requestID),
+                EncodeText(text: request.text, analyzer: analyzer, requester: requester, encoder: Self.encoderNames[index],
+                           requestID: request.requestID),
                 to: target)
         }
     }
 
-    /// The encoder of `type`, created where it fits if the slot is empty.
-    private func encoder(_ type: any EnsembleActor.Type, context: ActorContext) async throws -> ActorAddress {
-        if let existing = encoders[type.typeName] { return existing }
-        let address = try await context.createActor(type)
-        encoders[type.typeName] = address
+    /// The encoder at `index` of `encoderTypes`, created where it fits if the slot is empty.
+    private func encoder(_ index: Int, context: ActorContext) async throws -> ActorAddress {
+        if let existing = encoders[index] { return existing }
+        let address = try await context.createActor(Self.encoderTypes[index])
+        encoders[index] = address
         return address
     }
 }

@@ -98,11 +98,23 @@ public enum Encodings {
     }
 
     /// Unicode scalars counted as the UTF-8 bytes that start one (a native string is valid UTF-8).
-    private static func scalarCount(_ text: String) -> Int {
+    static func scalarCount(_ text: String) -> Int {
         text.utf8.withContiguousStorageIfAvailable { bytes in
-            var count = 0
-            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
-            return count
+            // A continuation byte is 0b10xxxxxx: its top bit set and the next one clear. Eight at a time.
+            guard let base = bytes.baseAddress else { return 0 }
+            let raw = UnsafeRawPointer(base)
+            var continuations = 0
+            var index = 0
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                continuations += (word & ~(word << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                index += 8
+            }
+            while index < bytes.count {
+                if bytes[index] & 0xC0 == 0x80 { continuations += 1 }
+                index += 1
+            }
+            return bytes.count - continuations
         } ?? text.unicodeScalars.count
     }
 

@@ -123,6 +123,18 @@ import Ensemble
         #expect(Encodings.density(input: "a☃\u{1F600}", output: "abcdef") == 0.5)
     }
 
+    @Test func scalarCountMatchesTheStandardLibrary() {
+        let pieces = ["a", "é", "☃", "\u{1F600}", "e\u{301}", " ", "ß", "\u{7F}", "\u{80}", "\u{7FF}", "\u{800}", "\u{FFFF}"]
+        var text = ""
+        for length in 0..<40 {
+            #expect(Encodings.scalarCount(text) == text.unicodeScalars.count, "\(text.debugDescription)")
+            text += pieces[(length * 7) % pieces.count]
+        }
+        // Not contiguous UTF-8 (bridged or lazily built strings take the standard library's count).
+        let long = String(repeating: "☃a", count: 100)
+        #expect(Encodings.scalarCount(long) == 200)
+    }
+
     // MARK: Reports
 
     @Test func reportLine() {
