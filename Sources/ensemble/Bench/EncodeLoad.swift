@@ -9,67 +9,60 @@ import Synchronization
 /// No task waits per request, so the load generator, which shares the machine's two
 /// cores with the nodes it measures, spends on bookkeeping what it must and no more.
 final class EncodeLoad: Sendable {
-    /// Who is told when a request ends: one waiting caller, or the run it belongs to.
-    private enum Waiter {
-        case caller(CheckedContinuation<Bool, Never>)
-        case run
-    }
-
     private struct InFlight {
         // Four names each: arrays searched beat sets hashed.
         var expected: [String]?
         var reported: [String] = []
         var start: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
-        var waiter: Waiter
+        /// The caller waiting for this one request; nil for a request of the run.
+        var caller: CheckedContinuation<Bool, Never>?
     }
 
-    /// The run under way: what is left to send, what came back, and who waits for the end.
+    /// The run under way: what is left to send and what came back. Plain values only:
+    /// it is updated at every answer.
     private struct Run {
         var text: String
         var timeout: Duration
         var unsent: Int
-        var inFlight = 0
+        var inFlight: Int
         var latencies: [Duration] = []
-        var done: CheckedContinuation<[Duration], Never>?
-    }
-
-    /// What follows from the end of a run's request.
-    private enum RunStep {
-        case none
-        case send(UInt64, String)
-        case finished(CheckedContinuation<[Duration], Never>, [Duration])
     }
 
     private struct State {
         var requests: [UInt64: InFlight] = [:]
         var run: Run?
+        var runDone: CheckedContinuation<[Duration], Never>?
         var nextID: UInt64 = 1
 
-        mutating func register(_ waiter: Waiter, timeout: Duration) -> UInt64 {
+        mutating func register(caller: CheckedContinuation<Bool, Never>?, timeout: Duration) -> UInt64 {
             let id = nextID
             nextID += 1
             let now = ContinuousClock.now
-            requests[id] = InFlight(start: now, deadline: now + timeout, waiter: waiter)
+            requests[id] = InFlight(start: now, deadline: now + timeout, caller: caller)
             return id
         }
 
-        /// A run's request ended: its latency is kept when it completed, and the next one is
-        /// registered while some are unsent; the run is finished when it was the last in flight.
-        mutating func runRequestEnded(startedAt start: ContinuousClock.Instant, completed: Bool) -> RunStep {
+        /// A run's request ended: its latency is kept when it completed; returns the next
+        /// request to send while some are unsent (0 when none).
+        mutating func runRequestEnded(startedAt start: ContinuousClock.Instant, completed: Bool) -> UInt64 {
             // Changed in place: a copy of the run would copy its latencies at every answer.
-            guard run != nil else { return .none }
+            guard run != nil else { return 0 }
             if completed { run!.latencies.append(ContinuousClock.now - start) }
-            run!.inFlight -= 1
-            if run!.unsent > 0 {
-                run!.unsent -= 1
-                run!.inFlight += 1
-                return .send(register(.run, timeout: run!.timeout), run!.text)
+            guard run!.unsent > 0 else {
+                run!.inFlight -= 1
+                return 0
             }
-            guard run!.inFlight == 0, let done = run!.done else { return .none }
-            let latencies = run!.latencies
-            run = nil
-            return .finished(done, latencies)
+            run!.unsent -= 1
+            return register(caller: nil, timeout: run!.timeout)
+        }
+
+        /// The run's latencies and its waiter, once its last request ended.
+        mutating func finishedRun() -> (CheckedContinuation<[Duration], Never>, [Duration])? {
+            guard let run, run.inFlight == 0, run.unsent == 0, let done = runDone else { return nil }
+            self.run = nil
+            runDone = nil
+            return (done, run.latencies)
         }
     }
 
@@ -121,22 +114,26 @@ final class EncodeLoad: Sendable {
     /// Applies `change` to a request; when it says the request is over, takes it out and tells
     /// its waiter (complete when `expiredAt` is nil); a run's request is replaced by the next.
     private func end(_ id: UInt64, now expiredAt: ContinuousClock.Instant?, _ change: (inout InFlight) -> Bool) {
-        let (waiter, step) = state.withLock { state -> (Waiter?, RunStep) in
-            guard var entry = state.requests[id] else { return (nil, .none) }
-            guard change(&entry) else {
-                state.requests[id] = entry
-                return (nil, .none)
+        var caller: CheckedContinuation<Bool, Never>?
+        var next: UInt64 = 0
+        var text = ""
+        var finished: (CheckedContinuation<[Duration], Never>, [Duration])?
+        state.withLock { state in
+            // Changed where it is stored: a copy taken out would copy its arrays at the first append.
+            guard state.requests[id] != nil, change(&state.requests[id]!),
+                let entry = state.requests.removeValue(forKey: id)
+            else { return }
+            if let waiting = entry.caller {
+                caller = waiting
+                return
             }
-            state.requests[id] = nil
-            guard case .run = entry.waiter else { return (entry.waiter, .none) }
-            return (nil, state.runRequestEnded(startedAt: entry.start, completed: expiredAt == nil))
+            next = state.runRequestEnded(startedAt: entry.start, completed: expiredAt == nil)
+            if next != 0 { text = state.run!.text }
+            finished = state.finishedRun()
         }
-        if case .caller(let continuation) = waiter { continuation.resume(returning: expiredAt == nil) }
-        switch step {
-        case .none: break
-        case .send(let next, let text): send(next, text)
-        case .finished(let done, let latencies): done.resume(returning: latencies)
-        }
+        caller?.resume(returning: expiredAt == nil)
+        if next != 0 { send(next, text) }
+        if let (done, latencies) = finished { done.resume(returning: latencies) }
     }
 
     /// Sends request `id`; a send that fails ends it at once, as if it had expired.
@@ -152,7 +149,7 @@ final class EncodeLoad: Sendable {
     func encode(_ text: String, timeout: Duration) async -> Duration? {
         let start = ContinuousClock.now
         let complete = await withCheckedContinuation { continuation in
-            let id = state.withLock { $0.register(.caller(continuation), timeout: timeout) }
+            let id = state.withLock { $0.register(caller: continuation, timeout: timeout) }
             send(id, text)
         }
         return complete ? ContinuousClock.now - start : nil
@@ -166,10 +163,11 @@ final class EncodeLoad: Sendable {
             let first = state.withLock { state -> [UInt64] in
                 let count = min(concurrency, total)
                 guard count > 0 else { return [] }
-                var run = Run(text: text, timeout: .seconds(5), unsent: total - count, inFlight: count, done: done)
+                var run = Run(text: text, timeout: .seconds(5), unsent: total - count, inFlight: count)
                 run.latencies.reserveCapacity(total)
                 state.run = run
-                return (0..<count).map { _ in state.register(.run, timeout: run.timeout) }
+                state.runDone = done
+                return (0..<count).map { _ in state.register(caller: nil, timeout: run.timeout) }
             }
             if first.isEmpty { done.resume(returning: []) }
             for id in first { send(id, text) }
