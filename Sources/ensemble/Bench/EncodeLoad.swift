@@ -137,10 +137,14 @@ final class EncodeLoad: Sendable {
     }
 
     /// Sends request `id`; a send that fails ends it at once, as if it had expired.
+    ///
+    /// The client refuses sends only once it is closed: the run sends nothing more then
+    /// (each failure sending the next would recurse once per request left).
     private func send(_ id: UInt64, _ text: String) {
         do {
             try client.tell(EncodeRequest(text: text, requestID: id), to: acceptor)
         } catch {
+            state.withLock { $0.run?.unsent = 0 }
             end(id, now: ContinuousClock.now) { _ in true }
         }
     }
