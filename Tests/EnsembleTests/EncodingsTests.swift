@@ -130,7 +130,7 @@ import Ensemble
             #expect(Encodings.scalarCount(text) == text.unicodeScalars.count, "\(text.debugDescription)")
             text += pieces[(length * 7) % pieces.count]
         }
-        // Not contiguous UTF-8 (bridged or lazily built strings take the standard library's count).
+        // Long enough for the eight-byte steps, with three-byte scalars across their edges.
         let long = String(repeating: "☃a", count: 100)
         #expect(Encodings.scalarCount(long) == 200)
     }
