@@ -34,6 +34,8 @@ public final class Node: Service, Sendable {
     let core: NodeCore
     private let context: ZMQContext
     private let started = OneShot<Bool>()
+    /// Fulfilled when the I/O thread is through: its loop ended and its sockets are closed.
+    private let ioThreadEnded = OneShot<Bool>()
 
     /// Creates a node; nothing is bound until `start()` or `run()`.
     public init(
@@ -69,18 +71,23 @@ public final class Node: Service, Sendable {
         let context = self.context
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             do {
+                let ended = ioThreadEnded
                 try IOThread<IOCommand>.spawn(name: "ensemble-io") {
-                    let io: NodeIO
-                    do throws(ZMQError) {
-                        io = try NodeIO(core: core, context: context)
-                    } catch {
-                        continuation.resume(throwing: error.isAddressInUse
-                            ? NodeStartError.addressInUse(core.configuration.advertisedAddress.description)
-                            : NodeStartError.failed("\(error)"))
-                        return
+                    do {
+                        let io: NodeIO
+                        do throws(ZMQError) {
+                            io = try NodeIO(core: core, context: context)
+                        } catch {
+                            continuation.resume(throwing: error.isAddressInUse
+                                ? NodeStartError.addressInUse(core.configuration.advertisedAddress.description)
+                                : NodeStartError.failed("\(error)"))
+                            return
+                        }
+                        continuation.resume()
+                        io.runLoop()
                     }
-                    continuation.resume()
-                    io.runLoop()
+                    // `io`, the owner of every socket of the context, is gone: they are all closed.
+                    ended.fulfil(true)
                 }
             } catch {
                 continuation.resume(throwing: NodeStartError.failed("\(error)"))
@@ -143,6 +150,9 @@ public final class Node: Service, Sendable {
             // The I/O thread may already have ended (a fatal poll error): then there is nothing to wait for.
             if !core.io.submit(.shutdown(continuation)) { continuation.resume() }
         }
+        // What the last turn sent (the answer to a `stop` among it) leaves before this returns,
+        // and with it maybe the process: libzmq's thread writes it out within the sockets' LINGER.
+        if await ioThreadEnded.wait(timeout: .seconds(5)) != nil { context.terminate() }
         core.logger.info("node \(core.nodeID) stopped")
     }
 

@@ -243,7 +243,10 @@ final class NodeIO {
 
     private func closeSockets() {
         flushOutgoing()
-        for peer in peers.values { peer.socket.close() }
+        for peer in peers.values {
+            peer.socket.close()
+            peer.monitor?.close()
+        }
         peers.removeAll()
         subscriber?.close()
         publisher?.close()

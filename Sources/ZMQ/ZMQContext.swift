@@ -1,4 +1,5 @@
 import CZMQ
+import Synchronization
 
 /// A libzmq context: the owner of libzmq's I/O threads.
 ///
@@ -7,6 +8,7 @@ import CZMQ
 /// many application threads as necessary"); sockets made from it are not.
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    private let terminated = Atomic<Bool>(false)
 
     /// Creates a context with one libzmq I/O thread.
     public init() throws(ZMQError) {
@@ -22,9 +24,16 @@ public final class ZMQContext: @unchecked Sendable {
         _ = zmq_ctx_shutdown(handle)
     }
 
-    deinit {
+    /// Ends the context: waits until every socket made from it is closed and what
+    /// they still had to send has left or their LINGER passed. Once only; later calls
+    /// (and `deinit`) do nothing. Call it when the context's sockets are all closed:
+    /// with one left open it waits for ever.
+    public func terminate() {
+        guard !terminated.exchange(true, ordering: .acquiringAndReleasing) else { return }
         while zmq_ctx_term(handle) != 0 && zmq_errno() == EINTR {}
     }
+
+    deinit { terminate() }
 
     /// Whether this libzmq was built with `capability` ("curve", "ipc", ...).
     public static func has(_ capability: String) -> Bool {
