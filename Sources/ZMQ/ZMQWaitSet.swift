@@ -15,7 +15,10 @@ import Musl
 /// a socket is asked only when its notification descriptor fired, or when it was
 /// used since it was last asked (`ZMQSocket.mustAskEvents`: a send or receive may
 /// consume the descriptor's edge, so such a socket is asked before sleeping).
-/// Rebuilt by its owner each turn; the storage is kept.
+/// After a wait in which nothing happened, every socket is asked before the next:
+/// should an edge be missed anyway (libzmq processes a socket's commands inside
+/// calls we do not all track), it costs one idle timeout instead of lasting until
+/// the next edge. Rebuilt by its owner each turn; the storage and that one fact are kept.
 public struct ZMQWaitSet {
     private struct Item {
         var socket: ZMQSocket?
@@ -26,6 +29,8 @@ public struct ZMQWaitSet {
 
     private var items: [Item] = []
     private var descriptors: [pollfd] = []
+    /// Whether the last wait ended with nothing ready (its timeout passed).
+    private var lastWaitWasQuiet = false
 
     /// An empty set.
     public init() {}
@@ -44,7 +49,7 @@ public struct ZMQWaitSet {
     @discardableResult
     public mutating func add(_ socket: ZMQSocket, _ interest: ZMQPollEvents) throws(ZMQError) -> Int {
         descriptors.append(pollfd(fd: try socket.notificationDescriptor(), events: Int16(POLLIN), revents: 0))
-        let askFirst = socket.mustAskEvents || interest.contains(.writable)
+        let askFirst = socket.mustAskEvents || interest.contains(.writable) || lastWaitWasQuiet
         items.append(Item(socket: socket, interest: interest, askFirst: askFirst))
         return items.count - 1
     }
@@ -70,6 +75,7 @@ public struct ZMQWaitSet {
             return try zmqCall("poll") { Glibc.poll(base, count, timeout) }
         }
         // EINTR is retried by zmqCall; nil (EAGAIN) from poll means nothing is ready.
+        lastWaitWasQuiet = (polled ?? 0) == 0 && timeout != 0
         guard polled != nil else { return }
         for index in items.indices {
             let fired = descriptors[index].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0

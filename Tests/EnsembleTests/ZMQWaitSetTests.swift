@@ -1,3 +1,4 @@
+import CZMQ
 import Testing
 import ZMQ
 
@@ -133,6 +134,32 @@ struct ZMQWaitSetTests {
             // Only asking first finds the second message; sleeping on the descriptor would not.
             #expect(try Self.readiness(of: idle, .readable, timeoutMs: 2000) == .readable)
             #expect(try idle.receive() == [[2]])
+        }
+    }
+
+    @Test func afterAQuietWaitEverySocketIsAskedBeforeTheNext() throws {
+        try SocketScope.with { scope in
+            let (idle, peer) = try Self.idlePair(scope)
+            #expect(try peer.send([[7]]) == .done)
+            #expect(try Self.readiness(of: idle, .readable, timeoutMs: 2000) == .readable)
+            // A missed edge, made on purpose: libzmq is asked behind the wrapper's back, which
+            // takes the descriptor's edge while the socket still believes nothing changed.
+            var events: Int32 = 0
+            var size = MemoryLayout<Int32>.size
+            #expect(zmq_getsockopt(idle.handle, ZMQ_EVENTS, &events, &size) == 0)
+            #expect(events & Int32(ZMQ_POLLIN) != 0)
+            #expect(!idle.mustAskEvents)
+            var set = ZMQWaitSet()
+            var index = try set.add(idle, .readable)
+            try set.wait(timeoutMs: 20)
+            // Sleeping on the descriptor alone misses the message...
+            #expect(set.ready(index).isEmpty)
+            // ...but that wait was quiet, so the next one asks first and finds it at once.
+            set.removeAll()
+            index = try set.add(idle, .readable)
+            try set.wait(timeoutMs: 10_000)
+            #expect(set.ready(index) == .readable)
+            #expect(try idle.receive() == [[7]])
         }
     }
 
