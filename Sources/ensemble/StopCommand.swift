@@ -68,9 +68,9 @@ struct StopCommand: AsyncParsableCommand {
         let pid = isLocal ? state.livePID(target.port) : nil
         let answer: StopAnswer
         switch curve {
-        case .success(let keys): answer = await askToStop(target, curve: keys)
+        case .success(let keys): answer = await askToStop(target, curve: keys, pid: pid)
         case .failure(let failure): answer = .silent(failureLine(failure, otherwise: "\(failure)"))
-        case nil: answer = await askToStop(target, curve: nil)
+        case nil: answer = await askToStop(target, curve: nil, pid: pid)
         }
         // The node is there and said no (or refused the key): signalling it would bypass that.
         if case .refused(let why) = answer { throw CommandFailure(why) }
@@ -110,11 +110,23 @@ struct StopCommand: AsyncParsableCommand {
         case silent(String?)
     }
 
-    private func askToStop(_ target: NodeAddress, curve: CurveClientKeys?) async -> StopAnswer {
+    /// Asks the node at `target` to stop. A local node (`pid`) that is gone while the
+    /// answer is awaited stopped as asked: its answer can be lost with its connection
+    /// (a client's unread messages go when the connection closes), so the process
+    /// going away counts as the answer.
+    private func askToStop(_ target: NodeAddress, curve: CurveClientKeys?, pid: pid_t?) async -> StopAnswer {
         guard let client = try? EnsembleClient(gateway: target, curve: curve) else { return .silent(nil) }
-        let answer: StopAnswer
+        var answer: StopAnswer
+        var watcher: Task<Void, Never>?
         do {
             try await client.connect(timeout: .seconds(1))
+            if let pid {
+                watcher = Task {
+                    while !Task.isCancelled && !hasExited(pid) { try? await Task.sleep(for: .milliseconds(20)) }
+                    // Gone: the request waits no longer (closing fails it).
+                    if !Task.isCancelled { await client.close() }
+                }
+            }
             switch try await client.request(.stop, timeout: .seconds(2)) {
             case .ok: answer = .stopped
             case .refused(let why): answer = .refused(why)
@@ -125,6 +137,8 @@ struct StopCommand: AsyncParsableCommand {
         } catch {
             answer = .silent(nil)
         }
+        watcher?.cancel()
+        if case .silent = answer, let pid, watcher != nil, hasExited(pid) { answer = .stopped }
         await client.close()
         return answer
     }
@@ -134,11 +148,17 @@ struct StopCommand: AsyncParsableCommand {
 func waitForExit(_ pid: pid_t, timeout: Double) async -> Bool {
     let deadline = monotonicSeconds() + timeout
     while monotonicSeconds() < deadline {
-        var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { return true }
-        if kill(pid, 0) != 0 && errno == ESRCH { return true }
-        if let stat = readSmallFile("/proc/\(pid)/stat"), stat.contains(") Z ") { return true }
+        if hasExited(pid) { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }
+    return false
+}
+
+/// Whether `pid` no longer runs: gone, or a zombie (reaped here when it is ours).
+func hasExited(_ pid: pid_t) -> Bool {
+    var status: Int32 = 0
+    if waitpid(pid, &status, WNOHANG) == pid { return true }
+    if kill(pid, 0) != 0 && errno == ESRCH { return true }
+    if let stat = readSmallFile("/proc/\(pid)/stat"), stat.contains(") Z ") { return true }
     return false
 }
