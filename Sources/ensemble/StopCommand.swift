@@ -122,9 +122,8 @@ struct StopCommand: AsyncParsableCommand {
             try await client.connect(timeout: .seconds(1))
             if let pid {
                 watcher = Task {
-                    while !Task.isCancelled && !hasExited(pid) { try? await Task.sleep(for: .milliseconds(20)) }
-                    // Gone: the request waits no longer (closing fails it).
-                    if !Task.isCancelled { await client.close() }
+                    // Gone: the request waits no longer (closing fails it). Outlasts the request's timeout.
+                    if await waitForExit(pid, timeout: 3), !Task.isCancelled { await client.close() }
                 }
             }
             switch try await client.request(.stop, timeout: .seconds(2)) {
@@ -144,10 +143,11 @@ struct StopCommand: AsyncParsableCommand {
     }
 }
 
-/// Waits until `pid` no longer exists (or is a zombie of ours, reaped here).
+/// Waits until `pid` no longer exists (or is a zombie of ours, reaped here); false at
+/// the timeout or when the waiting task is cancelled.
 func waitForExit(_ pid: pid_t, timeout: Double) async -> Bool {
     let deadline = monotonicSeconds() + timeout
-    while monotonicSeconds() < deadline {
+    while monotonicSeconds() < deadline && !Task.isCancelled {
         if hasExited(pid) { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }
