@@ -98,7 +98,7 @@ final class EncodeLoad: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
             let now = ContinuousClock.now
-            let late = state.withLock { state in state.requests.keys.filter { state.requests[$0]!.deadline <= now } }
+            let late = state.withLock { $0.requests.filter { $0.value.deadline <= now }.keys }
             for id in late { end(id, now: now) { _ in true } }
         }
     }
