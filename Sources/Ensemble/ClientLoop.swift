@@ -16,6 +16,8 @@ final class ClientLoop {
     /// Frames not yet taken by the socket, oldest first from `backlogStart`.
     var backlog: [[UInt8]] = []
     var backlogStart = 0
+    /// The decoder of the last message type received (a stream of one type skips the registry's table).
+    var decoders = RecentDecoder()
     /// Envelopes queued this turn; they leave batched into as few frames as fit.
     var outgoing: [Envelope] = []
     var closing: CheckedContinuation<Void, Never>?
@@ -209,7 +211,7 @@ final class ClientLoop {
                     pending.resolve(envelope)
                 case .tell:
                     if envelope.correlationID != 0 && pending.resolve(envelope) { continue }
-                    guard let message = try? registry.decode(envelope.typeName, envelope.payload) else { continue }
+                    guard let message = try? decoders.decode(envelope.typeName, envelope.payload, with: registry) else { continue }
                     inbox.yield(ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0))))
                 default:
                     continue
