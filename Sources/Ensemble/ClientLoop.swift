@@ -21,6 +21,8 @@ final class ClientLoop {
     /// Envelopes queued this turn; they leave batched into as few frames as fit.
     var outgoing: [Envelope] = []
     var closing: CheckedContinuation<Void, Never>?
+    /// Takes received messages instead of `inbox` when set.
+    var handler: EnsembleClient.MessageHandler?
     var connectWaiters: [(ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)] = []
     /// Set when the gateway refused the handshake: every request fails with it from then on.
     var refusal: EnsembleError?
@@ -124,6 +126,9 @@ final class ClientLoop {
             closing = continuation
         case .job(let job):
             executor.run(job)
+        case .handleMessages(let handler, let installed):
+            self.handler = handler
+            installed.resume()
         }
     }
 
@@ -139,6 +144,7 @@ final class ClientLoop {
             case .waitConnected(_, let waiter): waiter.resume(returning: .unreachable(gateway))
             case .close(let waiter): waiter.resume()
             case .job(let job): IOThreadExecutor<EnsembleClient.ClientCommand>.orphan(job)
+            case .handleMessages(_, let installed): installed.resume()
             }
         }
     }
@@ -212,7 +218,8 @@ final class ClientLoop {
                 case .tell:
                     if envelope.correlationID != 0 && pending.resolve(envelope) { continue }
                     guard let message = try? decoders.decode(envelope.typeName, envelope.payload, with: registry) else { continue }
-                    inbox.yield(ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0))))
+                    let received = ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0)))
+                    if let handler { handler(received) } else { inbox.yield(received) }
                 default:
                     continue
                 }

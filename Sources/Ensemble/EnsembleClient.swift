@@ -23,7 +23,8 @@ public final class EnsembleClient: Sendable {
     private let pending = PendingReplies()
     private let closed = Atomic<Bool>(false)
     private let inbox = ClientInbox()
-    /// Messages actors sent to this client that were not answers to `ask`.
+    /// Messages actors sent to this client that were not answers to `ask`
+    /// (unless a handler takes them: `handleMessages(_:)`).
     public var messages: ClientMessages { ClientMessages(inbox: inbox) }
     private let executor: IOThreadExecutor<ClientCommand>
 
@@ -39,7 +40,12 @@ public final class EnsembleClient: Sendable {
         case close(CheckedContinuation<Void, Never>)
         /// Run a slice of a task that prefers `taskExecutor`.
         case job(UnownedJob)
+        /// From now on hand received messages to this handler (nil: to `messages` again).
+        case handleMessages(MessageHandler?, CheckedContinuation<Void, Never>)
     }
+
+    /// Takes a client's messages on its I/O thread as they arrive: `handleMessages(_:)`.
+    public typealias MessageHandler = @Sendable (ReceivedMessage) -> Void
 
     /// Opens a client for `gateway`; messages of `messageTypes` can be received. With
     /// `curve`, the connection uses CurveZMQ (needed when the convention does).
@@ -111,6 +117,19 @@ public final class EnsembleClient: Sendable {
         io.submit(mail: Envelope(
             kind: .tell, sender: nil, recipient: recipient, typeName: M.messageType,
             correlationID: correlationID, payload: try message.encodedPayload()))
+    }
+
+    /// Hands every message that arrives from now on to `handler`, called on the client's
+    /// own I/O thread, instead of queueing it for `messages`; nil goes back to `messages`.
+    /// Returns once the handler is in place. Messages queued before stay in `messages`.
+    ///
+    /// No task is woken per message, so a client that answers what it receives at once
+    /// (a load generator, a relay) pays the least per message. The handler runs on the
+    /// thread that owns the socket: it must be short and never block or wait; it may `tell`.
+    public func handleMessages(_ handler: MessageHandler?) async {
+        await withCheckedContinuation { continuation in
+            if !io.submit(.handleMessages(handler, continuation)) { continuation.resume() }
+        }
     }
 
     /// Takes messages from `messages` until one of type `M` comes, and returns it;

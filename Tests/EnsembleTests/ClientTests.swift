@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Ensemble
@@ -44,6 +45,30 @@ struct ClientTests {
             // After close, a task preferring the client's executor still runs (on the shared pool).
             let after = await Pending.run { await Task(executorPreference: client.taskExecutor) { 42 }.value }
             #expect(after == 42)
+        }
+    }
+
+    @Test func aHandlerTakesMessagesOnTheClientsThreadAndMayAnswerThem() async throws {
+        try await InProcessCluster.with(members: [], types: RuntimeTests.types, messages: RuntimeTests.messages) { leader, _ in
+            try await InProcessCluster.withClient(leader) { client in
+                let counter = try await client.createActor(typeName: "Counter", timeout: .seconds(5))
+                // A closed loop: each answer below 100 sends the next request from inside the handler.
+                let seen = Mutex<[String]>([])
+                await client.handleMessages { received in
+                    guard let answer = received.message as? Answer else { return }
+                    seen.withLock { $0.append(answer.value) }
+                    if (Int(answer.value) ?? 100) < 100 { try? client.tell(Command(verb: "inc"), to: counter) }
+                }
+                try client.tell(Command(verb: "inc"), to: counter)
+                #expect(await eventually(within: .seconds(20)) { seen.withLock { $0.count >= 100 } })
+                #expect(seen.withLock { $0 } == (1...100).map(String.init))
+
+                // Without a handler, answers are queued for `messages` again.
+                await client.handleMessages(nil)
+                try client.tell(Command(verb: "inc"), to: counter)
+                #expect(await client.nextMessage(Answer.self, timeout: .seconds(10))?.value == "101")
+                #expect(seen.withLock { $0.count } == 100)
+            }
         }
     }
 }

@@ -49,12 +49,9 @@ struct BenchCommand: AsyncParsableCommand {
         let leaderClient = try await cluster.client(cluster.leader)
         let acceptor = try await leaderClient.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: .seconds(5))
         let load = EncodeLoad(client: leaderClient, acceptor: acceptor)
-        let pump = Task(executorPreference: leaderClient.taskExecutor) { await load.pump() }
+        await load.attach()
         let sweeper = Task { await load.sweep() }
-        defer {
-            pump.cancel()
-            sweeper.cancel()
-        }
+        defer { sweeper.cancel() }
         guard await load.encode(text, timeout: .seconds(5)) != nil else { throw CommandFailure("the warm-up request got no reports") }
 
         var cpuBefore = cluster.cpuTime()

@@ -4,67 +4,79 @@ import Synchronization
 
 /// Encode requests in flight on one client, matched to their answers by request id.
 ///
-/// A run keeps its requests in flight as a closed loop driven by the pump: the answer
-/// that completes a request sends the next one on the spot, on the client's I/O thread.
-/// No task waits per request, so the load generator, which shares the machine's two
-/// cores with the nodes it measures, spends on bookkeeping what it must and no more.
+/// A run keeps its requests in flight as a closed loop driven by the client's message
+/// handler: the answer that completes a request sends the next one on the spot, on the
+/// client's I/O thread. No task waits per request, so the load generator, which shares
+/// the machine's two cores with the nodes it measures, spends on bookkeeping what it
+/// must and no more.
 final class EncodeLoad: Sendable {
+    /// The encoders a request expects and those that reported, as bits of
+    /// `Acceptor.encoderTypes` indices. Plain values only (it is updated at every
+    /// answer): no strings kept or compared, and a waiting caller is kept apart.
     private struct InFlight {
-        // Four names each: arrays searched beat sets hashed.
-        var expected: [String]?
-        var reported: [String] = []
+        var expected: UInt8 = 0
+        var dispatched = false
+        var reported: UInt8 = 0
         var start: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
-        /// The caller waiting for this one request; nil for a request of the run.
-        var caller: CheckedContinuation<Bool, Never>?
+
+        var isComplete: Bool { dispatched && expected & ~reported == 0 }
     }
 
-    /// The run under way: what is left to send and what came back. Plain values only:
-    /// it is updated at every answer.
+    /// The run under way: what is left to send and what came back.
     private struct Run {
         var text: String
         var timeout: Duration
         var unsent: Int
         var inFlight: Int
         var latencies: [Duration] = []
+        var done: CheckedContinuation<[Duration], Never>
     }
 
     private struct State {
         var requests: [UInt64: InFlight] = [:]
+        /// The callers of `encode(_:timeout:)`, each waiting for its one request.
+        var callers: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         var run: Run?
-        var runDone: CheckedContinuation<[Duration], Never>?
         var nextID: UInt64 = 1
 
         mutating func register(caller: CheckedContinuation<Bool, Never>?, timeout: Duration) -> UInt64 {
             let id = nextID
             nextID += 1
             let now = ContinuousClock.now
-            requests[id] = InFlight(start: now, deadline: now + timeout, caller: caller)
+            requests[id] = InFlight(start: now, deadline: now + timeout)
+            if let caller { callers[id] = caller }
             return id
         }
 
-        /// A run's request ended: its latency is kept when it completed; returns the next
-        /// request to send while some are unsent (0 when none).
-        mutating func runRequestEnded(startedAt start: ContinuousClock.Instant, completed: Bool) -> UInt64 {
+        /// Takes request `id` out; its caller is answered, or a run's request is replaced by
+        /// the next while some are unsent, or the run ends with its last.
+        mutating func end(_ id: UInt64, completed: Bool) -> Aftermath {
+            guard let entry = requests.removeValue(forKey: id) else { return .none }
+            if let caller = callers.removeValue(forKey: id) { return .resume(caller, completed) }
             // Changed in place: a copy of the run would copy its latencies at every answer.
-            guard run != nil else { return 0 }
-            if completed { run!.latencies.append(ContinuousClock.now - start) }
-            guard run!.unsent > 0 else {
-                run!.inFlight -= 1
-                return 0
+            guard run != nil else { return .none }
+            if completed { run!.latencies.append(ContinuousClock.now - entry.start) }
+            if run!.unsent > 0 {
+                run!.unsent -= 1
+                return .send(register(caller: nil, timeout: run!.timeout), run!.text)
             }
-            run!.unsent -= 1
-            return register(caller: nil, timeout: run!.timeout)
-        }
-
-        /// The run's latencies and its waiter, once its last request ended.
-        mutating func finishedRun() -> (CheckedContinuation<[Duration], Never>, [Duration])? {
-            guard let run, run.inFlight == 0, run.unsent == 0, let done = runDone else { return nil }
-            self.run = nil
-            runDone = nil
-            return (done, run.latencies)
+            run!.inFlight -= 1
+            guard run!.inFlight == 0, let finished = run else { return .none }
+            run = nil
+            return .finish(finished.done, finished.latencies)
         }
     }
+
+    /// What ending a request leaves to do outside the lock.
+    private enum Aftermath {
+        case none
+        case resume(CheckedContinuation<Bool, Never>, Bool)
+        case send(UInt64, String)
+        case finish(CheckedContinuation<[Duration], Never>, [Duration])
+    }
+
+    private static let encoderNames = Acceptor.encoderTypes.map { $0.typeName }
 
     private let client: EnsembleClient
     private let acceptor: ActorAddress
@@ -75,20 +87,31 @@ final class EncodeLoad: Sendable {
         self.acceptor = acceptor
     }
 
-    /// Routes the client's incoming messages to the requests waiting for them; runs until the client closes.
-    func pump() async {
-        for await received in client.messages {
-            switch received.message {
-            case let dispatched as EncodingDispatched:
-                update(dispatched.requestID) { $0.expected = dispatched.encoders }
-            case let report as EncodingReport:
-                update(report.requestID) { entry in
-                    if !entry.reported.contains(report.encoder) { entry.reported.append(report.encoder) }
-                }
-            default:
-                continue
+    /// Takes the client's messages from now on (on its I/O thread).
+    func attach() async {
+        await client.handleMessages { [self] received in receive(received) }
+    }
+
+    /// Matches one message to the request it answers.
+    private func receive(_ received: ReceivedMessage) {
+        switch received.message {
+        case let dispatched as EncodingDispatched:
+            var expected: UInt8 = 0
+            for name in dispatched.encoders { expected |= Self.bit(name) }
+            answer(dispatched.requestID) {
+                $0.expected = expected
+                $0.dispatched = true
             }
+        case let report as EncodingReport:
+            let bit = Self.bit(report.encoder)
+            answer(report.requestID) { $0.reported |= bit }
+        default:
+            break
         }
+    }
+
+    private static func bit(_ encoder: String) -> UInt8 {
+        encoderNames.firstIndex(of: encoder).map { 1 << $0 } ?? 0
     }
 
     /// Gives up requests past their deadline; runs until cancelled.
@@ -99,41 +122,28 @@ final class EncodeLoad: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
             let now = ContinuousClock.now
             let late = state.withLock { $0.requests.filter { $0.value.deadline <= now }.keys }
-            for id in late { end(id, now: now) { _ in true } }
+            for id in late { finish(state.withLock { $0.end(id, completed: false) }) }
         }
     }
 
-    private func update(_ id: UInt64, _ change: (inout InFlight) -> Void) {
-        end(id, now: nil) { entry in
-            change(&entry)
-            guard let expected = entry.expected else { return false }
-            return expected.allSatisfy(entry.reported.contains)
+    private func answer(_ id: UInt64, _ change: (inout InFlight) -> Void) {
+        let aftermath = state.withLock { state -> Aftermath in
+            // One lookup: the entry is changed where it is stored.
+            guard let index = state.requests.index(forKey: id) else { return .none }
+            change(&state.requests.values[index])
+            guard state.requests.values[index].isComplete else { return .none }
+            return state.end(id, completed: true)
         }
+        finish(aftermath)
     }
 
-    /// Applies `change` to a request; when it says the request is over, takes it out and tells
-    /// its waiter (complete when `expiredAt` is nil); a run's request is replaced by the next.
-    private func end(_ id: UInt64, now expiredAt: ContinuousClock.Instant?, _ change: (inout InFlight) -> Bool) {
-        var caller: CheckedContinuation<Bool, Never>?
-        var next: UInt64 = 0
-        var text = ""
-        var finished: (CheckedContinuation<[Duration], Never>, [Duration])?
-        state.withLock { state in
-            // Changed where it is stored: a copy taken out would copy its arrays at the first append.
-            guard state.requests[id] != nil, change(&state.requests[id]!),
-                let entry = state.requests.removeValue(forKey: id)
-            else { return }
-            if let waiting = entry.caller {
-                caller = waiting
-                return
-            }
-            next = state.runRequestEnded(startedAt: entry.start, completed: expiredAt == nil)
-            if next != 0 { text = state.run!.text }
-            finished = state.finishedRun()
+    private func finish(_ aftermath: consuming Aftermath) {
+        switch consume aftermath {
+        case .none: break
+        case .resume(let caller, let complete): caller.resume(returning: complete)
+        case .send(let id, let text): send(id, text)
+        case .finish(let done, let latencies): done.resume(returning: latencies)
         }
-        caller?.resume(returning: expiredAt == nil)
-        if next != 0 { send(next, text) }
-        if let (done, latencies) = finished { done.resume(returning: latencies) }
     }
 
     /// Sends request `id`; a send that fails ends it at once, as if it had expired.
@@ -144,8 +154,11 @@ final class EncodeLoad: Sendable {
         do {
             try client.tell(EncodeRequest(text: text, requestID: id), to: acceptor)
         } catch {
-            state.withLock { $0.run?.unsent = 0 }
-            end(id, now: ContinuousClock.now) { _ in true }
+            let aftermath = state.withLock { state -> Aftermath in
+                state.run?.unsent = 0
+                return state.end(id, completed: false)
+            }
+            finish(aftermath)
         }
     }
 
@@ -167,10 +180,9 @@ final class EncodeLoad: Sendable {
             let first = state.withLock { state -> [UInt64] in
                 let count = min(concurrency, total)
                 guard count > 0 else { return [] }
-                var run = Run(text: text, timeout: .seconds(5), unsent: total - count, inFlight: count)
+                var run = Run(text: text, timeout: .seconds(5), unsent: total - count, inFlight: count, done: done)
                 run.latencies.reserveCapacity(total)
                 state.run = run
-                state.runDone = done
                 return (0..<count).map { _ in state.register(caller: nil, timeout: run.timeout) }
             }
             if first.isEmpty { done.resume(returning: []) }
