@@ -224,6 +224,14 @@ final class ClientLoop {
                     continue
                 }
             }
+            // What handling this frame sent leaves now, not after the last frame waiting:
+            // the gateway works on it while this thread reads on.
+            if handler != nil && io.hasPending {
+                runQueued(acknowledgingWake: false)
+                if closing != nil { return }
+                batchOutgoing()
+                flush()
+            }
         }
     }
 }

@@ -49,23 +49,22 @@ struct RecentWireText {
     mutating func typeName(_ bytes: ArraySlice<UInt8>) -> String? { lastTypeName.decode(bytes) }
 }
 
-/// One remembered string and the bytes it was decoded from.
+/// One remembered string, compared with the next bytes through its own UTF-8:
+/// keeping a copy of the bytes cost an allocation for every frame's first address.
 private struct RecentText {
-    private var bytes: [UInt8] = []
     private var string: String?
 
     mutating func decode(_ slice: ArraySlice<UInt8>) -> String? {
-        if let string, Self.equal(bytes, slice) { return string }
+        if var string, Self.equal(&string, slice) { return string }
         guard let decoded = String(wireUTF8: slice) else { return nil }
-        bytes = Array(slice)
         string = decoded
         return decoded
     }
 
-    private static func equal(_ known: [UInt8], _ slice: ArraySlice<UInt8>) -> Bool {
-        guard known.count == slice.count else { return false }
-        return known.withUnsafeBufferPointer { known in
-            slice.withUnsafeBufferPointer { slice in
+    private static func equal(_ known: inout String, _ slice: ArraySlice<UInt8>) -> Bool {
+        known.withUTF8 { known in
+            guard known.count == slice.count else { return false }
+            return slice.withUnsafeBufferPointer { slice in
                 for index in 0..<known.count where known[index] != slice[index] { return false }
                 return true
             }
