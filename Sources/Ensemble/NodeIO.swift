@@ -243,10 +243,7 @@ final class NodeIO {
 
     private func closeSockets() {
         flushOutgoing()
-        for peer in peers.values {
-            peer.socket.close()
-            peer.monitor?.close()
-        }
+        for peer in peers.values { peer.close() }
         peers.removeAll()
         subscriber?.close()
         publisher?.close()
