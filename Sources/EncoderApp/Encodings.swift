@@ -53,8 +53,7 @@ public enum Encodings {
     /// Morse: each letter or digit becomes its code, a space becomes four
     /// spaces, anything else is dropped; codes are joined by single spaces.
     public static func morse(_ text: String) -> String {
-        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0x80 } } ?? false
-        return ascii ? morseOfASCII(text) : morseOfCharacters(text)
+        morseOfASCII(text) ?? morseOfCharacters(text)
     }
 
     /// The codes by ASCII byte (lower case as upper case, the space as four spaces); empty for none.
@@ -64,11 +63,13 @@ public enum Encodings {
         return morseTable[character].map { Array($0.utf8) } ?? []
     }
 
-    /// Each byte is a `Character` of its own in ASCII text, except CR LF, which has no code either way.
-    static func morseOfASCII(_ text: String) -> String {
+    /// Each byte is a `Character` of its own in ASCII text, except CR LF, which has no code either way;
+    /// nil at the first byte that is not ASCII (the text then goes by grapheme).
+    static func morseOfASCII(_ text: String) -> String? {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count * 6)
         for byte in text.utf8 {
+            guard byte < 0x80 else { return nil }
             let code = morseCodes[Int(byte)]
             if code.isEmpty { continue }
             if !output.isEmpty { output.append(32) }

@@ -60,6 +60,8 @@ import Ensemble
         for text in [every, String(every.reversed()), Self.walkthrough, "  a  ", "\r\n", "Zz09 \u{7F}"] {
             #expect(Encodings.morseOfASCII(text) == Encodings.morseOfCharacters(text), "\(text.debugDescription)")
         }
+        // Text that is not all ASCII is left to the grapheme path.
+        #expect(Encodings.morseOfASCII("k\u{E9}") == nil)
     }
 
     @Test func morseTableIsComplete() {
