@@ -14,13 +14,13 @@ final class EncodeLoad: Sendable {
     /// `Acceptor.encoderTypes` indices. Plain values only (it is updated at every
     /// answer): no strings kept or compared, and a waiting caller is kept apart.
     private struct InFlight {
-        var expected: UInt8 = 0
-        var dispatched = false
+        /// Set by the dispatch notice.
+        var expected: UInt8?
         var reported: UInt8 = 0
         var start: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
 
-        var isComplete: Bool { dispatched && expected & ~reported == 0 }
+        var isComplete: Bool { expected.map { $0 & ~reported == 0 } ?? false }
     }
 
     /// The run under way: what is left to send and what came back.
@@ -98,10 +98,7 @@ final class EncodeLoad: Sendable {
         case let dispatched as EncodingDispatched:
             var expected: UInt8 = 0
             for name in dispatched.encoders { expected |= Self.bit(name) }
-            answer(dispatched.requestID) {
-                $0.expected = expected
-                $0.dispatched = true
-            }
+            answer(dispatched.requestID) { $0.expected = expected }
         case let report as EncodingReport:
             let bit = Self.bit(report.encoder)
             answer(report.requestID) { $0.reported |= bit }
