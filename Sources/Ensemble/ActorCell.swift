@@ -36,7 +36,7 @@ final class ActorCell: Sendable {
         /// Mail not yet taken is `queue[head...]`: a turn takes from the front without moving the rest.
         var queue: [Mail] = []
         var head = 0
-        var waiter: CheckedContinuation<[Mail]?, Never>?
+        var waiter: UnsafeContinuation<[Mail]?, Never>?
         var closed = false
         var children: Set<ActorAddress> = []
         var exitReason: ExitReason?
@@ -61,7 +61,7 @@ final class ActorCell: Sendable {
 
     /// Queues mail; false when the mailbox is full or closed.
     func enqueue(_ mail: Mail) -> Bool {
-        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<[Mail]?, Never>?) in
+        let (accepted, waiter) = state.withLock { state -> (Bool, UnsafeContinuation<[Mail]?, Never>?) in
             guard !state.closed, state.queue.count - state.head < capacity else { return (false, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -76,7 +76,7 @@ final class ActorCell: Sendable {
 
     /// Queues a run of mail under one lock; returns how many were taken (the rest did not fit).
     func enqueue(contentsOf mails: [Mail]) -> Int {
-        let (taken, waiter, batch) = state.withLock { state -> (Int, CheckedContinuation<[Mail]?, Never>?, [Mail]) in
+        let (taken, waiter, batch) = state.withLock { state -> (Int, UnsafeContinuation<[Mail]?, Never>?, [Mail]) in
             guard !state.closed else { return (0, nil, []) }
             let room = capacity - (state.queue.count - state.head)
             let taken = min(room, mails.count)
@@ -97,11 +97,16 @@ final class ActorCell: Sendable {
 
     /// The oldest `turnLimit` pieces of mail queued (all of them when fewer), waiting for
     /// mail when there is none; nil once closed and empty.
+    ///
+    /// Mail already queued is taken without suspending. The waiter is an unsafe
+    /// continuation: it is stored and taken under the lock, so exactly one of
+    /// `enqueue` and `closeMailbox` resumes it, once; the checked kind cost an
+    /// allocation and atomic checks at every wait of every actor.
     func nextBatch() async -> [Mail]? {
-        await withCheckedContinuation { continuation in
+        if let ready = state.withLock({ Self.takeReady(turnLimit, from: &$0) }) { return ready }
+        return await withUnsafeContinuation { continuation in
             let ready = state.withLock { state -> [Mail]?? in
-                if state.head < state.queue.count { return .some(Self.take(turnLimit, from: &state)) }
-                if state.closed { return .some(nil) }
+                if let ready = Self.takeReady(turnLimit, from: &state) { return ready }
                 state.waiter = continuation
                 return .none
             }
@@ -109,9 +114,16 @@ final class ActorCell: Sendable {
         }
     }
 
+    /// A batch when mail is queued, nil (inside) when closed and empty, nothing when the actor must wait.
+    private static func takeReady(_ limit: Int, from state: inout State) -> [Mail]?? {
+        if state.head < state.queue.count { return .some(take(limit, from: &state)) }
+        if state.closed { return .some(nil) }
+        return .none
+    }
+
     /// Closes the mailbox: the task ends after what is queued; later mail is refused.
     func closeMailbox() {
-        let waiter = state.withLock { state -> CheckedContinuation<[Mail]?, Never>? in
+        let waiter = state.withLock { state -> UnsafeContinuation<[Mail]?, Never>? in
             state.closed = true
             defer { state.waiter = nil }
             return state.waiter

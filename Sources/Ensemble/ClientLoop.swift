@@ -6,7 +6,7 @@ final class ClientLoop {
     let gateway: NodeAddress
     let curve: CurveClientKeys?
     let io: IOThread<EnsembleClient.ClientCommand>
-    let executor: IOThreadExecutor<EnsembleClient.ClientCommand>
+    let executor: IOThreadExecutor
     let pending: PendingReplies
     let registry: MessageRegistry
     let inbox: ClientInbox
@@ -30,7 +30,7 @@ final class ClientLoop {
     var handshakeTrouble: EnsembleError?
 
     init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
-         executor: IOThreadExecutor<EnsembleClient.ClientCommand>, pending: PendingReplies, registry: MessageRegistry,
+         executor: IOThreadExecutor, pending: PendingReplies, registry: MessageRegistry,
          inbox: ClientInbox) {
         self.gateway = gateway
         self.curve = curve
@@ -102,10 +102,11 @@ final class ClientLoop {
 
     /// Runs queued commands, and what running them queues in turn, within this turn (bounded).
     private func runQueued(acknowledgingWake: Bool) {
-        io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands in
+        io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands, jobs in
             // Mail first: what a caller sent before closing leaves before the close.
             for envelope in mail { queue(envelope) }
             for command in commands { perform(command) }
+            for job in jobs { executor.run(job) }
             return closing == nil
         }
     }
@@ -124,8 +125,6 @@ final class ClientLoop {
             if let refusal { continuation.resume(returning: refusal) } else { connectWaiters.append((deadline, continuation)) }
         case .close(let continuation):
             closing = continuation
-        case .job(let job):
-            executor.run(job)
         case .handleMessages(let handler, let installed):
             self.handler = handler
             installed.resume()
@@ -143,7 +142,6 @@ final class ClientLoop {
             switch command {
             case .waitConnected(_, let waiter): waiter.resume(returning: .unreachable(gateway))
             case .close(let waiter): waiter.resume()
-            case .job(let job): IOThreadExecutor<EnsembleClient.ClientCommand>.orphan(job)
             case .handleMessages(_, let installed): installed.resume()
             }
         }

@@ -26,7 +26,7 @@ public final class EnsembleClient: Sendable {
     /// Messages actors sent to this client that were not answers to `ask`
     /// (unless a handler takes them: `handleMessages(_:)`).
     public var messages: ClientMessages { ClientMessages(inbox: inbox) }
-    private let executor: IOThreadExecutor<ClientCommand>
+    private let executor: IOThreadExecutor
 
     /// Runs tasks on the client's own I/O thread: a task started with
     /// `Task(executorPreference: client.taskExecutor)` that sends and awaits
@@ -38,8 +38,6 @@ public final class EnsembleClient: Sendable {
         /// Answered with nil once connected, else with why not (at the deadline, or on a refused handshake).
         case waitConnected(deadline: ContinuousClock.Instant, CheckedContinuation<EnsembleError?, Never>)
         case close(CheckedContinuation<Void, Never>)
-        /// Run a slice of a task that prefers `taskExecutor`.
-        case job(UnownedJob)
         /// From now on hand received messages to this handler (nil: to `messages` again).
         case handleMessages(MessageHandler?, CheckedContinuation<Void, Never>)
     }
@@ -56,7 +54,7 @@ public final class EnsembleClient: Sendable {
         self.registry = registry
         context = try ZMQContext()
         io = try IOThread()
-        executor = IOThreadExecutor(io: io, wrap: ClientCommand.job)
+        executor = IOThreadExecutor(io: io)
         let (context, io, pending, inbox, messageRegistry, executor) =
             (self.context, self.io, self.pending, self.inbox, self.registry, self.executor)
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {

@@ -20,6 +20,9 @@ final class IOThread<Command: Sendable>: Sendable {
         /// Envelopes to send, apart from other commands: the most frequent hand-off
         /// then costs an array append, not the copies of an enum wrapping it.
         var mail: [Envelope] = []
+        /// Slices of tasks that prefer this thread (`IOThreadExecutor`), apart too: every
+        /// delivery to an idle actor queues one, and a job is a pointer, cheap to append.
+        var jobs: [UnownedJob] = []
         var closed = false
     }
 
@@ -50,6 +53,12 @@ final class IOThread<Command: Sendable>: Sendable {
         enqueue { $0.mail.append(envelope) }
     }
 
+    /// Queues a task's job and wakes the thread; false (nothing queued) once the thread has ended.
+    @discardableResult
+    func submit(job: UnownedJob) -> Bool {
+        enqueue { $0.jobs.append(job) }
+    }
+
     private func enqueue(_ add: (inout Queue) -> Void) -> Bool {
         guard queue.withLock({ state -> Bool in
             guard !state.closed else { return false }
@@ -61,14 +70,20 @@ final class IOThread<Command: Sendable>: Sendable {
     }
 
     /// Called by the owning thread as it ends: refuses later commands, returns those never taken
-    /// (envelopes not yet sent are dropped: the peers they were for see a node that is gone).
+    /// (envelopes not yet sent are dropped: the peers they were for see a node that is gone;
+    /// jobs not yet run go to the shared pool, as later ones do).
     func close() -> [Command] {
-        queue.withLock { state in
+        let (commands, jobs) = queue.withLock { state in
             state.closed = true
             state.mail.removeAll()
-            defer { state.commands.removeAll() }
-            return state.commands
+            defer {
+                state.commands.removeAll()
+                state.jobs.removeAll()
+            }
+            return (state.commands, state.jobs)
         }
+        for job in jobs { IOThreadExecutor.orphan(job) }
+        return commands
     }
 
     /// Called by the owning thread before its loop: from then on its own submissions skip the eventfd.
@@ -78,7 +93,7 @@ final class IOThread<Command: Sendable>: Sendable {
     var isOwnerThread: Bool { owner.load(ordering: .acquiring) == UInt(pthread_self()) }
 
     /// Whether commands are waiting (the owner then polls without blocking).
-    var hasPending: Bool { queue.withLock { !$0.commands.isEmpty || !$0.mail.isEmpty } }
+    var hasPending: Bool { queue.withLock { !$0.commands.isEmpty || !$0.mail.isEmpty || !$0.jobs.isEmpty } }
 
     private func wake() {
         // The owner drains the queue before it next blocks, so it needs no wake-up from itself.
@@ -91,31 +106,33 @@ final class IOThread<Command: Sendable>: Sendable {
 
     /// Called by the owning thread each turn: runs what is queued, then what running it
     /// queued in turn, up to `rounds` times (so the sockets are polled again even under a
-    /// flood of local work); `handle` gets each round's mail and commands, and returns
+    /// flood of local work); `handle` gets each round's mail, commands and jobs, and returns
     /// false to stop early. `acknowledgingWake` when `wakeFD` polled readable.
     func runQueued(
-        acknowledgingWake: Bool, rounds: Int = 64, _ handle: (_ mail: [Envelope], _ commands: [Command]) -> Bool
+        acknowledgingWake: Bool, rounds: Int = 64,
+        _ handle: (_ mail: [Envelope], _ commands: [Command], _ jobs: [UnownedJob]) -> Bool
     ) {
         var acknowledging = acknowledgingWake
         for _ in 0..<rounds {
-            let (commands, mail) = drain(acknowledgingWake: acknowledging)
+            let (commands, mail, jobs) = drain(acknowledgingWake: acknowledging)
             acknowledging = false
-            if commands.isEmpty && mail.isEmpty { return }
-            if !handle(mail, commands) { return }
+            if commands.isEmpty && mail.isEmpty && jobs.isEmpty { return }
+            if !handle(mail, commands, jobs) { return }
         }
     }
 
     /// Takes everything queued; `acknowledgingWake` resets `wakeFD`, which polled readable.
-    func drain(acknowledgingWake: Bool) -> (commands: [Command], mail: [Envelope]) {
+    func drain(acknowledgingWake: Bool) -> (commands: [Command], mail: [Envelope], jobs: [UnownedJob]) {
         if acknowledgingWake {
             var counter: UInt64 = 0
             _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
             wakePending.store(false, ordering: .releasing)
         }
         return queue.withLock { state in
-            var taken: (commands: [Command], mail: [Envelope]) = ([], [])
+            var taken: (commands: [Command], mail: [Envelope], jobs: [UnownedJob]) = ([], [], [])
             if !state.commands.isEmpty { swap(&taken.commands, &state.commands) }
             if !state.mail.isEmpty { swap(&taken.mail, &state.mail) }
+            if !state.jobs.isEmpty { swap(&taken.jobs, &state.jobs) }
             return taken
         }
     }

@@ -9,20 +9,22 @@
 ///
 /// The price: a task that computes for long holds up the thread's I/O
 /// (a node's heartbeats included), so long work belongs in a detached task.
-final class IOThreadExecutor<Command: Sendable>: TaskExecutor {
-    private let io: IOThread<Command>
-    private let wrap: @Sendable (UnownedJob) -> Command
+///
+/// Not generic over the thread's command type: the runtime calls `enqueue` through
+/// the protocol, which for a generic class runs unspecialized code (a metadata
+/// lookup and generic array appends per job); `submit` is made where the type is known.
+final class IOThreadExecutor: TaskExecutor {
+    private let submit: @Sendable (UnownedJob) -> Bool
 
-    /// An executor queueing jobs on `io` as `wrap(job)`; the owner runs them with `run(_:)`.
-    init(io: IOThread<Command>, wrap: @escaping @Sendable (UnownedJob) -> Command) {
-        self.io = io
-        self.wrap = wrap
+    /// An executor queueing jobs on `io`; the owner runs them with `run(_:)`.
+    init<Command>(io: IOThread<Command>) {
+        submit = { io.submit(job: $0) }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         // Once the I/O thread has ended (shutdown), what is left runs on the shared pool.
-        if !io.submit(wrap(job)) { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        if !submit(job) { Self.orphan(job) }
     }
 
     /// Runs one job on the calling thread, which must be the I/O thread.

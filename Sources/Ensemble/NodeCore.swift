@@ -7,8 +7,6 @@ enum IOCommand: Sendable {
     case noteLocalName(String, ActorAddress)
     /// Leave the convention, close every socket, and resume when done.
     case shutdown(CheckedContinuation<Void, Never>)
-    /// Run a slice of an actor's task (see `IOThreadExecutor`).
-    case job(UnownedJob)
 }
 
 /// A node's shared state, used from actor tasks and the I/O thread alike.
@@ -19,7 +17,7 @@ final class NodeCore: Sendable {
     let messages: MessageRegistry
     let io: IOThread<IOCommand>
     /// Where actor tasks run; nil for the shared cooperative pool.
-    let executor: IOThreadExecutor<IOCommand>?
+    let executor: IOThreadExecutor?
     let pending = PendingReplies()
     let logger: Logger
     let counters = Counters()
@@ -51,7 +49,7 @@ final class NodeCore: Sendable {
         self.logger = logger
         let io = try IOThread<IOCommand>()
         self.io = io
-        self.executor = configuration.actorsOnIOThread ? IOThreadExecutor(io: io, wrap: IOCommand.job) : nil
+        self.executor = configuration.actorsOnIOThread ? IOThreadExecutor(io: io) : nil
         self.state = Mutex(State(capabilities: configuration.capabilities))
         self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }
@@ -318,7 +316,20 @@ final class NodeCore: Sendable {
     /// Counts by name, for `status`.
     final class Counters: Sendable {
         private let values = Mutex<[String: Int]>([:])
+        /// The two counted for every frame, apart from the others: a string-keyed
+        /// update hashes its name, which a frame of one envelope feels.
+        private let envelopes = Mutex<(received: Int, sent: Int)>((0, 0))
+
         func add(_ name: String, _ amount: Int = 1) { values.withLock { $0[name, default: 0] += amount } }
-        var snapshot: [String: Int] { values.withLock { $0 } }
+        func addEnvelopesIn(_ amount: Int) { envelopes.withLock { $0.received += amount } }
+        func addEnvelopesOut(_ amount: Int) { envelopes.withLock { $0.sent += amount } }
+
+        var snapshot: [String: Int] {
+            var snapshot = values.withLock { $0 }
+            let (received, sent) = envelopes.withLock { $0 }
+            if received > 0 { snapshot["envelopesIn"] = received }
+            if sent > 0 { snapshot["envelopesOut"] = sent }
+            return snapshot
+        }
     }
 }

@@ -78,7 +78,7 @@ extension NodeIO {
                 }
                 continue
             }
-            core.counters.add("envelopesIn", envelopes.count)
+            core.counters.addEnvelopesIn(envelopes.count)
             if curve != nil { envelopes = screened(envelopes, identity: frames[0], userID: userID) }
             if prefix == Self.clientPrefix {
                 let relay = ActorAddress(node: core.nodeID, id: clients.id(for: frames[0], makeID: core.allocateID))
@@ -151,11 +151,12 @@ extension NodeIO {
 
     /// The life a node's connection identity names, parsed once per connection.
     func claimedNode(_ identity: [UInt8]) -> NodeID? {
-        if let known = connectionNodes[identity] { return known }
+        let key = RoutingID(identity)
+        if let known = connectionNodes[key] { return known }
         guard let node = Self.nodeIdentity(identity) else { return nil }
         // Bounded: identities of departed lives must not pile up.
         if connectionNodes.count >= 1024 { connectionNodes.removeAll() }
-        connectionNodes[identity] = node
+        connectionNodes[key] = node
         return node
     }
 
@@ -204,7 +205,7 @@ extension NodeIO {
 
     /// Queues mail for a client; what a turn queues for one client leaves in one frame.
     func sendToClient(_ identity: [UInt8], _ envelope: Envelope) {
-        clientOutgoing[identity, default: []].append(envelope)
+        clientOutgoing[RoutingID(identity), default: []].append(envelope)
     }
 
     /// Sends what this turn queued for clients: a frame per client (cut at `Envelope.batchLimit`)
@@ -218,7 +219,7 @@ extension NodeIO {
             while start < envelopes.count {
                 let end = Envelope.batchEnd(of: envelopes, from: start)
                 do {
-                    if try router.send([identity, Envelope.encodeBatch(envelopes[start..<end])]) == .wouldBlock {
+                    if try router.send([identity.bytes, Envelope.encodeBatch(envelopes[start..<end])]) == .wouldBlock {
                         core.counters.add("clientDrops", end - start)
                     }
                 } catch {
@@ -288,7 +289,7 @@ extension NodeIO {
         do {
             let before = peer.count
             try peer.flush(now: core.now)
-            core.counters.add("envelopesOut", before - peer.count)
+            core.counters.addEnvelopesOut(before - peer.count)
         } catch {
             core.logger.error("send to \(peer.address) failed: \(error)")
             for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: "send to \(peer.address) failed") }

@@ -14,9 +14,9 @@ final class NodeIO {
     var peers: [NodeAddress: PeerLink] = [:]
     var outgoing: [NodeAddress: [Envelope]] = [:]
     /// Mail for clients of this gateway, sent at the end of the turn, batched per client.
-    var clientOutgoing: [[UInt8]: [Envelope]] = [:]
+    var clientOutgoing: [RoutingID: [Envelope]] = [:]
     var clients = ClientRelay()
-    var connectionNodes: [[UInt8]: NodeID] = [:]
+    var connectionNodes: [RoutingID: NodeID] = [:]
     var leader: LeaderState?
     var member: MemberState?
     var lastHeard: [NodeAddress: Duration] = [:]
@@ -151,9 +151,12 @@ final class NodeIO {
     /// one poll then serves a whole chain of local hand-offs. Bounded, so
     /// sockets are polled again even under a flood of local mail.
     private func runQueued(acknowledgingWake: Bool) {
-        core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands in
+        core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands, jobs in
             for envelope in mail { route(envelope, fromClient: false) }
             for command in commands { perform(command) }
+            if let executor = core.executor {
+                for job in jobs { executor.run(job) }
+            }
             // Mail for peers leaves before the local hand-offs it came with are run to their
             // end: the peers work on it meanwhile (what later rounds queue leaves at the turn's end).
             flushPeers()
@@ -171,8 +174,6 @@ final class NodeIO {
             shutdownWaiters.append(continuation)
             leaveConvention()
             running = false
-        case .job(let job):
-            core.executor?.run(job)
         }
     }
 
@@ -254,7 +255,6 @@ final class NodeIO {
         for command in core.io.close() {
             switch command {
             case .shutdown(let waiter): shutdownWaiters.append(waiter)
-            case .job(let job): IOThreadExecutor<IOCommand>.orphan(job)
             case .noteLocalName: break
             }
         }

@@ -93,7 +93,7 @@ final class PeerLink {
 
 /// Maps client routing ids to relay addresses on their gateway node, bounded.
 struct ClientRelay {
-    private var byIdentity: [[UInt8]: UInt64] = [:]
+    private var byIdentity: [RoutingID: UInt64] = [:]
     private var byID: [UInt64: [UInt8]] = [:]
     private var order: [UInt64] = []
     let limit: Int
@@ -104,20 +104,21 @@ struct ClientRelay {
 
     /// The relay id of a client, allocating one with `makeID` for a new client.
     mutating func id(for identity: [UInt8], makeID: () -> UInt64) -> UInt64 {
-        if let id = byIdentity[identity] { return id }
+        let key = RoutingID(identity)
+        if let id = byIdentity[key] { return id }
         let id = makeID()
-        byIdentity[identity] = id
+        byIdentity[key] = id
         byID[id] = identity
         order.append(id)
         if order.count > limit {
             let oldest = order.removeFirst()
-            if let gone = byID.removeValue(forKey: oldest) { byIdentity[gone] = nil }
+            if let gone = byID.removeValue(forKey: oldest) { byIdentity[RoutingID(gone)] = nil }
         }
         return id
     }
 
     mutating func forget(_ id: UInt64) {
-        if let identity = byID.removeValue(forKey: id) { byIdentity[identity] = nil }
+        if let identity = byID.removeValue(forKey: id) { byIdentity[RoutingID(identity)] = nil }
         order.removeAll { $0 == id }
     }
 }
