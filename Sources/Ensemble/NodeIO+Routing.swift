@@ -199,13 +199,13 @@ extension NodeIO {
     func refuseClient(_ identity: [UInt8], _ why: String, correlationID: UInt64 = 0) {
         let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
         guard let payload = try? PayloadCodec.encode(Control.refused(why)) else { return }
-        sendToClient(identity, Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
+        sendToClient(RoutingID(identity), Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
                                         typeName: Control.typeName, correlationID: correlationID, payload: payload))
     }
 
     /// Queues mail for a client; what a turn queues for one client leaves in one frame.
-    func sendToClient(_ identity: [UInt8], _ envelope: Envelope) {
-        clientOutgoing[RoutingID(identity), default: []].append(envelope)
+    func sendToClient(_ identity: RoutingID, _ envelope: Envelope) {
+        clientOutgoing[identity, default: []].append(envelope)
     }
 
     /// Sends what this turn queued for clients: a frame per client (cut at `Envelope.batchLimit`)
