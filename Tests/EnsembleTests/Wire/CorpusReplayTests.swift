@@ -9,7 +9,8 @@ import Testing
 @Suite struct CorpusReplayTests {
     /// Found from this file, so that the test does not depend on the working directory.
     static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Corpus/wire")
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Corpus/wire")
     static let decoder = WireFuzzing(messages: encoderAppMessages)
 
     /// The committed inputs, by name; throws when the directory is missing.
