@@ -19,7 +19,7 @@ struct ConventionOptions: ParsableArguments {
     var stateDir: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Use CurveZMQ with the keys in DIR: secret.key, public.key, leader.pub, authorized/, admin/ (default: $ENSEMBLE_CURVE; neither: plain text).",
+        "Use CurveZMQ with the keys in DIR: secret.key, public.key, leader.pub, members/, clients/, admin/ (default: $ENSEMBLE_CURVE; neither: plain text).",
         valueName: "dir"))
     var curve: String?
 

@@ -12,9 +12,10 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Make a CurveZMQ key pair in DIR: secret.key (mode 0600) and public.key.",
         discussion: """
-            DIR is then given to every command as --curve DIR. Copy public.key into the authorized/ \
-            directory of every node that must accept this key (admin/ to also allow stop, chgcap and \
-            kill), and the leader's public.key to DIR/leader.pub. Existing keys are never overwritten.
+            DIR is then given to every command as --curve DIR. Copy public.key into the key directory \
+            of every node that must accept it, by role: members/ for a node's key, clients/ for a \
+            program's or an operator's, admin/ to also allow stop, chgcap, kill and stopping actors; \
+            and the leader's public.key to DIR/leader.pub. Existing keys are never overwritten.
             """)
 
     @Argument(help: ArgumentHelp("The key directory (created if missing).", valueName: "dir"))
@@ -36,7 +37,7 @@ struct KeygenCommand: ParsableCommand {
             throw CommandFailure("\(path) already exists; not overwriting it (remove the old key pair first to make a new one)")
         }
         try makeDirectory(directory, mode: 0o700)
-        for subdirectory in ["authorized", "admin"] { try makeDirectory("\(directory)/\(subdirectory)", mode: 0o755) }
+        for subdirectory in ["members", "clients", "admin"] { try makeDirectory("\(directory)/\(subdirectory)", mode: 0o755) }
         let pair: CurveKeyPair
         do {
             pair = try CurveKeyPair.generate()

@@ -65,14 +65,14 @@ struct CurveTests {
             #expect(refused.stderr.contains("refused"), "\(arguments): \(refused.stderr)")
         }
 
-        // A key in authorized/ but not in admin/ cannot stop, change capabilities or kill.
+        // A key in clients/ but not in admin/ cannot stop, change capabilities or kill.
         let morse = try #require(try actors(cluster, keys["user"]).first { $0["type"] as? String == "MorseEncoder" })
         let morseAddress = try #require(morse["address"] as? String)
         for arguments in [["stop", String(m1)], ["chgcap", String(m1), "+", "64bit encoder"], ["kill", morseAddress]] {
             let refused = try cluster.run(arguments + ["--curve", keys["user"]])
             #expect(refused.status != 0, "\(arguments) was not refused")
             #expect(refused.stderr.split(separator: "\n").count == 1, "\(arguments): \(refused.stderr)")
-            #expect(refused.stderr.contains("refused: key is not an admin key"), "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains("refused: this key is not in admin/ of"), "\(arguments): \(refused.stderr)")
         }
         let m1Counters = try counters(cluster, keys["user"], port: m1)
         #expect(m1Counters["curveAdminRefusals"] == 3, "\(m1Counters)")
@@ -120,7 +120,7 @@ struct CurveTests {
         }
         #expect((try counters(cluster, keys["user"])["curveHandshakeRefusals"] ?? 0) >= 1)
 
-        // An authorized key posing as member m1: a newer-life JOIN to the leader, and a create
+        // A client key posing as member m1: a newer-life JOIN to the leader, and a create
         // request to m2 (where m1's own identity is free, m1 never having talked to m2).
         let m1 = NodeAddress(host: "127.0.0.1", port: members[0])
         let m2 = NodeAddress(host: "127.0.0.1", port: members[1])
@@ -237,7 +237,8 @@ struct CurveTests {
 
 /// Key directories for a convention of a leader and two members, an admin and a
 /// user (operators), and a stranger whose key no node lists; made with `ensemble
-/// keygen` and wired as docs/operations.md says.
+/// keygen` and wired as docs/operations.md says: node keys in every node's
+/// `members/`, the user's in `clients/`, the admin's in `admin/`.
 struct CurveKeyring {
     let root: String
 
@@ -250,9 +251,10 @@ struct CurveKeyring {
         }
         let files = FileManager.default
         for node in nodes {
-            for accepted in nodes + ["admin", "user"] {
-                try files.copyItem(atPath: "\(root)/\(accepted)/public.key", toPath: "\(root)/\(node)/authorized/\(accepted).pub")
+            for member in nodes {
+                try files.copyItem(atPath: "\(root)/\(member)/public.key", toPath: "\(root)/\(node)/members/\(member).pub")
             }
+            try files.copyItem(atPath: "\(root)/user/public.key", toPath: "\(root)/\(node)/clients/user.pub")
             try files.copyItem(atPath: "\(root)/admin/public.key", toPath: "\(root)/\(node)/admin/admin.pub")
         }
         for name in ["m1", "m2", "admin", "user", "stranger"] {

@@ -26,6 +26,9 @@ final class ActorCell: Sendable {
     let typeName: String
     let parent: ActorAddress?
     let globalName: String?
+    /// The node whose runtime created it (another node's for a remote placement): its
+    /// system endpoint may stop it, as its parent may.
+    let creator: NodeID
     /// When it was created, in ms since the epoch (the older of two holders of a name wins).
     let bornMs: UInt64
     private let capacity: Int
@@ -47,13 +50,14 @@ final class ActorCell: Sendable {
     private let exitRequested = Atomic<Bool>(false)
 
     init(
-        address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, capacity: Int,
-        turnLimit: Int = .max
+        address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, creator: NodeID? = nil,
+        capacity: Int, turnLimit: Int = .max
     ) {
         self.address = address
         self.typeName = typeName
         self.parent = parent
         self.globalName = globalName
+        self.creator = creator ?? address.node
         self.bornMs = wallClockMilliseconds()
         self.capacity = capacity
         self.turnLimit = max(1, turnLimit)

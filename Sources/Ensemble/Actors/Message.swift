@@ -123,6 +123,21 @@ struct RecentDecoder {
     }
 }
 
+/// The runtime's own messages, which only the runtime (and, for `ActorExitRequest`, an
+/// actor's parent or an admin key) may send: checked by type name on arrival.
+enum SystemMessages {
+    /// Whether `typeName` names one of the runtime's lifecycle messages. Asked per envelope
+    /// from the network, so the length is compared before any bytes.
+    static func isLifecycle(_ typeName: String) -> Bool {
+        switch typeName.utf8.count {
+        case 16: return typeName == ActorExitRequest.messageType || typeName == ChildActorExited.messageType
+        case 13: return typeName == PoisonMessage.messageType || typeName == WakeupMessage.messageType
+        case 10: return typeName == DeadLetter.messageType
+        default: return false
+        }
+    }
+}
+
 /// Asks an actor to stop; sent to its children too.
 public struct ActorExitRequest: Message {
     public static var messageType: String { "ActorExitRequest" }

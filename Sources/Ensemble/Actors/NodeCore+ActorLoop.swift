@@ -110,6 +110,11 @@ extension NodeCore {
             let sender = envelope.sender ?? systemAddress
             do {
                 let message = try decoders.decode(envelope.typeName, envelope.payload, with: messages)
+                // A child's exit is told by the child: from anyone else it is a forgery.
+                if Swift.type(of: message) == ChildActorExited.self, (message as? ChildActorExited)?.child != envelope.sender {
+                    counters.add("lifecycleRefusals")
+                    return nil
+                }
                 return (message, sender, envelope.correlationID)
             } catch {
                 counters.add("undecodableMessages")

@@ -167,7 +167,7 @@ final class ClientLoop {
             switch event.event {
             case .handshakeFailedAuth:
                 let key = curve.map { " \($0.keyPair.publicKey)" } ?? ""
-                why = "refused: \(gateway) does not accept key\(key) (it is not in its authorized/ or admin/)"
+                why = "refused: \(gateway) does not accept key\(key) (it is in none of its members/, clients/ and admin/)"
             case .handshakeFailedProtocol where event.isMechanismMismatch:
                 why = curve == nil
                     ? "refused: \(gateway) requires CurveZMQ keys and this client has none"

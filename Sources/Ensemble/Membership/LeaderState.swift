@@ -15,6 +15,9 @@ public struct LeaderState: Sendable {
     private var claims: [String: NameClaim] = [:]
     private var births: [String: UInt64] = [:]
     private var downLives: [NodeID] = []
+    /// The newest life seen at each address (joined or declared down), so an older life is
+    /// told to come back above it: incarnations at one address only grow, whatever the clocks do.
+    private var newestLives: [NodeAddress: NodeID] = [:]
     private var heldClaims: [(name: String, sender: ActorAddress, correlationID: UInt64)] = []
     /// Until then (a restarted leader's grace period) name claims wait, so members
     /// can bring back the named actors they host before anything new is created.
@@ -28,10 +31,16 @@ public struct LeaderState: Sendable {
 
     /// How long a granted claim may stay unregistered before the next waiter gets it.
     public var claimTimeout: Duration = .seconds(5)
+    /// How long a member counts as alive after it was last heard (the failure detector's
+    /// window): meanwhile a JOIN of another life at its address is put off.
+    public var aliveWindow: Duration = .seconds(2)
+    /// The most members the view holds, the leader included; later JOINs are put off.
+    public var maxMembers: Int = 255
 
-    /// A convention of one: the leader itself. Claims wait until `graceUntil`.
-    public init(leader: MemberInfo, graceUntil: Duration = .zero) {
-        view = MembershipView(leader: leader)
+    /// A convention of one: the leader itself. Claims wait until `graceUntil`; `maxMessageSize`
+    /// is the convention's limit, which every JOIN must name.
+    public init(leader: MemberInfo, graceUntil: Duration = .zero, maxMessageSize: Int? = nil) {
+        view = MembershipView(leader: leader, maxMessageSize: maxMessageSize)
         self.graceUntil = graceUntil
     }
 
@@ -41,9 +50,11 @@ public struct LeaderState: Sendable {
         return .publish(SequencedUpdate(leader: view.leader, sequence: sequence, update: update))
     }
 
-    /// A node asks to join.
+    /// A node asks to join. `lastHeard` is when a life at its address was last heard from,
+    /// if ever: a live life keeps its address, and another life is asked to try later.
     public mutating func join(
-        _ request: JoinRequest, from sender: ActorAddress, correlationID: UInt64, now: Duration = .zero
+        _ request: JoinRequest, from sender: ActorAddress, correlationID: UInt64, now: Duration = .zero,
+        lastHeard: Duration? = nil
     ) -> [LeaderDirective] {
         let reply = { (control: Control) in LeaderDirective.reply(to: sender, correlationID: correlationID, control) }
         guard request.protocolVersion == Envelope.protocolVersion else {
@@ -52,24 +63,38 @@ public struct LeaderState: Sendable {
         guard request.node.address != view.leader.address else {
             return [reply(.refused("\(request.node.address) is the leader's own address"))]
         }
+        if let limit = view.maxMessageSize, request.maxMessageSize != limit {
+            let theirs = request.maxMessageSize.map { "\($0) bytes" } ?? "none given"
+            return [reply(.refused(
+                "\(request.node.address) has a message size limit of \(theirs) and the convention has \(limit) bytes: start it with --max-message-size \(limit)"))]
+        }
         guard !downLives.contains(request.node) else {
             // It was declared down while away: it must come back as a new life.
             return [reply(.declaredDown(request.node))]
         }
         var directives: [LeaderDirective] = []
         if let existing = view.members[request.node.address] {
-            if existing.node.incarnation > request.node.incarnation {
-                return [reply(.refused("\(request.node) is an older life of \(existing.node)"))]
-            }
             if existing.node == request.node {
                 // A repeated JOIN (a WELCOME was lost, or JOINs queued while the leader was away):
                 // take the named actors it carries now, and answer again.
                 let adopted = request.names.filter { $0.address.node == request.node }.flatMap { adopt($0) }
                 return [reply(.welcome(view.snapshot))] + adopted
             }
+            if let lastHeard, now - lastHeard <= aliveWindow {
+                return [reply(.joinLater(
+                    "\(request.node.address) is held by a live life, \(existing.node): the leader lets \(request.node) in once that life is gone"))]
+            }
+        }
+        if let newest = newestLives[request.node.address], newest.incarnation >= request.node.incarnation {
+            return [reply(.staleLife(newest))]
+        }
+        if let existing = view.members[request.node.address] {
             directives.append(publish(.memberDown(existing.node, reason: "restarted")))
             directives += releaseClaims(heldBy: existing.node.address, now: now)
+        } else if view.members.count >= maxMembers {
+            return [reply(.joinLater("the convention has its most members (\(maxMembers))"))]
         }
+        noteNewest(request.node)
         let info = MemberInfo(
             node: request.node, capabilities: request.capabilities, load: request.load, publicKey: request.publicKey)
         directives.append(publish(.memberUp(info)))
@@ -80,14 +105,25 @@ public struct LeaderState: Sendable {
         return directives
     }
 
+    /// Remembers `node` as the newest life at its address (bounded: lives of addresses
+    /// no longer in the view go first).
+    private mutating func noteNewest(_ node: NodeID) {
+        if let known = newestLives[node.address], known.incarnation >= node.incarnation { return }
+        if newestLives.count >= 4096 {
+            newestLives = newestLives.filter { view.members[$0.key] != nil }
+        }
+        newestLives[node.address] = node
+    }
+
     /// A joining member brings a named actor: it keeps the name unless an older actor holds it.
     private mutating func adopt(_ named: NamedActor) -> [LeaderDirective] {
+        let bornMs = Self.birth(named.bornMs, of: named.address)
         if let holder = view.names[named.name] {
             guard holder != named.address else { return [] }
             let holderBirth = births[named.name] ?? UInt64.max
-            guard (named.bornMs, named.address) < (holderBirth, holder) else { return [] }
+            guard (bornMs, named.address) < (holderBirth, holder) else { return [] }
         }
-        births[named.name] = named.bornMs
+        births[named.name] = bornMs
         return [publish(.nameRegistered(named.name, named.address))] + settleClaim(named.name, holder: named.address)
     }
 
@@ -105,6 +141,7 @@ public struct LeaderState: Sendable {
     /// A member is gone (left, killed, silent): publish it and free what it held.
     public mutating func declareDown(_ node: NodeID, reason: String, now: Duration) -> [LeaderDirective] {
         guard view.member(node) != nil, node != view.leader else { return [] }
+        noteNewest(node)
         if reason != "left" {
             downLives.append(node)
             if downLives.count > 1024 { downLives.removeFirst(downLives.count - 1024) }
@@ -172,14 +209,16 @@ public struct LeaderState: Sendable {
             return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(existing)))]
                 + settleClaim(name, holder: existing)
         }
-        births[name] = bornMs
+        births[name] = Self.birth(bornMs, of: address)
         var directives = [publish(.nameRegistered(name, address))]
         directives.append(.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address))))
         return directives + settleClaim(name, holder: address)
     }
 
-    /// The claimant could not create the actor: the next waiter may try.
-    public mutating func abandon(_ name: String, now: Duration) -> [LeaderDirective] {
+    /// The claimant (the node at `claimant`, nil for this leader's own bookkeeping) could not
+    /// create the actor: the next waiter may try. Only the node holding the claim can abandon it.
+    public mutating func abandon(_ name: String, by claimant: NodeAddress? = nil, now: Duration) -> [LeaderDirective] {
+        if let claimant, claims[name]?.holder != claimant { return [] }
         guard var claim = claims.removeValue(forKey: name) else { return [] }
         guard !claim.waiters.isEmpty else { return [] }
         let next = claim.waiters.removeFirst()
@@ -204,5 +243,11 @@ public struct LeaderState: Sendable {
         }
         let stale = claims.filter { now - $0.value.grantedAt > claimTimeout }.map(\.key).sorted()
         return directives + stale.flatMap { abandon($0, now: now) }
+    }
+
+    /// The birth time a name conflict is judged by: as reported, but never before the life
+    /// that hosts the actor began (an actor is not older than its node's life).
+    static func birth(_ reportedMs: UInt64, of address: ActorAddress) -> UInt64 {
+        max(reportedMs, address.node.incarnation)
     }
 }

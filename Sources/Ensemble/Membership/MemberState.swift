@@ -1,35 +1,155 @@
 /// What a member's shell must do after an event.
 public enum MemberDirective: Sendable, Equatable {
-    /// Ask the leader for a whole snapshot (a gap, a heartbeat ahead of the view).
-    case requestSnapshot
+    /// Ask the leader life for a whole snapshot (a gap, a heartbeat ahead of the view).
+    case requestSnapshot(from: NodeID)
     /// The view changed; refresh what depends on it.
     case viewChanged
     /// A new leader life is there: JOIN again (with this node's named actors).
     case rejoin
     /// The convention declared this node down: stop its actors and come back as a new life.
     case declaredDown
+    /// The leader welcomed this node.
+    case joined
+    /// The leader refused this node for good, saying why: it stops, and its process fails.
+    case refused(String)
+    /// The leader put the JOIN off, saying why (a live life holds the address, the convention
+    /// is full): keep trying until it lets this node in, or the join times out.
+    case deferred(String)
+    /// The leader knows a newer life at this address: start a new life above it.
+    case newLife(above: NodeID)
+    /// The leader judged this node's named actors: those whose name maps elsewhere lost it.
+    case settleNames([String: ActorAddress])
 }
 
-/// A member's convention logic: follow the leader's view with sequence checks.
+/// A member's convention logic: join the leader, follow its view with sequence
+/// checks, and settle the named actors it hosts.
 ///
 /// Updates at or below the view's sequence are ignored; the next one is
 /// applied; a gap or a heartbeat ahead asks for a snapshot (the "Clone"
 /// pattern); a newer leader life asks for a new JOIN; a view without this
-/// node means it was declared down.
+/// node means it was declared down. Answers are taken only when they answer a
+/// request this member sent (its correlation id) and come from the node it went
+/// to: JOIN answers from the leader's address, snapshots from the leader life
+/// asked, `declaredDown` for a heartbeat from the leader life of the view.
 public struct MemberState: Sendable {
     /// This node's life.
     public let me: NodeID
+    /// Where JOINs go: the convention's leader address.
+    public let leaderAddress: NodeAddress
+    /// The correlation id of this life's heartbeats (random, so only the leader can answer one).
+    public let heartbeatID: UInt64
     /// The view: the leader's, as last known (kept while the leader is away).
     public private(set) var view: MembershipView?
     /// Whether the current leader life has welcomed this node.
     public private(set) var isWelcomed = false
     /// Whether a snapshot request is outstanding.
-    public private(set) var awaitingSnapshot = false
+    public var awaitingSnapshot: Bool { snapshotRequest != nil }
+    /// Whether the leader has judged this node's named actors (only then does a name
+    /// mapped elsewhere mean ours lost).
+    public private(set) var namesSettled = false
+    /// Why the last JOIN was put off (a live life holds the address), until a welcome.
+    public private(set) var deferral: String?
 
-    /// A member not yet welcomed.
-    public init(me: NodeID) { self.me = me }
+    /// Correlation ids of recent JOINs, newest last; the newest with the named actors it carried.
+    private var joinIDs: [UInt64] = []
+    private var latestJoinNames: Set<ActorAddress> = []
+    private var nextJoinAt: Duration = .zero
+    /// Send a JOIN at the next tick even though welcomed (to announce named actors).
+    private var announceNames = false
+    private var snapshotRequest: (id: UInt64, to: NodeID, at: Duration)?
 
-    /// The leader's WELCOME arrived.
+    /// A member not yet welcomed, joining the leader at `leaderAddress`.
+    public init(me: NodeID, leaderAddress: NodeAddress, heartbeatID: UInt64 = 1) {
+        self.me = me
+        self.leaderAddress = leaderAddress
+        self.heartbeatID = heartbeatID
+    }
+
+    // MARK: Joining
+
+    /// Whether a JOIN is due: not yet welcomed (retrying every interval), or named actors to announce.
+    public func joinDue(now: Duration) -> Bool {
+        announceNames || (!isWelcomed && now >= nextJoinAt)
+    }
+
+    /// A JOIN with correlation id `id`, carrying these named actors, was sent.
+    public mutating func joinSent(id: UInt64, names: Set<ActorAddress>, now: Duration, retryInterval: Duration) {
+        nextJoinAt = now + retryInterval
+        announceNames = false
+        joinIDs.append(id)
+        if joinIDs.count > 64 { joinIDs.removeFirst(joinIDs.count - 64) }
+        latestJoinNames = names
+    }
+
+    /// Whether `id` is one of this member's own requests (a JOIN, the snapshot asked, a heartbeat).
+    public func isOwnRequest(_ id: UInt64) -> Bool {
+        id != 0 && (id == heartbeatID || id == snapshotRequest?.id || joinIDs.contains(id))
+    }
+
+    /// An answer to one of this member's own requests arrived from `source` (the life whose
+    /// connection carried it). Answers to other ids, or from a node the request did not go to,
+    /// change nothing. `currentNames` are the named actors this node hosts now.
+    public mutating func answer(
+        _ control: Control, correlationID id: UInt64, from source: NodeID, currentNames: [NamedActor]
+    ) -> [MemberDirective] {
+        if joinIDs.contains(id) {
+            guard source.address == leaderAddress else { return [] }
+            return joinAnswer(control, id: id, from: source, currentNames: currentNames)
+        }
+        if let request = snapshotRequest, id == request.id, id != 0 {
+            guard source == request.to, case .snapshot(let snapshot) = control, snapshot.leader == source else { return [] }
+            return self.snapshot(snapshot)
+        }
+        if id == heartbeatID, source == view?.leader, case .declaredDown(let node) = control, node == me {
+            return refusedAsDown()
+        }
+        return []
+    }
+
+    private mutating func joinAnswer(
+        _ control: Control, id: UInt64, from source: NodeID, currentNames: [NamedActor]
+    ) -> [MemberDirective] {
+        switch control {
+        case .welcome(let snapshot):
+            guard snapshot.leader == source else { return [] }
+            var directives = welcome(snapshot)
+            guard isWelcomed else { return directives }
+            deferral = nil
+            directives.append(.joined)
+            directives += settle(answering: id, names: snapshot.names, currentNames: currentNames)
+            return directives
+        case .declaredDown(let node) where node == me:
+            return refusedAsDown()
+        case .joinLater(let why):
+            deferral = why
+            return [.deferred(why)]
+        case .staleLife(let current) where current.address == me.address && current.incarnation >= me.incarnation:
+            guard current.incarnation < UInt64.max else { return [.refused("the leader knows a life of \(me.address) that no newer life can follow")] }
+            isWelcomed = false
+            return [.newLife(above: current)]
+        case .refused(let why):
+            // Before a welcome the node cannot take part; after one, a refusal of a repeated
+            // JOIN (announcing names) is the leader's word on this life too.
+            return [.refused(why)]
+        default:
+            return []
+        }
+    }
+
+    /// After a WELCOME: if it answered the newest JOIN and that JOIN carried every named
+    /// actor here now, the leader has judged them (losers stop); else announce them again.
+    private mutating func settle(answering id: UInt64, names: [String: ActorAddress], currentNames: [NamedActor]) -> [MemberDirective] {
+        let judged = id == joinIDs.last && currentNames.allSatisfy { latestJoinNames.contains($0.address) }
+        if judged || currentNames.allSatisfy({ names[$0.name] == $0.address }) {
+            namesSettled = true
+            return [.settleNames(names)]
+        }
+        namesSettled = false
+        announceNames = true
+        return []
+    }
+
+    /// The leader's WELCOME arrived (from the leader life it names).
     public mutating func welcome(_ snapshot: ViewSnapshot) -> [MemberDirective] {
         if let view, snapshot.leader.address == view.leader.address {
             // A delayed answer from an earlier leader life, or older than what updates already brought.
@@ -37,13 +157,15 @@ public struct MemberState: Sendable {
             if snapshot.leader == view.leader && snapshot.sequence < view.sequence { return [] }
         }
         isWelcomed = true
-        awaitingSnapshot = false
+        snapshotRequest = nil
         return install(MembershipView(snapshot))
     }
 
+    // MARK: Following the view
+
     /// A snapshot reply arrived (after a gap).
     public mutating func snapshot(_ snapshot: ViewSnapshot) -> [MemberDirective] {
-        awaitingSnapshot = false
+        snapshotRequest = nil
         guard isWelcomed, let view, snapshot.leader == view.leader, snapshot.sequence >= view.sequence else { return [] }
         return install(MembershipView(snapshot))
     }
@@ -64,8 +186,8 @@ public struct MemberState: Sendable {
         guard var view else { return [] }
         if update.leader != view.leader { return newLeaderLife(update.leader, current: view.leader) }
         guard isWelcomed else { return [] }
-        if update.sequence > view.sequence + 1 { return requestSnapshotOnce() }
-        guard update.sequence == view.sequence + 1 else { return [] }
+        if update.sequence > view.sequence &+ 1 { return requestSnapshotOnce() }
+        guard update.sequence == view.sequence &+ 1 else { return [] }
         view.apply(update.update, sequence: update.sequence)
         self.view = view
         if case .memberDown(let node, _) = update.update, node == me {
@@ -87,6 +209,8 @@ public struct MemberState: Sendable {
         guard leader.address == current.address, leader.incarnation > current.incarnation else { return [] }
         guard isWelcomed else { return [] }  // already rejoining
         isWelcomed = false
+        namesSettled = false
+        nextJoinAt = .zero
         return [.rejoin]
     }
 
@@ -94,7 +218,8 @@ public struct MemberState: Sendable {
     public mutating func leaderLost(reason: String) -> [MemberDirective] {
         guard var view, isWelcomed else { return [] }
         isWelcomed = false
-        awaitingSnapshot = false
+        namesSettled = false
+        snapshotRequest = nil
         view.apply(.memberDown(view.leader, reason: reason))
         self.view = view
         return [.viewChanged]
@@ -116,12 +241,25 @@ public struct MemberState: Sendable {
         view?.apply(.nameRegistered(name, address))
     }
 
+    // MARK: Snapshots
+
     private mutating func requestSnapshotOnce() -> [MemberDirective] {
-        guard !awaitingSnapshot else { return [] }
-        awaitingSnapshot = true
-        return [.requestSnapshot]
+        guard snapshotRequest == nil, let leader = view?.leader else { return [] }
+        // Outstanding from now on (a second gap asks nothing more); the shell fills in its id.
+        snapshotRequest = (0, leader, .zero)
+        return [.requestSnapshot(from: leader)]
+    }
+
+    /// The shell sent the snapshot request the last `.requestSnapshot` asked for, as `id`.
+    public mutating func snapshotRequested(id: UInt64, to leader: NodeID, now: Duration) {
+        snapshotRequest = (id, leader, now)
+    }
+
+    /// A snapshot request unanswered for `timeout` is forgotten, so the next gap or heartbeat ahead asks again.
+    public mutating func expireSnapshotRequest(now: Duration, timeout: Duration) {
+        if let request = snapshotRequest, now - request.at > timeout { snapshotRequest = nil }
     }
 
     /// Forget an outstanding snapshot request so the next gap asks again (request timed out).
-    public mutating func snapshotRequestLost() { awaitingSnapshot = false }
+    public mutating func snapshotRequestLost() { snapshotRequest = nil }
 }

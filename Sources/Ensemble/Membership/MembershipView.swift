@@ -28,6 +28,8 @@ public struct ViewSnapshot: Codable, Sendable, Equatable {
     public var members: [MemberInfo]
     /// The cluster-wide global names.
     public var names: [String: ActorAddress]
+    /// The convention's message size limit in bytes (`--max-message-size`), as the leader enforces it.
+    public var maxMessageSize: Int? = nil
 }
 
 /// One change to the view, published by the leader.
@@ -69,13 +71,16 @@ public struct MembershipView: Sendable, Equatable {
     public private(set) var members: [NodeAddress: MemberInfo]
     /// Global names.
     public private(set) var names: [String: ActorAddress]
+    /// The convention's message size limit in bytes, when the leader said it.
+    public private(set) var maxMessageSize: Int?
 
     /// A view holding only the leader.
-    public init(leader: MemberInfo) {
+    public init(leader: MemberInfo, maxMessageSize: Int? = nil) {
         self.leader = leader.node
         self.sequence = 0
         self.members = [leader.node.address: leader]
         self.names = [:]
+        self.maxMessageSize = maxMessageSize
     }
 
     /// The view a snapshot describes.
@@ -84,12 +89,14 @@ public struct MembershipView: Sendable, Equatable {
         sequence = snapshot.sequence
         members = Dictionary(snapshot.members.map { ($0.node.address, $0) }, uniquingKeysWith: { $1 })
         names = snapshot.names
+        maxMessageSize = snapshot.maxMessageSize
     }
 
     /// This view as a snapshot.
     public var snapshot: ViewSnapshot {
         ViewSnapshot(
-            leader: leader, sequence: sequence, members: members.values.sorted { $0.node < $1.node }, names: names)
+            leader: leader, sequence: sequence, members: members.values.sorted { $0.node < $1.node }, names: names,
+            maxMessageSize: maxMessageSize)
     }
 
     /// The member record for a node life, if it is that life that is a member.

@@ -102,6 +102,8 @@ public final class Node: Service, Sendable {
     }
 
     /// Runs until stopped, then shuts down gracefully.
+    /// - Throws: `NodeStartError` when it cannot start, or when it stopped as a failure
+    ///   (refused by the leader, its I/O thread gone).
     public func run() async throws {
         try await start()
         let core = self.core
@@ -115,11 +117,26 @@ public final class Node: Service, Sendable {
             core.requestStop()
         }
         await shutdown()
+        if let failure = core.failure { throw NodeStartError.failed(failure) }
     }
 
     /// Whether the node stopped because the convention declared it down (it
-    /// was frozen or cut off); its runner should start a new life.
-    public var wasDeclaredDown: Bool { core.restartAsNewLife }
+    /// was frozen or cut off) or knows a newer life at its address; its runner
+    /// should start a new life, with an incarnation above `newLifeAbove`.
+    public var wasDeclaredDown: Bool { core.restartAbove != nil }
+
+    /// The life a new life of this node must rank above, when it is to start one.
+    public var newLifeAbove: NodeID? { core.restartAbove }
+
+    /// Why the node stopped as a failure (the leader refused it, its I/O thread died, its
+    /// JOIN was put off past the join timeout), if it did: its process should exit non-zero.
+    public var failure: String? { core.failure }
+
+    /// Why the leader is putting this node's JOIN off, while it is.
+    public var joinDeferral: String? { core.joinDeferral }
+
+    /// Stops the node as a failure its process reports with `why` and a non-zero exit.
+    public func stop(failing why: String) { core.stopFailed(why) }
 
     /// Asks the node to stop; `run()` returns once it has.
     public func requestStop() { core.requestStop() }

@@ -20,8 +20,11 @@ public struct NodeConfiguration: Sendable {
     public var loadReportInterval: Duration = .milliseconds(100)
     /// ZMQ_LINGER on every socket, in milliseconds.
     public var lingerMs: Int32 = 200
-    /// ZMQ_MAXMSGSIZE on every socket, in bytes.
-    public var maxMessageSize: Int64 = 16 << 20
+    /// The largest message (one envelope, header included) in bytes: one setting for the
+    /// whole convention (the leader refuses a JOIN with another), and ZMQ_MAXMSGSIZE on
+    /// every socket. A larger message is not sent: its sender gets a `DeadLetter` naming
+    /// the size and the limit.
+    public var maxMessageSize: Int = 64 << 20
     /// Send and receive high-water marks, in messages.
     public var highWaterMark: Int32 = 10_000
     /// Messages a mailbox holds before further mail is refused.
@@ -33,6 +36,16 @@ public struct NodeConfiguration: Sendable {
     public var messagesPerTurn: Int = 32
     /// Frames waiting for a peer connection before further ones are refused.
     public var peerBacklogLimit: Int = 10_000
+    /// The most members a leader admits, itself included; later JOINs are put off.
+    public var maxMembers: Int = 255
+    /// The most actors this node hosts; placements past it are refused.
+    public var maxActors: Int = 1_000_000
+    /// The most `createActor` and `status` requests one client connection may have under way.
+    public var maxRequestsPerClient: Int = 16
+    /// The most actors one client connection may have its gateway create.
+    public var maxActorsPerClient: Int = 10_000
+    /// The most `status` requests this node collects at once (each asks every member).
+    public var maxConcurrentStatus: Int = 4
     /// How long mail waits for a peer that does not connect before it is returned as dead letters.
     public var peerBacklogTimeout: Duration = .seconds(5)
     /// Heartbeat and failure-detection timers.

@@ -7,6 +7,16 @@ enum IOCommand: Sendable {
     case noteLocalName(String, ActorAddress)
     /// Leave the convention, close every socket, and resume when done.
     case shutdown(CheckedContinuation<Void, Never>)
+    /// A client's `createActor` or `status` request (by its relay id) was answered.
+    case clientRequestFinished(relayID: UInt64?, ClientRequestKind, created: Bool)
+}
+
+/// What a client's request costs its gateway while it is under way.
+enum ClientRequestKind: Sendable {
+    /// `createActor`: counted against the client's actors too.
+    case creation
+    /// `status`: served by at most `NodeConfiguration.maxConcurrentStatus` tasks at once.
+    case status
 }
 
 /// A node's shared state, used from actor tasks and the I/O thread alike.
@@ -36,7 +46,12 @@ final class NodeCore: Sendable {
         var stopping = false
         var lastHeard: [NodeAddress: Duration] = [:]
         var leaderReachable = true
-        var restartAsNewLife = false
+        /// Set when the convention declared this life down (or knows a newer one): the next life starts above it.
+        var restartAbove: NodeID?
+        /// Why the node stopped as a failure (refused, its I/O thread died): its process exits non-zero.
+        var failure: String?
+        /// Why the leader put this node's JOIN off, until it is let in.
+        var joinDeferral: String?
     }
     private let state: Mutex<State>
 
@@ -73,12 +88,41 @@ final class NodeCore: Sendable {
     func noteLoad(_ node: NodeID, _ load: Int) { state.withLock { $0.view?.noteLoad(node, load) } }
     func markStopping() { state.withLock { $0.stopping = true } }
     func requestStop() { stopRequested.fulfil(true) }
-    /// The convention declared this life down: stop, and let the runner start a new life.
-    func requestRestartAsNewLife() {
-        state.withLock { $0.restartAsNewLife = true }
+    /// The convention declared this life down, or knows a newer life at this address than
+    /// `above`: stop, and let the runner start a new life with a higher incarnation.
+    func requestRestartAsNewLife(above: NodeID) {
+        state.withLock { state in
+            if state.restartAbove.map({ $0.incarnation < above.incarnation }) ?? true { state.restartAbove = above }
+        }
         requestStop()
     }
-    var restartAsNewLife: Bool { state.withLock { $0.restartAsNewLife } }
+    /// The life the next life must start above, if this one is to be followed by another.
+    var restartAbove: NodeID? { state.withLock { $0.restartAbove } }
+    /// Stops the node as a failure that its process reports (`why`, one line) with a non-zero exit.
+    func stopFailed(_ why: String) {
+        state.withLock { if $0.failure == nil { $0.failure = why } }
+        requestStop()
+    }
+    /// The leader refused this node: it cannot take part, and says why.
+    func stopRefused(_ why: String) {
+        joined.fulfil(.refused(why))
+        stopFailed("the leader refused this node: \(why)")
+    }
+    /// The I/O thread ended on an error: no socket is served any more, so the node stops
+    /// (`Node.run` throws `why`, which the node's process prints as its one line).
+    func ioThreadFailed(_ why: String) { stopFailed(why) }
+    /// Why the node stopped as a failure, if it did.
+    var failure: String? { state.withLock { $0.failure } }
+    /// Records why the leader put the JOIN off (nil: let in); true when that is news.
+    @discardableResult
+    func joinDeferred(_ why: String?) -> Bool {
+        state.withLock { state in
+            defer { state.joinDeferral = why }
+            return state.joinDeferral != why
+        }
+    }
+    /// Why the leader put this node's JOIN off, while it does.
+    var joinDeferral: String? { state.withLock { $0.joinDeferral } }
     func setLeaderReachable(_ reachable: Bool) { state.withLock { $0.leaderReachable = reachable } }
     var leaderReachable: Bool { configuration.isLeader || state.withLock { $0.leaderReachable } }
     func setLastHeard(_ heard: [NodeAddress: Duration]) { state.withLock { $0.lastHeard = heard } }
@@ -172,7 +216,7 @@ final class NodeCore: Sendable {
     func request(_ control: Control, to node: ActorAddress, timeout: Duration? = nil) async throws -> Control {
         let id = pending.makeID()
         let reply = try await pending.wait(
-            for: id, timeout: timeout ?? configuration.requestTimeout, destination: node.node.address,
+            for: id, timeout: timeout ?? configuration.requestTimeout, destination: node.node,
             what: "\(node.node.address)"
         ) {
             sendControl(control, to: node, correlationID: id)
@@ -247,6 +291,9 @@ final class NodeCore: Sendable {
             localCapabilities: capabilities, view: view)
         switch decision {
         case .local:
+            guard actorCount < configuration.maxActors else {
+                throw EnsembleError.remote("\(nodeID.address) hosts its most actors (\(configuration.maxActors))")
+            }
             counters.add("placementsLocal")
             outcome = .local
             return spawn(type, parent: parent?.address, globalName: globalName)
@@ -278,8 +325,8 @@ final class NodeCore: Sendable {
         }
     }
 
-    /// Answers another node's `create`: re-checks capabilities against the current set first.
-    func acceptCreate(_ request: CreateRequest) -> Control {
+    /// Answers another node's `create` (`creator`): re-checks capabilities against the current set first.
+    func acceptCreate(_ request: CreateRequest, creator: NodeID) -> Control {
         guard let type = actorTypes[request.typeName] else {
             return .refused("does not know actor type \(request.typeName)")
         }
@@ -289,17 +336,20 @@ final class NodeCore: Sendable {
             return .refused("lacks \(missing)")
         }
         guard !isStopping else { return .refused("is shutting down") }
-        let address = spawn(type, parent: request.parent, globalName: request.globalName)
+        guard actorCount < configuration.maxActors else { return .refused("hosts its most actors (\(configuration.maxActors))") }
+        let address = spawn(type, parent: request.parent, globalName: request.globalName, creator: creator)
         return .created(address, load: actorCount)
     }
 
-    /// Starts an actor on this node and returns its address.
-    func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?) -> ActorAddress {
+    /// Starts an actor on this node and returns its address; `creator` is the node that asked
+    /// for it (this one unless another node's `create` did).
+    func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?, creator: NodeID? = nil) -> ActorAddress {
         let id = allocateID()
         let cell = state.withLock { state -> ActorCell in
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
-                globalName: globalName, capacity: configuration.mailboxCapacity, turnLimit: configuration.messagesPerTurn)
+                globalName: globalName, creator: creator ?? nodeID, capacity: configuration.mailboxCapacity,
+                turnLimit: configuration.messagesPerTurn)
             state.actors[id] = cell
             return cell
         }

@@ -41,13 +41,18 @@ public enum NodeMain {
             logger.info("node \(node.nodeID) up with capabilities \(node.capabilities), leader \(configuration.leader)")
             if let curve = configuration.curve {
                 let keys = curve.authorization
-                logger.info("CurveZMQ key \(curve.keyPair.publicKey), \(keys.authorizedKeys.count) authorized and \(keys.adminKeys.count) admin keys")
+                logger.info(
+                    "CurveZMQ key \(curve.keyPair.publicKey): \(keys.nodeKeys.count) node, \(keys.clientKeys.count) client and \(keys.adminKeys.count) admin keys")
             }
             try await serve(node, configuration: configuration, logger: logger, joinTimeout: joinTimeout, onReady: reportReady)
-            guard node.wasDeclaredDown else { return }
-            // Declared down while frozen or cut off: come back as a new life.
+            if let failure = node.failure { throw NodeStartError.failed(failure) }
+            guard let above = node.newLifeAbove else { return }
+            // Declared down while frozen or cut off, or an older life than the leader knows:
+            // come back as a new life, above every life of this address the convention has seen.
             reportReady = nil
-            incarnation = max(Node.clockIncarnation(), node.nodeID.incarnation + 1)
+            let floor = max(above.incarnation, node.nodeID.incarnation)
+            guard floor < UInt64.max else { throw NodeStartError.failed("no newer life of \(configuration.advertisedAddress) can follow \(above)") }
+            incarnation = max(Node.clockIncarnation(), floor + 1)
             logger.notice("starting a new life of \(configuration.advertisedAddress)")
         }
     }
@@ -77,6 +82,12 @@ public enum NodeMain {
                 switch await node.waitUntilJoined(timeout: joinTimeout) {
                 case .joined?: onReady?(.ready)
                 case .refused(let why)?: onReady?(.failed("the leader refused this node: \(why)"))
+                case nil where node.joinDeferral != nil:
+                    // Put off until the join timeout (another life holds the address): give up, and say why.
+                    let why = "the leader did not let this node in within \(joinTimeout): \(node.joinDeferral ?? "")"
+                    logger.error("\(why)")
+                    onReady?(.failed(why))
+                    node.stop(failing: why)
                 case nil:
                     logger.warning("no leader answered at \(configuration.leader) within \(joinTimeout); still trying")
                     onReady?(.waitingForLeader)

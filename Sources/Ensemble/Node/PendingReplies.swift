@@ -1,24 +1,29 @@
 import Synchronization
 
 /// Requests waiting for their replies, by correlation id, each with a deadline.
+///
+/// Correlation ids are random 64-bit numbers, so an id seen on one connection
+/// says nothing about the next; and a reply is taken only from the node the
+/// request went to (`resolve(_:from:)`).
 final class PendingReplies: Sendable {
     private struct Waiter {
         var continuation: CheckedContinuation<Envelope, any Error>
         var timer: Task<Void, Never>?
-        var destination: NodeAddress?
+        /// The node life the request went to (incarnation 0: whichever life answers at that address).
+        var destination: NodeID?
     }
 
     private let waiters = Mutex<[UInt64: Waiter]>([:])
-    private let nextID = Atomic<UInt64>(1)
 
-    /// A fresh correlation id (never 0).
+    /// A fresh random correlation id (never 0).
     func makeID() -> UInt64 {
-        nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        var generator = SystemRandomNumberGenerator()
+        return UInt64.random(in: 1...UInt64.max, using: &generator)
     }
 
     /// Registers `id`, runs `send`, and waits for the reply or `timeout`.
     func wait(
-        for id: UInt64, timeout: Duration, destination: NodeAddress? = nil, what: @autoclosure () -> String,
+        for id: UInt64, timeout: Duration, destination: NodeID? = nil, what: @autoclosure () -> String,
         send: () -> Void
     ) async throws -> Envelope {
         let description = what()
@@ -39,10 +44,21 @@ final class PendingReplies: Sendable {
         }
     }
 
-    /// Hands `envelope` to whoever waits for its correlation id; false when nobody does.
+    /// Hands `envelope` to whoever waits for its correlation id, if it came from the node the
+    /// request went to (`source`; nil where only that node can answer: a client's one
+    /// connection to its gateway); false when nobody waits for it from there.
     @discardableResult
-    func resolve(_ envelope: Envelope) -> Bool {
-        guard let waiter = waiters.withLock({ $0.removeValue(forKey: envelope.correlationID) }) else { return false }
+    func resolve(_ envelope: Envelope, from source: NodeID? = nil) -> Bool {
+        let taken = waiters.withLock { table -> Waiter? in
+            guard let waiter = table[envelope.correlationID] else { return nil }
+            if let source, let destination = waiter.destination {
+                guard source.address == destination.address,
+                    destination.incarnation == 0 || destination.incarnation == source.incarnation
+                else { return nil }
+            }
+            return table.removeValue(forKey: envelope.correlationID)
+        }
+        guard let waiter = taken else { return false }
         waiter.timer?.cancel()
         waiter.continuation.resume(returning: envelope)
         return true
@@ -55,10 +71,10 @@ final class PendingReplies: Sendable {
         waiter.continuation.resume(throwing: error)
     }
 
-    /// Fails every request waiting on `destination` (that node is gone).
+    /// Fails every request waiting on the node at `destination` (that node is gone).
     func failAll(to destination: NodeAddress, _ error: any Error) {
         let gone = waiters.withLock { table -> [Waiter] in
-            let ids = table.filter { $0.value.destination == destination }.map(\.key)
+            let ids = table.filter { $0.value.destination?.address == destination }.map(\.key)
             return ids.compactMap { table.removeValue(forKey: $0) }
         }
         for waiter in gone {

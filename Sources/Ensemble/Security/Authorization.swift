@@ -1,135 +1,113 @@
-/// Who may connect to a node with CurveZMQ, and what each key may ask of it.
+/// What a connection may ask of a node: from the key it authenticated with
+/// (CurveZMQ), or in plain text from how it presents itself.
+public struct Permissions: OptionSet, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Join the convention and speak its protocol (membership, names, placement): node keys.
+    public static let join = Permissions(rawValue: 1)
+    /// Mail to actors, `createActor`, `status`, `describeView`, `metrics`, `ping`.
+    public static let use = Permissions(rawValue: 2)
+    /// `stop`, `changeCapability`, `kill`.
+    public static let administer = Permissions(rawValue: 4)
+    /// Lifecycle messages (`ActorExitRequest`) to any actor of the node it connects to.
+    public static let stopActors = Permissions(rawValue: 8)
+
+    /// A plain-text client connection: it may use and administer (there is no key to
+    /// tell an operator from anyone else), but never stop actors or speak for a node.
+    public static let plainTextClient: Permissions = [.use, .administer]
+    /// A plain-text node connection: whatever a node may do.
+    public static let plainTextNode: Permissions = [.join, .use]
+
+    public var description: String {
+        let names = [(Permissions.join, "join"), (.use, "use"), (.administer, "administer"), (.stopActors, "stopActors")]
+        return "[" + names.filter { contains($0.0) }.map(\.1).joined(separator: ", ") + "]"
+    }
+}
+
+/// The role of each key a node accepts, from its key directory: node keys
+/// (`members/`) may join, client keys (`clients/`) may use the convention, admin
+/// keys (`admin/`) may also administer it. A key may hold several roles.
 ///
-/// A value type deciding one message at a time: the shell hands it the key the
-/// connection was authenticated with (the ZAP User-Id), how the connection
-/// presents itself, and what the message asks; it answers allow or refuse.
+/// A value type deciding one connection at a time: the shell hands it the key the
+/// connection was authenticated with (the ZAP User-Id) and how the connection
+/// presents itself; it answers what the connection may do, or why it may do nothing.
 public struct Authorization: Sendable, Equatable {
-    /// Keys that may connect, send mail and requests, and read status (`authorized/`).
-    public var authorizedKeys: Set<CurveKey>
-    /// Keys that may also stop nodes, change capabilities and kill actors (`admin/`); they count as authorized.
+    /// Keys that may join as nodes and speak the convention protocol (`members/`).
+    public var nodeKeys: Set<CurveKey>
+    /// Keys that may send mail, create actors and read status (`clients/`).
+    public var clientKeys: Set<CurveKey>
+    /// Keys that may also stop nodes, change capabilities, kill and stop actors (`admin/`).
     public var adminKeys: Set<CurveKey>
 
-    /// An authorization from the two key sets.
-    public init(authorizedKeys: Set<CurveKey> = [], adminKeys: Set<CurveKey> = []) {
-        self.authorizedKeys = authorizedKeys
+    /// An authorization from the three key sets.
+    public init(nodeKeys: Set<CurveKey> = [], clientKeys: Set<CurveKey> = [], adminKeys: Set<CurveKey> = []) {
+        self.nodeKeys = nodeKeys
+        self.clientKeys = clientKeys
         self.adminKeys = adminKeys
     }
 
-    /// Whether a client presenting `key` in the handshake may connect at all.
-    public func admits(_ key: CurveKey) -> Bool {
-        authorizedKeys.contains(key) || adminKeys.contains(key)
+    /// What a connection authenticated as `key` may do, by the roles of the key.
+    public func permissions(of key: CurveKey) -> Permissions {
+        var granted: Permissions = []
+        if nodeKeys.contains(key) { granted.formUnion([.join, .use]) }
+        if clientKeys.contains(key) { granted.insert(.use) }
+        if adminKeys.contains(key) { granted.formUnion([.use, .administer, .stopActors]) }
+        return granted
     }
 
-    /// Decides one message that arrived over a connection authenticated as `key`.
-    public func decide(_ access: Access, from key: CurveKey, over connection: ConnectionClaim) -> AccessDecision {
+    /// Whether a peer presenting `key` in the handshake may connect at all.
+    public func admits(_ key: CurveKey) -> Bool { !permissions(of: key).isEmpty }
+
+    /// Decides whether a node connection (`N` identity naming a life) may speak for that life:
+    /// `knownKey` is the key this node knows for the life's address (`leader.pub`, the view,
+    /// or a JOIN it accepted), nil if none. A JOIN (`joining`) must name the connection's
+    /// key, and may not take an address a live member holds with another key.
+    public func nodeConnection(
+        key: CurveKey, knownKey: CurveKey?, joining claimedKey: CurveKey??
+    ) -> AccessDecision {
         guard admits(key) else { return .refuse(.unknownKey) }
-        switch (connection, access) {
-        case (.client, .convention), (.client, .join):
-            return .refuse(.notANode)
-        case (.node(let knownKey), .join(let claimedKey)):
-            // A joining node names its key; it must be the connection's, and a live member at
-            // that address keeps its key (an impostor cannot replace it by joining as a newer life).
+        if let claimedKey {
             guard claimedKey == key, knownKey == nil || knownKey == key else { return .refuse(.keyMismatch) }
-        case (.node(let knownKey), _):
-            guard let knownKey else { return .refuse(.unknownNode) }
-            guard knownKey == key else { return .refuse(.keyMismatch) }
-        case (.client, _):
-            break
+            return .allow
         }
-        if access == .administer && !adminKeys.contains(key) { return .refuse(.notAdmin) }
-        return .allow
+        guard let knownKey else { return .refuse(.unknownNode) }
+        return knownKey == key ? .allow : .refuse(.keyMismatch)
     }
 }
 
-/// How the connection a message came over presents itself.
-public enum ConnectionClaim: Sendable, Equatable {
-    /// A client (`C` identity): a command or a program using `EnsembleClient`.
-    case client
-    /// A node (`N` identity naming its life), with the public key this node knows for
-    /// that address: from `leader.pub`, the convention view, or a JOIN it accepted; nil if none.
-    case node(knownKey: CurveKey?)
-}
-
-/// What a message asks of the node that receives it, as far as keys matter.
-public enum Access: Sendable, Equatable {
-    /// Mail for an actor, or a client creating one: any authorized key.
-    case mail
-    /// `status`, `describeView`, `ping`, `metrics`: any authorized key.
-    case readStatus
-    /// `stop`, `changeCapability`, `kill`: admin keys only.
-    case administer
-    /// Traffic between nodes (membership, names, placement, replies): nodes only, each with its own key.
-    case convention
-    /// A JOIN naming the joining node's public key.
-    case join(claimedKey: CurveKey?)
-
-    /// What an envelope of `kind` asks; `control` is its decoded payload for control envelopes.
-    public init(kind: EnvelopeKind, control: Control?) {
-        switch kind {
-        case .tell: self = .mail
-        case .reply, .update: self = .convention
-        case .control: self = control.map(Access.init(control:)) ?? .mail
-        }
-    }
-
-    private init(control: Control) {
-        switch control {
-        case .stop, .changeCapability, .kill:
-            self = .administer
-        case .status, .describeView, .ping, .metrics:
-            self = .readStatus
-        case .createActor:
-            self = .mail
-        case .join(let request):
-            self = .join(claimedKey: request.publicKey)
-        case .welcome, .refused, .leave, .loadReport, .snapshotRequest, .snapshot, .create, .created, .claimName,
-            .nameClaim, .registerName, .releaseName, .abandonName, .statusReport, .listActors, .actors, .pong,
-            .capabilitySet, .capabilitiesChanged, .heartbeat, .declaredDown, .viewDescription, .ok, .metricsText:
-            self = .convention
-        }
-    }
-}
-
-/// The outcome of `Authorization.decide`.
+/// The outcome of a check on a connection.
 public enum AccessDecision: Sendable, Equatable {
-    /// The message may be handled.
+    /// The message may go on to the node's rules for its sender (`ControlPolicy`).
     case allow
     /// The message is dropped (and answered with the refusal where it can be).
     case refuse(AccessRefusal)
 }
 
-/// Why a message was refused.
+/// Why a connection's message was refused by its key.
 public enum AccessRefusal: Sendable, Equatable, CustomStringConvertible {
-    /// The key is in neither `authorized/` nor `admin/`.
+    /// The key is in none of `members/`, `clients/` and `admin/`.
     case unknownKey
-    /// An administrative request from a key not in `admin/`.
-    case notAdmin
     /// A node connection whose key is not the key of the node it claims to be.
     case keyMismatch
     /// A node connection claiming a node whose key this node does not know.
     case unknownNode
-    /// Node-to-node traffic on a client connection.
-    case notANode
 
     /// The `status --json` counter that counts this refusal.
     public var counter: String {
         switch self {
         case .unknownKey: return "curveUnknownKeyRefusals"
-        case .notAdmin: return "curveAdminRefusals"
         case .keyMismatch: return "curveKeyMismatches"
         case .unknownNode: return "curveUnknownNodeRefusals"
-        case .notANode: return "curveNodeOnlyRefusals"
         }
     }
 
     /// The line the refused sender reads.
     public var description: String {
         switch self {
-        case .unknownKey: return "refused: key is not authorized"
-        case .notAdmin: return "refused: key is not an admin key"
+        case .unknownKey: return "refused: key is not in members/, clients/ or admin/"
         case .keyMismatch: return "refused: key is not the key of the node it claims to be"
         case .unknownNode: return "refused: no key is known for the node it claims to be"
-        case .notANode: return "refused: only a node of the convention may send this"
         }
     }
 }

@@ -9,17 +9,17 @@ import Musl
 public enum CurveRole: Sendable, Equatable {
     /// A command or program talking to nodes: its key pair, and `leader.pub` when it talks to the leader.
     case client
-    /// A node that joins a leader: also `leader.pub` and `authorized/`.
+    /// A node that joins a leader: also `leader.pub` and `members/` (`clients/` and `admin/` if any).
     case member
-    /// The leader: also `authorized/`; a `leader.pub`, if present, must be its own public key.
+    /// The leader: also `members/`; a `leader.pub`, if present, must be its own public key.
     case leader
 }
 
 /// What a `--curve DIR` directory holds: the own key pair (`secret.key`,
-/// `public.key`), the keys accepted (`authorized/`, one per file), the keys
-/// that may also administer (`admin/`), the leader's public key (`leader.pub`)
-/// and, optionally, other nodes' public keys (`nodes/HOST:PORT.pub`) for
-/// reaching them when the leader does not answer.
+/// `public.key`); on a node, the keys it accepts by role, one per file: node keys
+/// (`members/`), client keys (`clients/`) and admin keys (`admin/`); the leader's
+/// public key (`leader.pub`) and, optionally, other nodes' public keys
+/// (`nodes/HOST:PORT.pub`) for reaching them when the leader does not answer.
 public struct CurveCredentials: Sendable, Equatable {
     /// This side's key pair.
     public var keyPair: CurveKeyPair
@@ -65,9 +65,17 @@ public struct CurveCredentials: Sendable, Equatable {
             credentials.leaderKey = publicKey
         }
         if role != .client {
-            let authorized = try KeyFiles.keys(in: "\(directory)/authorized", required: true)
+            // One list of everyone was replaced by a list per role: refuse rather than guess a role.
+            if try !KeyFiles.keys(in: "\(directory)/authorized", required: false).isEmpty {
+                throw CurveKeyError(
+                    path: "\(directory)/authorized/",
+                    problem: "is no longer read: move node keys to members/, client keys to clients/ (admin keys stay in admin/), then remove it (docs/operations.md)")
+            }
+            let nodes = try KeyFiles.keys(in: "\(directory)/members", required: true)
+            let clients = try KeyFiles.keys(in: "\(directory)/clients", required: false)
             let admins = try KeyFiles.keys(in: "\(directory)/admin", required: false)
-            credentials.authorization = Authorization(authorizedKeys: Set(authorized.map(\.key)), adminKeys: Set(admins.map(\.key)))
+            credentials.authorization = Authorization(
+                nodeKeys: Set(nodes.map(\.key)), clientKeys: Set(clients.map(\.key)), adminKeys: Set(admins.map(\.key)))
         }
         for (name, key) in try KeyFiles.keys(in: "\(directory)/nodes", required: false) {
             let path = "\(directory)/nodes/\(name)"
@@ -88,7 +96,7 @@ public struct CurveCredentials: Sendable, Equatable {
 
 /// What a client needs to reach one node over CurveZMQ: its own key pair and that node's public key.
 public struct CurveClientKeys: Sendable, Equatable {
-    /// The client's key pair (the node must list its public key in `authorized/` or `admin/`).
+    /// The client's key pair (the node must list its public key in `clients/` or `admin/`).
     public var keyPair: CurveKeyPair
     /// The public key of the node the client connects to.
     public var serverKey: CurveKey
@@ -139,7 +147,7 @@ enum KeyFiles {
     static func keys(in directory: String, required: Bool) throws(CurveKeyError) -> [(name: String, key: CurveKey)] {
         guard let handle = opendir(directory) else {
             if !required && errno == ENOENT { return [] }
-            let why = errno == ENOENT ? "is missing: it holds the public keys this node accepts, one per file"
+            let why = errno == ENOENT ? "is missing: it holds the public keys of the nodes this node accepts, one per file"
                 : "cannot be read (\(String(cString: strerror(errno))))"
             throw CurveKeyError(path: directory + "/", problem: why)
         }

@@ -51,7 +51,7 @@ public struct CurveKey: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// A node's or an operator's own CurveZMQ key pair.
 public struct CurveKeyPair: Hashable, Sendable, CustomStringConvertible {
-    /// The public key: given to others (their `authorized/`, `admin/` or `leader.pub`).
+    /// The public key: given to others (their `members/`, `clients/`, `admin/` or `leader.pub`).
     public let publicKey: CurveKey
     /// The secret key: never leaves its host.
     public let secretKey: CurveKey

@@ -9,11 +9,9 @@ final class NodeCurve {
     let credentials: CurveCredentials
     let zap: ZAPHandler
     var routerMonitor: ZMQSocket?
-    /// Keys of nodes whose JOIN this node accepted, for answering them before (or after) the view lists them.
+    /// Keys that JOINs proved for their addresses, for answering them before (or after) the view lists them.
     var joinKeys: [NodeAddress: CurveKey] = [:]
     private var userKeys: [String: CurveKey] = [:]
-    /// Refusals already logged (by reason and key), so a misbehaving peer cannot flood the log.
-    private var logged: Set<String> = []
 
     init(credentials: CurveCredentials, zap: ZAPHandler) {
         self.credentials = credentials
@@ -28,12 +26,6 @@ final class NodeCurve {
         if userKeys.count >= 4096 { userKeys.removeAll() }
         userKeys[userID] = key
         return key
-    }
-
-    /// Whether this refusal is the first of its kind for this key (and so worth a log line).
-    func firstTime(_ what: String, _ key: String?) -> Bool {
-        guard logged.count < 1024 else { return false }
-        return logged.insert("\(what) \(key ?? "-")").inserted
     }
 
     func close() {
@@ -93,7 +85,7 @@ extension NodeIO {
 
     /// The key the current view lists for the member at `address`.
     private func viewKey(of address: NodeAddress) -> CurveKey? {
-        (leader?.view ?? member?.view)?.members[address]?.publicKey
+        plane.view?.members[address]?.publicKey
     }
 
     // MARK: The poll loop
@@ -113,9 +105,9 @@ extension NodeIO {
         if waitSet.ready(indices.zap).contains(.readable) {
             for refusal in curve.zap.serve() {
                 core.counters.add("curveHandshakeRefusals")
-                if curve.firstTime("zap", refusal.key) {
+                if logOnce.first("zap", refusal.key) {
                     core.logger.warning(
-                        "refused a \(refusal.mechanism) connection from \(refusal.address): key \(refusal.key ?? "(none)") is not in authorized/ or admin/")
+                        "refused a \(refusal.mechanism) connection from \(refusal.address): key \(refusal.key ?? "(none)") is in none of members/, clients/ and admin/")
                 }
             }
         }
@@ -123,7 +115,7 @@ extension NodeIO {
             while let monitor = curve.routerMonitor, let frames = try? monitor.receive() {
                 guard ZMQMonitorEvent(frames: frames) != nil else { continue }
                 core.counters.add("curveHandshakeFailures")
-                if curve.firstTime("handshake", nil) {
+                if logOnce.first("handshake", nil) {
                     // Logged once: which side notices first varies, so the cause is only ever a guess.
                     core.logger.notice(
                         "a handshake on \(core.nodeID.address) failed: a plain-text peer, or one using another key for this node")
@@ -137,11 +129,12 @@ extension NodeIO {
     func peerHandshakeFailed(_ peer: PeerLink, _ event: ZMQMonitorEvent) {
         core.counters.add("curveHandshakeFailures")
         let toLeader = peer.address == core.configuration.leader
+        let member = plane.member
         let why: String
         switch event.event {
         case .handshakeFailedAuth:
             let key = curve.map { " \($0.credentials.keyPair.publicKey)" } ?? ""
-            why = "\(peer.address) does not accept this node's key\(key) (it is not in its authorized/)"
+            why = "\(peer.address) does not accept this node's key\(key) (it is not in its members/)"
         case .handshakeFailedProtocol where event.isMechanismMismatch:
             why = curve == nil
                 ? "\(peer.address) uses CurveZMQ and this node does not: every node of a convention needs --curve"
@@ -163,8 +156,7 @@ extension NodeIO {
         }
         if toLeader, let member, !member.isWelcomed {
             core.logger.critical("refused: \(why)")
-            core.joined.fulfil(.refused(why))
-            core.requestStop()
+            core.stopRefused(why)
         } else if !peer.handshakeWarned {
             peer.handshakeWarned = true
             core.logger.error("refused: \(why)")
@@ -182,69 +174,58 @@ extension NodeIO {
         return knownKey(of: claimed.address)?.z85 == userID
     }
 
-    /// The envelopes of one ROUTER message that its connection's key may send. The
-    /// others are counted, logged once per key, and answered where the sender can be trusted.
-    func screened(_ envelopes: [Envelope], identity: [UInt8], userID: String?) -> [Envelope] {
-        guard let curve else { return envelopes }
-        let isClient = identity.first == Self.clientPrefix
-        let claimed = isClient ? nil : claimedNode(identity)
-        // A node identity that names no node is the routing's to count (malformedFrames, forgedSenders).
-        guard isClient || claimed != nil else { return envelopes }
+    /// What a client connection's key may do; nil (and the envelopes counted) when the key is unusable.
+    func clientPermissions(userID: String?, count: Int) -> Permissions? {
+        guard let curve, let userID, let key = curve.key(ofUserID: userID) else {
+            core.counters.add(AccessRefusal.unknownKey.counter, count)
+            return nil
+        }
+        let granted = curve.credentials.authorization.permissions(of: key)
+        guard !granted.isEmpty else {
+            core.counters.add(AccessRefusal.unknownKey.counter, count)
+            return nil
+        }
+        return granted
+    }
+
+    /// The envelopes of one node connection's message that its key may send for the life it
+    /// claims, and what that key may do. The others are counted and logged once per key.
+    /// A JOIN names its key: the connection's, and not another key than a live member's at
+    /// that address; the key it proves is kept for answering it (also with a refusal).
+    func screened(_ envelopes: [Envelope], claimed: NodeID, userID: String?) -> ([Envelope], Permissions) {
+        guard let curve else { return (envelopes, .plainTextNode) }
         guard let userID, let key = curve.key(ofUserID: userID) else {
             core.counters.add(AccessRefusal.unknownKey.counter, envelopes.count)
-            return []
+            return ([], [])
         }
         let rules = curve.credentials.authorization
-        let connection: ConnectionClaim = claimed.map { .node(knownKey: knownKey(of: $0.address)) } ?? .client
-        // Actor mail is most of the traffic and its decision is the same for the whole batch.
-        let mail = rules.decide(.mail, from: key, over: connection)
-        if mail == .allow && envelopes.allSatisfy({ $0.kind == .tell }) { return envelopes }
+        let permissions = rules.permissions(of: key)
+        // Most traffic is mail and answers, whose decision is the same for the whole message.
+        let speaking = rules.nodeConnection(key: key, knownKey: knownKey(of: claimed.address), joining: nil)
+        if speaking == .allow && envelopes.allSatisfy({ $0.kind != .control }) { return (envelopes, permissions) }
         var admitted: [Envelope] = []
         admitted.reserveCapacity(envelopes.count)
         for envelope in envelopes {
-            let decision: AccessDecision
-            var proven: CurveKey?
-            if envelope.kind == .tell {
-                decision = mail
-            } else {
-                let control = envelope.kind == .control ? try? PayloadCodec.decode(Control.self, from: envelope.payload) : nil
-                if let claimed, case .join(let request)? = control {
-                    // The key a JOIN names counts only for the life the connection is named after, and
-                    // only a live member at that address (not a key proven earlier) holds the address.
-                    proven = request.node == claimed ? request.publicKey : nil
-                    decision = rules.decide(.join(claimedKey: proven), from: key, over: .node(knownKey: viewKey(of: claimed.address)))
-                } else {
-                    decision = rules.decide(Access(kind: envelope.kind, control: control), from: key, over: connection)
+            var decision = speaking
+            if envelope.kind == .control, case .join(let request)? = try? PayloadCodec.decode(Control.self, from: envelope.payload),
+                request.node == claimed
+            {
+                decision = rules.nodeConnection(key: key, knownKey: viewKey(of: claimed.address), joining: .some(request.publicKey))
+                if decision == .allow {
+                    if curve.joinKeys.count >= 4096 { curve.joinKeys.removeAll() }
+                    curve.joinKeys[claimed.address] = key
                 }
             }
             switch decision {
             case .allow:
-                if let proven, let claimed {
-                    if curve.joinKeys.count >= 4096 { curve.joinKeys.removeAll() }
-                    curve.joinKeys[claimed.address] = proven
-                }
                 admitted.append(envelope)
             case .refuse(let refusal):
-                refuse(envelope, refusal, key: key, identity: identity, claimed: claimed, curve: curve)
+                core.counters.add(refusal.counter)
+                if logOnce.first("\(refusal)", key.z85) {
+                    core.logger.warning("\(refusal) (a connection claiming \(claimed), key \(key), a \(envelope.kind) envelope)")
+                }
             }
         }
-        return admitted
-    }
-
-    private func refuse(
-        _ envelope: Envelope, _ refusal: AccessRefusal, key: CurveKey, identity: [UInt8], claimed: NodeID?, curve: NodeCurve
-    ) {
-        core.counters.add(refusal.counter)
-        if curve.firstTime("\(refusal)", key.z85) {
-            let source = claimed.map { "a connection claiming \($0)" } ?? "a client"
-            core.logger.warning("\(refusal) (\(source), key \(key), a \(envelope.kind) envelope)")
-        }
-        guard envelope.kind == .control else { return }
-        if claimed == nil {
-            refuseClient(identity, refusal.description, correlationID: envelope.correlationID)
-        } else if refusal == .notAdmin, let sender = envelope.sender, sender.node == claimed {
-            // The key is that node's own, so the answer reaches the node that asked.
-            reply(to: envelope, .refused(refusal.description))
-        }
+        return (admitted, permissions)
     }
 }

@@ -1,92 +1,80 @@
 extension NodeIO {
-    /// Mail for the node itself: replies to requests, and control requests.
-    func handleSystem(_ envelope: Envelope) {
+    /// Mail for the node itself from `origin`: replies to requests, and control requests.
+    func handleSystem(_ envelope: Envelope, from origin: Origin) {
         switch envelope.kind {
         case .reply:
-            handleReply(envelope)
+            handleReply(envelope, from: origin)
         case .control:
             guard let control = try? PayloadCodec.decode(Control.self, from: envelope.payload) else {
                 core.counters.add("malformedControl")
-                reply(to: envelope, .refused("malformed control message"))
+                if origin.node == nil { reply(to: envelope, .refused("malformed control message")) }
                 return
             }
-            handleControl(control, envelope)
+            if let life = origin.node, !plane.isMember(life) {
+                // A JOIN, a lost life's heartbeat: the answer may have to reach a node that is no member.
+                answers.allow(life.address, now: core.now)
+            }
+            let actions = plane.request(
+                control, sender: envelope.sender ?? core.systemAddress, correlationID: envelope.correlationID,
+                from: origin, now: core.now, lastHeard: { lastHeard[$0] })
+            perform(actions, answering: envelope, from: origin)
         case .tell, .update:
             core.counters.add("deadLetters")
             core.returnDeadLetter(envelope, reason: "a node's system endpoint takes no actor messages")
         }
     }
 
-    private func handleReply(_ envelope: Envelope) {
-        let id = envelope.correlationID
-        if id == joinCorrelation || id == snapshotCorrelation || joinIDs.contains(id),
-            let control = try? PayloadCodec.decode(Control.self, from: envelope.payload)
-        {
-            switch control {
-            case .welcome(let snapshot):
-                guard member != nil else { return }
-                apply(member!.welcome(snapshot))
-                guard member!.isWelcomed else { return }
-                core.setLeaderReachable(true)
-                core.joined.fulfil(.joined)
-                settleNames(answering: id, names: snapshot.names)
-            case .snapshot(let snapshot):
-                guard member != nil else { return }
-                apply(member!.snapshot(snapshot))
-            case .declaredDown(let node) where node == core.nodeID:
-                guard member != nil else { return }
-                apply(member!.refusedAsDown())
-            case .refused(let why):
-                core.logger.error("the leader refused this node: \(why)")
-                core.joined.fulfil(.refused(why))
-                core.requestStop()
-            default:
-                break
-            }
+    private func handleReply(_ envelope: Envelope, from origin: Origin) {
+        guard let control = try? PayloadCodec.decode(Control.self, from: envelope.payload) else {
+            core.counters.add("malformedControl")
             return
         }
-        core.pending.resolve(envelope)
+        let core = self.core
+        if let actions = plane.reply(control, correlationID: envelope.correlationID, from: origin,
+                                     currentNames: { core.namedActors }) {
+            return perform(actions, answering: envelope, from: origin)
+        }
+        let source = origin.node ?? core.nodeID
+        if !core.pending.resolve(envelope, from: source) { core.counters.add("unmatchedReplies") }
     }
 
-    private func handleControl(_ control: Control, _ envelope: Envelope) {
+    /// Carries out what the control plane decided about `envelope`.
+    private func perform(_ actions: [PlaneAction], answering envelope: Envelope, from origin: Origin) {
+        for action in actions {
+            switch action {
+            case .answer(let control):
+                reply(to: envelope, control)
+            case .refused(let why, let answered):
+                core.counters.add(why.counter)
+                if logOnce.first("\(why)", origin.node?.description) {
+                    core.logger.warning("refused a \(envelope.typeName) from \(origin.node.map { "\($0)" } ?? "a client"): \(why)")
+                }
+                if answered {
+                    let line = why.line(node: core.nodeID.address, leader: core.configuration.leader, key: nil)
+                    reply(to: envelope, .refused(line))
+                }
+            case .leader(let directives):
+                apply(directives)
+            case .member(let directives):
+                apply(directives)
+            case .runtime(let request):
+                serve(request, answering: envelope, from: origin)
+            case .ownJoin:
+                core.logger.critical("this node received its own JOIN: its leader address \(core.configuration.leader) points back at it")
+                core.stopRefused("the leader address \(core.configuration.leader) points back at this node")
+            }
+        }
+    }
+
+    /// What the runtime does for a request the control plane accepted.
+    private func serve(_ request: RuntimeRequest, answering envelope: Envelope, from origin: Origin) {
         guard let sender = envelope.sender else { return }
         let id = envelope.correlationID
-        switch control {
-        case .join(let request):
-            if request.node == core.nodeID {
-                core.logger.critical("this node received its own JOIN: its leader address \(core.configuration.leader) points back at it")
-                core.joined.fulfil(.refused("the leader address \(core.configuration.leader) points back at this node"))
-                core.requestStop()
-                return
-            }
-            guard leader != nil else { return notLeader(envelope) }
-            core.logger.debug("JOIN from \(request.node) with \(request.names.count) named actors")
-            apply(leader!.join(request, from: sender, correlationID: id, now: core.now))
-        case .leave(let node):
-            guard leader != nil else { return notLeader(envelope) }
-            apply(leader!.leave(node, now: core.now))
-        case .loadReport(let node, let load):
-            guard leader != nil else { return }
-            apply(leader!.load(node, load))
-        case .snapshotRequest:
-            guard let leader else { return notLeader(envelope) }
-            reply(to: envelope, .snapshot(leader.view.snapshot))
-        case .claimName(let name):
-            guard leader != nil else { return notLeader(envelope) }
-            core.logger.debug("claim of \"\(name)\" from \(sender)")
-            apply(leader!.claim(name, from: sender, correlationID: id, now: core.now))
-        case .registerName(let name, let address, let bornMs):
-            guard leader != nil else { return notLeader(envelope) }
-            apply(leader!.register(name, address, bornMs: bornMs, from: sender, correlationID: id))
-        case .abandonName(let name):
-            guard leader != nil else { return }
-            apply(leader!.abandon(name, now: core.now))
-        case .releaseName(let name, let address):
-            guard leader != nil else { return }
-            apply(leader!.release(name, address))
-        case .create(let request):
-            reply(to: envelope, core.acceptCreate(request))
+        switch request {
+        case .create(let create, let creator):
+            reply(to: envelope, core.acceptCreate(create, creator: creator))
         case .createActor(let typeName, let globalName):
+            guard let finished = startClientRequest(envelope, counts: .creation) else { return }
             let core = self.core
             Task {
                 let answer: Control
@@ -97,19 +85,20 @@ extension NodeIO {
                     answer = .refused("\(error)")
                 }
                 core.sendControl(answer, to: sender, kind: .reply, correlationID: id)
+                if case .created = answer { finished(true) } else { finished(false) }
             }
         case .status:
+            guard let finished = startClientRequest(envelope, counts: .status) else { return }
             let core = self.core
             Task {
                 let report = await core.collectStatus()
                 core.sendControl(.statusReport(report), to: sender, kind: .reply, correlationID: id)
+                finished(false)
             }
         case .metrics:
             reply(to: envelope, .metricsText(core.renderMetrics()))
         case .listActors:
             reply(to: envelope, .actors(core.localRecords))
-        case .ping:
-            reply(to: envelope, .pong(core.nodeID))
         case .stop:
             reply(to: envelope, .ok)
             core.requestStop()
@@ -121,51 +110,58 @@ extension NodeIO {
             case .failure(let error):
                 reply(to: envelope, .refused("\(error)"))
             }
-        case .capabilitiesChanged(let node, let capabilities):
-            guard leader != nil else { return }
-            apply(leader!.capabilities(node, capabilities))
         case .kill(let address):
             guard address.node == core.nodeID, let cell = core.cell(address.id), cell.enqueue(.kill) else {
                 return reply(to: envelope, .refused("no actor at \(address)"))
             }
             reply(to: envelope, .ok)
-        case .heartbeat(let node, let load, let capabilities):
-            guard leader != nil else { return }
-            apply(leader!.heartbeat(node, load: load, capabilities: capabilities, correlationID: id))
-        case .describeView:
-            reply(to: envelope, .viewDescription(core.view?.snapshot))
-        case .capabilitySet, .declaredDown, .viewDescription:
-            core.counters.add("misroutedDrops")
-        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok:
-            core.counters.add("misroutedDrops")
         }
     }
 
-    /// After a WELCOME: if it answered the newest JOIN and that JOIN carried every
-    /// named actor we have now, the leader has judged them (losers stop); else announce again.
-    private func settleNames(answering id: UInt64, names: [String: ActorAddress]) {
-        let current = core.namedActors
-        let judged = id == latestJoinID && current.allSatisfy { latestJoinNames.contains($0.address) }
-        if judged || current.allSatisfy({ names[$0.name] == $0.address }) {
-            namesSettled = true
-            core.stopActorsThatLostTheirNames(names)
-        } else {
-            namesSettled = false
-            announceNames = true
+    /// Counts a client's `createActor` or `status` request against its limits before a task
+    /// serves it; nil (the request answered with the refusal) past them. The closure
+    /// returned is called once the answer is sent, with whether an actor came of it.
+    private func startClientRequest(_ envelope: Envelope, counts kind: ClientRequestKind) -> (@Sendable (Bool) -> Void)? {
+        let configuration = core.configuration
+        // A client's relay address names this gateway; a node asking for status is no client of it.
+        let relayID = envelope.sender.flatMap { $0.node == core.nodeID && $0.id != 0 ? $0.id : nil }
+        let record = relayID.flatMap { clients.record($0) }
+        var refusal: String?
+        if let record, record.inFlight >= configuration.maxRequestsPerClient {
+            refusal = "refused: this client has \(record.inFlight) requests under way at \(core.nodeID.address), the most one connection may"
+        } else if kind == .creation, let record, record.created >= configuration.maxActorsPerClient {
+            refusal = "refused: this client had \(record.created) actors created at \(core.nodeID.address), the most one connection may"
+        } else if kind == .status, statusInFlight >= configuration.maxConcurrentStatus {
+            refusal = "refused: \(core.nodeID.address) is collecting \(statusInFlight) status reports already; ask again shortly"
+        }
+        if let refusal {
+            core.counters.add("clientLimitRefusals")
+            reply(to: envelope, .refused(refusal))
+            return nil
+        }
+        if let relayID { clients.update(relayID) { $0.inFlight += 1 } }
+        if kind == .status { statusInFlight += 1 }
+        let io = core.io
+        return { created in _ = io.submit(.clientRequestFinished(relayID: relayID, kind, created: created)) }
+    }
+
+    /// A client's request was answered: it no longer counts as under way.
+    func clientRequestFinished(relayID: UInt64?, _ kind: ClientRequestKind, created: Bool) {
+        if kind == .status { statusInFlight = max(0, statusInFlight - 1) }
+        guard let relayID else { return }
+        clients.update(relayID) { record in
+            record.inFlight = max(0, record.inFlight - 1)
+            if created { record.created += 1 }
         }
     }
 
     /// Tells the convention this node's capabilities changed (the leader publishes it).
     func announceCapabilities(_ capabilities: Capabilities) {
-        if leader != nil {
-            apply(leader!.capabilities(core.nodeID, capabilities))
-        } else if member?.isWelcomed == true {
-            emitControl(.capabilitiesChanged(core.nodeID, capabilities), to: core.leaderSystemAddress)
+        if plane.leader != nil {
+            apply(plane.leader!.capabilities(core.nodeID, capabilities))
+        } else if let leader = welcomedLeader {
+            emitControl(.capabilitiesChanged(core.nodeID, capabilities), to: .system(leader))
         }
-    }
-
-    private func notLeader(_ envelope: Envelope) {
-        reply(to: envelope, .refused("\(core.nodeID.address) is not the leader (it follows \(core.configuration.leader))"))
     }
 
     /// Carries out what the leader's logic decided.
@@ -181,7 +177,7 @@ extension NodeIO {
                 published = true
             }
         }
-        if published { viewChanged(to: leader?.view) }
+        if published { viewChanged(to: plane.view) }
     }
 
     /// Publishes a value on the PUB channel (the leader only).
@@ -198,20 +194,32 @@ extension NodeIO {
     func apply(_ directives: [MemberDirective]) {
         for directive in directives {
             switch directive {
-            case .requestSnapshot:
-                snapshotRequestedAt = core.now
-                snapshotCorrelation = core.pending.makeID()
-                emitControl(.snapshotRequest, to: core.leaderSystemAddress, correlationID: snapshotCorrelation)
+            case .requestSnapshot(let leader):
+                let id = core.pending.makeID()
+                plane.member?.snapshotRequested(id: id, to: leader, now: core.now)
+                emitControl(.snapshotRequest, to: .system(leader), correlationID: id)
             case .viewChanged:
-                viewChanged(to: member?.view)
+                viewChanged(to: plane.view)
             case .rejoin:
                 core.logger.notice("a new leader life is up at \(core.configuration.leader); joining it")
-                namesSettled = false
-                nextJoinAt = .zero
             case .declaredDown:
                 core.logger.warning("the convention declared \(core.nodeID) down; stopping its actors to rejoin as a new life")
                 core.counters.add("declaredDown")
-                core.requestRestartAsNewLife()
+                core.requestRestartAsNewLife(above: core.nodeID)
+            case .joined:
+                core.setLeaderReachable(true)
+                core.joinDeferred(nil)
+                core.joined.fulfil(.joined)
+            case .refused(let why):
+                core.logger.error("the leader refused this node: \(why)")
+                core.stopRefused(why)
+            case .deferred(let why):
+                if core.joinDeferred(why) { core.logger.warning("the leader put this node off: \(why)") }
+            case .newLife(let current):
+                core.logger.notice("the leader knows a newer life of this address, \(current); starting a life above it")
+                core.requestRestartAsNewLife(above: current)
+            case .settleNames(let names):
+                core.stopActorsThatLostTheirNames(names)
             }
         }
     }

@@ -1,62 +1,52 @@
 import ZMQ
 
 extension NodeIO {
-    /// Everything that follows a new view: lost nodes, the watch list, names this node lost.
+    /// Everything that follows a new view: lost nodes, the watch list, names this node lost,
+    /// and what it kept about nodes that are no longer there.
     func viewChanged(to view: MembershipView?) {
-        let before = Set(watchedView?.members.values.map(\.node) ?? [])
-        let after = Set(view?.members.values.map(\.node) ?? [])
-        let newLeaderLife = watchedView != nil && view != nil && watchedView!.leader != view!.leader
-        watchedView = view
         core.setView(view)
-        lostNodes.removeAll { after.contains($0) }
-        let joined = after.subtracting(before).count { $0 != core.nodeID }
+        let (lost, joined) = plane.lost.viewChanged(to: view, me: core.nodeID, now: core.now)
         if joined > 0 { core.counters.add("nodesJoined", joined) }
-        for node in after { absentSince[node] = nil }
-        for node in before.subtracting(after) where node != core.nodeID {
-            let replaced = after.contains { $0.address == node.address }
-            if newLeaderLife && !replaced {
-                // A new leader's first view lacks members that have not rejoined yet: wait for them.
-                absentSince[node] = core.now
-            } else {
-                lose(node)
-            }
-        }
+        for node in lost { lose(node) }
         syncWatches(view)
-        if let view, namesSettled { core.stopActorsThatLostTheirNames(view.names) }
+        if let view, plane.leader != nil || plane.member?.namesSettled == true {
+            core.stopActorsThatLostTheirNames(view.names)
+        }
+        forgetDeparted()
     }
 
     /// Members a new leader life has not seen rejoin within the grace are gone.
     func loseLongAbsent(now: Duration) {
         let limit = core.configuration.nameGracePeriod + core.configuration.detector.suspectAfter * 2
-        for (node, since) in absentSince where now - since > limit {
-            absentSince[node] = nil
-            lose(node)
-        }
+        for node in plane.lost.expire(now: now, absenceLimit: limit) { lose(node) }
     }
 
     /// A node life is gone: its peer link closes, mail for it bounces, local parents and orphans hear of it.
     private func lose(_ node: NodeID) {
         core.logger.notice("\(node) is gone")
         core.counters.add("nodesLost")
-        lostNodes.append(node)
-        if lostNodes.count > 256 { lostNodes.removeFirst(lostNodes.count - 256) }
         detector.forget(node.address)
-        if let peer = peers.removeValue(forKey: node.address) {
-            for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: "\(node) is gone") }
-            peer.close()
-        }
+        closePeer(node.address, reason: "\(node) is gone")
         core.pending.failAll(to: node.address, EnsembleError.unreachable(node.address))
         core.nodeLost(node)
+    }
+
+    /// Per-node tables keep only nodes this node may still talk to: a node that left takes
+    /// its entries with it, whatever arrived from it.
+    private func forgetDeparted() {
+        lastHeard = lastHeard.filter { mayLink($0.key) }
+        connectionNodes = connectionNodes.filter { mayLink($0.value.address) }
+        if let curve { curve.joinKeys = curve.joinKeys.filter { mayLink($0.key) } }
     }
 
     /// The leader watches every member; a member watches its leader while welcomed.
     private func syncWatches(_ view: MembershipView?) {
         let now = core.now
         var wanted: [NodeID] = []
-        if leader != nil {
+        if plane.leader != nil {
             wanted = (view?.members.values.map(\.node) ?? []).filter { $0 != core.nodeID }
-        } else if member?.isWelcomed == true, let view {
-            wanted = [view.leader]
+        } else if let leader = welcomedLeader {
+            wanted = [leader]
         }
         let wantedAddresses = Set(wanted.map(\.address))
         for node in detector.watchedNodes where !wantedAddresses.contains(node.address) {
@@ -84,12 +74,11 @@ extension NodeIO {
                 if let last = lastHeard[node.address] {
                     core.metrics.nodeDeclaredDown(silentFor: core.now - last, reason: reason)
                 }
-                if leader != nil {
-                    apply(leader!.declareDown(node, reason: reason, now: core.now))
-                } else if member != nil, node == member!.view?.leader {
+                if plane.leader != nil {
+                    apply(plane.leader!.declareDown(node, reason: reason, now: core.now))
+                } else if plane.member != nil, node == plane.member!.view?.leader {
                     core.setLeaderReachable(false)
-                    namesSettled = false
-                    apply(member!.leaderLost(reason: reason))
+                    apply(plane.member!.leaderLost(reason: reason))
                 }
             }
         }

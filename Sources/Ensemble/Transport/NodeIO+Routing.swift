@@ -1,14 +1,14 @@
 import ZMQ
 
 extension NodeIO {
-    /// Routes an envelope: to this node's system endpoint, a local actor, a client, or a peer.
-    func route(_ envelope: Envelope, fromClient: Bool) {
+    /// Routes an envelope from `origin`: to this node's system endpoint, a local actor, a client, or a peer.
+    func route(_ envelope: Envelope, from origin: Origin) {
         let recipient = envelope.recipient
         let me = core.nodeID
         guard recipient.node.address == me.address else {
             // A lost life still gets answers to its own requests: the leader's answer to a cut-off
             // node's JOINs is `declaredDown`, and without it that node would JOIN forever.
-            if isLost(recipient.node) && !(envelope.kind == .reply && recipient.id == 0) {
+            if plane.lost.contains(recipient.node) && !(envelope.kind == .reply && recipient.id == 0) {
                 core.counters.add("deadLetters")
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return
@@ -22,7 +22,7 @@ extension NodeIO {
             return
         }
         if recipient.id == 0 {
-            handleSystem(envelope)
+            handleSystem(envelope, from: origin)
         } else if let identity = clients.identity(for: recipient.id) {
             sendToClient(identity, envelope)
         } else if envelope.kind == .tell {
@@ -41,158 +41,12 @@ extension NodeIO {
     func emitControl(_ control: Control, to recipient: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
         guard let payload = try? PayloadCodec.encode(control) else { return }
         route(Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: Control.typeName,
-                       correlationID: correlationID, payload: payload), fromClient: false)
+                       correlationID: correlationID, payload: payload), from: .local)
     }
 
     func reply(to request: Envelope, _ control: Control) {
         guard let sender = request.sender else { return }
         emitControl(control, to: sender, kind: .reply, correlationID: request.correlationID)
-    }
-
-    // MARK: Inbound
-
-    func receiveFromRouter() {
-        for _ in 0..<1024 {
-            let received: (frames: [[UInt8]], userID: String?)?
-            do { received = try router.receive(readingUserID: curve != nil) } catch {
-                core.logger.error("ROUTER receive failed: \(error)")
-                return
-            }
-            guard let (frames, userID) = received else { return }
-            guard frames.count == 2, let prefix = frames[0].first else {
-                core.counters.add("malformedFrames")
-                continue
-            }
-            if let refusal = Envelope.parseVersionRefusal(frames[1]) {
-                if vouched(identity: frames[0], userID: userID) { refusedForVersion(refusal, identity: frames[0]) }
-                continue
-            }
-            var envelopes: [Envelope]
-            do { envelopes = try Envelope.decodeBatch(frames[1]) } catch {
-                core.counters.add("malformedFrames")
-                core.logger.debug("dropped a malformed frame: \(error)")
-                if case .unsupportedVersion(let version) = error {
-                    refuseVersion(version, identity: frames[0])
-                } else {
-                    answerMalformed(identity: frames[0], error: error)
-                }
-                continue
-            }
-            core.counters.addEnvelopesIn(envelopes.count)
-            if curve != nil { envelopes = screened(envelopes, identity: frames[0], userID: userID) }
-            if prefix == Self.clientPrefix {
-                let relay = ActorAddress(node: core.nodeID, id: clients.id(for: frames[0], makeID: core.allocateID))
-                for var envelope in envelopes where envelope.kind == .tell || envelope.kind == .control {
-                    envelope.sender = relay
-                    route(envelope, fromClient: true)
-                }
-            } else if prefix == Self.nodePrefix {
-                // A node speaks only for itself: the sender must be the life its connection is named after.
-                let claimed = claimedNode(frames[0])
-                let claimedIsLost = claimed.map(isLost) ?? false
-                var heardFrom = false
-                // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
-                var run: [Envelope] = []
-                var runRecipient: ActorAddress?
-                defer { core.deliver(run: run) }
-                // Each field is read once: an address read from an envelope is a copy (its host a reference count).
-                let me = core.nodeID
-                for envelope in envelopes {
-                    let kind = envelope.kind
-                    let recipient = envelope.recipient
-                    guard let sender = envelope.sender, let claimed, sender.node == claimed else {
-                        core.counters.add("forgedSenders")
-                        continue
-                    }
-                    if !heardFrom {
-                        heard(sender.node)
-                        heardFrom = true
-                    }
-                    if kind == .tell && claimedIsLost {
-                        core.counters.add("staleIncarnation")
-                        continue
-                    }
-                    guard recipient.node.address == me.address else {
-                        core.counters.add("misroutedDrops")
-                        continue
-                    }
-                    if kind == .tell, let current = runRecipient, current.id == recipient.id,
-                        current.node.incarnation == recipient.node.incarnation
-                    {
-                        run.append(envelope)
-                        continue
-                    }
-                    core.deliver(run: run)
-                    run.removeAll(keepingCapacity: true)
-                    runRecipient = nil
-                    if goesToLocalActor(recipient, kind: kind) {
-                        run.append(envelope)
-                        runRecipient = recipient
-                    } else {
-                        route(envelope, fromClient: false)
-                    }
-                }
-            } else {
-                core.counters.add("malformedFrames")
-            }
-        }
-    }
-
-    /// Whether a node life is known to be gone; asked per envelope, so incarnations are compared first.
-    func isLost(_ node: NodeID) -> Bool {
-        lostNodes.contains { $0.incarnation == node.incarnation && $0.address == node.address }
-    }
-
-    /// The life a node connection's identity (`N` and `HOST:PORT@INC`) names; nil for any other identity.
-    static func nodeIdentity(_ identity: [UInt8]) -> NodeID? {
-        guard identity.first == nodePrefix else { return nil }
-        return NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
-    }
-
-    /// The life a node's connection identity names, parsed once per connection.
-    func claimedNode(_ identity: [UInt8]) -> NodeID? {
-        let key = RoutingID(identity)
-        if let known = connectionNodes[key] { return known }
-        guard let node = Self.nodeIdentity(identity) else { return nil }
-        // Bounded: identities of departed lives must not pile up.
-        if connectionNodes.count >= 1024 { connectionNodes.removeAll() }
-        connectionNodes[key] = node
-        return node
-    }
-
-    /// A peer speaking another protocol version gets the version-independent refusal frame:
-    /// a client through the ROUTER, a node (named by its connection) through a DEALER to it.
-    private func refuseVersion(_ version: UInt8, identity: [UInt8]) {
-        core.counters.add("protocolVersionRefusals")
-        let text = "protocol version \(version) is not supported by \(core.nodeID.address) (it speaks \(Envelope.protocolVersion))"
-        let frame = Envelope.versionRefusal(text)
-        if identity.first == Self.clientPrefix {
-            _ = try? router.send([identity, frame])
-        } else if let node = Self.nodeIdentity(identity), let peer = peer(for: node.address)
-        {
-            peer.appendRaw(frame, now: core.now)
-            flush(peer)
-        }
-    }
-
-    /// The leader refused this node's protocol version: it cannot take part. Only the
-    /// leader's connection, before a WELCOME, can say so; anything else is noise.
-    private func refusedForVersion(_ text: String, identity: [UInt8]) {
-        guard let member, !member.isWelcomed, let sender = Self.nodeIdentity(identity),
-            sender.address == core.configuration.leader
-        else {
-            core.counters.add("malformedFrames")
-            return
-        }
-        core.logger.critical("refused: \(text)")
-        core.joined.fulfil(.refused(text))
-        core.requestStop()
-    }
-
-    /// A client that sent bytes we cannot read gets one clear error back.
-    private func answerMalformed(identity: [UInt8], error: WireError) {
-        guard identity.first == Self.clientPrefix else { return }
-        refuseClient(identity, "rejected: \(error)")
     }
 
     /// Answers a client's request (`correlationID`, 0 for none) with `Control.refused(why)`.
@@ -232,30 +86,6 @@ extension NodeIO {
         }
     }
 
-    func receiveUpdates() {
-        guard let subscriber else { return }
-        for _ in 0..<1024 {
-            guard let frames = try? subscriber.receive() else { return }
-            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else {
-                core.counters.add("malformedFrames")
-                continue
-            }
-            for envelope in envelopes where envelope.kind == .update && member != nil {
-                if envelope.typeName == LeaderHeartbeat.typeName,
-                    let beat = try? PayloadCodec.decode(LeaderHeartbeat.self, from: envelope.payload)
-                {
-                    heard(beat.leader)
-                    apply(member!.heartbeat(leader: beat.leader, sequence: beat.sequence))
-                } else if let update = try? PayloadCodec.decode(SequencedUpdate.self, from: envelope.payload) {
-                    heard(update.leader)
-                    apply(member!.update(update))
-                } else {
-                    core.counters.add("malformedFrames")
-                }
-            }
-        }
-    }
-
     // MARK: Outbound to peers
 
     /// Sends what this turn queued: peers first (their mail usually has a chain to
@@ -272,6 +102,13 @@ extension NodeIO {
         let batches = outgoing
         outgoing.removeAll(keepingCapacity: true)
         for (address, envelopes) in batches {
+            guard mayLink(address) else {
+                core.counters.add("nonMemberDrops", envelopes.count)
+                for envelope in envelopes {
+                    core.returnDeadLetter(envelope, reason: "\(address) is not a member of the convention")
+                }
+                continue
+            }
             guard let peer = peer(for: address) else {
                 for envelope in envelopes { core.returnDeadLetter(envelope, reason: "cannot connect to \(address)") }
                 continue
@@ -314,7 +151,7 @@ extension NodeIO {
             return peer
         } catch {
             // Asked again at every flush with mail for it (a member's key may not be in the view yet): said once.
-            if curve?.firstTime("cannot connect", address.description) ?? true {
+            if logOnce.first("cannot connect", address.description) {
                 core.logger.error("cannot open a connection to \(address): \(error)")
             }
             return nil
@@ -329,5 +166,21 @@ extension NodeIO {
             core.logger.warning("\(peer.address) did not take \(stranded.count) messages in time")
             for envelope in stranded { core.returnDeadLetter(envelope, reason: "\(peer.address) does not answer") }
         }
+    }
+
+    /// Whether this node may hold a link to `address`: the leader address, a member of its
+    /// view (or one a new leader life awaits), or a node it must still answer.
+    func mayLink(_ address: NodeAddress) -> Bool {
+        if address == core.configuration.leader || plane.view?.members[address] != nil || answers.allows(address) {
+            return true
+        }
+        return plane.lost.absentSince.keys.contains { $0.address == address }
+    }
+
+    /// Closes the link to `address`; mail waiting for it goes back to its senders.
+    func closePeer(_ address: NodeAddress, reason: String? = nil) {
+        guard let peer = peers.removeValue(forKey: address) else { return }
+        for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: reason ?? "\(address) is no member of the convention") }
+        peer.close()
     }
 }

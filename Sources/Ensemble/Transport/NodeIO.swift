@@ -17,33 +17,22 @@ final class NodeIO {
     var clientOutgoing: [RoutingID: [Envelope]] = [:]
     var clients = ClientRelay()
     var connectionNodes: [RoutingID: NodeID] = [:]
-    var leader: LeaderState?
-    var member: MemberState?
+    /// The convention protocol: the leader's or the member's state, and who may send what.
+    var plane: ControlPlane
+    /// Non-members this node must still answer (a JOIN, a lost life's heartbeat, a version refusal).
+    var answers = AnswerTable()
+    /// Refusals logged already, so a peer repeating one cannot flood the log.
+    var logOnce = LogOnce()
     var lastHeard: [NodeAddress: Duration] = [:]
     var detector: FailureDetector
-    var watchedView: MembershipView?
-    var lostNodes: [NodeID] = []
-    var absentSince: [NodeID: Duration] = [:]
     var nextHeartbeatAt: Duration = .zero
     var nextTickAt: Duration = .zero
     var monitorCount = 0
-    let joinCorrelation: UInt64
-    /// Correlation ids of recent JOINs, and the newest: a WELCOME to the newest one
-    /// means the leader has seen this node's named actors as they are now.
-    var joinIDs: [UInt64] = []
-    var latestJoinID: UInt64 = 0
-    var latestJoinNames: Set<ActorAddress> = []
-    /// Whether the leader has judged this node's named actors (only then does a
-    /// name mapped elsewhere mean ours lost).
-    var namesSettled = false
-    /// Send a JOIN at the next tick even though welcomed (to announce named actors).
-    var announceNames = false
-    var snapshotCorrelation: UInt64 = 0
-    var snapshotRequestedAt: Duration = .zero
-    var nextJoinAt: Duration = .zero
     var nextLoadReportAt: Duration = .zero
     var reportedLoad = -1
     var running = true
+    /// `status` requests being collected now (each asks every member).
+    var statusInFlight = 0
     var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
 
     static let tickMs = 50
@@ -63,7 +52,6 @@ final class NodeIO {
         try router.set(.routerMandatory, 1)
         try router.set(.routerHandover, 1)
         try router.bind(NodeAddress(host: configuration.bindHost, port: configuration.port).endpoint)
-        joinCorrelation = core.pending.makeID()
         let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities,
                             publicKey: configuration.curve?.keyPair.publicKey)
         if configuration.isLeader {
@@ -73,10 +61,11 @@ final class NodeIO {
             try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
                 .endpoint(portOffset: configuration.publishPortOffset))
             self.publisher = publisher
-            namesSettled = true
-            leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod)
-            viewChanged(to: leader?.view)
-            core.joined.fulfil(.joined)
+            var leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod,
+                                     maxMessageSize: configuration.maxMessageSize)
+            leader.aliveWindow = configuration.detector.suspectAfter + configuration.detector.probeTimeout
+            leader.maxMembers = configuration.maxMembers
+            plane = ControlPlane(leading: leader)
         } else {
             let subscriber = try ZMQSocket(context: context, type: .sub)
             try Self.applyCommonOptions(subscriber, configuration)
@@ -85,14 +74,19 @@ final class NodeIO {
             // Subscribe before the first JOIN, so no update after the snapshot is missed.
             try subscriber.connect(configuration.leader.endpoint(portOffset: configuration.publishPortOffset))
             self.subscriber = subscriber
-            member = MemberState(me: core.nodeID)
+            plane = ControlPlane(following: MemberState(
+                me: core.nodeID, leaderAddress: configuration.leader, heartbeatID: core.pending.makeID()))
+        }
+        if configuration.isLeader {
+            viewChanged(to: plane.view)
+            core.joined.fulfil(.joined)
         }
         monitorRouterHandshakes()
     }
 
     static func applyCommonOptions(_ socket: ZMQSocket, _ configuration: NodeConfiguration) throws(ZMQError) {
         try socket.set(.linger, configuration.lingerMs)
-        try socket.set(.maxMessageSize, configuration.maxMessageSize)
+        try socket.set(.maxMessageSize, Int64(configuration.maxMessageSize))
         try socket.set(.sendHighWaterMark, configuration.highWaterMark)
         try socket.set(.receiveHighWaterMark, configuration.highWaterMark)
         try socket.set(.handshakeInterval, 5000)
@@ -127,7 +121,8 @@ final class NodeIO {
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
                 try waitSet.wait(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
             } catch {
-                core.logger.critical("waiting on the sockets failed: \(error)")
+                // Without its loop the node is deaf: it ends, and its process fails, rather than linger.
+                core.ioThreadFailed("the node's I/O thread stopped: waiting on its sockets failed: \(error)")
                 break
             }
             if let curveIndices { serveCurve(waitSet, curveIndices) }
@@ -152,7 +147,7 @@ final class NodeIO {
     /// sockets are polled again even under a flood of local mail.
     private func runQueued(acknowledgingWake: Bool) {
         core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands, jobs in
-            for envelope in mail { route(envelope, fromClient: false) }
+            for envelope in mail { route(envelope, from: .local) }
             for command in commands { perform(command) }
             if let executor = core.executor {
                 for job in jobs { executor.run(job) }
@@ -167,78 +162,86 @@ final class NodeIO {
     private func perform(_ command: IOCommand) {
         switch command {
         case .noteLocalName(let name, let address):
-            guard member != nil else { return }
-            member!.noteLocalName(name, address)
-            viewChanged(to: member?.view)
+            guard plane.member != nil else { return }
+            plane.member!.noteLocalName(name, address)
+            viewChanged(to: plane.view)
         case .shutdown(let continuation):
             shutdownWaiters.append(continuation)
             leaveConvention()
             running = false
+        case .clientRequestFinished(let relayID, let kind, let created):
+            clientRequestFinished(relayID: relayID, kind, created: created)
         }
     }
 
     private func tick() {
         let now = core.now
+        let joinDue = running && plane.member?.joinDue(now: now) == true
         // Timers need no finer grain than a few milliseconds; a busy loop should not pay for them each turn.
-        guard now >= nextTickAt || announceNames else { return }
+        guard now >= nextTickAt || joinDue else { return }
         nextTickAt = now + .milliseconds(5)
-        if let member, !member.isWelcomed || announceNames, now >= nextJoinAt || announceNames, running {
-            nextJoinAt = now + core.configuration.joinRetryInterval
-            announceNames = false
-            let request = JoinRequest(
-                node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
-                protocolVersion: Envelope.protocolVersion, names: core.namedActors,
-                publicKey: core.configuration.curve?.keyPair.publicKey)
-            latestJoinID = core.pending.makeID()
-            latestJoinNames = Set(request.names.map(\.address))
-            joinIDs.append(latestJoinID)
-            if joinIDs.count > 64 { joinIDs.removeFirst(joinIDs.count - 64) }
-            emitControl(.join(request), to: core.leaderSystemAddress, correlationID: latestJoinID)
-        }
+        if joinDue { sendJoin(now: now) }
         if now >= nextHeartbeatAt {
             nextHeartbeatAt = now + core.configuration.detector.heartbeatInterval
             sendHeartbeat()
         }
         obey(detector.tick(now: now))
-        if member?.awaitingSnapshot == true, now - snapshotRequestedAt > core.configuration.requestTimeout {
-            // The answer was lost: the next gap or heartbeat ahead asks again.
-            member!.snapshotRequestLost()
-        }
-        if !absentSince.isEmpty { loseLongAbsent(now: now) }
+        // An unanswered snapshot request is forgotten: the next gap or heartbeat ahead asks again.
+        plane.member?.expireSnapshotRequest(now: now, timeout: core.configuration.requestTimeout)
+        if !plane.lost.absentSince.isEmpty { loseLongAbsent(now: now) }
+        for address in answers.expire(now: now) where !mayLink(address) { closePeer(address) }
         if now >= nextLoadReportAt {
             nextLoadReportAt = now + core.configuration.loadReportInterval
             reportLoad()
-            if leader != nil { apply(leader!.expireClaims(now: now)) }
+            if plane.leader != nil { apply(plane.leader!.expireClaims(now: now)) }
             core.setLastHeard(lastHeard)
         }
         expireBacklogs(now: now)
     }
 
+    /// A JOIN to the leader address, with this node's named actors (a restarted leader rebuilds its names from them).
+    private func sendJoin(now: Duration) {
+        let request = JoinRequest(
+            node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
+            protocolVersion: Envelope.protocolVersion, names: core.namedActors,
+            publicKey: core.configuration.curve?.keyPair.publicKey, maxMessageSize: core.configuration.maxMessageSize)
+        let id = core.pending.makeID()
+        plane.member!.joinSent(id: id, names: Set(request.names.map(\.address)), now: now,
+                               retryInterval: core.configuration.joinRetryInterval)
+        emitControl(.join(request), to: core.leaderSystemAddress, correlationID: id)
+    }
+
     private func reportLoad() {
         let load = core.actorCount
         guard load != reportedLoad else { return }
-        if leader != nil {
+        if plane.leader != nil {
             reportedLoad = load
-            apply(leader!.load(core.nodeID, load))
-        } else if member?.isWelcomed == true {
+            apply(plane.leader!.load(core.nodeID, load))
+        } else if let leader = welcomedLeader {
             reportedLoad = load
-            emitControl(.loadReport(core.nodeID, load), to: core.leaderSystemAddress)
+            emitControl(.loadReport(core.nodeID, load), to: .system(leader))
         }
+    }
+
+    /// The leader life that welcomed this member, while it is welcomed.
+    var welcomedLeader: NodeID? {
+        guard let member = plane.member, member.isWelcomed else { return nil }
+        return member.view?.leader
     }
 
     /// Heartbeats: the leader's on PUB (with its sequence number), a member's to the leader.
     private func sendHeartbeat() {
-        if let leader {
+        if let leader = plane.leader {
             publish(kind: LeaderHeartbeat.typeName, LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
-        } else if member?.isWelcomed == true {
+        } else if let leader = welcomedLeader, let member = plane.member {
             emitControl(.heartbeat(core.nodeID, load: core.actorCount, capabilities: core.capabilities),
-                        to: core.leaderSystemAddress, correlationID: joinCorrelation)
+                        to: .system(leader), correlationID: member.heartbeatID)
         }
     }
 
     private func leaveConvention() {
-        if member?.isWelcomed == true {
-            emitControl(.leave(core.nodeID), to: core.leaderSystemAddress)
+        if let leader = welcomedLeader {
+            emitControl(.leave(core.nodeID), to: .system(leader))
         }
     }
 
@@ -255,7 +258,7 @@ final class NodeIO {
         for command in core.io.close() {
             switch command {
             case .shutdown(let waiter): shutdownWaiters.append(waiter)
-            case .noteLocalName: break
+            case .noteLocalName, .clientRequestFinished: break
             }
         }
         for waiter in shutdownWaiters { waiter.resume() }

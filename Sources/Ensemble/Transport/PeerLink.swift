@@ -90,35 +90,3 @@ final class PeerLink {
         return overflow
     }
 }
-
-/// Maps client routing ids to relay addresses on their gateway node, bounded.
-struct ClientRelay {
-    private var byIdentity: [RoutingID: UInt64] = [:]
-    private var byID: [UInt64: RoutingID] = [:]
-    private var order: [UInt64] = []
-    let limit: Int
-
-    init(limit: Int = 4096) { self.limit = limit }
-
-    func identity(for id: UInt64) -> RoutingID? { byID[id] }
-
-    /// The relay id of a client, allocating one with `makeID` for a new client.
-    mutating func id(for identity: [UInt8], makeID: () -> UInt64) -> UInt64 {
-        let key = RoutingID(identity)
-        if let id = byIdentity[key] { return id }
-        let id = makeID()
-        byIdentity[key] = id
-        byID[id] = key
-        order.append(id)
-        if order.count > limit {
-            let oldest = order.removeFirst()
-            if let gone = byID.removeValue(forKey: oldest) { byIdentity[gone] = nil }
-        }
-        return id
-    }
-
-    mutating func forget(_ id: UInt64) {
-        if let identity = byID.removeValue(forKey: id) { byIdentity[identity] = nil }
-        order.removeAll { $0 == id }
-    }
-}

@@ -12,6 +12,9 @@ public struct JoinRequest: Codable, Sendable, Equatable {
     public var names: [NamedActor] = []
     /// Its CurveZMQ public key, in a convention that uses CurveZMQ (the leader checks it is the connection's).
     public var publicKey: CurveKey? = nil
+    /// The largest message it sends and takes, in bytes; the leader refuses a JOIN whose limit
+    /// is not the convention's (absent: a node that does not say, refused likewise).
+    public var maxMessageSize: Int? = nil
 }
 
 /// An actor holding a global name, with its birth time for conflicts (the older wins).
@@ -166,6 +169,12 @@ public enum Control: Codable, Sendable, Equatable {
     case heartbeat(NodeID, load: Int, capabilities: Capabilities)
     /// Leader to a node life it no longer lists: you were declared down.
     case declaredDown(NodeID)
+    /// Leader to a joining life: not now, saying why (a live life holds its address, or the
+    /// convention has its most members); the joiner keeps trying until its join timeout.
+    case joinLater(String)
+    /// Leader to a joining life: that address has a newer life than it (the one given);
+    /// come back as a life above it.
+    case staleLife(NodeID)
     /// Client to node: your current view, without asking anyone else (cheap).
     case describeView
     /// Node to client: its view (nil before it was welcomed).

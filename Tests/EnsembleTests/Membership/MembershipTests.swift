@@ -129,13 +129,13 @@ import Testing
     }
 
     static func welcomed(at sequence: UInt64 = 5, leader: NodeID = MemberStateTests.leader) -> MemberState {
-        var state = MemberState(me: a)
+        var state = MemberState(me: a, leaderAddress: leader.address)
         _ = state.welcome(snapshot(sequence: sequence, leader: leader))
         return state
     }
 
     @Test func notWelcomedIgnoresUpdatesHeartbeatsAndSnapshots() {
-        var state = MemberState(me: Self.a)
+        var state = MemberState(me: Self.a, leaderAddress: Self.leader.address)
         #expect(state.me == Self.a)
         #expect(!state.isWelcomed)
         #expect(state.update(Self.update(1, .memberUp(Fixture.member(Self.b)))) == [])
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func welcomeWelcomes() {
-        var state = MemberState(me: Self.a)
+        var state = MemberState(me: Self.a, leaderAddress: Self.leader.address)
         #expect(state.welcome(Self.snapshot(sequence: 5)) == [.viewChanged])
         #expect(state.isWelcomed)
         #expect(state.view?.sequence == 5)
@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func welcomeWithoutThisNodeMeansDeclaredDown() {
-        var state = MemberState(me: Self.a)
+        var state = MemberState(me: Self.a, leaderAddress: Self.leader.address)
         #expect(state.welcome(Self.snapshot(sequence: 5, members: [Fixture.member(Self.b)]))
             == [.viewChanged, .declaredDown])
         #expect(!state.isWelcomed)
@@ -221,7 +221,7 @@ import Testing
     @Test func gapRequestsOneSnapshot() {
         var state = Self.welcomed(at: 5)
         let before = state.view
-        #expect(state.update(Self.update(7, .memberUp(Fixture.member(Self.b)))) == [.requestSnapshot])
+        #expect(state.update(Self.update(7, .memberUp(Fixture.member(Self.b)))) == [.requestSnapshot(from: Self.leader)])
         #expect(state.awaitingSnapshot)
         #expect(state.view == before)
         // A second gap while the snapshot is outstanding asks nothing more.
@@ -233,16 +233,16 @@ import Testing
             == [.viewChanged])
         #expect(!state.awaitingSnapshot)
         #expect(state.update(Self.update(9, .load(Self.b, 2))) == [.viewChanged])
-        #expect(state.update(Self.update(11, .load(Self.b, 4))) == [.requestSnapshot])
+        #expect(state.update(Self.update(11, .load(Self.b, 4))) == [.requestSnapshot(from: Self.leader)])
     }
 
     @Test func lostSnapshotRequestAsksAgain() {
         var state = Self.welcomed(at: 5)
-        #expect(state.update(Self.update(7, .load(Self.a, 1))) == [.requestSnapshot])
+        #expect(state.update(Self.update(7, .load(Self.a, 1))) == [.requestSnapshot(from: Self.leader)])
         #expect(state.update(Self.update(8, .load(Self.a, 1))) == [])
         state.snapshotRequestLost()
         #expect(!state.awaitingSnapshot)
-        #expect(state.update(Self.update(8, .load(Self.a, 1))) == [.requestSnapshot])
+        #expect(state.update(Self.update(8, .load(Self.a, 1))) == [.requestSnapshot(from: Self.leader)])
     }
 
     @Test func newerLeaderLifeInAnUpdateAsksForOneRejoin() {
@@ -304,7 +304,7 @@ import Testing
         #expect(state.heartbeat(leader: Self.leader, sequence: 5) == [])
         #expect(state.heartbeat(leader: Self.leader, sequence: 3) == [])
         #expect(!state.awaitingSnapshot)
-        #expect(state.heartbeat(leader: Self.leader, sequence: 6) == [.requestSnapshot])
+        #expect(state.heartbeat(leader: Self.leader, sequence: 6) == [.requestSnapshot(from: Self.leader)])
         #expect(state.awaitingSnapshot)
 
         var other = Self.welcomed(at: 5)
@@ -314,11 +314,11 @@ import Testing
     @Test func leaderLostDropsOnlyTheLeader() {
         let leaderActor = Fixture.actor(Self.leader, 1)
         let bActor = Fixture.actor(Self.b, 2)
-        var state = MemberState(me: Self.a)
+        var state = MemberState(me: Self.a, leaderAddress: Self.leader.address)
         _ = state.welcome(Self.snapshot(
             sequence: 5, members: [Fixture.member(Self.a), Fixture.member(Self.b, ["morse"], load: 2)],
             names: ["registry": leaderActor, "acceptor": bActor]))
-        #expect(state.update(Self.update(7, .load(Self.b, 1))) == [.requestSnapshot])
+        #expect(state.update(Self.update(7, .load(Self.b, 1))) == [.requestSnapshot(from: Self.leader)])
         #expect(state.leaderLost(reason: "no heartbeat") == [.viewChanged])
         #expect(!state.isWelcomed)
         #expect(!state.awaitingSnapshot)
@@ -344,7 +344,7 @@ import Testing
     }
 
     @Test func noteLocalNamePutsTheNameIntoTheView() {
-        var nobody = MemberState(me: Self.a)
+        var nobody = MemberState(me: Self.a, leaderAddress: Self.leader.address)
         nobody.noteLocalName("acceptor", Fixture.actor(Self.a, 3))
         #expect(nobody.view == nil)
 

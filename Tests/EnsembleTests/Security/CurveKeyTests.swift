@@ -75,7 +75,7 @@ import ZMQ
     /// A key directory as keygen makes it, plus the given extra files; removed by the caller.
     static func directory(_ pair: CurveKeyPair, files: [String: String] = [:]) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-keys-\(UUID().uuidString)").path
-        for sub in ["authorized", "admin"] {
+        for sub in ["members", "clients", "admin"] {
             try FileManager.default.createDirectory(atPath: "\(path)/\(sub)", withIntermediateDirectories: true)
         }
         try write("\(path)/secret.key", pair.secretKey.z85 + "\n", mode: 0o600)
@@ -102,20 +102,24 @@ import ZMQ
         }
     }
 
-    @Test func aMemberLoadsItsKeysTheLeadersAndWhoItAccepts() throws {
+    @Test func aMemberLoadsItsKeysTheLeadersAndWhoItAcceptsInWhichRole() throws {
         let me = try CurveKeyPair.generate(), leader = try CurveKeyPair.generate()
         let user = try CurveKeyPair.generate(), admin = try CurveKeyPair.generate()
         let path = try Self.directory(me, files: [
-            "leader.pub": leader.publicKey.z85, "authorized/leader.pub": leader.publicKey.z85,
-            "authorized/user.pub": "# an operator\n" + user.publicKey.z85, "admin/admin.pub": admin.publicKey.z85,
+            "leader.pub": leader.publicKey.z85, "members/leader.pub": leader.publicKey.z85,
+            "clients/user.pub": "# an operator\n" + user.publicKey.z85, "admin/admin.pub": admin.publicKey.z85,
             "nodes/10.0.0.2:10000.pub": leader.publicKey.z85,
         ])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let credentials = try CurveCredentials.load(directory: path, role: .member)
         #expect(credentials.keyPair == me)
         #expect(credentials.leaderKey == leader.publicKey)
-        #expect(credentials.authorization.authorizedKeys == [leader.publicKey, user.publicKey])
+        #expect(credentials.authorization.nodeKeys == [leader.publicKey])
+        #expect(credentials.authorization.clientKeys == [user.publicKey])
         #expect(credentials.authorization.adminKeys == [admin.publicKey])
+        #expect(credentials.authorization.permissions(of: leader.publicKey) == [.join, .use])
+        #expect(credentials.authorization.permissions(of: user.publicKey) == [.use])
+        #expect(credentials.authorization.permissions(of: admin.publicKey) == [.use, .administer, .stopActors])
         let remote = NodeAddress(host: "10.0.0.2", port: 10000)
         #expect(credentials.nodeKeys == [remote: leader.publicKey])
         let leaderAddress = NodeAddress(host: "10.0.0.1", port: 1900)
@@ -124,14 +128,27 @@ import ZMQ
         #expect(credentials.knownServerKey(for: NodeAddress(host: "10.0.0.3", port: 1), leader: leaderAddress) == nil)
     }
 
-    @Test func aBadFileInAuthorizedStopsTheLoadNamingIt() throws {
-        let path = try Self.directory(try CurveKeyPair.generate(), files: ["authorized/typo.pub": "not a key"])
+    @Test func aBadFileInARoleDirectoryStopsTheLoadNamingIt() throws {
+        for directory in ["members", "clients", "admin"] {
+            let path = try Self.directory(try CurveKeyPair.generate(), files: ["\(directory)/typo.pub": "not a key"])
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let problem = try #require(Self.problem(path, .leader))
+            #expect(problem.hasPrefix("\(path)/\(directory)/typo.pub "))
+            #expect(problem.contains("not a CurveZMQ key"))
+            // A client does not read who a node accepts.
+            #expect(Self.problem(path, .client) == nil)
+        }
+    }
+
+    @Test func anOldAuthorizedDirectoryWithKeysIsRefusedWithTheWayOver() throws {
+        let pair = try CurveKeyPair.generate()
+        let path = try Self.directory(pair, files: ["authorized/a.pub": pair.publicKey.z85])
         defer { try? FileManager.default.removeItem(atPath: path) }
         let problem = try #require(Self.problem(path, .leader))
-        #expect(problem.hasPrefix("\(path)/authorized/typo.pub "))
-        #expect(problem.contains("not a CurveZMQ key"))
-        // A client does not read authorized/.
-        #expect(Self.problem(path, .client) == nil)
+        #expect(problem.hasPrefix("\(path)/authorized/ is no longer read: move node keys to members/, client keys to clients/"))
+        // Emptied, it is harmless.
+        try FileManager.default.removeItem(atPath: "\(path)/authorized/a.pub")
+        #expect(Self.problem(path, .leader) == nil)
     }
 
     @Test func missingOrMismatchedFilesAreNamed() throws {
@@ -142,8 +159,8 @@ import ZMQ
         try Self.write("\(path)/leader.pub", other.publicKey.z85, mode: 0o644)
         #expect(Self.problem(path, .member) == nil)
         #expect(Self.problem(path, .leader) == "\(path)/leader.pub is not this node's public key, yet this node is the leader")
-        try FileManager.default.removeItem(atPath: "\(path)/authorized")
-        #expect(Self.problem(path, .member)?.hasPrefix("\(path)/authorized/ is missing") == true)
+        try FileManager.default.removeItem(atPath: "\(path)/members")
+        #expect(Self.problem(path, .member)?.hasPrefix("\(path)/members/ is missing") == true)
         try Self.write("\(path)/public.key", other.publicKey.z85, mode: 0o644)
         #expect(Self.problem(path, .client) == "\(path)/public.key is not the public key of \(path)/secret.key")
         try FileManager.default.removeItem(atPath: "\(path)/secret.key")

@@ -1,0 +1,180 @@
+/// What the node's runtime must do for a control request the plane accepted;
+/// the runtime answers the request itself.
+public enum RuntimeRequest: Sendable, Equatable {
+    /// Another node asks this one to host an actor; `creator` is that node's life.
+    case create(CreateRequest, creator: NodeID)
+    /// A client asks its gateway for an actor (placed wherever it fits).
+    case createActor(typeName: String, globalName: String?)
+    /// A client asks for the convention's status.
+    case status
+    /// A client asks for this node's metrics.
+    case metrics
+    /// A node asks for this node's actors.
+    case listActors
+    /// A client asks this node to stop.
+    case stop
+    /// A client adds or removes one capability.
+    case changeCapability(add: Bool, name: String)
+    /// A client kills an actor.
+    case kill(ActorAddress)
+}
+
+/// What the shell must do after the control plane handled a message.
+public enum PlaneAction: Sendable, Equatable {
+    /// Answer the request's sender with this.
+    case answer(Control)
+    /// The request was refused: count it, and answer the sender with the refusal's line when
+    /// `answered` (a client always; a node only where the answer reaches the life that asked).
+    case refused(ControlRefusal, answered: Bool)
+    /// Carry out the leader's decisions.
+    case leader([LeaderDirective])
+    /// Carry out the member's decisions.
+    case member([MemberDirective])
+    /// Have the runtime do this, and answer.
+    case runtime(RuntimeRequest)
+    /// This node received its own JOIN: its leader address points back at it.
+    case ownJoin
+}
+
+/// A node's side of the convention protocol, without sockets: the rules on who
+/// may send what (`ControlPolicy`), the leader's or the member's state machine,
+/// and the translation of control messages into their events.
+///
+/// A value type in the manner of `SWIM.Instance`: messages in, actions out. `NodeIO`
+/// feeds it what the sockets bring and carries out what it returns, so the protocol
+/// can be driven, tested and fuzzed without a socket.
+public struct ControlPlane: Sendable {
+    /// This node's life.
+    public let me: NodeID
+    /// The convention's leader address, where JOINs go.
+    public let leaderAddress: NodeAddress
+    /// The leader's logic, on the leader.
+    public var leader: LeaderState?
+    /// The member's logic, on every other node.
+    public var member: MemberState?
+    /// Lives lost, and members a new leader life still waits for.
+    public var lost = LostLives()
+
+    /// The leader's plane: `leader` holds the convention's authoritative view.
+    public init(leading leader: LeaderState) {
+        me = leader.view.leader
+        leaderAddress = leader.view.leader.address
+        self.leader = leader
+    }
+
+    /// A member's plane, joining the leader at `member.leaderAddress`.
+    public init(following member: MemberState) {
+        me = member.me
+        leaderAddress = member.leaderAddress
+        self.member = member
+    }
+
+    /// The view this node follows: the leader's own, or the member's copy of it.
+    public var view: MembershipView? { leader?.view ?? member?.view }
+
+    /// Whether `life` counts as a member here: in the view, or awaited by a new leader life.
+    public func isMember(_ life: NodeID) -> Bool { lost.isKnown(life) }
+
+    /// The rules' view of this node.
+    public var policyContext: ControlPolicy.Context {
+        let lost = self.lost
+        return ControlPolicy.Context(me: me, isLeader: leader != nil, members: { lost.isKnown($0) })
+    }
+
+    /// A control request for this node's system endpoint, from `origin`, whose envelope
+    /// names `sender`; `lastHeard` tells when a node address was last heard from.
+    public mutating func request(
+        _ control: Control, sender: ActorAddress, correlationID: UInt64, from origin: Origin, now: Duration,
+        lastHeard: (NodeAddress) -> Duration?
+    ) -> [PlaneAction] {
+        if case .join(let request) = control, request.node == me {
+            return [.ownJoin]
+        }
+        switch ControlPolicy.decide(control, from: origin, sender: sender, context: policyContext) {
+        case .allow:
+            break
+        case .refuse(let why):
+            return [.refused(why, answered: origin.node == nil)]
+        case .refuseJoin(let why):
+            return [.refused(why, answered: true)]
+        case .ignore(let why):
+            return [.refused(why, answered: false)]
+        }
+        return handle(control, sender: sender, correlationID: correlationID, from: origin, now: now, lastHeard: lastHeard)
+    }
+
+    private mutating func handle(
+        _ control: Control, sender: ActorAddress, correlationID id: UInt64, from origin: Origin, now: Duration,
+        lastHeard: (NodeAddress) -> Duration?
+    ) -> [PlaneAction] {
+        // Where a request names its sender's node, the policy made sure it is the origin's.
+        let claimant = origin.node?.address
+        switch control {
+        case .join(let request):
+            guard leader != nil else { return [.refused(.notTheLeader, answered: true)] }
+            return [.leader(leader!.join(request, from: sender, correlationID: id, now: now,
+                                         lastHeard: lastHeard(request.node.address)))]
+        case .leave(let node):
+            return leading { $0.leave(node, now: now) }
+        case .loadReport(let node, let load):
+            return leading { $0.load(node, load) }
+        case .capabilitiesChanged(let node, let capabilities):
+            return leading { $0.capabilities(node, capabilities) }
+        case .heartbeat(let node, let load, let capabilities):
+            return leading { $0.heartbeat(node, load: load, capabilities: capabilities, correlationID: id) }
+        case .snapshotRequest:
+            guard let leader else { return [.refused(.notTheLeader, answered: true)] }
+            return [.answer(.snapshot(leader.view.snapshot))]
+        case .claimName(let name):
+            return leading { $0.claim(name, from: sender, correlationID: id, now: now) }
+        case .registerName(let name, let address, let bornMs):
+            return leading { $0.register(name, address, bornMs: bornMs, from: sender, correlationID: id) }
+        case .abandonName(let name):
+            return leading { $0.abandon(name, by: claimant, now: now) }
+        case .releaseName(let name, let address):
+            return leading { $0.release(name, address) }
+        case .create(let request):
+            return [.runtime(.create(request, creator: origin.node ?? me))]
+        case .createActor(let typeName, let globalName):
+            return [.runtime(.createActor(typeName: typeName, globalName: globalName))]
+        case .status:
+            return [.runtime(.status)]
+        case .metrics:
+            return [.runtime(.metrics)]
+        case .listActors:
+            return [.runtime(.listActors)]
+        case .ping:
+            return [.answer(.pong(me))]
+        case .describeView:
+            return [.answer(.viewDescription(view?.snapshot))]
+        case .stop:
+            return [.runtime(.stop)]
+        case .changeCapability(let add, let name):
+            return [.runtime(.changeCapability(add: add, name: name))]
+        case .kill(let address):
+            return [.runtime(.kill(address))]
+        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok,
+            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife:
+            return [.refused(.misrouted, answered: false)]
+        }
+    }
+
+    /// Runs `body` on the leader's state; a request only the leader handles is dropped elsewhere.
+    private mutating func leading(_ body: (inout LeaderState) -> [LeaderDirective]) -> [PlaneAction] {
+        guard leader != nil else { return [.refused(.notTheLeader, answered: false)] }
+        let directives = body(&leader!)
+        return directives.isEmpty ? [] : [.leader(directives)]
+    }
+
+    /// A reply from `origin`: the member's own requests (JOIN, snapshot, heartbeat) are
+    /// answered here; nil when the reply is for someone else (a pending request of the runtime).
+    /// `currentNames` are the named actors this node hosts now.
+    public mutating func reply(
+        _ control: Control, correlationID id: UInt64, from origin: Origin, currentNames: () -> [NamedActor]
+    ) -> [PlaneAction]? {
+        guard member != nil, member!.isOwnRequest(id) else { return nil }
+        guard let source = origin.node else { return [.refused(.misrouted, answered: false)] }
+        let directives = member!.answer(control, correlationID: id, from: source, currentNames: currentNames())
+        return directives.isEmpty ? [] : [.member(directives)]
+    }
+}

@@ -1,0 +1,65 @@
+/// The node lives a node knows to be gone, and those a new leader life has not
+/// brought back yet, worked out from the views it follows.
+///
+/// A value type: each view the node installs goes in, the lives it lost come out.
+/// A life missing from a new leader life's first view is not lost at once: members
+/// rejoin a restarted leader one by one, so it is given `absenceLimit` to reappear.
+public struct LostLives: Sendable {
+    /// The lives lost, newest last (bounded).
+    public private(set) var lives: [NodeID] = []
+    /// Lives missing from a new leader life's view, since when.
+    public private(set) var absentSince: [NodeID: Duration] = [:]
+    private var watched: MembershipView?
+    private let limit: Int
+
+    /// No life lost yet; at most `limit` remembered.
+    public init(limit: Int = 256) { self.limit = limit }
+
+    /// Whether `node` is known to be gone; asked per envelope, so incarnations are compared first.
+    public func contains(_ node: NodeID) -> Bool {
+        lives.contains { $0.incarnation == node.incarnation && $0.address == node.address }
+    }
+
+    /// Whether `node` is a member of the last view, or a member that view's new leader life
+    /// is still waiting for.
+    public func isKnown(_ node: NodeID) -> Bool {
+        watched?.member(node) != nil || absentSince[node] != nil
+    }
+
+    /// The view this node follows is now `view` (nil before any); returns the lives lost and
+    /// how many other lives joined. `me` is never lost.
+    public mutating func viewChanged(to view: MembershipView?, me: NodeID, now: Duration) -> (lost: [NodeID], joined: Int) {
+        let before = Set(watched?.members.values.map(\.node) ?? [])
+        let after = Set(view?.members.values.map(\.node) ?? [])
+        let newLeaderLife = watched != nil && view != nil && watched!.leader != view!.leader
+        watched = view
+        lives.removeAll { after.contains($0) }
+        for node in after { absentSince[node] = nil }
+        var lost: [NodeID] = []
+        for node in before.subtracting(after).sorted() where node != me {
+            let replaced = after.contains { $0.address == node.address }
+            if newLeaderLife && !replaced {
+                absentSince[node] = now
+            } else {
+                lost.append(node)
+            }
+        }
+        for node in lost { remember(node) }
+        return (lost, after.subtracting(before).count { $0 != me })
+    }
+
+    /// Lives absent for longer than `absenceLimit` are lost.
+    public mutating func expire(now: Duration, absenceLimit: Duration) -> [NodeID] {
+        let expired = absentSince.filter { now - $0.value > absenceLimit }.map(\.key).sorted()
+        for node in expired {
+            absentSince[node] = nil
+            remember(node)
+        }
+        return expired
+    }
+
+    private mutating func remember(_ node: NodeID) {
+        lives.append(node)
+        if lives.count > limit { lives.removeFirst(lives.count - limit) }
+    }
+}

@@ -1,0 +1,162 @@
+/// Who may send which control request to a node, judged by the sender the
+/// connection proved (`Origin`), never by the node a payload names.
+///
+/// A pure function of the request, its origin, the envelope's sender address and
+/// what the node knows (whether it leads, which lives are members). The table in
+/// docs/protocol.md is this function written out.
+public enum ControlPolicy {
+    /// What the receiving node knows when it judges a request.
+    public struct Context: Sendable {
+        /// The receiving node's life.
+        public var me: NodeID
+        /// Whether it leads the convention.
+        public var isLeader: Bool
+        /// The node lives it counts as members (its view, and members a new leader life awaits).
+        public var members: @Sendable (NodeID) -> Bool
+
+        /// Creates the context.
+        public init(me: NodeID, isLeader: Bool, members: @escaping @Sendable (NodeID) -> Bool) {
+            self.me = me
+            self.isLeader = isLeader
+            self.members = members
+        }
+    }
+
+    /// Decides one control request from `origin`, whose envelope names `sender`.
+    public static func decide(
+        _ control: Control, from origin: Origin, sender: ActorAddress, context: Context
+    ) -> ControlVerdict {
+        switch origin {
+        case .local:
+            return .allow
+        case .client(let granted):
+            return client(control, granted: granted)
+        case .node(let life, let granted):
+            // The runtime speaks from a node's system endpoint; a relayed client or an actor does not.
+            guard sender == .system(life) else { return .ignore(.notTheRuntime) }
+            return node(control, life: life, granted: granted, context: context)
+        }
+    }
+
+    private static func client(_ control: Control, granted: Permissions) -> ControlVerdict {
+        switch control {
+        case .createActor, .status, .describeView, .ping, .metrics:
+            return granted.contains(.use) ? .allow : .refuse(.notAClient)
+        case .stop, .changeCapability, .kill:
+            return granted.contains(.administer) ? .allow : .refuse(.notAdmin)
+        default:
+            return .refuse(.notANode)
+        }
+    }
+
+    private static func node(_ control: Control, life: NodeID, granted: Permissions, context: Context) -> ControlVerdict {
+        let isMember = context.members(life)
+        switch control {
+        case .ping:
+            return .allow
+        case .status, .describeView, .metrics:
+            return granted.contains(.use) ? .allow : .ignore(.notAMemberKey)
+        case .stop, .changeCapability, .kill, .createActor:
+            // Nodes never send these to each other; a node key is not an admin key.
+            return .ignore(.notFromANode)
+        default:
+            break
+        }
+        guard granted.contains(.join) else { return .refuseJoin(.notAMemberKey) }
+        switch control {
+        case .join(let request):
+            guard request.node == life else { return .ignore(.forAnotherNode) }
+            return context.isLeader ? .allow : .refuseJoin(.notTheLeader)
+        case .leave(let node), .loadReport(let node, _), .capabilitiesChanged(let node, _), .heartbeat(let node, _, _):
+            guard node == life else { return .ignore(.forAnotherNode) }
+            return context.isLeader ? .allow : .ignore(.notTheLeader)
+        case .snapshotRequest, .claimName, .abandonName:
+            guard context.isLeader else { return .ignore(.notTheLeader) }
+            return isMember ? .allow : .ignore(.notAMember)
+        case .registerName(_, let address, _), .releaseName(_, let address):
+            guard address.node == life else { return .ignore(.forAnotherNode) }
+            guard context.isLeader else { return .ignore(.notTheLeader) }
+            return isMember ? .allow : .ignore(.notAMember)
+        case .create(let request):
+            // A node creates actors for its own actors (or for no parent), never for another node's.
+            if let parent = request.parent, parent.node != life { return .ignore(.forAnotherNode) }
+            return isMember ? .allow : .ignore(.notAMember)
+        case .listActors:
+            return isMember ? .allow : .ignore(.notAMember)
+        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok,
+            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife:
+            return .ignore(.misrouted)
+        case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor:
+            return .allow  // decided above
+        }
+    }
+}
+
+/// The outcome of `ControlPolicy.decide`.
+public enum ControlVerdict: Sendable, Equatable {
+    /// The request may be handled.
+    case allow
+    /// Dropped and counted; a client gets the refusal as its answer.
+    case refuse(ControlRefusal)
+    /// A JOIN or a node's request that its sender must hear about: answered to the life the
+    /// connection proved (with CurveZMQ, over the key it proved), and counted.
+    case refuseJoin(ControlRefusal)
+    /// Dropped and counted, unanswered: an answer would go to whatever the payload names.
+    case ignore(ControlRefusal)
+}
+
+/// Why a control request was not handled.
+public enum ControlRefusal: Sendable, Equatable {
+    /// A client asked what only nodes ask (membership, names, placement, answers).
+    case notANode
+    /// A client connection whose key is in none of `clients/` and `admin/`.
+    case notAClient
+    /// An administrative request from a key not in `admin/`.
+    case notAdmin
+    /// A node connection whose key is not in `members/`.
+    case notAMemberKey
+    /// A node's request naming another node than itself.
+    case forAnotherNode
+    /// A node's control message not from its runtime's system endpoint.
+    case notTheRuntime
+    /// A request only clients send, from a node.
+    case notFromANode
+    /// A convention request from a life that is not a member.
+    case notAMember
+    /// A request only the leader handles, at a node that does not lead.
+    case notTheLeader
+    /// An answer sent as a request.
+    case misrouted
+
+    /// The `status --json` counter that counts it (the CurveZMQ ones keep their names).
+    public var counter: String {
+        switch self {
+        case .notANode: return "nodeOnlyRefusals"
+        case .notAClient: return "curveClientRefusals"
+        case .notAdmin: return "curveAdminRefusals"
+        case .notAMemberKey: return "curveMemberRefusals"
+        case .forAnotherNode, .notTheRuntime: return "forgedPayloads"
+        case .notFromANode: return "misroutedDrops"
+        case .notAMember: return "unknownSenders"
+        case .notTheLeader: return "notLeaderDrops"
+        case .misrouted: return "misroutedDrops"
+        }
+    }
+
+    /// The one line the refused sender reads; `node` is the refusing node.
+    public func line(node: NodeAddress, leader: NodeAddress, key: CurveKey?) -> String {
+        let keyText = key.map { "key \($0)" } ?? "this key"
+        switch self {
+        case .notANode: return "refused: only a node of the convention may send this"
+        case .notAClient: return "refused: \(keyText) is not in clients/ or admin/ of \(node)"
+        case .notAdmin: return "refused: \(keyText) is not in admin/ of \(node): only admin keys may stop, chgcap and kill"
+        case .notAMemberKey: return "refused: \(keyText) is not in members/ of \(node): only node keys may join"
+        case .forAnotherNode: return "refused: a node speaks only for itself"
+        case .notTheRuntime: return "refused: only a node's runtime sends control messages"
+        case .notFromANode: return "refused: nodes do not send this"
+        case .notAMember: return "refused: not a member of the convention"
+        case .notTheLeader: return "\(node) is not the leader (it follows \(leader))"
+        case .misrouted: return "refused: an answer sent as a request"
+        }
+    }
+}

@@ -1,0 +1,55 @@
+/// The clients of a gateway node: their routing ids, the relay ids that name them in
+/// the convention, and what each has under way. Bounded: past `limit` clients the
+/// one heard from least recently is forgotten.
+struct ClientRelay {
+    /// What one client connection has asked of this gateway.
+    struct Record {
+        let identity: RoutingID
+        /// Its `createActor` and `status` requests not yet answered.
+        var inFlight = 0
+        /// The actors its `createActor` requests created or found.
+        var created = 0
+    }
+
+    private var byIdentity: [RoutingID: UInt64] = [:]
+    private var byID: [UInt64: Record] = [:]
+    private var order: [UInt64] = []
+    let limit: Int
+
+    init(limit: Int = 4096) { self.limit = limit }
+
+    /// How many clients are known.
+    var count: Int { byID.count }
+
+    func identity(for id: UInt64) -> RoutingID? { byID[id]?.identity }
+
+    /// The record of the client with relay id `id`.
+    func record(_ id: UInt64) -> Record? { byID[id] }
+
+    /// Changes the record of a client this relay still knows.
+    mutating func update(_ id: UInt64, _ change: (inout Record) -> Void) {
+        guard var record = byID[id] else { return }
+        change(&record)
+        byID[id] = record
+    }
+
+    /// The relay id of a client, allocating one with `makeID` for a new client.
+    mutating func id(for identity: [UInt8], makeID: () -> UInt64) -> UInt64 {
+        let key = RoutingID(identity)
+        if let id = byIdentity[key] { return id }
+        let id = makeID()
+        byIdentity[key] = id
+        byID[id] = Record(identity: key)
+        order.append(id)
+        if order.count > limit {
+            let oldest = order.removeFirst()
+            if let gone = byID.removeValue(forKey: oldest) { byIdentity[gone.identity] = nil }
+        }
+        return id
+    }
+
+    mutating func forget(_ id: UInt64) {
+        if let record = byID.removeValue(forKey: id) { byIdentity[record.identity] = nil }
+        order.removeAll { $0 == id }
+    }
+}

@@ -1,0 +1,248 @@
+import ZMQ
+
+extension NodeIO {
+    /// Reads what clients and nodes sent to the ROUTER and hands each envelope on with
+    /// the origin its connection proved.
+    func receiveFromRouter() {
+        for _ in 0..<1024 {
+            let received: (frames: [[UInt8]], userID: String?)?
+            do { received = try router.receive(readingUserID: curve != nil) } catch {
+                core.logger.error("ROUTER receive failed: \(error)")
+                return
+            }
+            guard let (frames, userID) = received else { return }
+            guard frames.count == 2, let prefix = frames[0].first else {
+                core.counters.add("malformedFrames")
+                continue
+            }
+            if let refusal = Envelope.parseVersionRefusal(frames[1]) {
+                if vouched(identity: frames[0], userID: userID) { refusedForVersion(refusal, identity: frames[0]) }
+                continue
+            }
+            let envelopes: [Envelope]
+            do { envelopes = try Envelope.decodeBatch(frames[1]) } catch {
+                core.counters.add("malformedFrames")
+                core.logger.debug("dropped a malformed frame: \(error)")
+                if case .unsupportedVersion(let version) = error {
+                    refuseVersion(version, identity: frames[0])
+                } else {
+                    answerMalformed(identity: frames[0], error: error)
+                }
+                continue
+            }
+            core.counters.addEnvelopesIn(envelopes.count)
+            if prefix == Self.clientPrefix {
+                receiveFromClient(frames[0], envelopes, userID: userID)
+            } else if prefix == Self.nodePrefix {
+                receiveFromNode(frames[0], envelopes, userID: userID)
+            } else {
+                core.counters.add("malformedFrames")
+            }
+        }
+    }
+
+    /// A client's envelopes: the gateway names the client with its relay address, takes
+    /// its requests for itself, and passes its mail on, lifecycle messages only from admins.
+    private func receiveFromClient(_ identity: [UInt8], _ envelopes: [Envelope], userID: String?) {
+        let permissions: Permissions
+        if curve != nil {
+            guard let granted = clientPermissions(userID: userID, count: envelopes.count) else { return }
+            permissions = granted
+        } else {
+            permissions = .plainTextClient
+        }
+        let origin = Origin.client(permissions)
+        let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
+        for var envelope in envelopes {
+            switch envelope.kind {
+            case .control:
+                envelope.sender = relay
+                guard envelope.recipient.node.address == core.nodeID.address, envelope.recipient.id == 0 else {
+                    // Relayed, it would reach the other node as a request of this gateway's.
+                    core.counters.add("nodeOnlyRefusals")
+                    refuseClient(identity, "refused: a client's requests go to its gateway (\(core.nodeID.address)) only",
+                                 correlationID: envelope.correlationID)
+                    continue
+                }
+                route(envelope, from: origin)
+            case .tell:
+                envelope.sender = relay
+                if let refusal = clientMailRefusal(envelope, permissions: permissions) {
+                    core.counters.add("lifecycleRefusals")
+                    core.returnDeadLetter(envelope, reason: refusal)
+                    continue
+                }
+                route(envelope, from: origin)
+            case .reply, .update:
+                core.counters.add("misroutedDrops")
+            }
+        }
+    }
+
+    /// Why a client's tell may not go on: clients send application messages; of the
+    /// runtime's own messages only an admin key's `ActorExitRequest` to an actor of this node.
+    private func clientMailRefusal(_ envelope: Envelope, permissions: Permissions) -> String? {
+        guard SystemMessages.isLifecycle(envelope.typeName) else { return nil }
+        guard envelope.typeName == ActorExitRequest.messageType, permissions.contains(.stopActors) else {
+            return "refused: \(envelope.typeName) is the runtime's to send; a client may send it only as ActorExitRequest, with an admin key"
+        }
+        guard envelope.recipient.node.address == core.nodeID.address else {
+            return "refused: an admin's ActorExitRequest goes to the actor's own node (connect to \(envelope.recipient.node.address))"
+        }
+        return nil
+    }
+
+    /// A node's envelopes: each must name the connection's life as its sender, and with
+    /// CurveZMQ come over that node's key; mail only from members.
+    private func receiveFromNode(_ identity: [UInt8], _ envelopes: [Envelope], userID: String?) {
+        guard let claimed = claimedNode(identity) else {
+            core.counters.add("forgedSenders", envelopes.count)
+            return
+        }
+        var envelopes = envelopes
+        var permissions = Permissions.plainTextNode
+        if curve != nil { (envelopes, permissions) = screened(envelopes, claimed: claimed, userID: userID) }
+        let origin = Origin.node(claimed, permissions)
+        let claimedIsLost = plane.lost.contains(claimed)
+        let isMember = plane.isMember(claimed)
+        var heardFrom = false
+        // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
+        var run: [Envelope] = []
+        var runRecipient: ActorAddress?
+        defer { core.deliver(run: run) }
+        // Each field is read once: an address read from an envelope is a copy (its host a reference count).
+        let me = core.nodeID
+        for envelope in envelopes {
+            let kind = envelope.kind
+            let recipient = envelope.recipient
+            guard let sender = envelope.sender, sender.node == claimed else {
+                core.counters.add("forgedSenders")
+                continue
+            }
+            if !heardFrom {
+                heard(sender.node)
+                heardFrom = true
+            }
+            if kind == .tell {
+                if claimedIsLost {
+                    core.counters.add("staleIncarnation")
+                    continue
+                }
+                guard isMember, permissions.contains(.use) else {
+                    core.counters.add("unknownSenders")
+                    continue
+                }
+            }
+            guard recipient.node.address == me.address, kind != .update else {
+                core.counters.add("misroutedDrops")
+                continue
+            }
+            if kind == .tell, let current = runRecipient, current.id == recipient.id,
+                current.node.incarnation == recipient.node.incarnation
+            {
+                run.append(envelope)
+                continue
+            }
+            core.deliver(run: run)
+            run.removeAll(keepingCapacity: true)
+            runRecipient = nil
+            if kind == .tell && SystemMessages.isLifecycle(envelope.typeName) && !lifecycleAllowed(envelope) {
+                core.counters.add("lifecycleRefusals")
+                continue
+            }
+            if goesToLocalActor(recipient, kind: kind) {
+                run.append(envelope)
+                runRecipient = recipient
+            } else {
+                route(envelope, from: origin)
+            }
+        }
+    }
+
+    /// Whether a node's lifecycle message may reach its actor: an `ActorExitRequest` from the
+    /// actor's parent, or from the runtime of the node that created it or its parent's
+    /// (the other runtime messages carry their own checks where they are handled).
+    private func lifecycleAllowed(_ envelope: Envelope) -> Bool {
+        guard envelope.typeName == ActorExitRequest.messageType else { return true }
+        guard let sender = envelope.sender, let cell = core.cell(envelope.recipient.id) else { return true }
+        if sender == cell.parent { return true }
+        return sender.id == 0 && (sender.node == cell.creator || sender.node == cell.parent?.node)
+    }
+
+    /// The life a node connection's identity (`N` and `HOST:PORT@INC`) names; nil for any other identity.
+    static func nodeIdentity(_ identity: [UInt8]) -> NodeID? {
+        guard identity.first == nodePrefix else { return nil }
+        return NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+    }
+
+    /// The life a node's connection identity names, parsed once per connection.
+    func claimedNode(_ identity: [UInt8]) -> NodeID? {
+        let key = RoutingID(identity)
+        if let known = connectionNodes[key] { return known }
+        guard let node = Self.nodeIdentity(identity) else { return nil }
+        // Bounded: identities of departed lives must not pile up.
+        if connectionNodes.count >= 1024 { connectionNodes.removeAll() }
+        connectionNodes[key] = node
+        return node
+    }
+
+    /// A peer speaking another protocol version gets the version-independent refusal frame:
+    /// a client through the ROUTER, a node (named by its connection) through a DEALER to it.
+    private func refuseVersion(_ version: UInt8, identity: [UInt8]) {
+        core.counters.add("protocolVersionRefusals")
+        let text = "protocol version \(version) is not supported by \(core.nodeID.address) (it speaks \(Envelope.protocolVersion))"
+        let frame = Envelope.versionRefusal(text)
+        if identity.first == Self.clientPrefix {
+            _ = try? router.send([identity, frame])
+        } else if let node = Self.nodeIdentity(identity), mayLink(node.address) || answers.allow(node.address, now: core.now),
+            let peer = peer(for: node.address)
+        {
+            peer.appendRaw(frame, now: core.now)
+            flush(peer)
+        }
+    }
+
+    /// The leader refused this node's protocol version: it cannot take part. Only the
+    /// leader's connection, before a WELCOME, can say so; anything else is noise.
+    private func refusedForVersion(_ text: String, identity: [UInt8]) {
+        guard let member = plane.member, !member.isWelcomed, let sender = Self.nodeIdentity(identity),
+            sender.address == core.configuration.leader
+        else {
+            core.counters.add("malformedFrames")
+            return
+        }
+        core.logger.critical("refused: \(text)")
+        core.stopRefused(text)
+    }
+
+    /// A client that sent bytes we cannot read gets one clear error back.
+    private func answerMalformed(identity: [UInt8], error: WireError) {
+        guard identity.first == Self.clientPrefix else { return }
+        refuseClient(identity, "rejected: \(error)")
+    }
+
+    /// Reads the leader's PUB channel: its heartbeats and view updates (a member only).
+    func receiveUpdates() {
+        guard let subscriber else { return }
+        for _ in 0..<1024 {
+            guard let frames = try? subscriber.receive() else { return }
+            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else {
+                core.counters.add("malformedFrames")
+                continue
+            }
+            for envelope in envelopes where envelope.kind == .update && plane.member != nil {
+                if envelope.typeName == LeaderHeartbeat.typeName,
+                    let beat = try? PayloadCodec.decode(LeaderHeartbeat.self, from: envelope.payload)
+                {
+                    heard(beat.leader)
+                    apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence))
+                } else if let update = try? PayloadCodec.decode(SequencedUpdate.self, from: envelope.payload) {
+                    heard(update.leader)
+                    apply(plane.member!.update(update))
+                } else {
+                    core.counters.add("malformedFrames")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Testing
+@testable import Ensemble
+
+/// Every sender check of the control plane: who may send which request, judged by the
+/// origin the connection proved, not by the node a payload names.
+@Suite struct ControlPolicyTests {
+    static let leader = Fixture.node(1900, 0x100)
+    static let a = Fixture.node(10001, 0x10)
+    static let b = Fixture.node(10002, 0x20)
+    static let stranger = Fixture.node(10009, 0x90)
+    static let members: Set<NodeID> = [leader, a, b]
+
+    static let atLeader = ControlPolicy.Context(me: leader, isLeader: true, members: { members.contains($0) })
+    static let atMember = ControlPolicy.Context(me: a, isLeader: false, members: { members.contains($0) })
+
+    static func fromNode(_ life: NodeID, _ permissions: Permissions = .plainTextNode) -> Origin { .node(life, permissions) }
+
+    static func decide(_ control: Control, _ origin: Origin, sender: ActorAddress? = nil,
+                       at context: ControlPolicy.Context = atLeader) -> ControlVerdict {
+        ControlPolicy.decide(control, from: origin, sender: sender ?? .system(origin.node ?? leader), context: context)
+    }
+
+    static let convention: [Control] = [
+        .join(JoinRequest(node: a, capabilities: .none, load: 0, protocolVersion: 1)), .leave(a), .loadReport(a, 1),
+        .capabilitiesChanged(a, .none), .heartbeat(a, load: 0, capabilities: .none), .snapshotRequest, .claimName("n"),
+        .registerName("n", Fixture.actor(a, 1), bornMs: 1), .releaseName("n", Fixture.actor(a, 1)), .abandonName("n"),
+        .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors,
+    ]
+    static let answers: [Control] = [
+        .welcome(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .refused("no"),
+        .snapshot(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .created(Fixture.actor(a, 1), load: 1),
+        .nameClaim(.granted), .actors([]), .pong(a), .ok, .capabilitySet(.none), .declaredDown(a),
+        .viewDescription(nil), .joinLater("later"), .staleLife(a), .metricsText(""),
+    ]
+
+    // MARK: Clients
+
+    @Test func aClientMayUseAndInPlainTextAdministerButNeverSpeakForANode() {
+        let client = Origin.client(.plainTextClient)
+        for control in [Control.createActor(typeName: "Acceptor", globalName: nil), .status, .describeView, .ping, .metrics,
+                        .stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
+            #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 77)) == .allow, "\(control)")
+        }
+        for control in Self.convention + Self.answers {
+            #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 77)) == .refuse(.notANode), "\(control)")
+        }
+    }
+
+    @Test func aClientKeyNotInAdminMayNotAdminister() {
+        let client = Origin.client([.use])
+        for control in [Control.stop, .changeCapability(add: false, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
+            #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAdmin))
+        }
+        #expect(Self.decide(.status, client, sender: Fixture.actor(Self.leader, 5)) == .allow)
+        #expect(Self.decide(.status, .client([]), sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAClient))
+    }
+
+    // MARK: Nodes speaking for themselves
+
+    @Test func aNodeSpeaksOnlyForItself() {
+        let fromB = Self.fromNode(Self.b)
+        #expect(Self.decide(.leave(Self.a), fromB) == .ignore(.forAnotherNode))
+        #expect(Self.decide(.heartbeat(Self.a, load: 0, capabilities: .none), fromB) == .ignore(.forAnotherNode))
+        #expect(Self.decide(.loadReport(Self.a, 9), fromB) == .ignore(.forAnotherNode))
+        #expect(Self.decide(.capabilitiesChanged(Self.a, .none), fromB) == .ignore(.forAnotherNode))
+        #expect(Self.decide(.registerName("Acceptor", Fixture.actor(Self.a, 2), bornMs: 0), fromB) == .ignore(.forAnotherNode))
+        #expect(Self.decide(.releaseName("Acceptor", Fixture.actor(Self.a, 2)), fromB) == .ignore(.forAnotherNode))
+        let join = JoinRequest(node: Self.a, capabilities: .none, load: 0, protocolVersion: 1)
+        #expect(Self.decide(.join(join), fromB) == .ignore(.forAnotherNode))
+        let forA = CreateRequest(typeName: "Encoder", parent: Fixture.actor(Self.a, 3), globalName: nil)
+        #expect(Self.decide(.create(forA), fromB, at: Self.atMember) == .ignore(.forAnotherNode))
+        // The same requests about itself pass.
+        let fromA = Self.fromNode(Self.a)
+        #expect(Self.decide(.leave(Self.a), fromA) == .allow)
+        #expect(Self.decide(.heartbeat(Self.a, load: 0, capabilities: .none), fromA) == .allow)
+        #expect(Self.decide(.registerName("Acceptor", Fixture.actor(Self.a, 2), bornMs: 0), fromA) == .allow)
+        #expect(Self.decide(.releaseName("Acceptor", Fixture.actor(Self.a, 2)), fromA) == .allow)
+        #expect(Self.decide(.join(join), fromA) == .allow)
+        #expect(Self.decide(.create(forA), fromA, at: Self.atMember) == .allow)
+    }
+
+    @Test func onlyTheRuntimeSendsControlMessages() {
+        // A relayed client or an actor of that node: not its system endpoint.
+        #expect(Self.decide(.leave(Self.a), Self.fromNode(Self.a), sender: Fixture.actor(Self.a, 7)) == .ignore(.notTheRuntime))
+        #expect(Self.decide(.status, Self.fromNode(Self.a), sender: Fixture.actor(Self.a, 7)) == .ignore(.notTheRuntime))
+    }
+
+    @Test func conventionRequestsComeFromMembers() {
+        let fromStranger = Self.fromNode(Self.stranger)
+        for control in [Control.snapshotRequest, .claimName("n"), .abandonName("n"), .listActors,
+                        .registerName("n", Fixture.actor(Self.stranger, 1), bornMs: 1)] {
+            #expect(Self.decide(control, fromStranger) == .ignore(.notAMember), "\(control)")
+        }
+        #expect(Self.decide(.create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), fromStranger, at: Self.atMember)
+            == .ignore(.notAMember))
+        // A JOIN and a heartbeat (answered with declaredDown) come from lives that are no members.
+        let join = JoinRequest(node: Self.stranger, capabilities: .none, load: 0, protocolVersion: 1)
+        #expect(Self.decide(.join(join), fromStranger) == .allow)
+        #expect(Self.decide(.heartbeat(Self.stranger, load: 0, capabilities: .none), fromStranger) == .allow)
+        #expect(Self.decide(.ping, fromStranger) == .allow)
+    }
+
+    @Test func leaderRequestsAtAMemberAreDroppedAndAJoinIsToldWhoLeads() {
+        let fromB = Self.fromNode(Self.b)
+        let join = JoinRequest(node: Self.b, capabilities: .none, load: 0, protocolVersion: 1)
+        #expect(Self.decide(.join(join), fromB, at: Self.atMember) == .refuseJoin(.notTheLeader))
+        for control in [Control.leave(Self.b), .heartbeat(Self.b, load: 0, capabilities: .none), .snapshotRequest, .claimName("n")] {
+            #expect(Self.decide(control, fromB, at: Self.atMember) == .ignore(.notTheLeader), "\(control)")
+        }
+    }
+
+    @Test func nodesNeverAdministerOrAnswerWithRequests() {
+        let fromA = Self.fromNode(Self.a)
+        for control in [Control.stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.b, 1)),
+                        .createActor(typeName: "Acceptor", globalName: nil)] {
+            #expect(Self.decide(control, fromA) == .ignore(.notFromANode), "\(control)")
+        }
+        for control in Self.answers {
+            #expect(Self.decide(control, fromA) == .ignore(.misrouted), "\(control)")
+        }
+    }
+
+    @Test func aKeyNotInMembersMayNotJoinOrSpeakTheConventionProtocol() {
+        let clientKeyAsNode = Self.fromNode(Self.a, [.use])
+        let join = JoinRequest(node: Self.a, capabilities: .none, load: 0, protocolVersion: 1)
+        #expect(Self.decide(.join(join), clientKeyAsNode) == .refuseJoin(.notAMemberKey))
+        #expect(Self.decide(.leave(Self.a), clientKeyAsNode) == .refuseJoin(.notAMemberKey))
+        #expect(Self.decide(.status, clientKeyAsNode) == .allow)
+        #expect(Self.decide(.status, Self.fromNode(Self.a, [])) == .ignore(.notAMemberKey))
+    }
+
+    @Test func theNodesOwnRuntimeMayDoAnything() {
+        for control in Self.convention + [.stop, .status] {
+            #expect(Self.decide(control, .local, sender: .system(Self.leader)) == .allow)
+        }
+    }
+
+    @Test func everyRefusalSaysItInOneLineAndNamesTheDirectory() {
+        let node = NodeAddress(host: "10.0.0.1", port: 1900)
+        let all: [ControlRefusal] = [.notANode, .notAClient, .notAdmin, .notAMemberKey, .forAnotherNode, .notTheRuntime,
+                                     .notFromANode, .notAMember, .notTheLeader, .misrouted]
+        for refusal in all {
+            let line = refusal.line(node: node, leader: node, key: nil)
+            #expect(!line.contains("\n") && !line.isEmpty)
+        }
+        #expect(ControlRefusal.notAdmin.line(node: node, leader: node, key: nil).contains("admin/"))
+        #expect(ControlRefusal.notAMemberKey.line(node: node, leader: node, key: nil).contains("members/"))
+        #expect(ControlRefusal.notAClient.line(node: node, leader: node, key: nil).contains("clients/"))
+    }
+}
