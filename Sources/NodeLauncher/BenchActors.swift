@@ -10,6 +10,18 @@ package struct BenchPayload: WireMessage {
     package init(from reader: inout WireReader) throws { text = try reader.readString() }
 }
 
+/// What a bench message may ask for. The values come from whoever sends the message, so
+/// the actors check them before any arithmetic: no message may trap a node.
+package enum BenchLimits {
+    /// The largest window (the bench uses 2000): one window is sent in one turn.
+    package static let window = 1 << 16
+    /// The most idle actors one `BenchSpawn` creates (the bench asks for 10 000).
+    package static let spawn = 100_000
+
+    /// Whether `window` is a usable window.
+    package static func validWindow(_ window: Int) -> Bool { (1...Self.window).contains(window) }
+}
+
 /// Client to source: send `count` payloads to `sink`, `window` at a time.
 package struct BenchBlast: Message {
     package static var messageType: String { "BenchBlast" }
@@ -24,6 +36,9 @@ package struct BenchBlast: Message {
         self.text = text
         self.sink = sink
     }
+
+    /// Whether a source can act on it.
+    package var isValid: Bool { count > 0 && BenchLimits.validWindow(window) }
 }
 
 /// Client to sink: expect `count` payloads from `source`, acknowledge every `window`, report to the sender.
@@ -38,6 +53,9 @@ package struct BenchExpect: Message {
         self.window = window
         self.source = source
     }
+
+    /// Whether a sink can act on it.
+    package var isValid: Bool { count > 0 && BenchLimits.validWindow(window) }
 }
 
 /// Sink to source: `window` more arrived.
@@ -56,6 +74,9 @@ package struct BenchSpawn: Message {
     package var count: Int
 
     package init(count: Int) { self.count = count }
+
+    /// Whether a spawner can act on it.
+    package var isValid: Bool { (0...BenchLimits.spawn).contains(count) }
 }
 
 /// Spawner to client: created.
@@ -81,6 +102,7 @@ package final class BenchSource: EnsembleActor {
     package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         switch message {
         case let blast as BenchBlast:
+            guard blast.isValid else { return }
             self.blast = blast
             sent = 0
             sendWindow(context)
@@ -95,7 +117,8 @@ package final class BenchSource: EnsembleActor {
     private func sendWindow(_ context: ActorContext) {
         guard let blast else { return }
         let payload = BenchPayload(text: blast.text)
-        let end = min(sent + blast.window, blast.count)
+        // count - sent cannot overflow (0 <= sent <= count); sent + window could.
+        let end = sent + min(blast.window, blast.count - sent)
         while sent < end {
             context.send(payload, to: blast.sink)
             sent += 1
@@ -116,11 +139,13 @@ package final class BenchSink: EnsembleActor {
         // The payload, by far the most frequent, is tried first: each failed cast is a runtime call.
         switch message {
         case is BenchPayload:
-            guard let expect else { return }
+            // Payloads beyond the count are not counted: `received` stays within 0...count.
+            guard let expect, received < expect.count else { return }
             received += 1
             if received % expect.window == 0 { context.send(BenchAck(), to: expect.source) }
             if received == expect.count, let reportTo { context.send(BenchDone(count: received), to: reportTo) }
         case let expect as BenchExpect:
+            guard expect.isValid else { return }
             self.expect = expect
             reportTo = sender
             received = 0
@@ -137,7 +162,7 @@ package final class BenchSpawner: EnsembleActor {
     package init() {}
 
     package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        guard let spawn = message as? BenchSpawn else { return }
+        guard let spawn = message as? BenchSpawn, spawn.isValid else { return }
         for _ in 0..<spawn.count { _ = try await context.createActor(BenchIdle.self) }
         context.reply(BenchSpawned(count: spawn.count), to: sender)
     }

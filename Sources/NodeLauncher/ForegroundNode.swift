@@ -10,10 +10,17 @@ import Glibc
 /// Runs one node in this process until it stops: what `ensemble-node` (and
 /// `ensemble start --foreground` when that binary is missing) does.
 public enum ForegroundNode {
-    /// The actor types every node of the `ensemble` distribution hosts.
-    package static let actorTypes: [any EnsembleActor.Type] = encoderAppActors + benchActors
-    /// The message types they exchange.
-    package static let messages: [any Message.Type] = encoderAppMessages + benchMessages
+    /// The actor types a node of the `ensemble` distribution hosts: the encoder app's, and
+    /// the bench's only on the nodes `ensemble bench` starts (`bench`). Any client may create
+    /// a registered type, so a production node registers nothing it does not serve.
+    package static func actorTypes(bench: Bool) -> [any EnsembleActor.Type] {
+        bench ? encoderAppActors + benchActors : encoderAppActors
+    }
+
+    /// The message types those actors exchange.
+    package static func messages(bench: Bool) -> [any Message.Type] {
+        bench ? encoderAppMessages + benchMessages : encoderAppMessages
+    }
 
     /// Runs the node; returns the process exit status (errors are printed as one line).
     public static func run(_ arguments: NodeArguments) async -> Int32 {
@@ -41,7 +48,8 @@ public enum ForegroundNode {
         defer { state.removePID(port, ifOwnedBy: pid) }
         do {
             try await NodeMain.run(
-                configuration: configuration, actorTypes: actorTypes, messages: messages,
+                configuration: configuration, actorTypes: actorTypes(bench: arguments.benchActors),
+                messages: messages(bench: arguments.benchActors),
                 logger: Logger(label: "ensemble.node"), joinTimeout: .milliseconds(Int(arguments.joinTimeout * 1000))
             ) { readiness in
                 if case .failed = readiness {} else {

@@ -26,11 +26,15 @@ public struct NodeArguments: Sendable, Equatable {
     public var logLevel: String
     /// The CurveZMQ key directory; nil for plain text.
     public var curveDirectory: String?
+    /// Whether the node hosts the bench's actors and messages too: only the nodes
+    /// `ensemble bench` starts do (`--bench-actors true`, an option no user types).
+    public var benchActors: Bool
 
     /// Creates the arguments.
     public init(
         port: UInt16, capabilities: String, leader: NodeAddress, host: String, advertise: String?,
-        stateDirectory: String, joinTimeout: Double, logLevel: String, curveDirectory: String? = nil
+        stateDirectory: String, joinTimeout: Double, logLevel: String, curveDirectory: String? = nil,
+        benchActors: Bool = false
     ) {
         self.port = port
         self.capabilities = capabilities
@@ -41,6 +45,7 @@ public struct NodeArguments: Sendable, Equatable {
         self.joinTimeout = joinTimeout
         self.logLevel = logLevel
         self.curveDirectory = curveDirectory
+        self.benchActors = benchActors
     }
 
     /// The argument vector, without the program name.
@@ -49,6 +54,7 @@ public struct NodeArguments: Sendable, Equatable {
                       "--state-dir", stateDirectory, "--join-timeout", String(joinTimeout), "--log-level", logLevel]
         if let advertise { vector += ["--advertise", advertise] }
         if let curveDirectory { vector += ["--curve", curveDirectory] }
+        if benchActors { vector += ["--bench-actors", "true"] }
         return vector
     }
 
@@ -81,13 +87,15 @@ public struct NodeArguments: Sendable, Equatable {
         let logLevel = options["log-level"] ?? "info"
         guard Logger.Level(rawValue: logLevel) != nil else { throw NodeArgumentsError("unknown --log-level '\(logLevel)'") }
         guard let stateDirectory = options["state-dir"], !stateDirectory.isEmpty else { throw NodeArgumentsError("--state-dir is required") }
+        let benchText = options["bench-actors"] ?? "false"
+        guard let benchActors = Bool(benchText) else { throw NodeArgumentsError("--bench-actors must be true or false, not '\(benchText)'") }
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
-            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"])
+            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"], benchActors: benchActors)
     }
 
-    private static let optionNames: Set<String> = ["leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve"]
+    private static let optionNames: Set<String> = ["leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve", "bench-actors"]
 
     /// The node's configuration, without keys (`ForegroundNode` loads them).
     public var configuration: NodeConfiguration {

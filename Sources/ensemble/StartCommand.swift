@@ -41,6 +41,11 @@ struct StartCommand: AsyncParsableCommand {
     @Flag(help: "Stay attached: log to standard error, stop on SIGTERM/SIGINT.")
     var foreground = false
 
+    /// Passed only by `ensemble bench`, when its nodes run as `start --foreground` (no
+    /// `ensemble-node` beside this binary): they host the bench's actors. Not a user's option.
+    @Option(help: .hidden)
+    var benchActors = false
+
     func validate() throws {
         guard port > 0 else { throw ValidationError("PORT must be 1-65535") }
         if ["0.0.0.0", "::", "*"].contains(host) && advertise == nil {
@@ -56,7 +61,7 @@ struct StartCommand: AsyncParsableCommand {
         NodeArguments(
             port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
             stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel,
-            curveDirectory: convention.curveDirectory)
+            curveDirectory: convention.curveDirectory, benchActors: benchActors)
     }
 
     func run() async throws {

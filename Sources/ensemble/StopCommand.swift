@@ -65,49 +65,69 @@ struct StopCommand: AsyncParsableCommand {
         _ target: NodeAddress, state: StateDirectory, curve: Result<CurveClientKeys, EnsembleError>?
     ) async throws {
         let isLocal = ["127.0.0.1", "localhost", "::1"].contains(target.host)
-        let pid = isLocal ? state.livePID(target.port) : nil
+        let recorded = isLocal ? state.recordedPID(target.port).flatMap { $0 > 0 && !hasExited($0) ? $0 : nil } : nil
+        // Only a pid the socket tables show serving the port is waited for (and its exit taken
+        // as the answer): a recorded pid may have been reused by an unrelated process.
+        let node = recorded.flatMap { ListeningSocket.check(pid: $0, port: target.port) == .listening ? $0 : nil }
         let answer: StopAnswer
         switch curve {
-        case .success(let keys): answer = await askToStop(target, curve: keys, pid: pid)
-        case .failure(let failure): answer = .silent(failureLine(failure, otherwise: "\(failure)"))
-        case nil: answer = await askToStop(target, curve: nil, pid: pid)
+        case .success(let keys): answer = await askToStop(target, curve: keys, pid: node)
+        // Not asked, so not known to be silent: nothing may be signalled.
+        case .failure(let failure): answer = .refused(failureLine(failure, otherwise: "\(failure)"))
+        case nil: answer = await askToStop(target, curve: nil, pid: node)
         }
         // The node is there and said no (or refused the key): signalling it would bypass that.
         if case .refused(let why) = answer { throw CommandFailure(why) }
         if case .stopped = answer {
-            if let pid {
-                if !(await waitForExit(pid, timeout: 10)) {
-                    kill(pid, SIGKILL)
-                    _ = await waitForExit(pid, timeout: 2)
-                    printErrorLine("ensemble stop: \(target) did not exit in 10 s; killed pid \(pid)")
+            if let node {
+                if !(await waitForExit(node, timeout: 10)) {
+                    kill(node, SIGKILL)
+                    _ = await waitForExit(node, timeout: 2)
+                    printErrorLine("ensemble stop: \(target) did not exit in 10 s; killed pid \(node)")
                 }
-                state.removePID(target.port, ifOwnedBy: pid)
+                state.removePID(target.port, ifOwnedBy: node)
             }
             printLine("stopped \(target)")
             return
         }
-        guard let pid else {
-            if isLocal { state.removePID(target.port) }
-            if case .silent(let why?) = answer { throw CommandFailure(why) }
+        guard let recorded, !hasExited(recorded) else {
+            // A pid file is stale only when what it names does not run (or is no pid at all).
+            if isLocal, state.recordedPID(target.port).map({ $0 <= 0 || hasExited($0) }) ?? true {
+                state.removePID(target.port)
+            }
             throw CommandFailure("no node answers at \(target)")
         }
-        // Recorded and alive but not answering (frozen or still starting): signal it.
-        kill(pid, SIGTERM)
-        if !(await waitForExit(pid, timeout: 5)) {
-            kill(pid, SIGKILL)
-            _ = await waitForExit(pid, timeout: 2)
+        // Alive and silent (frozen, or stuck): signalled only if it still is the port's listener.
+        let pidFile = state.pidPath(target.port)
+        switch ListeningSocket.check(pid: recorded, port: target.port) {
+        case .listening:
+            break
+        case .notListening:
+            throw CommandFailure(
+                "no node answers at \(target), and pid \(recorded) (from \(pidFile)) runs but does not listen on port "
+                    + "\(target.port): not signalled (a stale pid file, or a reused pid?)")
+        case .unknown(let why):
+            throw CommandFailure(
+                "no node answers at \(target), and whether pid \(recorded) (from \(pidFile)) listens on port "
+                    + "\(target.port) cannot be told (\(why)): not signalled")
         }
-        state.removePID(target.port, ifOwnedBy: pid)
-        printLine("stopped \(target) (pid \(pid), by signal)")
+        kill(recorded, SIGTERM)
+        if !(await waitForExit(recorded, timeout: 5)) {
+            kill(recorded, SIGKILL)
+            _ = await waitForExit(recorded, timeout: 2)
+        }
+        state.removePID(target.port, ifOwnedBy: recorded)
+        printLine("stopped \(target) (pid \(recorded), by signal)")
     }
 
     /// How a node answered a stop request.
     private enum StopAnswer {
         case stopped
-        /// It refused (a key that is not an admin key, or a refused handshake).
+        /// It answered without stopping (a key that is not an admin key, a refused handshake,
+        /// an unexpected answer), or it could not be asked (its key is unknown). Never signalled.
         case refused(String)
-        /// Nothing answered, with why when that is known.
-        case silent(String?)
+        /// Nothing answered at all: no connection, or no answer in time.
+        case silent
     }
 
     /// Asks the node at `target` to stop. A local node (`pid`) that is gone while the
@@ -115,7 +135,7 @@ struct StopCommand: AsyncParsableCommand {
     /// (a client's unread messages go when the connection closes), so the process
     /// going away counts as the answer.
     private func askToStop(_ target: NodeAddress, curve: CurveClientKeys?, pid: pid_t?) async -> StopAnswer {
-        guard let client = try? EnsembleClient(gateway: target, curve: curve) else { return .silent(nil) }
+        guard let client = try? EnsembleClient(gateway: target, curve: curve) else { return .silent }
         var answer: StopAnswer
         var watcher: Task<Void, Never>?
         do {
@@ -129,17 +149,28 @@ struct StopCommand: AsyncParsableCommand {
             switch try await client.request(.stop, timeout: .seconds(2)) {
             case .ok: answer = .stopped
             case .refused(let why): answer = .refused(why)
-            default: answer = .silent(nil)
+            case let other: answer = .refused("\(target) answered the stop request with \(other)")
             }
-        } catch EnsembleError.refused(let why) {
-            answer = .refused(why)
+        } catch let error as EnsembleError {
+            answer = Self.classify(error, target: target)
         } catch {
-            answer = .silent(nil)
+            answer = .refused("\(target): \(error)")
         }
         watcher?.cancel()
         if case .silent = answer, let pid, watcher != nil, hasExited(pid) { answer = .stopped }
         await client.close()
         return answer
+    }
+
+    /// Only an error that means no answer came is silence; a refused handshake or any
+    /// answer (even one that cannot be read) means something is there and said no.
+    private static func classify(_ error: EnsembleError, target: NodeAddress) -> StopAnswer {
+        switch error {
+        case .unreachable, .timeout, .shuttingDown: return .silent
+        case .refused(let why): return .refused(why)
+        case .remote, .unknownMessageType, .undecodable, .unknownActorType:
+            return .refused("\(target) answered the stop request: \(error)")
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import Ensemble
 import Foundation
 import Testing
 
@@ -30,6 +31,24 @@ struct BenchTests {
         #expect((figures["encode_p99_us_c1"] ?? 0) >= (figures["encode_p50_us_c1"] ?? 0))
         #expect(Set(figures.keys) == Set(Self.keys))
         #expect(pgrepBenchNodes().isEmpty, "bench left nodes running")
+    }
+
+    /// Only `bench` starts nodes with the bench's actors: any client could create them.
+    @Test func aStartedNodeRefusesBenchActors() async throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        _ = try cluster.startWalkthrough([])
+        let client = try EnsembleClient(gateway: NodeAddress(host: "127.0.0.1", port: cluster.leaderPort))
+        var refusal = ""
+        do {
+            try await client.connect(timeout: .seconds(5))
+            let address = try await client.createActor(typeName: "BenchIdle", timeout: .seconds(5))
+            Issue.record("a started node created BenchIdle at \(address)")
+        } catch {
+            refusal = "\(error)"
+        }
+        await client.close()
+        #expect(refusal.contains("actor type BenchIdle"), "refusal: \(refusal)")
     }
 
     /// Node processes a bench started (their state dir names the bench).

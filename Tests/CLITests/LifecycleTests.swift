@@ -85,6 +85,46 @@ struct LifecycleTests {
         #expect(result.stderr.contains("no node answers at 127.0.0.1:\(port)"))
     }
 
+    /// A pid file can outlive its node and name a reused pid: `stop` signals a silent pid
+    /// only when the socket tables show it listening on the port, whatever its name.
+    @Test func stopNeverSignalsARecordedPidThatDoesNotListenOnThePort() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let port = try FreePorts.one()
+        let sleepPath = FileManager.default.isExecutableFile(atPath: "/bin/sleep") ? "/bin/sleep" : "/usr/bin/sleep"
+        // Named like a node, so only the socket tables can tell it is not one.
+        let impostor = try CLIRunner.spawn(path: sleepPath, argv: ["ensemble-node", "60"])
+        defer {
+            kill(impostor.pid, SIGKILL)
+            _ = impostor.wait(timeout: 5)
+        }
+        let pidFile = "\(cluster.stateDir)/\(port).pid"
+        try "\(impostor.pid)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let result = try cluster.run(["stop", String(port)])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("pid \(impostor.pid)"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("does not listen on port \(port)"), "stderr: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(isRunning(impostor.pid), "stop signalled a pid that does not listen on the port")
+        // Its pid still runs, so the file is not known to be stale: it stays.
+        #expect(FileManager.default.fileExists(atPath: pidFile))
+    }
+
+    /// A frozen node answers nothing but still listens on its port: `stop` signals it.
+    @Test func stopSignalsAFrozenNodeThatListensOnThePort() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["morse"])
+        let pid = try #require(cluster.pid(members[0]))
+        kill(pid, SIGSTOP)
+        let result = try cluster.run(["stop", String(members[0])])
+        #expect(result.status == 0, "stop failed: \(result.stderr)")
+        #expect(result.stdout.contains("stopped 127.0.0.1:\(members[0]) (pid \(pid), by signal)"), "stdout: \(result.stdout)")
+        #expect(eventually { !isRunning(pid) }, "the frozen node still runs")
+        #expect(!FileManager.default.fileExists(atPath: "\(cluster.stateDir)/\(members[0]).pid"))
+    }
+
     @Test func emptyInputHasNothingToEncode() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }

@@ -28,11 +28,12 @@ final class BenchCluster {
         leader = NodeAddress(host: "127.0.0.1", port: try FreePorts.pair())
     }
 
-    /// Starts a node (the leader when `address` is the leader's) and records how long until READY.
+    /// Starts a node (the leader when `address` is the leader's) with the bench's actors,
+    /// and records how long until READY.
     func start(_ address: NodeAddress, _ capabilities: String) throws {
         let arguments = NodeArguments(
             port: address.port, capabilities: capabilities, leader: leader, host: address.host, advertise: nil,
-            stateDirectory: stateDir, joinTimeout: 5, logLevel: "warning")
+            stateDirectory: stateDir, joinTimeout: 5, logLevel: "warning", benchActors: true)
         let began = monotonicSeconds()
         let child = try BackgroundSpawner.spawnNode(arguments, logPath: "\(stateDir)/\(address.port).log")
         nodes.append(NodeProcess(address: address, pid: child.pid, capabilities: capabilities, startMs: 0))
@@ -45,7 +46,7 @@ final class BenchCluster {
     /// A connected client entering through `address`.
     func client(_ address: NodeAddress) async throws -> EnsembleClient {
         if let client = clients[address] { return client }
-        let client = try EnsembleClient(gateway: address, messageTypes: ForegroundNode.messages)
+        let client = try EnsembleClient(gateway: address, messageTypes: ForegroundNode.messages(bench: true))
         try await client.connect(timeout: .seconds(5))
         clients[address] = client
         return client

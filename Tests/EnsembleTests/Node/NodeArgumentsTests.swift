@@ -16,6 +16,17 @@ struct NodeArgumentsTests {
         #expect(try NodeArguments(parsing: plain.vector) == plain)
     }
 
+    /// Only `ensemble bench` asks for the bench's actors; a node started by a user never has them.
+    @Test func benchActorsAreOffUnlessAsked() throws {
+        #expect(!example.benchActors)
+        #expect(!example.vector.contains("--bench-actors"))
+        var bench = example
+        bench.benchActors = true
+        #expect(bench.vector.suffix(2) == ["--bench-actors", "true"])
+        #expect(try NodeArguments(parsing: bench.vector) == bench)
+        #expect(try NodeArguments(parsing: ["10000", "--state-dir", "/tmp/x"]).benchActors == false)
+    }
+
     @Test func theConfigurationCarriesEverySetting() {
         let configuration = example.configuration
         #expect(configuration.port == 10000)
@@ -34,6 +45,7 @@ struct NodeArgumentsTests {
         (["10000", "--state-dir", "/tmp/x", "--log-level", "loud"], "unknown --log-level"),
         (["10000", "--state-dir"], "--state-dir needs a value"),
         (["10000", "a", "b", "--state-dir", "/tmp/x"], "usage:"),
+        (["10000", "--state-dir", "/tmp/x", "--bench-actors", "yes"], "--bench-actors must be true or false"),
     ])
     func badVectorsSayWhatIsWrong(vector: [String], expected: String) {
         #expect {
