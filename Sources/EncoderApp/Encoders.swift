@@ -7,13 +7,22 @@ protocol TextEncoder: EnsembleActor {
 
 extension TextEncoder {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        guard let request = message as? EncodeText else { return }
-        let output = Self.transform(request.text)
-        context.send(
-            AnalyzeEncoding(
-                encoder: Self.typeName, input: request.text, output: output, requester: request.requester,
-                requestID: request.requestID),
-            to: request.analyzer)
+        if let request = message as? EncodeText {
+            let output = Self.transform(request.text)
+            context.send(
+                AnalyzeEncoding(
+                    encoder: Self.typeName, input: request.text, output: output, requester: request.requester,
+                    requestID: request.requestID),
+                to: request.analyzer)
+        } else if let undelivered = message as? DeadLetter, let tooLarge = undelivered.tooLarge,
+            let result = undelivered.original(as: AnalyzeEncoding.self)
+        {
+            // The output is too large to travel: the requester hears that instead of waiting.
+            context.send(
+                EncodingFailed(encoder: result.encoder, reason: "its result is too large to send: \(tooLarge)",
+                               requestID: result.requestID),
+                to: result.requester)
+        }
     }
 }
 
@@ -54,11 +63,19 @@ public final class Analyzer: EnsembleActor {
     public init() {}
 
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        guard let result = message as? AnalyzeEncoding else { return }
-        let density = Encodings.density(input: result.input, output: result.output)
-        context.send(
-            EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: result.requestID),
-            to: result.requester)
+        if let result = message as? AnalyzeEncoding {
+            let density = Encodings.density(input: result.input, output: result.output)
+            context.send(
+                EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: result.requestID),
+                to: result.requester)
+        } else if let undelivered = message as? DeadLetter, let tooLarge = undelivered.tooLarge,
+            let report = undelivered.original(as: EncodingReport.self)
+        {
+            context.send(
+                EncodingFailed(encoder: report.encoder, reason: "its report is too large to send: \(tooLarge)",
+                               requestID: report.requestID),
+                to: undelivered.recipient)
+        }
     }
 }
 
@@ -83,6 +100,13 @@ public final class Acceptor: EnsembleActor {
         case let exited as ChildActorExited:
             if analyzer == exited.child { analyzer = nil }
             forget(exited.child)
+        case let undelivered as DeadLetter where undelivered.tooLarge != nil:
+            // Too large to travel: no encoder can take it, so the requester hears why.
+            guard let request = undelivered.original(as: EncodeText.self), let tooLarge = undelivered.tooLarge else { return }
+            context.send(
+                EncodingFailed(encoder: request.encoder, reason: "the text is too large to send to it: \(tooLarge)",
+                               requestID: request.requestID),
+                to: request.requester)
         case let undelivered as DeadLetter:
             // The encoder's node went away with our request in flight: place it again and resend once.
             forget(undelivered.recipient)

@@ -124,9 +124,29 @@ public struct EncodingReport: Message {
     public var line: String { "\(encoder) [density=\(Encodings.formatDensity(density))]  \(output)" }
 }
 
+/// An encoder's result could not reach the requester, saying why (its output is larger
+/// than the convention's message size limit, say); it counts as that encoder's answer.
+public struct EncodingFailed: Message {
+    /// Its registered name.
+    public static var messageType: String { "EncodingFailed" }
+    /// The encoder type name.
+    public var encoder: String
+    /// Why there is no report, in one line.
+    public var reason: String
+    /// The request this answers.
+    public var requestID: UInt64
+    /// Creates the notice.
+    public init(encoder: String, reason: String, requestID: UInt64 = 0) {
+        self.encoder = encoder
+        self.reason = reason
+        self.requestID = requestID
+    }
+}
+
 /// Every message type of the encoder application, for registering with a node or client.
 public let encoderAppMessages: [any Message.Type] = [
     EncodeRequest.self, EncodingDispatched.self, EncodeText.self, AnalyzeEncoding.self, EncodingReport.self,
+    EncodingFailed.self,
 ]
 
 /// Every actor type of the encoder application, for registering with a node.

@@ -47,6 +47,12 @@ public enum ListeningSocket {
         return .notListening
     }
 
+    /// Whether any process listens on TCP `port` (a port in TIME_WAIT only does not count,
+    /// unlike a failed `bind`).
+    public static func anyListener(port: UInt16) -> Bool {
+        tables.contains { table in readProcFile(table).map { !listeningInodes(port: port, table: $0).isEmpty } ?? false }
+    }
+
     /// The inodes of the sockets in LISTEN state on `port` in one socket table's text
     /// (the format of `/proc/net/tcp` and `/proc/net/tcp6`: a header line, then one
     /// line per socket, `sl local_address rem_address st ... uid timeout inode ...`,

@@ -29,12 +29,14 @@ public struct NodeArguments: Sendable, Equatable {
     /// Whether the node hosts the bench's actors and messages too: only the nodes
     /// `ensemble bench` starts do (`--bench-actors true`, an option no user types).
     public var benchActors: Bool
+    /// The convention's message size limit in bytes (`--max-message-size`).
+    public var maxMessageSize: Int
 
     /// Creates the arguments.
     public init(
         port: UInt16, capabilities: String, leader: NodeAddress, host: String, advertise: String?,
         stateDirectory: String, joinTimeout: Double, logLevel: String, curveDirectory: String? = nil,
-        benchActors: Bool = false
+        benchActors: Bool = false, maxMessageSize: Int = MessageSize.defaultLimit
     ) {
         self.port = port
         self.capabilities = capabilities
@@ -46,6 +48,7 @@ public struct NodeArguments: Sendable, Equatable {
         self.logLevel = logLevel
         self.curveDirectory = curveDirectory
         self.benchActors = benchActors
+        self.maxMessageSize = maxMessageSize
     }
 
     /// The argument vector, without the program name.
@@ -55,6 +58,7 @@ public struct NodeArguments: Sendable, Equatable {
         if let advertise { vector += ["--advertise", advertise] }
         if let curveDirectory { vector += ["--curve", curveDirectory] }
         if benchActors { vector += ["--bench-actors", "true"] }
+        if maxMessageSize != MessageSize.defaultLimit { vector += ["--max-message-size", String(maxMessageSize)] }
         return vector
     }
 
@@ -89,19 +93,28 @@ public struct NodeArguments: Sendable, Equatable {
         guard let stateDirectory = options["state-dir"], !stateDirectory.isEmpty else { throw NodeArgumentsError("--state-dir is required") }
         let benchText = options["bench-actors"] ?? "false"
         guard let benchActors = Bool(benchText) else { throw NodeArgumentsError("--bench-actors must be true or false, not '\(benchText)'") }
+        let sizeText = options["max-message-size"] ?? String(MessageSize.defaultLimit)
+        guard let maxMessageSize = MessageSize.parse(sizeText) else {
+            throw NodeArgumentsError("--max-message-size must be \(MessageSize.rangeText), not '\(sizeText)'")
+        }
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
-            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"], benchActors: benchActors)
+            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"], benchActors: benchActors,
+            maxMessageSize: maxMessageSize)
     }
 
-    private static let optionNames: Set<String> = ["leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve", "bench-actors"]
+    private static let optionNames: Set<String> = [
+        "leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve", "bench-actors", "max-message-size",
+    ]
 
     /// The node's configuration, without keys (`ForegroundNode` loads them).
     public var configuration: NodeConfiguration {
-        NodeConfiguration(
+        var configuration = NodeConfiguration(
             port: port, capabilities: Capabilities(parsing: capabilities), leader: leader,
             bindHost: host, advertiseHost: advertise)
+        configuration.maxMessageSize = maxMessageSize
+        return configuration
     }
 }
 

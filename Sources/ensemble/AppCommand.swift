@@ -14,7 +14,9 @@ struct AppCommand: AsyncParsableCommand {
         abstract: "Send standard input to the Acceptor and print one report per encoder as they arrive.",
         discussion: """
             Exit status: 0 when every report came, 2 when some encoders could not be placed \
-            (said on standard error), 3 at the timeout (missing reports said), 1 on any other error.
+            (said on standard error), 3 at the timeout (missing reports said), 1 on any other error \
+            (an encoder whose result could not be sent, each said on standard error; an input \
+            larger than the convention's --max-message-size).
             """)
 
     @OptionGroup var convention: ConventionOptions
@@ -37,10 +39,24 @@ struct AppCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let gateway = try via.map(parseNode) ?? convention.leaderAddress
-        let client = try await convention.openClient(for: "app", to: gateway, messageTypes: encoderAppMessages)
+        var client = try await convention.openClient(for: "app", to: gateway, messageTypes: encoderAppMessages)
+        // A large input needs the convention's own size limit, which the gateway's view tells.
+        if text.utf8.count > MessageSize.smallest / 2, let limit = await conventionLimit(client), limit != client.maxMessageSize {
+            await client.close()
+            client = try await convention.openClient(
+                for: "app", to: gateway, messageTypes: encoderAppMessages, maxMessageSize: limit)
+        }
         let code = await encode(text, through: client)
         await client.close()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The message size limit the gateway's convention enforces, if it answers in time.
+    private func conventionLimit(_ client: EnsembleClient) async -> Int? {
+        guard (try? await client.connect(timeout: .seconds(2))) != nil,
+            case .viewDescription(let snapshot?)? = try? await client.request(.describeView, timeout: .seconds(2))
+        else { return nil }
+        return snapshot.maxMessageSize
     }
 
     private func encode(_ text: String, through client: EnsembleClient) async -> Int32 {
@@ -58,6 +74,9 @@ struct AppCommand: AsyncParsableCommand {
         do {
             acceptor = try await client.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
             try client.tell(EncodeRequest(text: text), to: acceptor)
+        } catch EnsembleError.messageTooLarge(let tooLarge) {
+            printErrorLine("ensemble app: the input of \(text.utf8.count) bytes cannot be sent: \(tooLarge) (--max-message-size)")
+            return 1
         } catch {
             printErrorLine("ensemble app: \(failureLine(error, otherwise: "cannot reach the Acceptor through \(gateway): \(error)"))")
             return 1
@@ -65,6 +84,7 @@ struct AppCommand: AsyncParsableCommand {
         var expected: Set<String>?
         var unplaced: [UnplacedEncoder] = []
         var reported: Set<String> = []
+        var failed: Set<String> = []
         let messages = client.messages
         let timer = Task {
             try? await Task.sleep(until: deadline)
@@ -79,15 +99,19 @@ struct AppCommand: AsyncParsableCommand {
                 for encoder in unplaced { printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
             case let report as EncodingReport:
                 if reported.insert(report.encoder).inserted { printLine(report.line) }
+            case let failure as EncodingFailed:
+                if failed.insert(failure.encoder).inserted { printErrorLine("ensemble app: \(failure.encoder) failed: \(failure.reason)") }
             case let poison as PoisonMessage:
                 printErrorLine("ensemble app: the Acceptor failed on the request: \(poison.details)")
                 return 1
             default:
                 continue
             }
-            if let expected, expected.isSubset(of: reported) { return unplaced.isEmpty ? 0 : 2 }
+            if let expected, expected.isSubset(of: reported.union(failed)) {
+                return !failed.isEmpty ? 1 : unplaced.isEmpty ? 0 : 2
+            }
         }
-        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).sorted()
+        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).subtracting(failed).sorted()
         printErrorLine("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
         return 3
     }

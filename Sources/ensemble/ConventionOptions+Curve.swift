@@ -31,10 +31,11 @@ extension ConventionOptions {
     /// `openClient(to:messageTypes:)` for a command: when it cannot, one line
     /// (`ensemble COMMAND: why`) on standard error and exit status 1.
     func openClient(
-        for command: String, to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2)
+        for command: String, to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2),
+        maxMessageSize: Int = MessageSize.defaultLimit
     ) async throws -> EnsembleClient {
         do {
-            return try await openClient(to: target, messageTypes: messageTypes, timeout: timeout)
+            return try await openClient(to: target, messageTypes: messageTypes, timeout: timeout, maxMessageSize: maxMessageSize)
         } catch {
             printErrorLine("ensemble \(command): \((error as? CommandFailure)?.message ?? "\(error)")")
             throw ExitCode(1)
@@ -67,10 +68,11 @@ extension ConventionOptions {
     /// leader has its public key looked up in the leader's view unless `nodes/` holds it).
     /// - Throws: `CommandFailure` with one line when the keys are unusable or the key cannot be learnt.
     func openClient(
-        to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2)
+        to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2),
+        maxMessageSize: Int = MessageSize.defaultLimit
     ) async throws -> EnsembleClient {
         guard let credentials = try curveCredentials(role: .client) else {
-            return try EnsembleClient(gateway: target, messageTypes: messageTypes)
+            return try EnsembleClient(gateway: target, messageTypes: messageTypes, maxMessageSize: maxMessageSize)
         }
         let keys: CurveClientKeys
         do {
@@ -78,7 +80,7 @@ extension ConventionOptions {
         } catch {
             throw CommandFailure("\(error)")
         }
-        return try EnsembleClient(gateway: target, messageTypes: messageTypes, curve: keys)
+        return try EnsembleClient(gateway: target, messageTypes: messageTypes, curve: keys, maxMessageSize: maxMessageSize)
     }
 }
 

@@ -41,6 +41,11 @@ struct StartCommand: AsyncParsableCommand {
     @Flag(help: "Stay attached: log to standard error, stop on SIGTERM/SIGINT.")
     var foreground = false
 
+    @Option(help: ArgumentHelp(
+        "The largest message the convention carries, e.g. 64M (the default) or 256M; every node must use the same.",
+        valueName: "size"))
+    var maxMessageSize: String = "64M"
+
     /// Passed only by `ensemble bench`, when its nodes run as `start --foreground` (no
     /// `ensemble-node` beside this binary): they host the bench's actors. Not a user's option.
     @Option(help: .hidden)
@@ -55,13 +60,17 @@ struct StartCommand: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard joinTimeout > 0 && joinTimeout <= 3600 else { throw ValidationError("--join-timeout must be 0-3600 seconds") }
+        guard MessageSize.parse(maxMessageSize) != nil else {
+            throw ValidationError("--max-message-size must be \(MessageSize.rangeText), not '\(maxMessageSize)'")
+        }
     }
 
     var nodeArguments: NodeArguments {
         NodeArguments(
             port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
             stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel,
-            curveDirectory: convention.curveDirectory, benchActors: benchActors)
+            curveDirectory: convention.curveDirectory, benchActors: benchActors,
+            maxMessageSize: MessageSize.parse(maxMessageSize) ?? MessageSize.defaultLimit)
     }
 
     func run() async throws {

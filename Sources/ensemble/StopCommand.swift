@@ -168,7 +168,7 @@ struct StopCommand: AsyncParsableCommand {
         switch error {
         case .unreachable, .timeout, .shuttingDown: return .silent
         case .refused(let why): return .refused(why)
-        case .remote, .unknownMessageType, .undecodable, .unknownActorType:
+        case .remote, .unknownMessageType, .undecodable, .unknownActorType, .messageTooLarge:
             return .refused("\(target) answered the stop request: \(error)")
         }
     }

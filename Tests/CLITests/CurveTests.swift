@@ -114,7 +114,7 @@ struct CurveTests {
             #expect(start.status != 0, "a node with \(extra) was let in: \(start.stdout)")
             #expect(start.stderr.split(separator: "\n").count == 1, "start: \(start.stderr)")
             #expect(start.stderr.contains("refused"), "start: \(start.stderr)")
-            #expect(eventually(timeout: 10) { FreePorts.isFree(port) }, "the refused node on \(port) still runs")
+            #expect(eventually(timeout: 10) { !ListeningSocket.anyListener(port: port) }, "the refused node on \(port) still runs")
             let listed = try memberAddresses(cluster, keys["user"])
             #expect(!listed.contains("127.0.0.1:\(port)"), "the leader lists the refused node \(port)")
         }

@@ -48,6 +48,34 @@ struct LifecycleTests {
         #expect(log.contains("stopped"), "log: \(log)")
     }
 
+    @Test func aNodeWhoseIOThreadFailsExitsNonZeroWithOneLine() throws {
+        // Lowering the node's open-file limit below what its loop polls (at least two: the
+        // wake-up descriptor and the ROUTER) makes poll(2) fail with EINVAL: a real failure of
+        // the I/O thread's wait, made from outside the process.
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") else {
+            Issue.record("prlimit (util-linux) is needed to make a node's poll fail")
+            return
+        }
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let node = try CLIRunner.start(["start", String(cluster.leaderPort), "--foreground"] + cluster.common)
+        defer {
+            kill(node.pid, SIGKILL)
+            _ = node.wait(timeout: 5)
+        }
+        let up = eventually { (try? cluster.run(["status"]))?.status == 0 }
+        try #require(up, "the node did not come up")
+        let limited = try CLIRunner.spawn(path: "/usr/bin/prlimit", argv: ["prlimit", "--pid", String(node.pid), "--nofile=1:1"])
+            .wait(timeout: 10)
+        try #require(limited.status == 0, "prlimit: \(limited.stderr)")
+        let result = node.wait(timeout: 20)
+        #expect(!result.timedOut, "the node kept running without its I/O thread")
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n").filter { $0.contains("I/O thread") }
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(lines.first?.contains("the node's I/O thread stopped: waiting on its sockets failed") == true)
+    }
+
     @Test func startOnABusyPortFailsWithOneLine() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }

@@ -22,3 +22,6 @@ public struct SplitMix64: RandomNumberGenerator {
     /// A value in [0, 1).
     public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
+
+/// Which ports have a listening socket, from the kernel's socket tables (shared with `ensemble stop`).
+public typealias ListeningSocket = NodeLauncher.ListeningSocket

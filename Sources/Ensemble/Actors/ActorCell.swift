@@ -14,6 +14,12 @@ enum Mail: Sendable {
     case stop
     /// Killed abruptly (`ensemble kill`): the supervisor treats it as a crash.
     case kill
+
+    /// The payload bytes a mailbox counts for it: wire mail only.
+    var wireBytes: Int {
+        if case .wire(let envelope) = self { return envelope.payload.count }
+        return 0
+    }
 }
 
 /// A running actor's mailbox and bookkeeping; the instance itself lives in its task.
@@ -32,6 +38,8 @@ final class ActorCell: Sendable {
     /// When it was created, in ms since the epoch (the older of two holders of a name wins).
     let bornMs: UInt64
     private let capacity: Int
+    /// The most bytes of wire mail the mailbox holds (a message alone always fits).
+    private let byteCapacity: Int
     /// The most mail one batch holds: the actor's turn (`NodeConfiguration.messagesPerTurn`).
     let turnLimit: Int
 
@@ -40,6 +48,8 @@ final class ActorCell: Sendable {
         var queue: [Mail] = []
         var head = 0
         var waiter: UnsafeContinuation<[Mail]?, Never>?
+        /// Payload bytes of the wire mail queued (local mail is this node's own and not counted).
+        var bytes = 0
         var closed = false
         var children: Set<ActorAddress> = []
         var exitReason: ExitReason?
@@ -51,7 +61,7 @@ final class ActorCell: Sendable {
 
     init(
         address: ActorAddress, typeName: String, parent: ActorAddress?, globalName: String?, creator: NodeID? = nil,
-        capacity: Int, turnLimit: Int = .max
+        capacity: Int, byteCapacity: Int = .max, turnLimit: Int = .max
     ) {
         self.address = address
         self.typeName = typeName
@@ -60,18 +70,22 @@ final class ActorCell: Sendable {
         self.creator = creator ?? address.node
         self.bornMs = wallClockMilliseconds()
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         self.turnLimit = max(1, turnLimit)
     }
 
-    /// Queues mail; false when the mailbox is full or closed.
+    /// Queues mail; false when the mailbox is full (in messages or bytes) or closed.
     func enqueue(_ mail: Mail) -> Bool {
+        let size = mail.wireBytes
         let (accepted, waiter) = state.withLock { state -> (Bool, UnsafeContinuation<[Mail]?, Never>?) in
             guard !state.closed, state.queue.count - state.head < capacity else { return (false, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
                 return (true, waiter)
             }
+            guard state.bytes == 0 || state.bytes + size <= byteCapacity else { return (false, nil) }
             state.queue.append(mail)
+            state.bytes += size
             return (true, nil)
         }
         waiter?.resume(returning: [mail])
@@ -83,12 +97,23 @@ final class ActorCell: Sendable {
         let (taken, waiter, batch) = state.withLock { state -> (Int, UnsafeContinuation<[Mail]?, Never>?, [Mail]) in
             guard !state.closed else { return (0, nil, []) }
             let room = capacity - (state.queue.count - state.head)
-            let taken = min(room, mails.count)
+            var taken = min(room, mails.count)
             guard taken > 0 else { return (0, nil, []) }
+            let handed = state.waiter == nil ? 0 : min(taken, turnLimit)
+            // What waits in the queue must fit its byte bound too; what the actor takes at once need not.
+            var bytes = state.bytes
+            for index in handed..<taken {
+                let size = mails[index].wireBytes
+                guard bytes == 0 || bytes + size <= byteCapacity else {
+                    taken = index
+                    break
+                }
+                bytes += size
+            }
+            state.bytes = bytes
             if let waiter = state.waiter {
                 state.waiter = nil
                 // A turn's worth goes to the waiting actor, the rest waits for its next turn.
-                let handed = min(taken, turnLimit)
                 state.queue.append(contentsOf: mails[handed..<taken])
                 return (taken, waiter, handed == mails.count ? mails : Array(mails[..<handed]))
             }
@@ -147,10 +172,12 @@ final class ActorCell: Sendable {
             defer {
                 state.queue = []
                 state.head = 0
+                state.bytes = 0
             }
             return state.head == 0 ? state.queue : Array(state.queue[state.head...])
         }
         let batch = Array(state.queue[state.head..<state.head + limit])
+        if state.bytes > 0 { state.bytes -= batch.reduce(0) { $0 + $1.wireBytes } }
         state.head += limit
         // The taken front is dropped once it is at least as long as what is left: amortized O(1) per
         // message, and besides the backlog at most as much again (or 1,024) taken mail is still held.

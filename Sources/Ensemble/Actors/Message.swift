@@ -204,22 +204,47 @@ public struct DeadLetter: Message {
     public var recipient: ActorAddress
     /// Its type name.
     public var originalType: String
-    /// The encoded message (empty when it was never encoded).
+    /// The encoded message (empty when it was never encoded, or too large to come back).
     public var originalPayload: [UInt8]
     /// Why it was not delivered.
     public var reason: String
+    /// Set when the message was never sent because it is larger than the convention's
+    /// message size limit: resending it cannot help.
+    public var tooLarge: MessageTooLarge?
     /// Creates the notice.
-    public init(recipient: ActorAddress, originalType: String, originalPayload: [UInt8] = [], reason: String) {
+    public init(
+        recipient: ActorAddress, originalType: String, originalPayload: [UInt8] = [], reason: String,
+        tooLarge: MessageTooLarge? = nil
+    ) {
         self.recipient = recipient
         self.originalType = originalType
         self.originalPayload = originalPayload
         self.reason = reason
+        self.tooLarge = tooLarge
     }
 
     /// The undelivered message as `type`, if it was one (so the sender can retry it elsewhere).
     public func original<M: Message>(as type: M.Type) -> M? {
         guard originalType == M.messageType else { return nil }
         return try? PayloadCodec.decode(M.self, from: originalPayload)
+    }
+}
+
+/// How much larger than the convention's limit a message was.
+public struct MessageTooLarge: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// The message's size on the wire, in bytes.
+    public var size: Int
+    /// The convention's limit (`--max-message-size`), in bytes.
+    public var limit: Int
+
+    /// Creates the record.
+    public init(size: Int, limit: Int) {
+        self.size = size
+        self.limit = limit
+    }
+
+    public var description: String {
+        "a message of \(MessageSize.describe(size)) is larger than the convention's limit of \(MessageSize.describe(limit))"
     }
 }
 

@@ -28,10 +28,12 @@ final class ClientLoop {
     var refusal: EnsembleError?
     /// A handshake that failed without a reason (often a wrong server key), said at the connect deadline.
     var handshakeTrouble: EnsembleError?
+    let maxMessageSize: Int
 
     init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
          executor: IOThreadExecutor, pending: PendingReplies, registry: MessageRegistry,
-         inbox: ClientInbox) {
+         inbox: ClientInbox, maxMessageSize: Int) {
+        self.maxMessageSize = maxMessageSize
         self.gateway = gateway
         self.curve = curve
         self.context = context
@@ -47,7 +49,7 @@ final class ClientLoop {
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.set(.linger, 0)
             try socket.set(.immediate, 1)
-            try socket.set(.maxMessageSize, 16 << 20)
+            try socket.set(.maxMessageSize, Int64(maxMessageSize))
             try socket.set(.reconnectInterval, 100)
             var identity: [UInt8] = [UInt8(ascii: "C")]
             for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }

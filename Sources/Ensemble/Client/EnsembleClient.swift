@@ -45,10 +45,18 @@ public final class EnsembleClient: Sendable {
     /// Takes a client's messages on its I/O thread as they arrive: `handleMessages(_:)`.
     public typealias MessageHandler = @Sendable (ReceivedMessage) -> Void
 
+    /// The largest message this client sends or takes, in bytes: the convention's
+    /// `--max-message-size` (`describeView` tells it); 64 MiB unless given.
+    public let maxMessageSize: Int
+
     /// Opens a client for `gateway`; messages of `messageTypes` can be received. With
     /// `curve`, the connection uses CurveZMQ (needed when the convention does).
-    public init(gateway: NodeAddress, messageTypes: [any Message.Type] = [], curve: CurveClientKeys? = nil) throws {
+    public init(
+        gateway: NodeAddress, messageTypes: [any Message.Type] = [], curve: CurveClientKeys? = nil,
+        maxMessageSize: Int = MessageSize.defaultLimit
+    ) throws {
         self.gateway = gateway
+        self.maxMessageSize = maxMessageSize
         var registry = MessageRegistry()
         for type in messageTypes { registry.register(type) }
         self.registry = registry
@@ -59,7 +67,7 @@ public final class EnsembleClient: Sendable {
             (self.context, self.io, self.pending, self.inbox, self.registry, self.executor)
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
             ClientLoop(gateway: gateway, curve: curve, context: context, io: io, executor: executor, pending: pending,
-                       registry: messageRegistry, inbox: inbox).run()
+                       registry: messageRegistry, inbox: inbox, maxMessageSize: maxMessageSize).run()
         }
     }
 
@@ -79,11 +87,12 @@ public final class EnsembleClient: Sendable {
     /// Sends a control request to the gateway and waits for the answer.
     public func request(_ control: Control, timeout: Duration) async throws -> Control {
         let id = pending.makeID()
-        let payload = try PayloadCodec.encode(control)
+        let envelope = Envelope(
+            kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
+            typeName: Control.typeName, correlationID: id, payload: try PayloadCodec.encode(control))
+        try checkSize(envelope)
         let reply = try await pending.wait(for: id, timeout: timeout, what: "\(gateway)") {
-            io.submit(mail: Envelope(
-                kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
-                typeName: Control.typeName, correlationID: id, payload: payload))
+            io.submit(mail: envelope)
         }
         return try PayloadCodec.decode(Control.self, from: reply.payload)
     }
@@ -105,16 +114,31 @@ public final class EnsembleClient: Sendable {
     /// Sends a message and waits for the actor's `reply`.
     public func ask<M: Message>(_ message: M, to recipient: ActorAddress, timeout: Duration) async throws -> any Message {
         let id = pending.makeID()
+        let envelope = try envelope(message, to: recipient, correlationID: id)
         let reply = try await pending.wait(for: id, timeout: timeout, what: "\(recipient)") {
-            try? send(message, to: recipient, correlationID: id)
+            io.submit(mail: envelope)
         }
         return try registry.decode(reply.typeName, reply.payload)
     }
 
     private func send<M: Message>(_ message: M, to recipient: ActorAddress, correlationID: UInt64) throws {
-        io.submit(mail: Envelope(
+        io.submit(mail: try envelope(message, to: recipient, correlationID: correlationID))
+    }
+
+    private func envelope<M: Message>(_ message: M, to recipient: ActorAddress, correlationID: UInt64) throws -> Envelope {
+        let envelope = Envelope(
             kind: .tell, sender: nil, recipient: recipient, typeName: M.messageType,
-            correlationID: correlationID, payload: try message.encodedPayload()))
+            correlationID: correlationID, payload: try message.encodedPayload())
+        try checkSize(envelope)
+        return envelope
+    }
+
+    /// - Throws: `EnsembleError.messageTooLarge` when `envelope` (with the sender its gateway adds) is over the limit.
+    private func checkSize(_ envelope: Envelope) throws {
+        // The gateway names this client with a relay address, which adds at most a host of 255 bytes and 18 more.
+        guard envelope.payload.count > maxMessageSize - 70_000 else { return }
+        let size = envelope.encodedSize + 1 + 255 + 18
+        if size > maxMessageSize { throw EnsembleError.messageTooLarge(MessageTooLarge(size: size, limit: maxMessageSize)) }
     }
 
     /// Hands every message that arrives from now on to `handler`, called on the client's

@@ -16,6 +16,8 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreachable(NodeAddress)
     /// The node refused this client's connection or request (CurveZMQ keys), saying why in one line.
     case refused(String)
+    /// A message larger than the message size limit was not sent.
+    case messageTooLarge(MessageTooLarge)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .remote(let text): return text
         case .unreachable(let node): return "no node answers at \(node)"
         case .refused(let why): return why
+        case .messageTooLarge(let tooLarge): return "not sent: \(tooLarge)"
         }
     }
 }

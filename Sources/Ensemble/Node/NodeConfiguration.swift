@@ -24,18 +24,24 @@ public struct NodeConfiguration: Sendable {
     /// whole convention (the leader refuses a JOIN with another), and ZMQ_MAXMSGSIZE on
     /// every socket. A larger message is not sent: its sender gets a `DeadLetter` naming
     /// the size and the limit.
-    public var maxMessageSize: Int = 64 << 20
+    public var maxMessageSize: Int = MessageSize.defaultLimit
     /// Send and receive high-water marks, in messages.
     public var highWaterMark: Int32 = 10_000
     /// Messages a mailbox holds before further mail is refused.
     public var mailboxCapacity: Int = 10_000
+    /// Bytes of mail from other nodes and clients a mailbox holds before further mail is
+    /// refused (never less than `maxMessageSize`, so any one message fits an empty mailbox).
+    public var mailboxByteLimit: Int = 256 << 20
     /// Messages an actor handles in a row before the other actors on its thread get
     /// a turn. The mail its turn sent to other nodes leaves between turns, so a large
     /// backlog flows on in pieces (the next node starts on the first piece while this
     /// one handles the rest) and no actor holds the node's I/O thread for long.
     public var messagesPerTurn: Int = 32
-    /// Frames waiting for a peer connection before further ones are refused.
+    /// Envelopes waiting for a peer connection before further ones are refused.
     public var peerBacklogLimit: Int = 10_000
+    /// Bytes waiting for a peer connection before further mail is refused (never less than
+    /// `maxMessageSize`, so any one message fits an empty backlog).
+    public var peerBacklogByteLimit: Int = 256 << 20
     /// The most members a leader admits, itself included; later JOINs are put off.
     public var maxMembers: Int = 255
     /// The most actors this node hosts; placements past it are refused.

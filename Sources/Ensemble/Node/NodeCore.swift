@@ -195,12 +195,14 @@ final class NodeCore: Sendable {
     }
 
     /// Tells the sender of an undeliverable tell that it went nowhere.
-    func returnDeadLetter(_ envelope: Envelope, reason: String) {
+    func returnDeadLetter(_ envelope: Envelope, reason: String, tooLarge: MessageTooLarge? = nil) {
         guard envelope.kind == .tell, let sender = envelope.sender, envelope.typeName != DeadLetter.messageType else { return }
         // It comes from the dead address when that is ours, else from this node (peers check senders).
         let from = envelope.recipient.node == nodeID ? envelope.recipient : systemAddress
+        // A message too large for the wire comes back whole only to an actor of this node (no wire between).
+        let payload = tooLarge == nil || (sender.node == nodeID && cell(sender.id) != nil) ? envelope.payload : []
         tell(DeadLetter(recipient: envelope.recipient, originalType: envelope.typeName,
-                        originalPayload: envelope.payload, reason: reason),
+                        originalPayload: payload, reason: reason, tooLarge: tooLarge),
              to: sender, from: from, correlationID: 0)
     }
 
@@ -349,6 +351,7 @@ final class NodeCore: Sendable {
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
                 globalName: globalName, creator: creator ?? nodeID, capacity: configuration.mailboxCapacity,
+                byteCapacity: max(configuration.mailboxByteLimit, configuration.maxMessageSize),
                 turnLimit: configuration.messagesPerTurn)
             state.actors[id] = cell
             return cell

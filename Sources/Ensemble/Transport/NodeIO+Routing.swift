@@ -13,6 +13,9 @@ extension NodeIO {
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return
             }
+            if envelope.payload.count > sizeCheckThreshold, let tooLarge = oversize(envelope) {
+                return refuseTooLarge(envelope, tooLarge)
+            }
             outgoing[recipient.node.address, default: []].append(envelope)
             return
         }
@@ -24,6 +27,9 @@ extension NodeIO {
         if recipient.id == 0 {
             handleSystem(envelope, from: origin)
         } else if let identity = clients.identity(for: recipient.id) {
+            if envelope.payload.count > sizeCheckThreshold, let tooLarge = oversize(envelope) {
+                return refuseTooLarge(envelope, tooLarge)
+            }
             sendToClient(identity, envelope)
         } else if envelope.kind == .tell {
             core.deliver(envelope)
@@ -114,7 +120,8 @@ extension NodeIO {
                 continue
             }
             peer.append(envelopes, now: now)
-            for envelope in peer.takeOverflow(limit: core.configuration.peerBacklogLimit) {
+            let byteLimit = max(core.configuration.peerBacklogByteLimit, core.configuration.maxMessageSize)
+            for envelope in peer.takeOverflow(limit: core.configuration.peerBacklogLimit, byteLimit: byteLimit) {
                 core.counters.add("peerBacklogDrops")
                 core.returnDeadLetter(envelope, reason: "too much mail waiting for \(address)")
             }
@@ -182,5 +189,36 @@ extension NodeIO {
         guard let peer = peers.removeValue(forKey: address) else { return }
         for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: reason ?? "\(address) is no member of the convention") }
         peer.close()
+    }
+
+    /// Payloads up to this size fit the limit whatever their header (a type name of up to
+    /// 64 KiB, two addresses with 255-byte hosts): only larger ones are measured.
+    var sizeCheckThreshold: Int { core.configuration.maxMessageSize - 70_000 }
+
+    /// How far `envelope` is over the convention's message size limit, if it is.
+    func oversize(_ envelope: Envelope) -> MessageTooLarge? {
+        let size = envelope.encodedSize
+        let limit = core.configuration.maxMessageSize
+        return size > limit ? MessageTooLarge(size: size, limit: limit) : nil
+    }
+
+    /// A message over the limit is not sent (a peer would drop the connection, and what is
+    /// queued behind it): a tell goes back to its sender as a dead letter naming the size and
+    /// the limit, an answer is replaced by a refusal saying so.
+    func refuseTooLarge(_ envelope: Envelope, _ tooLarge: MessageTooLarge) {
+        core.counters.add("oversizedMessages")
+        if logOnce.first("too large", envelope.typeName) {
+            core.logger.warning("not sending a \(envelope.typeName) to \(envelope.recipient): \(tooLarge)")
+        }
+        switch envelope.kind {
+        case .tell:
+            core.returnDeadLetter(envelope, reason: "\(envelope.typeName): \(tooLarge)", tooLarge: tooLarge)
+        case .reply:
+            guard envelope.typeName == Control.typeName else { return }
+            emitControl(.refused("the answer is \(tooLarge)"), to: envelope.recipient, kind: .reply,
+                        correlationID: envelope.correlationID)
+        case .control, .update:
+            break
+        }
     }
 }

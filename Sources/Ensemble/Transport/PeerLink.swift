@@ -42,10 +42,13 @@ final class PeerLink {
         socket.close()
     }
     var count: Int { backlog.count - head }
+    /// Payload bytes of the mail waiting.
+    private(set) var queuedBytes = 0
 
     func append(_ envelopes: [Envelope], now: Duration) {
         if isEmpty { waitingSince = now }
         backlog.append(contentsOf: envelopes)
+        queuedBytes += envelopes.reduce(0) { $0 + $1.payload.count }
     }
 
     /// Sends as much of the backlog as the socket takes, in batches.
@@ -58,12 +61,14 @@ final class PeerLink {
             let end = Envelope.batchEnd(of: backlog, from: head)
             let frame = Envelope.encodeBatch(backlog[head..<end])
             guard try socket.send([frame]) == .done else { break }
+            queuedBytes -= backlog[head..<end].reduce(0) { $0 + $1.payload.count }
             head = end
             waitingSince = now
         }
         if head == backlog.count {
             backlog.removeAll(keepingCapacity: backlog.capacity < 4096)
             head = 0
+            queuedBytes = 0
             waitingSince = nil
         } else if head > 1024 && head * 2 > backlog.count {
             backlog.removeFirst(head)
@@ -77,16 +82,25 @@ final class PeerLink {
             rawFrames.removeAll()
             backlog.removeAll()
             head = 0
+            queuedBytes = 0
             waitingSince = nil
         }
         return Array(backlog[head...])
     }
 
-    /// Takes the newest mail beyond `limit` (refused for lack of room).
-    func takeOverflow(limit: Int) -> [Envelope] {
-        guard count > limit else { return [] }
-        let overflow = Array(backlog[(head + limit)...])
+    /// Takes the newest mail beyond `limit` envelopes or `byteLimit` payload bytes (refused for
+    /// lack of room); the oldest envelope always stays.
+    func takeOverflow(limit: Int, byteLimit: Int = .max) -> [Envelope] {
+        guard count > limit || queuedBytes > byteLimit else { return [] }
+        var keep = min(count, limit)
+        var bytes = backlog[head..<(head + keep)].reduce(0) { $0 + $1.payload.count }
+        while keep > 1 && bytes > byteLimit {
+            keep -= 1
+            bytes -= backlog[head + keep].payload.count
+        }
+        let overflow = Array(backlog[(head + keep)...])
         backlog.removeLast(overflow.count)
+        queuedBytes = bytes
         return overflow
     }
 }
