@@ -53,6 +53,12 @@ public struct FailureDetector: Sendable {
         watched[node.address] = Watch(node: node, lastHeard: now)
     }
 
+    /// When `node` (that very life) was last heard from, while it is watched.
+    public func lastHeard(of node: NodeID) -> Duration? {
+        guard let watch = watched[node.address], watch.node == node else { return nil }
+        return watch.lastHeard
+    }
+
     /// Stops watching whatever lives at `address`.
     public mutating func forget(_ address: NodeAddress) { watched[address] = nil }
 

@@ -8,6 +8,8 @@ public enum JoinOutcome: Sendable, Equatable {
     case joined
     /// The leader refused it, saying why.
     case refused(String)
+    /// The node stopped before it was welcomed (shutting down, or to come back as a new life).
+    case stopped
 }
 
 /// Why a node could not start.

@@ -1,4 +1,7 @@
 extension NodeCore {
+    /// How many members one `status` asks for their actors at once.
+    static let statusFanOut = 16
+
     /// The convention as this node sees it, with every member's actors that answer in time.
     func collectStatus(timeout: Duration = .seconds(1)) async -> StatusReport {
         let view = self.view
@@ -7,14 +10,19 @@ extension NodeCore {
         var unreachable: [NodeAddress] = []
         var answeredAt: [NodeAddress: Duration] = [:]
         await withTaskGroup(of: (NodeID, [ActorRecord]?, Duration).self) { group in
-            for node in others {
+            // At most `statusFanOut` members are asked at once: a large convention is asked in waves.
+            var waiting = others[...]
+            func askNext() {
+                guard let node = waiting.popFirst() else { return }
                 group.addTask {
                     let answer = try? await self.request(.listActors, to: .system(node), timeout: timeout)
                     if case .actors(let records) = answer { return (node, records, self.now) }
                     return (node, nil, self.now)
                 }
             }
+            for _ in 0..<Self.statusFanOut { askNext() }
             for await (node, records, at) in group {
+                askNext()
                 if let records {
                     actors += records
                     answeredAt[node.address] = at

@@ -87,7 +87,11 @@ final class NodeCore: Sendable {
     func setView(_ view: MembershipView?) { state.withLock { $0.view = view } }
     func noteLoad(_ node: NodeID, _ load: Int) { state.withLock { $0.view?.noteLoad(node, load) } }
     func markStopping() { state.withLock { $0.stopping = true } }
-    func requestStop() { stopRequested.fulfil(true) }
+    func requestStop() {
+        stopRequested.fulfil(true)
+        // Whoever waits for a welcome learns the node stopped instead (a no-op once welcomed or refused).
+        joined.fulfil(.stopped)
+    }
     /// The convention declared this life down, or knows a newer life at this address than
     /// `above`: stop, and let the runner start a new life with a higher incarnation.
     func requestRestartAsNewLife(above: NodeID) {

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import ServiceLifecycle
 
@@ -27,17 +28,21 @@ public enum NodeMain {
         onReady: @escaping @Sendable (NodeReadiness) -> Void = { _ in }
     ) async throws {
         var incarnation = Node.clockIncarnation()
-        var reportReady: (@Sendable (NodeReadiness) -> Void)? = onReady
+        // Reported once, by the first life that is welcomed, refused or gives up waiting: a life
+        // that ends before its welcome (to come back above a newer one) leaves it to the next.
+        let reportReady = ReadinessReport(onReady)
+        var firstLife = true
         while true {
             let node = try Node(
                 configuration: configuration, actorTypes: actorTypes, messages: messages, logger: logger,
                 incarnation: incarnation)
             do {
-                try await startBinding(node, retryFor: reportReady == nil ? .seconds(5) : .zero)
+                try await startBinding(node, retryFor: firstLife ? .zero : .seconds(5))
             } catch {
-                reportReady?(.failed("\(error)"))
+                reportReady(.failed("\(error)"))
                 throw error
             }
+            firstLife = false
             logger.info("node \(node.nodeID) up with capabilities \(node.capabilities), leader \(configuration.leader)")
             if let curve = configuration.curve {
                 let keys = curve.authorization
@@ -49,7 +54,6 @@ public enum NodeMain {
             guard let above = node.newLifeAbove else { return }
             // Declared down while frozen or cut off, or an older life than the leader knows:
             // come back as a new life, above every life of this address the convention has seen.
-            reportReady = nil
             let floor = max(above.incarnation, node.nodeID.incarnation)
             guard floor < UInt64.max else { throw NodeStartError.failed("no newer life of \(configuration.advertisedAddress) can follow \(above)") }
             incarnation = max(Node.clockIncarnation(), floor + 1)
@@ -71,7 +75,7 @@ public enum NodeMain {
 
     private static func serve(
         _ node: Node, configuration: NodeConfiguration, logger: Logger, joinTimeout: Duration,
-        onReady: (@Sendable (NodeReadiness) -> Void)?
+        onReady: ReadinessReport
     ) async throws {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -80,17 +84,18 @@ public enum NodeMain {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 switch await node.waitUntilJoined(timeout: joinTimeout) {
-                case .joined?: onReady?(.ready)
-                case .refused(let why)?: onReady?(.failed("the leader refused this node: \(why)"))
+                case .joined?: onReady(.ready)
+                case .refused(let why)?: onReady(.failed("the leader refused this node: \(why)"))
+                case .stopped?: break
                 case nil where node.joinDeferral != nil:
                     // Put off until the join timeout (another life holds the address): give up, and say why.
                     let why = "the leader did not let this node in within \(joinTimeout): \(node.joinDeferral ?? "")"
                     logger.error("\(why)")
-                    onReady?(.failed(why))
+                    onReady(.failed(why))
                     node.stop(failing: why)
                 case nil:
                     logger.warning("no leader answered at \(configuration.leader) within \(joinTimeout); still trying")
-                    onReady?(.waitingForLeader)
+                    onReady(.waitingForLeader)
                     // Not cancellation-aware, so wait in slices the group's end can interrupt.
                     while !Task.isCancelled {
                         guard let outcome = await node.waitUntilJoined(timeout: .milliseconds(500)) else { continue }
@@ -103,5 +108,18 @@ public enum NodeMain {
             defer { tasks.cancelAll() }
             try await group.run()
         }
+    }
+}
+
+/// A node's readiness, told to its launcher once whichever life tells it.
+final class ReadinessReport: Sendable {
+    private let report: @Sendable (NodeReadiness) -> Void
+    private let told = Atomic<Bool>(false)
+
+    init(_ report: @escaping @Sendable (NodeReadiness) -> Void) { self.report = report }
+
+    func callAsFunction(_ readiness: NodeReadiness) {
+        guard !told.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        report(readiness)
     }
 }

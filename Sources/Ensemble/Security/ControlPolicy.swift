@@ -128,10 +128,11 @@ public enum ControlRefusal: Sendable, Equatable {
     /// An answer sent as a request.
     case misrouted
 
-    /// The `status --json` counter that counts it (the CurveZMQ ones keep their names).
-    public var counter: String {
+    /// The `status --json` counter that counts it; `curve` in a CurveZMQ convention, whose
+    /// counters keep the names they had before these checks covered plain text too.
+    public func counter(curve: Bool) -> String {
         switch self {
-        case .notANode: return "nodeOnlyRefusals"
+        case .notANode: return curve ? "curveNodeOnlyRefusals" : "nodeOnlyRefusals"
         case .notAClient: return "curveClientRefusals"
         case .notAdmin: return "curveAdminRefusals"
         case .notAMemberKey: return "curveMemberRefusals"

@@ -66,7 +66,7 @@ public struct CurveCredentials: Sendable, Equatable {
         }
         if role != .client {
             // One list of everyone was replaced by a list per role: refuse rather than guess a role.
-            if try !KeyFiles.keys(in: "\(directory)/authorized", required: false).isEmpty {
+            if !KeyFiles.entries(in: "\(directory)/authorized").isEmpty {
                 throw CurveKeyError(
                     path: "\(directory)/authorized/",
                     problem: "is no longer read: move node keys to members/, client keys to clients/ (admin keys stay in admin/), then remove it (docs/operations.md)")
@@ -141,6 +141,18 @@ enum KeyFiles {
             bytes.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The names in a directory, hidden ones skipped; none when it cannot be read.
+    static func entries(in directory: String) -> [String] {
+        guard let handle = opendir(directory) else { return [] }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        return names
     }
 
     /// Every key in a directory, one per regular file (hidden files skipped), by file name.

@@ -1,6 +1,6 @@
 /// The clients of a gateway node: their routing ids, the relay ids that name them in
 /// the convention, and what each has under way. Bounded: past `limit` clients the
-/// one heard from least recently is forgotten.
+/// one that first came longest ago is forgotten.
 struct ClientRelay {
     /// What one client connection has asked of this gateway.
     struct Record {

@@ -14,9 +14,12 @@ extension NodeIO {
                 // A JOIN, a lost life's heartbeat: the answer may have to reach a node that is no member.
                 answers.allow(life.address, now: core.now)
             }
+            // The life the view has at an address, not the address: a joiner itself was just heard there.
+            let (view, detector) = (plane.view, self.detector)
             let actions = plane.request(
                 control, sender: envelope.sender ?? core.systemAddress, correlationID: envelope.correlationID,
-                from: origin, now: core.now, lastHeard: { lastHeard[$0] })
+                from: origin, now: core.now,
+                lastHeard: { address in view?.members[address].flatMap { detector.lastHeard(of: $0.node) } })
             perform(actions, answering: envelope, from: origin)
         case .tell, .update:
             core.counters.add("deadLetters")
@@ -34,6 +37,8 @@ extension NodeIO {
                                      currentNames: { core.namedActors }) {
             return perform(actions, answering: envelope, from: origin)
         }
+        // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
+        guard envelope.correlationID != 0 else { return }
         let source = origin.node ?? core.nodeID
         if !core.pending.resolve(envelope, from: source) { core.counters.add("unmatchedReplies") }
     }
@@ -45,7 +50,7 @@ extension NodeIO {
             case .answer(let control):
                 reply(to: envelope, control)
             case .refused(let why, let answered):
-                core.counters.add(why.counter)
+                core.counters.add(why.counter(curve: curve != nil))
                 if logOnce.first("\(why)", origin.node?.description) {
                     core.logger.warning("refused a \(envelope.typeName) from \(origin.node.map { "\($0)" } ?? "a client"): \(why)")
                 }

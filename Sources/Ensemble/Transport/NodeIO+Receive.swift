@@ -59,7 +59,7 @@ extension NodeIO {
                 envelope.sender = relay
                 guard envelope.recipient.node.address == core.nodeID.address, envelope.recipient.id == 0 else {
                     // Relayed, it would reach the other node as a request of this gateway's.
-                    core.counters.add("nodeOnlyRefusals")
+                    core.counters.add(ControlRefusal.notANode.counter(curve: curve != nil))
                     refuseClient(identity, "refused: a client's requests go to its gateway (\(core.nodeID.address)) only",
                                  correlationID: envelope.correlationID)
                     continue
@@ -104,7 +104,14 @@ extension NodeIO {
         if curve != nil { (envelopes, permissions) = screened(envelopes, claimed: claimed, userID: userID) }
         let origin = Origin.node(claimed, permissions)
         let claimedIsLost = plane.lost.contains(claimed)
-        let isMember = plane.isMember(claimed)
+        var isMember = plane.isMember(claimed)
+        if !isMember && !claimedIsLost && subscriber != nil {
+            // The leader's news of a member that just joined may wait on the SUB socket, read after this one.
+            receiveUpdates()
+            isMember = plane.isMember(claimed)
+        }
+        // Only members (and the leader address) are watched and listed: others leave no trace.
+        let isKnown = isMember || claimed.address == core.configuration.leader
         var heardFrom = false
         // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
         var run: [Envelope] = []
@@ -119,7 +126,7 @@ extension NodeIO {
                 core.counters.add("forgedSenders")
                 continue
             }
-            if !heardFrom {
+            if !heardFrom && isKnown {
                 heard(sender.node)
                 heardFrom = true
             }
@@ -137,6 +144,10 @@ extension NodeIO {
                 core.counters.add("misroutedDrops")
                 continue
             }
+            if kind == .tell && SystemMessages.isLifecycle(envelope.typeName) && !lifecycleAllowed(envelope) {
+                core.counters.add("lifecycleRefusals")
+                continue
+            }
             if kind == .tell, let current = runRecipient, current.id == recipient.id,
                 current.node.incarnation == recipient.node.incarnation
             {
@@ -146,10 +157,6 @@ extension NodeIO {
             core.deliver(run: run)
             run.removeAll(keepingCapacity: true)
             runRecipient = nil
-            if kind == .tell && SystemMessages.isLifecycle(envelope.typeName) && !lifecycleAllowed(envelope) {
-                core.counters.add("lifecycleRefusals")
-                continue
-            }
             if goesToLocalActor(recipient, kind: kind) {
                 run.append(envelope)
                 runRecipient = recipient
