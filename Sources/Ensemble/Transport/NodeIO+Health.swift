@@ -36,7 +36,12 @@ extension NodeIO {
     private func forgetDeparted() {
         lastHeard = lastHeard.filter { mayLink($0.key) }
         connectionNodes = connectionNodes.filter { mayLink($0.value.address) }
-        if let curve { curve.joinKeys = curve.joinKeys.filter { mayLink($0.key) } }
+        // A lost life's key stays while the life is remembered: its heartbeat must still be
+        // heard to be answered `declaredDown` (a cut-off node learns so, and comes back).
+        if let curve {
+            let lostAddresses = Set(plane.lost.lives.map(\.address))
+            curve.joinKeys = curve.joinKeys.filter { mayLink($0.key) || lostAddresses.contains($0.key) }
+        }
     }
 
     /// The leader watches every member; a member watches its leader while welcomed.
