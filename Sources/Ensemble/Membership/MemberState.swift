@@ -185,9 +185,9 @@ public struct MemberState: Sendable {
     public mutating func update(_ update: SequencedUpdate) -> [MemberDirective] {
         guard var view else { return [] }
         if update.leader != view.leader { return newLeaderLife(update.leader, current: view.leader) }
-        guard isWelcomed else { return [] }
-        if update.sequence > view.sequence &+ 1 { return requestSnapshotOnce() }
-        guard update.sequence == view.sequence &+ 1 else { return [] }
+        guard isWelcomed, update.sequence > view.sequence else { return [] }
+        // Compared by difference: `view.sequence + 1` would wrap at the last sequence number.
+        if update.sequence - view.sequence > 1 { return requestSnapshotOnce() }
         view.apply(update.update, sequence: update.sequence)
         self.view = view
         if case .memberDown(let node, _) = update.update, node == me {

@@ -190,6 +190,22 @@ import Testing
         #expect(state.view?.member(Self.b)?.load == 3)
     }
 
+    /// At the last sequence number there is, no update follows: the next-sequence check once
+    /// wrapped to 0 and took an update numbered 0 (found by the control-plane fuzzer).
+    @Test func aViewAtTheLastSequenceTakesNoUpdateNumberedZero() {
+        var state = Self.welcomed(at: .max)
+        #expect(state.update(Self.update(0, .load(Self.a, 3))) == [])
+        #expect(state.update(Self.update(1, .load(Self.a, 3))) == [])
+        #expect(state.view?.sequence == .max)
+        #expect(state.view?.member(Self.a)?.load == 0)
+        #expect(!state.awaitingSnapshot)
+        // One below the last: the last is next, anything lower is old.
+        var below = Self.welcomed(at: .max - 1)
+        #expect(below.update(Self.update(3, .load(Self.a, 3))) == [])
+        #expect(below.update(Self.update(.max, .load(Self.a, 3))) == [.viewChanged])
+        #expect(below.view?.sequence == .max)
+    }
+
     @Test func memberDownOfThisNodeMeansDeclaredDown() {
         var state = Self.welcomed(at: 5)
         _ = state.update(Self.update(6, .memberUp(Fixture.member(Self.b))))
