@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the wire decoders (envelopes, version refusals, payloads, the Control
-# admin commands) with libFuzzer and AddressSanitizer, for a bounded time.
+# admin commands), and the convention protocol's leader and member logic with
+# what they decode, with libFuzzer and AddressSanitizer, for a bounded time.
 #
 #   deploy/fuzz.sh [SECONDS] [-- LIBFUZZER_FLAGS...]   run (default 60 s)
 #   deploy/fuzz.sh --update-corpus [SECONDS]           run, then merge the new finds into the corpus
@@ -38,6 +39,9 @@ mkdir -p "$scratch" "$artifacts"
 
 # Swift seeds its hashing per process; a fixed seed keeps coverage the same from run to run.
 export SWIFT_DETERMINISTIC_HASHING=1
+# A trap is libFuzzer's to report (and its input to save): Swift's backtracer, under the
+# sanitizer, reports a crash of its own and can leave its process behind.
+export SWIFT_BACKTRACE=enable=no
 # Every committed input first, whole (fuzzing cuts inputs to -max_len): a regression fails
 # here, a slow one too (the large inputs take milliseconds since their bug was fixed).
 if ! "$fuzzer" -runs=0 -timeout=5 -artifact_prefix="$artifacts/" "$corpus" > Fuzz/.build/replay.log 2>&1; then

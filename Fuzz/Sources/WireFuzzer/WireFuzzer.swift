@@ -9,12 +9,17 @@ import Glibc
 // Built once: registering message types is not what is being fuzzed.
 private let decoder = WireFuzzing(messages: encoderAppMessages)
 
-/// One input through every decoder a node or client applies to received bytes.
+/// One input through every decoder a node or client applies to received bytes, and what
+/// decoded through the convention protocol's leader and member planes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    if !decoder.decodeEverything(bytes).reencodesExactly {
+    let outcome = decoder.decodeEverything(bytes)
+    if !outcome.reencodesExactly {
         fatalError("a decoded frame re-encodes to other bytes")
+    }
+    if let broken = outcome.plane.violations.first {
+        fatalError("the control plane broke an invariant: \(broken)")
     }
     return 0
 }

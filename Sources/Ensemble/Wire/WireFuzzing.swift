@@ -7,7 +7,9 @@
 /// `SequencedUpdate`). The whole input is also tried as a bare payload of each
 /// of those types, because a fuzzer's insertions and deletions inside an
 /// envelope break its length field and would rarely reach the payload decoders
-/// otherwise. No input may trap.
+/// otherwise. Every `Control`, `SequencedUpdate` and `LeaderHeartbeat` decoded, from an
+/// envelope or as the whole input, then drives the convention protocol through
+/// `ControlFuzzing`. No input may trap, nor break the protocol's invariants.
 public struct WireFuzzing: Sendable {
     /// What one input decoded as.
     public struct Outcome: Sendable {
@@ -28,6 +30,26 @@ public struct WireFuzzing: Sendable {
         /// envelope layout has one encoding per value, so that means the decoder
         /// accepted something it misread.
         public var reencodesExactly: Bool
+        /// What the decoded control messages, updates and heartbeats did to the convention
+        /// protocol (`ControlFuzzing`): the actions by kind, and any invariant broken.
+        public var plane: ControlFuzzing.Outcome
+    }
+
+    /// An input's bytes decoded as each payload type a node reads off the network.
+    private struct Bare {
+        var control: Control?
+        var heartbeat: LeaderHeartbeat?
+        var update: SequencedUpdate?
+        var types: [String]
+
+        /// The messages for the control plane, with the envelope that carried them.
+        func messages(_ envelope: Envelope?) -> [ControlFuzzing.Message] {
+            var messages: [ControlFuzzing.Message] = []
+            if let control { messages.append(.control(control, envelope)) }
+            if let update { messages.append(.update(update)) }
+            if let heartbeat { messages.append(.heartbeat(heartbeat)) }
+            return messages
+        }
     }
 
     private let registry: MessageRegistry
@@ -42,7 +64,7 @@ public struct WireFuzzing: Sendable {
         messageTypes = registry.typeNames.sorted()
     }
 
-    /// Decodes `bytes` in every way a receiver might.
+    /// Decodes `bytes` in every way a receiver might, and drives the control plane with what decoded.
     public func decodeEverything(_ bytes: [UInt8]) -> Outcome {
         let frame: Result<[Envelope], WireError>
         do throws(WireError) {
@@ -52,42 +74,45 @@ public struct WireFuzzing: Sendable {
         }
         var decoded: [Bool] = []
         var reencodesExactly = true
+        var messages: [ControlFuzzing.Message] = []
         if case .success(let envelopes) = frame {
             reencodesExactly = Envelope.encodeBatch(envelopes) == bytes
             for envelope in envelopes {
-                decoded.append(decodesAsItsKind(envelope))
-                _ = bareTypes(envelope.payload)
+                let bare = decodeBare(envelope.payload)
+                decoded.append(decodesAsItsKind(envelope, bare))
+                messages += bare.messages(envelope)
             }
         }
+        let whole = decodeBare(bytes)
+        messages += whole.messages(nil)
         return Outcome(
             versionRefusal: Envelope.parseVersionRefusal(bytes), identity: NodeIO.nodeIdentity(bytes), frame: frame,
-            payloadsDecoded: decoded, bareTypes: bareTypes(bytes), reencodesExactly: reencodesExactly)
+            payloadsDecoded: decoded, bareTypes: whole.types, reencodesExactly: reencodesExactly,
+            plane: ControlFuzzing.drive(messages, choosingBy: bytes))
     }
 
-    private func decodesAsItsKind(_ envelope: Envelope) -> Bool {
-        let payload = envelope.payload
+    private func decodesAsItsKind(_ envelope: Envelope, _ bare: Bare) -> Bool {
         switch envelope.kind {
         case .tell:
-            return (try? registry.decode(envelope.typeName, payload)) != nil
+            return (try? registry.decode(envelope.typeName, envelope.payload)) != nil
         case .control:
-            return (try? PayloadCodec.decode(Control.self, from: payload)) != nil
+            return bare.control != nil
         case .reply:
-            return (try? PayloadCodec.decode(Control.self, from: payload)) != nil
-                || (try? registry.decode(envelope.typeName, payload)) != nil
+            return bare.control != nil || (try? registry.decode(envelope.typeName, envelope.payload)) != nil
         case .update:
-            if envelope.typeName == LeaderHeartbeat.typeName {
-                return (try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload)) != nil
-            }
-            return (try? PayloadCodec.decode(SequencedUpdate.self, from: payload)) != nil
+            return envelope.typeName == LeaderHeartbeat.typeName ? bare.heartbeat != nil : bare.update != nil
         }
     }
 
-    private func bareTypes(_ payload: [UInt8]) -> [String] {
-        var types: [String] = []
-        if (try? PayloadCodec.decode(Control.self, from: payload)) != nil { types.append(Control.typeName) }
-        if (try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload)) != nil { types.append(LeaderHeartbeat.typeName) }
-        if (try? PayloadCodec.decode(SequencedUpdate.self, from: payload)) != nil { types.append(SequencedUpdate.typeName) }
-        for name in messageTypes where (try? registry.decode(name, payload)) != nil { types.append(name) }
-        return types
+    private func decodeBare(_ payload: [UInt8]) -> Bare {
+        var bare = Bare(
+            control: try? PayloadCodec.decode(Control.self, from: payload),
+            heartbeat: try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload),
+            update: try? PayloadCodec.decode(SequencedUpdate.self, from: payload), types: [])
+        if bare.control != nil { bare.types.append(Control.typeName) }
+        if bare.heartbeat != nil { bare.types.append(LeaderHeartbeat.typeName) }
+        if bare.update != nil { bare.types.append(SequencedUpdate.typeName) }
+        for name in messageTypes where (try? registry.decode(name, payload)) != nil { bare.types.append(name) }
+        return bare
     }
 }

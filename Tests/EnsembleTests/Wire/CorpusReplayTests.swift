@@ -4,8 +4,8 @@ import Testing
 @testable import Ensemble
 
 /// Replays the wire fuzzer's committed corpus (`Tests/Corpus/wire`) through the same
-/// decoder the fuzzer drives, so every input it kept, crashes found included, runs in
-/// every test run; and generates the corpus's seeds (`deploy/fuzz.sh --write-seeds`).
+/// decoder and control planes the fuzzer drives, so every input it kept, crashes found
+/// included, runs in every test run; and generates the corpus's seeds (`deploy/fuzz.sh --write-seeds`).
 @Suite struct CorpusReplayTests {
     /// Found from this file, so that the test does not depend on the working directory.
     static let directory = URL(fileURLWithPath: #filePath)
@@ -27,6 +27,7 @@ import Testing
         if !outcome.reencodesExactly {
             problems.append("decodes as a frame that re-encodes to other bytes")
         }
+        problems += outcome.plane.violations.map { "the control plane broke an invariant: \($0)" }
         if name.hasPrefix("valid-frame-") {
             switch outcome.frame {
             case .success:
