@@ -22,6 +22,8 @@ enum CorpusSeeds {
         leader: n1, sequence: 42,
         members: [MemberInfo(node: n1, capabilities: .none), MemberInfo(node: n2, capabilities: caps, load: 3)],
         names: ["Acceptor": a1])
+    static let limitedSnapshot = ViewSnapshot(
+        leader: n1, sequence: 7, members: [MemberInfo(node: n1, capabilities: caps)], names: [:], maxMessageSize: 1 << 20)
     static let record = ActorRecord(address: a2, type: "MorseEncoder", parent: a1, globalName: nil, restarts: 1)
     static let report = StatusReport(
         node: n1, leader: n1,
@@ -52,6 +54,11 @@ enum CorpusSeeds {
         ("kill", .kill(a2)), ("heartbeat", .heartbeat(n2, load: 2, capabilities: caps)),
         ("declaredDown", .declaredDown(n2)), ("describeView", .describeView),
         ("viewDescription", .viewDescription(snapshot)), ("viewDescription-none", .viewDescription(nil)), ("ok", .ok),
+        ("join-maxMessageSize", .join(JoinRequest(
+            node: n2, capabilities: .none, load: 0, protocolVersion: 1, maxMessageSize: 1 << 20))),
+        ("welcome-maxMessageSize", .welcome(limitedSnapshot)),
+        ("joinLater", .joinLater("127.0.0.1:10000 is held by a live life")), ("staleLife", .staleLife(n1)),
+        ("metrics", .metrics), ("metricsText", .metricsText("# TYPE ensemble_actors gauge\nensemble_actors 3\n")),
     ]
 
     /// One update of every `ViewUpdate` case.
@@ -113,6 +120,7 @@ enum CorpusSeeds {
             let control = controls.first { $0.0 == name }!.1
             frames.append(("reply-\(name)", envelope(.reply, "control", payload(control), correlationID: 9).encoded()))
         }
+        frames += planeFrames
         let report = EncodingReport(encoder: "Encoder", density: nil, output: "", requestID: 3)
         frames.append(("reply-EncodingReport", envelope(.reply, "EncodingReport", payload(report), correlationID: 3).encoded()))
         frames.append(("update-heartbeat", envelope(.update, "heartbeat", payload(heartbeat), to: .system(n1)).encoded()))
@@ -126,6 +134,47 @@ enum CorpusSeeds {
             envelope(.tell, "WakeupMessage", payload(WakeupMessage()), from: a2, to: a2),
         ])))
         return frames
+    }
+
+    /// Frames for the convention `ControlFuzzing` sets up for each input: the leader's answers to
+    /// its member's JOIN (welcome, put off, a newer life known, refused) and heartbeat (declared
+    /// down), a snapshot, the leader's next updates and a heartbeat ahead of them, and JOINs of a
+    /// stranger and of a newer life of the member, at the convention's message size limit.
+    static var planeFrames: [(String, [UInt8])] {
+        let leader = ControlFuzzing.leader, member = ControlFuzzing.member, limit = ControlFuzzing.maxMessageSize
+        let joinID = ControlFuzzing.firstJoinID
+        let view = ViewSnapshot(
+            leader: leader, sequence: 7,
+            members: [leader, ControlFuzzing.peer, member].map { MemberInfo(node: $0, capabilities: caps, load: 1) },
+            names: ["Acceptor": ActorAddress(node: member, id: 7)], maxMessageSize: limit)
+        func reply(_ control: Control, _ id: UInt64) -> [UInt8] {
+            envelope(.reply, "control", payload(control), from: .system(leader), to: .system(member), correlationID: id).encoded()
+        }
+        func join(_ node: NodeID) -> [UInt8] {
+            let request = JoinRequest(
+                node: node, capabilities: caps, load: 0, protocolVersion: Envelope.protocolVersion, maxMessageSize: limit)
+            return envelope(.control, "control", payload(Control.join(request)), from: .system(node), to: .system(leader),
+                            correlationID: 77).encoded()
+        }
+        let newer = NodeID(address: member.address, incarnation: member.incarnation + 1)
+        let updates = [
+            SequencedUpdate(leader: leader, sequence: 3, update: .load(member, 2)),
+            SequencedUpdate(leader: leader, sequence: 4, update: .nameRegistered("Acceptor", ActorAddress(node: member, id: 7))),
+            SequencedUpdate(leader: leader, sequence: 5, update: .memberDown(ControlFuzzing.peer, reason: "no heartbeat")),
+        ]
+        let published = updates.map { envelope(.update, "update", payload($0), from: .system(leader), to: .system(leader)) }
+        let ahead = envelope(.update, "heartbeat", payload(LeaderHeartbeat(leader: leader, sequence: 9)), to: .system(leader))
+        return [
+            ("plane-welcome", reply(.welcome(view), joinID)),
+            ("plane-joinLater", reply(.joinLater("\(member.address) is held by a live life"), joinID)),
+            ("plane-staleLife", reply(.staleLife(newer), joinID)),
+            ("plane-refused", reply(.refused("protocol version 1 is not supported"), joinID)),
+            ("plane-declaredDown", reply(.declaredDown(member), ControlFuzzing.heartbeatID)),
+            ("plane-snapshot", reply(.snapshot(view), joinID + 1)),
+            ("plane-updates", Envelope.encodeBatch(published + [ahead])),
+            ("plane-join-stranger", join(ControlFuzzing.stranger)),
+            ("plane-join-newer-life", join(newer)),
+        ]
     }
 
     /// The status report with `count` more counters, written in key order (a Dictionary's order
