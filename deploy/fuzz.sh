@@ -33,6 +33,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 
+# The main package is a path dependency of Fuzz/, and SwiftPM misses a source file added to it
+# since its last build plan (the build then fails): plan afresh each time, which takes a second.
+rm -f Fuzz/.build/release.yaml
 swift build --package-path Fuzz -c release --product WireFuzzer -Xswiftc -sanitize=fuzzer,address
 fuzzer="$(swift build --package-path Fuzz -c release --show-bin-path)/WireFuzzer"
 mkdir -p "$scratch" "$artifacts"
