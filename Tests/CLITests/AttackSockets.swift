@@ -1,0 +1,305 @@
+import Foundation
+import Testing
+import ZMQ
+@testable import Ensemble
+
+/// Envelopes as an attacker writes them.
+enum Forge {
+    /// A control message (a request, or with `kind: .reply` an answer) for `node`'s system endpoint.
+    static func control(
+        _ control: Control, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind = .control
+    ) throws -> Envelope {
+        Envelope(kind: kind, sender: sender, recipient: .system(node), typeName: Control.typeName, correlationID: id,
+                 payload: try PayloadCodec.encode(control))
+    }
+
+    /// The same answer under each correlation id of `ids` (the payload encoded once).
+    static func replies(_ control: Control, from sender: ActorAddress, to node: NodeID, ids: [UInt64]) throws -> [Envelope] {
+        let payload = try PayloadCodec.encode(control)
+        return ids.map {
+            Envelope(kind: .reply, sender: sender, recipient: .system(node), typeName: Control.typeName, correlationID: $0, payload: payload)
+        }
+    }
+
+    /// A tell of `message` to `recipient`.
+    static func tell<M: Message>(_ message: M, from sender: ActorAddress?, to recipient: ActorAddress) throws -> Envelope {
+        Envelope(kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType, payload: try message.encodedPayload())
+    }
+
+    /// A tell of an application message the runtime does not look into (it is dropped or bounced before any actor reads it).
+    static func mail(from sender: ActorAddress?, to recipient: ActorAddress) -> Envelope {
+        Envelope(kind: .tell, sender: sender, recipient: recipient, typeName: "EncodeRequest", payload: [8, 9])
+    }
+}
+
+/// A raw ZeroMQ DEALER an attack speaks through: a client (`C` + random bytes) or a
+/// node (`N` + a life of the test's choosing), in plain text or as a CurveZMQ client
+/// with any key pair. What comes back is collected in `inbox`.
+final class RawPeer {
+    let context: ZMQContext
+    let socket: ZMQSocket
+    let identity: [UInt8]
+    private let ownsContext: Bool
+    private(set) var inbox: [Envelope] = []
+
+    /// A DEALER named `identity` connected to `endpoint`; in a context of its own unless `context` is given
+    /// (many peers then share one context's threads; whoever made it terminates it after closing them).
+    init(identity: [UInt8], to endpoint: String, curve: (serverKey: CurveKey, keys: CurveKeyPair)? = nil,
+         context shared: ZMQContext? = nil) throws {
+        ownsContext = shared == nil
+        context = try shared ?? ZMQContext()
+        socket = try ZMQSocket(context: context, type: .dealer)
+        self.identity = identity
+        try socket.set(.linger, 200)
+        try socket.set(.routingID, identity)
+        if let curve {
+            try socket.makeCurveClient(
+                serverKey: curve.serverKey.z85, publicKey: curve.keys.publicKey.z85, secretKey: curve.keys.secretKey.z85)
+        }
+        try socket.connect(endpoint)
+    }
+
+    /// A client connection to the node on `port` of 127.0.0.1.
+    static func client(_ port: UInt16, curve: (serverKey: CurveKey, keys: CurveKeyPair)? = nil) throws -> RawPeer {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        let identity = [UInt8(ascii: "C")] + (0..<15).map { _ in letters.randomElement()! }
+        return try RawPeer(identity: identity, to: "tcp://127.0.0.1:\(port)", curve: curve)
+    }
+
+    /// A connection presenting itself as node life `life`, to the node on `port` of 127.0.0.1.
+    static func node(
+        _ life: NodeID, to port: UInt16, curve: (serverKey: CurveKey, keys: CurveKeyPair)? = nil, context: ZMQContext? = nil
+    ) throws -> RawPeer {
+        try RawPeer(identity: Array("N\(life)".utf8), to: "tcp://127.0.0.1:\(port)", curve: curve, context: context)
+    }
+
+    /// Sends `envelopes` in one frame (a batch), retrying while libzmq cannot take it yet.
+    func send(_ envelopes: [Envelope]) {
+        let frame = Envelope.encodeBatch(envelopes)
+        for _ in 0..<2000 {
+            if (try? socket.send([frame])) == .done { return }
+            usleep(1000)
+        }
+        Issue.record("could not hand a message to libzmq within 2 s")
+    }
+
+    /// Sends each envelope in a frame of its own.
+    func sendEach(_ envelopes: [Envelope]) {
+        for envelope in envelopes { send([envelope]) }
+    }
+
+    /// Reads what arrived until `done(inbox)` holds or `timeout` passes; returns whether it held.
+    @discardableResult
+    func receive(timeout: Double = 10, until done: ([Envelope]) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            while let frames = try? socket.receive() {
+                guard let frame = frames.last, let envelopes = try? Envelope.decodeBatch(frame) else {
+                    Issue.record("an undecodable frame came back: \(frames.map(\.count)) bytes")
+                    continue
+                }
+                inbox.append(contentsOf: envelopes)
+            }
+            if done(inbox) { return true }
+            if Date() > deadline { return false }
+            usleep(5_000)
+        }
+    }
+
+    /// The dead letters received so far.
+    var deadLetters: [DeadLetter] {
+        inbox.filter { $0.kind == .tell && $0.typeName == DeadLetter.messageType }
+            .compactMap { try? PayloadCodec.decode(DeadLetter.self, from: $0.payload) }
+    }
+
+    /// The control replies received so far, with their correlation ids.
+    var replies: [(id: UInt64, control: Control)] {
+        inbox.filter { $0.kind == .reply }.compactMap { envelope in
+            (try? PayloadCodec.decode(Control.self, from: envelope.payload)).map { (envelope.correlationID, $0) }
+        }
+    }
+
+    func close() {
+        socket.close()
+        if ownsContext { context.terminate() }
+    }
+}
+
+/// A ROUTER bound where a made-up node claims to live, so the convention's answers to it arrive.
+final class RawListener {
+    let context: ZMQContext
+    let socket: ZMQSocket
+    private(set) var inbox: [Envelope] = []
+
+    /// Binds 127.0.0.1:`port`; with `curveSecretKey` a CurveZMQ server with that key (and, no ZAP
+    /// handler being bound in this context, accepting any client key).
+    init(port: UInt16, curveSecretKey: CurveKey? = nil) throws {
+        context = try ZMQContext()
+        socket = try ZMQSocket(context: context, type: .router)
+        try socket.set(.linger, 0)
+        if let curveSecretKey {
+            try socket.set(.curveServer, 1)
+            try socket.set(.curveSecretKey, Array(curveSecretKey.z85.utf8))
+        }
+        try socket.bind("tcp://127.0.0.1:\(port)")
+    }
+
+    @discardableResult
+    func receive(timeout: Double = 10, until done: ([Envelope]) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            while let frames = try? socket.receive() {
+                if frames.count == 2, let envelopes = try? Envelope.decodeBatch(frames[1]) { inbox.append(contentsOf: envelopes) }
+            }
+            if done(inbox) { return true }
+            if Date() > deadline { return false }
+            usleep(5_000)
+        }
+    }
+
+    var replies: [(id: UInt64, control: Control)] {
+        inbox.filter { $0.kind == .reply }.compactMap { envelope in
+            (try? PayloadCodec.decode(Control.self, from: envelope.payload)).map { (envelope.correlationID, $0) }
+        }
+    }
+
+    func close() {
+        socket.close()
+        context.terminate()
+    }
+}
+
+/// A node made of raw sockets that joins a plain-text convention for real (plain text admits
+/// any node) and stays a member: a thread of its own heartbeats to the leader every 250 ms
+/// and answers pings and `listActors`. What it sends otherwise is up to the test.
+final class RawMember: @unchecked Sendable {
+    let life: NodeID
+    let leaderPort: UInt16
+    private let lock = NSLock()
+    private let context: ZMQContext
+    private let listener: ZMQSocket
+    private var links: [UInt16: ZMQSocket] = [:]
+    private var received: [Envelope] = []
+    private var running = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Binds its ROUTER on 127.0.0.1:`port`, where the convention's answers will come.
+    init(port: UInt16, leaderPort: UInt16) throws {
+        life = NodeID(address: NodeAddress(host: "127.0.0.1", port: port), incarnation: UInt64(Date().timeIntervalSince1970 * 1000))
+        self.leaderPort = leaderPort
+        context = try ZMQContext()
+        listener = try ZMQSocket(context: context, type: .router)
+        try listener.set(.linger, 0)
+        try listener.bind("tcp://127.0.0.1:\(port)")
+    }
+
+    /// Sends `envelopes` in one frame to the node on `port`, over this life's connection to it.
+    func send(_ envelopes: [Envelope], to port: UInt16) {
+        lock.withLock { sendLocked(envelopes, to: port) }
+    }
+
+    /// JOINs the leader (again every 250 ms) until it answers; returns the answer.
+    func join(timeout: Double = 10) throws -> Control? {
+        let id = UInt64.random(in: 1...UInt64.max)
+        let request = JoinRequest(node: life, capabilities: Capabilities([]), load: 0, protocolVersion: Envelope.protocolVersion,
+                                  maxMessageSize: 64 << 20)
+        let join = try Forge.control(.join(request), from: .system(life), to: anyLife(leaderPort), id: id)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            send([join], to: leaderPort)
+            for _ in 0..<50 {
+                if let answer = reply(to: id) { return answer }
+                usleep(5_000)
+            }
+        }
+        return nil
+    }
+
+    /// The answer with correlation id `id`, once it has arrived.
+    func reply(to id: UInt64) -> Control? {
+        lock.withLock {
+            readLocked()
+            return received.last { $0.kind == .reply && $0.correlationID == id }
+                .flatMap { try? PayloadCodec.decode(Control.self, from: $0.payload) }
+        }
+    }
+
+    /// Starts the thread that keeps this life a member.
+    func keepAlive() {
+        lock.withLock { running = true }
+        let thread = Thread { [self] in
+            var nextBeat = Date()
+            while lock.withLock({ running }) {
+                lock.withLock {
+                    readLocked()
+                    if Date() >= nextBeat {
+                        nextBeat = Date().addingTimeInterval(0.25)
+                        let beat = Control.heartbeat(life, load: 0, capabilities: Capabilities([]))
+                        if let envelope = try? Forge.control(beat, from: .system(life), to: anyLife(leaderPort)) {
+                            sendLocked([envelope], to: leaderPort)
+                        }
+                    }
+                }
+                usleep(10_000)
+            }
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops the thread (if it runs) and closes every socket.
+    func close() {
+        let wasRunning = lock.withLock {
+            defer { running = false }
+            return running
+        }
+        if wasRunning { finished.wait() }
+        lock.withLock {
+            for link in links.values { link.close() }
+            links.removeAll()
+            listener.close()
+        }
+        context.terminate()
+    }
+
+    /// Reads what arrived; answers pings and `listActors` at once (so status requests never wait on this life).
+    private func readLocked() {
+        while let frames = try? listener.receive() {
+            guard frames.count == 2, let envelopes = try? Envelope.decodeBatch(frames[1]) else { continue }
+            for envelope in envelopes {
+                received.append(envelope)
+                guard envelope.kind == .control, let sender = envelope.sender,
+                    let control = try? PayloadCodec.decode(Control.self, from: envelope.payload)
+                else { continue }
+                let answer: Control
+                switch control {
+                case .ping: answer = .pong(life)
+                case .listActors: answer = .actors([])
+                default: continue
+                }
+                guard let payload = try? PayloadCodec.encode(answer) else { continue }
+                sendLocked([Envelope(kind: .reply, sender: .system(life), recipient: sender, typeName: Control.typeName,
+                                     correlationID: envelope.correlationID, payload: payload)], to: sender.node.address.port)
+            }
+        }
+    }
+
+    private func sendLocked(_ envelopes: [Envelope], to port: UInt16) {
+        guard let link = linkLocked(port) else { return }
+        let frame = Envelope.encodeBatch(envelopes)
+        for _ in 0..<2000 {
+            if (try? link.send([frame])) == .done { return }
+            usleep(1000)
+        }
+    }
+
+    private func linkLocked(_ port: UInt16) -> ZMQSocket? {
+        if let link = links[port] { return link }
+        guard let link = try? ZMQSocket(context: context, type: .dealer) else { return nil }
+        try? link.set(.linger, 200)
+        try? link.set(.routingID, Array("N\(life)".utf8))
+        try? link.connect("tcp://127.0.0.1:\(port)")
+        links[port] = link
+        return link
+    }
+}
