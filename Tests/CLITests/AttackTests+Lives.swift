@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import ZMQ
+@testable import Ensemble
+
+/// Attacks on node lives in a plain-text convention: a second process at a member's
+/// address, a forged JOIN for it, and a node that joins for real (plain text admits any
+/// node) and then tries to stop or orphan actors of other nodes.
+extension AttackTests {
+    /// Attack 6: a second process at a member's address, and a forged JOIN of a newer life for it.
+    @Test func oneAddressHasOneLiveLife() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let m = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])[0]
+        try cluster.expectAppWorks("before the attacks")
+        let before = try cluster.picture()
+        let mBefore = try cluster.counters(m)
+        let life = try before.life(m)
+
+        // A raw JOIN of a newer life at M's address: put off (M is alive), and the answer, sent to
+        // the address the JOIN names, reaches M, which drops an answer for another life of its own.
+        let newer = NodeID(address: life.address, incarnation: life.incarnation + 1)
+        let joiner = try RawPeer.node(newer, to: cluster.leaderPort)
+        defer { joiner.close() }
+        let join = JoinRequest(node: newer, capabilities: Capabilities(["stolen"]), load: 0,
+                               protocolVersion: Envelope.protocolVersion, maxMessageSize: 64 << 20)
+        joiner.send([try Forge.control(.join(join), from: .system(newer), to: anyLife(cluster.leaderPort), id: .random(in: 1...UInt64.max))])
+        cluster.expectCounter("staleIncarnation", on: m, grewBy: 1, from: mBefore)
+        #expect(try cluster.life(m) == life)
+        #expect(try cluster.picture() == before)
+
+        // A second process: bound to 127.0.0.2, advertising M's address, with its own state directory.
+        guard canBind("127.0.0.2") else {
+            print("AttackTests: 127.0.0.2 cannot be bound here; the second process at one address is not tried")
+            return
+        }
+        let twinDirectory = "\(cluster.stateDir)/twin"
+        defer {
+            let pidText = try? String(contentsOfFile: "\(twinDirectory)/\(m).pid", encoding: .utf8)
+            if let pid = pidText.flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }), isRunning(pid) {
+                kill(pid, SIGKILL)
+            }
+        }
+        let twin = try CLIRunner.run(
+            ["start", String(m), "--host", "127.0.0.2", "--advertise", "127.0.0.1", "--join-timeout", "2",
+             "--leader", cluster.leader, "--state-dir", twinDirectory], timeout: 30)
+        #expect(twin.status != 0, "a second life at \(life.address) started: \(twin.stdout) \(twin.stderr)")
+        #expect(twin.stderr.split(separator: "\n").count == 1, "stderr: \(twin.stderr)")
+        #expect(twin.stderr.contains("live life"), "stderr: \(twin.stderr)")
+        #expect(try cluster.life(m) == life)
+        #expect(try cluster.picture() == before)
+        try cluster.expectAppWorks("after the second process")
+    }
+
+    /// A member that is not an actor's parent, nor the runtime of the node that created it, cannot
+    /// stop it; a `ChildActorExited` not told by the child is dropped; a member's name requests
+    /// cannot move a name another actor holds, nor speak for another node.
+    @Test func aMemberCannotStopNorOrphanAnotherNodesActors() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let m1 = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])[0]
+        try cluster.expectAppWorks("before the attacks")
+        let before = try cluster.picture()
+        let b = try before.life(m1)
+        let acceptor = try before.named("Acceptor"), encoder = try before.actor("Encoder")
+        let morse = try before.actor("MorseEncoder"), rot13 = try before.actor("Rot13Encoder")
+
+        let port = try unusedPort(avoiding: Set(cluster.ports + [cluster.leaderPort + 1]))
+        let rogue = try RawMember(port: port, leaderPort: cluster.leaderPort)
+        defer { rogue.close() }
+        let welcome = try rogue.join()
+        guard case .welcome? = welcome else {
+            Issue.record("a raw node was not let into a plain-text convention: \(String(describing: welcome))")
+            return
+        }
+        rogue.keepAlive()
+        let known = eventually { (try? cluster.picture(m1))?.lives["127.0.0.1:\(port)"] == rogue.life.incarnationText }
+        #expect(known, "m1 never listed the new member")
+        let leaderBefore = try cluster.counters(), m1Before = try cluster.counters(m1)
+        let system = ActorAddress.system(rogue.life), ownActor = ActorAddress(node: rogue.life, id: 9)
+
+        // Lifecycle messages to the leader's actors (the Acceptor has no parent and was created by the
+        // leader's runtime; the Encoder's parent is the Acceptor) and to m1's (whose parent is the Acceptor).
+        rogue.send([
+            try Forge.tell(ActorExitRequest(), from: system, to: acceptor),
+            try Forge.tell(ActorExitRequest(), from: system, to: encoder),
+            try Forge.tell(ActorExitRequest(), from: ownActor, to: acceptor),
+            try Forge.tell(ChildActorExited(child: encoder, reason: .crashed), from: system, to: acceptor),
+            try Forge.tell(ChildActorExited(child: morse, reason: .crashed), from: ownActor, to: acceptor),
+        ], to: cluster.leaderPort)
+        cluster.expectCounter("lifecycleRefusals", grewBy: 5, from: leaderBefore)
+        rogue.send([
+            try Forge.tell(ActorExitRequest(), from: system, to: morse),
+            try Forge.tell(ChildActorExited(child: rot13, reason: .crashed), from: ownActor, to: morse),
+        ], to: m1)
+        cluster.expectCounter("lifecycleRefusals", on: m1, grewBy: 2, from: m1Before)
+
+        // The Acceptor's name: registering or claiming it gives the holder back; releasing it, or
+        // leaving for m1, speaks for another node.
+        let leader = anyLife(cluster.leaderPort)
+        rogue.send([
+            try Forge.control(.registerName("Acceptor", ownActor, bornMs: 0), from: system, to: leader, id: 101),
+            try Forge.control(.claimName("Acceptor"), from: system, to: leader, id: 102),
+            try Forge.control(.abandonName("Acceptor"), from: system, to: leader),
+            try Forge.control(.releaseName("Acceptor", acceptor), from: system, to: leader),
+            try Forge.control(.leave(b), from: system, to: leader),
+        ], to: cluster.leaderPort)
+        for id: UInt64 in [101, 102] {
+            var answer: Control?
+            _ = eventually(timeout: 10) {
+                answer = rogue.reply(to: id)
+                return answer != nil
+            }
+            #expect(answer == .nameClaim(.existing(acceptor)), "name request \(id) was answered \(String(describing: answer))")
+        }
+        cluster.expectCounter("forgedPayloads", grewBy: 2, from: leaderBefore)
+
+        // It leaves; everything is as before, and nothing more was counted.
+        rogue.send([try Forge.control(.leave(rogue.life), from: system, to: leader)], to: cluster.leaderPort)
+        rogue.close()
+        #expect(eventually { (try? cluster.picture())?.lives == before.lives }, "the raw member did not leave")
+        #expect(try cluster.picture() == before)
+        try cluster.expectAppWorks("after the attacks")
+        #expect(try cluster.picture() == before)
+        cluster.expectCounter("lifecycleRefusals", grewBy: 5, from: leaderBefore)
+        cluster.expectCounter("lifecycleRefusals", on: m1, grewBy: 2, from: m1Before)
+        cluster.expectCounter("forgedPayloads", grewBy: 2, from: leaderBefore)
+    }
+}
