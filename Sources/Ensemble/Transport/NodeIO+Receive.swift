@@ -176,10 +176,12 @@ extension NodeIO {
         return sender.id == 0 && (sender.node == cell.creator || sender.node == cell.parent?.node)
     }
 
-    /// The life a node connection's identity (`N` and `HOST:PORT@INC`) names; nil for any other identity.
+    /// The life a node connection's identity (`N`, `HOST:PORT@INC` and, from a node's own
+    /// DEALER, `#` and the connection's secret) names; nil for any other identity.
     static func nodeIdentity(_ identity: [UInt8]) -> NodeID? {
         guard identity.first == nodePrefix else { return nil }
-        return NodeID(parsing: String(decoding: identity.dropFirst(), as: UTF8.self))
+        let name = identity.dropFirst().prefix { $0 != UInt8(ascii: "#") }
+        return NodeID(parsing: String(decoding: name, as: UTF8.self))
     }
 
     /// The life a node's connection identity names, parsed once per connection.

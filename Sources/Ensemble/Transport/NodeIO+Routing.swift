@@ -148,7 +148,11 @@ extension NodeIO {
             try socket.set(.immediate, 1)
             // A killed peer refuses the reconnect; retrying fast is what makes detection take milliseconds.
             try socket.set(.reconnectInterval, 20)
-            try socket.set(.routingID, [Self.nodePrefix] + Array(core.nodeID.description.utf8))
+            // The life, then a secret of this connection: ROUTER_HANDOVER gives an identity to its newest
+            // connection and leaves the older one open but deaf, so a guessable identity would let anyone
+            // who connects as this life (any key a peer admits, or anyone in plain text) cut this link.
+            let secret = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+            try socket.set(.routingID, [Self.nodePrefix] + Array("\(core.nodeID)#\(secret)".utf8))
             try secureDealer(socket, to: address)
             let peer = PeerLink(address: address, socket: socket)
             // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
