@@ -5,12 +5,13 @@ import ZMQ
 
 /// Attacks on a plain-text convention by anyone who reaches its ports, with raw
 /// ZeroMQ sockets: requests only nodes may send, from clients; made-up node lives
-/// speaking for real ones; forged answers; the runtime's own messages; mail to
-/// addresses that are no members; a second life at a member's address. Each must be
-/// refused or harmless: every node keeps its life and view, every actor runs
-/// unrestarted, the global name stays mapped, sockets stay bounded, `app` still
-/// works, and the counter that counts the refusal says exactly how many there were.
-/// (CurveZMQ and impersonation: `AttackTests+Curve.swift`.)
+/// speaking for real ones; forged answers, one by one and in a flood; the runtime's
+/// own messages; mail to addresses that are no members. Each must be refused or
+/// harmless: every node keeps its life and view, every actor runs unrestarted, the
+/// global name stays mapped, sockets stay bounded, `app` still works, and the counter
+/// that counts the refusal says exactly how many there were. (A second life at an
+/// address and a member gone rogue: `AttackTests+Lives.swift`; CurveZMQ keys and
+/// impersonation: `AttackTests+Curve.swift`.)
 @Suite(.serialized)
 struct AttackTests {
     static let nodeOnlyLine = "refused: only a node of the convention may send this"
