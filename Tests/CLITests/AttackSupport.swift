@@ -118,7 +118,7 @@ extension TestCluster {
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         var now: [String: Int] = [:]
-        _ = eventually(timeout: 15) {
+        _ = eventually(timeout: 10) {
             now = (try? counters(port, curve: curve)) ?? now
             return (now[name] ?? 0) - (baseline[name] ?? 0) >= expected
         }

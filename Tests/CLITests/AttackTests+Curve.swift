@@ -183,7 +183,7 @@ extension AttackTests {
         } else {
             Issue.record("a kill for m1 via the leader was answered \(String(describing: elsewhere))")
         }
-        cluster.expectCounter("nodeOnlyRefusals", grewBy: nodeOnly.count + 1, from: leaderBefore, curve: user)
+        cluster.expectCounter("curveNodeOnlyRefusals", grewBy: nodeOnly.count + 1, from: leaderBefore, curve: user)
         // Mail for 50 addresses that are no members: each bounced, no link opened.
         let nowhere = (1...50).map { ActorAddress(node: NodeID(address: NodeAddress(host: "10.255.9.\($0)", port: 1901), incarnation: 1), id: 1) }
         client.sendEach(nowhere.map { Forge.mail(from: nil, to: $0) })
@@ -201,7 +201,7 @@ extension AttackTests {
         cluster.expectCounter("curveKeyMismatches", grewBy: 1 + fromM2Key.count, from: leaderBefore, curve: user)
         cluster.expectCounter("curveUnknownNodeRefusals", on: m1, grewBy: fromStranger.count, from: m1Before, curve: user)
         cluster.expectCounter("curveMemberRefusals", grewBy: 2, from: leaderBefore, curve: user)
-        cluster.expectCounter("nodeOnlyRefusals", grewBy: nodeOnly.count + 1, from: leaderBefore, curve: user)
+        cluster.expectCounter("curveNodeOnlyRefusals", grewBy: nodeOnly.count + 1, from: leaderBefore, curve: user)
         cluster.expectCounter("nonMemberDrops", grewBy: nowhere.count, from: leaderBefore, curve: user)
         for peer in [m2AsNewerM1, unknown, asNewNode, client] { peer.close() }
         cluster.expectOpenFilesBounded(files)
