@@ -125,50 +125,6 @@ final class RawPeer {
     }
 }
 
-/// A ROUTER bound where a made-up node claims to live, so the convention's answers to it arrive.
-final class RawListener {
-    let context: ZMQContext
-    let socket: ZMQSocket
-    private(set) var inbox: [Envelope] = []
-
-    /// Binds 127.0.0.1:`port`; with `curveSecretKey` a CurveZMQ server with that key (and, no ZAP
-    /// handler being bound in this context, accepting any client key).
-    init(port: UInt16, curveSecretKey: CurveKey? = nil) throws {
-        context = try ZMQContext()
-        socket = try ZMQSocket(context: context, type: .router)
-        try socket.set(.linger, 0)
-        if let curveSecretKey {
-            try socket.set(.curveServer, 1)
-            try socket.set(.curveSecretKey, Array(curveSecretKey.z85.utf8))
-        }
-        try socket.bind("tcp://127.0.0.1:\(port)")
-    }
-
-    @discardableResult
-    func receive(timeout: Double = 10, until done: ([Envelope]) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            while let frames = try? socket.receive() {
-                if frames.count == 2, let envelopes = try? Envelope.decodeBatch(frames[1]) { inbox.append(contentsOf: envelopes) }
-            }
-            if done(inbox) { return true }
-            if Date() > deadline { return false }
-            usleep(5_000)
-        }
-    }
-
-    var replies: [(id: UInt64, control: Control)] {
-        inbox.filter { $0.kind == .reply }.compactMap { envelope in
-            (try? PayloadCodec.decode(Control.self, from: envelope.payload)).map { (envelope.correlationID, $0) }
-        }
-    }
-
-    func close() {
-        socket.close()
-        context.terminate()
-    }
-}
-
 /// A node made of raw sockets that joins a plain-text convention for real (plain text admits
 /// any node) and stays a member: a thread of its own heartbeats to the leader every 250 ms
 /// and answers pings and `listActors`. What it sends otherwise is up to the test.
@@ -263,7 +219,13 @@ final class RawMember: @unchecked Sendable {
     }
 
     /// Reads what arrived; answers pings and `listActors` at once (so status requests never wait on this life).
+    /// Answers to its JOINs and heartbeats come back over its own link to the leader.
     private func readLocked() {
+        for link in links.values {
+            while let frames = try? link.receive() {
+                if let frame = frames.last, let envelopes = try? Envelope.decodeBatch(frame) { received.append(contentsOf: envelopes) }
+            }
+        }
         while let frames = try? listener.receive() {
             guard frames.count == 2, let envelopes = try? Envelope.decodeBatch(frames[1]) else { continue }
             for envelope in envelopes {

@@ -126,20 +126,18 @@ extension AttackTests {
         unknown.send(fromStranger)
         cluster.expectCounter("curveUnknownNodeRefusals", on: m1, grewBy: fromStranger.count, from: m1Before, curve: user)
 
-        // The user key's own JOIN for a made-up life: the leader refuses it, answering at that address over
-        // the key the JOIN proved, where a ROUTER with the user's key pair listens.
+        // The user key's own JOIN for a made-up life: the leader refuses it, answering back over the
+        // connection the JOIN came on.
         let port = try unusedPort(avoiding: taken.union([stranger.address.port]))
         let madeUp = NodeID(address: NodeAddress(host: "127.0.0.1", port: port), incarnation: 1)
-        let listener = try RawListener(port: port, curveSecretKey: userKeys.secretKey)
-        defer { listener.close() }
         let asNewNode = try RawPeer.node(madeUp, to: cluster.leaderPort, curve: (leaderKey, userKeys))
         defer { asNewNode.close() }
         let joinID = UInt64.random(in: 1...UInt64.max)
         let ownJoin = JoinRequest(node: madeUp, capabilities: Capabilities(["morse"]), load: 0, protocolVersion: Envelope.protocolVersion,
                                   publicKey: userKeys.publicKey, maxMessageSize: 64 << 20)
         asNewNode.send([try Forge.control(.join(ownJoin), from: .system(madeUp), to: leader, id: joinID)])
-        #expect(listener.receive { _ in listener.replies.contains { $0.id == joinID } }, "no answer to the client key's JOIN")
-        let answer = listener.replies.first { $0.id == joinID }?.control
+        #expect(asNewNode.receive { _ in asNewNode.replies.contains { $0.id == joinID } }, "no answer to the client key's JOIN")
+        let answer = asNewNode.replies.first { $0.id == joinID }?.control
         if case .refused(let line)? = answer {
             #expect(line.contains("not in members/"), "\(line)")
         } else {

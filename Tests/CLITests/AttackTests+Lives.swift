@@ -17,15 +17,24 @@ extension AttackTests {
         let mBefore = try cluster.counters(m)
         let life = try before.life(m)
 
-        // A raw JOIN of a newer life at M's address: put off (M is alive), and the answer, sent to
-        // the address the JOIN names, reaches M, which drops an answer for another life of its own.
+        // A raw JOIN of a newer life at M's address: put off (M is alive), and answered back over the
+        // connection it came on: M hears nothing of it.
         let newer = NodeID(address: life.address, incarnation: life.incarnation + 1)
         let joiner = try RawPeer.node(newer, to: cluster.leaderPort)
         defer { joiner.close() }
         let join = JoinRequest(node: newer, capabilities: Capabilities(["stolen"]), load: 0,
                                protocolVersion: Envelope.protocolVersion, maxMessageSize: 64 << 20)
-        joiner.send([try Forge.control(.join(join), from: .system(newer), to: anyLife(cluster.leaderPort), id: .random(in: 1...UInt64.max))])
-        cluster.expectCounter("staleIncarnation", on: m, grewBy: 1, from: mBefore)
+        let joinID = UInt64.random(in: 1...UInt64.max)
+        joiner.send([try Forge.control(.join(join), from: .system(newer), to: anyLife(cluster.leaderPort), id: joinID)])
+        #expect(joiner.receive { _ in joiner.replies.contains { $0.id == joinID } }, "the forged JOIN was not answered")
+        guard case .joinLater(let why)? = joiner.replies.first(where: { $0.id == joinID })?.control else {
+            Issue.record("the forged JOIN was answered \(String(describing: joiner.replies.first?.control))")
+            return
+        }
+        #expect(why.contains("\(life)"), "\(why)")
+        for name in ["staleIncarnation", "deadLetters", "misroutedDrops", "unmatchedReplies", "declaredDown"] {
+            cluster.expectCounter(name, on: m, grewBy: 0, from: mBefore)
+        }
         #expect(try cluster.life(m) == life)
         #expect(try cluster.picture() == before)
 

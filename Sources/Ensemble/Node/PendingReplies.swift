@@ -44,6 +44,9 @@ final class PendingReplies: Sendable {
         }
     }
 
+    /// Whether a request with correlation id `id` waits for its reply.
+    func isWaiting(for id: UInt64) -> Bool { waiters.withLock { $0[id] != nil } }
+
     /// Hands `envelope` to whoever waits for its correlation id, if it came from the node the
     /// request went to (`source`; nil where only that node can answer: a client's one
     /// connection to its gateway); false when nobody waits for it from there.

@@ -10,12 +10,17 @@ extension NodeIO {
                 if origin.node == nil { reply(to: envelope, .refused("malformed control message")) }
                 return
             }
-            if let life = origin.node, !plane.isMember(life) {
-                // A JOIN, a lost life's heartbeat: the answer may have to reach a node that is no member.
-                answers.allow(life.address, now: core.now)
-            }
             // The life the view has at an address, not the address: a joiner itself was just heard there.
             let (view, detector) = (plane.view, self.detector)
+            // A JOIN and a heartbeat are answered over their own connection (it reaches the process
+            // that asked, whoever holds the address it names), and so is anything from a non-member.
+            if let connection = currentConnection, connection.life == origin.node {
+                switch control {
+                case .join, .heartbeat: answerConnection = connection
+                default: answerConnection = plane.isMember(connection.life) ? nil : connection
+                }
+            }
+            defer { answerConnection = nil }
             let actions = plane.request(
                 control, sender: envelope.sender ?? core.systemAddress, correlationID: envelope.correlationID,
                 from: origin, now: core.now,
@@ -28,6 +33,14 @@ extension NodeIO {
     }
 
     private func handleReply(_ envelope: Envelope, from origin: Origin) {
+        let id = envelope.correlationID
+        // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
+        guard id != 0 else { return }
+        // Only an answer somebody here waits for is decoded: a flood of forged ones costs a lookup each.
+        guard plane.member?.isOwnRequest(id) == true || core.pending.isWaiting(for: id) else {
+            core.counters.add("unmatchedReplies")
+            return
+        }
         guard let control = try? PayloadCodec.decode(Control.self, from: envelope.payload) else {
             core.counters.add("malformedControl")
             return
@@ -37,8 +50,6 @@ extension NodeIO {
                                      currentNames: { core.namedActors }) {
             return perform(actions, answering: envelope, from: origin)
         }
-        // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
-        guard envelope.correlationID != 0 else { return }
         let source = origin.node ?? core.nodeID
         if !core.pending.resolve(envelope, from: source) { core.counters.add("unmatchedReplies") }
     }

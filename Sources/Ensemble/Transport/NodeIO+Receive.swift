@@ -53,10 +53,21 @@ extension NodeIO {
         }
         let origin = Origin.client(permissions)
         let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
+        // Requests are decoded and judged one by one: a frame gets that for a bounded number of them.
+        var requestBudget = Self.requestsPerFrame
         for var envelope in envelopes {
             switch envelope.kind {
             case .control:
                 envelope.sender = relay
+                requestBudget -= 1
+                guard requestBudget >= 0 else {
+                    core.counters.add("clientLimitRefusals")
+                    if requestBudget == -1 {
+                        refuseClient(identity, "refused: more than \(Self.requestsPerFrame) requests in one message",
+                                     correlationID: envelope.correlationID)
+                    }
+                    continue
+                }
                 guard envelope.recipient.node.address == core.nodeID.address, envelope.recipient.id == 0 else {
                     // Relayed, it would reach the other node as a request of this gateway's.
                     core.counters.add(ControlRefusal.notANode.counter(curve: curve != nil))
@@ -113,6 +124,9 @@ extension NodeIO {
         // Only members (and the leader address) are watched and listed: others leave no trace.
         let isKnown = isMember || claimed.address == core.configuration.leader
         var heardFrom = false
+        // A non-member's requests and answers are few (a JOIN, a heartbeat of a lost life): past a
+        // handful per frame they are not even decoded.
+        var strangerBudget = Self.requestsPerFrame
         // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
         var run: [Envelope] = []
         var runRecipient: ActorAddress?
@@ -144,6 +158,13 @@ extension NodeIO {
                 core.counters.add("misroutedDrops")
                 continue
             }
+            if !isMember && kind != .tell {
+                strangerBudget -= 1
+                guard strangerBudget >= 0 else {
+                    core.counters.add("unknownSenders")
+                    continue
+                }
+            }
             if kind == .tell && SystemMessages.isLifecycle(envelope.typeName) && !lifecycleAllowed(envelope) {
                 core.counters.add("lifecycleRefusals")
                 continue
@@ -161,7 +182,9 @@ extension NodeIO {
                 run.append(envelope)
                 runRecipient = recipient
             } else {
+                currentConnection = (claimed, identity)
                 route(envelope, from: origin)
+                currentConnection = nil
             }
         }
     }
@@ -201,22 +224,21 @@ extension NodeIO {
         core.counters.add("protocolVersionRefusals")
         let text = "protocol version \(version) is not supported by \(core.nodeID.address) (it speaks \(Envelope.protocolVersion))"
         let frame = Envelope.versionRefusal(text)
-        if identity.first == Self.clientPrefix {
-            _ = try? router.send([identity, frame])
-        } else if let node = Self.nodeIdentity(identity), mayLink(node.address) || answers.allow(node.address, now: core.now),
-            let peer = peer(for: node.address)
-        {
-            peer.appendRaw(frame, now: core.now)
-            flush(peer)
-        }
+        // Back over the connection it came on: a client reads it there, and so does a joining node
+        // (it reads its link to the leader address).
+        _ = try? router.send([identity, frame])
     }
 
-    /// The leader refused this node's protocol version: it cannot take part. Only the
-    /// leader's connection, before a WELCOME, can say so; anything else is noise.
+    /// A version refusal on the ROUTER: only the leader's could matter, and it comes back over this
+    /// node's own link to the leader; one arriving here is noise.
     private func refusedForVersion(_ text: String, identity: [UInt8]) {
-        guard let member = plane.member, !member.isWelcomed, let sender = Self.nodeIdentity(identity),
-            sender.address == core.configuration.leader
-        else {
+        core.counters.add("malformedFrames")
+    }
+
+    /// The leader refused this node's protocol version: it cannot take part. Only before a
+    /// WELCOME; after one, the leader spoke this node's version already, and it is noise.
+    private func refusedByLeader(_ text: String) {
+        guard let member = plane.member, !member.isWelcomed else {
             core.counters.add("malformedFrames")
             return
         }
@@ -251,6 +273,39 @@ extension NodeIO {
                 } else {
                     core.counters.add("malformedFrames")
                 }
+            }
+        }
+    }
+
+    /// How many requests (or a non-member's requests and answers) one frame may carry; the rest are
+    /// refused without being decoded, so one frame cannot keep the I/O thread from its timers.
+    static let requestsPerFrame = 64
+
+    /// Reads the link to the leader address: answers to this node's JOINs and heartbeats, and a
+    /// version refusal, come back over it. Whatever answers there is the leader address's node.
+    func readLeaderLink(_ peer: PeerLink) {
+        for _ in 0..<256 {
+            guard let frames = try? peer.socket.receive() else { return }
+            guard frames.count == 1 else {
+                core.counters.add("malformedFrames")
+                continue
+            }
+            if let refusal = Envelope.parseVersionRefusal(frames[0]) {
+                refusedByLeader(refusal)
+                continue
+            }
+            guard let envelopes = try? Envelope.decodeBatch(frames[0]) else {
+                core.counters.add("malformedFrames")
+                continue
+            }
+            for envelope in envelopes.prefix(Self.requestsPerFrame) {
+                guard envelope.kind == .reply, let sender = envelope.sender, sender.id == 0,
+                    sender.node.address == peer.address, envelope.recipient.node == core.nodeID
+                else {
+                    core.counters.add("misroutedDrops")
+                    continue
+                }
+                handleSystem(envelope, from: .node(sender.node, .plainTextNode))
             }
         }
     }

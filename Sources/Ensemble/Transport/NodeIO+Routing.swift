@@ -46,8 +46,22 @@ extension NodeIO {
     /// Sends a control message from this node's system endpoint.
     func emitControl(_ control: Control, to recipient: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
         guard let payload = try? PayloadCodec.encode(control) else { return }
-        route(Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: Control.typeName,
-                       correlationID: correlationID, payload: payload), from: .local)
+        let envelope = Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: Control.typeName,
+                                correlationID: correlationID, payload: payload)
+        if kind == .reply, let connection = answerConnection, recipient == .system(connection.life) {
+            return answer(envelope, over: connection.identity)
+        }
+        route(envelope, from: .local)
+    }
+
+    /// Sends an answer back over the connection its request came on (ROUTER to the asker's DEALER):
+    /// it reaches the process that asked even where another life holds the address it names.
+    private func answer(_ envelope: Envelope, over identity: [UInt8]) {
+        do {
+            if try router.send([identity, envelope.encoded()]) == .wouldBlock { core.counters.add("answerDrops") }
+        } catch {
+            core.counters.add("answerDrops")
+        }
     }
 
     func reply(to request: Envelope, _ control: Control) {
@@ -179,12 +193,10 @@ extension NodeIO {
         }
     }
 
-    /// Whether this node may hold a link to `address`: the leader address, a member of its
-    /// view (or one a new leader life awaits), or a node it must still answer.
+    /// Whether this node may hold a link to `address`: the leader address, or a member of its
+    /// view (or one a new leader life awaits). Others are answered over their own connection.
     func mayLink(_ address: NodeAddress) -> Bool {
-        if address == core.configuration.leader || plane.view?.members[address] != nil || answers.allows(address) {
-            return true
-        }
+        if address == core.configuration.leader || plane.view?.members[address] != nil { return true }
         return plane.lost.absentSince.keys.contains { $0.address == address }
     }
 

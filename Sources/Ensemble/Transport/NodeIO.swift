@@ -19,8 +19,11 @@ final class NodeIO {
     var connectionNodes: [RoutingID: NodeID] = [:]
     /// The convention protocol: the leader's or the member's state, and who may send what.
     var plane: ControlPlane
-    /// Non-members this node must still answer (a JOIN, a lost life's heartbeat, a version refusal).
-    var answers = AnswerTable()
+    /// Set while a node's request is handled whose answers go back over the connection it came on
+    /// (a JOIN, a heartbeat, anything from a life that is no member): that node's life and routing id.
+    var answerConnection: (life: NodeID, identity: [UInt8])?
+    /// The node connection whose envelope is being routed now, for `answerConnection`.
+    var currentConnection: (life: NodeID, identity: [UInt8])?
     /// Refusals logged already, so a peer repeating one cannot flood the log.
     var logOnce = LogOnce()
     var lastHeard: [NodeAddress: Duration] = [:]
@@ -115,7 +118,13 @@ final class NodeIO {
                 if let subscriber { subscriberIndex = try waitSet.add(subscriber, .readable) }
                 curveIndices = try addCurve(to: &waitSet)
                 for peer in peers.values {
-                    if !peer.isEmpty { waiting.append((peer, try waitSet.add(peer.socket, .writable))) }
+                    // The link to the leader address is also read: answers to this node's JOINs and
+                    // heartbeats come back over it.
+                    let reads = peer.address == core.configuration.leader && plane.leader == nil
+                    if !peer.isEmpty || reads {
+                        let interest: ZMQPollEvents = peer.isEmpty ? .readable : reads ? [.readable, .writable] : .writable
+                        waiting.append((peer, try waitSet.add(peer.socket, interest)))
+                    }
                     if let monitor = peer.monitor { monitored.append((peer, try waitSet.add(monitor, .readable))) }
                 }
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
@@ -129,8 +138,10 @@ final class NodeIO {
             if waitSet.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, waitSet.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
             runQueued(acknowledgingWake: waitSet.ready(wakeIndex).contains(.readable))
-            for (peer, index) in waiting where waitSet.ready(index).contains(.writable) {
-                flush(peer)
+            for (peer, index) in waiting {
+                let ready = waitSet.ready(index)
+                if ready.contains(.readable) { readLeaderLink(peer) }
+                if ready.contains(.writable) { flush(peer) }
             }
             for (peer, index) in monitored where waitSet.ready(index).contains(.readable) {
                 readMonitor(peer)
@@ -189,7 +200,6 @@ final class NodeIO {
         // An unanswered snapshot request is forgotten: the next gap or heartbeat ahead asks again.
         plane.member?.expireSnapshotRequest(now: now, timeout: core.configuration.requestTimeout)
         if !plane.lost.absentSince.isEmpty { loseLongAbsent(now: now) }
-        for address in answers.expire(now: now) where !mayLink(address) { closePeer(address) }
         if now >= nextLoadReportAt {
             nextLoadReportAt = now + core.configuration.loadReportInterval
             reportLoad()

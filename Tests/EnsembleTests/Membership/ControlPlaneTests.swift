@@ -187,25 +187,6 @@ import Testing
     }
 }
 
-/// The bounded, expiring table of non-members a node must still answer.
-@Suite struct AnswerTableTests {
-    @Test func addressesExpireAndTheTableIsBounded() {
-        var table = AnswerTable(capacity: 2, lifetime: .seconds(10))
-        let one = NodeAddress(host: "10.0.0.1", port: 1), two = NodeAddress(host: "10.0.0.2", port: 2)
-        let three = NodeAddress(host: "10.0.0.3", port: 3)
-        let first = table.allow(one, now: .zero), second = table.allow(two, now: .seconds(1))
-        #expect(first && second)
-        let full = table.allow(three, now: .seconds(2))
-        #expect(!full)
-        #expect(!table.allows(three) && table.allows(one))
-        let expired = table.expire(now: .seconds(10))
-        #expect(expired == [one])
-        let later = table.allow(three, now: .seconds(10))
-        #expect(later)
-        #expect(table.count == 2)
-    }
-}
-
 /// Replies are matched by random correlation ids, and only from the node the request went to.
 @Suite struct PendingRepliesTests {
     @Test func idsAreRandomAndNeverZero() {
