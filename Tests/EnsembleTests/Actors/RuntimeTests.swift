@@ -154,10 +154,6 @@ struct RuntimeTests {
             let otherPort = try FreePorts.one()
             let answers = try await Task.detached { () -> [String] in
                 let context = try ZMQContext()
-                // The other-version node's own port, where the leader's answer must arrive.
-                let inbox = try ZMQSocket(context: context, type: .router)
-                try inbox.set(.linger, 0)
-                try inbox.bind("tcp://127.0.0.1:\(otherPort)")
                 let join = Envelope(
                     kind: .control, sender: .system(NodeID(address: NodeAddress(host: "127.0.0.1", port: otherPort), incarnation: 1)),
                     recipient: .system(NodeID(address: leaderAddress, incarnation: 0)), typeName: "control", payload: [0])
@@ -170,8 +166,8 @@ struct RuntimeTests {
                     try dealer.set(.routingID, Array(identity.utf8))
                     try dealer.connect(leaderAddress.endpoint)
                     while try dealer.send([frame]) == .wouldBlock { usleep(1000) }
-                    // A node hears back on its own ROUTER; a client on its DEALER.
-                    let socket = identity.hasPrefix("N") ? inbox : dealer
+                    // Node and client alike hear back over the connection they sent on.
+                    let socket = dealer
                     let deadline = ContinuousClock.now + .seconds(5)
                     while ContinuousClock.now < deadline {
                         var poller = ZMQPoller()
@@ -184,7 +180,6 @@ struct RuntimeTests {
                     }
                     dealer.close()
                 }
-                inbox.close()
                 return answers
             }.value
             #expect(answers.count == 2)
