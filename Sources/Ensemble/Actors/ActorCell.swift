@@ -17,7 +17,7 @@ enum Mail: Sendable {
 
     /// The payload bytes a mailbox counts for it: wire mail only.
     var wireBytes: Int {
-        if case .wire(let envelope) = self { return envelope.payload.count }
+        if case .wire(let envelope) = self { return envelope.payloadCount }
         return 0
     }
 }

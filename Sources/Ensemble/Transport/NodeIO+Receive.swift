@@ -93,7 +93,7 @@ extension NodeIO {
     /// Why a client's tell may not go on: clients send application messages; of the
     /// runtime's own messages only an admin key's `ActorExitRequest` to an actor of this node.
     private func clientMailRefusal(_ envelope: Envelope, permissions: Permissions) -> String? {
-        guard SystemMessages.isLifecycle(envelope.typeName) else { return nil }
+        guard envelope.carriesLifecycleMessage else { return nil }
         guard envelope.typeName == ActorExitRequest.messageType, permissions.contains(.stopActors) else {
             return "refused: \(envelope.typeName) is the runtime's to send; a client may send it only as ActorExitRequest, with an admin key"
         }
@@ -165,7 +165,7 @@ extension NodeIO {
                     continue
                 }
             }
-            if kind == .tell && SystemMessages.isLifecycle(envelope.typeName) && !lifecycleAllowed(envelope) {
+            if kind == .tell && envelope.carriesLifecycleMessage && !lifecycleAllowed(envelope) {
                 core.counters.add("lifecycleRefusals")
                 continue
             }

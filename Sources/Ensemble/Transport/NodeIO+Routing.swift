@@ -13,7 +13,7 @@ extension NodeIO {
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return
             }
-            if envelope.payload.count > sizeCheckThreshold, let tooLarge = oversize(envelope) {
+            if envelope.payloadCount > sizeCheckThreshold, let tooLarge = oversize(envelope) {
                 return refuseTooLarge(envelope, tooLarge)
             }
             outgoing[recipient.node.address, default: []].append(envelope)
@@ -27,7 +27,7 @@ extension NodeIO {
         if recipient.id == 0 {
             handleSystem(envelope, from: origin)
         } else if let identity = clients.identity(for: recipient.id) {
-            if envelope.payload.count > sizeCheckThreshold, let tooLarge = oversize(envelope) {
+            if envelope.payloadCount > sizeCheckThreshold, let tooLarge = oversize(envelope) {
                 return refuseTooLarge(envelope, tooLarge)
             }
             sendToClient(identity, envelope)
@@ -209,12 +209,12 @@ extension NodeIO {
 
     /// Payloads up to this size fit the limit whatever their header (a type name of up to
     /// 64 KiB, two addresses with 255-byte hosts): only larger ones are measured.
-    var sizeCheckThreshold: Int { core.configuration.maxMessageSize - 70_000 }
+    var sizeCheckThreshold: Int { maxMessageSize - 70_000 }
 
     /// How far `envelope` is over the convention's message size limit, if it is.
     func oversize(_ envelope: Envelope) -> MessageTooLarge? {
         let size = envelope.encodedSize
-        let limit = core.configuration.maxMessageSize
+        let limit = maxMessageSize
         return size > limit ? MessageTooLarge(size: size, limit: limit) : nil
     }
 

@@ -38,6 +38,9 @@ final class NodeIO {
     var statusInFlight = 0
     var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
 
+    /// The convention's message size limit (`NodeConfiguration.maxMessageSize`), read per message.
+    let maxMessageSize: Int
+
     static let tickMs = 50
     static let clientPrefix: UInt8 = UInt8(ascii: "C")
     static let nodePrefix: UInt8 = UInt8(ascii: "N")
@@ -48,6 +51,7 @@ final class NodeIO {
         self.context = context
         let configuration = core.configuration
         detector = FailureDetector(settings: configuration.detector)
+        maxMessageSize = configuration.maxMessageSize
         curve = try Self.openCurve(context: context, configuration: configuration)
         router = try ZMQSocket(context: context, type: .router)
         try Self.applyCommonOptions(router, configuration)

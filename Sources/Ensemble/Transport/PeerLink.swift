@@ -48,7 +48,7 @@ final class PeerLink {
     func append(_ envelopes: [Envelope], now: Duration) {
         if isEmpty { waitingSince = now }
         backlog.append(contentsOf: envelopes)
-        queuedBytes += envelopes.reduce(0) { $0 + $1.payload.count }
+        queuedBytes += envelopes.reduce(0) { $0 + $1.payloadCount }
     }
 
     /// Sends as much of the backlog as the socket takes, in batches.
@@ -61,7 +61,7 @@ final class PeerLink {
             let end = Envelope.batchEnd(of: backlog, from: head)
             let frame = Envelope.encodeBatch(backlog[head..<end])
             guard try socket.send([frame]) == .done else { break }
-            queuedBytes -= backlog[head..<end].reduce(0) { $0 + $1.payload.count }
+            queuedBytes -= backlog[head..<end].reduce(0) { $0 + $1.payloadCount }
             head = end
             waitingSince = now
         }
@@ -93,10 +93,10 @@ final class PeerLink {
     func takeOverflow(limit: Int, byteLimit: Int = .max) -> [Envelope] {
         guard count > limit || queuedBytes > byteLimit else { return [] }
         var keep = min(count, limit)
-        var bytes = backlog[head..<(head + keep)].reduce(0) { $0 + $1.payload.count }
+        var bytes = backlog[head..<(head + keep)].reduce(0) { $0 + $1.payloadCount }
         while keep > 1 && bytes > byteLimit {
             keep -= 1
-            bytes -= backlog[head + keep].payload.count
+            bytes -= backlog[head + keep].payloadCount
         }
         let overflow = Array(backlog[(head + keep)...])
         backlog.removeLast(overflow.count)

@@ -82,6 +82,12 @@ public struct Envelope: Sendable, Equatable {
         set { change { $0.payload = newValue } }
     }
 
+    /// The payload's size in bytes, read without taking a reference to the payload.
+    var payloadCount: Int { fields.values.payload.count }
+
+    /// Whether the payload is one of the runtime's lifecycle messages, read without copying the type name.
+    var carriesLifecycleMessage: Bool { SystemMessages.isLifecycle(fields.values.typeName) }
+
     /// Creates an envelope.
     public init(
         kind: EnvelopeKind, sender: ActorAddress?, recipient: ActorAddress, typeName: String,
