@@ -15,7 +15,7 @@ extension AttackTests {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
-        let (m1, m2) = try startCurveConvention(cluster, keys)
+        let (m1, m2) = try cluster.startCurveConvention(keys).pair
         let user = keys["user"]
         try cluster.expectAppWorks(curve: user, "before the attacks")
         let before = try cluster.picture(curve: user)
@@ -79,7 +79,7 @@ extension AttackTests {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
-        let (m1, _) = try startCurveConvention(cluster, keys)
+        let m1 = try cluster.startCurveConvention(keys)[0]
         let user = keys["user"]
         try cluster.expectAppWorks(curve: user, "before the attacks")
         let before = try cluster.picture(curve: user)
@@ -212,7 +212,7 @@ extension AttackTests {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
-        _ = try startCurveConvention(cluster, keys)
+        _ = try cluster.startCurveConvention(keys)
         let user = keys["user"]
         try cluster.expectAppWorks(curve: user, "before the attacks")
         let before = try cluster.picture(curve: user)
@@ -262,20 +262,5 @@ extension AttackTests {
         }
         #expect(after.lives == before.lives && after.globalNames == before.globalNames)
         cluster.expectCounter("lifecycleRefusals", grewBy: fromUser.count + 2, from: leaderBefore, curve: user)
-    }
-
-    /// Starts the walkthrough's leader and two members, each with its own keys; returns the members' ports.
-    private func startCurveConvention(_ cluster: TestCluster, _ keys: CurveKeyring) throws -> (UInt16, UInt16) {
-        cluster.curve = keys["admin"]
-        let leader = try cluster.start(cluster.leaderPort, extra: ["--curve", keys["leader"]])
-        try #require(leader.status == 0, "leader start failed: \(leader.stderr)")
-        var members: [UInt16] = []
-        for (name, capabilities) in [("m1", "morse,Caesar cipher"), ("m2", "64bit encoder")] {
-            let port = try FreePorts.one()
-            let started = try cluster.start(port, capabilities, extra: ["--curve", keys[name]])
-            try #require(started.status == 0, "\(name) start failed: \(started.stderr)")
-            members.append(port)
-        }
-        return (members[0], members[1])
     }
 }

@@ -38,7 +38,7 @@ struct CurveTests {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
-        let members = try startConvention(cluster, keys)
+        let members = try cluster.startCurveConvention(keys)
         let m1 = members[0]
 
         let first = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
@@ -105,7 +105,7 @@ struct CurveTests {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let keys = try CurveKeyring(root: "\(cluster.stateDir)/keys")
-        let members = try startConvention(cluster, keys)
+        let members = try cluster.startCurveConvention(keys)
 
         // A node with a key the leader does not list, and a plain-text node: neither gets in.
         for extra in [["--curve", keys["stranger"]], []] {
@@ -150,21 +150,6 @@ struct CurveTests {
     }
 
     // MARK: Helpers
-
-    /// Starts the walkthrough's leader and two members, each with its own keys.
-    private func startConvention(_ cluster: TestCluster, _ keys: CurveKeyring) throws -> [UInt16] {
-        cluster.curve = keys["admin"]
-        let leader = try cluster.start(cluster.leaderPort, extra: ["--curve", keys["leader"]])
-        try #require(leader.status == 0, "leader start failed: \(leader.stderr)")
-        var members: [UInt16] = []
-        for (name, capabilities) in [("m1", "morse,Caesar cipher"), ("m2", "64bit encoder")] {
-            let port = try FreePorts.one()
-            let started = try cluster.start(port, capabilities, extra: ["--curve", keys[name]])
-            try #require(started.status == 0, "\(name) start failed: \(started.stderr)")
-            members.append(port)
-        }
-        return members
-    }
 
     private func status(_ cluster: TestCluster, _ keys: String, port: UInt16? = nil) throws -> [String: Any] {
         let result = try cluster.run(["status", "--json", "--curve", keys] + (port.map { [String($0)] } ?? []))
@@ -263,4 +248,27 @@ struct CurveKeyring {
     }
 
     subscript(name: String) -> String { "\(root)/\(name)" }
+}
+
+extension TestCluster {
+    /// Starts the walkthrough's leader and two members (m1 `morse,Caesar cipher`, m2 `64bit encoder`),
+    /// each with its own keys from `keys`; returns the members' ports.
+    func startCurveConvention(_ keys: CurveKeyring) throws -> [UInt16] {
+        curve = keys["admin"]
+        let leader = try start(leaderPort, extra: ["--curve", keys["leader"]])
+        try #require(leader.status == 0, "leader start failed: \(leader.stderr)")
+        var members: [UInt16] = []
+        for (name, capabilities) in [("m1", "morse,Caesar cipher"), ("m2", "64bit encoder")] {
+            let port = try FreePorts.one()
+            let started = try start(port, capabilities, extra: ["--curve", keys[name]])
+            try #require(started.status == 0, "\(name) start failed: \(started.stderr)")
+            members.append(port)
+        }
+        return members
+    }
+}
+
+extension Array where Element == UInt16 {
+    /// The first two ports, for a convention's two members.
+    var pair: (UInt16, UInt16) { (self[0], self[1]) }
 }
