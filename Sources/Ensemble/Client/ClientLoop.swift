@@ -49,7 +49,9 @@ final class ClientLoop {
             let socket = try ZMQSocket(context: context, type: .dealer)
             try socket.set(.linger, 0)
             try socket.set(.immediate, 1)
-            try socket.set(.maxMessageSize, Int64(maxMessageSize))
+            // What comes back may be as large as the convention's limit, which can be above this
+            // client's own (it checks only what it sends); the gateway is who it chose to trust.
+            try socket.set(.maxMessageSize, Int64(max(maxMessageSize, MessageSize.largest)))
             try socket.set(.reconnectInterval, 100)
             var identity: [UInt8] = [UInt8(ascii: "C")]
             for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }

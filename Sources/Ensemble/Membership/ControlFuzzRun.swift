@@ -168,6 +168,7 @@ struct ControlFuzzRun {
         let actions = leader.request(control, sender: sender, correlationID: id, from: origin, now: now,
                                      lastHeard: { _ in lastHeard })
         if case .client = origin, leader.view != before { violate("a client's \(Self.name(control)) changed the leader's view") }
+        checkRuntime(actions, from: origin, control)
         perform(actions, atLeader: true, answering: sender, correlationID: id)
     }
 
@@ -177,6 +178,7 @@ struct ControlFuzzRun {
         let actions = member.request(control, sender: sender, correlationID: id, from: origin, now: now,
                                      lastHeard: { _ in nil })
         if case .client = origin, member.view != before { violate("a client's \(Self.name(control)) changed the member's view") }
+        checkRuntime(actions, from: origin, control)
         perform(actions, atLeader: false, answering: sender, correlationID: id)
     }
 
@@ -201,7 +203,7 @@ struct ControlFuzzRun {
             case .refused(let why, let answered):
                 count(Self.name(why))
                 if atLeader && answered {
-                    let line = why.line(node: F.leader.address, leader: F.leader.address, key: nil)
+                    let line = why.line(node: F.leader.address, leader: F.leader.address)
                     answer(.refused(line), to: sender, correlationID: id)
                 }
             case .leader(let directives):
@@ -281,6 +283,23 @@ struct ControlFuzzRun {
         // Bounded: a hostile input may name many leader lives.
         if reached.count < 64 || reached[view.leader] != nil {
             reached[view.leader] = max(reached[view.leader] ?? 0, view.sequence)
+        }
+    }
+
+    /// Only the node's own runtime hears its own JOIN (and stops for it), and only an origin that may
+    /// administer gets the runtime to stop, change capabilities or kill.
+    private mutating func checkRuntime(_ actions: [PlaneAction], from origin: Origin, _ control: Control) {
+        for action in actions {
+            switch action {
+            case .ownJoin where origin != .local:
+                violate("a \(Self.name(control)) from \(origin) stopped the node as its own JOIN")
+            case .runtime(.stop), .runtime(.changeCapability), .runtime(.kill):
+                if !origin.permissions.contains(.administer) {
+                    violate("a \(Self.name(control)) from \(origin) had the runtime administer the node")
+                }
+            default:
+                break
+            }
         }
     }
 

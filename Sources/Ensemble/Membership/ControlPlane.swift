@@ -78,7 +78,7 @@ public struct ControlPlane: Sendable {
     /// The rules' view of this node.
     public var policyContext: ControlPolicy.Context {
         let lost = self.lost
-        return ControlPolicy.Context(me: me, isLeader: leader != nil, members: { lost.isKnown($0) })
+        return ControlPolicy.Context(isLeader: leader != nil, members: { lost.isKnown($0) })
     }
 
     /// A control request for this node's system endpoint, from `origin`, whose envelope
@@ -87,7 +87,8 @@ public struct ControlPlane: Sendable {
         _ control: Control, sender: ActorAddress, correlationID: UInt64, from origin: Origin, now: Duration,
         lastHeard: (NodeAddress) -> Duration?
     ) -> [PlaneAction] {
-        if case .join(let request) = control, request.node == me {
+        if origin == .local, case .join(let request) = control, request.node == me {
+            // Its own JOIN, over its own link: the leader address it was given points back at it.
             return [.ownJoin]
         }
         switch ControlPolicy.decide(control, from: origin, sender: sender, context: policyContext) {

@@ -9,6 +9,10 @@ public struct LostLives: Sendable {
     public private(set) var lives: [NodeID] = []
     /// Lives missing from a new leader life's view, since when.
     public private(set) var absentSince: [NodeID: Duration] = [:]
+    /// The CurveZMQ keys the lost and awaited lives joined with, as their last view listed them:
+    /// a cut-off node's heartbeat is still recognised (and answered `declaredDown`), and an
+    /// awaited member's mail still comes over a known key.
+    private var keys: [NodeID: CurveKey] = [:]
     private var watched: MembershipView?
     private let limit: Int
 
@@ -32,11 +36,13 @@ public struct LostLives: Sendable {
         let before = Set(watched?.members.values.map(\.node) ?? [])
         let after = Set(view?.members.values.map(\.node) ?? [])
         let newLeaderLife = watched != nil && view != nil && watched!.leader != view!.leader
+        let watchedBefore = watched
         watched = view
         lives.removeAll { after.contains($0) }
         for node in after { absentSince[node] = nil }
         var lost: [NodeID] = []
         for node in before.subtracting(after).sorted() where node != me {
+            if let key = watchedBefore?.members[node.address]?.publicKey { keys[node] = key }
             let replaced = after.contains { $0.address == node.address }
             if newLeaderLife && !replaced {
                 absentSince[node] = now
@@ -61,5 +67,11 @@ public struct LostLives: Sendable {
     private mutating func remember(_ node: NodeID) {
         lives.append(node)
         if lives.count > limit { lives.removeFirst(lives.count - limit) }
+        if keys.count > limit { keys = keys.filter { contains($0.key) || absentSince[$0.key] != nil } }
+    }
+
+    /// The key of the newest lost or awaited life at `address`, if its view listed one.
+    public func key(at address: NodeAddress) -> CurveKey? {
+        keys.filter { $0.key.address == address }.max { $0.key.incarnation < $1.key.incarnation }?.value
     }
 }

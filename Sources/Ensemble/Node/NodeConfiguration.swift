@@ -50,8 +50,10 @@ public struct NodeConfiguration: Sendable {
     public var maxRequestsPerClient: Int = 16
     /// The most actors one client connection may have its gateway create.
     public var maxActorsPerClient: Int = 10_000
-    /// The most `status` requests this node collects at once (each asks every member).
+    /// The most `status` requests this node collects at once (each asks every member); one per client.
     public var maxConcurrentStatus: Int = 4
+    /// The most clients' `createActor` requests this node serves at once, all clients together.
+    public var maxConcurrentCreations: Int = 256
     /// How long mail waits for a peer that does not connect before it is returned as dead letters.
     public var peerBacklogTimeout: Duration = .seconds(5)
     /// Heartbeat and failure-detection timers.

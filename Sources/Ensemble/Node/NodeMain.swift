@@ -98,6 +98,13 @@ public enum NodeMain {
                     onReady(.waitingForLeader)
                     // Not cancellation-aware, so wait in slices the group's end can interrupt.
                     while !Task.isCancelled {
+                        if let deferral = node.joinDeferral {
+                            // Past the join timeout and put off: give up, as at the timeout.
+                            let why = "the leader did not let this node in within \(joinTimeout): \(deferral)"
+                            logger.error("\(why)")
+                            node.stop(failing: why)
+                            break
+                        }
                         guard let outcome = await node.waitUntilJoined(timeout: .milliseconds(500)) else { continue }
                         if outcome == .joined { logger.info("joined the convention led by \(configuration.leader)") }
                         break

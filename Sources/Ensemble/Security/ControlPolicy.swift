@@ -7,16 +7,13 @@
 public enum ControlPolicy {
     /// What the receiving node knows when it judges a request.
     public struct Context: Sendable {
-        /// The receiving node's life.
-        public var me: NodeID
         /// Whether it leads the convention.
         public var isLeader: Bool
         /// The node lives it counts as members (its view, and members a new leader life awaits).
         public var members: @Sendable (NodeID) -> Bool
 
         /// Creates the context.
-        public init(me: NodeID, isLeader: Bool, members: @escaping @Sendable (NodeID) -> Bool) {
-            self.me = me
+        public init(isLeader: Bool, members: @escaping @Sendable (NodeID) -> Bool) {
             self.isLeader = isLeader
             self.members = members
         }
@@ -55,6 +52,8 @@ public enum ControlPolicy {
         case .ping:
             return .allow
         case .status, .describeView, .metrics:
+            // Its answer goes out over a link, which only a member has.
+            guard isMember else { return .ignore(.notAMember) }
             return granted.contains(.use) ? .allow : .ignore(.notAMemberKey)
         case .stop, .changeCapability, .kill, .createActor:
             // Nodes never send these to each other; a node key is not an admin key.
@@ -145,8 +144,8 @@ public enum ControlRefusal: Sendable, Equatable {
     }
 
     /// The one line the refused sender reads; `node` is the refusing node.
-    public func line(node: NodeAddress, leader: NodeAddress, key: CurveKey?) -> String {
-        let keyText = key.map { "key \($0)" } ?? "this key"
+    public func line(node: NodeAddress, leader: NodeAddress) -> String {
+        let keyText = "this key"
         switch self {
         case .notANode: return "refused: only a node of the convention may send this"
         case .notAClient: return "refused: \(keyText) is not in clients/ or admin/ of \(node)"

@@ -9,8 +9,6 @@ final class NodeCurve {
     let credentials: CurveCredentials
     let zap: ZAPHandler
     var routerMonitor: ZMQSocket?
-    /// Keys that JOINs proved for their addresses, for answering them before (or after) the view lists them.
-    var joinKeys: [NodeAddress: CurveKey] = [:]
     private var userKeys: [String: CurveKey] = [:]
 
     init(credentials: CurveCredentials, zap: ZAPHandler) {
@@ -74,13 +72,15 @@ extension NodeIO {
         try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: serverKey))
     }
 
-    /// The public key of the node at `address`: `leader.pub` for the leader, else the view's, else a JOIN's.
+    /// The public key of the node at `address`: `leader.pub` for the leader, else the view's, else
+    /// the one a lost or awaited life there joined with (as its last view listed it), else `nodes/`'s.
+    /// Never one a message brought: a key comes from the leader's view or the operator.
     func knownKey(of address: NodeAddress) -> CurveKey? {
         guard let curve else { return nil }
         if address == core.configuration.leader { return curve.credentials.leaderKey }
         if address == core.nodeID.address { return curve.credentials.keyPair.publicKey }
         if let key = viewKey(of: address) { return key }
-        return curve.joinKeys[address] ?? curve.credentials.nodeKeys[address]
+        return plane.lost.key(at: address) ?? curve.credentials.nodeKeys[address]
     }
 
     /// The key the current view lists for the member at `address`.
@@ -165,15 +165,6 @@ extension NodeIO {
 
     // MARK: Screening what arrives
 
-    /// Whether a frame from a node identity comes over the key of the node it names.
-    func vouched(identity: [UInt8], userID: String?) -> Bool {
-        guard curve != nil else { return true }
-        guard identity.first == Self.nodePrefix, let userID,
-            let claimed = claimedNode(identity)
-        else { return false }
-        return knownKey(of: claimed.address)?.z85 == userID
-    }
-
     /// What a client connection's key may do; nil (and the envelopes counted) when the key is unusable.
     func clientPermissions(userID: String?, count: Int) -> Permissions? {
         guard let curve, let userID, let key = curve.key(ofUserID: userID) else {
@@ -189,9 +180,9 @@ extension NodeIO {
     }
 
     /// The envelopes of one node connection's message that its key may send for the life it
-    /// claims, and what that key may do. The others are counted and logged once per key.
+    /// claims, and what that key may do. The others are counted and logged once per frame.
     /// A JOIN names its key: the connection's, and not another key than a live member's at
-    /// that address; the key it proves is kept for answering it (also with a refusal).
+    /// that address (its answer goes back over the connection, so no key is kept for it).
     func screened(_ envelopes: [Envelope], claimed: NodeID, userID: String?) -> ([Envelope], Permissions) {
         guard let curve else { return (envelopes, .plainTextNode) }
         guard let userID, let key = curve.key(ofUserID: userID) else {
@@ -205,15 +196,16 @@ extension NodeIO {
         if speaking == .allow && envelopes.allSatisfy({ $0.kind != .control }) { return (envelopes, permissions) }
         var admitted: [Envelope] = []
         admitted.reserveCapacity(envelopes.count)
+        // A JOIN is told apart by decoding the request; a frame gets that for a bounded number of them.
+        var decodeBudget = Self.requestsPerFrame
+        var refused: AccessRefusal?
         for envelope in envelopes {
             var decision = speaking
-            if envelope.kind == .control, case .join(let request)? = try? PayloadCodec.decode(Control.self, from: envelope.payload),
-                request.node == claimed
-            {
-                decision = rules.nodeConnection(key: key, knownKey: viewKey(of: claimed.address), joining: .some(request.publicKey))
-                if decision == .allow {
-                    if curve.joinKeys.count >= 4096 { curve.joinKeys.removeAll() }
-                    curve.joinKeys[claimed.address] = key
+            if envelope.kind == .control && decodeBudget > 0 {
+                decodeBudget -= 1
+                if case .join(let request)? = try? PayloadCodec.decode(Control.self, from: envelope.payload), request.node == claimed {
+                    decision = rules.nodeConnection(
+                        key: key, knownKey: viewKey(of: claimed.address), joining: .some(request.publicKey))
                 }
             }
             switch decision {
@@ -221,10 +213,11 @@ extension NodeIO {
                 admitted.append(envelope)
             case .refuse(let refusal):
                 core.counters.add(refusal.counter)
-                if logOnce.first("\(refusal)", key.z85) {
-                    core.logger.warning("\(refusal) (a connection claiming \(claimed), key \(key), a \(envelope.kind) envelope)")
-                }
+                refused = refusal
             }
+        }
+        if let refused, logOnce.first("\(refused)", key.z85) {
+            core.logger.warning("\(refused) (a connection claiming \(claimed), key \(key))")
         }
         return (admitted, permissions)
     }

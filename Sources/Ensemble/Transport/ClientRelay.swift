@@ -1,19 +1,24 @@
 /// The clients of a gateway node: their routing ids, the relay ids that name them in
 /// the convention, and what each has under way. Bounded: past `limit` clients the
-/// one that first came longest ago is forgotten.
+/// one that first came longest ago and has nothing under way is forgotten (one with
+/// requests under way keeps its place, or its answers would have nowhere to go).
 struct ClientRelay {
     /// What one client connection has asked of this gateway.
     struct Record {
         let identity: RoutingID
         /// Its `createActor` and `status` requests not yet answered.
         var inFlight = 0
+        /// Its `status` requests not yet answered.
+        var statusInFlight = 0
         /// The actors its `createActor` requests created or found.
         var created = 0
     }
 
     private var byIdentity: [RoutingID: UInt64] = [:]
     private var byID: [UInt64: Record] = [:]
+    /// Relay ids by first contact, oldest from `orderStart`; forgotten ones are skipped when met.
     private var order: [UInt64] = []
+    private var orderStart = 0
     let limit: Int
 
     init(limit: Int = 4096) { self.limit = limit }
@@ -41,15 +46,34 @@ struct ClientRelay {
         byIdentity[key] = id
         byID[id] = Record(identity: key)
         order.append(id)
-        if order.count > limit {
-            let oldest = order.removeFirst()
-            if let gone = byID.removeValue(forKey: oldest) { byIdentity[gone.identity] = nil }
-        }
+        if byID.count > limit { evictOldestIdle() }
         return id
+    }
+
+    /// Forgets the client that came longest ago with nothing under way, if any.
+    private mutating func evictOldestIdle() {
+        var busy: [UInt64] = []
+        while orderStart < order.count {
+            let oldest = order[orderStart]
+            orderStart += 1
+            guard let record = byID[oldest] else { continue }
+            if record.inFlight > 0 {
+                busy.append(oldest)
+                continue
+            }
+            byID[oldest] = nil
+            byIdentity[record.identity] = nil
+            break
+        }
+        // Busy clients keep their turn at the front; the taken part of `order` is dropped now and then.
+        order.replaceSubrange(orderStart..<orderStart, with: busy)
+        if orderStart > limit {
+            order.removeFirst(orderStart)
+            orderStart = 0
+        }
     }
 
     mutating func forget(_ id: UInt64) {
         if let record = byID.removeValue(forKey: id) { byIdentity[record.identity] = nil }
-        order.removeAll { $0 == id }
     }
 }

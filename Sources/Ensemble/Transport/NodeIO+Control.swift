@@ -66,7 +66,7 @@ extension NodeIO {
                     core.logger.warning("refused a \(envelope.typeName) from \(origin.node.map { "\($0)" } ?? "a client"): \(why)")
                 }
                 if answered {
-                    let line = why.line(node: core.nodeID.address, leader: core.configuration.leader, key: nil)
+                    let line = why.line(node: core.nodeID.address, leader: core.configuration.leader)
                     reply(to: envelope, .refused(line))
                 }
             case .leader(let directives):
@@ -147,26 +147,36 @@ extension NodeIO {
             refusal = "refused: this client has \(record.inFlight) requests under way at \(core.nodeID.address), the most one connection may"
         } else if kind == .creation, let record, record.created >= configuration.maxActorsPerClient {
             refusal = "refused: this client had \(record.created) actors created at \(core.nodeID.address), the most one connection may"
+        } else if kind == .status, let record, record.statusInFlight > 0 {
+            refusal = "refused: this client's status request at \(core.nodeID.address) is still being collected"
         } else if kind == .status, statusInFlight >= configuration.maxConcurrentStatus {
             refusal = "refused: \(core.nodeID.address) is collecting \(statusInFlight) status reports already; ask again shortly"
+        } else if kind == .creation, creationsInFlight >= configuration.maxConcurrentCreations {
+            refusal = "refused: \(core.nodeID.address) has \(creationsInFlight) actor creations under way; ask again shortly"
         }
         if let refusal {
             core.counters.add("clientLimitRefusals")
             reply(to: envelope, .refused(refusal))
             return nil
         }
-        if let relayID { clients.update(relayID) { $0.inFlight += 1 } }
-        if kind == .status { statusInFlight += 1 }
+        if let relayID {
+            clients.update(relayID) { record in
+                record.inFlight += 1
+                if kind == .status { record.statusInFlight += 1 }
+            }
+        }
+        if kind == .status { statusInFlight += 1 } else { creationsInFlight += 1 }
         let io = core.io
         return { created in _ = io.submit(.clientRequestFinished(relayID: relayID, kind, created: created)) }
     }
 
     /// A client's request was answered: it no longer counts as under way.
     func clientRequestFinished(relayID: UInt64?, _ kind: ClientRequestKind, created: Bool) {
-        if kind == .status { statusInFlight = max(0, statusInFlight - 1) }
+        if kind == .status { statusInFlight = max(0, statusInFlight - 1) } else { creationsInFlight = max(0, creationsInFlight - 1) }
         guard let relayID else { return }
         clients.update(relayID) { record in
             record.inFlight = max(0, record.inFlight - 1)
+            if kind == .status { record.statusInFlight = max(0, record.statusInFlight - 1) }
             if created { record.created += 1 }
         }
     }

@@ -7,18 +7,30 @@ extension NodeIO {
         core.setView(view)
         let (lost, joined) = plane.lost.viewChanged(to: view, me: core.nodeID, now: core.now)
         if joined > 0 { core.counters.add("nodesJoined", joined) }
+        if !lost.isEmpty || joined > 0 || linkable.isEmpty { updateLinkable() }
         for node in lost { lose(node) }
         syncWatches(view)
         if let view, plane.leader != nil || plane.member?.namesSettled == true {
             core.stopActorsThatLostTheirNames(view.names)
         }
-        forgetDeparted()
+        if !lost.isEmpty { forgetDeparted() }
+    }
+
+    /// The addresses this node may link to, after the members changed.
+    private func updateLinkable() {
+        linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
+        linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
+        linkable.insert(core.configuration.leader)
     }
 
     /// Members a new leader life has not seen rejoin within the grace are gone.
     func loseLongAbsent(now: Duration) {
         let limit = core.configuration.nameGracePeriod + core.configuration.detector.suspectAfter * 2
-        for node in plane.lost.expire(now: now, absenceLimit: limit) { lose(node) }
+        let expired = plane.lost.expire(now: now, absenceLimit: limit)
+        guard !expired.isEmpty else { return }
+        updateLinkable()
+        for node in expired { lose(node) }
+        forgetDeparted()
     }
 
     /// A node life is gone: its peer link closes, mail for it bounces, local parents and orphans hear of it.
@@ -36,12 +48,6 @@ extension NodeIO {
     private func forgetDeparted() {
         lastHeard = lastHeard.filter { mayLink($0.key) }
         connectionNodes = connectionNodes.filter { mayLink($0.value.address) }
-        // A lost life's key stays while the life is remembered: its heartbeat must still be
-        // heard to be answered `declaredDown` (a cut-off node learns so, and comes back).
-        if let curve {
-            let lostAddresses = Set(plane.lost.lives.map(\.address))
-            curve.joinKeys = curve.joinKeys.filter { mayLink($0.key) || lostAddresses.contains($0.key) }
-        }
     }
 
     /// The leader watches every member; a member watches its leader while welcomed.

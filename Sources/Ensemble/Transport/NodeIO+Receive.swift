@@ -15,8 +15,9 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
                 continue
             }
-            if let refusal = Envelope.parseVersionRefusal(frames[1]) {
-                if vouched(identity: frames[0], userID: userID) { refusedForVersion(refusal, identity: frames[0]) }
+            if Envelope.parseVersionRefusal(frames[1]) != nil {
+                // Only the leader's could matter, and it comes back over this node's own link to the leader.
+                core.counters.add("malformedFrames")
                 continue
             }
             let envelopes: [Envelope]
@@ -78,8 +79,8 @@ extension NodeIO {
                 route(envelope, from: origin)
             case .tell:
                 envelope.sender = relay
-                if let refusal = clientMailRefusal(envelope, permissions: permissions) {
-                    core.counters.add("lifecycleRefusals")
+                if let (refusal, counter) = clientMailRefusal(envelope, permissions: permissions) {
+                    core.counters.add(counter)
                     core.returnDeadLetter(envelope, reason: refusal)
                     continue
                 }
@@ -90,15 +91,23 @@ extension NodeIO {
         }
     }
 
-    /// Why a client's tell may not go on: clients send application messages; of the
-    /// runtime's own messages only an admin key's `ActorExitRequest` to an actor of this node.
-    private func clientMailRefusal(_ envelope: Envelope, permissions: Permissions) -> String? {
+    /// Why a client's tell may not go on, and the counter that counts it: clients send application
+    /// messages to actors (not to each other); of the runtime's own messages only an admin key's
+    /// `ActorExitRequest` to an actor of this node.
+    private func clientMailRefusal(_ envelope: Envelope, permissions: Permissions) -> (String, counter: String)? {
+        let recipient = envelope.recipient
+        if recipient.node.address == core.nodeID.address && clients.identity(for: recipient.id) != nil {
+            // A relay id names another client of this gateway (relay ids are easy to guess).
+            return ("refused: \(recipient) is a client of this gateway; clients send mail to actors only", "clientMailRefusals")
+        }
         guard envelope.carriesLifecycleMessage else { return nil }
         guard envelope.typeName == ActorExitRequest.messageType, permissions.contains(.stopActors) else {
-            return "refused: \(envelope.typeName) is the runtime's to send; a client may send it only as ActorExitRequest, with an admin key"
+            return ("refused: \(envelope.typeName) is the runtime's to send; a client may send it only as ActorExitRequest, with an admin key",
+                    "lifecycleRefusals")
         }
         guard envelope.recipient.node.address == core.nodeID.address else {
-            return "refused: an admin's ActorExitRequest goes to the actor's own node (connect to \(envelope.recipient.node.address))"
+            return ("refused: an admin's ActorExitRequest goes to the actor's own node (connect to \(envelope.recipient.node.address))",
+                    "lifecycleRefusals")
         }
         return nil
     }
@@ -113,7 +122,10 @@ extension NodeIO {
         var envelopes = envelopes
         var permissions = Permissions.plainTextNode
         if curve != nil { (envelopes, permissions) = screened(envelopes, claimed: claimed, userID: userID) }
-        let origin = Origin.node(claimed, permissions)
+        // This node's own link (its leader address points back at it) is this node's runtime; a
+        // connection that only names this life is not (nobody else knows the link's secret).
+        let isOwnLink = claimed == core.nodeID && peers.values.contains { $0.identity == identity }
+        let origin = isOwnLink ? Origin.local : Origin.node(claimed, permissions)
         let claimedIsLost = plane.lost.contains(claimed)
         var isMember = plane.isMember(claimed)
         if !isMember && !claimedIsLost && subscriber != nil {
@@ -218,8 +230,8 @@ extension NodeIO {
         return node
     }
 
-    /// A peer speaking another protocol version gets the version-independent refusal frame:
-    /// a client through the ROUTER, a node (named by its connection) through a DEALER to it.
+    /// A peer speaking another protocol version gets the version-independent refusal frame,
+    /// back over the connection it came on (a client or a joining node reads it there).
     private func refuseVersion(_ version: UInt8, identity: [UInt8]) {
         core.counters.add("protocolVersionRefusals")
         let text = "protocol version \(version) is not supported by \(core.nodeID.address) (it speaks \(Envelope.protocolVersion))"
@@ -227,12 +239,6 @@ extension NodeIO {
         // Back over the connection it came on: a client reads it there, and so does a joining node
         // (it reads its link to the leader address).
         _ = try? router.send([identity, frame])
-    }
-
-    /// A version refusal on the ROUTER: only the leader's could matter, and it comes back over this
-    /// node's own link to the leader; one arriving here is noise.
-    private func refusedForVersion(_ text: String, identity: [UInt8]) {
-        core.counters.add("malformedFrames")
     }
 
     /// The leader refused this node's protocol version: it cannot take part. Only before a

@@ -57,6 +57,12 @@ extension NodeIO {
     /// Sends an answer back over the connection its request came on (ROUTER to the asker's DEALER):
     /// it reaches the process that asked even where another life holds the address it names.
     private func answer(_ envelope: Envelope, over identity: [UInt8]) {
+        if envelope.payloadCount > sizeCheckThreshold, let tooLarge = oversize(envelope) {
+            core.counters.add("oversizedMessages")
+            guard let payload = try? PayloadCodec.encode(Control.refused("the answer is \(tooLarge)")) else { return }
+            return answer(Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient,
+                                   typeName: Control.typeName, correlationID: envelope.correlationID, payload: payload), over: identity)
+        }
         do {
             if try router.send([identity, envelope.encoded()]) == .wouldBlock { core.counters.add("answerDrops") }
         } catch {
@@ -166,9 +172,10 @@ extension NodeIO {
             // connection and leaves the older one open but deaf, so a guessable identity would let anyone
             // who connects as this life (any key a peer admits, or anyone in plain text) cut this link.
             let secret = String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            try socket.set(.routingID, [Self.nodePrefix] + Array("\(core.nodeID)#\(secret)".utf8))
+            let identity = [Self.nodePrefix] + Array("\(core.nodeID)#\(secret)".utf8)
+            try socket.set(.routingID, identity)
             try secureDealer(socket, to: address)
-            let peer = PeerLink(address: address, socket: socket)
+            let peer = PeerLink(address: address, socket: socket, identity: identity)
             // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
             attachMonitor(peer)
             try socket.connect(address.endpoint)
@@ -196,8 +203,7 @@ extension NodeIO {
     /// Whether this node may hold a link to `address`: the leader address, or a member of its
     /// view (or one a new leader life awaits). Others are answered over their own connection.
     func mayLink(_ address: NodeAddress) -> Bool {
-        if address == core.configuration.leader || plane.view?.members[address] != nil { return true }
-        return plane.lost.absentSince.keys.contains { $0.address == address }
+        address == core.configuration.leader || linkable.contains(address)
     }
 
     /// Closes the link to `address`; mail waiting for it goes back to its senders.

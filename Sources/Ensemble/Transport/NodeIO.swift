@@ -31,11 +31,16 @@ final class NodeIO {
     var nextHeartbeatAt: Duration = .zero
     var nextTickAt: Duration = .zero
     var monitorCount = 0
+    /// The node addresses this node may link to: its view's members, those a new leader life
+    /// awaits (and the leader address, always); kept with each new view.
+    var linkable: Set<NodeAddress> = []
     var nextLoadReportAt: Duration = .zero
     var reportedLoad = -1
     var running = true
     /// `status` requests being collected now (each asks every member).
     var statusInFlight = 0
+    /// `createActor` requests of clients under way now.
+    var creationsInFlight = 0
     var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// The convention's message size limit (`NodeConfiguration.maxMessageSize`), read per message.

@@ -20,20 +20,16 @@ final class PeerLink {
     /// Handshakes on this link that failed without a reason (a wrong key, a mechanism mismatch seen late).
     var unexplainedHandshakeFailures = 0
 
-    init(address: NodeAddress, socket: ZMQSocket) {
+    /// The routing id this node's DEALER presents (its life, `#`, a secret of this link).
+    let identity: [UInt8]
+
+    init(address: NodeAddress, socket: ZMQSocket, identity: [UInt8]) {
         self.address = address
         self.socket = socket
+        self.identity = identity
     }
 
-    /// Frames that are not envelopes (a version refusal), sent before the backlog.
-    private(set) var rawFrames: [[UInt8]] = []
-
-    var isEmpty: Bool { head == backlog.count && rawFrames.isEmpty }
-
-    func appendRaw(_ frame: [UInt8], now: Duration) {
-        if isEmpty { waitingSince = now }
-        if rawFrames.count < 16 { rawFrames.append(frame) }
-    }
+    var isEmpty: Bool { head == backlog.count }
 
     func close() {
         socket.stopMonitor()
@@ -53,10 +49,6 @@ final class PeerLink {
 
     /// Sends as much of the backlog as the socket takes, in batches.
     func flush(now: Duration) throws(ZMQError) {
-        while let frame = rawFrames.first {
-            guard try socket.send([frame]) == .done else { return }
-            rawFrames.removeFirst()
-        }
         while head < backlog.count {
             let end = Envelope.batchEnd(of: backlog, from: head)
             let frame = Envelope.encodeBatch(backlog[head..<end])
@@ -79,7 +71,6 @@ final class PeerLink {
     /// Takes everything still waiting (the peer is gone or the backlog too old).
     func takeAll() -> [Envelope] {
         defer {
-            rawFrames.removeAll()
             backlog.removeAll()
             head = 0
             queuedBytes = 0

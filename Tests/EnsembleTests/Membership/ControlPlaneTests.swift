@@ -223,3 +223,87 @@ import Testing
         }
     }
 }
+
+/// A JOIN naming the receiving node's own life stops it only from its own runtime.
+@Suite struct OwnJoinTests {
+    @Test func aJoinNamingThisNodeFromAnyoneElseIsNoReasonToStop() {
+        let me = ControlPlaneTests.a
+        let own = JoinRequest(node: me, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion)
+        var plane = ControlPlaneTests.welcomed()
+        let fromClient = plane.request(.join(own), sender: Fixture.actor(me, 40), correlationID: 1,
+                                       from: .client(.plainTextClient), now: .zero, lastHeard: { _ in nil })
+        #expect(fromClient == [.refused(.notANode, answered: true)])
+        // A connection naming this very life (not this node's own link): told who leads, not stopped.
+        let fromImpostor = plane.request(.join(own), sender: .system(me), correlationID: 2,
+                                         from: .node(me, .plainTextNode), now: .zero, lastHeard: { _ in nil })
+        #expect(fromImpostor == [.refused(.notTheLeader, answered: true)])
+        var leaderPlane = ControlPlane(leading: LeaderState(leader: Fixture.member(ControlPlaneTests.leader)))
+        let leaderOwn = JoinRequest(node: ControlPlaneTests.leader, capabilities: .none, load: 0,
+                                    protocolVersion: Envelope.protocolVersion)
+        let atLeader = leaderPlane.request(.join(leaderOwn), sender: .system(ControlPlaneTests.leader), correlationID: 3,
+                                           from: .node(ControlPlaneTests.leader, .plainTextNode), now: .zero, lastHeard: { _ in nil })
+        guard case .leader(let directives)? = atLeader.first, case .reply(_, _, .refused)? = directives.first else {
+            Issue.record("the leader did not refuse a JOIN of its own life: \(atLeader)")
+            return
+        }
+        #expect(plane.request(.join(own), sender: .system(me), correlationID: 4, from: .local, now: .zero,
+                              lastHeard: { _ in nil }) == [.ownJoin])
+    }
+}
+
+/// Keys of lives a node no longer lists, as their last view had them.
+@Suite struct LostLifeKeyTests {
+    @Test func aLostOrAwaitedLifesKeyIsKeptFromTheViewItWasIn() throws {
+        let key = try CurveKeyPair.generate().publicKey
+        let leader = Fixture.node(1900, 1), restarted = Fixture.node(1900, 2)
+        let a = Fixture.node(10001, 1), b = Fixture.node(10002, 1)
+        var members = [Fixture.member(leader), Fixture.member(a), Fixture.member(b)]
+        members[2].publicKey = key
+        var lives = LostLives()
+        _ = lives.viewChanged(to: MembershipView(ViewSnapshot(leader: leader, sequence: 1, members: members, names: [:])),
+                              me: a, now: .zero)
+        #expect(lives.key(at: b.address) == nil)
+        // A new leader life that has not seen b yet: b is awaited, and its key is still known.
+        _ = lives.viewChanged(to: MembershipView(ViewSnapshot(leader: restarted, sequence: 1,
+                                                              members: [Fixture.member(restarted), Fixture.member(a)], names: [:])),
+                              me: a, now: .zero)
+        #expect(lives.isKnown(b) && lives.key(at: b.address) == key)
+        let expired = lives.expire(now: .seconds(60), absenceLimit: .seconds(5))
+        #expect(expired == [b])
+        #expect(lives.key(at: b.address) == key)
+    }
+}
+
+/// The gateway's client table.
+@Suite struct ClientRelayTests {
+    @Test func aClientWithRequestsUnderWayIsNeverTheOneForgotten() {
+        var relay = ClientRelay(limit: 2)
+        var next: UInt64 = 0
+        let make = { () -> UInt64 in
+            next += 1
+            return next
+        }
+        let first = relay.id(for: [1], makeID: make), second = relay.id(for: [2], makeID: make)
+        relay.update(first) { $0.inFlight = 1 }
+        _ = relay.id(for: [3], makeID: make)
+        #expect(relay.record(first) != nil, "a busy client was forgotten")
+        #expect(relay.record(second) == nil)
+        #expect(relay.count == 2)
+        relay.update(first) { $0.inFlight = 0 }
+        _ = relay.id(for: [4], makeID: make)
+        #expect(relay.record(first) == nil)
+        #expect(relay.count == 2)
+    }
+}
+
+/// The log's memory of refusals.
+@Suite struct LogOnceTests {
+    @Test func eachKindHasItsOwnShare() {
+        var log = LogOnce(perKind: 2)
+        let firsts = [log.first("zap", "k1"), log.first("zap", "k2"), log.first("zap", "k1"), log.first("zap", "k3")]
+        #expect(firsts == [true, true, false, false])
+        #expect(log.isFull("zap"))
+        let otherKind = log.first("too large", "Encoder")
+        #expect(otherKind)
+    }
+}

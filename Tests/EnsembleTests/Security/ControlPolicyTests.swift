@@ -10,8 +10,8 @@ import Testing
     static let stranger = Fixture.node(10009, 0x90)
     static let members: Set<NodeID> = [leader, a, b]
 
-    static let atLeader = ControlPolicy.Context(me: leader, isLeader: true, members: { members.contains($0) })
-    static let atMember = ControlPolicy.Context(me: a, isLeader: false, members: { members.contains($0) })
+    static let atLeader = ControlPolicy.Context(isLeader: true, members: { members.contains($0) })
+    static let atMember = ControlPolicy.Context(isLeader: false, members: { members.contains($0) })
 
     static func fromNode(_ life: NodeID, _ permissions: Permissions = .plainTextNode) -> Origin { .node(life, permissions) }
 
@@ -140,11 +140,11 @@ import Testing
         let all: [ControlRefusal] = [.notANode, .notAClient, .notAdmin, .notAMemberKey, .forAnotherNode, .notTheRuntime,
                                      .notFromANode, .notAMember, .notTheLeader, .misrouted]
         for refusal in all {
-            let line = refusal.line(node: node, leader: node, key: nil)
+            let line = refusal.line(node: node, leader: node)
             #expect(!line.contains("\n") && !line.isEmpty)
         }
-        #expect(ControlRefusal.notAdmin.line(node: node, leader: node, key: nil).contains("admin/"))
-        #expect(ControlRefusal.notAMemberKey.line(node: node, leader: node, key: nil).contains("members/"))
-        #expect(ControlRefusal.notAClient.line(node: node, leader: node, key: nil).contains("clients/"))
+        #expect(ControlRefusal.notAdmin.line(node: node, leader: node).contains("admin/"))
+        #expect(ControlRefusal.notAMemberKey.line(node: node, leader: node).contains("members/"))
+        #expect(ControlRefusal.notAClient.line(node: node, leader: node).contains("clients/"))
     }
 }
