@@ -135,4 +135,53 @@ extension AttackTests {
         cluster.expectCounter("lifecycleRefusals", on: m1, grewBy: 2, from: m1Before)
         cluster.expectCounter("forgedPayloads", grewBy: 2, from: leaderBefore)
     }
+
+    /// A JOIN naming a node's own life stops that node only when it comes over the node's own link:
+    /// from a client, or from a connection that merely names the life, it is refused and the node
+    /// runs on. And clients cannot mail each other through their gateway.
+    @Test func nobodyStopsANodeWithItsOwnJoinAndClientsDoNotMailEachOther() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let m1 = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])[0]
+        let leaderLife = try cluster.life(cluster.leaderPort), m1Life = try cluster.life(m1)
+        let leaderBefore = try cluster.counters(), m1Before = try cluster.counters(m1)
+        for (port, life) in [(cluster.leaderPort, leaderLife), (m1, m1Life)] {
+            let join = JoinRequest(node: life, capabilities: Capabilities([]), load: 0,
+                                   protocolVersion: Envelope.protocolVersion, maxMessageSize: 64 << 20)
+            let client = try RawPeer.client(port)
+            defer { client.close() }
+            client.send([try Forge.control(.join(join), from: nil, to: anyLife(port), id: 7)])
+            #expect(client.receive { _ in !client.replies.isEmpty }, "the client's JOIN was not answered")
+            #expect(client.replies.first?.control == .refused("refused: only a node of the convention may send this"))
+            let namesake = try RawPeer.node(life, to: port)
+            defer { namesake.close() }
+            namesake.send([try Forge.control(.join(join), from: .system(life), to: anyLife(port), id: 8)])
+            #expect(namesake.receive { _ in !namesake.replies.isEmpty }, "the namesake's JOIN was not answered")
+            guard case .refused? = namesake.replies.first?.control else {
+                Issue.record("the namesake's JOIN was answered \(String(describing: namesake.replies.first?.control))")
+                return
+            }
+        }
+        cluster.expectCounter("nodeOnlyRefusals", grewBy: 1, from: leaderBefore)
+        cluster.expectCounter("notLeaderDrops", on: m1, grewBy: 1, from: m1Before)
+        #expect(try cluster.life(cluster.leaderPort) == leaderLife)
+        #expect(try cluster.life(m1) == m1Life)
+
+        // Two clients of the leader: b learns its relay address from a dead letter it is sent back,
+        // then a mails that address.
+        let a = try RawPeer.client(cluster.leaderPort), b = try RawPeer.client(cluster.leaderPort)
+        defer {
+            a.close()
+            b.close()
+        }
+        b.send([Forge.mail(from: nil, to: ActorAddress(node: leaderLife, id: 999_999))])
+        #expect(b.receive { inbox in inbox.contains { $0.typeName == DeadLetter.messageType } })
+        let bRelay = try #require(b.inbox.first { $0.typeName == DeadLetter.messageType }?.recipient)
+        a.send([Forge.mail(from: nil, to: bRelay)])
+        #expect(a.receive { _ in !a.deadLetters.isEmpty }, "the mail to another client was not refused")
+        #expect(a.deadLetters.first?.reason.contains("is a client of this gateway") == true)
+        #expect(!b.receive(timeout: 1) { inbox in inbox.count > 1 }, "the other client got the mail")
+        cluster.expectCounter("clientMailRefusals", grewBy: 1, from: leaderBefore)
+        try cluster.expectAppWorks("after the attempts")
+    }
 }
