@@ -234,11 +234,16 @@ final class NodeCore: Sendable {
 
     /// Creates an actor where its type's requirements are met (optionally under a global name).
     func createActor(typeName: String, globalName: String?, parent: ActorCell?) async throws -> ActorAddress {
+        try await findOrCreate(typeName: typeName, globalName: globalName, parent: parent).address
+    }
+
+    /// `createActor`, saying whether an actor was created (not the one a global name already had).
+    func findOrCreate(typeName: String, globalName: String?, parent: ActorCell?) async throws -> (address: ActorAddress, created: Bool) {
         guard let type = actorTypes[typeName] else {
             throw EnsembleError.unknownActorType(typeName, node: nodeID.address.description)
         }
         guard let name = globalName else {
-            return try await place(type, parent: parent, globalName: nil)
+            return (try await place(type, parent: parent, globalName: nil), true)
         }
         // A claim may wait behind another node's creation, which can take a few request timeouts.
         guard leaderReachable else { return try await createWithoutLeader(type, globalName: name, parent: parent) }
@@ -250,7 +255,7 @@ final class NodeCore: Sendable {
         }
         switch claim {
         case .nameClaim(.existing(let address)):
-            return address
+            return (address, false)
         case .nameClaim(.granted):
             break
         case .refused(let why):
@@ -271,7 +276,7 @@ final class NodeCore: Sendable {
             if winner != address {
                 tell(ActorExitRequest(), to: address, from: systemAddress, correlationID: 0)
             }
-            return winner
+            return (winner, winner == address)
         default:
             throw EnsembleError.remote("unexpected answer to a name registration")
         }
@@ -279,12 +284,14 @@ final class NodeCore: Sendable {
 
     /// With the leader away, a global name resolves in this node's view; a name
     /// no live actor holds is created here and brought to the leader when it returns.
-    private func createWithoutLeader(_ type: any EnsembleActor.Type, globalName name: String, parent: ActorCell?) async throws -> ActorAddress {
-        if let address = view?.names[name], view?.member(address.node) != nil { return address }
+    private func createWithoutLeader(
+        _ type: any EnsembleActor.Type, globalName name: String, parent: ActorCell?
+    ) async throws -> (address: ActorAddress, created: Bool) {
+        if let address = view?.names[name], view?.member(address.node) != nil { return (address, false) }
         counters.add("namesCreatedWithoutLeader")
         let address = try await place(type, parent: parent, globalName: name)
         io.submit(.noteLocalName(name, address))
-        return address
+        return (address, true)
     }
 
     private func place(_ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?) async throws -> ActorAddress {

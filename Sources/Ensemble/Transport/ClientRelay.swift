@@ -10,7 +10,7 @@ struct ClientRelay {
         var inFlight = 0
         /// Its `status` requests not yet answered.
         var statusInFlight = 0
-        /// The actors its `createActor` requests created or found.
+        /// The actors its `createActor` requests created (not those a global name already had).
         var created = 0
     }
 

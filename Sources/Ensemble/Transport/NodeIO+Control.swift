@@ -94,14 +94,16 @@ extension NodeIO {
             let core = self.core
             Task {
                 let answer: Control
+                var created = false
                 do {
-                    let address = try await core.createActor(typeName: typeName, globalName: globalName, parent: nil)
-                    answer = .created(address, load: core.actorCount)
+                    let found = try await core.findOrCreate(typeName: typeName, globalName: globalName, parent: nil)
+                    answer = .created(found.address, load: core.actorCount)
+                    created = found.created
                 } catch {
                     answer = .refused("\(error)")
                 }
                 core.sendControl(answer, to: sender, kind: .reply, correlationID: id)
-                if case .created = answer { finished(true) } else { finished(false) }
+                finished(created)
             }
         case .status:
             guard let finished = startClientRequest(envelope, counts: .status) else { return }
@@ -136,7 +138,8 @@ extension NodeIO {
 
     /// Counts a client's `createActor` or `status` request against its limits before a task
     /// serves it; nil (the request answered with the refusal) past them. The closure
-    /// returned is called once the answer is sent, with whether an actor came of it.
+    /// returned is called once the answer is sent, with whether a new actor came of it (finding the
+    /// actor a global name already has counts nothing: a long-lived client may ask for it at will).
     private func startClientRequest(_ envelope: Envelope, counts kind: ClientRequestKind) -> (@Sendable (Bool) -> Void)? {
         let configuration = core.configuration
         // A client's relay address names this gateway; a node asking for status is no client of it.

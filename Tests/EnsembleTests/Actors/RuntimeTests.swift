@@ -225,3 +225,19 @@ struct RuntimeTests {
         }
     }
 }
+
+/// A client's count of created actors counts only what a request created.
+@Suite struct FindOrCreateTests {
+    @Test func findingTheActorAGlobalNameHasCreatesNothing() async throws {
+        try await InProcessCluster.with(members: [], types: RuntimeTests.types, messages: RuntimeTests.messages) { leader, _ in
+            let first = try await leader.core.findOrCreate(typeName: Counter.typeName, globalName: "counter", parent: nil)
+            #expect(first.created)
+            for _ in 0..<3 {
+                let again = try await leader.core.findOrCreate(typeName: Counter.typeName, globalName: "counter", parent: nil)
+                #expect(again.address == first.address && !again.created)
+            }
+            let anonymous = try await leader.core.findOrCreate(typeName: Counter.typeName, globalName: nil, parent: nil)
+            #expect(anonymous.created && anonymous.address != first.address)
+        }
+    }
+}
