@@ -136,7 +136,7 @@ public final class EnsembleClient: Sendable {
     /// - Throws: `EnsembleError.messageTooLarge` when `envelope` (with the sender its gateway adds) is over the limit.
     private func checkSize(_ envelope: Envelope) throws {
         // The gateway names this client with a relay address, which adds at most a host of 255 bytes and 18 more.
-        guard envelope.payload.count > maxMessageSize - 70_000 else { return }
+        guard envelope.payloadCount > maxMessageSize - MessageSize.headerAllowance else { return }
         let size = envelope.encodedSize + 1 + 255 + 18
         if size > maxMessageSize { throw EnsembleError.messageTooLarge(MessageTooLarge(size: size, limit: maxMessageSize)) }
     }

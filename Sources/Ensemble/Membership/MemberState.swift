@@ -47,8 +47,6 @@ public struct MemberState: Sendable {
     /// Whether the leader has judged this node's named actors (only then does a name
     /// mapped elsewhere mean ours lost).
     public private(set) var namesSettled = false
-    /// Why the last JOIN was put off (a live life holds the address), until a welcome.
-    public private(set) var deferral: String?
 
     /// Correlation ids of recent JOINs, newest last; the newest with the named actors it carried.
     private var joinIDs: [UInt64] = []
@@ -114,14 +112,12 @@ public struct MemberState: Sendable {
             guard snapshot.leader == source else { return [] }
             var directives = welcome(snapshot)
             guard isWelcomed else { return directives }
-            deferral = nil
             directives.append(.joined)
             directives += settle(answering: id, names: snapshot.names, currentNames: currentNames)
             return directives
         case .declaredDown(let node) where node == me:
             return refusedAsDown()
         case .joinLater(let why):
-            deferral = why
             return [.deferred(why)]
         case .staleLife(let current) where current.address == me.address && current.incarnation >= me.incarnation:
             guard current.incarnation < UInt64.max else { return [.refused("the leader knows a life of \(me.address) that no newer life can follow")] }
@@ -260,6 +256,4 @@ public struct MemberState: Sendable {
         if let request = snapshotRequest, now - request.at > timeout { snapshotRequest = nil }
     }
 
-    /// Forget an outstanding snapshot request so the next gap asks again (request timed out).
-    public mutating func snapshotRequestLost() { snapshotRequest = nil }
 }

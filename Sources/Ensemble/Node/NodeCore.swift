@@ -112,9 +112,7 @@ final class NodeCore: Sendable {
         joined.fulfil(.refused(why))
         stopFailed("the leader refused this node: \(why)")
     }
-    /// The I/O thread ended on an error: no socket is served any more, so the node stops
-    /// (`Node.run` throws `why`, which the node's process prints as its one line).
-    func ioThreadFailed(_ why: String) { stopFailed(why) }
+
     /// Why the node stopped as a failure, if it did.
     var failure: String? { state.withLock { $0.failure } }
     /// Records why the leader put the JOIN off (nil: let in); true when that is news.

@@ -81,6 +81,13 @@ public enum NodeMain {
             services: [.init(service: node, successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        // Put off past the join timeout (another life holds the address): the node gives up, saying why.
+        let giveUp = { @Sendable (deferral: String) in
+            let why = "the leader did not let this node in within \(joinTimeout): \(deferral)"
+            logger.error("\(why)")
+            onReady(.failed(why))
+            node.stop(failing: why)
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 switch await node.waitUntilJoined(timeout: joinTimeout) {
@@ -88,21 +95,14 @@ public enum NodeMain {
                 case .refused(let why)?: onReady(.failed("the leader refused this node: \(why)"))
                 case .stopped?: break
                 case nil where node.joinDeferral != nil:
-                    // Put off until the join timeout (another life holds the address): give up, and say why.
-                    let why = "the leader did not let this node in within \(joinTimeout): \(node.joinDeferral ?? "")"
-                    logger.error("\(why)")
-                    onReady(.failed(why))
-                    node.stop(failing: why)
+                    giveUp(node.joinDeferral ?? "")
                 case nil:
                     logger.warning("no leader answered at \(configuration.leader) within \(joinTimeout); still trying")
                     onReady(.waitingForLeader)
                     // Not cancellation-aware, so wait in slices the group's end can interrupt.
                     while !Task.isCancelled {
                         if let deferral = node.joinDeferral {
-                            // Past the join timeout and put off: give up, as at the timeout.
-                            let why = "the leader did not let this node in within \(joinTimeout): \(deferral)"
-                            logger.error("\(why)")
-                            node.stop(failing: why)
+                            giveUp(deferral)
                             break
                         }
                         guard let outcome = await node.waitUntilJoined(timeout: .milliseconds(500)) else { continue }

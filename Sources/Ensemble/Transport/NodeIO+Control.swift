@@ -1,6 +1,7 @@
 extension NodeIO {
-    /// Mail for the node itself from `origin`: replies to requests, and control requests.
-    func handleSystem(_ envelope: Envelope, from origin: Origin) {
+    /// Mail for the node itself from `origin` (over `connection`, for a node's): replies to requests,
+    /// and control requests.
+    func handleSystem(_ envelope: Envelope, from origin: Origin, over connection: NodeConnection? = nil) {
         switch envelope.kind {
         case .reply:
             handleReply(envelope, from: origin)
@@ -14,7 +15,7 @@ extension NodeIO {
             let (view, detector) = (plane.view, self.detector)
             // A JOIN and a heartbeat are answered over their own connection (it reaches the process
             // that asked, whoever holds the address it names), and so is anything from a non-member.
-            if let connection = currentConnection, connection.life == origin.node {
+            if let connection, connection.life == origin.node {
                 switch control {
                 case .join, .heartbeat: answerConnection = connection
                 default: answerConnection = plane.isMember(connection.life) ? nil : connection

@@ -194,9 +194,7 @@ extension NodeIO {
                 run.append(envelope)
                 runRecipient = recipient
             } else {
-                currentConnection = (claimed, identity)
-                route(envelope, from: origin)
-                currentConnection = nil
+                route(envelope, from: origin, over: (claimed, identity))
             }
         }
     }

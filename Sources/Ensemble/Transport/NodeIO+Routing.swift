@@ -2,7 +2,8 @@ import ZMQ
 
 extension NodeIO {
     /// Routes an envelope from `origin`: to this node's system endpoint, a local actor, a client, or a peer.
-    func route(_ envelope: Envelope, from origin: Origin) {
+    /// `connection` is the node connection it came on, if it came on one (its answers may go back there).
+    func route(_ envelope: Envelope, from origin: Origin, over connection: NodeConnection? = nil) {
         let recipient = envelope.recipient
         let me = core.nodeID
         guard recipient.node.address == me.address else {
@@ -13,9 +14,7 @@ extension NodeIO {
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return
             }
-            if envelope.payloadCount > sizeCheckThreshold, let tooLarge = oversize(envelope) {
-                return refuseTooLarge(envelope, tooLarge)
-            }
+            if let tooLarge = oversize(envelope) { return refuseTooLarge(envelope, tooLarge) }
             outgoing[recipient.node.address, default: []].append(envelope)
             return
         }
@@ -25,11 +24,9 @@ extension NodeIO {
             return
         }
         if recipient.id == 0 {
-            handleSystem(envelope, from: origin)
+            handleSystem(envelope, from: origin, over: connection)
         } else if let identity = clients.identity(for: recipient.id) {
-            if envelope.payloadCount > sizeCheckThreshold, let tooLarge = oversize(envelope) {
-                return refuseTooLarge(envelope, tooLarge)
-            }
+            if let tooLarge = oversize(envelope) { return refuseTooLarge(envelope, tooLarge) }
             sendToClient(identity, envelope)
         } else if envelope.kind == .tell {
             core.deliver(envelope)
@@ -57,11 +54,10 @@ extension NodeIO {
     /// Sends an answer back over the connection its request came on (ROUTER to the asker's DEALER):
     /// it reaches the process that asked even where another life holds the address it names.
     private func answer(_ envelope: Envelope, over identity: [UInt8]) {
-        if envelope.payloadCount > sizeCheckThreshold, let tooLarge = oversize(envelope) {
+        if let tooLarge = oversize(envelope) {
             core.counters.add("oversizedMessages")
-            guard let payload = try? PayloadCodec.encode(Control.refused("the answer is \(tooLarge)")) else { return }
-            return answer(Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient,
-                                   typeName: Control.typeName, correlationID: envelope.correlationID, payload: payload), over: identity)
+            guard let refusal = Self.refusal(answering: envelope, tooLarge) else { return }
+            return answer(refusal, over: identity)
         }
         do {
             if try router.send([identity, envelope.encoded()]) == .wouldBlock { core.counters.add("answerDrops") }
@@ -206,19 +202,17 @@ extension NodeIO {
         address == core.configuration.leader || linkable.contains(address)
     }
 
-    /// Closes the link to `address`; mail waiting for it goes back to its senders.
-    func closePeer(_ address: NodeAddress, reason: String? = nil) {
+    /// Closes the link to `address`; mail waiting for it goes back to its senders, saying `reason`.
+    func closePeer(_ address: NodeAddress, reason: String) {
         guard let peer = peers.removeValue(forKey: address) else { return }
-        for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: reason ?? "\(address) is no member of the convention") }
+        for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: reason) }
         peer.close()
     }
 
-    /// Payloads up to this size fit the limit whatever their header (a type name of up to
-    /// 64 KiB, two addresses with 255-byte hosts): only larger ones are measured.
-    var sizeCheckThreshold: Int { maxMessageSize - 70_000 }
-
-    /// How far `envelope` is over the convention's message size limit, if it is.
+    /// How far `envelope` is over the convention's message size limit, if it is (per message, a
+    /// compare: only a payload within `MessageSize.headerAllowance` of the limit is measured).
     func oversize(_ envelope: Envelope) -> MessageTooLarge? {
+        guard envelope.payloadCount > maxMessageSize - MessageSize.headerAllowance else { return nil }
         let size = envelope.encodedSize
         let limit = maxMessageSize
         return size > limit ? MessageTooLarge(size: size, limit: limit) : nil
@@ -236,11 +230,18 @@ extension NodeIO {
         case .tell:
             core.returnDeadLetter(envelope, reason: "\(envelope.typeName): \(tooLarge)", tooLarge: tooLarge)
         case .reply:
-            guard envelope.typeName == Control.typeName else { return }
-            emitControl(.refused("the answer is \(tooLarge)"), to: envelope.recipient, kind: .reply,
-                        correlationID: envelope.correlationID)
+            if let refusal = Self.refusal(answering: envelope, tooLarge) { route(refusal, from: .local) }
         case .control, .update:
             break
         }
+    }
+
+    /// The refusal that stands in for an answer too large to send: same asker, same correlation id.
+    static func refusal(answering envelope: Envelope, _ tooLarge: MessageTooLarge) -> Envelope? {
+        guard envelope.typeName == Control.typeName,
+            let payload = try? PayloadCodec.encode(Control.refused("the answer is \(tooLarge)"))
+        else { return nil }
+        return Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient, typeName: Control.typeName,
+                        correlationID: envelope.correlationID, payload: payload)
     }
 }

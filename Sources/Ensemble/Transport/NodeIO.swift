@@ -1,8 +1,12 @@
 import ZMQ
 
+/// The connection a node's envelope came on: the life it names, and its routing id on the ROUTER.
+typealias NodeConnection = (life: NodeID, identity: [UInt8])
+
 /// The shell around a node's protocol logic: owns every socket and runs the
-/// poll loop on the node's I/O thread. Membership and the name registry are
-/// value types (`LeaderState`, `MemberState`) that this loop feeds and obeys.
+/// poll loop on the node's I/O thread. The protocol is a value type
+/// (`ControlPlane`: `LeaderState` or `MemberState`, and `ControlPolicy`) that this
+/// loop feeds with the origin each connection proves, and obeys.
 final class NodeIO {
     let core: NodeCore
     let context: ZMQContext
@@ -21,9 +25,8 @@ final class NodeIO {
     var plane: ControlPlane
     /// Set while a node's request is handled whose answers go back over the connection it came on
     /// (a JOIN, a heartbeat, anything from a life that is no member): that node's life and routing id.
-    var answerConnection: (life: NodeID, identity: [UInt8])?
-    /// The node connection whose envelope is being routed now, for `answerConnection`.
-    var currentConnection: (life: NodeID, identity: [UInt8])?
+    /// `emitControl` reads it for the answers the handling sends, all within the same call.
+    var answerConnection: NodeConnection?
     /// Refusals logged already, so a peer repeating one cannot flood the log.
     var logOnce = LogOnce()
     var lastHeard: [NodeAddress: Duration] = [:]
@@ -139,8 +142,9 @@ final class NodeIO {
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
                 try waitSet.wait(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
             } catch {
-                // Without its loop the node is deaf: it ends, and its process fails, rather than linger.
-                core.ioThreadFailed("the node's I/O thread stopped: waiting on its sockets failed: \(error)")
+                // Without its loop the node is deaf: it ends, and its process fails (`Node.run` throws
+                // this, which the node's process prints as its one line), rather than linger.
+                core.stopFailed("the node's I/O thread stopped: waiting on its sockets failed: \(error)")
                 break
             }
             if let curveIndices { serveCurve(waitSet, curveIndices) }

@@ -6,6 +6,10 @@ public enum MessageSize {
     public static let smallest = 1 << 20
     /// The largest limit: 1 GiB.
     public static let largest = 1 << 30
+    /// More than the largest envelope header (a type name of up to 64 KiB, two addresses with
+    /// 255-byte hosts): a payload this far below the limit fits whatever its header, so only
+    /// larger ones need to be measured.
+    public static let headerAllowance = 70_000
     /// The bounds, as a usage line says them.
     public static let rangeText = "a size from 1M to 1G (bytes, or with a K, M or G suffix of 1024s)"
 

@@ -92,7 +92,6 @@ import Testing
         let from = Origin.node(Self.leader, .plainTextNode)
         #expect(plane.reply(.joinLater("held"), correlationID: Self.joinID, from: from, currentNames: { [] })
             == [.member([.deferred("held")])])
-        #expect(plane.member?.deferral == "held")
         let newer = NodeID(address: Self.a.address, incarnation: Self.a.incarnation + 5)
         #expect(plane.reply(.staleLife(newer), correlationID: Self.joinID, from: from, currentNames: { [] })
             == [.member([.newLife(above: newer)])])

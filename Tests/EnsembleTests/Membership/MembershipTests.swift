@@ -256,7 +256,10 @@ import Testing
         var state = Self.welcomed(at: 5)
         #expect(state.update(Self.update(7, .load(Self.a, 1))) == [.requestSnapshot(from: Self.leader)])
         #expect(state.update(Self.update(8, .load(Self.a, 1))) == [])
-        state.snapshotRequestLost()
+        state.snapshotRequested(id: 5, to: Self.leader, now: .seconds(1))
+        state.expireSnapshotRequest(now: .seconds(2), timeout: .seconds(2))
+        #expect(state.awaitingSnapshot)
+        state.expireSnapshotRequest(now: .seconds(4), timeout: .seconds(2))
         #expect(!state.awaitingSnapshot)
         #expect(state.update(Self.update(8, .load(Self.a, 1))) == [.requestSnapshot(from: Self.leader)])
     }
