@@ -1,5 +1,5 @@
 import EncoderApp
-import Ensemble
+@_spi(Fuzzing) import Ensemble
 import LibFuzzerDriver
 
 #if canImport(Glibc)

@@ -17,7 +17,7 @@
 /// No input may trap, and after every step: the leader's view lists the leader; the
 /// member's view never goes back in sequence under one leader life; a request from a
 /// `.client` origin changes neither plane's view; no plane counts its own life as lost.
-public enum ControlFuzzing {
+@_spi(Fuzzing) public enum ControlFuzzing {
     /// The leader's life (the corpus seeds' first node).
     public static let leader = NodeID(address: NodeAddress(host: "127.0.0.1", port: 1900), incarnation: 0x18c_2f3a_4b51)
     /// A member joined before the input arrives, whose plane is not driven (the seeds' second node).

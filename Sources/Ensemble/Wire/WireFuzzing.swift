@@ -10,7 +10,7 @@
 /// otherwise. Every `Control`, `SequencedUpdate` and `LeaderHeartbeat` decoded, from an
 /// envelope or as the whole input, then drives the convention protocol through
 /// `ControlFuzzing`. No input may trap, nor break the protocol's invariants.
-public struct WireFuzzing: Sendable {
+@_spi(Fuzzing) public struct WireFuzzing: Sendable {
     /// What one input decoded as.
     public struct Outcome: Sendable {
         /// The text, if the input is a version refusal frame.

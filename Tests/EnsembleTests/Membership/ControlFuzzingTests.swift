@@ -1,5 +1,5 @@
 import Testing
-@testable import Ensemble
+@_spi(Fuzzing) @testable import Ensemble
 
 /// The control-plane half of the wire fuzzer (`ControlFuzzing`): the convention each input
 /// starts from, what the corpus's seeds drive it through, and that its checks catch what they should.

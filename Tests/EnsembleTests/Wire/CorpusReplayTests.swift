@@ -1,7 +1,7 @@
 import EncoderApp
 import Foundation
 import Testing
-@testable import Ensemble
+@_spi(Fuzzing) @testable import Ensemble
 
 /// Replays the wire fuzzer's committed corpus (`Tests/Corpus/wire`) through the same
 /// decoder and control planes the fuzzer drives, so every input it kept, crashes found

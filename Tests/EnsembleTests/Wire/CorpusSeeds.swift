@@ -1,5 +1,5 @@
 import EncoderApp
-@testable import Ensemble
+@_spi(Fuzzing) @testable import Ensemble
 
 /// The seed inputs of the wire fuzzer's corpus (`Tests/Corpus/wire`), by file name.
 ///
