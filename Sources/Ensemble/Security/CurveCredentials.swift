@@ -66,7 +66,7 @@ public struct CurveCredentials: Sendable, Equatable {
         }
         if role != .client {
             // One list of everyone was replaced by a list per role: refuse rather than guess a role.
-            if !KeyFiles.entries(in: "\(directory)/authorized").isEmpty {
+            if !(KeyFiles.entries(in: "\(directory)/authorized") ?? []).isEmpty {
                 throw CurveKeyError(
                     path: "\(directory)/authorized/",
                     problem: "is no longer read: move node keys to members/, client keys to clients/ (admin keys stay in admin/), then remove it (docs/operations.md)")
@@ -143,9 +143,9 @@ enum KeyFiles {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The names in a directory, hidden ones skipped; none when it cannot be read.
-    static func entries(in directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
+    /// The names in a directory, hidden ones skipped; nil (with `errno` set) when it cannot be opened.
+    static func entries(in directory: String) -> [String]? {
+        guard let handle = opendir(directory) else { return nil }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
@@ -157,18 +157,12 @@ enum KeyFiles {
 
     /// Every key in a directory, one per regular file (hidden files skipped), by file name.
     static func keys(in directory: String, required: Bool) throws(CurveKeyError) -> [(name: String, key: CurveKey)] {
-        guard let handle = opendir(directory) else {
+        guard let names = entries(in: directory) else {
             if !required && errno == ENOENT { return [] }
             let why = errno == ENOENT ? "is missing: it holds the public keys of the nodes this node accepts, one per file"
                 : "cannot be read (\(String(cString: strerror(errno))))"
             throw CurveKeyError(path: directory + "/", problem: why)
         }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        closedir(handle)
         var keys: [(name: String, key: CurveKey)] = []
         for name in names.sorted() {
             let path = "\(directory)/\(name)"
