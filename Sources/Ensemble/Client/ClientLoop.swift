@@ -1,10 +1,28 @@
+import Synchronization
 import ZMQ
 
 /// A client's I/O thread: one DEALER, its backlog, the connect waiters, and a
-/// monitor that turns a refused handshake into one clear error at once.
+/// monitor that turns a refused handshake into one clear error at once. A client
+/// given several gateways also watches its gateway and moves on when it is gone
+/// (`ClientLoop+Failover.swift`).
 final class ClientLoop {
-    let gateway: NodeAddress
-    let curve: CurveClientKeys?
+    /// The gateway in use (the last one tried after giving up).
+    var gateway: NodeAddress
+    /// Whom `EnsembleClient.gateway` reads.
+    let sharedGateway: SharedGateway
+    /// The keys for the gateway in use, over CurveZMQ.
+    var curve: CurveClientKeys?
+    /// Over CurveZMQ with failover: the client's key pair and every gateway's public key known.
+    var failoverKeys: (keyPair: CurveKeyPair, serverKeys: [NodeAddress: CurveKey])?
+    /// Set when the client fails over between gateways.
+    var roster: GatewayRoster?
+    /// When this thread started: the roster's clock counts from it.
+    let started = ContinuousClock.now
+    /// Something arrived from the gateway this turn (one store per frame read, for the roster).
+    var heardThisTurn = false
+    /// The correlation id of the last view request this thread sent (its answer teaches the members).
+    var viewRequestID: UInt64 = 0
+    var monitorCount = 0
     let io: IOThread<EnsembleClient.ClientCommand>
     let executor: IOThreadExecutor
     let pending: PendingReplies
@@ -30,11 +48,12 @@ final class ClientLoop {
     var handshakeTrouble: EnsembleError?
     let maxMessageSize: Int
 
-    init(gateway: NodeAddress, curve: CurveClientKeys?, context: ZMQContext, io: IOThread<EnsembleClient.ClientCommand>,
-         executor: IOThreadExecutor, pending: PendingReplies, registry: MessageRegistry,
-         inbox: ClientInbox, maxMessageSize: Int) {
+    init(gateway: NodeAddress, sharedGateway: SharedGateway, curve: CurveClientKeys?, context: ZMQContext,
+         io: IOThread<EnsembleClient.ClientCommand>, executor: IOThreadExecutor, pending: PendingReplies,
+         registry: MessageRegistry, inbox: ClientInbox, maxMessageSize: Int) {
         self.maxMessageSize = maxMessageSize
         self.gateway = gateway
+        self.sharedGateway = sharedGateway
         self.curve = curve
         self.context = context
         self.io = io
@@ -45,28 +64,7 @@ final class ClientLoop {
     }
 
     func run() {
-        do {
-            let socket = try ZMQSocket(context: context, type: .dealer)
-            try socket.set(.linger, 0)
-            try socket.set(.immediate, 1)
-            // What comes back may be as large as the convention's limit, which can be above this
-            // client's own (it checks only what it sends); the gateway is who it chose to trust.
-            try socket.set(.maxMessageSize, Int64(max(maxMessageSize, MessageSize.largest)))
-            try socket.set(.reconnectInterval, 100)
-            var identity: [UInt8] = [UInt8(ascii: "C")]
-            for _ in 0..<15 { identity.append(UInt8.random(in: 0...255)) }
-            try socket.set(.routingID, identity)
-            if let curve {
-                try socket.makeCurveClient(curve)
-            }
-            monitor = try? socket.monitor(
-                "inproc://ensemble-client-handshakes", events: [.handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail],
-                context: context)
-            try socket.connect(gateway.endpoint)
-            self.socket = socket
-        } catch {
-            pending.failAll(EnsembleError.unreachable(gateway))
-        }
+        openSocket()
         io.claimOwnership()
         var waitSet = ZMQWaitSet()
         while true {
@@ -81,7 +79,7 @@ final class ClientLoop {
             // Work this thread queued for itself (tasks preferring it, their sends) must not wait.
             try? waitSet.wait(timeoutMs: io.hasPending ? 0 : 20)
             let ready = socketIndex >= 0 ? waitSet.ready(socketIndex) : []
-            if monitorIndex >= 0 && waitSet.ready(monitorIndex).contains(.readable) { readHandshakeEvents() }
+            if monitorIndex >= 0 && waitSet.ready(monitorIndex).contains(.readable) { readMonitorEvents() }
             if ready.contains(.readable) { receive() }
             runQueued(acknowledgingWake: waitSet.ready(wake).contains(.readable))
             if let closing {
@@ -96,6 +94,7 @@ final class ClientLoop {
             batchOutgoing()
             flush()
             let now = ContinuousClock.now
+            if roster != nil { checkGateway(now: now - started) }
             connectWaiters.removeAll { deadline, waiter in
                 guard deadline <= now else { return false }
                 waiter.resume(returning: handshakeTrouble ?? .unreachable(gateway))
@@ -118,6 +117,8 @@ final class ClientLoop {
     private func queue(_ envelope: Envelope) {
         if let refusal {
             if envelope.correlationID != 0 { pending.fail(envelope.correlationID, refusal) }
+        } else if roster != nil, let unsendable = failoverRefusal(envelope) {
+            if envelope.correlationID != 0 { pending.fail(envelope.correlationID, unsendable) }
         } else {
             outgoing.append(envelope)
         }
@@ -126,7 +127,12 @@ final class ClientLoop {
     private func perform(_ command: EnsembleClient.ClientCommand) {
         switch command {
         case .waitConnected(let deadline, let continuation):
-            if let refusal { continuation.resume(returning: refusal) } else { connectWaiters.append((deadline, continuation)) }
+            if let refusal {
+                continuation.resume(returning: refusal)
+            } else {
+                connectWaiters.append((deadline, continuation))
+                if roster?.current == nil { restartFailover() }
+            }
         case .close(let continuation):
             closing = continuation
         case .handleMessages(let handler, let installed):
@@ -153,7 +159,7 @@ final class ClientLoop {
 
     /// One frame per `Envelope.batchLimit` bytes of queued envelopes: the gateway reads batches, and
     /// many small sends cost a system call and a wake-up of libzmq's thread each.
-    private func batchOutgoing() {
+    func batchOutgoing() {
         var start = 0
         while start < outgoing.count {
             let end = Envelope.batchEnd(of: outgoing, from: start)
@@ -164,9 +170,11 @@ final class ClientLoop {
     }
 
     /// A refused handshake is final for this client: waiters and requests fail with one line saying why.
-    private func readHandshakeEvents() {
+    /// Connection events go to the roster when the client fails over.
+    private func readMonitorEvents() {
         while let monitor, let frames = try? monitor.receive() {
             guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            if roster != nil, linkEvent(event) { continue }
             let why: String
             switch event.event {
             case .handshakeFailedAuth:
@@ -193,7 +201,12 @@ final class ClientLoop {
         }
     }
 
-    private func flush() {
+    /// Hands a received message to the handler, else to `messages`.
+    func deliver(_ received: ReceivedMessage) {
+        if let handler { handler(received) } else { inbox.yield(received) }
+    }
+
+    func flush() {
         guard let socket else { return }
         while backlogStart < backlog.count {
             guard (try? socket.send([backlog[backlogStart]])) == .done else { break }
@@ -208,6 +221,7 @@ final class ClientLoop {
     private func receive() {
         guard let socket else { return }
         while let frames = try? socket.receive() {
+            heardThisTurn = true
             if frames.count == 1, let refusal = Envelope.parseVersionRefusal(frames[0]) {
                 pending.failAll(EnsembleError.remote(refusal))
                 continue
@@ -216,12 +230,12 @@ final class ClientLoop {
             for envelope in envelopes {
                 switch envelope.kind {
                 case .reply:
-                    pending.resolve(envelope)
+                    if pending.resolve(envelope) { continue }
+                    if envelope.correlationID == viewRequestID && roster != nil { learnView(envelope) }
                 case .tell:
                     if envelope.correlationID != 0 && pending.resolve(envelope) { continue }
                     guard let message = try? decoders.decode(envelope.typeName, envelope.payload, with: registry) else { continue }
-                    let received = ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0)))
-                    if let handler { handler(received) } else { inbox.yield(received) }
+                    deliver(ReceivedMessage(message: message, sender: envelope.sender ?? .system(NodeID(address: gateway, incarnation: 0))))
                 default:
                     continue
                 }

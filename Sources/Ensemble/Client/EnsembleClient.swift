@@ -12,11 +12,16 @@ public struct ReceivedMessage: Sendable {
 /// Talks to a convention from outside: connects a DEALER to one node (its
 /// gateway), which names it with a relay address and relays replies back.
 ///
+/// A client given several gateways (`init(gateways:)`) fails over: when its gateway
+/// is gone (killed, frozen, cut off) it moves to the next that answers, and says so
+/// with a `GatewayChanged` on `messages`. A client given one gateway never moves.
+///
 /// All socket work happens on the client's own I/O thread; the async API
 /// never blocks a cooperative-pool thread.
 public final class EnsembleClient: Sendable {
-    /// The node this client enters through.
-    public let gateway: NodeAddress
+    /// The node this client enters through now (with failover, the one it moved to last).
+    public var gateway: NodeAddress { currentGateway.address.withLock { $0 } }
+    private let currentGateway: SharedGateway
     private let registry: MessageRegistry
     private let context: ZMQContext
     private let io: IOThread<ClientCommand>
@@ -51,11 +56,50 @@ public final class EnsembleClient: Sendable {
 
     /// Opens a client for `gateway`; messages of `messageTypes` can be received. With
     /// `curve`, the connection uses CurveZMQ (needed when the convention does).
-    public init(
+    public convenience init(
         gateway: NodeAddress, messageTypes: [any Message.Type] = [], curve: CurveClientKeys? = nil,
         maxMessageSize: Int = MessageSize.defaultLimit
     ) throws {
-        self.gateway = gateway
+        try self.init(gateways: [gateway], messageTypes: messageTypes, curve: curve, failoverKeys: nil,
+                      failover: nil, maxMessageSize: maxMessageSize)
+    }
+
+    /// Opens a client that enters through the first of `gateways` and fails over to the
+    /// others, in order, when its gateway is gone (and, with `failover.learnsMembers`, to
+    /// the members its gateway's view lists). Duplicates are dropped. With `curve`, the
+    /// connections use CurveZMQ: `serverKeys` holds each listed gateway's public key
+    /// (learnt members bring theirs in the view).
+    ///
+    /// A move fails the `ask`s and `request`s under way with `EnsembleError.unreachable`,
+    /// drops what had not left yet, and puts a `GatewayChanged` on `messages`: the
+    /// client's address changed with its gateway, so answers to what it sent before are
+    /// lost and what matters must be sent again. Requests go to the gateway in use;
+    /// one made for an earlier gateway fails rather than reach another node.
+    /// - Throws: `EnsembleError.refused` when `curve` is given and a gateway's key is not in `serverKeys`.
+    public convenience init(
+        gateways: [NodeAddress], messageTypes: [any Message.Type] = [], curve: CurveKeyPair? = nil,
+        serverKeys: [NodeAddress: CurveKey] = [:], failover: GatewayFailover = GatewayFailover(),
+        maxMessageSize: Int = MessageSize.defaultLimit
+    ) throws {
+        guard let first = gateways.first else { throw EnsembleError.remote("a client needs at least one gateway") }
+        var firstKeys: CurveClientKeys?
+        if let curve {
+            for gateway in gateways where serverKeys[gateway] == nil {
+                throw EnsembleError.refused("no public key for \(gateway)")
+            }
+            firstKeys = serverKeys[first].map { CurveClientKeys(keyPair: curve, serverKey: $0) }
+        }
+        try self.init(gateways: gateways, messageTypes: messageTypes, curve: firstKeys,
+                      failoverKeys: curve.map { ($0, serverKeys) }, failover: failover, maxMessageSize: maxMessageSize)
+    }
+
+    private init(
+        gateways: [NodeAddress], messageTypes: [any Message.Type], curve: CurveClientKeys?,
+        failoverKeys: (keyPair: CurveKeyPair, serverKeys: [NodeAddress: CurveKey])?, failover: GatewayFailover?,
+        maxMessageSize: Int
+    ) throws {
+        let gateway = gateways[0]
+        currentGateway = SharedGateway(gateway)
         self.maxMessageSize = maxMessageSize
         var registry = MessageRegistry()
         for type in messageTypes { registry.register(type) }
@@ -63,16 +107,31 @@ public final class EnsembleClient: Sendable {
         context = try ZMQContext()
         io = try IOThread()
         executor = IOThreadExecutor(io: io)
-        let (context, io, pending, inbox, messageRegistry, executor) =
-            (self.context, self.io, self.pending, self.inbox, self.registry, self.executor)
+        let (context, io, pending, inbox, messageRegistry, executor, shared) =
+            (self.context, self.io, self.pending, self.inbox, self.registry, self.executor, self.currentGateway)
+        let failoverKeys = failoverKeys.map { SendableKeys(keyPair: $0.keyPair, serverKeys: $0.serverKeys) }
         try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
-            ClientLoop(gateway: gateway, curve: curve, context: context, io: io, executor: executor, pending: pending,
-                       registry: messageRegistry, inbox: inbox, maxMessageSize: maxMessageSize).run()
+            let loop = ClientLoop(
+                gateway: gateway, sharedGateway: shared, curve: curve, context: context, io: io, executor: executor,
+                pending: pending, registry: messageRegistry, inbox: inbox, maxMessageSize: maxMessageSize)
+            if let failover {
+                loop.roster = GatewayRoster(gateways: gateways, settings: failover, now: .zero)
+                loop.failoverKeys = failoverKeys.map { ($0.keyPair, $0.serverKeys) }
+            }
+            loop.run()
         }
     }
 
-    /// Waits until the connection to the gateway is up.
-    /// - Throws: `EnsembleError.unreachable` when it is not up within `timeout`;
+    private struct SendableKeys: Sendable {
+        var keyPair: CurveKeyPair
+        var serverKeys: [NodeAddress: CurveKey]
+    }
+
+    /// Waits until the connection to the gateway is up. With failover, until one of the
+    /// gateways is up; after the client gave up (`GatewayChanged` with no `to`), it
+    /// tries them all again from the first.
+    /// - Throws: `EnsembleError.unreachable` when it is not up within `timeout` (with
+    ///   failover: or no gateway answered);
     ///   `EnsembleError.refused` as soon as the gateway refuses the handshake (CurveZMQ).
     public func connect(timeout: Duration) async throws {
         guard !closed.load(ordering: .acquiring) else { throw EnsembleError.shuttingDown }
@@ -86,6 +145,7 @@ public final class EnsembleClient: Sendable {
 
     /// Sends a control request to the gateway and waits for the answer.
     public func request(_ control: Control, timeout: Duration) async throws -> Control {
+        let gateway = self.gateway
         let id = pending.makeID()
         let envelope = Envelope(
             kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
@@ -99,6 +159,7 @@ public final class EnsembleClient: Sendable {
 
     /// Creates an actor of a type registered on the nodes, through the gateway.
     public func createActor(typeName: String, globalName: String? = nil, timeout: Duration) async throws -> ActorAddress {
+        let gateway = self.gateway
         switch try await request(.createActor(typeName: typeName, globalName: globalName), timeout: timeout) {
         case .created(let address, _): return address
         case .refused(let why): throw EnsembleError.remote(why)
@@ -176,6 +237,7 @@ public final class EnsembleClient: Sendable {
 
     /// The convention as the gateway sees it.
     public func status(timeout: Duration) async throws -> StatusReport {
+        let gateway = self.gateway
         switch try await request(.status, timeout: timeout) {
         case .statusReport(let report): return report
         case .refused(let why): throw EnsembleError.remote(why)
