@@ -38,15 +38,14 @@ struct AppCommand: AsyncParsableCommand {
             printErrorLine("ensemble app: nothing to encode: standard input is empty")
             throw ExitCode(1)
         }
-        let gateway = try via.map(parseNode) ?? convention.leaderAddress
-        var client = try await convention.openClient(for: "app", to: gateway, messageTypes: encoderAppMessages)
+        let gateways = try gatewayList()
+        var client = try await openClient(to: gateways)
         // A large input needs the convention's own size limit, which the gateway's view tells.
         if text.utf8.count > MessageSize.smallest / 2, let limit = await conventionLimit(client), limit != client.maxMessageSize {
             await client.close()
-            client = try await convention.openClient(
-                for: "app", to: gateway, messageTypes: encoderAppMessages, maxMessageSize: limit)
+            client = try await openClient(to: gateways, maxMessageSize: limit)
         }
-        let code = await encode(text, through: client)
+        let code = await encode(text, through: client, gateways: gateways)
         await client.close()
         if code != 0 { throw ExitCode(code) }
     }
@@ -59,28 +58,17 @@ struct AppCommand: AsyncParsableCommand {
         return snapshot.maxMessageSize
     }
 
-    private func encode(_ text: String, through client: EnsembleClient) async -> Int32 {
+    private func encode(_ text: String, through client: EnsembleClient, gateways: [NodeAddress]) async -> Int32 {
         let limit = Duration.milliseconds(Int(timeout * 1000))
         let deadline = ContinuousClock.now + limit
-        let gateway = client.gateway
         do {
-            try await client.connect(timeout: min(limit, .seconds(2)))
+            try await client.connect(timeout: min(limit, connectTimeout(gateways)))
         } catch {
-            let silent = via == nil ? "no leader answers at \(gateway)" : "no node answers at \(gateway)"
-            printErrorLine("ensemble app: \(failureLine(error, otherwise: silent))")
+            printErrorLine("ensemble app: \(failureLine(error, otherwise: silenceLine(gateways)))")
             return 1
         }
-        let acceptor: ActorAddress
-        do {
-            acceptor = try await client.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
-            try client.tell(EncodeRequest(text: text), to: acceptor)
-        } catch EnsembleError.messageTooLarge(let tooLarge) {
-            printErrorLine("ensemble app: the input of \(text.utf8.count) bytes cannot be sent: \(tooLarge) (--max-message-size)")
-            return 1
-        } catch {
-            printErrorLine("ensemble app: \(failureLine(error, otherwise: "cannot reach the Acceptor through \(gateway): \(error)"))")
-            return 1
-        }
+        var request = AcceptorRequest(text: text, deadline: deadline)
+        if let code = await request.send(through: client) { return code }
         var expected: Set<String>?
         var unplaced: [UnplacedEncoder] = []
         var reported: Set<String> = []
@@ -94,9 +82,14 @@ struct AppCommand: AsyncParsableCommand {
         for await received in messages {
             switch received.message {
             case let dispatched as EncodingDispatched:
+                // After a re-send, the latest request's notice is the one in force.
+                guard request.isLatest(dispatched.requestID) else { continue }
                 expected = Set(dispatched.encoders)
+                let known = Set(unplaced.map(\.encoder))
                 unplaced = dispatched.unplaced
-                for encoder in unplaced { printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
+                for encoder in unplaced where !known.contains(encoder.encoder) {
+                    printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)")
+                }
             case let report as EncodingReport:
                 if reported.insert(report.encoder).inserted { printLine(report.line) }
             case let failure as EncodingFailed:
@@ -104,6 +97,17 @@ struct AppCommand: AsyncParsableCommand {
             case let poison as PoisonMessage:
                 printErrorLine("ensemble app: the Acceptor failed on the request: \(poison.details)")
                 return 1
+            case let change as GatewayChanged:
+                // Answers to the request went to this client's address at the old gateway: ask again.
+                guard let next = change.to else {
+                    printErrorLine("ensemble app: \(silenceLine(gateways)) (\(change.reason))")
+                    return 1
+                }
+                printErrorLine("ensemble app: \(change.reason); going on through \(next)")
+                if let code = await request.resend(through: client, movedTo: next) { return code }
+            case let undelivered as DeadLetter where undelivered.originalType == EncodeRequest.messageType:
+                // The Acceptor's node is gone; its name is free again once the convention knows.
+                if let code = await request.resend(through: client, bounced: undelivered) { return code }
             default:
                 continue
             }

@@ -84,6 +84,63 @@ extension ConventionOptions {
     }
 }
 
+extension ConventionOptions {
+    /// `exchange(for:with:connectTimeout:_:)` with the first of `targets` that answers: a node
+    /// that does not connect, or connects and does not answer, is passed over for the next; a
+    /// refusal or an answer (even a failing one) ends the tries. One target behaves as `exchange`.
+    func exchange<T>(
+        for command: String, withFirstOf targets: [NodeAddress], connectTimeout: Duration = .seconds(2),
+        _ body: (EnsembleClient) async throws -> T
+    ) async throws -> T {
+        guard targets.count > 1 else {
+            return try await exchange(for: command, with: targets[0], connectTimeout: connectTimeout, body)
+        }
+        for target in targets {
+            let client = try await openClient(for: command, to: target, timeout: connectTimeout)
+            do {
+                try await client.connect(timeout: connectTimeout)
+                let result = try await body(client)
+                await client.close()
+                return result
+            } catch EnsembleError.unreachable, EnsembleError.timeout {
+                await client.close()
+            } catch {
+                await client.close()
+                let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no answer from \(target): \(error)")
+                printErrorLine("ensemble \(command): \(line)")
+                throw ExitCode(1)
+            }
+        }
+        printErrorLine("ensemble \(command): no node answers at \(targets.map(\.description).joined(separator: ", "))")
+        throw ExitCode(1)
+    }
+
+    /// A client that fails over between `gateways` (in order) and the members it learns from
+    /// their views; over CurveZMQ, with the keys known or learnt from the leader's view for
+    /// each (those whose key cannot be learnt are left out, unless it is the first: then one line).
+    /// - Throws: `CommandFailure` with one line when the keys are unusable or the first gateway's key cannot be learnt.
+    func openFailoverClient(
+        to gateways: [NodeAddress], messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2),
+        maxMessageSize: Int = MessageSize.defaultLimit
+    ) async throws -> EnsembleClient {
+        guard let credentials = try curveCredentials(role: .client) else {
+            return try EnsembleClient(gateways: gateways, messageTypes: messageTypes, maxMessageSize: maxMessageSize)
+        }
+        let keys = await EnsembleClient.curveKeys(for: gateways, credentials: credentials, leader: leaderAddress, timeout: timeout)
+        var serverKeys: [NodeAddress: CurveKey] = [:]
+        for gateway in gateways {
+            switch keys[gateway] {
+            case .success(let known)?: serverKeys[gateway] = known.serverKey
+            case .failure(let error)? where gateway == gateways[0]: throw CommandFailure("\(error)")
+            default: continue
+            }
+        }
+        return try EnsembleClient(
+            gateways: gateways.filter { serverKeys[$0] != nil }, messageTypes: messageTypes, curve: credentials.keyPair,
+            serverKeys: serverKeys, maxMessageSize: maxMessageSize)
+    }
+}
+
 /// The line to print for a failed connection or request: a refusal says why, anything else `otherwise`.
 func failureLine(_ error: any Error, otherwise: String) -> String {
     if case EnsembleError.refused(let why)? = error as? EnsembleError { return why }

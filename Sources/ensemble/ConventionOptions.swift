@@ -9,8 +9,8 @@ import Glibc
 /// Options every command that talks to a convention shares.
 struct ConventionOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "The convention leader, HOST:PORT or PORT (default: $ENSEMBLE_LEADER, else 127.0.0.1:1900).",
-        valueName: "host:port"))
+        "The convention leader, HOST:PORT or PORT; a comma-separated list names other members to try when it does not answer (default: $ENSEMBLE_LEADER, else 127.0.0.1:1900).",
+        valueName: "host:port[,...]"))
     var leader: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -24,19 +24,34 @@ struct ConventionOptions: ParsableArguments {
     var curve: String?
 
     func validate() throws {
-        if let leader, NodeAddress(parsing: leader) == nil {
-            throw ValidationError("--leader must be HOST:PORT or PORT, not '\(leader)'")
-        }
-        if leader == nil, let fromEnvironment = environment("ENSEMBLE_LEADER"), NodeAddress(parsing: fromEnvironment) == nil {
-            throw ValidationError("ENSEMBLE_LEADER must be HOST:PORT or PORT, not '\(fromEnvironment)'")
+        if let leader { try Self.parseLeaders(leader, from: "--leader") }
+        if leader == nil, let fromEnvironment = environment("ENSEMBLE_LEADER") {
+            try Self.parseLeaders(fromEnvironment, from: "ENSEMBLE_LEADER")
         }
     }
 
-    /// The leader address in force.
-    var leaderAddress: NodeAddress {
-        let text = leader ?? environment("ENSEMBLE_LEADER") ?? "127.0.0.1:1900"
-        return NodeAddress(parsing: text) ?? NodeAddress(host: "127.0.0.1", port: 1900)
+    /// `text` as a leader list; a usage error naming `source` and the bad entry otherwise
+    /// (a single address says what it said before lists were taken).
+    @discardableResult
+    static func parseLeaders(_ text: String, from source: String) throws -> [NodeAddress] {
+        do {
+            return try NodeAddress.list(parsing: text)
+        } catch {
+            guard text.contains(",") else { throw ValidationError("\(source) must be HOST:PORT or PORT, not '\(text)'") }
+            throw ValidationError("\(source) must be HOST:PORT or PORT, or a comma-separated list of them; \(error) is not")
+        }
     }
+
+    /// The leader addresses in force, in order, without duplicates: the first is the leader,
+    /// the others are members to try when it does not answer.
+    var leaderAddresses: [NodeAddress] {
+        let text = leader ?? environment("ENSEMBLE_LEADER") ?? "127.0.0.1:1900"
+        let addresses = (try? NodeAddress.list(parsing: text)) ?? []
+        return addresses.isEmpty ? [NodeAddress(host: "127.0.0.1", port: 1900)] : addresses
+    }
+
+    /// The leader address in force: the first of `leaderAddresses`.
+    var leaderAddress: NodeAddress { leaderAddresses[0] }
 
     /// The state directory in force.
     var stateDirectory: StateDirectory {

@@ -28,19 +28,20 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let target = try node.map(parseNode) ?? convention.leaderAddress
+        // Without NODE, the --leader entries in order until one answers.
+        let targets = try node.map { [try parseNode($0)] } ?? convention.leaderAddresses
         let connectTimeout = Duration.seconds(min(timeout, 2)), answerTimeout = Duration.milliseconds(Int(timeout * 1000))
         if metrics {
             // The node renders its own metrics; the exposition already ends with a newline.
-            let text = try await convention.exchange(for: "status", with: target, connectTimeout: connectTimeout) { client in
+            let text = try await convention.exchange(for: "status", withFirstOf: targets, connectTimeout: connectTimeout) { client in
                 do { return try await client.metrics(timeout: answerTimeout) } catch EnsembleError.remote(let why) {
-                    throw CommandFailure("\(target) cannot report metrics: \(why)")
+                    throw CommandFailure("\(client.gateway) cannot report metrics: \(why)")
                 }
             }
             printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
             return
         }
-        let report = try await convention.exchange(for: "status", with: target, connectTimeout: connectTimeout) { client in
+        let report = try await convention.exchange(for: "status", withFirstOf: targets, connectTimeout: connectTimeout) { client in
             try await client.status(timeout: answerTimeout)
         }
         printLine(json ? Self.json(report).rendered() : Self.table(report))

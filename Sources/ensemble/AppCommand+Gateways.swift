@@ -1,0 +1,98 @@
+import ArgumentParser
+import EncoderApp
+import Ensemble
+import NodeLauncher
+
+extension AppCommand {
+    /// The nodes `app` may enter through, in order: `--via`, then the `--leader` entries.
+    func gatewayList() throws -> [NodeAddress] {
+        var gateways = try via.map { [try parseNode($0)] } ?? []
+        for leader in convention.leaderAddresses where !gateways.contains(leader) { gateways.append(leader) }
+        return gateways
+    }
+
+    /// A client entering through the first of `gateways`, failing over to the others and to the
+    /// members it learns; when it cannot be made, one line and exit status 1.
+    func openClient(to gateways: [NodeAddress], maxMessageSize: Int = MessageSize.defaultLimit) async throws -> EnsembleClient {
+        do {
+            return try await convention.openFailoverClient(
+                to: gateways, messageTypes: encoderAppMessages, maxMessageSize: maxMessageSize)
+        } catch {
+            printErrorLine("ensemble app: \((error as? CommandFailure)?.message ?? "\(error)")")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Time to find a gateway that answers: 2 s for the first, 1 s more for each other.
+    func connectTimeout(_ gateways: [NodeAddress]) -> Duration {
+        .seconds(2) + .seconds(1) * (gateways.count - 1)
+    }
+
+    /// What to say when no gateway answers; one gateway is said as before lists were taken.
+    func silenceLine(_ gateways: [NodeAddress]) -> String {
+        guard gateways.count == 1 else { return "no node answers at \(gateways.map(\.description).joined(separator: ", "))" }
+        return via == nil ? "no leader answers at \(gateways[0])" : "no node answers at \(gateways[0])"
+    }
+}
+
+/// `app`'s request to the Acceptor, sent again when the answers cannot come: after the client
+/// moved to another gateway (its address changed), or when the request bounced (the
+/// Acceptor's node is gone). Each sending has its own request id; the reports of every
+/// sending count, and `app` prints each encoder's once.
+struct AcceptorRequest {
+    let text: String
+    let deadline: ContinuousClock.Instant
+    private let firstID = UInt64.random(in: 1...UInt64.max / 2)
+    private var sendings: UInt64 = 0
+    /// The gateway the last sending went through.
+    private var sentVia: NodeAddress?
+
+    init(text: String, deadline: ContinuousClock.Instant) {
+        self.text = text
+        self.deadline = deadline
+    }
+
+    /// The id of the last sending.
+    var currentID: UInt64 { firstID + sendings }
+
+    /// Whether an answer carrying `requestID` answers the last sending (0: an Acceptor that keeps no ids).
+    func isLatest(_ requestID: UInt64) -> Bool { requestID == 0 || requestID == currentID }
+
+    /// Finds the Acceptor through the client's gateway and tells it the text; an exit status when
+    /// `app` must stop. A move under way (`unreachable`) is not an error: the move's
+    /// `GatewayChanged` sends again.
+    mutating func send(through client: EnsembleClient) async -> Int32? {
+        sendings += 1
+        sentVia = client.gateway
+        do {
+            let acceptor = try await client.createActor(
+                typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
+            try client.tell(EncodeRequest(text: text, requestID: currentID), to: acceptor)
+            return nil
+        } catch EnsembleError.messageTooLarge(let tooLarge) {
+            printErrorLine("ensemble app: the input of \(text.utf8.count) bytes cannot be sent: \(tooLarge) (--max-message-size)")
+            return 1
+        } catch EnsembleError.unreachable {
+            return nil
+        } catch {
+            let gateway = sentVia.map(\.description) ?? "the gateway"
+            printErrorLine("ensemble app: \(failureLine(error, otherwise: "cannot reach the Acceptor through \(gateway): \(error)"))")
+            return 1
+        }
+    }
+
+    /// Sends again after the client moved to `gateway`, unless the last sending went through it.
+    mutating func resend(through client: EnsembleClient, movedTo gateway: NodeAddress) async -> Int32? {
+        guard gateway != sentVia else { return nil }
+        return await send(through: client)
+    }
+
+    /// Sends again after the last sending bounced; an earlier one's bounce changes nothing.
+    mutating func resend(through client: EnsembleClient, bounced: DeadLetter) async -> Int32? {
+        guard let original = bounced.original(as: EncodeRequest.self), original.requestID == currentID else { return nil }
+        // The name resolves again once the convention has declared the node gone: give it a moment, more each time.
+        let pause = Duration.milliseconds(50) * Int(min(sendings, 10))
+        try? await Task.sleep(for: min(pause, deadline - .now))
+        return await send(through: client)
+    }
+}
