@@ -24,8 +24,8 @@ public final class EnsembleClient: Sendable {
     private let currentGateway: SharedGateway
     private let registry: MessageRegistry
     private let context: ZMQContext
-    private let io: IOThread<ClientCommand>
-    private let pending = PendingReplies()
+    let io: IOThread<ClientCommand>
+    let pending = PendingReplies()
     private let closed = Atomic<Bool>(false)
     private let inbox = ClientInbox()
     /// Messages actors sent to this client that were not answers to `ask`
