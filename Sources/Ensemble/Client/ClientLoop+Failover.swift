@@ -111,7 +111,8 @@ extension ClientLoop {
                 let previous = gateway
                 failInFlight(previous)
                 closeSocket()
-                for (_, waiter) in connectWaiters { waiter.resume(returning: .unreachable(previous)) }
+                // A handshake that kept failing is the likelier reason, as at a connect deadline.
+                for (_, waiter) in connectWaiters { waiter.resume(returning: handshakeTrouble ?? .unreachable(previous)) }
                 connectWaiters.removeAll()
                 deliver(ReceivedMessage(
                     message: GatewayChanged(from: previous, to: nil, reason: reason),
