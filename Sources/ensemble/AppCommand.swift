@@ -21,7 +21,9 @@ struct AppCommand: AsyncParsableCommand {
 
     @OptionGroup var convention: ConventionOptions
 
-    @Option(help: ArgumentHelp("Enter through this node instead of the leader (PORT or HOST:PORT).", valueName: "host:port"))
+    @Option(help: ArgumentHelp(
+        "Enter through this node instead of the leader (PORT or HOST:PORT); when it dies, app goes on through the --leader entries or the members it learnt.",
+        valueName: "host:port"))
     var via: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for all reports.", valueName: "s"))

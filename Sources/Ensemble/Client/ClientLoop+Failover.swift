@@ -165,11 +165,16 @@ extension ClientLoop {
             members.append(member.node.address)
         }
         roster?.learned(members: members)
+        if let candidates = roster?.candidates { sharedGateway.candidates.withLock { $0 = candidates } }
     }
 }
 
-/// The gateway in use, written by the client's thread and read by any.
+/// The gateway in use and the candidates, written by the client's thread and read by any.
 final class SharedGateway: Sendable {
     let address: Mutex<NodeAddress>
-    init(_ address: NodeAddress) { self.address = Mutex(address) }
+    let candidates: Mutex<[NodeAddress]>
+    init(_ address: NodeAddress, candidates: [NodeAddress]) {
+        self.address = Mutex(address)
+        self.candidates = Mutex(candidates)
+    }
 }

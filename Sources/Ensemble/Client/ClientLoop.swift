@@ -22,6 +22,7 @@ final class ClientLoop {
     var heardThisTurn = false
     /// The correlation id of the last view request this thread sent (its answer teaches the members).
     var viewRequestID: UInt64 = 0
+    /// Monitors opened so far: each socket's monitor gets an endpoint of its own.
     var monitorCount = 0
     let io: IOThread<EnsembleClient.ClientCommand>
     let executor: IOThreadExecutor
@@ -159,7 +160,7 @@ final class ClientLoop {
 
     /// One frame per `Envelope.batchLimit` bytes of queued envelopes: the gateway reads batches, and
     /// many small sends cost a system call and a wake-up of libzmq's thread each.
-    func batchOutgoing() {
+    private func batchOutgoing() {
         var start = 0
         while start < outgoing.count {
             let end = Envelope.batchEnd(of: outgoing, from: start)
@@ -206,7 +207,7 @@ final class ClientLoop {
         if let handler { handler(received) } else { inbox.yield(received) }
     }
 
-    func flush() {
+    private func flush() {
         guard let socket else { return }
         while backlogStart < backlog.count {
             guard (try? socket.send([backlog[backlogStart]])) == .done else { break }

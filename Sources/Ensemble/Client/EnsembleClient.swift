@@ -22,6 +22,9 @@ public final class EnsembleClient: Sendable {
     /// The node this client enters through now (with failover, the one it moved to last).
     public var gateway: NodeAddress { currentGateway.address.withLock { $0 } }
     private let currentGateway: SharedGateway
+    /// The gateways this client may enter through, in the order it tries them: those it was
+    /// given, then (with failover) the members it learnt from its gateway's view.
+    public var gateways: [NodeAddress] { currentGateway.candidates.withLock { $0 } }
     private let registry: MessageRegistry
     private let context: ZMQContext
     let io: IOThread<ClientCommand>
@@ -99,7 +102,8 @@ public final class EnsembleClient: Sendable {
         maxMessageSize: Int
     ) throws {
         let gateway = gateways[0]
-        currentGateway = SharedGateway(gateway)
+        var seen: Set<NodeAddress> = []
+        currentGateway = SharedGateway(gateway, candidates: gateways.filter { seen.insert($0).inserted })
         self.maxMessageSize = maxMessageSize
         var registry = MessageRegistry()
         for type in messageTypes { registry.register(type) }

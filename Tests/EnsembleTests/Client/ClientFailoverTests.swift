@@ -26,6 +26,7 @@ struct ClientFailoverTests {
             settings.learnsMembers = false
             try await Self.withClient([member, leaderAddress], failover: settings) { client in
                 #expect(client.gateway == member)
+                #expect(client.gateways == [member, leaderAddress])
                 _ = try await client.status(timeout: .seconds(5))
                 await members[0].shutdown(grace: .milliseconds(200))
                 let change = await client.nextMessage(GatewayChanged.self, timeout: .seconds(10))
@@ -46,8 +47,11 @@ struct ClientFailoverTests {
         try await InProcessCluster.with(members: [Capabilities([String]())], types: RuntimeTests.types, messages: RuntimeTests.messages) { leader, members in
             let member = members[0].nodeID.address, leaderAddress = leader.nodeID.address
             try await Self.withClient([member]) { client in
-                // The view is asked for once the gateway answered; a status request waits for that answer's turn.
-                _ = try await client.status(timeout: .seconds(5))
+                #expect(client.gateways == [member])
+                // The view is asked for once the gateway answered.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while client.gateways.count < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+                #expect(client.gateways == [member, leaderAddress])
                 await members[0].shutdown(grace: .milliseconds(200))
                 let change = await client.nextMessage(GatewayChanged.self, timeout: .seconds(10))
                 #expect(change?.from == member)
@@ -90,6 +94,7 @@ struct ClientFailoverTests {
             await members[0].shutdown(grace: .milliseconds(200))
             #expect(await client.nextMessage(GatewayChanged.self, timeout: .seconds(3)) == nil)
             #expect(client.gateway == member)
+            #expect(client.gateways == [member])
             await client.close()
         }
     }
