@@ -85,6 +85,7 @@ struct AppCommand: AsyncParsableCommand {
         var unplaced: [UnplacedEncoder] = []
         var reported: Set<String> = []
         var failed: Set<String> = []
+        var lostHome: Set<String> = []
         let messages = client.messages
         let timer = Task {
             try? await Task.sleep(until: deadline)
@@ -95,10 +96,16 @@ struct AppCommand: AsyncParsableCommand {
             switch received.message {
             case let dispatched as EncodingDispatched:
                 expected = Set(dispatched.encoders)
-                unplaced = dispatched.unplaced
-                for encoder in unplaced { printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
+                unplaced += dispatched.unplaced
+                for encoder in dispatched.unplaced { printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)") }
             case let report as EncodingReport:
                 if reported.insert(report.encoder).inserted { printLine(report.line) }
+            case let lost as EncodingUnplaced:
+                // An encoder lost with the request in flight has no other home: said at once.
+                if lostHome.insert(lost.unplaced.encoder).inserted {
+                    unplaced.append(lost.unplaced)
+                    printErrorLine("ensemble app: \(lost.unplaced.encoder) could not be placed: \(lost.unplaced.reason)")
+                }
             case let failure as EncodingFailed:
                 if failed.insert(failure.encoder).inserted { printErrorLine("ensemble app: \(failure.encoder) failed: \(failure.reason)") }
             case let poison as PoisonMessage:
@@ -107,11 +114,11 @@ struct AppCommand: AsyncParsableCommand {
             default:
                 continue
             }
-            if let expected, expected.isSubset(of: reported.union(failed)) {
+            if let expected, expected.isSubset(of: reported.union(failed).union(lostHome)) {
                 return !failed.isEmpty ? 1 : unplaced.isEmpty ? 0 : 2
             }
         }
-        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).subtracting(failed).sorted()
+        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).subtracting(failed).subtracting(lostHome).sorted()
         printErrorLine("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
         return 3
     }
