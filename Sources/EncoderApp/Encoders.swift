@@ -7,7 +7,8 @@ protocol TextEncoder: EnsembleActor {
 
 extension TextEncoder {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        if let request = message as? EncodeText {
+        // Only the Acceptor that made it gives it text: nobody else may put words in its reports.
+        if let request = message as? EncodeText, sender == context.parent {
             let output = Self.transform(request.text)
             context.send(
                 AnalyzeEncoding(
@@ -57,7 +58,7 @@ public final class MorseEncoder: TextEncoder {
     static func transform(_ text: String) -> String { Encodings.morse(text) }
 }
 
-/// Computes each encoding's density and reports it to the requester.
+/// Computes each encoding's density and reports it to the Acceptor that made it.
 public final class Analyzer: EnsembleActor {
     public static let typeName = "Analyzer"
     public init() {}
@@ -65,9 +66,10 @@ public final class Analyzer: EnsembleActor {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         if let result = message as? AnalyzeEncoding {
             let density = Encodings.density(input: result.input, output: result.output)
+            // Reports go to the Acceptor that made it, which checks them against what it dispatched.
             context.send(
                 EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: result.requestID),
-                to: result.requester)
+                to: context.parent ?? result.requester)
         } else if let undelivered = message as? DeadLetter, let tooLarge = undelivered.tooLarge,
             let report = undelivered.original(as: EncodingReport.self)
         {

@@ -45,15 +45,18 @@ struct InFlightEncodings {
     /// The most dispatches kept; past it the oldest is dropped.
     let capacity: Int
     private(set) var dispatches: [UInt64: Dispatch] = [:]
-    private var nextID: UInt64 = 1
-    /// Every dispatch id below it is answered or dropped: ids grow with time, so the
-    /// oldest live dispatch is found from here without a search.
-    private var oldestID: UInt64 = 1
+    /// Dispatch ids in the order they were made, from `oldest` on (answered ones are
+    /// skipped when reached): the oldest live dispatch is found without a search.
+    private var order: [UInt64] = []
+    private var oldest = 0
+    /// Where ids come from: random, so that nobody can answer a dispatch they were not sent.
+    private var random: any RandomNumberGenerator
 
     /// An empty table for `slots` encoders.
-    init(slots: Int, capacity: Int = 100_000) {
+    init(slots: Int, capacity: Int = 100_000, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.slots = slots
         self.capacity = capacity
+        self.random = random
     }
 
     var count: Int { dispatches.count }
@@ -64,8 +67,9 @@ struct InFlightEncodings {
         requester: ActorAddress, requestID: UInt64, text: String, targets: [ActorAddress?], now: ContinuousClock.Instant
     ) -> UInt64 {
         expire(now: now)
-        let id = nextID
-        nextID += 1
+        var id = UInt64.random(in: 1...UInt64.max, using: &random)
+        while dispatches[id] != nil { id = UInt64.random(in: 1...UInt64.max, using: &random) }
+        order.append(id)
         dispatches[id] = Dispatch(
             requester: requester, requestID: requestID, text: text, dispatchedAt: now, awaited: targets,
             sends: targets.map { $0 == nil ? 0 : 1 })
@@ -122,14 +126,22 @@ struct InFlightEncodings {
 
     /// Drops dispatches past `maxAge`, and the oldest past `capacity`.
     private mutating func expire(now: ContinuousClock.Instant) {
-        while oldestID < nextID {
-            guard let dispatch = dispatches[oldestID] else {
-                oldestID += 1
-                continue
+        while oldest < order.count {
+            if let dispatch = dispatches[order[oldest]] {
+                guard dispatches.count >= capacity || now - dispatch.dispatchedAt > Self.maxAge else { break }
+                dispatches[order[oldest]] = nil
             }
-            guard dispatches.count >= capacity || now - dispatch.dispatchedAt > Self.maxAge else { return }
-            dispatches[oldestID] = nil
-            oldestID += 1
+            oldest += 1
+        }
+        // The passed front is dropped once it is as long as the rest, and answered ids behind a
+        // long-lived one once they outnumber the live four to one: amortized O(1) per dispatch.
+        if oldest >= 1024 && oldest * 2 >= order.count {
+            order.removeFirst(oldest)
+            oldest = 0
+        }
+        if order.count - oldest > 4 * max(dispatches.count, 1024) {
+            order = order[oldest...].filter { dispatches[$0] != nil }
+            oldest = 0
         }
     }
 }
