@@ -7,7 +7,8 @@ protocol TextEncoder: EnsembleActor {
 
 extension TextEncoder {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        if let request = message as? EncodeText {
+        // Only the Acceptor that made it gives it text: nobody else may put words in its reports.
+        if let request = message as? EncodeText, sender == context.parent {
             let output = Self.transform(request.text)
             context.send(
                 AnalyzeEncoding(
@@ -57,7 +58,7 @@ public final class MorseEncoder: TextEncoder {
     static func transform(_ text: String) -> String { Encodings.morse(text) }
 }
 
-/// Computes each encoding's density and reports it to the requester.
+/// Computes each encoding's density and reports it to the Acceptor that made it.
 public final class Analyzer: EnsembleActor {
     public static let typeName = "Analyzer"
     public init() {}
@@ -65,9 +66,10 @@ public final class Analyzer: EnsembleActor {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         if let result = message as? AnalyzeEncoding {
             let density = Encodings.density(input: result.input, output: result.output)
+            // Reports go to the Acceptor that made it, which checks them against what it dispatched.
             context.send(
                 EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: result.requestID),
-                to: result.requester)
+                to: context.parent ?? result.requester)
         } else if let undelivered = message as? DeadLetter, let tooLarge = undelivered.tooLarge,
             let report = undelivered.original(as: EncodingReport.self)
         {
@@ -76,87 +78,5 @@ public final class Analyzer: EnsembleActor {
                                requestID: report.requestID),
                 to: undelivered.recipient)
         }
-    }
-}
-
-/// Receives encode requests; keeps one of each encoder and one analyzer, created
-/// on first use wherever they fit, and recreated after a child exits.
-public final class Acceptor: EnsembleActor {
-    public static let typeName = "Acceptor"
-    /// The encoder types, in the order they are dispatched.
-    public static let encoderTypes: [any EnsembleActor.Type] = [Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self]
-    private static let encoderNames = encoderTypes.map { $0.typeName }
-
-    /// The encoder of each type (by its index in `encoderTypes`), once created.
-    private var encoders: [ActorAddress?] = Array(repeating: nil, count: encoderTypes.count)
-    private var analyzer: ActorAddress?
-
-    public init() {}
-
-    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        switch message {
-        case let request as EncodeRequest:
-            try await accept(request, from: sender, context: context)
-        case let exited as ChildActorExited:
-            if analyzer == exited.child { analyzer = nil }
-            forget(exited.child)
-        case let undelivered as DeadLetter where undelivered.tooLarge != nil:
-            // Too large to travel: no encoder can take it, so the requester hears why.
-            guard let request = undelivered.original(as: EncodeText.self), let tooLarge = undelivered.tooLarge else { return }
-            context.send(
-                EncodingFailed(encoder: request.encoder, reason: "the text is too large to send to it: \(tooLarge)",
-                               requestID: request.requestID),
-                to: request.requester)
-        case let undelivered as DeadLetter:
-            // The encoder's node went away with our request in flight: place it again and resend once.
-            forget(undelivered.recipient)
-            guard var request = undelivered.original(as: EncodeText.self), request.resends < 1,
-                let index = Self.encoderNames.firstIndex(of: request.encoder)
-            else { return }
-            request.resends += 1
-            if let address = try? await encoder(index, context: context) { context.send(request, to: address) }
-        default:
-            break
-        }
-    }
-
-    private func forget(_ actor: ActorAddress) {
-        for index in encoders.indices where encoders[index] == actor { encoders[index] = nil }
-    }
-
-    private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
-        let analyzer: ActorAddress
-        if let existing = self.analyzer {
-            analyzer = existing
-        } else {
-            analyzer = try await context.createActor(Analyzer.self)
-            self.analyzer = analyzer
-        }
-        var unplaced: [UnplacedEncoder] = []
-        for index in encoders.indices where encoders[index] == nil {
-            do {
-                _ = try await encoder(index, context: context)
-            } catch {
-                unplaced.append(UnplacedEncoder(encoder: Self.encoderNames[index], reason: "\(error)"))
-            }
-        }
-        // Per request, the common case (all placed) builds no array: the names are shared.
-        let dispatched = unplaced.isEmpty ? Self.encoderNames : encoders.indices.compactMap { encoders[$0] == nil ? nil : Self.encoderNames[$0] }
-        context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced, requestID: request.requestID), to: requester)
-        for index in encoders.indices {
-            guard let target = encoders[index] else { continue }
-            context.send(
-                EncodeText(text: request.text, analyzer: analyzer, requester: requester, encoder: Self.encoderNames[index],
-                           requestID: request.requestID),
-                to: target)
-        }
-    }
-
-    /// The encoder at `index` of `encoderTypes`, created where it fits if the slot is empty.
-    private func encoder(_ index: Int, context: ActorContext) async throws -> ActorAddress {
-        if let existing = encoders[index] { return existing }
-        let address = try await context.createActor(Self.encoderTypes[index])
-        encoders[index] = address
-        return address
     }
 }

@@ -54,13 +54,13 @@ public struct EncodeText: Message {
     public var text: String
     /// Where the encoder sends its output.
     public var analyzer: ActorAddress
-    /// Who gets the report.
+    /// Where the analyzer sends its report: the Acceptor, which forwards it to the requester.
     public var requester: ActorAddress
     /// The encoder type it is for (so an undelivered one can be sent to a new instance).
     public var encoder: String
-    /// How often it was sent again after its encoder's node was lost.
+    /// How often it was sent again after its encoder was lost.
     public var resends: Int
-    /// The request this serves.
+    /// The Acceptor's id of the dispatch this serves (not the requester's own id).
     public var requestID: UInt64
     /// Creates the message.
     public init(
@@ -143,10 +143,26 @@ public struct EncodingFailed: Message {
     }
 }
 
+/// An encoder lost with a request in flight (its node died, left or lost the capability)
+/// could not be placed anywhere again: it will not report on that request.
+public struct EncodingUnplaced: Message {
+    /// Its registered name.
+    public static var messageType: String { "EncodingUnplaced" }
+    /// The encoder, and why it has no home.
+    public var unplaced: UnplacedEncoder
+    /// The request this answers.
+    public var requestID: UInt64
+    /// Creates the notice.
+    public init(unplaced: UnplacedEncoder, requestID: UInt64 = 0) {
+        self.unplaced = unplaced
+        self.requestID = requestID
+    }
+}
+
 /// Every message type of the encoder application, for registering with a node or client.
 public let encoderAppMessages: [any Message.Type] = [
     EncodeRequest.self, EncodingDispatched.self, EncodeText.self, AnalyzeEncoding.self, EncodingReport.self,
-    EncodingFailed.self,
+    EncodingFailed.self, EncodingUnplaced.self,
 ]
 
 /// Every actor type of the encoder application, for registering with a node.

@@ -75,6 +75,7 @@ struct AppCommand: AsyncParsableCommand {
         var unplaced: [UnplacedEncoder] = []
         var reported: Set<String> = []
         var failed: Set<String> = []
+        var lostHome: Set<String> = []
         let messages = client.messages
         let timer = Task {
             try? await Task.sleep(until: deadline)
@@ -87,13 +88,20 @@ struct AppCommand: AsyncParsableCommand {
                 // After a re-send, the latest request's notice is the one in force.
                 guard request.isLatest(dispatched.requestID) else { continue }
                 expected = Set(dispatched.encoders)
-                let known = Set(unplaced.map(\.encoder))
-                unplaced = dispatched.unplaced
-                for encoder in unplaced where !known.contains(encoder.encoder) {
+                // Encoders said unplaced once are not said again; those lost in flight stay unplaced.
+                let known = Set(unplaced.map(\.encoder)), nowUnplaced = Set(dispatched.unplaced.map(\.encoder))
+                unplaced = dispatched.unplaced + unplaced.filter { lostHome.contains($0.encoder) && !nowUnplaced.contains($0.encoder) }
+                for encoder in dispatched.unplaced where !known.contains(encoder.encoder) {
                     printErrorLine("ensemble app: \(encoder.encoder) could not be placed: \(encoder.reason)")
                 }
             case let report as EncodingReport:
                 if reported.insert(report.encoder).inserted { printLine(report.line) }
+            case let lost as EncodingUnplaced:
+                // An encoder lost with the request in flight has no other home: said at once.
+                if lostHome.insert(lost.unplaced.encoder).inserted {
+                    unplaced.append(lost.unplaced)
+                    printErrorLine("ensemble app: \(lost.unplaced.encoder) could not be placed: \(lost.unplaced.reason)")
+                }
             case let failure as EncodingFailed:
                 if failed.insert(failure.encoder).inserted { printErrorLine("ensemble app: \(failure.encoder) failed: \(failure.reason)") }
             case let poison as PoisonMessage:
@@ -113,11 +121,11 @@ struct AppCommand: AsyncParsableCommand {
             default:
                 continue
             }
-            if let expected, expected.isSubset(of: reported.union(failed)) {
+            if let expected, expected.isSubset(of: reported.union(failed).union(lostHome)) {
                 return !failed.isEmpty ? 1 : unplaced.isEmpty ? 0 : 2
             }
         }
-        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).subtracting(failed).sorted()
+        let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).subtracting(failed).subtracting(lostHome).sorted()
         printErrorLine("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
         return 3
     }

@@ -96,8 +96,11 @@ extension AttackTests {
             try Forge.tell(ActorExitRequest(), from: ownActor, to: acceptor),
             try Forge.tell(ChildActorExited(child: encoder, reason: .crashed), from: system, to: acceptor),
             try Forge.tell(ChildActorExited(child: morse, reason: .crashed), from: ownActor, to: acceptor),
+            // Only the parent's own node tells it a child was replaced: from any peer it is refused.
+            try Forge.tell(ChildActorReplaced(child: morse, replacement: ownActor, reason: .nodeLost(b.address)),
+                           from: ownActor, to: acceptor),
         ], to: cluster.leaderPort)
-        cluster.expectCounter("lifecycleRefusals", grewBy: 5, from: leaderBefore)
+        cluster.expectCounter("lifecycleRefusals", grewBy: 6, from: leaderBefore)
         rogue.send([
             try Forge.tell(ActorExitRequest(), from: system, to: morse),
             try Forge.tell(ChildActorExited(child: rot13, reason: .crashed), from: ownActor, to: morse),
@@ -131,7 +134,7 @@ extension AttackTests {
         #expect(try cluster.picture() == before)
         try cluster.expectAppWorks("after the attacks")
         #expect(try cluster.picture() == before)
-        cluster.expectCounter("lifecycleRefusals", grewBy: 5, from: leaderBefore)
+        cluster.expectCounter("lifecycleRefusals", grewBy: 6, from: leaderBefore)
         cluster.expectCounter("lifecycleRefusals", on: m1, grewBy: 2, from: m1Before)
         cluster.expectCounter("forgedPayloads", grewBy: 2, from: leaderBefore)
     }

@@ -82,6 +82,7 @@ struct AttackTests {
             try Forge.tell(ActorExitRequest(), from: nil, to: encoder),
             try Forge.tell(ActorExitRequest(), from: nil, to: morse),
             try Forge.tell(ChildActorExited(child: morse, reason: .stopped), from: nil, to: acceptor),
+            try Forge.tell(ChildActorReplaced(child: morse, replacement: encoder, reason: .capabilityLost), from: nil, to: acceptor),
             try Forge.tell(DeadLetter(recipient: morse, originalType: "EncodeText", reason: "forged"), from: nil, to: acceptor),
             try Forge.tell(PoisonMessage(originalType: "EncodeText", originalPayload: [], details: "forged"), from: nil, to: morse),
             try Forge.tell(WakeupMessage(payload: "forged"), from: nil, to: acceptor),

@@ -33,7 +33,7 @@ struct LargeMessageTests {
             guard let encoder = line.split(separator: " ").first else { return nil }
             return (String(encoder), line.utf8.count)
         }, uniquingKeysWith: { first, _ in first })
-        #expect(Set(reports.keys) == ["Encoder", "Base64Encoder"])
+        #expect(Set(reports.keys) == ["Encoder", "Base64Encoder"], "app: \(result.stderr)")
         // Each report carries its whole output: the text, and its base64 (4 bytes per 3).
         #expect((reports["Encoder"] ?? 0) > 13_000_000)
         #expect((reports["Base64Encoder"] ?? 0) > 17_300_000)

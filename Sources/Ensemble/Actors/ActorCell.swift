@@ -205,7 +205,9 @@ final class ActorCell: Sendable {
     }
 
     func addChild(_ child: ActorAddress) { _ = state.withLock { $0.children.insert(child) } }
-    func removeChild(_ child: ActorAddress) { _ = state.withLock { $0.children.remove(child) } }
+    /// Whether `child` was still a child.
+    @discardableResult
+    func removeChild(_ child: ActorAddress) -> Bool { state.withLock { $0.children.remove(child) != nil } }
     var children: Set<ActorAddress> { state.withLock { $0.children } }
 
     func noteRestart() { state.withLock { $0.restarts += 1 } }

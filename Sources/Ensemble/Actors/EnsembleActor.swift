@@ -10,6 +10,16 @@ public protocol EnsembleActor: AnyObject, SendableMetatype {
     static var typeName: String { get }
     /// The capabilities a node needs to host this type.
     static var requirements: Capabilities { get }
+    /// Whether the runtime re-creates the actor on another node that meets its
+    /// requirements when its node dies, leaves or loses one of them (default false).
+    ///
+    /// The parent's node does it: it creates the new actor with the same parent and
+    /// global name, and the parent gets `ChildActorReplaced` instead of
+    /// `ChildActorExited`. When no node can take it, the parent gets the
+    /// `ChildActorExited` it would have had. State does not move: the new actor
+    /// starts fresh. An actor without a parent (one a client created) is not
+    /// re-created this way; asking for its global name again creates it.
+    static var replaceOnLoss: Bool { get }
     /// Creates a fresh instance (also used by the supervisor to restart one).
     init()
     /// Handles one message; a thrown error makes the supervisor restart the actor.
@@ -19,6 +29,7 @@ public protocol EnsembleActor: AnyObject, SendableMetatype {
 extension EnsembleActor {
     public static var typeName: String { String(describing: Self.self) }
     public static var requirements: Capabilities { .none }
+    public static var replaceOnLoss: Bool { false }
 }
 
 /// What a running actor can do: know itself, send, create, set timers, exit.

@@ -65,6 +65,7 @@ public struct MessageRegistry: Sendable {
     public init() {
         register(ActorExitRequest.self)
         register(ChildActorExited.self)
+        register(ChildActorReplaced.self)
         register(PoisonMessage.self)
         register(DeadLetter.self)
         register(WakeupMessage.self)
@@ -133,6 +134,7 @@ enum SystemMessages {
         case 16: return typeName == ActorExitRequest.messageType || typeName == ChildActorExited.messageType
         case 13: return typeName == PoisonMessage.messageType || typeName == WakeupMessage.messageType
         case 10: return typeName == DeadLetter.messageType
+        case 18: return typeName == ChildActorReplaced.messageType
         default: return false
         }
     }

@@ -47,6 +47,13 @@ extension NodeCore {
                 logger.notice("\(cell.typeName) \(cell.address) was killed")
             case .local, .wire:
                 guard let (message, sender, correlationID) = open(mail, for: cell, decoders: &actor.decoders) else { continue }
+                if Swift.type(of: message) == ChildActorExited.self {
+                    let exited = message as! ChildActorExited
+                    // Told once: the child's own notice and its node's loss can both come.
+                    guard cell.removeChild(exited.child) else { continue }
+                    // A lost child that asked to be replaced is, and its parent hears of that instead.
+                    if replaceIfAsked(exited, parent: cell) { continue }
+                }
                 var failed = false
                 do {
                     let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
@@ -56,7 +63,7 @@ extension NodeCore {
                     failure(handling: mail, message, from: sender, correlationID: correlationID, in: cell, error)
                 }
                 // A metatype comparison: a cast here would cost a runtime lookup per message.
-                if Swift.type(of: message) == ActorExitRequest.self { cell.requestExit(.stopped) }
+                if Swift.type(of: message) == ActorExitRequest.self { cell.requestExit(exitReason(askedBy: sender)) }
                 if !failed { continue }
             }
             if await supervise(&actor.supervisor, cell) { actor.instance = type.init() }
@@ -76,6 +83,12 @@ extension NodeCore {
             tell(PoisonMessage(originalType: original.typeName, originalPayload: original.payload, details: "\(error)"),
                  to: sender, from: cell.address, correlationID: correlationID)
         }
+    }
+
+    /// Why an actor asked to exit by `sender` ends: its node leaving (the node's own shutdown
+    /// asks) is its node lost to its parent, which may replace it elsewhere; anyone else's ask stops it.
+    private func exitReason(askedBy sender: ActorAddress) -> ExitReason {
+        sender == systemAddress && isStopping ? .nodeLost(nodeID.address) : .stopped
     }
 
     /// The supervisor's answer to a failure: true to restart with a fresh instance.
@@ -131,14 +144,15 @@ extension NodeCore {
     /// After an actor's last message: unregister, stop its children, tell its parent, free its name.
     private func finish(_ cell: ActorCell, reason: ExitReason, unhandled: [Mail]) {
         removeCell(cell)
+        replaceable.forget(parent: cell.address)
         let leftover = unhandled + cell.closeAndDrain()
         counters.add("actorsStopped")
         for child in cell.children {
             tell(ActorExitRequest(), to: child, from: cell.address, correlationID: 0)
         }
         if let parent = cell.parent {
+            // The parent forgets the child when it takes the notice (told once, however it comes).
             tell(ChildActorExited(child: cell.address, reason: reason), to: parent, from: cell.address, correlationID: 0)
-            if parent.node == nodeID { self.cell(parent.id)?.removeChild(cell.address) }
         }
         if let name = cell.globalName {
             sendControl(.releaseName(name, cell.address), to: leaderSystemAddress)

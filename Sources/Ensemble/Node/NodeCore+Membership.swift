@@ -10,8 +10,8 @@ extension NodeCore {
     /// there, and actors here whose parent lived there are stopped.
     func nodeLost(_ node: NodeID) {
         for cell in allCells {
+            // The parent forgets the child when it takes the notice (told once, however it comes).
             for child in cell.children where child.node == node {
-                cell.removeChild(child)
                 tell(ChildActorExited(child: child, reason: .nodeLost(node.address)), to: cell.address, from: child, correlationID: 0)
             }
             if let parent = cell.parent, parent.node == node {

@@ -29,6 +29,8 @@ final class NodeCore: Sendable {
     /// Where actor tasks run; nil for the shared cooperative pool.
     let executor: IOThreadExecutor?
     let pending = PendingReplies()
+    /// Children of local actors to re-create elsewhere when lost.
+    let replaceable = ReplaceableChildren()
     let logger: Logger
     let counters = Counters()
     let metrics: NodeMetrics
@@ -232,7 +234,9 @@ final class NodeCore: Sendable {
 
     /// Creates an actor where its type's requirements are met (optionally under a global name).
     func createActor(typeName: String, globalName: String?, parent: ActorCell?) async throws -> ActorAddress {
-        try await findOrCreate(typeName: typeName, globalName: globalName, parent: parent).address
+        let (address, created) = try await findOrCreate(typeName: typeName, globalName: globalName, parent: parent)
+        if created, let type = actorTypes[typeName] { noteChild(address, type: type, globalName: globalName, parent: parent) }
+        return address
     }
 
     /// `createActor`, saying whether an actor was created (not the one a global name already had).

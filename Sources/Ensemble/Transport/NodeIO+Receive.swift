@@ -203,6 +203,8 @@ extension NodeIO {
     /// actor's parent, or from the runtime of the node that created it or its parent's
     /// (the other runtime messages carry their own checks where they are handled).
     private func lifecycleAllowed(_ envelope: Envelope) -> Bool {
+        // Only the parent's own node tells it of a replaced child.
+        if envelope.typeName == ChildActorReplaced.messageType { return false }
         guard envelope.typeName == ActorExitRequest.messageType else { return true }
         guard let sender = envelope.sender, let cell = core.cell(envelope.recipient.id) else { return true }
         if sender == cell.parent { return true }

@@ -1,0 +1,180 @@
+import Ensemble
+
+/// Receives encode requests; keeps one of each encoder and one analyzer, created
+/// on first use wherever they fit, and recreated after a child exits.
+///
+/// Every answer comes back through the Acceptor: encoders send their output to
+/// the analyzer, the analyzer reports to the Acceptor, and the Acceptor forwards
+/// each encoder's first answer to a request to its requester. So the text an
+/// encoder was given and has not answered can be sent again to its replacement
+/// when the encoder is lost (its node died, left or lost the capability) with
+/// the request in flight, and the requester still gets one report per encoder.
+public final class Acceptor: EnsembleActor {
+    public static let typeName = "Acceptor"
+    /// The encoder types, in the order they are dispatched.
+    public static let encoderTypes: [any EnsembleActor.Type] = [Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self]
+    private static let encoderNames = encoderTypes.map { $0.typeName }
+
+    /// The encoder of each type (by its index in `encoderTypes`), once created.
+    private var encoders: [ActorAddress?] = Array(repeating: nil, count: encoderTypes.count)
+    private var analyzer: ActorAddress?
+    private var inFlight = InFlightEncodings(slots: encoderTypes.count)
+
+    public init() {}
+
+    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        switch message {
+        case let request as EncodeRequest:
+            try await accept(request, from: sender, context: context)
+        case let report as EncodingReport where sender == analyzer:
+            guard let slot = Self.slot(of: report.encoder), let requester = inFlight.answered(report.requestID, slot: slot)
+            else { return }
+            var forwarded = report
+            forwarded.requestID = requester.requestID
+            context.send(forwarded, to: requester.address)
+        case let failure as EncodingFailed where sender == analyzer || encoders.contains(where: { $0 == sender }):
+            guard let slot = Self.slot(of: failure.encoder), let requester = inFlight.abandon(failure.requestID, slot: slot)
+            else { return }
+            context.send(EncodingFailed(encoder: failure.encoder, reason: failure.reason, requestID: requester.requestID),
+                         to: requester.address)
+        case let exited as ChildActorExited:
+            await lost(exited.child, because: exited.reason, context: context)
+        case let undelivered as DeadLetter where undelivered.tooLarge != nil:
+            tooLarge(undelivered, context: context)
+        case let undelivered as DeadLetter where undelivered.originalType == EncodeText.messageType:
+            // The encoder's node went away with the text still queued for it.
+            await lost(undelivered.recipient, because: nil, context: context)
+        default:
+            break
+        }
+    }
+
+    private static func slot(of encoder: String) -> Int? { encoderNames.firstIndex(of: encoder) }
+
+    private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
+        let analyzer = try await currentAnalyzer(context)
+        var unplaced: [UnplacedEncoder] = []
+        for index in encoders.indices where encoders[index] == nil {
+            do {
+                _ = try await encoder(index, context: context)
+            } catch {
+                unplaced.append(UnplacedEncoder(encoder: Self.encoderNames[index], reason: "\(error)"))
+            }
+        }
+        // Per request, the common case (all placed) builds no array: the names are shared.
+        let dispatched = unplaced.isEmpty ? Self.encoderNames : encoders.indices.compactMap { encoders[$0] == nil ? nil : Self.encoderNames[$0] }
+        context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced, requestID: request.requestID), to: requester)
+        let id = inFlight.dispatch(
+            requester: requester, requestID: request.requestID, text: request.text, targets: encoders, now: .now)
+        for index in encoders.indices {
+            guard let target = encoders[index] else { continue }
+            context.send(
+                EncodeText(text: request.text, analyzer: analyzer, requester: context.myAddress, encoder: Self.encoderNames[index],
+                           requestID: id),
+                to: target)
+        }
+    }
+
+    /// The analyzer, created where it fits if there is none.
+    private func currentAnalyzer(_ context: ActorContext) async throws -> ActorAddress {
+        if let analyzer { return analyzer }
+        let created = try await context.createActor(Analyzer.self)
+        analyzer = created
+        return created
+    }
+
+    /// The encoder at `index` of `encoderTypes`, created where it fits if the slot is empty.
+    private func encoder(_ index: Int, context: ActorContext) async throws -> ActorAddress {
+        if let existing = encoders[index] { return existing }
+        let address = try await context.createActor(Self.encoderTypes[index])
+        encoders[index] = address
+        return address
+    }
+
+    /// A child is gone (or mail to it came back): what it had not answered goes to its replacement.
+    private func lost(_ actor: ActorAddress, because reason: ExitReason?, context: ActorContext) async {
+        if actor == analyzer {
+            analyzer = nil
+            // Every answer awaited was to pass through it: each copy is encoded again.
+            await resend(inFlight.allAwaited(), context: context)
+            return
+        }
+        for index in encoders.indices where encoders[index] == actor { encoders[index] = nil }
+        let orphans = inFlight.lost(actor)
+        guard !orphans.isEmpty else { return }
+        for slot in Set(orphans.map(\.slot)).sorted() {
+            let ofSlot = orphans.filter { $0.slot == slot }
+            do {
+                let replacement = try await encoder(slot, context: context)
+                await resend(ofSlot.map { ($0, replacement) }, context: context)
+            } catch {
+                let why = "\(Self.lossDescription(of: actor, reason)); \(error)"
+                for orphan in ofSlot {
+                    guard let requester = inFlight.abandon(orphan.dispatchID, slot: slot) else { continue }
+                    context.send(
+                        EncodingUnplaced(unplaced: UnplacedEncoder(encoder: Self.encoderNames[slot], reason: why),
+                                         requestID: requester.requestID),
+                        to: requester.address)
+                }
+            }
+        }
+    }
+
+    /// Sends each copy again to its encoder, through the current analyzer; a copy sent too often fails.
+    private func resend(_ copies: [(orphan: InFlightEncodings.Orphan, encoder: ActorAddress)], context: ActorContext) async {
+        guard !copies.isEmpty else { return }
+        let analyzer: ActorAddress
+        do {
+            analyzer = try await currentAnalyzer(context)
+        } catch {
+            for (orphan, _) in copies { fail(orphan, "its analyzer was lost and cannot be placed again: \(error)", context) }
+            return
+        }
+        for (orphan, encoder) in copies {
+            guard orphan.sends < InFlightEncodings.maxSends else {
+                fail(orphan, "its encoder was lost \(orphan.sends) times with the request", context)
+                continue
+            }
+            inFlight.resent(orphan, to: encoder)
+            context.send(
+                EncodeText(text: orphan.text, analyzer: analyzer, requester: context.myAddress,
+                           encoder: Self.encoderNames[orphan.slot], resends: orphan.sends, requestID: orphan.dispatchID),
+                to: encoder)
+        }
+    }
+
+    private func fail(_ orphan: InFlightEncodings.Orphan, _ reason: String, _ context: ActorContext) {
+        guard let requester = inFlight.abandon(orphan.dispatchID, slot: orphan.slot) else { return }
+        context.send(EncodingFailed(encoder: Self.encoderNames[orphan.slot], reason: reason, requestID: requester.requestID),
+                     to: requester.address)
+    }
+
+    /// Something was too large to travel: the requester hears why instead of waiting.
+    private func tooLarge(_ undelivered: DeadLetter, context: ActorContext) {
+        guard let tooLarge = undelivered.tooLarge else { return }
+        if let text = undelivered.original(as: EncodeText.self), let slot = Self.slot(of: text.encoder),
+            let requester = inFlight.abandon(text.requestID, slot: slot)
+        {
+            context.send(
+                EncodingFailed(encoder: text.encoder, reason: "the text is too large to send to it: \(tooLarge)",
+                               requestID: requester.requestID),
+                to: requester.address)
+        } else if let report = undelivered.original(as: EncodingReport.self) {
+            // Forwarded already, so it carries the requester's own id.
+            context.send(
+                EncodingFailed(encoder: report.encoder, reason: "its report is too large to send: \(tooLarge)",
+                               requestID: report.requestID),
+                to: undelivered.recipient)
+        }
+    }
+
+    /// Why an encoder is gone, in words: `its node 127.0.0.1:10000 was lost`.
+    private static func lossDescription(of actor: ActorAddress, _ reason: ExitReason?) -> String {
+        switch reason {
+        case .nodeLost(let node)?: return "its node \(node) was lost"
+        case .capabilityLost?: return "its node \(actor.node.address) lost the capability"
+        case .crashed?: return "it crashed"
+        case .stopped?, nil: return "\(actor) went away"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Synchronization
+import Testing
+@testable import EncoderApp
+@testable import Ensemble
+
+/// Records the type of every message it receives, for the forging test.
+final class ReportObserver: EnsembleActor {
+    static let received = Mutex<[String]>([])
+    init() {}
+    func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        Self.received.withLock { $0.append(type(of: message).messageType) }
+    }
+}
+
+@Suite(.serialized)
+struct AcceptorTests {
+    static let types: [any EnsembleActor.Type] = encoderAppActors + [ReportObserver.self]
+
+    /// Every message of one request, until its four reports are in.
+    static func reports(of requestID: UInt64, _ client: EnsembleClient) async -> [EncodingReport] {
+        var reports: [EncodingReport] = []
+        while reports.count < 4, let report = await client.nextMessage(EncodingReport.self, timeout: .seconds(10)) {
+            if report.requestID == requestID { reports.append(report) }
+        }
+        return reports
+    }
+
+    /// A client that sends an encoder or the Analyzer work of its own, naming someone else as
+    /// the requester, gets no report delivered anywhere: encoders take text only from their
+    /// Acceptor, the Analyzer reports only to it, and it forwards only what it dispatched.
+    @Test func forgedWorkReachesNobody() async throws {
+        ReportObserver.received.withLock { $0 = [] }
+        try await InProcessCluster.with(
+            members: [Capabilities(["64bit encoder", "morse", "Caesar cipher"])], types: Self.types, messages: encoderAppMessages) { leader, _ in
+            let client = try EnsembleClient(gateway: leader.nodeID.address, messageTypes: encoderAppMessages)
+            try await client.connect(timeout: .seconds(5))
+            let acceptor = try await client.createActor(typeName: Acceptor.typeName, globalName: "Acceptor", timeout: .seconds(5))
+            try client.tell(EncodeRequest(text: "warm up", requestID: 1), to: acceptor)
+            #expect(await Self.reports(of: 1, client).count == 4)
+            let observer = try await client.createActor(typeName: ReportObserver.typeName, timeout: .seconds(5))
+            let records = leader.core.localRecords
+            let encoder = try #require(records.first { $0.type == Encoder.typeName }?.address)
+            let analyzer = try #require(records.first { $0.type == Analyzer.typeName }?.address)
+
+            try client.tell(EncodeText(text: "forged", analyzer: analyzer, requester: observer, encoder: Encoder.typeName,
+                                       requestID: 1), to: encoder)
+            try client.tell(AnalyzeEncoding(encoder: Encoder.typeName, input: "forged", output: "forged", requester: observer,
+                                            requestID: 1), to: analyzer)
+            // A genuine request after the forged work: by its end, both mailboxes handled what came first.
+            try client.tell(EncodeRequest(text: "genuine", requestID: 2), to: acceptor)
+            let genuine = await Self.reports(of: 2, client)
+            #expect(genuine.count == 4)
+            #expect(!genuine.contains { $0.output.contains("forged") })
+            // Whatever the forged work sent the observer is in its mailbox before this marker.
+            try client.tell(EncodeRequest(text: "marker"), to: observer)
+            var seen: [String] = []
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !seen.contains(EncodeRequest.messageType), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+                seen = ReportObserver.received.withLock { $0 }
+            }
+            #expect(seen == [EncodeRequest.messageType], "the observer got \(seen)")
+            await client.close()
+        }
+    }
+}
