@@ -67,6 +67,8 @@ extension NodeIO {
             core.counters.add("unmatchedReplies")
             return
         }
+        // Heard of through another member: as alive as if heard directly (status, JOIN deferral).
+        if directives.contains(.refuted(suspect)) { lastHeard[suspect.address] = core.now }
         obey(directives)
     }
 
