@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints how failure detection behaves, on free-ish ports with a private state dir:
 #   - kill -9 of a member -> the leader declares it down (RUNS runs: median and max)
+#   - SIGSTOP of a member (frozen) -> the leader declares it down (3 runs)
 #   - a connection reset between the leader and a member (ss -K, root only) -> nobody
 #     declared down; how many suspicions the resets raised and how many were refuted
 # The leader is polled with `status --metrics` (it asks no other node); each poll costs
@@ -46,6 +47,20 @@ for run in $(seq 1 "$runs"); do
 done
 sorted=($(printf '%s\n' "${times[@]}" | sort -n))
 echo "kill -9 to declared down ($runs runs): median ${sorted[$(( runs / 2 ))]} ms, max ${sorted[$(( runs - 1 ))]} ms (all: ${times[*]})"
+
+frozen=()
+for run in 1 2 3; do
+    port=$((base + 200 + run))
+    "$bin" start "$port" "morse" >/dev/null
+    end=$(deadline)
+    until [ "$(listed "$port")" -eq 1 ]; do check "$end" "member $port listed"; sleep 0.05; done
+    before=$(lost) pid=$(cat "$ENSEMBLE_STATE_DIR/$port.pid")
+    t0=$(ms); kill -STOP "$pid"
+    until [ "$(lost)" -gt "$before" ]; do check "$end" "frozen member $port declared down"; done
+    frozen+=($(( $(ms) - t0 )))
+    kill -9 "$pid"; kill -CONT "$pid" 2>/dev/null || true
+done
+echo "SIGSTOP to declared down (3 runs): ${frozen[*]} ms"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v ss >/dev/null 2>&1; then
     echo "connection resets: skipped (ss -K needs root and iproute2)"
