@@ -69,11 +69,18 @@ extension NetworkNamespaceTests {
         }
     }
 
-    @Test func connectionResetsWithRefusedReconnectsDeclareNobodyDown() throws {
+    /// With B, the leader also hears through B that A answers; without it, only A's own word counts.
+    @Test(arguments: [true, false])
+    func connectionResetsWithRefusedReconnectsDeclareNobodyDown(withAThirdMember: Bool) throws {
         let setup = try Self.detectionLab()
         defer { setup.lab.tearDown() }
         defer { setup.convention.stopNodes() }
         let (lab, a, leader) = (setup.lab, setup.a, setup.leader)
+        if !withAThirdMember {
+            kill(try #require(setup.convention.pid(on: setup.b)), SIGTERM)
+            let left = eventually(timeout: 30) { setup.convention.leaderMembers()?.count == 2 }
+            try #require(left, "B did not leave")
+        }
         let life = try #require(setup.leaderEntryForA()?["incarnation"] as? String)
         let lostBefore = try #require(setup.leaderCounter("nodesLost"))
         let refutedBefore = try #require(setup.leaderCounter("suspicionsRefuted"))
@@ -92,6 +99,7 @@ extension NetworkNamespaceTests {
         // The leader did notice each reset (the suspicion was refuted, once per reset).
         #expect(setup.leaderCounter("suspicionsRefuted") == refutedBefore + rounds)
         #expect(setup.leaderEntryForA()?["alive"] as? Bool == true)
+        guard withAThirdMember else { return }
         let after = try setup.convention.app()
         #expect(after.status == 0, "app after the resets: \(after.stderr)")
         #expect(Set(after.lines) == walkthroughReports)
