@@ -107,6 +107,55 @@ final class NetworkLab {
         try command(["-n", bridgeNamespace, "link", "set", host.bridgePort, up ? "up" : "down"])
     }
 
+    /// Aborts every TCP connection between `host` and `peer` from inside `host` (`ss -K`): both
+    /// ends see a reset while both processes live on.
+    func resetConnections(on host: Host, with peer: Host) throws {
+        try command(["netns", "exec", host.namespace, Self.tool("ss"), "-K", "dst", peer.address])
+    }
+
+    /// Installs a filter in `host` (nftables, a table of its own): connections to `port` are
+    /// refused with a TCP reset, from `source` only or from anyone.
+    func refuseConnections(on host: Host, port: UInt16, from source: Host? = nil) throws {
+        let nft = try addFilterTable(on: host)
+        let rule = (source.map { ["ip", "saddr", $0.address] } ?? []) + ["tcp", "dport", String(port), "reject", "with", "tcp", "reset"]
+        try command(["netns", "exec", host.namespace, nft, "add", "rule", "inet", "lab", "input"] + rule)
+    }
+
+    /// Installs a filter in `host` that drops every packet between it and `peer`, both ways:
+    /// no socket closes, the two just stop hearing each other (others still reach both).
+    func dropTraffic(on host: Host, with peer: Host) throws {
+        let nft = try addFilterTable(on: host)
+        try command(["netns", "exec", host.namespace, nft, "add", "rule", "inet", "lab", "input", "ip", "saddr", peer.address, "drop"])
+        try command(["netns", "exec", host.namespace, nft, "add", "rule", "inet", "lab", "output", "ip", "daddr", peer.address, "drop"])
+    }
+
+    private func addFilterTable(on host: Host) throws -> String {
+        let nft = try Self.nft()
+        try command(["netns", "exec", host.namespace, nft, "add", "table", "inet", "lab"])
+        for hook in ["input", "output"] {
+            try command(["netns", "exec", host.namespace, nft, "add", "chain", "inet", "lab", hook,
+                         "{ type filter hook \(hook) priority 0 ; }"])
+        }
+        return nft
+    }
+
+    /// Removes the filters installed in `host`.
+    func removeFilter(on host: Host) throws {
+        try command(["netns", "exec", host.namespace, try Self.nft(), "delete", "table", "inet", "lab"])
+    }
+
+    /// `nft`, or why these tests cannot filter (deploy/test.sh installs nftables as root).
+    private static func nft() throws -> String {
+        guard let path = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"].first(where: FileManager.default.isExecutableFile) else {
+            throw Unavailable.failed("`nft` is not installed (Debian package nftables; deploy/test.sh installs it as root)")
+        }
+        return path
+    }
+
+    private static func tool(_ name: String) -> String {
+        ["/usr/bin/", "/usr/sbin/", "/bin/", "/sbin/"].map { $0 + name }.first(where: FileManager.default.isExecutableFile) ?? name
+    }
+
     /// The command prefix that runs a program inside `host`.
     func launcher(on host: Host) -> [String] { [ip, "netns", "exec", host.namespace] }
 

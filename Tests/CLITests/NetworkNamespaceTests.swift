@@ -89,7 +89,7 @@ struct NetworkNamespaceTests {
 
 /// A convention on a `NetworkLab`'s hosts, every command run from inside a host;
 /// every node listens on the same port of its own host.
-private final class LabConvention {
+final class LabConvention {
     let lab: NetworkLab
     let port: UInt16
     let stateDir: String
@@ -174,5 +174,5 @@ private final class LabConvention {
 }
 
 extension Duration {
-    fileprivate var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

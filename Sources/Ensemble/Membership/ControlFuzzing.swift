@@ -221,6 +221,8 @@ extension ControlFuzzRun {
         case .describeView: return "describeView"
         case .viewDescription: return "viewDescription"
         case .ok: return "ok"
+        case .probeRequest: return "probeRequest"
+        case .probeAnswered: return "probeAnswered"
         }
     }
 
@@ -234,6 +236,7 @@ extension ControlFuzzRun {
         case .stop: return "runtime.stop"
         case .changeCapability: return "runtime.changeCapability"
         case .kill: return "runtime.kill"
+        case .probe: return "runtime.probe"
         }
     }
 
@@ -249,6 +252,8 @@ extension ControlFuzzRun {
         case .notAMember: return "refused.notAMember"
         case .notTheLeader: return "refused.notTheLeader"
         case .misrouted: return "refused.misrouted"
+        case .notFromTheLeader: return "refused.notFromTheLeader"
+        case .notAMemberProbed: return "refused.notAMemberProbed"
         }
     }
 

@@ -17,6 +17,8 @@ public enum RuntimeRequest: Sendable, Equatable {
     case changeCapability(add: Bool, name: String)
     /// A client kills an actor.
     case kill(ActorAddress)
+    /// The leader `asker` asks this member to probe `suspect` for it (answered when the suspect answers).
+    case probe(NodeID, asker: NodeID)
 }
 
 /// What the shell must do after the control plane handled a message.
@@ -78,7 +80,7 @@ public struct ControlPlane: Sendable {
     /// The rules' view of this node.
     public var policyContext: ControlPolicy.Context {
         let lost = self.lost
-        return ControlPolicy.Context(isLeader: leader != nil, members: { lost.isKnown($0) })
+        return ControlPolicy.Context(isLeader: leader != nil, members: { lost.isKnown($0) }, viewLeader: member?.view?.leader)
     }
 
     /// A control request for this node's system endpoint, from `origin`, whose envelope
@@ -154,8 +156,12 @@ public struct ControlPlane: Sendable {
             return [.runtime(.changeCapability(add: add, name: name))]
         case .kill(let address):
             return [.runtime(.kill(address))]
+        case .probeRequest(let suspect):
+            // The policy let only the view's leader life through; a probe of this very node is answered at once.
+            guard let asker = origin.node else { return [.refused(.notFromTheLeader, answered: false)] }
+            return suspect == me ? [.answer(.probeAnswered(me))] : [.runtime(.probe(suspect, asker: asker))]
         case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok,
-            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife:
+            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife, .probeAnswered:
             return [.refused(.misrouted, answered: false)]
         }
     }

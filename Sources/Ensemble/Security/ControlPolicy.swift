@@ -11,11 +11,14 @@ public enum ControlPolicy {
         public var isLeader: Bool
         /// The node lives it counts as members (its view, and members a new leader life awaits).
         public var members: @Sendable (NodeID) -> Bool
+        /// The leader life of its view, on a member that has one.
+        public var viewLeader: NodeID?
 
         /// Creates the context.
-        public init(isLeader: Bool, members: @escaping @Sendable (NodeID) -> Bool) {
+        public init(isLeader: Bool, members: @escaping @Sendable (NodeID) -> Bool, viewLeader: NodeID? = nil) {
             self.isLeader = isLeader
             self.members = members
+            self.viewLeader = viewLeader
         }
     }
 
@@ -82,8 +85,13 @@ public enum ControlPolicy {
             return isMember ? .allow : .ignore(.notAMember)
         case .listActors:
             return isMember ? .allow : .ignore(.notAMember)
+        case .probeRequest(let suspect):
+            // Only the leader life this member follows may have it probe, and only a member of
+            // its view: never an address the request makes up.
+            guard !context.isLeader, let leader = context.viewLeader, life == leader else { return .ignore(.notFromTheLeader) }
+            return context.members(suspect) ? .allow : .ignore(.notAMemberProbed)
         case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok,
-            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife:
+            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife, .probeAnswered:
             return .ignore(.misrouted)
         case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor:
             return .allow  // decided above
@@ -126,6 +134,10 @@ public enum ControlRefusal: Sendable, Equatable {
     case notTheLeader
     /// An answer sent as a request.
     case misrouted
+    /// A probe request not from the leader life of the receiver's view (or at the leader).
+    case notFromTheLeader
+    /// A probe request about a life that is not a member of the receiver's view.
+    case notAMemberProbed
 
     /// The `status --json` counter that counts it; `curve` in a CurveZMQ convention, whose
     /// counters keep the names they had before these checks covered plain text too.
@@ -140,6 +152,7 @@ public enum ControlRefusal: Sendable, Equatable {
         case .notAMember: return "unknownSenders"
         case .notTheLeader: return "notLeaderDrops"
         case .misrouted: return "misroutedDrops"
+        case .notFromTheLeader, .notAMemberProbed: return "probeRefusals"
         }
     }
 
@@ -157,6 +170,8 @@ public enum ControlRefusal: Sendable, Equatable {
         case .notAMember: return "refused: not a member of the convention"
         case .notTheLeader: return "\(node) is not the leader (it follows \(leader))"
         case .misrouted: return "refused: an answer sent as a request"
+        case .notFromTheLeader: return "refused: only the leader of this node's view asks it to probe"
+        case .notAMemberProbed: return "refused: a node probes only members of its view"
         }
     }
 }

@@ -37,6 +37,7 @@ extension NodeIO {
         let id = envelope.correlationID
         // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
         guard id != 0 else { return }
+        if detector.awaitsIndirectAnswer(id) { return indirectProbeAnswered(envelope, from: origin) }
         // Only an answer somebody here waits for is decoded: a flood of forged ones costs a lookup each.
         guard plane.member?.isOwnRequest(id) == true || core.pending.isWaiting(for: id) else {
             core.counters.add("unmatchedReplies")
@@ -53,6 +54,22 @@ extension NodeIO {
         }
         let source = origin.node ?? core.nodeID
         if !core.pending.resolve(envelope, from: source) { core.counters.add("unmatchedReplies") }
+    }
+
+    /// The answer to a probe request this node made: it counts only from the member asked,
+    /// about the suspect it was asked about (the detector checks both).
+    private func indirectProbeAnswered(_ envelope: Envelope, from origin: Origin) {
+        guard let helper = origin.node,
+            case .probeAnswered(let suspect)? = try? PayloadCodec.decode(Control.self, from: envelope.payload),
+            let directives = detector.indirectAnswer(correlationID: envelope.correlationID, from: helper,
+                                                     suspect: suspect, now: core.now)
+        else {
+            core.counters.add("unmatchedReplies")
+            return
+        }
+        // Heard of through another member: as alive as if heard directly (status, JOIN deferral).
+        if directives.contains(.refuted(suspect)) { lastHeard[suspect.address] = core.now }
+        obey(directives)
     }
 
     /// Carries out what the control plane decided about `envelope`.
@@ -129,6 +146,9 @@ extension NodeIO {
             case .failure(let error):
                 reply(to: envelope, .refused("\(error)"))
             }
+        case .probe(let suspect, let asker):
+            // Answered later, if the suspect answers (`DetectorDirective.relayAnswer`).
+            obey(detector.probeRequested(suspect, by: asker, correlationID: id, now: core.now))
         case .kill(let address):
             guard address.node == core.nodeID, let cell = core.cell(address.id), cell.enqueue(.kill) else {
                 return reply(to: envelope, .refused("no actor at \(address)"))

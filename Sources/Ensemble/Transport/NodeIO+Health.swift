@@ -66,11 +66,13 @@ extension NodeIO {
         for node in wanted { detector.watch(node, now: now) }
     }
 
-    /// Something arrived from `node`: it is alive.
+    /// Something arrived from `node`: it is alive (a suspicion of it is refuted, and those who
+    /// asked this node to probe it hear so).
     func heard(_ node: NodeID) {
         let now = core.now
         lastHeard[node.address] = now
-        detector.heard(node, now: now)
+        let directives = detector.heard(node, now: now)
+        if !directives.isEmpty { obey(directives) }
     }
 
     /// Carries out what the failure detector decided.
@@ -80,6 +82,18 @@ extension NodeIO {
             case .probe(let node):
                 core.counters.add("probes")
                 emitControl(.ping, to: .system(node))
+            case .probeVia(let helpers, let suspect):
+                for helper in helpers {
+                    let id = core.pending.makeID()
+                    detector.indirectProbeSent(to: helper, about: suspect, correlationID: id)
+                    core.counters.add("indirectProbes")
+                    emitControl(.probeRequest(suspect), to: .system(helper), correlationID: id)
+                }
+            case .relayAnswer(let suspect, let asker, let id):
+                emitControl(.probeAnswered(suspect), to: .system(asker), kind: .reply, correlationID: id)
+            case .refuted(let node):
+                core.counters.add("suspicionsRefuted")
+                core.logger.info("\(node) was suspected and answered: not declared down")
             case .declareDown(let node, let reason):
                 core.logger.warning("declaring \(node) down: \(reason)")
                 if let last = lastHeard[node.address] {
@@ -104,7 +118,8 @@ extension NodeIO {
                                .handshakeFailedProtocol, .handshakeFailedNoDetail], context: context)
     }
 
-    /// A killed process closes its connections and refuses the reconnect: that is a node down in milliseconds.
+    /// A dropped connection makes its node a suspect; a refused reconnect (what a killed process
+    /// does) leaves the suspicion a short window to be refuted.
     func readMonitor(_ peer: PeerLink) {
         // Handling an event can close the link (node declared down), so re-check each turn.
         while let monitor = peer.monitor, let frames = try? monitor.receive() {
@@ -119,10 +134,10 @@ extension NodeIO {
                 peer.retriesSinceDisconnect = 0
                 obey(detector.disconnected(peer.address, now: core.now))
             case .closed where peer.disconnected:
-                obey(detector.reconnectRefused(peer.address))
+                obey(detector.reconnectRefused(peer.address, now: core.now))
             case .connectRetried where peer.disconnected:
                 peer.retriesSinceDisconnect += 1
-                if peer.retriesSinceDisconnect >= 2 { obey(detector.reconnectRefused(peer.address)) }
+                if peer.retriesSinceDisconnect >= 2 { obey(detector.reconnectRefused(peer.address, now: core.now)) }
             case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
                 peerHandshakeFailed(peer, event)
             default:

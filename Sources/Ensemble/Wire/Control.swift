@@ -181,6 +181,12 @@ public enum Control: Codable, Sendable, Equatable {
     case viewDescription(ViewSnapshot?)
     /// Done.
     case ok
+    /// Leader to member: the leader suspects this member (of the view) and cannot confirm it is
+    /// alive; ping it, and answer `probeAnswered` if it answers within the failure detector's
+    /// probe timeout (SWIM's ping-req). No answer otherwise.
+    case probeRequest(NodeID)
+    /// Member to leader, the answer to `probeRequest`: the member probed answered this one.
+    case probeAnswered(NodeID)
 
     static let typeName = "control"
 }

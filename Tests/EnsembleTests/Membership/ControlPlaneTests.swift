@@ -132,6 +132,26 @@ import Testing
         #expect(plane.view?.member(Self.a) == nil)
     }
 
+    @Test func aMemberProbesForItsLeaderOnlyMembersOfItsView() {
+        var plane = Self.welcomed()
+        _ = plane.lost.viewChanged(to: plane.view, me: Self.a, now: .zero)
+        func ask(_ suspect: NodeID, from asker: NodeID) -> [PlaneAction] {
+            plane.request(.probeRequest(suspect), sender: .system(asker), correlationID: 7, from: .node(asker, .plainTextNode),
+                          now: .zero, lastHeard: { _ in nil })
+        }
+        #expect(ask(Self.b, from: Self.leader) == [.runtime(.probe(Self.b, asker: Self.leader))])
+        // About itself it answers at once: it is alive.
+        #expect(ask(Self.a, from: Self.leader) == [.answer(.probeAnswered(Self.a))])
+        #expect(ask(Self.b, from: Self.b) == [.refused(.notFromTheLeader, answered: false)])
+        #expect(ask(Self.b, from: Self.madeUp) == [.refused(.notFromTheLeader, answered: false)])
+        #expect(ask(Fixture.node(10009, 1, host: "192.0.2.7"), from: Self.leader) == [.refused(.notAMemberProbed, answered: false)])
+        // The leader plane takes no probe requests.
+        var leading = ControlPlane(leading: LeaderState(leader: Fixture.member(Self.leader)))
+        let atLeader = leading.request(.probeRequest(Self.b), sender: .system(Self.a), correlationID: 8,
+                                       from: .node(Self.a, .plainTextNode), now: .zero, lastHeard: { _ in nil })
+        #expect(atLeader == [.refused(.notFromTheLeader, answered: false)])
+    }
+
     @Test func aNodeThatGetsItsOwnJoinSaysSo() {
         var plane = Self.joining()
         let own = JoinRequest(node: Self.a, capabilities: .none, load: 0, protocolVersion: 1)

@@ -12,6 +12,8 @@ import Testing
 
     static let atLeader = ControlPolicy.Context(isLeader: true, members: { members.contains($0) })
     static let atMember = ControlPolicy.Context(isLeader: false, members: { members.contains($0) })
+    /// Member `a`, following `leader`.
+    static let atMemberFollowing = ControlPolicy.Context(isLeader: false, members: { members.contains($0) }, viewLeader: leader)
 
     static func fromNode(_ life: NodeID, _ permissions: Permissions = .plainTextNode) -> Origin { .node(life, permissions) }
 
@@ -24,13 +26,13 @@ import Testing
         .join(JoinRequest(node: a, capabilities: .none, load: 0, protocolVersion: 1)), .leave(a), .loadReport(a, 1),
         .capabilitiesChanged(a, .none), .heartbeat(a, load: 0, capabilities: .none), .snapshotRequest, .claimName("n"),
         .registerName("n", Fixture.actor(a, 1), bornMs: 1), .releaseName("n", Fixture.actor(a, 1)), .abandonName("n"),
-        .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors,
+        .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors, .probeRequest(b),
     ]
     static let answers: [Control] = [
         .welcome(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .refused("no"),
         .snapshot(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .created(Fixture.actor(a, 1), load: 1),
         .nameClaim(.granted), .actors([]), .pong(a), .ok, .capabilitySet(.none), .declaredDown(a),
-        .viewDescription(nil), .joinLater("later"), .staleLife(a), .metricsText(""),
+        .viewDescription(nil), .joinLater("later"), .staleLife(a), .metricsText(""), .probeAnswered(a),
     ]
 
     // MARK: Clients
@@ -120,6 +122,43 @@ import Testing
         }
     }
 
+    // MARK: Probes for the leader
+
+    @Test func onlyTheViewsLeaderLifeAsksAMemberToProbeAMemberOfItsView() {
+        #expect(Self.decide(.probeRequest(Self.b), Self.fromNode(Self.leader), at: Self.atMemberFollowing) == .allow)
+        // Another member, a stranger, or another life at the leader's address may not.
+        let otherLeaderLife = NodeID(address: Self.leader.address, incarnation: Self.leader.incarnation + 1)
+        for asker in [Self.b, Self.stranger, otherLeaderLife] {
+            #expect(Self.decide(.probeRequest(Self.b), Self.fromNode(asker), at: Self.atMemberFollowing)
+                == .ignore(.notFromTheLeader), "\(asker)")
+        }
+        // Nor anyone at a member that follows no leader yet, nor at the leader.
+        #expect(Self.decide(.probeRequest(Self.b), Self.fromNode(Self.leader), at: Self.atMember) == .ignore(.notFromTheLeader))
+        #expect(Self.decide(.probeRequest(Self.b), Self.fromNode(Self.a), at: Self.atLeader) == .ignore(.notFromTheLeader))
+        // Never about a life that is not a member of the view: the probe would connect anywhere.
+        let elsewhere = Fixture.node(10009, 0x91, host: "192.0.2.1")
+        for suspect in [Self.stranger, elsewhere, NodeID(address: Self.b.address, incarnation: Self.b.incarnation + 1)] {
+            #expect(Self.decide(.probeRequest(suspect), Self.fromNode(Self.leader), at: Self.atMemberFollowing)
+                == .ignore(.notAMemberProbed), "\(suspect)")
+        }
+        // From a client, or a key not in members/, or not from the leader's runtime.
+        #expect(Self.decide(.probeRequest(Self.b), .client(.plainTextClient), sender: Fixture.actor(Self.a, 5),
+                            at: Self.atMemberFollowing) == .refuse(.notANode))
+        #expect(Self.decide(.probeRequest(Self.b), Self.fromNode(Self.leader, [.use]), at: Self.atMemberFollowing)
+            == .refuseJoin(.notAMemberKey))
+        #expect(Self.decide(.probeRequest(Self.b), Self.fromNode(Self.leader), sender: Fixture.actor(Self.leader, 3),
+                            at: Self.atMemberFollowing) == .ignore(.notTheRuntime))
+        #expect(ControlRefusal.notFromTheLeader.counter(curve: false) == "probeRefusals")
+        #expect(ControlRefusal.notAMemberProbed.counter(curve: true) == "probeRefusals")
+    }
+
+    @Test func aProbeAnswerIsAnAnswerNeverARequest() {
+        for context in [Self.atLeader, Self.atMemberFollowing] {
+            #expect(Self.decide(.probeAnswered(Self.b), Self.fromNode(Self.a), at: context) == .ignore(.misrouted))
+        }
+        #expect(Self.decide(.probeAnswered(Self.b), .client(.plainTextClient), sender: Fixture.actor(Self.a, 5)) == .refuse(.notANode))
+    }
+
     @Test func aKeyNotInMembersMayNotJoinOrSpeakTheConventionProtocol() {
         let clientKeyAsNode = Self.fromNode(Self.a, [.use])
         let join = JoinRequest(node: Self.a, capabilities: .none, load: 0, protocolVersion: 1)
@@ -138,7 +177,8 @@ import Testing
     @Test func everyRefusalSaysItInOneLineAndNamesTheDirectory() {
         let node = NodeAddress(host: "10.0.0.1", port: 1900)
         let all: [ControlRefusal] = [.notANode, .notAClient, .notAdmin, .notAMemberKey, .forAnotherNode, .notTheRuntime,
-                                     .notFromANode, .notAMember, .notTheLeader, .misrouted]
+                                     .notFromANode, .notAMember, .notTheLeader, .misrouted, .notFromTheLeader,
+                                     .notAMemberProbed]
         for refusal in all {
             let line = refusal.line(node: node, leader: node)
             #expect(!line.contains("\n") && !line.isEmpty)

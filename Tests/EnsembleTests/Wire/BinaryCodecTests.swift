@@ -104,7 +104,7 @@ private enum Sample {
         .status, .statusReport(report), .listActors, .actors([]), .actors([record, child]), .ping, .pong(n2), .stop,
         .changeCapability(add: true, name: "morse"), .changeCapability(add: false, name: ""), .capabilitySet(caps),
         .capabilitiesChanged(n1, .none), .kill(a1), .heartbeat(n2, load: .min, capabilities: caps), .declaredDown(n1),
-        .describeView, .viewDescription(nil), .viewDescription(snapshot), .ok,
+        .describeView, .viewDescription(nil), .viewDescription(snapshot), .ok, .probeRequest(n1), .probeAnswered(n2),
     ]
     static let updates: [ViewUpdate] = [
         .memberUp(MemberInfo(node: n2, capabilities: caps, load: 9)), .memberDown(n1, reason: "left"),
@@ -249,7 +249,7 @@ private struct Corpus: Sendable {
         try roundTrip(Sample.a1, Sample.a2, .system(Sample.n1))
         try roundTrip(Sample.caps, .none, Capabilities(["ü"]))
         try roundTrip(LeaderHeartbeat(leader: Sample.n1, sequence: .max))
-        #expect(Set(Sample.controls.map { "\($0)".prefix { $0 != "(" } }).count == 31)
+        #expect(Set(Sample.controls.map { "\($0)".prefix { $0 != "(" } }).count == 33)
         for control in Sample.controls { try roundTrip(control) }
         for (index, update) in Sample.updates.enumerated() {
             try roundTrip(SequencedUpdate(leader: Sample.n2, sequence: UInt64(index + 1), update: update))

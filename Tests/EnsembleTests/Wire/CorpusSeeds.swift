@@ -58,6 +58,7 @@ enum CorpusSeeds {
             node: n2, capabilities: .none, load: 0, protocolVersion: 1, maxMessageSize: 1 << 20))),
         ("welcome-maxMessageSize", .welcome(limitedSnapshot)),
         ("joinLater", .joinLater("127.0.0.1:10000 is held by a live life")), ("staleLife", .staleLife(n1)),
+        ("probeRequest", .probeRequest(n2)), ("probeAnswered", .probeAnswered(n2)),
         ("metrics", .metrics), ("metricsText", .metricsText("# TYPE ensemble_actors gauge\nensemble_actors 3\n")),
     ]
 
