@@ -38,10 +38,10 @@ public struct NodeConfiguration: Sendable {
     /// Bytes of mail from other nodes and clients a mailbox holds before further mail is
     /// refused (never less than `maxMessageSize`, so any one message fits an empty mailbox).
     public var mailboxByteLimit: Int = 256 << 20
-    /// Messages an actor handles in a row before the other actors on its thread get
-    /// a turn. The mail its turn sent to other nodes leaves between turns, so a large
-    /// backlog flows on in pieces (the next node starts on the first piece while this
-    /// one handles the rest) and no actor holds the node's I/O thread for long.
+    /// Messages an actor handles in a row before the other actors waiting for its
+    /// thread get a turn. The mail its turn sent to other nodes leaves between turns, so
+    /// a large backlog flows on in pieces (the next node starts on the first piece while
+    /// this one handles the rest) and no actor holds a thread for long.
     public var messagesPerTurn: Int = 32
     /// Envelopes waiting for a peer connection before further ones are refused.
     public var peerBacklogLimit: Int = 10_000
