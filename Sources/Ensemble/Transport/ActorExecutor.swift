@@ -14,21 +14,26 @@ import Musl
 /// Hand-offs are batched, since a thread wake-up per message is most of a
 /// message's CPU on a small machine:
 /// - what the I/O thread makes runnable during a loop turn is staged, and
-///   `releaseStaged()` queues it under one lock, waking at most one sleeping
-///   worker per job that no awake worker will take;
-/// - a worker that makes a job runnable (a local send, a yield) does not wake
-///   another for it: it takes the job itself after its current one. So that the
-///   job does not wait behind a long handler, a worker that sleeps while another
-///   is busy wakes every `watchInterval` to look (its "watch"); when no worker
-///   watches, one is woken at once instead;
-/// - what a worker's job sends to other nodes is queued for the I/O thread as it
-///   is sent (so the order of an actor's messages holds across workers), but the
-///   I/O thread is woken once, after the job, and only when no wake-up is pending.
+///   `releaseStaged()` queues it under one lock, waking a sleeping worker only
+///   for a job no awake worker will take;
+/// - a worker that ran a job lately sleeps for at most `watchInterval` at a time
+///   and then looks at the queue (it "watches"). While a worker is busy and
+///   another watches, one queued job is left to them instead of waking anyone:
+///   the busy worker takes it after its current job (a local send or a yield of
+///   its own is the common case), the watcher within `watchInterval` if that
+///   job runs long. Without a watcher, every untaken job wakes a worker at once;
+/// - what a worker's jobs send to other nodes is queued for the I/O thread as it
+///   is sent (so an actor's messages keep their order across workers), and the
+///   worker wakes the I/O thread once for them: before it sleeps, or after
+///   `jobsPerWake` jobs in a row (at most one eventfd write while one is pending).
 final class ActorExecutor: TaskExecutor {
     /// How long a watching worker sleeps before it looks at the queue again.
     static let watchInterval = 5_000_000
     /// Watches in a row that found nothing before a worker sleeps until woken (about 50 ms).
     static let watchesBeforeRest = 10
+    /// Jobs a worker runs in a row before it wakes the I/O thread for the mail they queued
+    /// (it wakes it anyway before it sleeps).
+    static let jobsPerWake = 8
 
     private struct Sleeper {
         var worker: Int
@@ -115,11 +120,9 @@ final class ActorExecutor: TaskExecutor {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        if let worker = ActorWorker.current, worker.executor === self {
-            if !push(job, byWorker: true) { IOThreadExecutor.orphan(job) }
-        } else if isIOThread() {
+        if isIOThread() {
             staged.withLock { $0.append(job) }
-        } else if !push(job, byWorker: false) {
+        } else if !push(job) {
             IOThreadExecutor.orphan(job)
         }
     }
@@ -136,27 +139,30 @@ final class ActorExecutor: TaskExecutor {
         let accepted = state.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.jobs.append(contentsOf: jobs)
-            wake(max(0, state.queued - state.free), in: &state)
+            wake(forUntaken: state.queued - state.free, in: &state)
             return true
         }
         if !accepted { for job in jobs { IOThreadExecutor.orphan(job) } }
     }
 
-    /// Queues one job; false once closed.
-    private func push(_ job: UnownedJob, byWorker: Bool) -> Bool {
+    /// Queues one job; false once closed. A worker pushing is busy, so it is not among the free.
+    private func push(_ job: UnownedJob) -> Bool {
         state.withLock { state -> Bool in
             guard !state.closed else { return false }
             state.jobs.append(job)
-            // The jobs no awake worker will take: a worker pushing takes one itself, after its current job.
-            let untaken = state.queued - state.free - (byWorker ? 1 : 0)
-            if !byWorker {
-                wake(max(0, untaken), in: &state)
-            } else if untaken > 0 || !state.sleepers.contains(where: \.watching) {
-                // A watching worker picks the pushed job up if the pusher's job runs long; without one, wake one now.
-                wake(state.queued - state.free > 0 ? 1 : 0, in: &state)
-            }
+            wake(forUntaken: state.queued - state.free, in: &state)
             return true
         }
+    }
+
+    /// Wakes sleeping workers for `untaken` queued jobs that no free worker will take. While a
+    /// worker is busy and another watches, one job is left to them: the busy one takes it after
+    /// its job (a worker's own push is the common case), the watcher within `watchInterval`
+    /// if that job runs long. Without a watcher, every such job gets a worker now.
+    private func wake(forUntaken untaken: Int, in state: inout State) {
+        guard untaken > 0, !state.sleepers.isEmpty else { return }
+        let covered = state.busy > 0 && state.sleepers.contains(where: \.watching) ? 1 : 0
+        wake(untaken - covered, in: &state)
     }
 
     /// Wakes up to `count` sleeping workers (posting under the lock, so a worker whose
@@ -184,7 +190,7 @@ final class ActorExecutor: TaskExecutor {
         defer { pthread_setspecific(actorWorkerKey, nil) }
         let semaphore = semaphores[index]
         var ranJob = false
-        var emptyWatches = 0
+        var emptyWatches = Self.watchesBeforeRest
         while true {
             let step = state.withLock { state -> Step in
                 if ranJob {
@@ -196,34 +202,34 @@ final class ActorExecutor: TaskExecutor {
                     state.free -= 1
                     state.busy += 1
                     // More is queued than the awake workers will take: a sleeper helps.
-                    if state.queued > state.free { wake(1, in: &state) }
+                    wake(forUntaken: state.queued - state.free, in: &state)
                     return .run(job)
                 }
                 state.free -= 1
                 if state.closed { return .exit }
-                let watching = state.busy > 0 && emptyWatches < Self.watchesBeforeRest
+                // A worker that ran a job lately watches: a job may come that nobody wakes it for.
+                let watching = emptyWatches < Self.watchesBeforeRest
                 state.sleepers.append(Sleeper(worker: index, watching: watching))
                 return .sleep(watching: watching)
             }
             switch step {
             case .run(let job):
                 job.runSynchronously(on: asUnownedTaskExecutor())
-                worker.flush()
+                worker.jobsSinceWake += 1
+                if worker.jobsSinceWake >= Self.jobsPerWake { worker.flush() }
                 ranJob = true
                 emptyWatches = 0
             case .exit:
+                worker.flush()
                 return
             case .sleep(let watching):
+                worker.flush()
                 ranJob = false
                 guard watching else {
                     semaphore.wait()
-                    emptyWatches = 0
                     continue
                 }
-                if semaphore.wait(nanoseconds: Self.watchInterval) {
-                    emptyWatches = 0
-                    continue
-                }
+                if semaphore.wait(nanoseconds: Self.watchInterval) { continue }
                 let posted = state.withLock { state -> Bool in
                     guard let position = state.sleepers.firstIndex(where: { $0.worker == index }) else { return true }
                     state.sleepers.remove(at: position)
@@ -233,7 +239,6 @@ final class ActorExecutor: TaskExecutor {
                 if posted {
                     // Woken just as the watch ended: take the post, so the next sleep is not cut short.
                     semaphore.wait()
-                    emptyWatches = 0
                 } else {
                     emptyWatches += 1
                 }
@@ -259,13 +264,16 @@ final class ActorExecutor: TaskExecutor {
 /// What one worker thread keeps to itself: found through a thread-specific key, used only on its thread.
 private final class ActorWorker {
     let executor: ActorExecutor
-    /// Whether the current job queued mail for the I/O thread, which it must then wake.
+    /// Whether jobs since the last wake-up queued mail for the I/O thread, which it must then wake.
     var mailQueued = false
+    /// Jobs run since the worker last woke the I/O thread (or had no mail to wake it for).
+    var jobsSinceWake = 0
 
     init(executor: ActorExecutor) { self.executor = executor }
 
-    /// After a job: wakes the I/O thread for the mail the job queued.
+    /// Wakes the I/O thread for the mail the jobs since the last call queued.
     func flush() {
+        jobsSinceWake = 0
         guard mailQueued else { return }
         mailQueued = false
         executor.wakeIO()
