@@ -17,11 +17,11 @@ import Musl
 ///   `releaseStaged()` queues it under one lock, waking a sleeping worker only
 ///   for a job no awake worker will take;
 /// - a worker that ran a job lately sleeps for at most `watchInterval` at a time
-///   and then looks at the queue (it "watches"). While a worker is busy and
-///   another watches, one queued job is left to them instead of waking anyone:
-///   the busy worker takes it after its current job (a local send or a yield of
-///   its own is the common case), the watcher within `watchInterval` if that
-///   job runs long. Without a watcher, every untaken job wakes a worker at once;
+///   and then looks at the queue (it "watches"). While another watches, a
+///   sleeper is woken per `jobsPerWorker` untaken jobs, less the busy worker's
+///   share: it takes them after its current job (a local send or a yield of its
+///   own is the common case), the watcher within `watchInterval` if that job
+///   runs long. Without a watcher, every untaken job wakes a worker at once;
 /// - what a worker's jobs send to other nodes is queued for the I/O thread as it
 ///   is sent (so an actor's messages keep their order across workers), and the
 ///   worker wakes the I/O thread once for them: before it sleeps, or after
@@ -31,6 +31,8 @@ final class ActorExecutor: TaskExecutor {
     static let watchInterval = 5_000_000
     /// Watches in a row that found nothing before a worker sleeps until woken (about 50 ms).
     static let watchesBeforeRest = 10
+    /// Queued jobs one awake worker is left while another watches, before a sleeper is woken to help.
+    static let jobsPerWorker = 4
     /// Jobs a worker runs in a row before it wakes the I/O thread for the mail they queued
     /// (it wakes it anyway before it sleeps).
     static let jobsPerWake = 8
@@ -156,13 +158,15 @@ final class ActorExecutor: TaskExecutor {
     }
 
     /// Wakes sleeping workers for `untaken` queued jobs that no free worker will take. While a
-    /// worker is busy and another watches, one job is left to them: the busy one takes it after
-    /// its job (a worker's own push is the common case), the watcher within `watchInterval`
-    /// if that job runs long. Without a watcher, every such job gets a worker now.
+    /// worker watches, a worker is woken per `jobsPerWorker` of them, less one when a worker is
+    /// busy: the busy one takes them after its job (a worker's own push is the common case),
+    /// the watcher within `watchInterval` if that job runs long. Without a watcher, every such
+    /// job gets a worker now, so none can wait behind a long handler.
     private func wake(forUntaken untaken: Int, in state: inout State) {
         guard untaken > 0, !state.sleepers.isEmpty else { return }
-        let covered = state.busy > 0 && state.sleepers.contains(where: \.watching) ? 1 : 0
-        wake(untaken - covered, in: &state)
+        guard state.sleepers.contains(where: \.watching) else { return wake(untaken, in: &state) }
+        let workers = (untaken + Self.jobsPerWorker - 1) / Self.jobsPerWorker
+        wake(workers - (state.busy > 0 ? 1 : 0), in: &state)
     }
 
     /// Wakes up to `count` sleeping workers (posting under the lock, so a worker whose
