@@ -59,6 +59,19 @@ struct BusyHandlerTests {
         await client.close()
     }
 
+    /// `--actor-threads` outside 1-256 is refused with one line, before any node starts.
+    @Test func actorThreadsOutsideTheirRangeAreRefused() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        for bad in ["0", "257"] {
+            let result = try cluster.run(["start", String(try FreePorts.one()), "--actor-threads", bad])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("--actor-threads must be 1-256"), "stderr: \(result.stderr)")
+            #expect(!result.stderr.contains("Fatal error"))
+        }
+        #expect(cluster.pid(cluster.leaderPort) == nil)
+    }
+
     /// The `members` entry for `address` in a `status --json` object.
     static func entry(_ address: String, in status: [String: Any]) -> [String: Any]? {
         (status["members"] as? [[String: Any]])?.first { $0["address"] as? String == address }

@@ -117,7 +117,11 @@ final class ActorExecutor: TaskExecutor {
             }
             return Array(state.jobs[state.head...])
         }
-        for job in leftover { IOThreadExecutor.orphan(job) }
+        let staged = staged.withLock { staged in
+            defer { staged.removeAll() }
+            return staged
+        }
+        for job in leftover + staged { IOThreadExecutor.orphan(job) }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

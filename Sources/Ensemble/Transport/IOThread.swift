@@ -85,6 +85,8 @@ final class IOThread<Command: Sendable>: Sendable {
     /// (envelopes not yet sent are dropped: the peers they were for see a node that is gone;
     /// jobs not yet run go to the shared pool, as later ones do).
     func close() -> [Command] {
+        // A thread started later may get the same `pthread_t`: it must not pass for the owner.
+        owner.store(0, ordering: .releasing)
         let (commands, jobs) = queue.withLock { state in
             state.closed = true
             state.mail.removeAll()

@@ -288,6 +288,8 @@ final class NodeIO {
             case .noteLocalName, .clientRequestFinished: break
             }
         }
+        // Actors the last turn made runnable (requests failed above) still run, on their workers.
+        core.actorExecutor?.releaseStaged()
         for waiter in shutdownWaiters { waiter.resume() }
     }
 }

@@ -92,7 +92,8 @@ struct ActorExecutorTests {
 
     /// A single node (its own leader) with `threads` actor workers, shut down after `body`.
     static func withNode(
-        threads: Int = 2, onIOThread: Bool = false, _ body: (Node, EnsembleClient) async throws -> Void
+        threads: Int = 2, onIOThread: Bool = false, types: [any EnsembleActor.Type] = types,
+        messages: [any Message.Type] = messages, _ body: (Node, EnsembleClient) async throws -> Void
     ) async throws {
         let address = NodeAddress(host: "127.0.0.1", port: try FreePorts.pair())
         var configuration = NodeConfiguration(port: address.port, leader: address)
