@@ -87,9 +87,12 @@ package struct BenchSpawned: Message {
 
 package let benchMessages: [any Message.Type] = [
     BenchPayload.self, BenchBlast.self, BenchExpect.self, BenchAck.self, BenchDone.self, BenchSpawn.self, BenchSpawned.self,
+    BenchWork.self, BenchWorked.self, BenchPing.self, BenchPong.self,
 ]
 
-package let benchActors: [any EnsembleActor.Type] = [BenchSource.self, BenchSink.self, BenchSpawner.self, BenchIdle.self]
+package let benchActors: [any EnsembleActor.Type] = [
+    BenchSource.self, BenchSink.self, BenchSpawner.self, BenchIdle.self, BenchBusy.self, BenchEcho.self,
+]
 
 /// Sends payloads in windows, so neither mailbox nor peer backlog overflows.
 package final class BenchSource: EnsembleActor {

@@ -31,12 +31,14 @@ public struct NodeArguments: Sendable, Equatable {
     public var benchActors: Bool
     /// The convention's message size limit in bytes (`--max-message-size`).
     public var maxMessageSize: Int
+    /// Worker threads for the node's actors (`--actor-threads`); nil for one per CPU.
+    public var actorThreads: Int?
 
     /// Creates the arguments.
     public init(
         port: UInt16, capabilities: String, leader: NodeAddress, host: String, advertise: String?,
         stateDirectory: String, joinTimeout: Double, logLevel: String, curveDirectory: String? = nil,
-        benchActors: Bool = false, maxMessageSize: Int = MessageSize.defaultLimit
+        benchActors: Bool = false, maxMessageSize: Int = MessageSize.defaultLimit, actorThreads: Int? = nil
     ) {
         self.port = port
         self.capabilities = capabilities
@@ -49,6 +51,7 @@ public struct NodeArguments: Sendable, Equatable {
         self.curveDirectory = curveDirectory
         self.benchActors = benchActors
         self.maxMessageSize = maxMessageSize
+        self.actorThreads = actorThreads
     }
 
     /// The argument vector, without the program name.
@@ -59,6 +62,7 @@ public struct NodeArguments: Sendable, Equatable {
         if let curveDirectory { vector += ["--curve", curveDirectory] }
         if benchActors { vector += ["--bench-actors", "true"] }
         if maxMessageSize != MessageSize.defaultLimit { vector += ["--max-message-size", String(maxMessageSize)] }
+        if let actorThreads { vector += ["--actor-threads", String(actorThreads)] }
         return vector
     }
 
@@ -97,15 +101,28 @@ public struct NodeArguments: Sendable, Equatable {
         guard let maxMessageSize = MessageSize.parse(sizeText) else {
             throw NodeArgumentsError("--max-message-size must be \(MessageSize.rangeText), not '\(sizeText)'")
         }
+        var actorThreads: Int?
+        if let threadsText = options["actor-threads"] {
+            guard let threads = Int(threadsText), Self.actorThreadRange.contains(threads) else {
+                throw NodeArgumentsError("--actor-threads must be \(Self.actorThreadRangeText), not '\(threadsText)'")
+            }
+            actorThreads = threads
+        }
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
             joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"], benchActors: benchActors,
-            maxMessageSize: maxMessageSize)
+            maxMessageSize: maxMessageSize, actorThreads: actorThreads)
     }
+
+    /// The worker thread counts a node accepts.
+    public static let actorThreadRange = 1...NodeConfiguration.actorThreadLimit
+    /// `actorThreadRange` as a user reads it.
+    public static var actorThreadRangeText: String { "\(actorThreadRange.lowerBound)-\(actorThreadRange.upperBound)" }
 
     private static let optionNames: Set<String> = [
         "leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve", "bench-actors", "max-message-size",
+        "actor-threads",
     ]
 
     /// The node's configuration, without keys (`ForegroundNode` loads them).
@@ -114,6 +131,7 @@ public struct NodeArguments: Sendable, Equatable {
             port: port, capabilities: Capabilities(parsing: capabilities), leader: leader,
             bindHost: host, advertiseHost: advertise)
         configuration.maxMessageSize = maxMessageSize
+        if let actorThreads { configuration.actorThreads = actorThreads }
         return configuration
     }
 }

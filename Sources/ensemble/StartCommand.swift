@@ -46,6 +46,11 @@ struct StartCommand: AsyncParsableCommand {
         valueName: "size"))
     var maxMessageSize: String = "64M"
 
+    @Option(help: ArgumentHelp(
+        "Threads that run the node's actor handlers (default: one per CPU, here \(NodeConfiguration.defaultActorThreads)).",
+        valueName: "n"))
+    var actorThreads: Int?
+
     /// Passed only by `ensemble bench`, when its nodes run as `start --foreground` (no
     /// `ensemble-node` beside this binary): they host the bench's actors. Not a user's option.
     @Option(help: .hidden)
@@ -63,6 +68,9 @@ struct StartCommand: AsyncParsableCommand {
         guard MessageSize.parse(maxMessageSize) != nil else {
             throw ValidationError("--max-message-size must be \(MessageSize.rangeText), not '\(maxMessageSize)'")
         }
+        if let actorThreads, !NodeArguments.actorThreadRange.contains(actorThreads) {
+            throw ValidationError("--actor-threads must be \(NodeArguments.actorThreadRangeText), not \(actorThreads)")
+        }
     }
 
     var nodeArguments: NodeArguments {
@@ -70,7 +78,7 @@ struct StartCommand: AsyncParsableCommand {
             port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
             stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel,
             curveDirectory: convention.curveDirectory, benchActors: benchActors,
-            maxMessageSize: MessageSize.parse(maxMessageSize) ?? MessageSize.defaultLimit)
+            maxMessageSize: MessageSize.parse(maxMessageSize) ?? MessageSize.defaultLimit, actorThreads: actorThreads)
     }
 
     func run() async throws {

@@ -71,6 +71,11 @@ public final class Node: Service, Sendable {
         }
         let core = self.core
         let context = self.context
+        do {
+            try core.actorExecutor?.start()
+        } catch {
+            throw NodeStartError.failed("cannot start the actor threads: \(error)")
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             do {
                 let ended = ioThreadEnded
@@ -172,6 +177,8 @@ public final class Node: Service, Sendable {
         // What the last turn sent (the answer to a `stop` among it) leaves before this returns,
         // and with it maybe the process: libzmq's thread writes it out within the sockets' LINGER.
         if await ioThreadEnded.wait(timeout: .seconds(5)) != nil { context.terminate() }
+        // Idle workers end now, a busy one after its job; what is still queued goes to the shared pool.
+        core.actorExecutor?.close()
         core.logger.info("node \(core.nodeID) stopped")
     }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// How a node binds, advertises itself, finds its leader, and bounds its resources.
 public struct NodeConfiguration: Sendable {
     /// The interface and port the ROUTER binds.
@@ -32,10 +38,10 @@ public struct NodeConfiguration: Sendable {
     /// Bytes of mail from other nodes and clients a mailbox holds before further mail is
     /// refused (never less than `maxMessageSize`, so any one message fits an empty mailbox).
     public var mailboxByteLimit: Int = 256 << 20
-    /// Messages an actor handles in a row before the other actors on its thread get
-    /// a turn. The mail its turn sent to other nodes leaves between turns, so a large
-    /// backlog flows on in pieces (the next node starts on the first piece while this
-    /// one handles the rest) and no actor holds the node's I/O thread for long.
+    /// Messages an actor handles in a row before the other actors waiting for its
+    /// thread get a turn. The mail its turn sent to other nodes leaves between turns, so
+    /// a large backlog flows on in pieces (the next node starts on the first piece while
+    /// this one handles the rest) and no actor holds a thread for long.
     public var messagesPerTurn: Int = 32
     /// Envelopes waiting for a peer connection before further ones are refused.
     public var peerBacklogLimit: Int = 10_000
@@ -63,11 +69,16 @@ public struct NodeConfiguration: Sendable {
     public var nameGracePeriod: Duration = .milliseconds(1500)
     /// The supervisor's restart policy.
     public var restartPolicy: RestartPolicy = .default
-    /// Whether actor handlers run on the node's I/O thread (fewest thread
-    /// hand-offs per message) rather than on the shared cooperative pool. A
-    /// handler that computes for long then delays the node's I/O and
-    /// heartbeats: such work belongs in a task the handler awaits, or turn this off.
-    public var actorsOnIOThread = true
+    /// Worker threads of the node's actor executor, where actor handlers (and the child
+    /// tasks they start) run, apart from the I/O thread: a handler busy for long holds one
+    /// worker while heartbeats, control and the other actors go on. Defaults to the
+    /// number of online CPUs (`defaultActorThreads`); at most `actorThreadLimit`.
+    public var actorThreads: Int = NodeConfiguration.defaultActorThreads
+    /// An expert and benchmarking switch: run actor handlers on the node's I/O thread
+    /// itself (how nodes ran before the actor executor). It saves a thread hand-off
+    /// per message, but a handler that computes for long then stalls the node's I/O and
+    /// heartbeats, and the convention declares the node down. Off by default.
+    public var actorsOnIOThread = false
     /// CurveZMQ keys (`CurveCredentials.load(directory:role:)`); nil: plain text, as for the local walkthrough.
     /// Every node of a convention uses CurveZMQ, or none does.
     public var curve: CurveCredentials?
@@ -89,4 +100,12 @@ public struct NodeConfiguration: Sendable {
 
     /// Whether this node is the convention leader.
     public var isLeader: Bool { advertisedAddress == leader }
+
+    /// The most worker threads a node's actor executor may have.
+    public static let actorThreadLimit = 256
+
+    /// The number of online CPUs (`sysconf(_SC_NPROCESSORS_ONLN)`), within 1...`actorThreadLimit`.
+    public static var defaultActorThreads: Int {
+        min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), actorThreadLimit)
+    }
 }

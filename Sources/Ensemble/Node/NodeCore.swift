@@ -26,8 +26,10 @@ final class NodeCore: Sendable {
     let actorTypes: [String: any EnsembleActor.Type]
     let messages: MessageRegistry
     let io: IOThread<IOCommand>
-    /// Where actor tasks run; nil for the shared cooperative pool.
-    let executor: IOThreadExecutor?
+    /// Where actor tasks run: the node's own worker threads, unless `actorsOnIOThread`.
+    let actorExecutor: ActorExecutor?
+    /// Runs actor tasks on the I/O thread instead, when `actorsOnIOThread`.
+    let ioExecutor: IOThreadExecutor?
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
     let replaceable = ReplaceableChildren()
@@ -66,7 +68,15 @@ final class NodeCore: Sendable {
         self.logger = logger
         let io = try IOThread<IOCommand>()
         self.io = io
-        self.executor = configuration.actorsOnIOThread ? IOThreadExecutor(io: io) : nil
+        if configuration.actorsOnIOThread {
+            ioExecutor = IOThreadExecutor(io: io)
+            actorExecutor = nil
+        } else {
+            ioExecutor = nil
+            actorExecutor = ActorExecutor(
+                threads: configuration.actorThreads, isIOThread: { io.isOwnerThread },
+                queueMail: { io.submitWithoutWake(mail: $0) }, wakeIOThread: { io.wake() })
+        }
         self.state = Mutex(State(capabilities: configuration.capabilities))
         self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }
@@ -156,12 +166,19 @@ final class NodeCore: Sendable {
         }
         do {
             let payload = try message.encodedPayload()
-            io.submit(mail: Envelope(
+            submit(mail: Envelope(
                 kind: .tell, sender: sender, recipient: recipient, typeName: M.messageType,
                 correlationID: correlationID, payload: payload))
         } catch {
             logger.error("cannot encode \(M.messageType): \(logDescription(of: error))")
         }
+    }
+
+    /// Hands an envelope to the I/O thread to route. An actor worker's wakes the thread
+    /// once after its current job, for all the job sent.
+    func submit(mail envelope: Envelope) {
+        if let actorExecutor, actorExecutor.queueFromWorker(envelope) { return }
+        io.submit(mail: envelope)
     }
 
     /// Hands a wire envelope to a local actor; answers the sender with a dead letter when it cannot.
@@ -213,7 +230,7 @@ final class NodeCore: Sendable {
     /// Sends a control message to a node's system endpoint (fire and forget).
     func sendControl(_ control: Control, to node: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
         guard let payload = try? PayloadCodec.encode(control) else { return }
-        io.submit(mail: Envelope(
+        submit(mail: Envelope(
             kind: kind, sender: systemAddress, recipient: node, typeName: Control.typeName,
             correlationID: correlationID, payload: payload))
     }
@@ -371,31 +388,12 @@ final class NodeCore: Sendable {
         }
         if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
         counters.add("actorsCreated")
+        let executor: (any TaskExecutor)? = actorExecutor ?? ioExecutor
         Task(executorPreference: executor) { await self.run(cell, type: type) }
         return cell.address
     }
 
     func removeCell(_ cell: ActorCell) {
         _ = state.withLock { $0.actors.removeValue(forKey: cell.address.id) }
-    }
-
-    /// Counts by name, for `status`.
-    final class Counters: Sendable {
-        private let values = Mutex<[String: Int]>([:])
-        /// The two counted for every frame, apart from the others: a string-keyed
-        /// update hashes its name, which a frame of one envelope feels.
-        private let envelopes = Mutex<(received: Int, sent: Int)>((0, 0))
-
-        func add(_ name: String, _ amount: Int = 1) { values.withLock { $0[name, default: 0] += amount } }
-        func addEnvelopesIn(_ amount: Int) { envelopes.withLock { $0.received += amount } }
-        func addEnvelopesOut(_ amount: Int) { envelopes.withLock { $0.sent += amount } }
-
-        var snapshot: [String: Int] {
-            var snapshot = values.withLock { $0 }
-            let (received, sent) = envelopes.withLock { $0 }
-            if received > 0 { snapshot["envelopesIn"] = received }
-            if sent > 0 { snapshot["envelopesOut"] = sent }
-            return snapshot
-        }
     }
 }

@@ -53,6 +53,18 @@ final class IOThread<Command: Sendable>: Sendable {
         enqueue { $0.mail.append(envelope) }
     }
 
+    /// Queues an envelope to send without waking the thread: an actor worker's, which
+    /// calls `wake()` once after its job (the thread also drains its queue every turn).
+    /// False (nothing queued) once the thread has ended.
+    @discardableResult
+    func submitWithoutWake(mail envelope: Envelope) -> Bool {
+        queue.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.mail.append(envelope)
+            return true
+        }
+    }
+
     /// Queues a task's job and wakes the thread; false (nothing queued) once the thread has ended.
     @discardableResult
     func submit(job: UnownedJob) -> Bool {
@@ -73,6 +85,8 @@ final class IOThread<Command: Sendable>: Sendable {
     /// (envelopes not yet sent are dropped: the peers they were for see a node that is gone;
     /// jobs not yet run go to the shared pool, as later ones do).
     func close() -> [Command] {
+        // A thread started later may get the same `pthread_t`: it must not pass for the owner.
+        owner.store(0, ordering: .releasing)
         let (commands, jobs) = queue.withLock { state in
             state.closed = true
             state.mail.removeAll()
@@ -95,7 +109,8 @@ final class IOThread<Command: Sendable>: Sendable {
     /// Whether commands are waiting (the owner then polls without blocking).
     var hasPending: Bool { queue.withLock { !$0.commands.isEmpty || !$0.mail.isEmpty || !$0.jobs.isEmpty } }
 
-    private func wake() {
+    /// Wakes the thread to take what is queued (at most one eventfd write until it does).
+    func wake() {
         // The owner drains the queue before it next blocks, so it needs no wake-up from itself.
         if isOwnerThread { return }
         // One pending wake-up is enough: the thread drains the whole queue.
@@ -138,6 +153,14 @@ final class IOThread<Command: Sendable>: Sendable {
     }
 
     /// Starts an OS thread running `body`.
+    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(EnsembleSystemError) {
+        try OSThread.spawn(name: name, body)
+    }
+}
+
+/// Detached, named OS threads: a node's I/O thread, a client's, and an `ActorExecutor`'s workers.
+enum OSThread {
+    /// Starts a detached OS thread running `body`, named `name` (at most 15 bytes are kept).
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(EnsembleSystemError) {
         let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         var thread = pthread_t()

@@ -139,6 +139,8 @@ final class NodeIO {
                     }
                     if let monitor = peer.monitor { monitored.append((peer, try waitSet.add(monitor, .readable))) }
                 }
+                // Actors this turn made runnable go to their workers in one hand-off, before this thread sleeps.
+                core.actorExecutor?.releaseStaged()
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
                 try waitSet.wait(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
             } catch {
@@ -151,6 +153,8 @@ final class NodeIO {
             if waitSet.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, waitSet.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
             runQueued(acknowledgingWake: waitSet.ready(wakeIndex).contains(.readable))
+            // What the receiving made runnable starts on the workers while this thread writes to its peers.
+            core.actorExecutor?.releaseStaged()
             for (peer, index) in waiting {
                 let ready = waitSet.ready(index)
                 if ready.contains(.readable) { readLeaderLink(peer) }
@@ -173,7 +177,7 @@ final class NodeIO {
         core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands, jobs in
             for envelope in mail { route(envelope, from: .local) }
             for command in commands { perform(command) }
-            if let executor = core.executor {
+            if let executor = core.ioExecutor {
                 for job in jobs { executor.run(job) }
             }
             // Mail for peers leaves before the local hand-offs it came with are run to their
@@ -284,6 +288,8 @@ final class NodeIO {
             case .noteLocalName, .clientRequestFinished: break
             }
         }
+        // Actors the last turn made runnable (requests failed above) still run, on their workers.
+        core.actorExecutor?.releaseStaged()
         for waiter in shutdownWaiters { waiter.resume() }
     }
 }

@@ -73,6 +73,8 @@ struct BenchCommand: AsyncParsableCommand {
         try await cluster.changeCapability(b, add: false, "bench-sink")
         try await cluster.changeCapability(a, add: true, "bench-sink")
         figures.tellInNode = try await blast(cluster, count: count, source: a, sink: a)
+        let busyEchoes = try await busyEcho(cluster, on: a, milliseconds: quick ? 2000 : 10_000)
+        figures.busyEchoP99Ms = percentile(busyEchoes, 0.99) / 1000
 
         figures.rssKBPerActor = try await memoryPerActor(cluster, on: b, actors: 10_000)
         figures.failoverMs = try await failover(cluster, killing: a, load: load, text: text)

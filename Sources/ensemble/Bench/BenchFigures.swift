@@ -31,6 +31,8 @@ struct BenchFigures {
     var startMs = 0.0
     var rssMBCluster = 0.0
     var rssKBPerActor = 0.0
+    /// p99 of an echo actor's round trips while another actor on its node computes in its handler, in ms.
+    var busyEchoP99Ms = 0.0
 
     /// Key, value, unit, target (as text), met.
     var rows: [(String, Double, String, String, Bool)] {
@@ -52,6 +54,7 @@ struct BenchFigures {
             ("start_ms", startMs, "ms", "<= 100", startMs <= 100),
             ("rss_mb_cluster", rssMBCluster, "MB", "<= 45", rssMBCluster <= 45),
             ("rss_kb_per_actor", rssKBPerActor, "kB", "<= 4", rssKBPerActor <= 4),
+            ("busy_echo_p99_ms", busyEchoP99Ms, "ms", "< 50", busyEchoP99Ms < 50),
         ]
     }
 

@@ -47,23 +47,24 @@ private final class Kicker: EnsembleActor {
 }
 
 /// `NodeConfiguration.messagesPerTurn`: an actor with a backlog lets the others on its thread run.
+///
+/// On one actor thread, so the light can run only when the hog gives its thread up (with two,
+/// the light runs beside the hog on the other and the count says nothing about turns).
 @Suite(.serialized)
 struct TurnTests {
     @Test func anActorWithABacklogLetsAnotherRunBeforeItIsThrough() async throws {
         hogHandled.store(0, ordering: .relaxed)
-        try await InProcessCluster.with(
-            members: [], types: [Hog.self, Light.self, Kicker.self], messages: RuntimeTests.messages
-        ) { leader, _ in
-            try await InProcessCluster.withClient(leader) { client in
-                let kicker = try await client.createActor(typeName: Kicker.typeName, timeout: .seconds(5))
-                try client.tell(Command(verb: "kick"), to: kicker)
-                let answer = try #require(await client.nextMessage(Answer.self, timeout: .seconds(10)))
-                let handledBeforePing = try #require(Int(answer.value))
-                // Both were queued by one handler, the hog's backlog first: without turns the
-                // light would run only once the hog had handled all of it.
-                #expect(handledBeforePing < Kicker.backlog)
-                #expect(handledBeforePing <= 2 * NodeConfiguration(port: 1).messagesPerTurn)
-            }
+        try await ActorExecutorTests.withNode(
+            threads: 1, types: [Hog.self, Light.self, Kicker.self], messages: RuntimeTests.messages
+        ) { _, client in
+            let kicker = try await client.createActor(typeName: Kicker.typeName, timeout: .seconds(5))
+            try client.tell(Command(verb: "kick"), to: kicker)
+            let answer = try #require(await client.nextMessage(Answer.self, timeout: .seconds(10)))
+            let handledBeforePing = try #require(Int(answer.value))
+            // Both were queued by one handler, the hog's backlog first: without turns the
+            // light would run only once the hog had handled all of it.
+            #expect(handledBeforePing < Kicker.backlog)
+            #expect(handledBeforePing <= 2 * NodeConfiguration(port: 1).messagesPerTurn)
         }
     }
 }

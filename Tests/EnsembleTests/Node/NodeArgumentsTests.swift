@@ -27,6 +27,17 @@ struct NodeArgumentsTests {
         #expect(try NodeArguments(parsing: ["10000", "--state-dir", "/tmp/x"]).benchActors == false)
     }
 
+    /// One worker per CPU unless `--actor-threads` says otherwise.
+    @Test func actorThreadsTravelOnlyWhenSet() throws {
+        #expect(!example.vector.contains("--actor-threads"))
+        #expect(example.configuration.actorThreads == NodeConfiguration.defaultActorThreads)
+        var threads = example
+        threads.actorThreads = 3
+        #expect(threads.vector.suffix(2) == ["--actor-threads", "3"])
+        #expect(try NodeArguments(parsing: threads.vector) == threads)
+        #expect(threads.configuration.actorThreads == 3)
+    }
+
     @Test func theConfigurationCarriesEverySetting() {
         let configuration = example.configuration
         #expect(configuration.port == 10000)
@@ -46,6 +57,9 @@ struct NodeArgumentsTests {
         (["10000", "--state-dir"], "--state-dir needs a value"),
         (["10000", "a", "b", "--state-dir", "/tmp/x"], "usage:"),
         (["10000", "--state-dir", "/tmp/x", "--bench-actors", "yes"], "--bench-actors must be true or false"),
+        (["10000", "--state-dir", "/tmp/x", "--actor-threads", "0"], "--actor-threads must be 1-256, not '0'"),
+        (["10000", "--state-dir", "/tmp/x", "--actor-threads", "257"], "--actor-threads must be 1-256, not '257'"),
+        (["10000", "--state-dir", "/tmp/x", "--actor-threads", "two"], "--actor-threads must be 1-256, not 'two'"),
     ])
     func badVectorsSayWhatIsWrong(vector: [String], expected: String) {
         #expect {

@@ -1,0 +1,303 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Runs a node's actor tasks (their handlers, and the child tasks those start,
+/// which inherit the preference) on worker threads of the node's own, never on
+/// its I/O thread: a handler that computes for long holds one worker, while the
+/// I/O thread goes on answering heartbeats and the other workers the other actors.
+///
+/// Hand-offs are batched, since a thread wake-up per message is most of a
+/// message's CPU on a small machine:
+/// - what the I/O thread makes runnable during a loop turn is staged, and
+///   `releaseStaged()` queues it under one lock, waking a sleeping worker only
+///   for a job no awake worker will take;
+/// - a worker that ran a job lately sleeps for at most `watchInterval` at a time
+///   and then looks at the queue (it "watches"). While another watches, a
+///   sleeper is woken per `jobsPerWorker` untaken jobs, less the busy worker's
+///   share: it takes them after its current job (a local send or a yield of its
+///   own is the common case), the watcher within `watchInterval` if that job
+///   runs long. Without a watcher, every untaken job wakes a worker at once;
+/// - what a worker's jobs send to other nodes is queued for the I/O thread as it
+///   is sent (so an actor's messages keep their order across workers), and the
+///   worker wakes the I/O thread once for them: before it sleeps, or after
+///   `jobsPerWake` jobs in a row (at most one eventfd write while one is pending).
+final class ActorExecutor: TaskExecutor {
+    /// How long a watching worker sleeps before it looks at the queue again.
+    static let watchInterval = 5_000_000
+    /// Watches in a row that found nothing before a worker sleeps until woken (about 50 ms).
+    static let watchesBeforeRest = 10
+    /// Queued jobs one awake worker is left while another watches, before a sleeper is woken to help.
+    static let jobsPerWorker = 4
+    /// Jobs a worker runs in a row before it wakes the I/O thread for the mail they queued
+    /// (it wakes it anyway before it sleeps).
+    static let jobsPerWake = 8
+
+    private struct Sleeper {
+        var worker: Int
+        /// Whether it wakes by itself after `watchInterval`.
+        var watching: Bool
+    }
+
+    private struct State {
+        /// Jobs not yet taken are `jobs[head...]`.
+        var jobs: [UnownedJob] = []
+        var head = 0
+        /// Workers awake and not running a job: each looks at the queue before it sleeps.
+        var free: Int
+        /// Workers running a job.
+        var busy = 0
+        /// Sleeping workers; the last to sleep is woken first (its cache is the warmest).
+        var sleepers: [Sleeper] = []
+        var closed = false
+
+        var queued: Int { jobs.count - head }
+
+        mutating func take() -> UnownedJob {
+            let job = jobs[head]
+            head += 1
+            if head == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1024 && head * 2 >= jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            return job
+        }
+    }
+
+    /// The number of worker threads.
+    let threadCount: Int
+    private let state: Mutex<State>
+    /// Jobs the I/O thread made runnable this turn; only that thread touches it, so its lock is never contended.
+    private let staged = Mutex<[UnownedJob]>([])
+    private let semaphores: [ThreadSemaphore]
+    private let isIOThread: @Sendable () -> Bool
+    private let queueMail: @Sendable (Envelope) -> Bool
+    private let wakeIOThread: @Sendable () -> Void
+
+    /// An executor of `threads` workers (started by `start()`). `isIOThread` tells the node's
+    /// I/O thread, whose jobs wait for `releaseStaged()`; `queueMail` queues an envelope for
+    /// it without waking it (false once it has ended), `wakeIOThread` wakes it.
+    init(
+        threads: Int, isIOThread: @escaping @Sendable () -> Bool,
+        queueMail: @escaping @Sendable (Envelope) -> Bool, wakeIOThread: @escaping @Sendable () -> Void
+    ) {
+        threadCount = max(1, threads)
+        state = Mutex(State(free: threadCount))
+        semaphores = (0..<threadCount).map { _ in ThreadSemaphore() }
+        self.isIOThread = isIOThread
+        self.queueMail = queueMail
+        self.wakeIOThread = wakeIOThread
+    }
+
+    /// Starts the worker threads.
+    func start(name: String = "ensemble-actor") throws(EnsembleSystemError) {
+        for index in 0..<threadCount {
+            try OSThread.spawn(name: name) { [self] in work(as: index) }
+        }
+    }
+
+    /// Stops the workers: sleeping ones end at once, busy ones after their current job.
+    /// Jobs still queued, and any queued later, go to the shared cooperative pool.
+    func close() {
+        let leftover = state.withLock { state -> [UnownedJob] in
+            state.closed = true
+            for sleeper in state.sleepers { semaphores[sleeper.worker].post() }
+            state.free += state.sleepers.count
+            state.sleepers.removeAll()
+            defer {
+                state.jobs.removeAll()
+                state.head = 0
+            }
+            return Array(state.jobs[state.head...])
+        }
+        let staged = staged.withLock { staged in
+            defer { staged.removeAll() }
+            return staged
+        }
+        for job in leftover + staged { IOThreadExecutor.orphan(job) }
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if isIOThread() {
+            staged.withLock { $0.append(job) }
+        } else if !push(job) {
+            IOThreadExecutor.orphan(job)
+        }
+    }
+
+    /// Queues what the I/O thread made runnable since the last call, under one lock,
+    /// waking the sleeping workers it needs. Called by the I/O thread each loop turn.
+    func releaseStaged() {
+        let jobs = staged.withLock { staged -> [UnownedJob] in
+            if staged.isEmpty { return [] }
+            defer { staged.removeAll(keepingCapacity: true) }
+            return staged
+        }
+        guard !jobs.isEmpty else { return }
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.jobs.append(contentsOf: jobs)
+            wake(forUntaken: state.queued - state.free, in: &state)
+            return true
+        }
+        if !accepted { for job in jobs { IOThreadExecutor.orphan(job) } }
+    }
+
+    /// Queues one job; false once closed. A worker pushing is busy, so it is not among the free.
+    private func push(_ job: UnownedJob) -> Bool {
+        state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.jobs.append(job)
+            wake(forUntaken: state.queued - state.free, in: &state)
+            return true
+        }
+    }
+
+    /// Wakes sleeping workers for `untaken` queued jobs that no free worker will take. While a
+    /// worker watches, a worker is woken per `jobsPerWorker` of them, less one when a worker is
+    /// busy: the busy one takes them after its job (a worker's own push is the common case),
+    /// the watcher within `watchInterval` if that job runs long. Without a watcher, every such
+    /// job gets a worker now, so none can wait behind a long handler.
+    private func wake(forUntaken untaken: Int, in state: inout State) {
+        guard untaken > 0, !state.sleepers.isEmpty else { return }
+        guard state.sleepers.contains(where: \.watching) else { return wake(untaken, in: &state) }
+        let workers = (untaken + Self.jobsPerWorker - 1) / Self.jobsPerWorker
+        wake(workers - (state.busy > 0 ? 1 : 0), in: &state)
+    }
+
+    /// Wakes up to `count` sleeping workers (posting under the lock, so a worker whose
+    /// watch ended finds out under it whether a post is on its way).
+    private func wake(_ count: Int, in state: inout State) {
+        var left = min(count, state.sleepers.count)
+        while left > 0 {
+            let sleeper = state.sleepers.removeLast()
+            state.free += 1
+            semaphores[sleeper.worker].post()
+            left -= 1
+        }
+    }
+
+    private enum Step {
+        case run(UnownedJob)
+        case sleep(watching: Bool)
+        case exit
+    }
+
+    /// A worker thread's life: take a job, run it, send its mail; sleep when there is none.
+    private func work(as index: Int) {
+        let worker = ActorWorker(executor: self)
+        pthread_setspecific(actorWorkerKey, Unmanaged.passUnretained(worker).toOpaque())
+        defer { pthread_setspecific(actorWorkerKey, nil) }
+        let semaphore = semaphores[index]
+        var ranJob = false
+        var emptyWatches = Self.watchesBeforeRest
+        while true {
+            let step = state.withLock { state -> Step in
+                if ranJob {
+                    state.busy -= 1
+                    state.free += 1
+                }
+                if state.queued > 0 {
+                    let job = state.take()
+                    state.free -= 1
+                    state.busy += 1
+                    // More is queued than the awake workers will take: a sleeper helps.
+                    wake(forUntaken: state.queued - state.free, in: &state)
+                    return .run(job)
+                }
+                state.free -= 1
+                if state.closed { return .exit }
+                // A worker that ran a job lately watches: a job may come that nobody wakes it for.
+                let watching = emptyWatches < Self.watchesBeforeRest
+                state.sleepers.append(Sleeper(worker: index, watching: watching))
+                return .sleep(watching: watching)
+            }
+            switch step {
+            case .run(let job):
+                job.runSynchronously(on: asUnownedTaskExecutor())
+                worker.jobsSinceWake += 1
+                if worker.jobsSinceWake >= Self.jobsPerWake { worker.flush() }
+                ranJob = true
+                emptyWatches = 0
+            case .exit:
+                worker.flush()
+                return
+            case .sleep(let watching):
+                worker.flush()
+                ranJob = false
+                guard watching else {
+                    semaphore.wait()
+                    continue
+                }
+                if semaphore.wait(nanoseconds: Self.watchInterval) { continue }
+                let posted = state.withLock { state -> Bool in
+                    guard let position = state.sleepers.firstIndex(where: { $0.worker == index }) else { return true }
+                    state.sleepers.remove(at: position)
+                    state.free += 1
+                    return false
+                }
+                if posted {
+                    // Woken just as the watch ended: take the post, so the next sleep is not cut short.
+                    semaphore.wait()
+                } else {
+                    emptyWatches += 1
+                }
+            }
+        }
+    }
+
+    /// Whether the calling thread is one of this executor's workers.
+    var isWorkerThread: Bool { ActorWorker.current?.executor === self }
+
+    /// Queues `envelope` for the I/O thread when the caller is one of this executor's workers,
+    /// which wakes that thread after its current job; false (nothing done) for any other caller.
+    func queueFromWorker(_ envelope: Envelope) -> Bool {
+        guard let worker = ActorWorker.current, worker.executor === self else { return false }
+        // Once the I/O thread has ended, the envelope goes nowhere, as any sent then does.
+        worker.mailQueued = queueMail(envelope) || worker.mailQueued
+        return true
+    }
+
+    fileprivate func wakeIO() { wakeIOThread() }
+}
+
+/// What one worker thread keeps to itself: found through a thread-specific key, used only on its thread.
+private final class ActorWorker {
+    let executor: ActorExecutor
+    /// Whether jobs since the last wake-up queued mail for the I/O thread, which it must then wake.
+    var mailQueued = false
+    /// Jobs run since the worker last woke the I/O thread (or had no mail to wake it for).
+    var jobsSinceWake = 0
+
+    init(executor: ActorExecutor) { self.executor = executor }
+
+    /// Wakes the I/O thread for the mail the jobs since the last call queued.
+    func flush() {
+        jobsSinceWake = 0
+        guard mailQueued else { return }
+        mailQueued = false
+        executor.wakeIO()
+    }
+
+    /// The calling thread's worker, if it is one.
+    static var current: ActorWorker? {
+        guard let raw = pthread_getspecific(actorWorkerKey) else { return nil }
+        return Unmanaged<ActorWorker>.fromOpaque(raw).takeUnretainedValue()
+    }
+}
+
+/// The thread-specific key under which a worker thread keeps its `ActorWorker` (one for the process).
+private let actorWorkerKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let result = pthread_key_create(&key, nil)
+    precondition(result == 0, "pthread_key_create failed: \(result)")
+    return key
+}()
