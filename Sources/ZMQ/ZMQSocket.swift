@@ -44,6 +44,9 @@ public final class ZMQSocket {
         self.handle = nil
     }
 
+    /// Whether `close()` was called: a closed socket must not be used again.
+    public var isClosed: Bool { handle == nil }
+
     private var live: UnsafeMutableRawPointer {
         guard let handle else { preconditionFailure("use of a closed ZMQSocket") }
         return handle

@@ -330,7 +330,12 @@ final class NodeCore: Sendable {
             outcome = .local
             return spawn(type, parent: parent?.address, globalName: globalName)
         case .impossible(let error):
-            throw error
+            // A leader in its first moments (a restarted one) does not know its members yet: they
+            // rejoin within its name grace period, so "nobody can" is only said after it.
+            let grace = epoch + configuration.nameGracePeriod
+            guard configuration.isLeader, ContinuousClock.now < grace else { throw error }
+            try await Task.sleep(until: grace)
+            return try await place(type, parent: parent, globalName: globalName)
         case .remote(let candidates):
             var reasons: [PlacementError.NodeReason] = []
             let request = CreateRequest(typeName: type.typeName, parent: parent?.address, globalName: globalName)

@@ -290,7 +290,8 @@ extension NodeIO {
     /// Reads the link to the leader address: answers to this node's JOINs and heartbeats, and a
     /// version refusal, come back over it. Whatever answers there is the leader address's node.
     func readLeaderLink(_ peer: PeerLink) {
-        for _ in 0..<256 {
+        // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
+        for _ in 0..<256 where !peer.socket.isClosed {
             guard let frames = try? peer.socket.receive() else { return }
             guard frames.count == 1 else {
                 core.counters.add("malformedFrames")

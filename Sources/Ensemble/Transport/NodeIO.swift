@@ -158,7 +158,8 @@ final class NodeIO {
             for (peer, index) in waiting {
                 let ready = waitSet.ready(index)
                 if ready.contains(.readable) { readLeaderLink(peer) }
-                if ready.contains(.writable) { flush(peer) }
+                // Reading it may have closed it.
+                if ready.contains(.writable), !peer.socket.isClosed { flush(peer) }
             }
             for (peer, index) in monitored where waitSet.ready(index).contains(.readable) {
                 readMonitor(peer)
