@@ -58,38 +58,65 @@ struct AcceptorRequest {
     /// Whether an answer carrying `requestID` answers the last sending (0: an Acceptor that keeps no ids).
     func isLatest(_ requestID: UInt64) -> Bool { requestID == 0 || requestID == currentID }
 
-    /// Finds the Acceptor through the client's gateway and tells it the text; an exit status when
-    /// `app` must stop. A move under way (`unreachable`) is not an error: the move's
-    /// `GatewayChanged` sends again.
-    mutating func send(through client: EnsembleClient) async -> Int32? {
-        sendings += 1
-        sentVia = client.gateway
-        do {
-            let acceptor = try await client.createActor(
-                typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
-            try client.tell(EncodeRequest(text: text, requestID: currentID), to: acceptor)
-            return nil
-        } catch EnsembleError.messageTooLarge(let tooLarge) {
-            printErrorLine("ensemble app: the input of \(text.utf8.count) bytes cannot be sent: \(tooLarge) (--max-message-size)")
-            return 1
-        } catch EnsembleError.unreachable {
-            return nil
-        } catch {
-            let gateway = sentVia.map(\.description) ?? "the gateway"
-            printErrorLine("ensemble app: \(failureLine(error, otherwise: "cannot reach the Acceptor through \(gateway): \(error)"))")
-            return 1
+    /// How long a sending waits for the Acceptor's dispatch notice before it finds the Acceptor
+    /// again and sends once more: a request sent to an Acceptor whose node died just then goes
+    /// down with it, and by the next sending the convention has declared that node gone.
+    static let dispatchWait = Duration.seconds(1)
+
+    /// What a sending came to.
+    enum Outcome {
+        /// The Acceptor took it and said which encoders will report.
+        case dispatched(EncodingDispatched)
+        /// Answers come later, or never (a move under way, the deadline).
+        case pending
+        /// `app` must stop with this exit status (said on standard error).
+        case stop(Int32)
+    }
+
+    /// Finds the Acceptor through the client's gateway and asks it to encode the text, again
+    /// while no dispatch notice comes and time is left. A move under way (`unreachable`) is not
+    /// an error: the move's `GatewayChanged` sends again.
+    mutating func send(through client: EnsembleClient) async -> Outcome {
+        while true {
+            sendings += 1
+            sentVia = client.gateway
+            do {
+                let acceptor = try await client.createActor(
+                    typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
+                let answer = try await client.ask(
+                    EncodeRequest(text: text, requestID: currentID), to: acceptor, timeout: min(Self.dispatchWait, deadline - .now))
+                if let dispatched = answer as? EncodingDispatched { return .dispatched(dispatched) }
+                if let poison = answer as? PoisonMessage {
+                    printErrorLine("ensemble app: the Acceptor failed on the request: \(poison.details)")
+                    return .stop(1)
+                }
+                return .pending
+            } catch EnsembleError.messageTooLarge(let tooLarge) {
+                printErrorLine("ensemble app: the input of \(text.utf8.count) bytes cannot be sent: \(tooLarge) (--max-message-size)")
+                return .stop(1)
+            } catch EnsembleError.unreachable {
+                return .pending
+            } catch EnsembleError.timeout where deadline - .now > .milliseconds(100) {
+                continue
+            } catch EnsembleError.timeout {
+                return .pending
+            } catch {
+                let gateway = sentVia.map(\.description) ?? "the gateway"
+                printErrorLine("ensemble app: \(failureLine(error, otherwise: "cannot reach the Acceptor through \(gateway): \(error)"))")
+                return .stop(1)
+            }
         }
     }
 
     /// Sends again after the client moved to `gateway`, unless the last sending went through it.
-    mutating func resend(through client: EnsembleClient, movedTo gateway: NodeAddress) async -> Int32? {
-        guard gateway != sentVia else { return nil }
+    mutating func resend(through client: EnsembleClient, movedTo gateway: NodeAddress) async -> Outcome {
+        guard gateway != sentVia else { return .pending }
         return await send(through: client)
     }
 
     /// Sends again after the last sending bounced; an earlier one's bounce changes nothing.
-    mutating func resend(through client: EnsembleClient, bounced: DeadLetter) async -> Int32? {
-        guard let original = bounced.original(as: EncodeRequest.self), original.requestID == currentID else { return nil }
+    mutating func resend(through client: EnsembleClient, bounced: DeadLetter) async -> Outcome {
+        guard let original = bounced.original(as: EncodeRequest.self), original.requestID == currentID else { return .pending }
         // The name resolves again once the convention has declared the node gone: give it a moment, more each time.
         let pause = Duration.milliseconds(50) * Int(min(sendings, 10))
         try? await Task.sleep(for: min(pause, deadline - .now))

@@ -70,7 +70,7 @@ struct AppCommand: AsyncParsableCommand {
             return 1
         }
         var request = AcceptorRequest(text: text, deadline: deadline)
-        if let code = await request.send(through: client) { return code }
+        var outcome = await request.send(through: client)
         var expected: Set<String>?
         var unplaced: [UnplacedEncoder] = []
         var reported: Set<String> = []
@@ -82,8 +82,10 @@ struct AppCommand: AsyncParsableCommand {
             if !Task.isCancelled { await client.close() }
         }
         defer { timer.cancel() }
-        for await received in messages {
-            switch received.message {
+        // What a sending came to is handled as if it had arrived with the other messages.
+        var iterator = messages.makeAsyncIterator()
+        while let message = await next(&outcome, from: &iterator) {
+            switch message {
             case let dispatched as EncodingDispatched:
                 // After a re-send, the latest request's notice is the one in force.
                 guard request.isLatest(dispatched.requestID) else { continue }
@@ -114,10 +116,10 @@ struct AppCommand: AsyncParsableCommand {
                     return 1
                 }
                 printErrorLine("ensemble app: \(change.reason); going on through \(next)")
-                if let code = await request.resend(through: client, movedTo: next) { return code }
+                outcome = await request.resend(through: client, movedTo: next)
             case let undelivered as DeadLetter where undelivered.originalType == EncodeRequest.messageType:
                 // The Acceptor's node is gone; its name is free again once the convention knows.
-                if let code = await request.resend(through: client, bounced: undelivered) { return code }
+                outcome = await request.resend(through: client, bounced: undelivered)
             default:
                 continue
             }
@@ -125,9 +127,26 @@ struct AppCommand: AsyncParsableCommand {
                 return !failed.isEmpty ? 1 : unplaced.isEmpty ? 0 : 2
             }
         }
+        if case .stop(let code) = outcome { return code }
         let missing = (expected ?? Set(Acceptor.encoderTypes.map { $0.typeName })).subtracting(reported).subtracting(failed).subtracting(lostHome).sorted()
         printErrorLine("ensemble app: no report from \(missing.joined(separator: ", ")) within \(formatSeconds(timeout)) s")
         return 3
+    }
+}
+
+/// The next message for `app`'s loop: a sending's dispatch notice first, then what arrives;
+/// nil when a sending must stop `app` (its outcome says how) or the messages end.
+private func next(
+    _ outcome: inout AcceptorRequest.Outcome, from messages: inout ClientMessages.AsyncIterator
+) async -> (any Message)? {
+    switch outcome {
+    case .dispatched(let dispatched):
+        outcome = .pending
+        return dispatched
+    case .stop:
+        return nil
+    case .pending:
+        return await messages.next()?.message
     }
 }
 

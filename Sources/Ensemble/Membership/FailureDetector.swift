@@ -64,6 +64,8 @@ public struct FailureDetector: Sendable {
         var node: NodeID
         var lastHeard: Duration
         var disconnected = false
+        /// Its connection dropped and nothing was heard from it since.
+        var silentSinceDrop = false
         var suspicion: Suspicion?
     }
 
@@ -106,6 +108,14 @@ public struct FailureDetector: Sendable {
         return watch.lastHeard
     }
 
+    /// Whether `node` (that very life) lost its connection and has said nothing since: a newer life
+    /// JOINing from its address is then no second process beside a live one (two cannot listen on
+    /// one address), but the same node restarted, and need not wait for the old life's window.
+    public func droppedAndSilent(_ node: NodeID) -> Bool {
+        guard let watch = watched[node.address], watch.node == node else { return false }
+        return watch.silentSinceDrop
+    }
+
     /// Stops watching whatever lives at `address`, and probing it for others.
     public mutating func forget(_ address: NodeAddress) {
         if watched[address]?.suspicion != nil { endSuspicion(at: address) }
@@ -123,6 +133,7 @@ public struct FailureDetector: Sendable {
         let wasSuspected = watch.suspicion != nil
         watch.lastHeard = now
         watch.disconnected = false
+        watch.silentSinceDrop = false
         watched[node.address] = watch
         if wasSuspected {
             endSuspicion(at: node.address)
@@ -135,6 +146,7 @@ public struct FailureDetector: Sendable {
     public mutating func disconnected(_ address: NodeAddress, now: Duration) -> [DetectorDirective] {
         guard watched[address] != nil else { return [] }
         watched[address]!.disconnected = true
+        watched[address]!.silentSinceDrop = true
         return suspect(address, now: now, window: settings.probeTimeout, reason: "connection closed")
     }
 

@@ -261,6 +261,9 @@ final class NodeCore: Sendable {
         guard let type = actorTypes[typeName] else {
             throw EnsembleError.unknownActorType(typeName, node: nodeID.address.description)
         }
+        // A node still joining (a restarted one the leader puts off while its old life is declared
+        // down) is no member yet: the leader and members drop what it asks. It waits to be let in.
+        if joined.value == nil { _ = await joined.wait(timeout: configuration.requestTimeout) }
         guard let name = globalName else {
             return (try await place(type, parent: parent, globalName: nil), true)
         }

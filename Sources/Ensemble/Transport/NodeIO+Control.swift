@@ -25,7 +25,10 @@ extension NodeIO {
             let actions = plane.request(
                 control, sender: envelope.sender ?? core.systemAddress, correlationID: envelope.correlationID,
                 from: origin, now: core.now,
-                lastHeard: { address in view?.members[address].flatMap { detector.lastHeard(of: $0.node) } })
+                lastHeard: { address in
+                    // A life whose connection this node saw drop, silent since, holds its address no more.
+                    view?.members[address].flatMap { detector.droppedAndSilent($0.node) ? nil : detector.lastHeard(of: $0.node) }
+                })
             perform(actions, answering: envelope, from: origin)
         case .tell, .update:
             core.counters.add("deadLetters")

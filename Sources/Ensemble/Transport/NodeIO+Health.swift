@@ -126,6 +126,7 @@ extension NodeIO {
             guard let event = ZMQMonitorEvent(frames: frames) else { continue }
             switch event.event {
             case .connected:
+                peer.everConnected = true
                 peer.disconnected = false
                 peer.retriesSinceDisconnect = 0
                 detector.reconnected(peer.address)
@@ -135,6 +136,12 @@ extension NodeIO {
                 obey(detector.disconnected(peer.address, now: core.now))
             case .closed where peer.disconnected:
                 obey(detector.reconnectRefused(peer.address, now: core.now))
+            case .connectRetried where !peer.everConnected && !peer.disconnected:
+                // Its first connect was refused (a node killed just before this link opened): suspect it
+                // as if it had dropped; a second refusal starts the short window, as for a lost link.
+                peer.disconnected = true
+                peer.retriesSinceDisconnect = 1
+                obey(detector.disconnected(peer.address, now: core.now))
             case .connectRetried where peer.disconnected:
                 peer.retriesSinceDisconnect += 1
                 if peer.retriesSinceDisconnect >= 2 { obey(detector.reconnectRefused(peer.address, now: core.now)) }

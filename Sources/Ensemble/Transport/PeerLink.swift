@@ -14,6 +14,8 @@ final class PeerLink {
     /// The PAIR socket reading this link's connection events, if monitored.
     var monitor: ZMQSocket?
     var disconnected = false
+    /// Whether the link was ever up: a link to a node that never accepts it is as telling as a lost one.
+    var everConnected = false
     var retriesSinceDisconnect = 0
     /// Whether a failed handshake on this link was logged already.
     var handshakeWarned = false

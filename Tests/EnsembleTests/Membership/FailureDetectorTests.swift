@@ -31,6 +31,19 @@ import Testing
         return results
     }
 
+    @Test func aLifeWhoseConnectionDroppedIsKnownSilentUntilHeardFrom() {
+        var detector = FailureDetector()
+        detector.watch(Self.a, now: .zero)
+        #expect(!detector.droppedAndSilent(Self.a))
+        _ = detector.disconnected(Self.a.address, now: Self.ms(100))
+        // A reconnect to the address (whoever listens there now) says nothing about the life.
+        detector.reconnected(Self.a.address)
+        #expect(detector.droppedAndSilent(Self.a))
+        #expect(!detector.droppedAndSilent(Self.a2), "another life at the address is not the one watched")
+        detector.heard(Self.a, now: Self.ms(200))
+        #expect(!detector.droppedAndSilent(Self.a))
+    }
+
     @Test func theDefaults() {
         let settings = DetectorSettings()
         #expect(settings.heartbeatInterval == Self.ms(250))
