@@ -1,14 +1,15 @@
 import Ensemble
 
-/// Receives encode requests; keeps one of each encoder and one analyzer, created
-/// on first use wherever they fit, and recreated after a child exits.
+/// Receives encode requests; keeps one of each encoder, created on first use
+/// wherever it fits, and recreated after it exits.
 ///
-/// Every answer comes back through the Acceptor: encoders send their output to
-/// the analyzer, the analyzer reports to the Acceptor, and the Acceptor forwards
-/// each encoder's first answer to a request to its requester. So the text an
-/// encoder was given and has not answered can be sent again to its replacement
-/// when the encoder is lost (its node died, left or lost the capability) with
-/// the request in flight, and the requester still gets one report per encoder.
+/// Every answer comes back to the Acceptor: encoders send it their output
+/// (`AnalyzeEncoding`), and it analyzes each encoder's first answer to a request
+/// and reports it to the requester. So the text an encoder was given and has not
+/// answered can be sent again to its replacement when the encoder is lost (its
+/// node died, left or lost the capability) with the request in flight, and the
+/// requester still gets one report per encoder. The analysis is done here, not by
+/// an actor of its own, so that a report makes no hop more than it must.
 public final class Acceptor: EnsembleActor {
     public static let typeName = "Acceptor"
     /// The encoder types, in the order they are dispatched.
@@ -17,7 +18,6 @@ public final class Acceptor: EnsembleActor {
 
     /// The encoder of each type (by its index in `encoderTypes`), once created.
     private var encoders: [ActorAddress?] = Array(repeating: nil, count: encoderTypes.count)
-    private var analyzer: ActorAddress?
     private var inFlight = InFlightEncodings(slots: encoderTypes.count)
 
     public init() {}
@@ -26,13 +26,16 @@ public final class Acceptor: EnsembleActor {
         switch message {
         case let request as EncodeRequest:
             try await accept(request, from: sender, context: context)
-        case let report as EncodingReport where sender == analyzer:
-            guard let slot = Self.slot(of: report.encoder), let requester = inFlight.answered(report.requestID, slot: slot)
+        case let result as AnalyzeEncoding where encoders.contains(where: { $0 == sender }):
+            // The first answer of each encoder to a request is analyzed and reported; a late one of a
+            // copy sent again is not.
+            guard let slot = Self.slot(of: result.encoder), let requester = inFlight.answered(result.requestID, slot: slot)
             else { return }
-            var forwarded = report
-            forwarded.requestID = requester.requestID
-            context.send(forwarded, to: requester.address)
-        case let failure as EncodingFailed where sender == analyzer || encoders.contains(where: { $0 == sender }):
+            let density = Encodings.density(input: result.input, output: result.output)
+            context.send(
+                EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: requester.requestID),
+                to: requester.address)
+        case let failure as EncodingFailed where encoders.contains(where: { $0 == sender }):
             guard let slot = Self.slot(of: failure.encoder), let requester = inFlight.abandon(failure.requestID, slot: slot)
             else { return }
             context.send(EncodingFailed(encoder: failure.encoder, reason: failure.reason, requestID: requester.requestID),
@@ -52,7 +55,6 @@ public final class Acceptor: EnsembleActor {
     private static func slot(of encoder: String) -> Int? { encoderNames.firstIndex(of: encoder) }
 
     private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
-        let analyzer = try await currentAnalyzer(context)
         var unplaced: [UnplacedEncoder] = []
         for index in encoders.indices where encoders[index] == nil {
             do {
@@ -69,18 +71,10 @@ public final class Acceptor: EnsembleActor {
         for index in encoders.indices {
             guard let target = encoders[index] else { continue }
             context.send(
-                EncodeText(text: request.text, analyzer: analyzer, requester: context.myAddress, encoder: Self.encoderNames[index],
+                EncodeText(text: request.text, analyzer: context.myAddress, requester: context.myAddress, encoder: Self.encoderNames[index],
                            requestID: id),
                 to: target)
         }
-    }
-
-    /// The analyzer, created where it fits if there is none.
-    private func currentAnalyzer(_ context: ActorContext) async throws -> ActorAddress {
-        if let analyzer { return analyzer }
-        let created = try await context.createActor(Analyzer.self)
-        analyzer = created
-        return created
     }
 
     /// The encoder at `index` of `encoderTypes`, created where it fits if the slot is empty.
@@ -93,12 +87,6 @@ public final class Acceptor: EnsembleActor {
 
     /// A child is gone (or mail to it came back): what it had not answered goes to its replacement.
     private func lost(_ actor: ActorAddress, because reason: ExitReason?, context: ActorContext) async {
-        if actor == analyzer {
-            analyzer = nil
-            // Every answer awaited was to pass through it: each copy is encoded again.
-            await resend(inFlight.allAwaited(), context: context)
-            return
-        }
         for index in encoders.indices where encoders[index] == actor { encoders[index] = nil }
         let orphans = inFlight.lost(actor)
         guard !orphans.isEmpty else { return }
@@ -106,7 +94,7 @@ public final class Acceptor: EnsembleActor {
             let ofSlot = orphans.filter { $0.slot == slot }
             do {
                 let replacement = try await encoder(slot, context: context)
-                await resend(ofSlot.map { ($0, replacement) }, context: context)
+                resend(ofSlot.map { ($0, replacement) }, context: context)
             } catch {
                 let why = "\(Self.lossDescription(of: actor, reason)); \(error)"
                 for orphan in ofSlot {
@@ -120,16 +108,8 @@ public final class Acceptor: EnsembleActor {
         }
     }
 
-    /// Sends each copy again to its encoder, through the current analyzer; a copy sent too often fails.
-    private func resend(_ copies: [(orphan: InFlightEncodings.Orphan, encoder: ActorAddress)], context: ActorContext) async {
-        guard !copies.isEmpty else { return }
-        let analyzer: ActorAddress
-        do {
-            analyzer = try await currentAnalyzer(context)
-        } catch {
-            for (orphan, _) in copies { fail(orphan, "its analyzer was lost and cannot be placed again: \(error)", context) }
-            return
-        }
+    /// Sends each copy again to its encoder; a copy sent too often fails.
+    private func resend(_ copies: [(orphan: InFlightEncodings.Orphan, encoder: ActorAddress)], context: ActorContext) {
         for (orphan, encoder) in copies {
             guard orphan.sends < InFlightEncodings.maxSends else {
                 fail(orphan, "its encoder was lost \(orphan.sends) times with the request", context)
@@ -137,7 +117,7 @@ public final class Acceptor: EnsembleActor {
             }
             inFlight.resent(orphan, to: encoder)
             context.send(
-                EncodeText(text: orphan.text, analyzer: analyzer, requester: context.myAddress,
+                EncodeText(text: orphan.text, analyzer: context.myAddress, requester: context.myAddress,
                            encoder: Self.encoderNames[orphan.slot], resends: orphan.sends, requestID: orphan.dispatchID),
                 to: encoder)
         }

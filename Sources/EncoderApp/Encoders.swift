@@ -57,26 +57,3 @@ public final class MorseEncoder: TextEncoder {
     public init() {}
     static func transform(_ text: String) -> String { Encodings.morse(text) }
 }
-
-/// Computes each encoding's density and reports it to the Acceptor that made it.
-public final class Analyzer: EnsembleActor {
-    public static let typeName = "Analyzer"
-    public init() {}
-
-    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        if let result = message as? AnalyzeEncoding {
-            let density = Encodings.density(input: result.input, output: result.output)
-            // Reports go to the Acceptor that made it, which checks them against what it dispatched.
-            context.send(
-                EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: result.requestID),
-                to: context.parent ?? result.requester)
-        } else if let undelivered = message as? DeadLetter, let tooLarge = undelivered.tooLarge,
-            let report = undelivered.original(as: EncodingReport.self)
-        {
-            context.send(
-                EncodingFailed(encoder: report.encoder, reason: "its report is too large to send: \(tooLarge)",
-                               requestID: report.requestID),
-                to: undelivered.recipient)
-        }
-    }
-}

@@ -98,18 +98,6 @@ struct InFlightEncodings {
         return orphans.sorted { ($0.dispatchID, $0.slot) < ($1.dispatchID, $1.slot) }
     }
 
-    /// Every copy still awaited (the analyzer, through which all answers pass, was lost).
-    func allAwaited() -> [(orphan: Orphan, encoder: ActorAddress)] {
-        var all: [(orphan: Orphan, encoder: ActorAddress)] = []
-        for (id, dispatch) in dispatches {
-            for slot in 0..<slots {
-                guard let encoder = dispatch.awaited[slot] else { continue }
-                all.append((Orphan(dispatchID: id, slot: slot, text: dispatch.text, sends: dispatch.sends[slot]), encoder))
-            }
-        }
-        return all.sorted { ($0.orphan.dispatchID, $0.orphan.slot) < ($1.orphan.dispatchID, $1.orphan.slot) }
-    }
-
     /// An orphan is sent again to `encoder`.
     mutating func resent(_ orphan: Orphan, to encoder: ActorAddress) {
         guard let index = dispatches.index(forKey: orphan.dispatchID), dispatches.values[index].awaited[orphan.slot] != nil

@@ -167,5 +167,5 @@ public let encoderAppMessages: [any Message.Type] = [
 
 /// Every actor type of the encoder application, for registering with a node.
 public let encoderAppActors: [any EnsembleActor.Type] = [
-    Acceptor.self, Analyzer.self, Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self,
+    Acceptor.self, Encoder.self, Base64Encoder.self, Rot13Encoder.self, MorseEncoder.self,
 ]

@@ -20,7 +20,7 @@ struct LargeMessageTests {
 
     @Test func messagesOverTheOldSixteenMebibytesPassEveryHop() throws {
         // 13 MB of text: the Base64 encoder's result travels with its input (30 MB) from its
-        // member to the Analyzer, and both reports (13 and 17 MB) from the leader to the client.
+        // member to the Acceptor, and both reports (13 and 17 MB) from the leader to the client.
         // Only Base64 and the identity Encoder are placed: Morse of that much text in a debug
         // build holds its node's I/O thread for long (handlers run there).
         let cluster = try TestCluster()

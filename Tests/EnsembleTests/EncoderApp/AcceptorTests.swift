@@ -25,9 +25,9 @@ struct AcceptorTests {
         return reports
     }
 
-    /// A client that sends an encoder or the Analyzer work of its own, naming someone else as
+    /// A client that sends an encoder or the Acceptor work of its own, naming someone else as
     /// the requester, gets no report delivered anywhere: encoders take text only from their
-    /// Acceptor, the Analyzer reports only to it, and it forwards only what it dispatched.
+    /// Acceptor, and it reports only what its own encoders answered to what it dispatched.
     @Test func forgedWorkReachesNobody() async throws {
         ReportObserver.received.withLock { $0 = [] }
         try await InProcessCluster.with(
@@ -40,12 +40,11 @@ struct AcceptorTests {
             let observer = try await client.createActor(typeName: ReportObserver.typeName, timeout: .seconds(5))
             let records = leader.core.localRecords
             let encoder = try #require(records.first { $0.type == Encoder.typeName }?.address)
-            let analyzer = try #require(records.first { $0.type == Analyzer.typeName }?.address)
 
-            try client.tell(EncodeText(text: "forged", analyzer: analyzer, requester: observer, encoder: Encoder.typeName,
+            try client.tell(EncodeText(text: "forged", analyzer: observer, requester: observer, encoder: Encoder.typeName,
                                        requestID: 1), to: encoder)
             try client.tell(AnalyzeEncoding(encoder: Encoder.typeName, input: "forged", output: "forged", requester: observer,
-                                            requestID: 1), to: analyzer)
+                                            requestID: 1), to: acceptor)
             // A genuine request after the forged work: by its end, both mailboxes handled what came first.
             try client.tell(EncodeRequest(text: "genuine", requestID: 2), to: acceptor)
             let genuine = await Self.reports(of: 2, client)

@@ -58,15 +58,6 @@ import Ensemble
         #expect(table.count == 0)
     }
 
-    @Test func everyAwaitedCopyIsListedWhenTheAnalyzerIsLost() {
-        var (table, id) = Self.oneRequest()
-        _ = table.answered(id, slot: 0)
-        let all = table.allAwaited()
-        #expect(all.count == 1)
-        #expect(all.first?.orphan == .init(dispatchID: id, slot: 1, text: "hi", sends: 1))
-        #expect(all.first?.encoder == Self.morse)
-    }
-
     @Test func theTableIsBoundedByCountAndAge() {
         var table = InFlightEncodings(slots: 1, capacity: 2)
         let first = table.dispatch(requester: Self.client, requestID: 1, text: "a", targets: [Self.base64], now: Self.start)
