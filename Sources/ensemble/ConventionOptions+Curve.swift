@@ -52,15 +52,26 @@ extension ConventionOptions {
     ) async throws -> T {
         let client = try await openClient(for: command, to: target, timeout: connectTimeout)
         do {
+            return try await run(body, on: client, connectTimeout: connectTimeout)
+        } catch {
+            let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no node answers at \(target)")
+            printErrorLine("ensemble \(command): \(line)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// Connects `client`, runs `body` with it, and closes it whatever happens.
+    private func run<T>(
+        _ body: (EnsembleClient) async throws -> T, on client: EnsembleClient, connectTimeout: Duration
+    ) async throws -> T {
+        do {
             try await client.connect(timeout: connectTimeout)
             let result = try await body(client)
             await client.close()
             return result
         } catch {
             await client.close()
-            let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no node answers at \(target)")
-            printErrorLine("ensemble \(command): \(line)")
-            throw ExitCode(1)
+            throw error
         }
     }
 
@@ -98,14 +109,10 @@ extension ConventionOptions {
         for target in targets {
             let client = try await openClient(for: command, to: target, timeout: connectTimeout)
             do {
-                try await client.connect(timeout: connectTimeout)
-                let result = try await body(client)
-                await client.close()
-                return result
+                return try await run(body, on: client, connectTimeout: connectTimeout)
             } catch EnsembleError.unreachable, EnsembleError.timeout {
-                await client.close()
+                continue
             } catch {
-                await client.close()
                 let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no answer from \(target): \(error)")
                 printErrorLine("ensemble \(command): \(line)")
                 throw ExitCode(1)
