@@ -49,14 +49,16 @@ struct InFlightEncodings {
     /// skipped when reached): the oldest live dispatch is found without a search.
     private var order: [UInt64] = []
     private var oldest = 0
-    /// Where ids come from: random, so that nobody can answer a dispatch they were not sent.
-    private var random: any RandomNumberGenerator
+    /// Ids are a keyed hash (SipHash, with the process's random seed and a random key of the
+    /// table's) of a count: nobody can guess one they were not sent, and making one costs no
+    /// system call, where drawing each from the system's random source cost one per request.
+    private let idKey = UInt64.random(in: 0...UInt64.max)
+    private var idCount: UInt64 = 0
 
     /// An empty table for `slots` encoders.
-    init(slots: Int, capacity: Int = 100_000, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+    init(slots: Int, capacity: Int = 100_000) {
         self.slots = slots
         self.capacity = capacity
-        self.random = random
     }
 
     var count: Int { dispatches.count }
@@ -67,8 +69,8 @@ struct InFlightEncodings {
         requester: ActorAddress, requestID: UInt64, text: String, targets: [ActorAddress?], now: ContinuousClock.Instant
     ) -> UInt64 {
         expire(now: now)
-        var id = UInt64.random(in: 1...UInt64.max, using: &random)
-        while dispatches[id] != nil { id = UInt64.random(in: 1...UInt64.max, using: &random) }
+        var id = nextID()
+        while id == 0 || dispatches[id] != nil { id = nextID() }
         order.append(id)
         dispatches[id] = Dispatch(
             requester: requester, requestID: requestID, text: text, dispatchedAt: now, awaited: targets,
@@ -110,6 +112,14 @@ struct InFlightEncodings {
     /// its requester, to be told why, unless it was answered already.
     mutating func abandon(_ id: UInt64, slot: Int) -> Requester? {
         answered(id, slot: slot)
+    }
+
+    private mutating func nextID() -> UInt64 {
+        idCount &+= 1
+        var hasher = Hasher()
+        hasher.combine(idKey)
+        hasher.combine(idCount)
+        return UInt64(UInt(bitPattern: hasher.finalize()))
     }
 
     /// Drops dispatches past `maxAge`, and the oldest past `capacity`.
