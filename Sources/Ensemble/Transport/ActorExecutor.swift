@@ -36,6 +36,9 @@ final class ActorExecutor: TaskExecutor {
     /// Jobs a worker runs in a row before it wakes the I/O thread for the mail they queued
     /// (it wakes it anyway before it sleeps).
     static let jobsPerWake = 8
+    /// Times a worker whose queue ran dry yields its core, looking at the queue after each,
+    /// before it sleeps: the next job usually comes from a thread the yield lets run.
+    static let lingerYields = 4
 
     private struct Sleeper {
         var worker: Int
@@ -76,6 +79,8 @@ final class ActorExecutor: TaskExecutor {
     /// The number of worker threads.
     let threadCount: Int
     private let state: Mutex<State>
+    /// `state.queued` as of the last release of the lock, for a lingering worker to look at without it.
+    private let queuedHint = Atomic<Int>(0)
     /// Jobs the I/O thread made runnable this turn; only that thread touches it, so its lock is never contended.
     private let staged = Mutex<[UnownedJob]>([])
     private let semaphores: [ThreadSemaphore]
@@ -195,6 +200,7 @@ final class ActorExecutor: TaskExecutor {
     private func withState<Result>(_ body: (inout State) -> Result) -> Result {
         let (result, owed) = state.withLock { state -> (Result, OwedPosts) in
             let result = body(&state)
+            queuedHint.store(state.queued, ordering: .relaxed)
             defer { state.owedPosts = OwedPosts() }
             return (result, state.owedPosts)
         }
@@ -204,6 +210,7 @@ final class ActorExecutor: TaskExecutor {
 
     private enum Step {
         case run(UnownedJob)
+        case linger
         case sleep(watching: Bool)
         case exit
     }
@@ -215,6 +222,7 @@ final class ActorExecutor: TaskExecutor {
         defer { pthread_setspecific(actorWorkerKey, nil) }
         let semaphore = semaphores[index]
         var ranJob = false
+        var mayLinger = false
         var emptyWatches = Self.watchesBeforeRest
         while true {
             let step = withState { state -> Step in
@@ -230,6 +238,8 @@ final class ActorExecutor: TaskExecutor {
                     wake(forUntaken: state.queued - state.free, in: &state)
                     return .run(job)
                 }
+                // Still awake and free: a job queued meanwhile is left to it, no sleeper is woken.
+                if mayLinger && !state.closed { return .linger }
                 state.free -= 1
                 if state.closed { return .exit }
                 // A worker that ran a job lately watches: a job may come that nobody wakes it for.
@@ -243,7 +253,16 @@ final class ActorExecutor: TaskExecutor {
                 worker.jobsSinceWake += 1
                 if worker.jobsSinceWake >= Self.jobsPerWake { worker.flush() }
                 ranJob = true
+                mayLinger = true
                 emptyWatches = 0
+            case .linger:
+                // The mail of the jobs just run goes first: the I/O thread is what the yields let run.
+                worker.flush()
+                ranJob = false
+                mayLinger = false
+                for _ in 0..<Self.lingerYields where queuedHint.load(ordering: .relaxed) == 0 {
+                    sched_yield()
+                }
             case .exit:
                 worker.flush()
                 return
