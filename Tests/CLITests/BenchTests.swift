@@ -8,9 +8,9 @@ import Testing
 struct BenchTests {
     static let keys = [
         "zmq_floor_msgs_per_s", "tell_cross_node_msgs_per_s", "tell_cross_node_cpu_ns_per_msg", "tell_in_node_msgs_per_s",
-        "encode_rps_c1", "encode_p50_us_c1", "encode_p99_us_c1", "encode_cpu_us_per_req_c1",
+        "encode_rps_c1", "encode_p50_us_c1", "encode_p99_us_c1", "encode_cpu_us_per_req_c1", "encode_context_switches_per_req_c1",
         "encode_rps_c64", "encode_p50_us_c64", "encode_p99_us_c64", "encode_cpu_us_per_req_c64",
-        "failover_ms", "capchange_ms", "start_ms", "rss_mb_cluster", "rss_kb_per_actor", "busy_echo_p99_ms",
+        "encode_context_switches_per_req_c64", "failover_ms", "capchange_ms", "start_ms", "rss_mb_cluster", "rss_kb_per_actor", "busy_echo_p99_ms",
     ]
 
     @Test func quickBenchEmitsEveryKey() throws {
@@ -26,7 +26,7 @@ struct BenchTests {
         for key in ["zmq_floor_msgs_per_s", "tell_cross_node_msgs_per_s", "tell_in_node_msgs_per_s",
                     "encode_rps_c1", "encode_rps_c64", "encode_p50_us_c1", "start_ms", "rss_mb_cluster",
                     "tell_cross_node_cpu_ns_per_msg", "encode_cpu_us_per_req_c1", "encode_cpu_us_per_req_c64",
-                    "busy_echo_p99_ms"] {
+                    "busy_echo_p99_ms", "encode_context_switches_per_req_c1", "encode_context_switches_per_req_c64"] {
             #expect((figures[key] ?? 0) > 0, "\(key) should be positive")
         }
         #expect((figures["encode_p99_us_c1"] ?? 0) >= (figures["encode_p50_us_c1"] ?? 0))

@@ -87,6 +87,22 @@ final class BenchCluster {
         }
     }
 
+    /// Context switches so far of every node's threads and this process's, voluntary (a thread
+    /// that sleeps: a hand-off between threads) and not (preempted): what a thread hand-off costs.
+    func contextSwitches() -> Int {
+        var switches = 0
+        for pid in nodes.map(\.pid) + [getpid()] {
+            for name in directoryEntries("/proc/\(pid)/task") {
+                guard let status = readSmallFile("/proc/\(pid)/task/\(name)/status") else { continue }
+                for line in status.split(separator: "\n")
+                where line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") {
+                    switches += line.split(separator: ":").last.flatMap { Int($0.filter { !$0.isWhitespace }) } ?? 0
+                }
+            }
+        }
+        return switches
+    }
+
     /// CPU time used so far by every node and by this process, summed over their threads.
     ///
     /// Unlike rates, CPU per unit of work hardly moves when other programs load the machine.

@@ -55,11 +55,15 @@ struct BenchCommand: AsyncParsableCommand {
         guard await load.encode(text, timeout: .seconds(5)) != nil else { throw CommandFailure("the warm-up request got no reports") }
 
         var cpuBefore = cluster.cpuTime()
+        var switchesBefore = cluster.contextSwitches()
         let single = await load.run(total: quick ? 300 : 3000, concurrency: 1, text: text)
-        figures.encodeC1 = EncodeFigures(single, cpu: cluster.cpuTime() - cpuBefore)
+        figures.encodeC1 = EncodeFigures(
+            single, cpu: cluster.cpuTime() - cpuBefore, contextSwitches: cluster.contextSwitches() - switchesBefore)
         cpuBefore = cluster.cpuTime()
+        switchesBefore = cluster.contextSwitches()
         let many = await load.run(total: quick ? 3000 : 40_000, concurrency: 64, text: text)
-        figures.encodeC64 = EncodeFigures(many, cpu: cluster.cpuTime() - cpuBefore)
+        figures.encodeC64 = EncodeFigures(
+            many, cpu: cluster.cpuTime() - cpuBefore, contextSwitches: cluster.contextSwitches() - switchesBefore)
         figures.rssMBCluster = Double(cluster.nodes.map { cluster.rssKB($0.address) }.reduce(0, +)) / 1024
         if let directory = getenv("ENSEMBLE_BENCH_SMAPS") { cluster.copySmaps(to: String(cString: directory)) }
 

@@ -6,11 +6,14 @@ struct EncodeFigures {
     var failed = 0
     /// CPU time of the nodes and the client per request, in microseconds.
     var cpuUsPerRequest = 0.0
+    /// Context switches of the nodes' and the client's threads per request (voluntary and not).
+    var contextSwitchesPerRequest = 0.0
 
     init() {}
 
-    init(_ run: (latencies: [Duration], elapsed: Duration), cpu: Duration) {
+    init(_ run: (latencies: [Duration], elapsed: Duration), cpu: Duration, contextSwitches: Int) {
         cpuUsPerRequest = run.latencies.isEmpty ? 0 : cpu.milliseconds * 1000 / Double(run.latencies.count)
+        contextSwitchesPerRequest = run.latencies.isEmpty ? 0 : Double(contextSwitches) / Double(run.latencies.count)
         requestsPerSecond = Double(run.latencies.count) / max(run.elapsed.milliseconds / 1000, 1e-9)
         p50Us = percentile(run.latencies, 0.5)
         p99Us = percentile(run.latencies, 0.99)
@@ -45,10 +48,12 @@ struct BenchFigures {
             ("encode_p50_us_c1", encodeC1.p50Us, "us", "<= 500", encodeC1.p50Us <= 500),
             ("encode_p99_us_c1", encodeC1.p99Us, "us", "", true),
             ("encode_cpu_us_per_req_c1", encodeC1.cpuUsPerRequest, "us", "", true),
+            ("encode_context_switches_per_req_c1", encodeC1.contextSwitchesPerRequest, "", "", true),
             ("encode_rps_c64", encodeC64.requestsPerSecond, "req/s", ">= 20000", encodeC64.requestsPerSecond >= 20_000),
             ("encode_p50_us_c64", encodeC64.p50Us, "us", "", true),
             ("encode_p99_us_c64", encodeC64.p99Us, "us", "", true),
             ("encode_cpu_us_per_req_c64", encodeC64.cpuUsPerRequest, "us", "", true),
+            ("encode_context_switches_per_req_c64", encodeC64.contextSwitchesPerRequest, "", "", true),
             ("failover_ms", failoverMs, "ms", "<= 1000", failoverMs <= 1000),
             ("capchange_ms", capchangeMs, "ms", "<= 20", capchangeMs <= 20),
             ("start_ms", startMs, "ms", "<= 100", startMs <= 100),
