@@ -49,7 +49,7 @@ let package = Package(
         // docs/performance.md and docs/decisions.md have the figures.
         .executableTarget(
             name: "ensemble-node",
-            dependencies: ["NodeLauncher"],
+            dependencies: ["NodeLauncher", "ZMQ"],
             linkerSettings: [
                 .unsafeFlags(
                     ["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <malloc.h>
 
 /* Swift's Glibc module exposes neither eventfd nor the GNU posix_spawn
    extensions (they sit behind _GNU_SOURCE), so they are reached through
@@ -32,6 +33,12 @@ static inline short ensemble_spawn_setsid_flag(void) { return 0x80; }
 
 static inline int ensemble_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+
+/* One malloc arena for the process (M_ARENA_MAX is a macro the Glibc module does not carry);
+   false when glibc refuses the option. */
+static inline int ensemble_limit_malloc_arenas(int arenas) {
+    return mallopt(M_ARENA_MAX, arenas);
 }
 
 #endif

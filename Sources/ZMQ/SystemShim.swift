@@ -9,6 +9,10 @@ public enum SystemShim {
     /// The current thread's errno.
     public static var errno: Int32 { ensemble_errno() }
 
+    /// Limits glibc's malloc to `arenas` arenas (`mallopt(M_ARENA_MAX)`); false when refused.
+    @discardableResult
+    public static func limitMallocArenas(_ arenas: Int32) -> Bool { ensemble_limit_malloc_arenas(arenas) != 0 }
+
     /// Names a thread (at most 15 bytes), for profilers and `top -H`.
     public static func nameThread(_ thread: pthread_t, _ name: String) {
         _ = ensemble_name_thread(thread, String(name.utf8.prefix(15)) ?? "ensemble")
