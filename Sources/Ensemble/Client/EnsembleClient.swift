@@ -114,7 +114,7 @@ public final class EnsembleClient: Sendable {
         let (context, io, pending, inbox, messageRegistry, executor, shared) =
             (self.context, self.io, self.pending, self.inbox, self.registry, self.executor, self.currentGateway)
         let failoverKeys = failoverKeys.map { SendableKeys(keyPair: $0.keyPair, serverKeys: $0.serverKeys) }
-        try IOThread<ClientCommand>.spawn(name: "ensemble-client") {
+        try OSThread.spawn(name: "ensemble-client") {
             let loop = ClientLoop(
                 gateway: gateway, sharedGateway: shared, curve: curve, context: context, io: io, executor: executor,
                 pending: pending, registry: messageRegistry, inbox: inbox, maxMessageSize: maxMessageSize)

@@ -79,7 +79,7 @@ public final class Node: Service, Sendable {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             do {
                 let ended = ioThreadEnded
-                try IOThread<IOCommand>.spawn(name: "ensemble-io") {
+                try OSThread.spawn(name: "ensemble-io") {
                     do {
                         let io: NodeIO
                         do throws(ZMQError) {

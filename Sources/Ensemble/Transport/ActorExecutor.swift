@@ -260,8 +260,10 @@ final class ActorExecutor: TaskExecutor {
                 worker.flush()
                 ranJob = false
                 mayLinger = false
-                for _ in 0..<Self.lingerYields where queuedHint.load(ordering: .relaxed) == 0 {
+                var yields = 0
+                while yields < Self.lingerYields && queuedHint.load(ordering: .relaxed) == 0 {
                     sched_yield()
+                    yields += 1
                 }
             case .exit:
                 worker.flush()
@@ -289,9 +291,6 @@ final class ActorExecutor: TaskExecutor {
             }
         }
     }
-
-    /// Whether the calling thread is one of this executor's workers.
-    var isWorkerThread: Bool { ActorWorker.current?.executor === self }
 
     /// Queues `envelope` for the I/O thread when the caller is one of this executor's workers,
     /// which wakes that thread after its current job; false (nothing done) for any other caller.

@@ -152,10 +152,6 @@ final class IOThread<Command: Sendable>: Sendable {
         }
     }
 
-    /// Starts an OS thread running `body`.
-    static func spawn(name: String, _ body: @escaping @Sendable () -> Void) throws(EnsembleSystemError) {
-        try OSThread.spawn(name: name, body)
-    }
 }
 
 /// Detached, named OS threads: a node's I/O thread, a client's, and an `ActorExecutor`'s workers.

@@ -15,7 +15,7 @@ public enum ZMQThroughput {
         let endpoint = NodeAddress(host: "127.0.0.1", port: port).endpoint
         let bound = OneShot<String?>()
         let done = OneShot<Duration>()
-        try IOThread<Int>.spawn(name: "zmq-floor-router") {
+        try OSThread.spawn(name: "zmq-floor-router") {
             do {
                 let router = try ZMQSocket(context: context, type: .router)
                 try router.set(.linger, 0)
@@ -43,7 +43,7 @@ public enum ZMQThroughput {
         if let failure = await bound.wait(timeout: .seconds(5)) ?? "the ROUTER did not bind" {
             throw EnsembleError.remote(failure)
         }
-        try IOThread<Int>.spawn(name: "zmq-floor-dealer") {
+        try OSThread.spawn(name: "zmq-floor-dealer") {
             do {
                 let dealer = try ZMQSocket(context: context, type: .dealer)
                 try dealer.set(.linger, 1000)
