@@ -90,34 +90,29 @@ final class BenchCluster {
     /// Context switches so far of every node's threads and this process's, voluntary (a thread
     /// that sleeps: a hand-off between threads) and not (preempted): what a thread hand-off costs.
     func contextSwitches() -> Int {
-        var switches = 0
-        for pid in nodes.map(\.pid) + [getpid()] {
-            for name in directoryEntries("/proc/\(pid)/task") {
-                guard let status = readSmallFile("/proc/\(pid)/task/\(name)/status") else { continue }
-                for line in status.split(separator: "\n")
-                where line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") {
-                    switches += line.split(separator: ":").last.flatMap { Int($0.filter { !$0.isWhitespace }) } ?? 0
-                }
-            }
-        }
-        return switches
+        Int(sumOverThreads(of: "status") { status in
+            status.split(separator: "\n")
+                .filter { $0.hasPrefix("voluntary_ctxt_switches:") || $0.hasPrefix("nonvoluntary_ctxt_switches:") }
+                .reduce(0) { $0 + (Int64($1.split(separator: ":").last?.filter { !$0.isWhitespace } ?? "") ?? 0) }
+        })
     }
 
     /// CPU time used so far by every node and by this process, summed over their threads.
     ///
     /// Unlike rates, CPU per unit of work hardly moves when other programs load the machine.
     func cpuTime() -> Duration {
-        let pids = nodes.map(\.pid) + [getpid()]
-        var nanoseconds: Int64 = 0
-        for pid in pids {
+        .nanoseconds(sumOverThreads(of: "schedstat") { $0.split(separator: " ").first.flatMap { Int64($0) } ?? 0 })
+    }
+
+    /// `value` of `/proc/PID/task/TID/FILE`, summed over every thread of the nodes and of this process.
+    private func sumOverThreads(of file: String, _ value: (String) -> Int64) -> Int64 {
+        var sum: Int64 = 0
+        for pid in nodes.map(\.pid) + [getpid()] {
             for name in directoryEntries("/proc/\(pid)/task") {
-                guard let line = readSmallFile("/proc/\(pid)/task/\(name)/schedstat"),
-                    let onCPU = line.split(separator: " ").first.flatMap({ Int64($0) })
-                else { continue }
-                nanoseconds += onCPU
+                if let text = readSmallFile("/proc/\(pid)/task/\(name)/\(file)") { sum += value(text) }
             }
         }
-        return .nanoseconds(nanoseconds)
+        return sum
     }
 
     func pid(_ address: NodeAddress) -> pid_t? { nodes.first { $0.address == address }?.pid }
