@@ -34,7 +34,8 @@ import json, statistics, sys
 runs = [json.loads(line) for line in open(sys.argv[1])]
 builds = list(dict.fromkeys(run["build"] for run in runs))
 by = {(run["round"], run["build"]): run["figures"] for run in runs}
-keys = list(runs[0]["figures"].keys()) if runs else []
+# Every figure any build reported (an older build may lack newer ones), in the order first seen.
+keys = list(dict.fromkeys(key for run in runs for key in run["figures"]))
 first = builds[0] if builds else None
 for key in keys:
     cells = []
