@@ -58,10 +58,15 @@ struct AcceptorRequest {
     /// Whether an answer carrying `requestID` answers the last sending (0: an Acceptor that keeps no ids).
     func isLatest(_ requestID: UInt64) -> Bool { requestID == 0 || requestID == currentID }
 
-    /// How long a sending waits for the Acceptor's dispatch notice before it finds the Acceptor
-    /// again and sends once more: a request sent to an Acceptor whose node died just then goes
-    /// down with it, and by the next sending the convention has declared that node gone.
+    /// How long the first sending waits for the Acceptor's dispatch notice before it finds the
+    /// Acceptor again and sends once more: a request sent to an Acceptor whose node died just
+    /// then goes down with it, and by the next sending the convention has declared that node
+    /// gone. Each later sending waits twice as long as the one before (at most 16 times this),
+    /// so an Acceptor that is only slow is not handed the whole input every second.
     static let dispatchWait = Duration.seconds(1)
+
+    /// What the current sending waits for its dispatch notice.
+    private var currentDispatchWait: Duration { Self.dispatchWait * (1 << max(Int(min(sendings, 5)) - 1, 0)) }
 
     /// What a sending came to.
     enum Outcome {
@@ -84,7 +89,7 @@ struct AcceptorRequest {
                 let acceptor = try await client.createActor(
                     typeName: Acceptor.typeName, globalName: "Acceptor", timeout: deadline - .now)
                 let answer = try await client.ask(
-                    EncodeRequest(text: text, requestID: currentID), to: acceptor, timeout: min(Self.dispatchWait, deadline - .now))
+                    EncodeRequest(text: text, requestID: currentID), to: acceptor, timeout: min(currentDispatchWait, deadline - .now))
                 if let dispatched = answer as? EncodingDispatched { return .dispatched(dispatched) }
                 if let poison = answer as? PoisonMessage {
                     printErrorLine("ensemble app: the Acceptor failed on the request: \(poison.details)")
