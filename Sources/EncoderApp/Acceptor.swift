@@ -26,26 +26,32 @@ public final class Acceptor: EnsembleActor {
         switch message {
         case let request as EncodeRequest:
             try await accept(request, from: sender, context: context)
-        case let result as AnalyzeEncoding where encoders.contains(where: { $0 == sender }):
+        case let result as AnalyzeEncoding:
             // The first answer of each encoder to a request is analyzed and reported; a late one of a
-            // copy sent again is not.
-            guard let slot = Self.slot(of: result.encoder), let requester = inFlight.answered(result.requestID, slot: slot)
+            // copy sent again is not. The slot is the sender's own, whatever encoder it names.
+            guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.answered(result.requestID, slot: slot)
             else { return }
             let density = Encodings.density(input: result.input, output: result.output)
             context.send(
-                EncodingReport(encoder: result.encoder, density: density, output: result.output, requestID: requester.requestID),
+                EncodingReport(encoder: Self.encoderNames[slot], density: density, output: result.output,
+                               requestID: requester.requestID),
                 to: requester.address)
-        case let failure as EncodingFailed where encoders.contains(where: { $0 == sender }):
-            guard let slot = Self.slot(of: failure.encoder), let requester = inFlight.abandon(failure.requestID, slot: slot)
+        case let failure as EncodingFailed:
+            guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.abandon(failure.requestID, slot: slot)
             else { return }
-            context.send(EncodingFailed(encoder: failure.encoder, reason: failure.reason, requestID: requester.requestID),
+            context.send(EncodingFailed(encoder: Self.encoderNames[slot], reason: failure.reason, requestID: requester.requestID),
                          to: requester.address)
         case let exited as ChildActorExited:
             await lost(exited.child, because: exited.reason, context: context)
+        case let undelivered as DeadLetter where !Self.mayReturn(undelivered, sender: sender, to: context.myAddress):
+            // Only the dead address itself, or the runtime of its node or of this one, returns mail.
+            break
         case let undelivered as DeadLetter where undelivered.tooLarge != nil:
             tooLarge(undelivered, context: context)
         case let undelivered as DeadLetter where undelivered.originalType == EncodeText.messageType:
-            // The encoder's node went away with the text still queued for it.
+            // The text could not reach its encoder (its node went away, or its mailbox is full): the
+            // encoder is given up, and stopped should it still run, so no copy of it is left behind.
+            context.send(ActorExitRequest(), to: undelivered.recipient)
             await lost(undelivered.recipient, because: nil, context: context)
         default:
             break
@@ -53,6 +59,13 @@ public final class Acceptor: EnsembleActor {
     }
 
     private static func slot(of encoder: String) -> Int? { encoderNames.firstIndex(of: encoder) }
+
+    /// Whether `sender` may return mail sent to `undelivered.recipient`: the recipient itself, the
+    /// runtime of its node, or the runtime of `own`'s node (which returns what it could not send).
+    private static func mayReturn(_ undelivered: DeadLetter, sender: ActorAddress, to own: ActorAddress) -> Bool {
+        sender == undelivered.recipient
+            || (sender.id == 0 && (sender.node == undelivered.recipient.node || sender.node == own.node))
+    }
 
     private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
         var unplaced: [UnplacedEncoder] = []
