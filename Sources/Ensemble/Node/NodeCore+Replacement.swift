@@ -72,6 +72,11 @@ extension NodeCore {
                 let stale = address == exited.child || view?.member(address.node) == nil
                 if !stale || attempt >= Self.replacementNameAttempts {
                     guard !stale else { throw EnsembleError.remote("the name \(recipe.globalName ?? "") is still held by \(address)") }
+                    // The parent ended while this went on: it stopped its children without this one.
+                    guard cell(parent.address.id) === parent else {
+                        if created { tell(ActorExitRequest(), to: address, from: parent.address, correlationID: 0) }
+                        return
+                    }
                     if created, let type = actorTypes[recipe.typeName] {
                         noteChild(address, type: type, globalName: recipe.globalName, parent: parent)
                     }

@@ -74,7 +74,7 @@ final class NodeCore: Sendable {
         } else {
             ioExecutor = nil
             actorExecutor = ActorExecutor(
-                threads: configuration.actorThreads, isIOThread: { io.isOwnerThread },
+                threads: min(configuration.actorThreads, NodeConfiguration.actorThreadLimit), isIOThread: { io.isOwnerThread },
                 queueMail: { io.submitWithoutWake(mail: $0) }, wakeIOThread: { io.wake() })
         }
         self.state = Mutex(State(capabilities: configuration.capabilities))

@@ -291,8 +291,8 @@ extension NodeIO {
     /// version refusal, come back over it. Whatever answers there is the leader address's node.
     func readLeaderLink(_ peer: PeerLink) {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
-        for _ in 0..<256 where !peer.socket.isClosed {
-            guard let frames = try? peer.socket.receive() else { return }
+        for _ in 0..<256 {
+            guard !peer.socket.isClosed, let frames = try? peer.socket.receive() else { return }
             guard frames.count == 1 else {
                 core.counters.add("malformedFrames")
                 continue
