@@ -106,8 +106,17 @@ extension ConventionOptions {
         guard targets.count > 1 else {
             return try await exchange(for: command, with: targets[0], connectTimeout: connectTimeout, body)
         }
+        // A target whose client cannot be made (over CurveZMQ: its key not learnt, the leader
+        // being what does not answer) is passed over too; the first such reason ends the last line.
+        var unusable: String?
         for target in targets {
-            let client = try await openClient(for: command, to: target, timeout: connectTimeout)
+            let client: EnsembleClient
+            do {
+                client = try await openClient(to: target, timeout: connectTimeout)
+            } catch {
+                unusable = unusable ?? ((error as? CommandFailure)?.message ?? "\(error)")
+                continue
+            }
             do {
                 return try await run(body, on: client, connectTimeout: connectTimeout)
             } catch EnsembleError.unreachable, EnsembleError.timeout {
@@ -118,7 +127,8 @@ extension ConventionOptions {
                 throw ExitCode(1)
             }
         }
-        printErrorLine("ensemble \(command): no node answers at \(targets.map(\.description).joined(separator: ", "))")
+        let tried = targets.map(\.description).joined(separator: ", ")
+        printErrorLine("ensemble \(command): no node answers at \(tried)\(unusable.map { " (\($0))" } ?? "")")
         throw ExitCode(1)
     }
 

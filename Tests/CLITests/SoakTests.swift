@@ -44,7 +44,7 @@ struct SoakTests {
                 // Alternate entry points, so a dead leader is not the only way in.
                 let via = index % 3 == 0 ? [] : ["--via", String(members[index % members.count])]
                 index += 1
-                let run = try? CLIRunner.run(["app", "--timeout", "3"] + via + common, input: text, timeout: 20)
+                let run = try? CLIRunner.run(["app", "--timeout", "10"] + via + common, input: text, timeout: 30)
                 tally.update { tally in
                     tally.requests += 1
                     guard let run, !run.timedOut else { return tally.lost += 1 }
