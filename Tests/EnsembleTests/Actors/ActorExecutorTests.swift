@@ -145,24 +145,16 @@ struct ActorExecutorTests {
         }
     }
 
-    @Test func handlersAndTheirChildTasksRunOnActorWorkers() async throws {
-        try await Self.withNode { _, client in
+    /// Handlers and their child tasks run on the actor workers; with the expert switch
+    /// (`actorsOnIOThread`), the same check sees the I/O thread, as before the executor.
+    @Test(arguments: [(false, "ensemble-actor"), (true, "ensemble-io")])
+    func handlersAndTheirChildTasksRunWhereConfigured(onIOThread: Bool, thread: String) async throws {
+        try await Self.withNode(onIOThread: onIOThread) { _, client in
             let reporter = try await client.createActor(typeName: "ThreadReporter", timeout: .seconds(5))
             let answer = try await client.ask(Ping(), to: reporter, timeout: .seconds(5)) as? Answer
             let names = try #require(answer?.value).split(separator: ",").map(String.init)
             #expect(names.count == 6)
-            #expect(names.allSatisfy { $0 == "ensemble-actor" }, "threads: \(names)")
-        }
-    }
-
-    /// The expert switch keeps the old placement: the same check then sees the I/O thread.
-    @Test func withActorsOnTheIOThreadHandlersRunThere() async throws {
-        try await Self.withNode(onIOThread: true) { _, client in
-            let reporter = try await client.createActor(typeName: "ThreadReporter", timeout: .seconds(5))
-            let answer = try await client.ask(Ping(), to: reporter, timeout: .seconds(5)) as? Answer
-            let names = try #require(answer?.value).split(separator: ",").map(String.init)
-            #expect(names.count == 6)
-            #expect(names.allSatisfy { $0 == "ensemble-io" }, "threads: \(names)")
+            #expect(names.allSatisfy { $0 == thread }, "threads: \(names)")
         }
     }
 
