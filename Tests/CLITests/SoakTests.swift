@@ -65,6 +65,8 @@ struct SoakTests {
             }
         }
         client.start()
+        // Also when a restart below throws: the client thread then launches no further `app` run.
+        defer { stop.update { $0 = true } }
 
         let deadline = Date().addingTimeInterval(seconds)
         var faults: [String] = []
