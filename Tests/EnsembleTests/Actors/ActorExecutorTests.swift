@@ -19,15 +19,20 @@ struct Ping: Message {
 /// What an `Echo` answers.
 struct Pong: Message {}
 
-/// The spins that started and those that finished, by token (tests run in parallel).
+/// The spins that started, were released and finished, by token (tests run in parallel).
 enum SpinLog {
     static let started = Mutex<Set<String>>([])
+    static let released = Mutex<Set<String>>([])
     static let finished = Mutex<Set<String>>([])
     static func hasStarted(_ token: String) -> Bool { started.withLock { $0.contains(token) } }
+    static func isReleased(_ token: String) -> Bool { released.withLock { $0.contains(token) } }
     static func hasFinished(_ token: String) -> Bool { finished.withLock { $0.contains(token) } }
+    /// Ends spin `token` (its handler returns at its next look).
+    static func release(_ token: String) { released.withLock { _ = $0.insert(token) } }
 }
 
-/// Keeps its worker thread for as long as asked, computing: a handler that runs long.
+/// Keeps its worker thread, computing, until its spin is released (or at most as long as
+/// asked): a handler that runs long, for as long as the test needs, whatever the machine's speed.
 final class Spinner: EnsembleActor {
     init() {}
     func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
@@ -36,7 +41,7 @@ final class Spinner: EnsembleActor {
         SpinLog.started.withLock { _ = $0.insert(spin.token) }
         let deadline = ContinuousClock.now + .milliseconds(spin.milliseconds)
         var sum: UInt64 = 0
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline && !SpinLog.isReleased(spin.token) {
             for value in 0..<10_000 as Range<UInt64> { sum &+= value &* value }
         }
         SpinLog.finished.withLock { _ = $0.insert(spin.token) }
@@ -121,13 +126,15 @@ struct ActorExecutorTests {
             let spinner = try await client.createActor(typeName: "Spinner", timeout: .seconds(5))
             let echo = try await client.createActor(typeName: "Echo", timeout: .seconds(5))
             let token = Self.token()
-            try client.tell(Spin(milliseconds: 4000, token: token), to: spinner)
+            defer { SpinLog.release(token) }
+            try client.tell(Spin(milliseconds: 60_000, token: token), to: spinner)
             #expect(await eventually(within: .seconds(5)) { SpinLog.hasStarted(token) })
             for _ in 0..<20 {
                 #expect(try await client.ask(Ping(), to: echo, timeout: .seconds(2)) is Pong)
             }
             // All twenty answers came while the spinner still held its worker.
             #expect(!SpinLog.hasFinished(token))
+            SpinLog.release(token)
             #expect(await eventually(within: .seconds(10)) { SpinLog.hasFinished(token) })
         }
     }
@@ -137,10 +144,12 @@ struct ActorExecutorTests {
             let spinner = try await client.createActor(typeName: "Spinner", timeout: .seconds(5))
             let echo = try await client.createActor(typeName: "Echo", timeout: .seconds(5))
             let token = Self.token()
+            defer { SpinLog.release(token) }
             // The spinner's worker makes the echo runnable, then computes: another worker must take it.
-            try client.tell(Spin(milliseconds: 4000, token: token, echo: echo), to: spinner)
+            try client.tell(Spin(milliseconds: 60_000, token: token, echo: echo), to: spinner)
             #expect(await client.nextMessage(Pong.self, timeout: .seconds(2)) != nil)
             #expect(!SpinLog.hasFinished(token))
+            SpinLog.release(token)
             #expect(await eventually(within: .seconds(10)) { SpinLog.hasFinished(token) })
         }
     }
@@ -166,7 +175,8 @@ struct ActorExecutorTests {
         try await node.start()
         let spinner = try await node.createActor(Spinner.self)
         let token = Self.token()
-        node.tell(Spin(milliseconds: 6000, token: token), to: spinner)
+        defer { SpinLog.release(token) }
+        node.tell(Spin(milliseconds: 60_000, token: token), to: spinner)
         #expect(await eventually(within: .seconds(5)) { SpinLog.hasStarted(token) })
         let stopped = await Pending.run(within: .seconds(5)) { () -> Bool in
             await node.shutdown(grace: .milliseconds(200))
@@ -174,6 +184,7 @@ struct ActorExecutorTests {
         }
         #expect(stopped != nil, "shutdown waited for the busy handler")
         #expect(!SpinLog.hasFinished(token))
+        SpinLog.release(token)
         // The worker ends once its job does; the node is long gone by then.
         #expect(await eventually(within: .seconds(10)) { SpinLog.hasFinished(token) })
     }
