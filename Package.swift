@@ -16,14 +16,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // No traits: the default ones import all of Foundation, which the node does not link.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     ],
     targets: [
-        .systemLibrary(
-            name: "CZMQ",
-            path: "CZMQ",
-            pkgConfig: "libzmq",
-            providers: [.apt(["libzmq3-dev"])]
-        ),
+        // No pkgConfig: its `-L/usr/lib/x86_64-linux-gnu` would come first in every link
+        // and hide CZMQ/static from the release ensemble-node (below). zmq.h is in
+        // /usr/include and libzmq in the default library path (libzmq3-dev).
+        .systemLibrary(name: "CZMQ", path: "CZMQ"),
         .target(name: "ZMQ", dependencies: ["CZMQ"]),
         .target(
             name: "Ensemble",
@@ -33,26 +33,49 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .target(name: "EncoderApp", dependencies: ["Ensemble"]),
+        .target(
+            name: "EncoderApp",
+            dependencies: ["Ensemble", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .target(
             name: "NodeLauncher",
             dependencies: ["Ensemble", "EncoderApp", .product(name: "Logging", package: "swift-log")]
         ),
-        // The node process: no argument parser, hence no Foundation; the Swift
-        // runtime linked in, so a node maps only the parts of it that it uses.
+        // What libzmq.a calls in GSSAPI, OpenPGM and NORM, for the release ensemble-node
+        // (below); empty in debug builds, which link libzmq.so. Sources/ZMQUnusedDeps/stubs.c.
+        .target(
+            name: "ZMQUnusedDeps",
+            cSettings: [.define("ENSEMBLE_STATIC_LIBZMQ", .when(platforms: [.linux], configuration: .release))]
+        ),
+        // The node process: no argument parser, and of Foundation only the
+        // FoundationEssentials that SwiftProtobuf imports; the Swift runtime
+        // linked in, so a node maps only the parts of it that it uses.
         // Not position-independent: its 33k relative relocations (780 kB read
         // at every start, plus the pages they write) go away. No symbol table
         // exported for dlsym (which nothing does): the runtime's link arguments
         // ask for one (570 kB), and the dynamic linker read through it.
         // docs/performance.md and docs/decisions.md have the figures.
+        // libzmq linked in as well: libzmq.so.5 loads the Kerberos libraries, OpenPGM and
+        // NORM (nine libraries, 1.2 MB resident) for the GSSAPI mechanism and the
+        // pgm/epgm/norm transports, which Ensemble never uses. CZMQ/static comes first in
+        // the library search path, so CZMQ's `-lzmq` finds the linker script there, which
+        // links libzmq.a (libzmq3-dev) with libsodium and libbsd; ZMQUnusedDeps stands in
+        // for the rest. (`-Bstatic -lzmq` here would come after CZMQ's `-lzmq`: too late.)
         .executableTarget(
             name: "ensemble-node",
-            dependencies: ["NodeLauncher", "ZMQ"],
+            dependencies: ["NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
             linkerSettings: [
                 .unsafeFlags(
-                    ["-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic"],
+                    [
+                        "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                        // FoundationEssentials (which SwiftProtobuf imports) needs these two linked
+                        // statically as well.
+                        "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
+                        "-L\(Context.packageDirectory)/CZMQ/static",
+                    ],
                     .when(configuration: .release))
             ]
         ),
@@ -67,7 +90,12 @@ let package = Package(
             ]
         ),
         .target(name: "TestSupport", dependencies: ["NodeLauncher"], path: "Tests/TestSupport"),
-        .testTarget(name: "EnsembleTests", dependencies: ["Ensemble", "ZMQ", "EncoderApp", "NodeLauncher", "TestSupport"]),
+        .testTarget(
+            name: "EnsembleTests",
+            dependencies: [
+                "Ensemble", "ZMQ", "EncoderApp", "NodeLauncher", "TestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

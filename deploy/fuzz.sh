@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the wire decoders (envelopes, version refusals, payloads, the Control
-# admin commands), and the convention protocol's leader and member logic with
+# Fuzzes the wire decoders (envelopes, version refusals, payloads: every control
+# request and reply, updates, heartbeats, actor mail), and the convention protocol's leader and member logic with
 # what they decode, with libFuzzer and AddressSanitizer, for a bounded time.
 #
 #   deploy/fuzz.sh [SECONDS] [-- LIBFUZZER_FLAGS...]   run (default 60 s)

@@ -1,7 +1,7 @@
 import Ensemble
 
 /// Client to `BenchBusy`: compute for `milliseconds` in one handler call, then answer `BenchWorked`.
-package struct BenchWork: Message {
+package struct BenchWork: Message, Codable {
     package static var messageType: String { "BenchWork" }
     package var milliseconds: Int
 
@@ -15,13 +15,13 @@ package struct BenchWork: Message {
 }
 
 /// `BenchBusy` to its client: computed for `milliseconds`.
-package struct BenchWorked: Message {
+package struct BenchWorked: Message, Codable {
     package static var messageType: String { "BenchWorked" }
     package var milliseconds: Int
 }
 
 /// Client to `BenchEcho`: answer at once with the same sequence number.
-package struct BenchPing: Message {
+package struct BenchPing: Message, Codable {
     package static var messageType: String { "BenchPing" }
     package var sequence: Int
 
@@ -29,7 +29,7 @@ package struct BenchPing: Message {
 }
 
 /// `BenchEcho`'s answer.
-package struct BenchPong: Message {
+package struct BenchPong: Message, Codable {
     package static var messageType: String { "BenchPong" }
     package var sequence: Int
 }

@@ -23,7 +23,7 @@ package enum BenchLimits {
 }
 
 /// Client to source: send `count` payloads to `sink`, `window` at a time.
-package struct BenchBlast: Message {
+package struct BenchBlast: Message, Codable {
     package static var messageType: String { "BenchBlast" }
     package var count: Int
     package var window: Int
@@ -42,7 +42,7 @@ package struct BenchBlast: Message {
 }
 
 /// Client to sink: expect `count` payloads from `source`, acknowledge every `window`, report to the sender.
-package struct BenchExpect: Message {
+package struct BenchExpect: Message, Codable {
     package static var messageType: String { "BenchExpect" }
     package var count: Int
     package var window: Int
@@ -59,17 +59,17 @@ package struct BenchExpect: Message {
 }
 
 /// Sink to source: `window` more arrived.
-package struct BenchAck: Message {
+package struct BenchAck: Message, Codable {
     package static var messageType: String { "BenchAck" }}
 
 /// Sink to client: all arrived.
-package struct BenchDone: Message {
+package struct BenchDone: Message, Codable {
     package static var messageType: String { "BenchDone" }
     package var count: Int
 }
 
 /// Client to spawner: create `count` idle actors here.
-package struct BenchSpawn: Message {
+package struct BenchSpawn: Message, Codable {
     package static var messageType: String { "BenchSpawn" }
     package var count: Int
 
@@ -80,7 +80,7 @@ package struct BenchSpawn: Message {
 }
 
 /// Spawner to client: created.
-package struct BenchSpawned: Message {
+package struct BenchSpawned: Message, Codable {
     package static var messageType: String { "BenchSpawned" }
     package var count: Int
 }

@@ -9,15 +9,14 @@ enum Forge {
     static func control(
         _ control: Control, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind = .control
     ) throws -> Envelope {
-        Envelope(kind: kind, sender: sender, recipient: .system(node), typeName: Control.typeName, correlationID: id,
-                 payload: try PayloadCodec.encode(control))
+        try Envelope(control: control, kind: kind, sender: sender, recipient: .system(node), correlationID: id)
     }
 
     /// The same answer under each correlation id of `ids` (the payload encoded once).
     static func replies(_ control: Control, from sender: ActorAddress, to node: NodeID, ids: [UInt64]) throws -> [Envelope] {
-        let payload = try PayloadCodec.encode(control)
+        let (typeName, payload) = try ControlCodec.encode(control)
         return ids.map {
-            Envelope(kind: .reply, sender: sender, recipient: .system(node), typeName: Control.typeName, correlationID: $0, payload: payload)
+            Envelope(kind: .reply, sender: sender, recipient: .system(node), typeName: typeName, correlationID: $0, payload: payload)
         }
     }
 
@@ -109,13 +108,13 @@ final class RawPeer {
     /// The dead letters received so far.
     var deadLetters: [DeadLetter] {
         inbox.filter { $0.kind == .tell && $0.typeName == DeadLetter.messageType }
-            .compactMap { try? PayloadCodec.decode(DeadLetter.self, from: $0.payload) }
+            .compactMap { try? DeadLetter.decodePayload($0.payload) }
     }
 
     /// The control replies received so far, with their correlation ids.
     var replies: [(id: UInt64, control: Control)] {
         inbox.filter { $0.kind == .reply }.compactMap { envelope in
-            (try? PayloadCodec.decode(Control.self, from: envelope.payload)).map { (envelope.correlationID, $0) }
+            (try? ControlCodec.decode(envelope.typeName, envelope.payload)).map { (envelope.correlationID, $0) }
         }
     }
 
@@ -176,7 +175,7 @@ final class RawMember: @unchecked Sendable {
         lock.withLock {
             readLocked()
             return received.last { $0.kind == .reply && $0.correlationID == id }
-                .flatMap { try? PayloadCodec.decode(Control.self, from: $0.payload) }
+                .flatMap { try? ControlCodec.decode($0.typeName, $0.payload) }
         }
     }
 
@@ -231,7 +230,7 @@ final class RawMember: @unchecked Sendable {
             for envelope in envelopes {
                 received.append(envelope)
                 guard envelope.kind == .control, let sender = envelope.sender,
-                    let control = try? PayloadCodec.decode(Control.self, from: envelope.payload)
+                    let control = try? ControlCodec.decode(envelope.typeName, envelope.payload)
                 else { continue }
                 let answer: Control
                 switch control {
@@ -239,9 +238,9 @@ final class RawMember: @unchecked Sendable {
                 case .listActors: answer = .actors([])
                 default: continue
                 }
-                guard let payload = try? PayloadCodec.encode(answer) else { continue }
-                sendLocked([Envelope(kind: .reply, sender: .system(life), recipient: sender, typeName: Control.typeName,
-                                     correlationID: envelope.correlationID, payload: payload)], to: sender.node.address.port)
+                guard let reply = try? Envelope(control: answer, kind: .reply, sender: .system(life), recipient: sender,
+                                                correlationID: envelope.correlationID) else { continue }
+                sendLocked([reply], to: sender.node.address.port)
             }
         }
     }

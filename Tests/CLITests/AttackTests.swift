@@ -70,8 +70,8 @@ struct AttackTests {
         let update = SequencedUpdate(leader: leaderLife, sequence: 1_000_000, update: .memberDown(b, reason: "forged"))
         client.sendEach([
             try Forge.control(.declaredDown(b), from: nil, to: leader, id: 1, kind: .reply),
-            Envelope(kind: .update, sender: nil, recipient: .system(leader), typeName: SequencedUpdate.typeName,
-                     correlationID: 1_000_000, payload: try PayloadCodec.encode(update)),
+            Envelope(kind: .update, sender: nil, recipient: .system(leader), typeName: SequencedUpdate.wireTypeName,
+                     correlationID: 1_000_000, payload: try update.protoBytes()),
         ])
         cluster.expectCounter("misroutedDrops", grewBy: 2, from: leaderBefore)
 
@@ -204,8 +204,8 @@ struct AttackTests {
         var updates: [Envelope] = []
         for (life, sequence) in [(leaderLife, 1_000_000 as UInt64), (ghostLeader, 1)] {
             let update = SequencedUpdate(leader: life, sequence: sequence, update: .memberDown(b, reason: "forged"))
-            updates.append(Envelope(kind: .update, sender: nil, recipient: .system(b), typeName: SequencedUpdate.typeName,
-                                    correlationID: sequence, payload: try PayloadCodec.encode(update)))
+            updates.append(Envelope(kind: .update, sender: nil, recipient: .system(b), typeName: SequencedUpdate.wireTypeName,
+                                    correlationID: sequence, payload: try update.protoBytes()))
         }
         for (liar, life) in zip(liars, [fake, ghostLeader]) {
             liar.send(updates.map { var update = $0; update.sender = .system(life); return update })
@@ -335,7 +335,7 @@ struct AttackTests {
         }
         for stranger in strangers {
             let answered = stranger.receive { inbox in
-                inbox.contains { $0.kind == .reply && (try? PayloadCodec.decode(Control.self, from: $0.payload)).map {
+                inbox.contains { $0.kind == .reply && (try? ControlCodec.decode($0.typeName, $0.payload)).map {
                     if case .declaredDown = $0 { return true } else { return false } } == true }
             }
             #expect(answered, "a made-up life got no declaredDown back over its connection")

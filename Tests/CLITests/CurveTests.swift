@@ -204,8 +204,7 @@ struct CurveTests {
             try socket.makeCurveClient(
                 serverKey: serverKey.z85, publicKey: credentials.keyPair.publicKey.z85, secretKey: credentials.keyPair.secretKey.z85)
             try socket.connect(target.address.endpoint)
-            let envelope = Envelope(kind: .control, sender: .system(life), recipient: .system(target), typeName: Control.typeName,
-                                    payload: try PayloadCodec.encode(control))
+            let envelope = try Envelope(control: control, sender: .system(life), recipient: .system(target))
             // A DEALER queues whatever its connection state; whether it arrived is what the callers check (counters).
             #expect(try socket.send([envelope.encoded()]) == .done)
         }

@@ -51,7 +51,7 @@ struct HostileInputTests {
         try impostor.connect("tcp://127.0.0.1:\(port)")
         let victim = NodeID(address: NodeAddress(host: "127.0.0.1", port: members[0]), incarnation: 1)
         let forged = Envelope(kind: .control, sender: .system(victim), recipient: .system(leaderID),
-                              typeName: "control", payload: [0]).encoded()
+                              typeName: Ensemble_V2_JoinRequest.protoMessageName, payload: [0]).encoded()
         try sendWithRetry(impostor, [forged])
         attacker.close()
         impostor.close()

@@ -22,12 +22,14 @@ struct LargeMessageTests {
         // 13 MB of text: the Base64 encoder's result travels with its input (30 MB) from its
         // member to the Acceptor, and both reports (13 and 17 MB) from the leader to the client.
         // Only Base64 and the identity Encoder are placed: Morse of that much text in a debug
-        // build holds its node's I/O thread for long (handlers run there).
+        // build holds its node's I/O thread for long (handlers run there). Even so, the processes
+        // read some 100 MB of text between them, which a debug build's protobuf decoder does at
+        // about 0.3 µs a byte: half a minute alone, more beside other tests.
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         _ = try cluster.startWalkthrough(["64bit encoder"])
         let text = Self.text(bytes: 13_000_000)
-        let result = try cluster.run(["app", "--timeout", "60"], input: text, timeout: 90)
+        let result = try cluster.run(["app", "--timeout", "120"], input: text, timeout: 150)
         #expect(result.status == 2, "app: \(result.stderr)")
         let reports = Dictionary(result.lines.compactMap { line -> (String, Int)? in
             guard let encoder = line.split(separator: " ").first else { return nil }

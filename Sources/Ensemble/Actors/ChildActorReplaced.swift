@@ -5,7 +5,6 @@
 /// the child requires, and another node could take it. Only the parent's own node
 /// sends it: from the network it is refused.
 public struct ChildActorReplaced: Message {
-    public static var messageType: String { "ChildActorReplaced" }
     /// The child that was lost.
     public var child: ActorAddress
     /// The new actor, holding the child's global name if it had one.

@@ -143,16 +143,16 @@ extension ClientLoop {
     }
 
     private func sendControl(_ control: Control, correlationID: UInt64) {
-        guard socket != nil, let payload = try? PayloadCodec.encode(control) else { return }
+        guard socket != nil, let (typeName, payload) = try? ControlCodec.encode(control) else { return }
         outgoing.append(Envelope(
             kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
-            typeName: Control.typeName, correlationID: correlationID, payload: payload))
+            typeName: typeName, correlationID: correlationID, payload: payload))
     }
 
     /// The members of the gateway's view become candidates (with their keys, over CurveZMQ:
     /// the connection authenticated the gateway, so its view can be trusted).
     func learnView(_ envelope: Envelope) {
-        guard case .viewDescription(let snapshot?)? = try? PayloadCodec.decode(Control.self, from: envelope.payload) else {
+        guard case .viewDescription(let snapshot?)? = try? ControlCodec.decode(envelope.typeName, envelope.payload) else {
             return
         }
         var members: [NodeAddress] = []

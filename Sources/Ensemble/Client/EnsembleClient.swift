@@ -151,14 +151,15 @@ public final class EnsembleClient: Sendable {
     public func request(_ control: Control, timeout: Duration) async throws -> Control {
         let gateway = self.gateway
         let id = pending.makeID()
+        let (typeName, payload) = try ControlCodec.encode(control)
         let envelope = Envelope(
             kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
-            typeName: Control.typeName, correlationID: id, payload: try PayloadCodec.encode(control))
+            typeName: typeName, correlationID: id, payload: payload)
         try checkSize(envelope)
         let reply = try await pending.wait(for: id, timeout: timeout, what: "\(gateway)") {
             io.submit(mail: envelope)
         }
-        return try PayloadCodec.decode(Control.self, from: reply.payload)
+        return try ControlCodec.decode(reply.typeName, reply.payload)
     }
 
     /// Creates an actor of a type registered on the nodes, through the gateway.

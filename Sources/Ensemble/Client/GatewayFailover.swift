@@ -25,7 +25,7 @@ public struct GatewayFailover: Sendable, Equatable {
 /// and not had answered may be lost, and answers to it go to the old address. Re-send what
 /// matters (`ask`s and `request`s under way failed with `EnsembleError.unreachable`).
 /// Everything received after it came through `to`.
-public struct GatewayChanged: Message, Equatable {
+public struct GatewayChanged: Message, Codable, Equatable {
     /// Its registered name. It never travels: the client makes it.
     public static var messageType: String { "GatewayChanged" }
     /// The gateway the client left.

@@ -1,5 +1,5 @@
 /// One member of the convention as the view knows it.
-public struct MemberInfo: Codable, Sendable, Equatable {
+public struct MemberInfo: Sendable, Equatable {
     /// The member's current life.
     public var node: NodeID
     /// Its current capabilities.
@@ -19,7 +19,7 @@ public struct MemberInfo: Codable, Sendable, Equatable {
 }
 
 /// A whole view, as the leader sends it in WELCOME and snapshot replies.
-public struct ViewSnapshot: Codable, Sendable, Equatable {
+public struct ViewSnapshot: Sendable, Equatable {
     /// The leader's current life.
     public var leader: NodeID
     /// The sequence number of the last update this snapshot includes.
@@ -33,7 +33,7 @@ public struct ViewSnapshot: Codable, Sendable, Equatable {
 }
 
 /// One change to the view, published by the leader.
-public enum ViewUpdate: Codable, Sendable, Equatable {
+public enum ViewUpdate: Sendable, Equatable {
     /// A member joined (or rejoined with a new life).
     case memberUp(MemberInfo)
     /// A member left or was declared down.
@@ -49,9 +49,8 @@ public enum ViewUpdate: Codable, Sendable, Equatable {
 }
 
 /// An update with the leader's life and its sequence number.
-public struct SequencedUpdate: Codable, Sendable, Equatable {
+public struct SequencedUpdate: Sendable, Equatable {
     /// The type name of its update envelopes on the leader's PUB channel.
-    static let typeName = "update"
 
     /// The leader life that issued it.
     public var leader: NodeID

@@ -229,9 +229,9 @@ final class NodeCore: Sendable {
 
     /// Sends a control message to a node's system endpoint (fire and forget).
     func sendControl(_ control: Control, to node: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
-        guard let payload = try? PayloadCodec.encode(control) else { return }
+        guard let (typeName, payload) = try? ControlCodec.encode(control) else { return }
         submit(mail: Envelope(
-            kind: kind, sender: systemAddress, recipient: node, typeName: Control.typeName,
+            kind: kind, sender: systemAddress, recipient: node, typeName: typeName,
             correlationID: correlationID, payload: payload))
     }
 
@@ -244,7 +244,7 @@ final class NodeCore: Sendable {
         ) {
             sendControl(control, to: node, correlationID: id)
         }
-        return try PayloadCodec.decode(Control.self, from: reply.payload)
+        return try ControlCodec.decode(reply.typeName, reply.payload)
     }
 
     // MARK: Creating actors

@@ -203,7 +203,9 @@ extension NodeIO {
             var decision = speaking
             if envelope.kind == .control && decodeBudget > 0 {
                 decodeBudget -= 1
-                if case .join(let request)? = try? PayloadCodec.decode(Control.self, from: envelope.payload), request.node == claimed {
+                if envelope.typeName == JoinRequest.Proto.protoMessageName,
+                    let request = try? JoinRequest(protoBytes: envelope.payload), request.node == claimed
+                {
                     decision = rules.nodeConnection(
                         key: key, knownKey: viewKey(of: claimed.address), joining: .some(request.publicKey))
                 }

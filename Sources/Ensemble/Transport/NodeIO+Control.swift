@@ -6,7 +6,7 @@ extension NodeIO {
         case .reply:
             handleReply(envelope, from: origin)
         case .control:
-            guard let control = try? PayloadCodec.decode(Control.self, from: envelope.payload) else {
+            guard let control = try? ControlCodec.decode(envelope.typeName, envelope.payload) else {
                 core.counters.add("malformedControl")
                 if origin.node == nil { reply(to: envelope, .refused("malformed control message")) }
                 return
@@ -46,7 +46,7 @@ extension NodeIO {
             core.counters.add("unmatchedReplies")
             return
         }
-        guard let control = try? PayloadCodec.decode(Control.self, from: envelope.payload) else {
+        guard let control = try? ControlCodec.decode(envelope.typeName, envelope.payload) else {
             core.counters.add("malformedControl")
             return
         }
@@ -63,7 +63,7 @@ extension NodeIO {
     /// about the suspect it was asked about (the detector checks both).
     private func indirectProbeAnswered(_ envelope: Envelope, from origin: Origin) {
         guard let helper = origin.node,
-            case .probeAnswered(let suspect)? = try? PayloadCodec.decode(Control.self, from: envelope.payload),
+            case .probeAnswered(let suspect)? = try? ControlCodec.decode(envelope.typeName, envelope.payload),
             let directives = detector.indirectAnswer(correlationID: envelope.correlationID, from: helper,
                                                      suspect: suspect, now: core.now)
         else {
@@ -226,7 +226,7 @@ extension NodeIO {
             case .reply(let recipient, let correlationID, let control):
                 emitControl(control, to: recipient, kind: .reply, correlationID: correlationID)
             case .publish(let update):
-                publish(kind: SequencedUpdate.typeName, update, sequence: update.sequence)
+                publish(update, sequence: update.sequence)
                 published = true
             }
         }
@@ -234,13 +234,14 @@ extension NodeIO {
     }
 
     /// Publishes a value on the PUB channel (the leader only).
-    func publish<T: Encodable>(kind typeName: String, _ value: T, sequence: UInt64) {
-        guard let publisher, let payload = try? PayloadCodec.encode(value) else { return }
+    func publish<T: ProtoConvertible>(_ value: T, sequence: UInt64) {
+        guard let publisher, let payload = try? value.protoBytes() else { return }
+        let typeName = T.Proto.protoMessageName
         let envelope = Envelope(kind: .update, sender: core.systemAddress, recipient: core.systemAddress,
                                 typeName: typeName, correlationID: sequence, payload: payload)
         // PUB never blocks; a subscriber past its high-water mark loses this and repairs by snapshot.
         _ = try? publisher.send([envelope.encoded()])
-        core.counters.add(typeName == SequencedUpdate.typeName ? "updatesPublished" : "heartbeatsPublished")
+        core.counters.add(T.self == SequencedUpdate.self ? "updatesPublished" : "heartbeatsPublished")
     }
 
     /// Carries out what the member's logic decided.

@@ -268,12 +268,14 @@ extension NodeIO {
                 continue
             }
             for envelope in envelopes where envelope.kind == .update && plane.member != nil {
-                if envelope.typeName == LeaderHeartbeat.typeName,
-                    let beat = try? PayloadCodec.decode(LeaderHeartbeat.self, from: envelope.payload)
+                if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
+                    let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
                 {
                     heard(beat.leader)
                     apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence))
-                } else if let update = try? PayloadCodec.decode(SequencedUpdate.self, from: envelope.payload) {
+                } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
+                    let update = try? SequencedUpdate(protoBytes: envelope.payload)
+                {
                     heard(update.leader)
                     apply(plane.member!.update(update))
                 } else {

@@ -42,8 +42,8 @@ extension NodeIO {
 
     /// Sends a control message from this node's system endpoint.
     func emitControl(_ control: Control, to recipient: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
-        guard let payload = try? PayloadCodec.encode(control) else { return }
-        let envelope = Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: Control.typeName,
+        guard let (typeName, payload) = try? ControlCodec.encode(control) else { return }
+        let envelope = Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: typeName,
                                 correlationID: correlationID, payload: payload)
         if kind == .reply, let connection = answerConnection, recipient == .system(connection.life) {
             return answer(envelope, over: connection.identity)
@@ -74,9 +74,9 @@ extension NodeIO {
     /// Answers a client's request (`correlationID`, 0 for none) with `Control.refused(why)`.
     func refuseClient(_ identity: [UInt8], _ why: String, correlationID: UInt64 = 0) {
         let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
-        guard let payload = try? PayloadCodec.encode(Control.refused(why)) else { return }
+        guard let (typeName, payload) = try? ControlCodec.encode(.refused(why)) else { return }
         sendToClient(RoutingID(identity), Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
-                                        typeName: Control.typeName, correlationID: correlationID, payload: payload))
+                                        typeName: typeName, correlationID: correlationID, payload: payload))
     }
 
     /// Queues mail for a client; what a turn queues for one client leaves in one frame.
@@ -238,10 +238,10 @@ extension NodeIO {
 
     /// The refusal that stands in for an answer too large to send: same asker, same correlation id.
     static func refusal(answering envelope: Envelope, _ tooLarge: MessageTooLarge) -> Envelope? {
-        guard envelope.typeName == Control.typeName,
-            let payload = try? PayloadCodec.encode(Control.refused("the answer is \(tooLarge)"))
+        guard ControlCodec.knows(envelope.typeName),
+            let (typeName, payload) = try? ControlCodec.encode(.refused("the answer is too large to send: \(tooLarge)"))
         else { return nil }
-        return Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient, typeName: Control.typeName,
+        return Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient, typeName: typeName,
                         correlationID: envelope.correlationID, payload: payload)
     }
 }

@@ -260,7 +260,7 @@ final class NodeIO {
     /// Heartbeats: the leader's on PUB (with its sequence number), a member's to the leader.
     private func sendHeartbeat() {
         if let leader = plane.leader {
-            publish(kind: LeaderHeartbeat.typeName, LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
+            publish(LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
         } else if let leader = welcomedLeader, let member = plane.member {
             emitControl(.heartbeat(core.nodeID, load: core.actorCount, capabilities: core.capabilities),
                         to: .system(leader), correlationID: member.heartbeatID)

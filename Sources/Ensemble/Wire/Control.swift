@@ -1,5 +1,5 @@
 /// A node asking the leader to join.
-public struct JoinRequest: Codable, Sendable, Equatable {
+public struct JoinRequest: Sendable, Equatable {
     /// The joining node's life.
     public var node: NodeID
     /// Its capabilities.
@@ -18,7 +18,7 @@ public struct JoinRequest: Codable, Sendable, Equatable {
 }
 
 /// An actor holding a global name, with its birth time for conflicts (the older wins).
-public struct NamedActor: Codable, Sendable, Equatable {
+public struct NamedActor: Sendable, Equatable {
     /// The global name.
     public var name: String
     /// The actor.
@@ -28,10 +28,7 @@ public struct NamedActor: Codable, Sendable, Equatable {
 }
 
 /// The leader's heartbeat on the PUB channel: its life and its view's sequence number.
-public struct LeaderHeartbeat: Codable, Sendable, Equatable {
-    /// The type name of its update envelopes on the leader's PUB channel.
-    static let typeName = "heartbeat"
-
+public struct LeaderHeartbeat: Sendable, Equatable {
     /// The leader's life.
     public var leader: NodeID
     /// The last update it published.
@@ -39,7 +36,7 @@ public struct LeaderHeartbeat: Codable, Sendable, Equatable {
 }
 
 /// A node asked to create an actor of a registered type.
-public struct CreateRequest: Codable, Sendable, Equatable {
+public struct CreateRequest: Sendable, Equatable {
     /// The registered actor type name.
     public var typeName: String
     /// The creating actor, if any.
@@ -49,7 +46,7 @@ public struct CreateRequest: Codable, Sendable, Equatable {
 }
 
 /// The leader's answer to a global-name claim.
-public enum NameClaimResult: Codable, Sendable, Equatable {
+public enum NameClaimResult: Sendable, Equatable {
     /// The name already maps to this live actor.
     case existing(ActorAddress)
     /// The claimant may create the actor and then register it.
@@ -57,7 +54,7 @@ public enum NameClaimResult: Codable, Sendable, Equatable {
 }
 
 /// One actor as `status` lists it.
-public struct ActorRecord: Codable, Sendable, Equatable {
+public struct ActorRecord: Sendable, Equatable {
     /// The actor's address.
     public var address: ActorAddress
     /// Its registered type name.
@@ -71,7 +68,7 @@ public struct ActorRecord: Codable, Sendable, Equatable {
 }
 
 /// A member as `status` lists it.
-public struct MemberStatus: Codable, Sendable, Equatable {
+public struct MemberStatus: Sendable, Equatable {
     /// The member's life.
     public var node: NodeID
     /// Its capabilities.
@@ -87,7 +84,7 @@ public struct MemberStatus: Codable, Sendable, Equatable {
 }
 
 /// What a node answers to `status`: the convention as it sees it.
-public struct StatusReport: Codable, Sendable, Equatable {
+public struct StatusReport: Sendable, Equatable {
     /// The answering node.
     public var node: NodeID
     /// The leader it follows, if it has been welcomed.
@@ -108,7 +105,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
 ///
 /// Requests go to a node's system endpoint (actor id 0) as `.control`; the
 /// answer comes back as `.reply` with the request's correlation id.
-public enum Control: Codable, Sendable, Equatable {
+public enum Control: Sendable, Equatable {
     /// Member to leader: let me in.
     case join(JoinRequest)
     /// Leader to member: you are in; here is the whole view.
@@ -187,6 +184,4 @@ public enum Control: Codable, Sendable, Equatable {
     case probeRequest(NodeID)
     /// Member to leader, the answer to `probeRequest`: the member probed answered this one.
     case probeAnswered(NodeID)
-
-    static let typeName = "control"
 }

@@ -21,7 +21,7 @@ public enum EnvelopeKind: UInt8, Sendable, Codable {
 /// A ZeroMQ frame holds one or more envelopes back to back (a batch).
 public struct Envelope: Sendable, Equatable {
     /// The wire protocol version this build speaks.
-    public static let protocolVersion: UInt8 = 1
+    public static let protocolVersion: UInt8 = 2
     static let magic: UInt8 = 0xE5
     static let headerSize = 16
 

@@ -3,9 +3,9 @@
 /// One input goes through every decoder that reads bytes off the network: the
 /// version refusal parser, a node connection's identity parser, the envelope
 /// batch decoder and, for each envelope, every payload decoder a receiver may
-/// apply to it (the message registry, `Control`, `LeaderHeartbeat`,
-/// `SequencedUpdate`). The whole input is also tried as a bare payload of each
-/// of those types, because a fuzzer's insertions and deletions inside an
+/// apply to it (the message registry, the control requests and replies,
+/// `LeaderHeartbeat`, `SequencedUpdate`). The whole input is also tried as a bare
+/// payload of each of those types, because a fuzzer's insertions and deletions inside an
 /// envelope break its length field and would rarely reach the payload decoders
 /// otherwise. Every `Control`, `SequencedUpdate` and `LeaderHeartbeat` decoded, from an
 /// envelope or as the whole input, then drives the convention protocol through
@@ -19,12 +19,12 @@
         public var identity: NodeID?
         /// The frame's envelopes, or why the frame was rejected.
         public var frame: Result<[Envelope], WireError>
-        /// For each envelope, whether its payload decoded the way a receiver reads its kind:
-        /// `tell` by the registry, `control` as `Control`, `reply` as `Control` or by the
-        /// registry, `update` as `LeaderHeartbeat` (type name `heartbeat`) or `SequencedUpdate`.
+        /// For each envelope, whether its payload decoded as its type name says, the way a
+        /// receiver reads its kind: `tell` by the registry, `control` and `reply` as a control
+        /// message, `update` as `LeaderHeartbeat` or `SequencedUpdate`.
         public var payloadsDecoded: [Bool]
-        /// The names the whole input decodes as on its own, as they travel: `control`,
-        /// `heartbeat`, `update` and registered message type names.
+        /// The names the whole input decodes as on its own, as they travel: the full proto
+        /// names of control messages, updates and heartbeats, and registered message type names.
         public var bareTypes: [String]
         /// False when the input decoded as a frame that re-encodes to other bytes. The
         /// envelope layout has one encoding per value, so that means the decoder
@@ -37,7 +37,7 @@
 
     /// An input's bytes decoded as each payload type a node reads off the network.
     private struct Bare {
-        var control: Control?
+        var controls: [Control] = []
         var heartbeat: LeaderHeartbeat?
         var update: SequencedUpdate?
         var types: [String]
@@ -45,7 +45,7 @@
         /// The messages for the control plane, with the envelope that carried them.
         func messages(_ envelope: Envelope?) -> [ControlFuzzing.Message] {
             var messages: [ControlFuzzing.Message] = []
-            if let control { messages.append(.control(control, envelope)) }
+            for control in controls { messages.append(.control(control, envelope)) }
             if let update { messages.append(.update(update)) }
             if let heartbeat { messages.append(.heartbeat(heartbeat)) }
             return messages
@@ -78,12 +78,12 @@
         if case .success(let envelopes) = frame {
             reencodesExactly = Envelope.encodeBatch(envelopes) == bytes
             for envelope in envelopes {
-                let bare = decodeBare(envelope.payload)
+                let bare = decodeBare(envelope.payload, as: envelope.typeName)
                 decoded.append(decodesAsItsKind(envelope, bare))
                 messages += bare.messages(envelope)
             }
         }
-        let whole = decodeBare(bytes)
+        let whole = decodeBare(bytes, as: nil)
         messages += whole.messages(nil)
         return Outcome(
             versionRefusal: Envelope.parseVersionRefusal(bytes), identity: NodeIO.nodeIdentity(bytes), frame: frame,
@@ -96,23 +96,30 @@
         case .tell:
             return (try? registry.decode(envelope.typeName, envelope.payload)) != nil
         case .control:
-            return bare.control != nil
+            return !bare.controls.isEmpty
         case .reply:
-            return bare.control != nil || (try? registry.decode(envelope.typeName, envelope.payload)) != nil
+            return !bare.controls.isEmpty || (try? registry.decode(envelope.typeName, envelope.payload)) != nil
         case .update:
-            return envelope.typeName == LeaderHeartbeat.typeName ? bare.heartbeat != nil : bare.update != nil
+            return bare.heartbeat != nil || bare.update != nil
         }
     }
 
-    private func decodeBare(_ payload: [UInt8]) -> Bare {
-        var bare = Bare(
-            control: try? PayloadCodec.decode(Control.self, from: payload),
-            heartbeat: try? PayloadCodec.decode(LeaderHeartbeat.self, from: payload),
-            update: try? PayloadCodec.decode(SequencedUpdate.self, from: payload), types: [])
-        if bare.control != nil { bare.types.append(Control.typeName) }
-        if bare.heartbeat != nil { bare.types.append(LeaderHeartbeat.typeName) }
-        if bare.update != nil { bare.types.append(SequencedUpdate.typeName) }
-        for name in messageTypes where (try? registry.decode(name, payload)) != nil { bare.types.append(name) }
+    /// Decodes `payload` as `typeName` says, or (nil) as every type a node reads off the network.
+    private func decodeBare(_ payload: [UInt8], as typeName: String?) -> Bare {
+        var bare = Bare(types: [])
+        let heartbeatName = LeaderHeartbeat.Proto.protoMessageName, updateName = SequencedUpdate.Proto.protoMessageName
+        for name in typeName.map({ [$0] }) ?? ControlCodec.typeNames + [heartbeatName, updateName] + messageTypes {
+            if name == heartbeatName, let beat = try? LeaderHeartbeat(protoBytes: payload) {
+                bare.heartbeat = beat
+            } else if name == updateName, let update = try? SequencedUpdate(protoBytes: payload) {
+                bare.update = update
+            } else if ControlCodec.knows(name), let control = try? ControlCodec.decode(name, payload) {
+                bare.controls.append(control)
+            } else if (try? registry.decode(name, payload)) == nil {
+                continue
+            }
+            bare.types.append(name)
+        }
         return bare
     }
 }

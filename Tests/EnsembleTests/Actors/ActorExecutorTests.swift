@@ -5,19 +5,19 @@ import Testing
 @testable import Ensemble
 
 /// Computes for `milliseconds` (after telling `echo` to answer the sender, when given), then answers "spun".
-struct Spin: Message {
+struct Spin: Message, Codable {
     var milliseconds: Int
     var token: String
     var echo: ActorAddress?
 }
 
 /// Asks an `Echo` to answer `replyTo` (or its sender).
-struct Ping: Message {
+struct Ping: Message, Codable {
     var replyTo: ActorAddress?
 }
 
 /// What an `Echo` answers.
-struct Pong: Message {}
+struct Pong: Message, Codable {}
 
 /// The spins that started, were released and finished, by token (tests run in parallel).
 enum SpinLog {

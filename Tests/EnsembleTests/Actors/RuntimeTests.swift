@@ -5,12 +5,12 @@ import ZMQ
 @testable import Ensemble
 
 /// Asks a `Counter` or `Parent` to do something.
-struct Command: Message {
+struct Command: Message, Codable {
     var verb: String
 }
 
 /// What a `Counter` or `Parent` answers.
-struct Answer: Message {
+struct Answer: Message, Codable {
     var value: String
 }
 
@@ -156,7 +156,8 @@ struct RuntimeTests {
                 let context = try ZMQContext()
                 let join = Envelope(
                     kind: .control, sender: .system(NodeID(address: NodeAddress(host: "127.0.0.1", port: otherPort), incarnation: 1)),
-                    recipient: .system(NodeID(address: leaderAddress, incarnation: 0)), typeName: "control", payload: [0])
+                    recipient: .system(NodeID(address: leaderAddress, incarnation: 0)), typeName: JoinRequest.wireTypeName,
+                    payload: [0])
                 var frame = join.encoded()
                 frame[1] = Envelope.protocolVersion + 1
                 var answers: [String] = []

@@ -77,7 +77,7 @@ struct ClientFailoverTests {
                 let id = UInt64.random(in: 1...UInt64.max)
                 let envelope = Envelope(
                     kind: .control, sender: nil, recipient: .system(NodeID(address: member, incarnation: 0)),
-                    typeName: Control.typeName, correlationID: id, payload: try PayloadCodec.encode(Control.stop))
+                    typeName: Ensemble_V2_StopRequest.protoMessageName, correlationID: id, payload: [])
                 await #expect(throws: EnsembleError.unreachable(member)) {
                     try await client.pending.wait(for: id, timeout: .seconds(5), what: "stop") {
                         client.io.submit(mail: envelope)

@@ -13,7 +13,7 @@ final class ReportObserver: EnsembleActor {
 }
 
 /// Asks a `DeadLetterForger` to return `encoder`'s text to `acceptor` as undelivered.
-struct ForgeDeadLetter: Message {
+struct ForgeDeadLetter: Message, Codable {
     static var messageType: String { "ForgeDeadLetter" }
     var acceptor: ActorAddress
     var encoder: ActorAddress

@@ -221,7 +221,7 @@ import Testing
         let target = Fixture.node(10001, 0)
         let id = pending.makeID()
         let reply = Envelope(kind: .reply, sender: .system(Fixture.node(10001, 5)), recipient: .system(Fixture.node(1900, 1)),
-                             typeName: Control.typeName, correlationID: id, payload: [])
+                             typeName: Ensemble_V2_PingRequest.protoMessageName, correlationID: id, payload: [])
         let answered = try await pending.wait(for: id, timeout: .seconds(5), destination: target, what: "test") {
             #expect(!pending.resolve(reply, from: Fixture.node(10002, 5)))
             #expect(!pending.resolve(reply, from: Fixture.node(1900, 5)))
@@ -235,7 +235,7 @@ import Testing
         let life = Fixture.node(10001, 7)
         let id = pending.makeID()
         let reply = Envelope(kind: .reply, sender: .system(life), recipient: .system(Fixture.node(1900, 1)),
-                             typeName: Control.typeName, correlationID: id, payload: [])
+                             typeName: Ensemble_V2_PingRequest.protoMessageName, correlationID: id, payload: [])
         _ = try await pending.wait(for: id, timeout: .seconds(5), destination: life, what: "test") {
             #expect(!pending.resolve(reply, from: Fixture.node(10001, 8)))
             #expect(pending.resolve(reply, from: life))

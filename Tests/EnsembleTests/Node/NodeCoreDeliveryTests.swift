@@ -36,7 +36,7 @@ struct NodeCoreDeliveryTests {
         try core.io.drain(acknowledgingWake: false).mail
             .filter { $0.typeName == DeadLetter.messageType }
             .map { envelope in
-                let letter = try PayloadCodec.decode(DeadLetter.self, from: envelope.payload)
+                let letter = try DeadLetter.decodePayload(envelope.payload)
                 return (to: envelope.recipient, originalType: letter.originalType, reason: letter.reason)
             }
     }

@@ -12,7 +12,7 @@ final class RoamingProbe: EnsembleActor {
 }
 
 /// Asks its parent to create a child of `typeName` under `globalName`.
-struct CreateChild: Message {
+struct CreateChild: Message, Codable {
     var typeName: String
     var globalName: String?
 }

@@ -11,7 +11,9 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Corpus/wire")
-    static let decoder = WireFuzzing(messages: encoderAppMessages)
+    /// As the fuzzer (`Fuzz/Sources/WireFuzzer`) registers them: the encoder application's
+    /// proto messages, and one `Codable` message for the compact format.
+    static let decoder = WireFuzzing(messages: encoderAppMessages + [GatewayChanged.self])
 
     /// The committed inputs, by name; throws when the directory is missing.
     static func committed() throws -> [(name: String, bytes: [UInt8])] {
@@ -24,6 +26,8 @@ import Testing
     static func problems(_ name: String, _ bytes: [UInt8]) -> [String] {
         let outcome = decoder.decodeEverything(bytes)
         var problems: [String] = []
+        // The envelope layout has one encoding per value; a payload's need not (protobuf's
+        // fields may come in any order, repeated, or unknown), so payloads are not re-encoded.
         if !outcome.reencodesExactly {
             problems.append("decodes as a frame that re-encodes to other bytes")
         }

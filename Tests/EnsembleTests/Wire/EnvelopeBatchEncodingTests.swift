@@ -15,7 +15,7 @@ struct EnvelopeBatchEncodingTests {
     static let mix: [Envelope] = [
         Envelope(kind: .tell, sender: Fixture.actor(node, 7), recipient: Fixture.actor(node, 42),
                  typeName: "EncodeRequest", correlationID: 1, payload: [1, 2, 3]),
-        Envelope(kind: .control, sender: nil, recipient: .system(node), typeName: "control", payload: []),
+        Envelope(kind: .control, sender: nil, recipient: .system(node), typeName: "ensemble.v2.PingRequest", payload: []),
         Envelope(kind: .reply, sender: Fixture.actor(tokyo, 1), recipient: Fixture.actor(zurich, UInt64.max),
                  typeName: "Größe", correlationID: UInt64.max, payload: Array(repeating: 0xE5, count: 300)),
         Envelope(kind: .tell, sender: Fixture.actor(longestHost, 9), recipient: Fixture.actor(longestHost, 10),

@@ -83,7 +83,7 @@ import Testing
     func ipv6HostsRoundTrip(host: String) throws {
         let node = Fixture.node(1900, UInt64.max, host: host)
         let envelope = Envelope(
-            kind: .control, sender: .system(node), recipient: Fixture.actor(node, UInt64.max), typeName: "control",
+            kind: .control, sender: .system(node), recipient: Fixture.actor(node, UInt64.max), typeName: "ensemble.v2.PingRequest",
             correlationID: UInt64.max, payload: [0, 255])
         let decoded = try #require(try Envelope.decodeBatch(envelope.encoded()).first)
         #expect(decoded == envelope)
@@ -114,7 +114,7 @@ import Testing
             Self.sample(kind: .tell, typeName: "A", correlationID: 1, payload: [1, 2, 3]),
             Self.sample(kind: .control, sender: nil, typeName: "B", correlationID: 2, payload: []),
             Self.sample(kind: .reply, typeName: "Ç", correlationID: 3, payload: Array(repeating: 0xE5, count: 300)),
-            Self.sample(kind: .update, sender: nil, typeName: "update", correlationID: 4, payload: [0xE5, 1, 1, 0]),
+            Self.sample(kind: .update, sender: nil, typeName: "ensemble.v2.SequencedUpdate", correlationID: 4, payload: [0xE5, 1, 1, 0]),
         ]
         let frame = Envelope.encodeBatch(envelopes)
         #expect(frame == envelopes.flatMap { $0.encoded() })
@@ -134,7 +134,7 @@ import Testing
         #expect(throws: WireError.badMagic(magic)) { try Envelope.decodeBatch(frame) }
     }
 
-    @Test(arguments: [UInt8(0), 2, 255])
+    @Test(arguments: [UInt8(0), 1, 3, 255])
     func otherProtocolVersionsAreRejected(version: UInt8) {
         var frame = Self.sample().encoded()
         frame[1] = version

@@ -1,3 +1,4 @@
+import EncoderApp
 import Foundation
 import Testing
 @testable import Ensemble
@@ -8,17 +9,21 @@ import Testing
 @Suite struct EnvelopeVectorTests {
     /// Each vector's envelope, under the name its block has in docs/protocol.md.
     static let envelopes: [String: Envelope] = [
+        "a client's request": Envelope(
+            kind: .control, sender: nil,
+            recipient: .system(NodeID(address: NodeAddress(host: "127.0.0.1", port: 1900), incarnation: 0)),
+            typeName: "ensemble.v2.PingRequest", correlationID: 0x1122_3344_5566_7788, payload: []),
         "a client's tell": Envelope(
             kind: .tell, sender: nil,
             recipient: ActorAddress(
                 node: NodeID(address: NodeAddress(host: "127.0.0.1", port: 1900), incarnation: 0x1a2_43bd_a227), id: 2),
-            typeName: "Ping", correlationID: 0, payload: [0x01, 0x02]),
-        "an actor's ask to a node's first life": Envelope(
+            typeName: "ensemble.v2.EncodeRequest", correlationID: 0, payload: [0x0A, 0x02, 0x68, 0x69, 0x10, 0x07]),
+        "an actor's request to a node's first life": Envelope(
             kind: .tell,
             sender: ActorAddress(
                 node: NodeID(address: NodeAddress(host: "10.0.0.5", port: 10000), incarnation: 0x18c_2f3a_4b51), id: 0),
             recipient: ActorAddress(node: NodeID(address: NodeAddress(host: "10.0.0.7", port: 10001), incarnation: 0), id: 0),
-            typeName: "Ping", correlationID: 0x0102_0304_0506_0708, payload: [0x68, 0x69]),
+            typeName: "ensemble.v2.PingRequest", correlationID: 0x0102_0304_0506_0708, payload: []),
     ]
 
     /// The page's vectors: a line `vector: NAME` then a fenced block of hex bytes.
@@ -63,10 +68,17 @@ import Testing
         #expect(try Envelope.decodeBatch(bytes) == [envelope])
     }
 
-    @Test func twoVectorsBackToBackAreOneBatch() throws {
+    @Test func theVectorsBackToBackAreOneBatch() throws {
         let vectors = try Self.documentedVectors()
         let names = Array(Self.envelopes.keys).sorted()
         let frame = try names.flatMap { try #require(vectors[$0]) }
         #expect(try Envelope.decodeBatch(frame) == names.compactMap { Self.envelopes[$0] })
+    }
+
+    /// The payloads are what the page says they are.
+    @Test func thePayloadsAreTheMessagesThePageNames() throws {
+        #expect(try EncodeRequest(text: "hi", requestID: 7).encodedPayload() == Self.envelopes["a client's tell"]?.payload)
+        let ping = try ControlCodec.encode(.ping)
+        #expect(ping.typeName == Self.envelopes["a client's request"]?.typeName && ping.payload == [])
     }
 }

@@ -1,7 +1,9 @@
+import EncoderApp
 import Ensemble
 import Testing
 
-/// `Message.encodedPayload()`: a `WireMessage` writes its own layout, any other message its `Codable` form.
+/// `Message.encodedPayload()`: a `WireMessage` writes its own layout, a generated proto3 message its
+/// protobuf encoding, a `Codable` message its compact form.
 struct PayloadTests {
     struct Sample: WireMessage {
         static var messageType: String { "PayloadTests.Sample" }
@@ -21,7 +23,7 @@ struct PayloadTests {
         }
     }
 
-    struct Plain: Message {
+    struct Plain: Message, Codable {
         static var messageType: String { "PayloadTests.Plain" }
         var number: UInt64
         var text: String
@@ -31,6 +33,7 @@ struct PayloadTests {
         var registry = MessageRegistry()
         registry.register(Sample.self)
         registry.register(Plain.self)
+        registry.register(EncodeRequest.self)
         return registry
     }
 
@@ -51,5 +54,22 @@ struct PayloadTests {
         #expect(bytes.first != 0xFE)
         let decoded = try #require(try registry().decode(Plain.messageType, bytes) as? Plain)
         #expect(decoded.number == 7 && decoded.text == "x")
+    }
+
+    @Test func aProtoMessageTravelsInTheProtobufEncodingUnderItsFullName() throws {
+        let request = EncodeRequest(text: "héllo", requestID: 9)
+        #expect(EncodeRequest.messageType == "ensemble.v2.EncodeRequest")
+        let bytes = try request.encodedPayload()
+        #expect(bytes == Array("\u{0A}\u{06}héllo\u{10}\u{09}".utf8), "field 1 (text), field 2 (request_id)")
+        #expect(try registry().decode(EncodeRequest.messageType, bytes) as? EncodeRequest == request)
+    }
+
+    /// Each kind reads only its own encoding: a payload of another kind is refused, not misread.
+    @Test func aPayloadOfAnotherKindIsRefused() throws {
+        let plain = try Plain(number: 7, text: "x").encodedPayload()
+        let sample = try Sample(number: 7, text: "x").encodedPayload()
+        #expect(throws: EnsembleError.self) { try registry().decode(Sample.messageType, plain) }
+        #expect(throws: EnsembleError.self) { try registry().decode(Plain.messageType, sample) }
+        #expect(throws: EnsembleError.self) { try registry().decode(EncodeRequest.messageType, sample) }
     }
 }

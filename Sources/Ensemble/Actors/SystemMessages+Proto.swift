@@ -1,0 +1,121 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// The runtime's own messages travel as the proto3 messages of proto/ensemble/v2/system.proto,
+// under their full names (`ensemble.v2.DeadLetter`, ...).
+
+extension ActorExitRequest: ProtoConvertible {
+    public var proto: Ensemble_V2_ActorExitRequest { Ensemble_V2_ActorExitRequest() }
+    public init(proto: Ensemble_V2_ActorExitRequest) {}
+}
+
+extension ExitReason: ProtoConvertible {
+    public var proto: Ensemble_V2_ExitReason {
+        var proto = Ensemble_V2_ExitReason()
+        switch self {
+        case .stopped: proto.kind = .stopped
+        case .crashed: proto.kind = .crashed
+        case .capabilityLost: proto.kind = .capabilityLost
+        case .nodeLost(let node):
+            proto.kind = .nodeLost
+            proto.lostNode = node.proto
+        }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_ExitReason) throws(WireError) {
+        switch proto.kind {
+        case .stopped: self = .stopped
+        case .crashed: self = .crashed
+        case .capabilityLost: self = .capabilityLost
+        case .nodeLost: self = .nodeLost(try NodeAddress(proto: proto.lostNode))
+        case .unspecified, .UNRECOGNIZED: throw .malformed("an exit reason of no known kind")
+        }
+    }
+}
+
+extension ChildActorExited: ProtoConvertible {
+    public var proto: Ensemble_V2_ChildActorExited {
+        var proto = Ensemble_V2_ChildActorExited()
+        proto.child = child.proto
+        proto.reason = reason.proto
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_ChildActorExited) throws(WireError) {
+        self.init(child: try ActorAddress(proto: proto.child), reason: try ExitReason(proto: proto.reason))
+    }
+}
+
+extension ChildActorReplaced: ProtoConvertible {
+    public var proto: Ensemble_V2_ChildActorReplaced {
+        var proto = Ensemble_V2_ChildActorReplaced()
+        proto.child = child.proto
+        proto.replacement = replacement.proto
+        proto.reason = reason.proto
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_ChildActorReplaced) throws(WireError) {
+        self.init(
+            child: try ActorAddress(proto: proto.child), replacement: try ActorAddress(proto: proto.replacement),
+            reason: try ExitReason(proto: proto.reason))
+    }
+}
+
+extension PoisonMessage: ProtoConvertible {
+    public var proto: Ensemble_V2_PoisonMessage {
+        var proto = Ensemble_V2_PoisonMessage()
+        proto.originalType = originalType
+        proto.originalPayload = Data(originalPayload)
+        proto.details = details
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_PoisonMessage) {
+        self.init(originalType: proto.originalType, originalPayload: Array(proto.originalPayload), details: proto.details)
+    }
+}
+
+extension DeadLetter: ProtoConvertible {
+    public var proto: Ensemble_V2_DeadLetter {
+        var proto = Ensemble_V2_DeadLetter()
+        proto.recipient = recipient.proto
+        proto.originalType = originalType
+        proto.originalPayload = Data(originalPayload)
+        proto.reason = reason
+        if let tooLarge {
+            proto.tooLarge = .with {
+                $0.size = UInt64(max(tooLarge.size, 0))
+                $0.limit = UInt64(max(tooLarge.limit, 0))
+            }
+        }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_DeadLetter) throws(WireError) {
+        self.init(
+            recipient: try ActorAddress(proto: proto.recipient), originalType: proto.originalType,
+            originalPayload: Array(proto.originalPayload), reason: proto.reason,
+            tooLarge: proto.hasTooLarge
+                ? MessageTooLarge(
+                    size: try ProtoCheck.count(proto.tooLarge.size, "size"),
+                    limit: try ProtoCheck.count(proto.tooLarge.limit, "limit"))
+                : nil)
+    }
+}
+
+extension WakeupMessage: ProtoConvertible {
+    public var proto: Ensemble_V2_WakeupMessage {
+        var proto = Ensemble_V2_WakeupMessage()
+        if let payload { proto.payload = payload }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_WakeupMessage) {
+        self.init(payload: proto.hasPayload ? proto.payload : nil)
+    }
+}

@@ -1,0 +1,112 @@
+import SwiftProtobuf
+
+// The records inside control requests and replies, and their proto3 forms.
+
+extension JoinRequest: ProtoConvertible {
+    public var proto: Ensemble_V2_JoinRequest {
+        var proto = Ensemble_V2_JoinRequest()
+        proto.node = node.proto
+        proto.capabilities = capabilities.sorted
+        proto.load = UInt64(max(load, 0))
+        proto.protocolVersion = UInt32(protocolVersion)
+        proto.names = names.map(\.proto)
+        proto.publicKey = publicKey?.z85 ?? ""
+        if let maxMessageSize { proto.maxMessageSize = UInt64(max(maxMessageSize, 0)) }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_JoinRequest) throws(WireError) {
+        self.init(
+            node: try NodeID(proto: proto.node), capabilities: Capabilities(proto.capabilities),
+            load: try ProtoCheck.count(proto.load, "load"),
+            // A version no byte holds is one this node does not speak either.
+            protocolVersion: UInt8(clamping: proto.protocolVersion),
+            names: try proto.names.map { (named) throws(WireError) in try NamedActor(proto: named) },
+            publicKey: try ProtoCheck.key(proto.publicKey),
+            maxMessageSize: proto.hasMaxMessageSize ? try ProtoCheck.count(proto.maxMessageSize, "message size limit") : nil)
+    }
+}
+
+extension CreateRequest: ProtoConvertible {
+    public var proto: Ensemble_V2_CreateRequest {
+        var proto = Ensemble_V2_CreateRequest()
+        proto.typeName = typeName
+        if let parent { proto.parent = parent.proto }
+        if let globalName { proto.globalName = globalName }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_CreateRequest) throws(WireError) {
+        self.init(
+            typeName: proto.typeName, parent: proto.hasParent ? try ActorAddress(proto: proto.parent) : nil,
+            globalName: proto.hasGlobalName ? proto.globalName : nil)
+    }
+}
+
+extension ActorRecord: ProtoConvertible {
+    public var proto: Ensemble_V2_ActorRecord {
+        var proto = Ensemble_V2_ActorRecord()
+        proto.address = address.proto
+        proto.type = type
+        if let parent { proto.parent = parent.proto }
+        if let globalName { proto.globalName = globalName }
+        proto.restarts = UInt64(max(restarts, 0))
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_ActorRecord) throws(WireError) {
+        self.init(
+            address: try ActorAddress(proto: proto.address), type: proto.type,
+            parent: proto.hasParent ? try ActorAddress(proto: proto.parent) : nil,
+            globalName: proto.hasGlobalName ? proto.globalName : nil,
+            restarts: try ProtoCheck.count(proto.restarts, "restarts"))
+    }
+}
+
+extension MemberStatus: ProtoConvertible {
+    public var proto: Ensemble_V2_MemberStatus {
+        var proto = Ensemble_V2_MemberStatus()
+        proto.node = node.proto
+        proto.capabilities = capabilities.sorted
+        proto.leader = leader
+        proto.alive = alive
+        proto.lastHeardMs = UInt64(max(lastHeardMs, 0))
+        proto.publicKey = publicKey?.z85 ?? ""
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_MemberStatus) throws(WireError) {
+        self.init(
+            node: try NodeID(proto: proto.node), capabilities: Capabilities(proto.capabilities), leader: proto.leader,
+            alive: proto.alive, lastHeardMs: try ProtoCheck.count(proto.lastHeardMs, "last heard"),
+            publicKey: try ProtoCheck.key(proto.publicKey))
+    }
+}
+
+extension StatusReport: ProtoConvertible {
+    public var proto: Ensemble_V2_StatusReport {
+        var proto = Ensemble_V2_StatusReport()
+        proto.node = node.proto
+        if let leader { proto.leader = leader.proto }
+        proto.members = members.map(\.proto)
+        proto.actors = actors.map(\.proto)
+        proto.globalNames = globalNames.mapValues(\.proto)
+        proto.unreachable = unreachable.map(\.proto)
+        proto.counters = counters.mapValues { UInt64(max($0, 0)) }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_StatusReport) throws(WireError) {
+        var names: [String: ActorAddress] = [:]
+        for (name, address) in proto.globalNames { names[name] = try ActorAddress(proto: address) }
+        var counters: [String: Int] = [:]
+        for (name, value) in proto.counters { counters[name] = try ProtoCheck.count(value, name) }
+        self.init(
+            node: try NodeID(proto: proto.node), leader: proto.hasLeader ? try NodeID(proto: proto.leader) : nil,
+            members: try proto.members.map { (member) throws(WireError) in try MemberStatus(proto: member) },
+            actors: try proto.actors.map { (actor) throws(WireError) in try ActorRecord(proto: actor) },
+            globalNames: names,
+            unreachable: try proto.unreachable.map { (address) throws(WireError) in try NodeAddress(proto: address) },
+            counters: counters)
+    }
+}
