@@ -20,3 +20,17 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 swift build --build-tests 2>&1 | grep -v "prohibited flag" | grep -E "error|warning: " || true
 swift test --no-parallel
+
+# The Python client (clients/python), installed from scratch into a venv of its own
+# (Debian's pip refuses system-wide installs), against conventions of the binary just built.
+venv=.build/python-client-venv
+rm -rf "$venv"
+if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    echo "test: installing python3-venv" >&2
+    env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install -q --disable-pip-version-check "./clients/python[test]"
+ENSEMBLE_BIN="$(swift build --show-bin-path)/ensemble" "$venv/bin/python" -m pytest -q -p no:cacheprovider clients/python/tests

@@ -1,0 +1,1 @@
+"""Ensemble's wire schemas; the generated modules are in ensemble.v2."""
