@@ -5,15 +5,22 @@ import ZMQ
 
 /// Envelopes as an attacker writes them.
 enum Forge {
-    /// A control message (a request, or with `kind: .reply` an answer) for `node`'s system endpoint.
+    /// A control request for `node`'s system endpoint (an attacker may give it another kind).
     static func control(
-        _ control: Control, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind = .control
+        _ request: ControlRequest, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind = .control
     ) throws -> Envelope {
-        try Envelope(control: control, kind: kind, sender: sender, recipient: .system(node), correlationID: id)
+        try Envelope(control: request, kind: kind, sender: sender, recipient: .system(node), correlationID: id)
+    }
+
+    /// A control reply for `node`'s system endpoint (an attacker may send it as a request, `kind: .control`).
+    static func control(
+        _ reply: ControlReply, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind = .reply
+    ) throws -> Envelope {
+        try Envelope(control: reply, kind: kind, sender: sender, recipient: .system(node), correlationID: id)
     }
 
     /// The same answer under each correlation id of `ids` (the payload encoded once).
-    static func replies(_ control: Control, from sender: ActorAddress, to node: NodeID, ids: [UInt64]) throws -> [Envelope] {
+    static func replies(_ control: ControlReply, from sender: ActorAddress, to node: NodeID, ids: [UInt64]) throws -> [Envelope] {
         let (typeName, payload) = try ControlCodec.encode(control)
         return ids.map {
             Envelope(kind: .reply, sender: sender, recipient: .system(node), typeName: typeName, correlationID: $0, payload: payload)
@@ -112,9 +119,9 @@ final class RawPeer {
     }
 
     /// The control replies received so far, with their correlation ids.
-    var replies: [(id: UInt64, control: Control)] {
+    var replies: [(id: UInt64, control: ControlReply)] {
         inbox.filter { $0.kind == .reply }.compactMap { envelope in
-            (try? ControlCodec.decode(envelope.typeName, envelope.payload)).map { (envelope.correlationID, $0) }
+            (try? ControlCodec.decodeReply(envelope.typeName, envelope.payload)).map { (envelope.correlationID, $0) }
         }
     }
 
@@ -154,7 +161,7 @@ final class RawMember: @unchecked Sendable {
     }
 
     /// JOINs the leader (again every 250 ms) until it answers; returns the answer.
-    func join(timeout: Double = 10) throws -> Control? {
+    func join(timeout: Double = 10) throws -> ControlReply? {
         let id = UInt64.random(in: 1...UInt64.max)
         let request = JoinRequest(node: life, capabilities: Capabilities([]), load: 0, protocolVersion: Envelope.protocolVersion,
                                   maxMessageSize: 64 << 20)
@@ -171,11 +178,11 @@ final class RawMember: @unchecked Sendable {
     }
 
     /// The answer with correlation id `id`, once it has arrived.
-    func reply(to id: UInt64) -> Control? {
+    func reply(to id: UInt64) -> ControlReply? {
         lock.withLock {
             readLocked()
             return received.last { $0.kind == .reply && $0.correlationID == id }
-                .flatMap { try? ControlCodec.decode($0.typeName, $0.payload) }
+                .flatMap { try? ControlCodec.decodeReply($0.typeName, $0.payload) }
         }
     }
 
@@ -189,7 +196,7 @@ final class RawMember: @unchecked Sendable {
                     readLocked()
                     if Date() >= nextBeat {
                         nextBeat = Date().addingTimeInterval(0.25)
-                        let beat = Control.heartbeat(life, load: 0, capabilities: Capabilities([]))
+                        let beat = ControlRequest.heartbeat(life, load: 0, capabilities: Capabilities([]))
                         if let envelope = try? Forge.control(beat, from: .system(life), to: anyLife(leaderPort)) {
                             sendLocked([envelope], to: leaderPort)
                         }
@@ -230,15 +237,15 @@ final class RawMember: @unchecked Sendable {
             for envelope in envelopes {
                 received.append(envelope)
                 guard envelope.kind == .control, let sender = envelope.sender,
-                    let control = try? ControlCodec.decode(envelope.typeName, envelope.payload)
+                    let control = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload)
                 else { continue }
-                let answer: Control
+                let answer: ControlReply
                 switch control {
                 case .ping: answer = .pong(life)
                 case .listActors: answer = .actors([])
                 default: continue
                 }
-                guard let reply = try? Envelope(control: answer, kind: .reply, sender: .system(life), recipient: sender,
+                guard let reply = try? Envelope(control: answer, sender: .system(life), recipient: sender,
                                                 correlationID: envelope.correlationID) else { continue }
                 sendLocked([reply], to: sender.node.address.port)
             }

@@ -35,7 +35,7 @@ extension AttackTests {
                       MemberInfo(node: m2Life, capabilities: Capabilities(["64bit encoder"]), publicKey: m2Key)],
             names: [:], maxMessageSize: 64 << 20)
         var inLeadersName: [Envelope] = []
-        for lie in [Control.welcome(withoutM1), .declaredDown(b), .refused("refused: go away")] {
+        for lie in [ControlReply.welcome(withoutM1), .declaredDown(b), .refused("refused: go away")] {
             inLeadersName += try Forge.replies(lie, from: .system(leaderLife), to: b, ids: Array(0...100))
         }
         inLeadersName += [
@@ -163,7 +163,7 @@ extension AttackTests {
         // What only nodes send, from the user key on a client connection, to the leader and (via the leader) to m1.
         let client = try RawPeer.client(cluster.leaderPort, curve: (leaderKey, userKeys))
         defer { client.close() }
-        let nodeOnly: [Control] = [
+        let nodeOnly: [ControlRequest] = [
             .leave(b), .heartbeat(b, load: 0, capabilities: Capabilities([])), .capabilitiesChanged(b, Capabilities(["stolen"])),
             .releaseName("Acceptor", acceptor), .registerName("Acceptor", ActorAddress(node: b, id: 4242), bornMs: 0),
             .snapshotRequest, .claimName("Acceptor"), .join(join),

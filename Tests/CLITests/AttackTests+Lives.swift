@@ -118,7 +118,7 @@ extension AttackTests {
             try Forge.control(.leave(b), from: system, to: leader),
         ], to: cluster.leaderPort)
         for id: UInt64 in [101, 102] {
-            var answer: Control?
+            var answer: ControlReply?
             _ = eventually(timeout: 10) {
                 answer = rogue.reply(to: id)
                 return answer != nil

@@ -34,7 +34,7 @@ struct AttackTests {
         defer { client.close() }
 
         // 1. Membership, names and placement, from a client connection: each refused, with the line.
-        let nodeOnly: [Control] = [
+        let nodeOnly: [ControlRequest] = [
             .leave(b), .heartbeat(b, load: 0, capabilities: Capabilities([])), .loadReport(b, 1000),
             .capabilitiesChanged(b, Capabilities(["stolen"])), .releaseName("Acceptor", acceptor),
             .registerName("Acceptor", ActorAddress(node: b, id: 4242), bornMs: 0), .snapshotRequest, .claimName("Acceptor"),
@@ -51,7 +51,7 @@ struct AttackTests {
         cluster.expectCounter("nodeOnlyRefusals", grewBy: nodeOnly.count, from: leaderBefore)
 
         // 7. Control requests addressed to m1, handed to the leader: a gateway passes on only mail.
-        let elsewhere: [Control] = [
+        let elsewhere: [ControlRequest] = [
             .stop, .changeCapability(add: false, name: "morse"), .kill(morse), .status,
             .createActor(typeName: "Encoder", globalName: nil), .leave(b),
         ]
@@ -137,7 +137,7 @@ struct AttackTests {
         let impostor = try RawPeer.node(fake, to: cluster.leaderPort)
         defer { impostor.close() }
         // Requests speaking for B (m1) or for another life's actors, and one not from a runtime: forgedPayloads.
-        let forAnother: [Control] = [
+        let forAnother: [ControlRequest] = [
             .leave(b), .heartbeat(b, load: 0, capabilities: Capabilities([])), .loadReport(b, 1000),
             .capabilitiesChanged(b, Capabilities(["stolen"])), .registerName("Acceptor", ActorAddress(node: b, id: 4242), bornMs: 0),
             .releaseName("Acceptor", acceptor), .create(CreateRequest(typeName: "Encoder", parent: ActorAddress(node: b, id: 1), globalName: nil)),
@@ -149,7 +149,7 @@ struct AttackTests {
         // Envelopes naming B's life as their sender: forgedSenders.
         let forgedSenders = [try Forge.control(.leave(b), from: .system(b), to: leader), Forge.mail(from: ActorAddress(node: b, id: 1), to: acceptor)]
         // What only members ask, and mail (lifecycle messages included), from a life that is no member: unknownSenders.
-        let membersOnly: [Control] = [
+        let membersOnly: [ControlRequest] = [
             .snapshotRequest, .claimName("Acceptor"), .abandonName("Acceptor"), .listActors,
             .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)),
             .registerName("Acceptor", ActorAddress(node: fake, id: 1), bornMs: 0),
@@ -176,7 +176,7 @@ struct AttackTests {
             leader: leaderLife, sequence: 1_000_000,
             members: [MemberInfo(node: leaderLife, capabilities: Capabilities([])), MemberInfo(node: m2Life, capabilities: Capabilities(["64bit encoder"]))],
             names: [:], maxMessageSize: 64 << 20)
-        let lies: [Control] = [
+        let lies: [ControlReply] = [
             .refused("refused: go away"), .declaredDown(b), .welcome(withoutM1), .snapshot(withoutM1),
             .joinLater("held by a live life"), .staleLife(NodeID(address: b.address, incarnation: b.incarnation + 1000)),
         ]
@@ -335,7 +335,7 @@ struct AttackTests {
         }
         for stranger in strangers {
             let answered = stranger.receive { inbox in
-                inbox.contains { $0.kind == .reply && (try? ControlCodec.decode($0.typeName, $0.payload)).map {
+                inbox.contains { $0.kind == .reply && (try? ControlCodec.decodeReply($0.typeName, $0.payload)).map {
                     if case .declaredDown = $0 { return true } else { return false } } == true }
             }
             #expect(answered, "a made-up life got no declaredDown back over its connection")

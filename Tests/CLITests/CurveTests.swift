@@ -192,7 +192,7 @@ struct CurveTests {
 
     /// Sends one control message on a DEALER named after `life`, authenticated with `credentials` (not that node's keys).
     private func sendAsNode(
-        _ life: NodeID, _ control: Control, to target: NodeID, serverKey: CurveKey, with credentials: CurveCredentials
+        _ life: NodeID, _ control: ControlRequest, to target: NodeID, serverKey: CurveKey, with credentials: CurveCredentials
     ) throws {
         let context = try ZMQContext()
         // The context outlives its socket: terminating it with the socket open would block forever.

@@ -142,7 +142,7 @@ extension ClientLoop {
         openSocket()
     }
 
-    private func sendControl(_ control: Control, correlationID: UInt64) {
+    private func sendControl(_ control: ControlRequest, correlationID: UInt64) {
         guard socket != nil, let (typeName, payload) = try? ControlCodec.encode(control) else { return }
         outgoing.append(Envelope(
             kind: .control, sender: nil, recipient: .system(NodeID(address: gateway, incarnation: 0)),
@@ -152,7 +152,7 @@ extension ClientLoop {
     /// The members of the gateway's view become candidates (with their keys, over CurveZMQ:
     /// the connection authenticated the gateway, so its view can be trusted).
     func learnView(_ envelope: Envelope) {
-        guard case .viewDescription(let snapshot?)? = try? ControlCodec.decode(envelope.typeName, envelope.payload) else {
+        guard case .viewDescription(let snapshot?)? = try? ControlCodec.decodeReply(envelope.typeName, envelope.payload) else {
             return
         }
         var members: [NodeAddress] = []

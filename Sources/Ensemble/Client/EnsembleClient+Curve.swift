@@ -58,7 +58,7 @@ extension EnsembleClient {
         from leader: NodeAddress, keys: CurveClientKeys, timeout: Duration
     ) async throws -> [NodeAddress: CurveKey] {
         let client = try EnsembleClient(gateway: leader, curve: keys)
-        let answer: Control
+        let answer: ControlReply
         do {
             try await client.connect(timeout: timeout)
             answer = try await client.request(.describeView, timeout: timeout)

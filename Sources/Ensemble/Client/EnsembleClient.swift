@@ -148,7 +148,7 @@ public final class EnsembleClient: Sendable {
     }
 
     /// Sends a control request to the gateway and waits for the answer.
-    public func request(_ control: Control, timeout: Duration) async throws -> Control {
+    public func request(_ control: ControlRequest, timeout: Duration) async throws -> ControlReply {
         let gateway = self.gateway
         let id = pending.makeID()
         let (typeName, payload) = try ControlCodec.encode(control)
@@ -159,7 +159,7 @@ public final class EnsembleClient: Sendable {
         let reply = try await pending.wait(for: id, timeout: timeout, what: "\(gateway)") {
             io.submit(mail: envelope)
         }
-        return try ControlCodec.decode(reply.typeName, reply.payload)
+        return try ControlCodec.decodeReply(reply.typeName, reply.payload)
     }
 
     /// Creates an actor of a type registered on the nodes, through the gateway.

@@ -5,9 +5,9 @@ struct ControlFuzzRun {
 
     /// A message on its way between the planes.
     private enum Delivery {
-        case toMember(Control, correlationID: UInt64)
+        case toMember(ControlReply, correlationID: UInt64)
         case update(SequencedUpdate)
-        case toLeader(Control, correlationID: UInt64)
+        case toLeader(ControlRequest, correlationID: UInt64)
     }
 
     private(set) var leader: ControlPlane
@@ -56,14 +56,13 @@ struct ControlFuzzRun {
     /// One decoded message, then the periodic events.
     mutating func feed(_ message: ControlFuzzing.Message) {
         switch message {
-        case .control(let control, let envelope):
+        case .request(let control, let envelope):
             // First as the envelope says (its sender's connection, its id), then as the choices say.
             if let envelope {
-                let origin: Origin = envelope.sender.map { .node($0.node, .plainTextNode) } ?? .client(.plainTextClient)
+                let origin = Self.origin(of: envelope)
                 let id = envelope.correlationID
                 toLeader(control, sender: envelope.sender ?? .system(F.leader), id: id, from: origin, lastHeard: pickLastHeard())
                 toMember(request: control, sender: envelope.sender ?? .system(F.member), id: id, from: origin)
-                toMember(reply: control, id: id, from: origin)
                 pump()
                 tick()
             }
@@ -74,7 +73,22 @@ struct ControlFuzzRun {
                 origin = pickOrigin(envelope)
                 toMember(request: control, sender: pickSender(origin, envelope, at: F.member), id: pickRequestID(envelope),
                          from: origin)
+                pump()
+                tick()
+            }
+        case .reply(let control, let envelope):
+            // An answer also arrives as a request now and then: both planes refuse it.
+            if let envelope {
+                let origin = Self.origin(of: envelope)
+                toMember(reply: control, id: envelope.correlationID, from: origin)
+                misrouted(sender: envelope.sender ?? .system(F.member), from: origin)
+                pump()
+                tick()
+            }
+            for _ in 0..<(envelope == nil ? 1 : 0) + choices.below(3) {
                 toMember(reply: control, id: pickReplyID(envelope), from: pickReplyOrigin(envelope))
+                let origin = pickOrigin(envelope)
+                misrouted(sender: pickSender(origin, envelope, at: F.leader), from: origin)
                 pump()
                 tick()
             }
@@ -160,9 +174,21 @@ struct ControlFuzzRun {
         inbox.removeAll()
     }
 
+    private static func origin(of envelope: Envelope) -> Origin {
+        envelope.sender.map { .node($0.node, .plainTextNode) } ?? .client(.plainTextClient)
+    }
+
+    /// An answer sent to the leader as a request: refused, and nothing else happens.
+    private mutating func misrouted(sender: ActorAddress, from origin: Origin) {
+        let before = leader.view
+        let actions = leader.misroutedReply(sender: sender, from: origin)
+        if leader.view != before { violate("an answer sent as a request changed the leader's view") }
+        perform(actions, atLeader: true, answering: sender, correlationID: 0)
+    }
+
     /// A request to the leader's plane, carried out; a client's must leave the view alone.
     private mutating func toLeader(
-        _ control: Control, sender: ActorAddress, id: UInt64, from origin: Origin, lastHeard: Duration?
+        _ control: ControlRequest, sender: ActorAddress, id: UInt64, from origin: Origin, lastHeard: Duration?
     ) {
         let before = leader.view
         let actions = leader.request(control, sender: sender, correlationID: id, from: origin, now: now,
@@ -173,7 +199,7 @@ struct ControlFuzzRun {
     }
 
     /// A request to the member's plane (which leads nothing), carried out.
-    private mutating func toMember(request control: Control, sender: ActorAddress, id: UInt64, from origin: Origin) {
+    private mutating func toMember(request control: ControlRequest, sender: ActorAddress, id: UInt64, from origin: Origin) {
         let before = member.view
         let actions = member.request(control, sender: sender, correlationID: id, from: origin, now: now,
                                      lastHeard: { _ in nil })
@@ -183,7 +209,7 @@ struct ControlFuzzRun {
     }
 
     /// A reply to the member's plane: its own when the id is one of its requests', else the runtime's.
-    private mutating func toMember(reply control: Control, id: UInt64, from origin: Origin) {
+    private mutating func toMember(reply control: ControlReply, id: UInt64, from origin: Origin) {
         let names = self.names
         guard let actions = member.reply(control, correlationID: id, from: origin, currentNames: { names }) else {
             return count("reply.notMember")
@@ -218,7 +244,7 @@ struct ControlFuzzRun {
         }
     }
 
-    private mutating func answer(_ control: Control, to recipient: ActorAddress, correlationID id: UInt64) {
+    private mutating func answer(_ control: ControlReply, to recipient: ActorAddress, correlationID id: UInt64) {
         if recipient.node == F.member { send(.toMember(control, correlationID: id)) }
     }
 
@@ -288,7 +314,7 @@ struct ControlFuzzRun {
 
     /// Only the node's own runtime hears its own JOIN (and stops for it), and only an origin that may
     /// administer gets the runtime to stop, change capabilities or kill.
-    private mutating func checkRuntime(_ actions: [PlaneAction], from origin: Origin, _ control: Control) {
+    private mutating func checkRuntime(_ actions: [PlaneAction], from origin: Origin, _ control: ControlRequest) {
         for action in actions {
             switch action {
             case .ownJoin where origin != .local:

@@ -35,8 +35,10 @@
 
     /// One decoded message to feed the planes.
     public enum Message: Sendable {
-        /// A control message, with the envelope that carried it (nil: the whole input decoded as one).
-        case control(Control, Envelope?)
+        /// A control request, with the envelope that carried it (nil: the whole input decoded as one).
+        case request(ControlRequest, Envelope?)
+        /// A control reply, with the envelope that carried it (nil: the whole input decoded as one).
+        case reply(ControlReply, Envelope?)
         /// An update from the leader's PUB channel.
         case update(SequencedUpdate)
         /// A leader heartbeat from the PUB channel.
@@ -184,44 +186,49 @@ extension ControlFuzzRun {
 
     // MARK: Names of what is counted
 
-    static func name(_ control: Control) -> String {
-        switch control {
+    static func name(_ request: ControlRequest) -> String {
+        switch request {
         case .join: return "join"
-        case .welcome: return "welcome"
-        case .refused: return "refused"
         case .leave: return "leave"
         case .loadReport: return "loadReport"
         case .snapshotRequest: return "snapshotRequest"
-        case .snapshot: return "snapshot"
         case .create: return "create"
-        case .created: return "created"
         case .claimName: return "claimName"
-        case .nameClaim: return "nameClaim"
         case .registerName: return "registerName"
         case .releaseName: return "releaseName"
         case .abandonName: return "abandonName"
         case .createActor: return "createActor"
         case .status: return "status"
-        case .statusReport: return "statusReport"
         case .metrics: return "metrics"
-        case .metricsText: return "metricsText"
         case .listActors: return "listActors"
-        case .actors: return "actors"
         case .ping: return "ping"
-        case .pong: return "pong"
         case .stop: return "stop"
         case .changeCapability: return "changeCapability"
-        case .capabilitySet: return "capabilitySet"
         case .capabilitiesChanged: return "capabilitiesChanged"
         case .kill: return "kill"
         case .heartbeat: return "heartbeat"
+        case .describeView: return "describeView"
+        case .probeRequest: return "probeRequest"
+        }
+    }
+
+    static func name(_ reply: ControlReply) -> String {
+        switch reply {
+        case .welcome: return "welcome"
+        case .refused: return "refused"
+        case .snapshot: return "snapshot"
+        case .created: return "created"
+        case .nameClaim: return "nameClaim"
+        case .statusReport: return "statusReport"
+        case .metricsText: return "metricsText"
+        case .actors: return "actors"
+        case .pong: return "pong"
+        case .capabilitySet: return "capabilitySet"
         case .declaredDown: return "declaredDown"
         case .joinLater: return "joinLater"
         case .staleLife: return "staleLife"
-        case .describeView: return "describeView"
         case .viewDescription: return "viewDescription"
         case .ok: return "ok"
-        case .probeRequest: return "probeRequest"
         case .probeAnswered: return "probeAnswered"
         }
     }

@@ -24,7 +24,7 @@ public enum RuntimeRequest: Sendable, Equatable {
 /// What the shell must do after the control plane handled a message.
 public enum PlaneAction: Sendable, Equatable {
     /// Answer the request's sender with this.
-    case answer(Control)
+    case answer(ControlReply)
     /// The request was refused: count it, and answer the sender with the refusal's line when
     /// `answered` (a client always; a node only where the answer reaches the life that asked).
     case refused(ControlRefusal, answered: Bool)
@@ -86,28 +86,37 @@ public struct ControlPlane: Sendable {
     /// A control request for this node's system endpoint, from `origin`, whose envelope
     /// names `sender`; `lastHeard` tells when a node address was last heard from.
     public mutating func request(
-        _ control: Control, sender: ActorAddress, correlationID: UInt64, from origin: Origin, now: Duration,
+        _ control: ControlRequest, sender: ActorAddress, correlationID: UInt64, from origin: Origin, now: Duration,
         lastHeard: (NodeAddress) -> Duration?
     ) -> [PlaneAction] {
         if origin == .local, case .join(let request) = control, request.node == me {
             // Its own JOIN, over its own link: the leader address it was given points back at it.
             return [.ownJoin]
         }
-        switch ControlPolicy.decide(control, from: origin, sender: sender, context: policyContext) {
-        case .allow:
-            break
-        case .refuse(let why):
-            return [.refused(why, answered: origin.node == nil)]
-        case .refuseJoin(let why):
-            return [.refused(why, answered: true)]
-        case .ignore(let why):
-            return [.refused(why, answered: false)]
+        if let refusal = Self.refusal(ControlPolicy.decide(control, from: origin, sender: sender, context: policyContext),
+                                      from: origin) {
+            return [refusal]
         }
         return handle(control, sender: sender, correlationID: correlationID, from: origin, now: now, lastHeard: lastHeard)
     }
 
+    /// An answer that came as a request from `origin`, whose envelope names `sender`: refused.
+    public func misroutedReply(sender: ActorAddress, from origin: Origin) -> [PlaneAction] {
+        let verdict = ControlPolicy.decideMisroutedReply(from: origin, sender: sender)
+        return [Self.refusal(verdict, from: origin) ?? .refused(.misrouted, answered: false)]
+    }
+
+    private static func refusal(_ verdict: ControlVerdict, from origin: Origin) -> PlaneAction? {
+        switch verdict {
+        case .allow: return nil
+        case .refuse(let why): return .refused(why, answered: origin.node == nil)
+        case .refuseJoin(let why): return .refused(why, answered: true)
+        case .ignore(let why): return .refused(why, answered: false)
+        }
+    }
+
     private mutating func handle(
-        _ control: Control, sender: ActorAddress, correlationID id: UInt64, from origin: Origin, now: Duration,
+        _ control: ControlRequest, sender: ActorAddress, correlationID id: UInt64, from origin: Origin, now: Duration,
         lastHeard: (NodeAddress) -> Duration?
     ) -> [PlaneAction] {
         // Where a request names its sender's node, the policy made sure it is the origin's.
@@ -160,9 +169,6 @@ public struct ControlPlane: Sendable {
             // The policy let only the view's leader life through; a probe of this very node is answered at once.
             guard let asker = origin.node else { return [.refused(.notFromTheLeader, answered: false)] }
             return suspect == me ? [.answer(.probeAnswered(me))] : [.runtime(.probe(suspect, asker: asker))]
-        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok,
-            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife, .probeAnswered:
-            return [.refused(.misrouted, answered: false)]
         }
     }
 
@@ -177,7 +183,7 @@ public struct ControlPlane: Sendable {
     /// answered here; nil when the reply is for someone else (a pending request of the runtime).
     /// `currentNames` are the named actors this node hosts now.
     public mutating func reply(
-        _ control: Control, correlationID id: UInt64, from origin: Origin, currentNames: () -> [NamedActor]
+        _ control: ControlReply, correlationID id: UInt64, from origin: Origin, currentNames: () -> [NamedActor]
     ) -> [PlaneAction]? {
         guard member != nil, member!.isOwnRequest(id) else { return nil }
         guard let source = origin.node else { return [.refused(.misrouted, answered: false)] }

@@ -1,7 +1,7 @@
 /// What the leader's shell must do after an event.
 public enum LeaderDirective: Sendable, Equatable {
     /// Answer a request.
-    case reply(to: ActorAddress, correlationID: UInt64, Control)
+    case reply(to: ActorAddress, correlationID: UInt64, ControlReply)
     /// Publish an update on the PUB channel (already applied to the view).
     case publish(SequencedUpdate)
 }
@@ -56,7 +56,7 @@ public struct LeaderState: Sendable {
         _ request: JoinRequest, from sender: ActorAddress, correlationID: UInt64, now: Duration = .zero,
         lastHeard: Duration? = nil
     ) -> [LeaderDirective] {
-        let reply = { (control: Control) in LeaderDirective.reply(to: sender, correlationID: correlationID, control) }
+        let reply = { (control: ControlReply) in LeaderDirective.reply(to: sender, correlationID: correlationID, control) }
         guard request.protocolVersion == Envelope.protocolVersion else {
             return [reply(.refused("protocol version \(request.protocolVersion) is not supported (the leader speaks \(Envelope.protocolVersion))"))]
         }

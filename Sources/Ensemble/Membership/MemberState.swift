@@ -88,7 +88,7 @@ public struct MemberState: Sendable {
     /// connection carried it). Answers to other ids, or from a node the request did not go to,
     /// change nothing. `currentNames` are the named actors this node hosts now.
     public mutating func answer(
-        _ control: Control, correlationID id: UInt64, from source: NodeID, currentNames: [NamedActor]
+        _ control: ControlReply, correlationID id: UInt64, from source: NodeID, currentNames: [NamedActor]
     ) -> [MemberDirective] {
         if joinIDs.contains(id) {
             guard source.address == leaderAddress else { return [] }
@@ -105,7 +105,7 @@ public struct MemberState: Sendable {
     }
 
     private mutating func joinAnswer(
-        _ control: Control, id: UInt64, from source: NodeID, currentNames: [NamedActor]
+        _ control: ControlReply, id: UInt64, from source: NodeID, currentNames: [NamedActor]
     ) -> [MemberDirective] {
         switch control {
         case .welcome(let snapshot):

@@ -227,16 +227,22 @@ final class NodeCore: Sendable {
              to: sender, from: from, correlationID: 0)
     }
 
-    /// Sends a control message to a node's system endpoint (fire and forget).
-    func sendControl(_ control: Control, to node: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
-        guard let (typeName, payload) = try? ControlCodec.encode(control) else { return }
-        submit(mail: Envelope(
-            kind: kind, sender: systemAddress, recipient: node, typeName: typeName,
-            correlationID: correlationID, payload: payload))
+    /// Sends a control request to a node's system endpoint (fire and forget).
+    func sendControl(_ request: ControlRequest, to node: ActorAddress, correlationID: UInt64 = 0) {
+        guard let envelope = try? Envelope(control: request, sender: systemAddress, recipient: node, correlationID: correlationID)
+        else { return }
+        submit(mail: envelope)
+    }
+
+    /// Answers the request `correlationID` of `asker`.
+    func sendReply(_ reply: ControlReply, to asker: ActorAddress, correlationID: UInt64) {
+        guard let envelope = try? Envelope(control: reply, sender: systemAddress, recipient: asker, correlationID: correlationID)
+        else { return }
+        submit(mail: envelope)
     }
 
     /// Sends a control request and waits for its reply.
-    func request(_ control: Control, to node: ActorAddress, timeout: Duration? = nil) async throws -> Control {
+    func request(_ control: ControlRequest, to node: ActorAddress, timeout: Duration? = nil) async throws -> ControlReply {
         let id = pending.makeID()
         let reply = try await pending.wait(
             for: id, timeout: timeout ?? configuration.requestTimeout, destination: node.node,
@@ -244,7 +250,7 @@ final class NodeCore: Sendable {
         ) {
             sendControl(control, to: node, correlationID: id)
         }
-        return try ControlCodec.decode(reply.typeName, reply.payload)
+        return try ControlCodec.decodeReply(reply.typeName, reply.payload)
     }
 
     // MARK: Creating actors
@@ -269,7 +275,7 @@ final class NodeCore: Sendable {
         }
         // A claim may wait behind another node's creation, which can take a few request timeouts.
         guard leaderReachable else { return try await createWithoutLeader(type, globalName: name, parent: parent) }
-        let claim: Control
+        let claim: ControlReply
         do {
             claim = try await request(.claimName(name), to: leaderSystemAddress, timeout: configuration.requestTimeout * 4)
         } catch EnsembleError.timeout, EnsembleError.unreachable {
@@ -366,7 +372,7 @@ final class NodeCore: Sendable {
     }
 
     /// Answers another node's `create` (`creator`): re-checks capabilities against the current set first.
-    func acceptCreate(_ request: CreateRequest, creator: NodeID) -> Control {
+    func acceptCreate(_ request: CreateRequest, creator: NodeID) -> ControlReply {
         guard let type = actorTypes[request.typeName] else {
             return .refused("does not know actor type \(request.typeName)")
         }

@@ -24,7 +24,7 @@ public enum ControlPolicy {
 
     /// Decides one control request from `origin`, whose envelope names `sender`.
     public static func decide(
-        _ control: Control, from origin: Origin, sender: ActorAddress, context: Context
+        _ control: ControlRequest, from origin: Origin, sender: ActorAddress, context: Context
     ) -> ControlVerdict {
         switch origin {
         case .local:
@@ -38,7 +38,21 @@ public enum ControlPolicy {
         }
     }
 
-    private static func client(_ control: Control, granted: Permissions) -> ControlVerdict {
+    /// Decides an answer that came as a request (a `control` envelope of a reply's type): it is
+    /// never handled, and refused as a request from its origin would be.
+    public static func decideMisroutedReply(from origin: Origin, sender: ActorAddress) -> ControlVerdict {
+        switch origin {
+        case .local:
+            return .ignore(.misrouted)
+        case .client:
+            return .refuse(.notANode)
+        case .node(let life, let granted):
+            guard sender == .system(life) else { return .ignore(.notTheRuntime) }
+            return granted.contains(.join) ? .ignore(.misrouted) : .refuseJoin(.notAMemberKey)
+        }
+    }
+
+    private static func client(_ control: ControlRequest, granted: Permissions) -> ControlVerdict {
         switch control {
         case .createActor, .status, .describeView, .ping, .metrics:
             return granted.contains(.use) ? .allow : .refuse(.notAClient)
@@ -49,7 +63,7 @@ public enum ControlPolicy {
         }
     }
 
-    private static func node(_ control: Control, life: NodeID, granted: Permissions, context: Context) -> ControlVerdict {
+    private static func node(_ control: ControlRequest, life: NodeID, granted: Permissions, context: Context) -> ControlVerdict {
         let isMember = context.members(life)
         switch control {
         case .ping:
@@ -90,9 +104,6 @@ public enum ControlPolicy {
             // its view: never an address the request makes up.
             guard !context.isLeader, let leader = context.viewLeader, life == leader else { return .ignore(.notFromTheLeader) }
             return context.members(suspect) ? .allow : .ignore(.notAMemberProbed)
-        case .welcome, .refused, .snapshot, .created, .nameClaim, .statusReport, .metricsText, .actors, .pong, .ok,
-            .capabilitySet, .declaredDown, .viewDescription, .joinLater, .staleLife, .probeAnswered:
-            return .ignore(.misrouted)
         case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor:
             return .allow  // decided above
         }

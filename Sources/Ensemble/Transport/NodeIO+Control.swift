@@ -6,7 +6,12 @@ extension NodeIO {
         case .reply:
             handleReply(envelope, from: origin)
         case .control:
-            guard let control = try? ControlCodec.decode(envelope.typeName, envelope.payload) else {
+            if ControlCodec.isReply(envelope.typeName) {
+                // An answer sent as a request is never handled; who sent it decides how it is refused.
+                let sender = envelope.sender ?? core.systemAddress
+                return perform(plane.misroutedReply(sender: sender, from: origin), answering: envelope, from: origin)
+            }
+            guard let control = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload) else {
                 core.counters.add("malformedControl")
                 if origin.node == nil { reply(to: envelope, .refused("malformed control message")) }
                 return
@@ -46,7 +51,7 @@ extension NodeIO {
             core.counters.add("unmatchedReplies")
             return
         }
-        guard let control = try? ControlCodec.decode(envelope.typeName, envelope.payload) else {
+        guard let control = try? ControlCodec.decodeReply(envelope.typeName, envelope.payload) else {
             core.counters.add("malformedControl")
             return
         }
@@ -63,7 +68,7 @@ extension NodeIO {
     /// about the suspect it was asked about (the detector checks both).
     private func indirectProbeAnswered(_ envelope: Envelope, from origin: Origin) {
         guard let helper = origin.node,
-            case .probeAnswered(let suspect)? = try? ControlCodec.decode(envelope.typeName, envelope.payload),
+            case .probeAnswered(let suspect)? = try? ControlCodec.decodeReply(envelope.typeName, envelope.payload),
             let directives = detector.indirectAnswer(correlationID: envelope.correlationID, from: helper,
                                                      suspect: suspect, now: core.now)
         else {
@@ -114,7 +119,7 @@ extension NodeIO {
             guard let finished = startClientRequest(envelope, counts: .creation) else { return }
             let core = self.core
             Task {
-                let answer: Control
+                let answer: ControlReply
                 var created = false
                 do {
                     let found = try await core.findOrCreate(typeName: typeName, globalName: globalName, parent: nil)
@@ -123,7 +128,7 @@ extension NodeIO {
                 } catch {
                     answer = .refused("\(error)")
                 }
-                core.sendControl(answer, to: sender, kind: .reply, correlationID: id)
+                core.sendReply(answer, to: sender, correlationID: id)
                 finished(created)
             }
         case .status:
@@ -131,7 +136,7 @@ extension NodeIO {
             let core = self.core
             Task {
                 let report = await core.collectStatus()
-                core.sendControl(.statusReport(report), to: sender, kind: .reply, correlationID: id)
+                core.sendReply(.statusReport(report), to: sender, correlationID: id)
                 finished(false)
             }
         case .metrics:
@@ -224,7 +229,7 @@ extension NodeIO {
         for directive in directives {
             switch directive {
             case .reply(let recipient, let correlationID, let control):
-                emitControl(control, to: recipient, kind: .reply, correlationID: correlationID)
+                emitControl(control, to: recipient, correlationID: correlationID)
             case .publish(let update):
                 publish(update, sequence: update.sequence)
                 published = true

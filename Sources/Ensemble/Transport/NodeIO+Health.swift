@@ -90,7 +90,7 @@ extension NodeIO {
                     emitControl(.probeRequest(suspect), to: .system(helper), correlationID: id)
                 }
             case .relayAnswer(let suspect, let asker, let id):
-                emitControl(.probeAnswered(suspect), to: .system(asker), kind: .reply, correlationID: id)
+                emitControl(.probeAnswered(suspect), to: .system(asker), correlationID: id)
             case .refuted(let node):
                 core.counters.add("suspicionsRefuted")
                 core.logger.info("\(node) was suspected and answered: not declared down")

@@ -40,12 +40,21 @@ extension NodeIO {
         kind == .tell && recipient.id != 0 && recipient.node == core.nodeID && clients.identity(for: recipient.id) == nil
     }
 
-    /// Sends a control message from this node's system endpoint.
-    func emitControl(_ control: Control, to recipient: ActorAddress, kind: EnvelopeKind = .control, correlationID: UInt64 = 0) {
-        guard let (typeName, payload) = try? ControlCodec.encode(control) else { return }
-        let envelope = Envelope(kind: kind, sender: core.systemAddress, recipient: recipient, typeName: typeName,
-                                correlationID: correlationID, payload: payload)
-        if kind == .reply, let connection = answerConnection, recipient == .system(connection.life) {
+    /// Sends a control request from this node's system endpoint.
+    func emitControl(_ request: ControlRequest, to recipient: ActorAddress, correlationID: UInt64 = 0) {
+        guard let envelope = try? Envelope(control: request, sender: core.systemAddress, recipient: recipient,
+                                           correlationID: correlationID)
+        else { return }
+        route(envelope, from: .local)
+    }
+
+    /// Sends a reply from this node's system endpoint: over the connection the request came
+    /// on when it answers the request being handled.
+    func emitControl(_ reply: ControlReply, to recipient: ActorAddress, correlationID: UInt64) {
+        guard let envelope = try? Envelope(control: reply, sender: core.systemAddress, recipient: recipient,
+                                           correlationID: correlationID)
+        else { return }
+        if let connection = answerConnection, recipient == .system(connection.life) {
             return answer(envelope, over: connection.identity)
         }
         route(envelope, from: .local)
@@ -66,15 +75,15 @@ extension NodeIO {
         }
     }
 
-    func reply(to request: Envelope, _ control: Control) {
+    func reply(to request: Envelope, _ reply: ControlReply) {
         guard let sender = request.sender else { return }
-        emitControl(control, to: sender, kind: .reply, correlationID: request.correlationID)
+        emitControl(reply, to: sender, correlationID: request.correlationID)
     }
 
-    /// Answers a client's request (`correlationID`, 0 for none) with `Control.refused(why)`.
+    /// Answers a client's request (`correlationID`, 0 for none) with `ControlReply.refused(why)`.
     func refuseClient(_ identity: [UInt8], _ why: String, correlationID: UInt64 = 0) {
         let relay = ActorAddress(node: core.nodeID, id: clients.id(for: identity, makeID: core.allocateID))
-        guard let (typeName, payload) = try? ControlCodec.encode(.refused(why)) else { return }
+        guard let (typeName, payload) = try? ControlCodec.encode(ControlReply.refused(why)) else { return }
         sendToClient(RoutingID(identity), Envelope(kind: .reply, sender: core.systemAddress, recipient: relay,
                                         typeName: typeName, correlationID: correlationID, payload: payload))
     }
@@ -239,7 +248,7 @@ extension NodeIO {
     /// The refusal that stands in for an answer too large to send: same asker, same correlation id.
     static func refusal(answering envelope: Envelope, _ tooLarge: MessageTooLarge) -> Envelope? {
         guard ControlCodec.knows(envelope.typeName),
-            let (typeName, payload) = try? ControlCodec.encode(.refused("the answer is too large to send: \(tooLarge)"))
+            let (typeName, payload) = try? ControlCodec.encode(ControlReply.refused("the answer is too large to send: \(tooLarge)"))
         else { return nil }
         return Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient, typeName: typeName,
                         correlationID: envelope.correlationID, payload: payload)

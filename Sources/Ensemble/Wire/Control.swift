@@ -101,69 +101,81 @@ public struct StatusReport: Sendable, Equatable {
     public var counters: [String: Int]
 }
 
-/// Node-level requests and replies, carried as `.control` and `.reply` envelopes.
-///
-/// Requests go to a node's system endpoint (actor id 0) as `.control`; the
-/// answer comes back as `.reply` with the request's correlation id.
-public enum Control: Sendable, Equatable {
-    /// Member to leader: let me in.
+/// A node-level request, carried as a `control` envelope to a node's system endpoint
+/// (actor id 0); each case travels as its own proto3 message (`ControlCodec`), and is
+/// answered by the `ControlReply` that control.proto's and client.proto's services name
+/// (or `refused`) in a `reply` envelope with the request's correlation id.
+public enum ControlRequest: Sendable, Equatable {
+    /// Member to leader: let me in. Answered `welcome`, `declaredDown`, `joinLater`, `staleLife` or `refused`.
     case join(JoinRequest)
+    /// Member to leader: I am leaving (graceful stop). One-way.
+    case leave(NodeID)
+    /// Member to leader: how many actors I host now. One-way.
+    case loadReport(NodeID, Int)
+    /// Member to leader: send me the whole view (a gap was seen). Answered `snapshot`.
+    case snapshotRequest
+    /// Node to node: create this actor here, if you still can. Answered `created`.
+    case create(CreateRequest)
+    /// Node to leader: give me the global name's actor, or the right to create it. Answered `nameClaim`.
+    case claimName(String)
+    /// Node to leader: the claimed name now maps to this actor, born at `bornMs`. Answered `nameClaim`.
+    case registerName(String, ActorAddress, bornMs: UInt64)
+    /// Node to leader: this named actor ended. One-way.
+    case releaseName(String, ActorAddress)
+    /// Node to leader: I could not create the claimed actor. One-way.
+    case abandonName(String)
+    /// Client to gateway: create an actor of this type (optionally under a global name). Answered `created`.
+    case createActor(typeName: String, globalName: String?)
+    /// Client to node: report the convention. Answered `statusReport`.
+    case status
+    /// Client to node: your metrics. Answered `metricsText`.
+    case metrics
+    /// Node to node: list your actors. Answered `actors`.
+    case listActors
+    /// Are you there? Answered `pong`.
+    case ping
+    /// Client to node: stop gracefully. Answered `ok`.
+    case stop
+    /// Client to node: add (`true`) or remove one capability. Answered `capabilitySet`.
+    case changeCapability(add: Bool, name: String)
+    /// Node to leader: my capabilities changed. One-way.
+    case capabilitiesChanged(NodeID, Capabilities)
+    /// Client to node: kill this actor abruptly (its supervisor restarts it). Answered `ok`.
+    case kill(ActorAddress)
+    /// Member to leader, periodically: alive, with its load and capabilities. Answered
+    /// `declaredDown` only when the leader no longer lists that life.
+    case heartbeat(NodeID, load: Int, capabilities: Capabilities)
+    /// Client to node: your current view, without asking anyone else (cheap). Answered `viewDescription`.
+    case describeView
+    /// Leader to member: the leader suspects this member (of the view) and cannot confirm it is
+    /// alive; ping it, and answer `probeAnswered` if it answers within the failure detector's
+    /// probe timeout (SWIM's ping-req). No answer otherwise.
+    case probeRequest(NodeID)
+}
+
+/// The answer to a `ControlRequest`, carried as a `reply` envelope with the request's
+/// correlation id; each case travels as its own proto3 message (`ControlCodec`).
+public enum ControlReply: Sendable, Equatable {
     /// Leader to member: you are in; here is the whole view.
     case welcome(ViewSnapshot)
     /// Any refusal or failure, with one line saying why.
     case refused(String)
-    /// Member to leader: I am leaving (graceful stop).
-    case leave(NodeID)
-    /// Member to leader: how many actors I host now.
-    case loadReport(NodeID, Int)
-    /// Member to leader: send me the whole view (a gap was seen).
-    case snapshotRequest
     /// Leader to member: the whole view.
     case snapshot(ViewSnapshot)
-    /// Node to node: create this actor here, if you still can.
-    case create(CreateRequest)
     /// The actor was created at this address; the node now hosts `load` actors.
     case created(ActorAddress, load: Int)
-    /// Node to leader: give me the global name's actor, or the right to create it.
-    case claimName(String)
     /// Leader to node: the answer to a claim or a registration.
     case nameClaim(NameClaimResult)
-    /// Node to leader: the claimed name now maps to this actor, born at `bornMs`.
-    case registerName(String, ActorAddress, bornMs: UInt64)
-    /// Node to leader: this named actor ended.
-    case releaseName(String, ActorAddress)
-    /// Node to leader: I could not create the claimed actor.
-    case abandonName(String)
-    /// Client to gateway: create an actor of this type (optionally under a global name).
-    case createActor(typeName: String, globalName: String?)
-    /// Client to node: report the convention.
-    case status
     /// Node to client: the report.
     case statusReport(StatusReport)
-    /// Client to node: your metrics, in the Prometheus text exposition format.
-    case metrics
-    /// Node to client: its metrics, rendered.
+    /// Node to client: its metrics, in the Prometheus text exposition format.
     case metricsText(String)
-    /// Node to node: list your actors.
-    case listActors
     /// The actors a node hosts.
     case actors([ActorRecord])
-    /// Are you there?
-    case ping
     /// Yes, this life.
     case pong(NodeID)
-    /// Client to node: stop gracefully.
-    case stop
-    /// Client to node: add (`true`) or remove one capability.
-    case changeCapability(add: Bool, name: String)
     /// Node to client: the capabilities now in force.
     case capabilitySet(Capabilities)
-    /// Node to leader: my capabilities changed.
-    case capabilitiesChanged(NodeID, Capabilities)
-    /// Client to node: kill this actor abruptly (its supervisor restarts it).
-    case kill(ActorAddress)
-    /// Member to leader, periodically: alive, with its load and capabilities.
-    case heartbeat(NodeID, load: Int, capabilities: Capabilities)
     /// Leader to a node life it no longer lists: you were declared down.
     case declaredDown(NodeID)
     /// Leader to a joining life: not now, saying why (a live life holds its address, or the
@@ -172,16 +184,10 @@ public enum Control: Sendable, Equatable {
     /// Leader to a joining life: that address has a newer life than it (the one given);
     /// come back as a life above it.
     case staleLife(NodeID)
-    /// Client to node: your current view, without asking anyone else (cheap).
-    case describeView
     /// Node to client: its view (nil before it was welcomed).
     case viewDescription(ViewSnapshot?)
     /// Done.
     case ok
-    /// Leader to member: the leader suspects this member (of the view) and cannot confirm it is
-    /// alive; ping it, and answer `probeAnswered` if it answers within the failure detector's
-    /// probe timeout (SWIM's ping-req). No answer otherwise.
-    case probeRequest(NodeID)
     /// Member to leader, the answer to `probeRequest`: the member probed answered this one.
     case probeAnswered(NodeID)
 }

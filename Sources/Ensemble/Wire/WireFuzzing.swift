@@ -37,7 +37,8 @@
 
     /// An input's bytes decoded as each payload type a node reads off the network.
     private struct Bare {
-        var controls: [Control] = []
+        var requests: [ControlRequest] = []
+        var replies: [ControlReply] = []
         var heartbeat: LeaderHeartbeat?
         var update: SequencedUpdate?
         var types: [String]
@@ -45,7 +46,8 @@
         /// The messages for the control plane, with the envelope that carried them.
         func messages(_ envelope: Envelope?) -> [ControlFuzzing.Message] {
             var messages: [ControlFuzzing.Message] = []
-            for control in controls { messages.append(.control(control, envelope)) }
+            for request in requests { messages.append(.request(request, envelope)) }
+            for reply in replies { messages.append(.reply(reply, envelope)) }
             if let update { messages.append(.update(update)) }
             if let heartbeat { messages.append(.heartbeat(heartbeat)) }
             return messages
@@ -96,9 +98,9 @@
         case .tell:
             return (try? registry.decode(envelope.typeName, envelope.payload)) != nil
         case .control:
-            return !bare.controls.isEmpty
+            return !bare.requests.isEmpty || !bare.replies.isEmpty
         case .reply:
-            return !bare.controls.isEmpty || (try? registry.decode(envelope.typeName, envelope.payload)) != nil
+            return !bare.replies.isEmpty || (try? registry.decode(envelope.typeName, envelope.payload)) != nil
         case .update:
             return bare.heartbeat != nil || bare.update != nil
         }
@@ -113,8 +115,10 @@
                 bare.heartbeat = beat
             } else if name == updateName, let update = try? SequencedUpdate(protoBytes: payload) {
                 bare.update = update
-            } else if ControlCodec.knows(name), let control = try? ControlCodec.decode(name, payload) {
-                bare.controls.append(control)
+            } else if ControlCodec.isRequest(name), let request = try? ControlCodec.decodeRequest(name, payload) {
+                bare.requests.append(request)
+            } else if ControlCodec.isReply(name), let reply = try? ControlCodec.decodeReply(name, payload) {
+                bare.replies.append(reply)
             } else if (try? registry.decode(name, payload)) == nil {
                 continue
             }

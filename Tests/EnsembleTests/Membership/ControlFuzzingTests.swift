@@ -74,7 +74,7 @@ import Testing
         let wrapped = SequencedUpdate(leader: F.leader, sequence: 0, update: .load(F.peer, 9))
         // Under some choices the member is still welcomed when the update arrives.
         for choice in UInt8(0)..<64 {
-            let outcome = F.drive([.control(.welcome(view), welcome), .update(wrapped)], choosingBy: [choice])
+            let outcome = F.drive([.reply(.welcome(view), welcome), .update(wrapped)], choosingBy: [choice])
             #expect(outcome.actions["member.joined", default: 0] >= 1)
             #expect(outcome.violations == [], "choice \(choice)")
         }

@@ -55,7 +55,7 @@ import Testing
     @Test func aForgedRefusalOrDeclaredDownFromANonLeaderIsIgnored() {
         var plane = Self.welcomed()
         let before = plane.view
-        for control in [Control.refused("go away"), .declaredDown(Self.a), .staleLife(Self.a), .joinLater("wait")] {
+        for control in [ControlReply.refused("go away"), .declaredDown(Self.a), .staleLife(Self.a), .joinLater("wait")] {
             for id in [Self.joinID, 0xBEEF] {
                 let actions = plane.reply(control, correlationID: id, from: .node(Self.b, .plainTextNode), currentNames: { [] })
                 #expect(actions == [], "\(control) on \(id)")

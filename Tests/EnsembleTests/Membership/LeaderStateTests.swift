@@ -23,7 +23,7 @@ import Testing
         .publish(SequencedUpdate(leader: leaderNode, sequence: sequence, update: update))
     }
 
-    static func reply(_ node: NodeID, _ correlationID: UInt64, _ control: Control) -> LeaderDirective {
+    static func reply(_ node: NodeID, _ correlationID: UInt64, _ control: ControlReply) -> LeaderDirective {
         .reply(to: .system(node), correlationID: correlationID, control)
     }
 

@@ -17,18 +17,24 @@ import Testing
 
     static func fromNode(_ life: NodeID, _ permissions: Permissions = .plainTextNode) -> Origin { .node(life, permissions) }
 
-    static func decide(_ control: Control, _ origin: Origin, sender: ActorAddress? = nil,
+    static func decide(_ control: ControlRequest, _ origin: Origin, sender: ActorAddress? = nil,
                        at context: ControlPolicy.Context = atLeader) -> ControlVerdict {
         ControlPolicy.decide(control, from: origin, sender: sender ?? .system(origin.node ?? leader), context: context)
     }
 
-    static let convention: [Control] = [
+    /// An answer sent as a request (wherever it arrives, the verdict is the same).
+    static func decide(_ answer: ControlReply, _ origin: Origin, sender: ActorAddress? = nil,
+                       at context: ControlPolicy.Context = atLeader) -> ControlVerdict {
+        ControlPolicy.decideMisroutedReply(from: origin, sender: sender ?? .system(origin.node ?? leader))
+    }
+
+    static let convention: [ControlRequest] = [
         .join(JoinRequest(node: a, capabilities: .none, load: 0, protocolVersion: 1)), .leave(a), .loadReport(a, 1),
         .capabilitiesChanged(a, .none), .heartbeat(a, load: 0, capabilities: .none), .snapshotRequest, .claimName("n"),
         .registerName("n", Fixture.actor(a, 1), bornMs: 1), .releaseName("n", Fixture.actor(a, 1)), .abandonName("n"),
         .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors, .probeRequest(b),
     ]
-    static let answers: [Control] = [
+    static let answers: [ControlReply] = [
         .welcome(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .refused("no"),
         .snapshot(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .created(Fixture.actor(a, 1), load: 1),
         .nameClaim(.granted), .actors([]), .pong(a), .ok, .capabilitySet(.none), .declaredDown(a),
@@ -39,18 +45,21 @@ import Testing
 
     @Test func aClientMayUseAndInPlainTextAdministerButNeverSpeakForANode() {
         let client = Origin.client(.plainTextClient)
-        for control in [Control.createActor(typeName: "Acceptor", globalName: nil), .status, .describeView, .ping, .metrics,
+        for control in [ControlRequest.createActor(typeName: "Acceptor", globalName: nil), .status, .describeView, .ping, .metrics,
                         .stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
             #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 77)) == .allow, "\(control)")
         }
-        for control in Self.convention + Self.answers {
+        for control in Self.convention {
             #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 77)) == .refuse(.notANode), "\(control)")
+        }
+        for answer in Self.answers {
+            #expect(Self.decide(answer, client, sender: Fixture.actor(Self.leader, 77)) == .refuse(.notANode), "\(answer)")
         }
     }
 
     @Test func aClientKeyNotInAdminMayNotAdminister() {
         let client = Origin.client([.use])
-        for control in [Control.stop, .changeCapability(add: false, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
+        for control in [ControlRequest.stop, .changeCapability(add: false, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
             #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAdmin))
         }
         #expect(Self.decide(.status, client, sender: Fixture.actor(Self.leader, 5)) == .allow)
@@ -89,7 +98,7 @@ import Testing
 
     @Test func conventionRequestsComeFromMembers() {
         let fromStranger = Self.fromNode(Self.stranger)
-        for control in [Control.snapshotRequest, .claimName("n"), .abandonName("n"), .listActors,
+        for control in [ControlRequest.snapshotRequest, .claimName("n"), .abandonName("n"), .listActors,
                         .registerName("n", Fixture.actor(Self.stranger, 1), bornMs: 1)] {
             #expect(Self.decide(control, fromStranger) == .ignore(.notAMember), "\(control)")
         }
@@ -106,14 +115,14 @@ import Testing
         let fromB = Self.fromNode(Self.b)
         let join = JoinRequest(node: Self.b, capabilities: .none, load: 0, protocolVersion: 1)
         #expect(Self.decide(.join(join), fromB, at: Self.atMember) == .refuseJoin(.notTheLeader))
-        for control in [Control.leave(Self.b), .heartbeat(Self.b, load: 0, capabilities: .none), .snapshotRequest, .claimName("n")] {
+        for control in [ControlRequest.leave(Self.b), .heartbeat(Self.b, load: 0, capabilities: .none), .snapshotRequest, .claimName("n")] {
             #expect(Self.decide(control, fromB, at: Self.atMember) == .ignore(.notTheLeader), "\(control)")
         }
     }
 
     @Test func nodesNeverAdministerOrAnswerWithRequests() {
         let fromA = Self.fromNode(Self.a)
-        for control in [Control.stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.b, 1)),
+        for control in [ControlRequest.stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.b, 1)),
                         .createActor(typeName: "Acceptor", globalName: nil)] {
             #expect(Self.decide(control, fromA) == .ignore(.notFromANode), "\(control)")
         }

@@ -45,11 +45,11 @@ import ZMQ
         let member = MemberInfo(node: life, capabilities: Capabilities(["morse"]), load: 2, publicKey: Self.pair.publicKey)
         let snapshot = ViewSnapshot(leader: life, sequence: 3, members: [member, Fixture.member(Fixture.node(10001))], names: [:])
         #expect(try ViewSnapshot(protoBytes: snapshot.protoBytes()) == snapshot)
-        let join = Control.join(JoinRequest(
+        let join = ControlRequest.join(JoinRequest(
             node: life, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion, publicKey: Self.pair.publicKey))
         #expect(try ControlCodec.roundTrip(join) == join)
         // A JOIN without a key (a plain-text convention) reads back without one.
-        let plain = Control.join(JoinRequest(node: life, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion))
+        let plain = ControlRequest.join(JoinRequest(node: life, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion))
         #expect(try ControlCodec.roundTrip(plain) == plain)
     }
 

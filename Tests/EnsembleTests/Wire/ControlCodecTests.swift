@@ -4,10 +4,49 @@ import Testing
 @testable import Ensemble
 
 extension ControlCodec {
-    /// `control` encoded and decoded again, under the type name it travels as.
-    static func roundTrip(_ control: Control) throws -> Control {
-        let (typeName, payload) = try encode(control)
-        return try decode(typeName, payload)
+    /// `request` encoded and decoded again, under the type name it travels as.
+    static func roundTrip(_ request: ControlRequest) throws -> ControlRequest {
+        let (typeName, payload) = try encode(request)
+        return try decodeRequest(typeName, payload)
+    }
+
+    /// `reply` encoded and decoded again, under the type name it travels as.
+    static func roundTrip(_ reply: ControlReply) throws -> ControlReply {
+        let (typeName, payload) = try encode(reply)
+        return try decodeReply(typeName, payload)
+    }
+}
+
+/// A request or a reply, for the tests that go over both.
+enum AnyControl: Equatable, CustomStringConvertible {
+    case request(ControlRequest)
+    case reply(ControlReply)
+
+    func encoded() throws -> (typeName: String, payload: [UInt8]) {
+        switch self {
+        case .request(let request): return try ControlCodec.encode(request)
+        case .reply(let reply): return try ControlCodec.encode(reply)
+        }
+    }
+
+    /// As a node reads it: a request when the name is a request's, else a reply.
+    static func decode(_ typeName: String, _ payload: [UInt8]) throws(WireError) -> AnyControl {
+        ControlCodec.isRequest(typeName)
+            ? .request(try ControlCodec.decodeRequest(typeName, payload)) : .reply(try ControlCodec.decodeReply(typeName, payload))
+    }
+
+    func envelope(sender: ActorAddress?, recipient: ActorAddress, correlationID: UInt64) throws -> Envelope {
+        switch self {
+        case .request(let request): return try Envelope(control: request, sender: sender, recipient: recipient, correlationID: correlationID)
+        case .reply(let reply): return try Envelope(control: reply, sender: sender, recipient: recipient, correlationID: correlationID)
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .request(let request): return "\(request)"
+        case .reply(let reply): return "\(reply)"
+        }
     }
 }
 
@@ -41,38 +80,38 @@ enum ControlSamples {
     ]
 
     /// Every `Control` case at least once (twice or more where a case has optional or extreme parts).
-    static let all: [(typeName: String, control: Control)] = [
-        ("ensemble.v2.JoinRequest", .join(joins[0])), ("ensemble.v2.JoinRequest", .join(joins[1])),
-        ("ensemble.v2.Admission", .welcome(snapshot)), ("ensemble.v2.Admission", .welcome(limited)),
-        ("ensemble.v2.Admission", .declaredDown(n1)), ("ensemble.v2.Admission", .joinLater("held by a live life")),
-        ("ensemble.v2.Admission", .joinLater("")), ("ensemble.v2.Admission", .staleLife(n2)),
-        ("ensemble.v2.Refused", .refused("no: ✗")), ("ensemble.v2.Refused", .refused("")),
-        ("ensemble.v2.LeaveNotice", .leave(n1)), ("ensemble.v2.LoadReport", .loadReport(n2, .max)),
-        ("ensemble.v2.SnapshotRequest", .snapshotRequest), ("ensemble.v2.ViewSnapshot", .snapshot(snapshot)),
-        ("ensemble.v2.CreateRequest", .create(CreateRequest(typeName: "Echo", parent: a1, globalName: nil))),
-        ("ensemble.v2.CreateRequest", .create(CreateRequest(typeName: "", parent: nil, globalName: "g"))),
-        ("ensemble.v2.Created", .created(a2, load: .max)), ("ensemble.v2.Created", .created(firstContact, load: 0)),
-        ("ensemble.v2.ClaimNameRequest", .claimName("echo")),
-        ("ensemble.v2.NameClaimReply", .nameClaim(.existing(a1))), ("ensemble.v2.NameClaimReply", .nameClaim(.granted)),
-        ("ensemble.v2.RegisterNameRequest", .registerName("echo", a1, bornMs: .max)),
-        ("ensemble.v2.ReleaseNameNotice", .releaseName("echo", a2)), ("ensemble.v2.AbandonNameNotice", .abandonName("")),
-        ("ensemble.v2.CreateActorRequest", .createActor(typeName: "Echo", globalName: nil)),
-        ("ensemble.v2.CreateActorRequest", .createActor(typeName: "E", globalName: "")),
-        ("ensemble.v2.StatusRequest", .status), ("ensemble.v2.StatusReport", .statusReport(report)),
-        ("ensemble.v2.StatusReport", .statusReport(StatusReport(
-            node: n1, leader: nil, members: [], actors: [], globalNames: [:], unreachable: [], counters: [:]))),
-        ("ensemble.v2.MetricsRequest", .metrics), ("ensemble.v2.MetricsText", .metricsText("# TYPE a gauge\na 1\n")),
-        ("ensemble.v2.ListActorsRequest", .listActors), ("ensemble.v2.ActorList", .actors([])),
-        ("ensemble.v2.ActorList", .actors([record, child])), ("ensemble.v2.PingRequest", .ping),
-        ("ensemble.v2.Pong", .pong(n2)), ("ensemble.v2.StopRequest", .stop),
-        ("ensemble.v2.ChangeCapabilityRequest", .changeCapability(add: true, name: "morse")),
-        ("ensemble.v2.ChangeCapabilityRequest", .changeCapability(add: false, name: "")),
-        ("ensemble.v2.CapabilitySet", .capabilitySet(caps)), ("ensemble.v2.CapabilitySet", .capabilitySet(.none)),
-        ("ensemble.v2.CapabilitiesChanged", .capabilitiesChanged(n1, .none)), ("ensemble.v2.KillRequest", .kill(a1)),
-        ("ensemble.v2.MemberHeartbeat", .heartbeat(n2, load: .max, capabilities: caps)),
-        ("ensemble.v2.DescribeViewRequest", .describeView), ("ensemble.v2.DescribeViewReply", .viewDescription(nil)),
-        ("ensemble.v2.DescribeViewReply", .viewDescription(snapshot)), ("ensemble.v2.Done", .ok),
-        ("ensemble.v2.ProbeRequest", .probeRequest(n1)), ("ensemble.v2.ProbeAnswered", .probeAnswered(n2)),
+    static let all: [(typeName: String, control: AnyControl)] = [
+        ("ensemble.v2.JoinRequest", .request(.join(joins[0]))), ("ensemble.v2.JoinRequest", .request(.join(joins[1]))),
+        ("ensemble.v2.Admission", .reply(.welcome(snapshot))), ("ensemble.v2.Admission", .reply(.welcome(limited))),
+        ("ensemble.v2.Admission", .reply(.declaredDown(n1))), ("ensemble.v2.Admission", .reply(.joinLater("held by a live life"))),
+        ("ensemble.v2.Admission", .reply(.joinLater(""))), ("ensemble.v2.Admission", .reply(.staleLife(n2))),
+        ("ensemble.v2.Refused", .reply(.refused("no: ✗"))), ("ensemble.v2.Refused", .reply(.refused(""))),
+        ("ensemble.v2.LeaveNotice", .request(.leave(n1))), ("ensemble.v2.LoadReport", .request(.loadReport(n2, .max))),
+        ("ensemble.v2.SnapshotRequest", .request(.snapshotRequest)), ("ensemble.v2.ViewSnapshot", .reply(.snapshot(snapshot))),
+        ("ensemble.v2.CreateRequest", .request(.create(CreateRequest(typeName: "Echo", parent: a1, globalName: nil)))),
+        ("ensemble.v2.CreateRequest", .request(.create(CreateRequest(typeName: "", parent: nil, globalName: "g")))),
+        ("ensemble.v2.Created", .reply(.created(a2, load: .max))), ("ensemble.v2.Created", .reply(.created(firstContact, load: 0))),
+        ("ensemble.v2.ClaimNameRequest", .request(.claimName("echo"))),
+        ("ensemble.v2.NameClaimReply", .reply(.nameClaim(.existing(a1)))), ("ensemble.v2.NameClaimReply", .reply(.nameClaim(.granted))),
+        ("ensemble.v2.RegisterNameRequest", .request(.registerName("echo", a1, bornMs: .max))),
+        ("ensemble.v2.ReleaseNameNotice", .request(.releaseName("echo", a2))), ("ensemble.v2.AbandonNameNotice", .request(.abandonName(""))),
+        ("ensemble.v2.CreateActorRequest", .request(.createActor(typeName: "Echo", globalName: nil))),
+        ("ensemble.v2.CreateActorRequest", .request(.createActor(typeName: "E", globalName: ""))),
+        ("ensemble.v2.StatusRequest", .request(.status)), ("ensemble.v2.StatusReport", .reply(.statusReport(report))),
+        ("ensemble.v2.StatusReport", .reply(.statusReport(StatusReport(
+            node: n1, leader: nil, members: [], actors: [], globalNames: [:], unreachable: [], counters: [:])))),
+        ("ensemble.v2.MetricsRequest", .request(.metrics)), ("ensemble.v2.MetricsText", .reply(.metricsText("# TYPE a gauge\na 1\n"))),
+        ("ensemble.v2.ListActorsRequest", .request(.listActors)), ("ensemble.v2.ActorList", .reply(.actors([]))),
+        ("ensemble.v2.ActorList", .reply(.actors([record, child]))), ("ensemble.v2.PingRequest", .request(.ping)),
+        ("ensemble.v2.Pong", .reply(.pong(n2))), ("ensemble.v2.StopRequest", .request(.stop)),
+        ("ensemble.v2.ChangeCapabilityRequest", .request(.changeCapability(add: true, name: "morse"))),
+        ("ensemble.v2.ChangeCapabilityRequest", .request(.changeCapability(add: false, name: ""))),
+        ("ensemble.v2.CapabilitySet", .reply(.capabilitySet(caps))), ("ensemble.v2.CapabilitySet", .reply(.capabilitySet(.none))),
+        ("ensemble.v2.CapabilitiesChanged", .request(.capabilitiesChanged(n1, .none))), ("ensemble.v2.KillRequest", .request(.kill(a1))),
+        ("ensemble.v2.MemberHeartbeat", .request(.heartbeat(n2, load: .max, capabilities: caps))),
+        ("ensemble.v2.DescribeViewRequest", .request(.describeView)), ("ensemble.v2.DescribeViewReply", .reply(.viewDescription(nil))),
+        ("ensemble.v2.DescribeViewReply", .reply(.viewDescription(snapshot))), ("ensemble.v2.Done", .reply(.ok)),
+        ("ensemble.v2.ProbeRequest", .request(.probeRequest(n1))), ("ensemble.v2.ProbeAnswered", .reply(.probeAnswered(n2))),
     ]
 
     /// One update of every `ViewUpdate` case.
@@ -89,14 +128,15 @@ enum ControlSamples {
     @Test func everyControlCaseRoundTripsUnderItsOwnMessagesName() throws {
         #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 37)
         for (typeName, control) in S.all {
-            let (encodedName, payload) = try ControlCodec.encode(control)
+            let (encodedName, payload) = try control.encoded()
             #expect(encodedName == typeName, "\(control)")
-            #expect(try ControlCodec.decode(typeName, payload) == control)
-            // In an envelope, as a node sends it.
-            let envelope = try Envelope(control: control, kind: .reply, sender: .system(S.n1), recipient: S.a2, correlationID: 9)
+            #expect(try AnyControl.decode(typeName, payload) == control)
+            // In an envelope, as a node sends it: requests as `control`, replies as `reply`.
+            let envelope = try control.envelope(sender: .system(S.n1), recipient: S.a2, correlationID: 9)
             let received = try #require(try Envelope.decodeBatch(envelope.encoded()).first)
-            #expect(received.kind == .reply && received.typeName == typeName && received.correlationID == 9)
-            #expect(try ControlCodec.decode(received.typeName, received.payload) == control)
+            let kind: EnvelopeKind = ControlCodec.isRequest(typeName) ? .control : .reply
+            #expect(received.kind == kind && received.typeName == typeName && received.correlationID == 9)
+            #expect(try AnyControl.decode(received.typeName, received.payload) == control)
         }
     }
 
@@ -110,7 +150,8 @@ enum ControlSamples {
         ]
         for name in others {
             #expect(!ControlCodec.knows(name))
-            #expect(throws: WireError.malformed("\(name) is no control message")) { try ControlCodec.decode(name, []) }
+            #expect(throws: WireError.malformed("\(name) is no control request")) { try ControlCodec.decodeRequest(name, []) }
+            #expect(throws: WireError.malformed("\(name) is no control reply")) { try ControlCodec.decodeReply(name, []) }
         }
         let request = try Envelope(control: .ping, sender: nil, recipient: S.firstContact)
         #expect(request.kind == .control && request.typeName == "ensemble.v2.PingRequest" && request.payload == [])
@@ -143,7 +184,7 @@ enum ControlSamples {
         .with { $0.host = host; $0.port = port; $0.incarnation = 1 }
     }
     static func refuses(_ typeName: String, _ payload: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(throws: WireError.self, sourceLocation: sourceLocation) { try ControlCodec.decode(typeName, payload) }
+        #expect(throws: WireError.self, sourceLocation: sourceLocation) { try AnyControl.decode(typeName, payload) }
     }
 
     @Test func addressesWithNoHostOrAPortPastTheRangeAreRefused() {
@@ -160,7 +201,7 @@ enum ControlSamples {
         }
         // The limits themselves are fine.
         let edge = Self.node(host: String(repeating: "h", count: 255), port: 65_535)
-        #expect(throws: Never.self) { try ControlCodec.decode("ensemble.v2.Pong", Self.bytes(Ensemble_V2_Pong.with { $0.node = edge })) }
+        #expect(throws: Never.self) { try AnyControl.decode("ensemble.v2.Pong", Self.bytes(Ensemble_V2_Pong.with { $0.node = edge })) }
     }
 
     @Test func aOneofWithNothingSetIsRefused() {
@@ -212,8 +253,8 @@ enum ControlSamples {
         Self.refuses("ensemble.v2.StatusReport", Self.bytes(changed(S.report.proto) { $0.counters["sent"] = tooMany }))
         let load = Ensemble_V2_SequencedUpdate.with { $0.leader = Self.node(); $0.load = .with { $0.node = Self.node(); $0.load = tooMany } }
         #expect(throws: WireError.self) { try SequencedUpdate(protoBytes: Self.bytes(load)) }
-        #expect(try ControlCodec.decode("ensemble.v2.Created", Self.bytes(S.created(load: UInt64(Int.max))))
-            == .created(S.a1, load: .max))
+        #expect(try AnyControl.decode("ensemble.v2.Created", Self.bytes(S.created(load: UInt64(Int.max))))
+            == .reply(.created(S.a1, load: .max)))
     }
 
     @Test func bytesThatAreNoProtobufAreRefusedUnderEveryName() {
@@ -235,18 +276,18 @@ enum ControlSamples {
     /// pong's bytes are a valid leave notice); the envelope's type name alone says what it is.
     @Test func aPayloadDecodesOnlyAsTheMessageItsTypeNameNames() throws {
         for (_, control) in S.all {
-            let (_, payload) = try ControlCodec.encode(control)
+            let (_, payload) = try control.encoded()
             for name in ControlCodec.typeNames {
-                guard let decoded = try? ControlCodec.decode(name, payload) else { continue }
-                #expect(try ControlCodec.encode(decoded).typeName == name, "\(control) read as \(name): \(decoded)")
+                guard let decoded = try? AnyControl.decode(name, payload) else { continue }
+                #expect(try decoded.encoded().typeName == name, "\(control) read as \(name): \(decoded)")
             }
         }
-        let (_, pong) = try ControlCodec.encode(.pong(S.n2))
-        #expect(try ControlCodec.decode("ensemble.v2.LeaveNotice", pong) == .leave(S.n2))
-        #expect(try ControlCodec.decode("ensemble.v2.ProbeRequest", pong) == .probeRequest(S.n2))
+        let (_, pong) = try ControlCodec.encode(ControlReply.pong(S.n2))
+        #expect(try ControlCodec.decodeRequest("ensemble.v2.LeaveNotice", pong) == .leave(S.n2))
+        #expect(try ControlCodec.decodeRequest("ensemble.v2.ProbeRequest", pong) == .probeRequest(S.n2))
         // An empty payload is every request with no fields, and no message that must name someone.
-        #expect(try ControlCodec.decode("ensemble.v2.StopRequest", []) == .stop)
-        #expect(try ControlCodec.decode("ensemble.v2.Done", []) == .ok)
+        #expect(try ControlCodec.decodeRequest("ensemble.v2.StopRequest", []) == .stop)
+        #expect(try ControlCodec.decodeReply("ensemble.v2.Done", []) == .ok)
         for name in ["ensemble.v2.Admission", "ensemble.v2.NameClaimReply", "ensemble.v2.Pong", "ensemble.v2.LeaveNotice"] {
             Self.refuses(name, [])
         }

@@ -35,33 +35,33 @@ enum CorpusSeeds {
         counters: ["malformedFrames": 2])
 
     /// One value of every `Control` case (two where a case has optional parts).
-    static let controls: [(String, Control)] = [
-        ("join", .join(JoinRequest(
+    static let controls: [(String, AnyControl)] = [
+        ("join", .request(.join(JoinRequest(
             node: n2, capabilities: caps, load: 2, protocolVersion: Envelope.protocolVersion,
-            names: [NamedActor(name: "Acceptor", address: a2, bornMs: 1_700_000_000_000)]))),
-        ("welcome", .welcome(snapshot)), ("refused", .refused("no node has the capability \"morse\"")),
-        ("leave", .leave(n2)), ("loadReport", .loadReport(n2, 5)), ("snapshotRequest", .snapshotRequest),
-        ("snapshot", .snapshot(snapshot)),
-        ("create", .create(CreateRequest(typeName: "MorseEncoder", parent: a1, globalName: nil))),
-        ("create-named", .create(CreateRequest(typeName: "Acceptor", parent: nil, globalName: "Acceptor"))),
-        ("created", .created(a2, load: 3)), ("claimName", .claimName("Acceptor")),
-        ("nameClaim-existing", .nameClaim(.existing(a1))), ("nameClaim-granted", .nameClaim(.granted)),
-        ("registerName", .registerName("Acceptor", a1, bornMs: 1_700_000_000_000)),
-        ("releaseName", .releaseName("Acceptor", a1)), ("abandonName", .abandonName("Acceptor")),
-        ("createActor", .createActor(typeName: "Acceptor", globalName: "Acceptor")), ("status", .status),
-        ("statusReport", .statusReport(report)), ("listActors", .listActors), ("actors", .actors([record])),
-        ("ping", .ping), ("pong", .pong(n1)), ("stop", .stop),
-        ("changeCapability", .changeCapability(add: true, name: "64bit encoder")),
-        ("capabilitySet", .capabilitySet(caps)), ("capabilitiesChanged", .capabilitiesChanged(n2, caps)),
-        ("kill", .kill(a2)), ("heartbeat", .heartbeat(n2, load: 2, capabilities: caps)),
-        ("declaredDown", .declaredDown(n2)), ("describeView", .describeView),
-        ("viewDescription", .viewDescription(snapshot)), ("viewDescription-none", .viewDescription(nil)), ("ok", .ok),
-        ("join-maxMessageSize", .join(JoinRequest(
-            node: n2, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion, maxMessageSize: 1 << 20))),
-        ("welcome-maxMessageSize", .welcome(limitedSnapshot)),
-        ("joinLater", .joinLater("127.0.0.1:10000 is held by a live life")), ("staleLife", .staleLife(n1)),
-        ("probeRequest", .probeRequest(n2)), ("probeAnswered", .probeAnswered(n2)),
-        ("metrics", .metrics), ("metricsText", .metricsText("# TYPE ensemble_actors gauge\nensemble_actors 3\n")),
+            names: [NamedActor(name: "Acceptor", address: a2, bornMs: 1_700_000_000_000)])))),
+        ("welcome", .reply(.welcome(snapshot))), ("refused", .reply(.refused("no node has the capability \"morse\""))),
+        ("leave", .request(.leave(n2))), ("loadReport", .request(.loadReport(n2, 5))), ("snapshotRequest", .request(.snapshotRequest)),
+        ("snapshot", .reply(.snapshot(snapshot))),
+        ("create", .request(.create(CreateRequest(typeName: "MorseEncoder", parent: a1, globalName: nil)))),
+        ("create-named", .request(.create(CreateRequest(typeName: "Acceptor", parent: nil, globalName: "Acceptor")))),
+        ("created", .reply(.created(a2, load: 3))), ("claimName", .request(.claimName("Acceptor"))),
+        ("nameClaim-existing", .reply(.nameClaim(.existing(a1)))), ("nameClaim-granted", .reply(.nameClaim(.granted))),
+        ("registerName", .request(.registerName("Acceptor", a1, bornMs: 1_700_000_000_000))),
+        ("releaseName", .request(.releaseName("Acceptor", a1))), ("abandonName", .request(.abandonName("Acceptor"))),
+        ("createActor", .request(.createActor(typeName: "Acceptor", globalName: "Acceptor"))), ("status", .request(.status)),
+        ("statusReport", .reply(.statusReport(report))), ("listActors", .request(.listActors)), ("actors", .reply(.actors([record]))),
+        ("ping", .request(.ping)), ("pong", .reply(.pong(n1))), ("stop", .request(.stop)),
+        ("changeCapability", .request(.changeCapability(add: true, name: "64bit encoder"))),
+        ("capabilitySet", .reply(.capabilitySet(caps))), ("capabilitiesChanged", .request(.capabilitiesChanged(n2, caps))),
+        ("kill", .request(.kill(a2))), ("heartbeat", .request(.heartbeat(n2, load: 2, capabilities: caps))),
+        ("declaredDown", .reply(.declaredDown(n2))), ("describeView", .request(.describeView)),
+        ("viewDescription", .reply(.viewDescription(snapshot))), ("viewDescription-none", .reply(.viewDescription(nil))), ("ok", .reply(.ok)),
+        ("join-maxMessageSize", .request(.join(JoinRequest(
+            node: n2, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion, maxMessageSize: 1 << 20)))),
+        ("welcome-maxMessageSize", .reply(.welcome(limitedSnapshot))),
+        ("joinLater", .reply(.joinLater("127.0.0.1:10000 is held by a live life"))), ("staleLife", .reply(.staleLife(n1))),
+        ("probeRequest", .request(.probeRequest(n2))), ("probeAnswered", .reply(.probeAnswered(n2))),
+        ("metrics", .request(.metrics)), ("metricsText", .reply(.metricsText("# TYPE ensemble_actors gauge\nensemble_actors 3\n"))),
     ]
 
     /// One update of every `ViewUpdate` case.
@@ -107,7 +107,7 @@ enum CorpusSeeds {
         try! message.encodedPayload()
     }
 
-    static func payload(_ control: Control) -> [UInt8] { try! ControlCodec.encode(control).payload }
+    static func payload(_ control: AnyControl) -> [UInt8] { try! control.encoded().payload }
 
     static func payload(_ value: some ProtoConvertible) -> [UInt8] { try! value.protoBytes() }
 
@@ -119,13 +119,14 @@ enum CorpusSeeds {
     }
 
     static func envelope(
-        _ kind: EnvelopeKind, _ control: Control, from sender: ActorAddress? = a1, to recipient: ActorAddress = .system(n2),
+        _ kind: EnvelopeKind, _ control: AnyControl, from sender: ActorAddress? = a1, to recipient: ActorAddress = .system(n2),
         correlationID: UInt64 = 0
     ) -> Envelope {
-        try! Envelope(control: control, kind: kind, sender: sender, recipient: recipient, correlationID: correlationID)
+        let (typeName, payload) = try! control.encoded()
+        return envelope(kind, typeName, payload, from: sender, to: recipient, correlationID: correlationID)
     }
 
-    static func control(_ name: String) -> Control { controls.first { $0.0 == name }!.1 }
+    static func control(_ name: String) -> AnyControl { controls.first { $0.0 == name }!.1 }
 
     static var frames: [(String, [UInt8])] {
         var frames = messages.map { name, message in
@@ -134,7 +135,7 @@ enum CorpusSeeds {
         for name in ["join", "create", "heartbeat"] {
             frames.append(("control-\(name)", envelope(.control, control(name), correlationID: 9).encoded()))
         }
-        frames.append(("control-from-client", envelope(.control, .status, from: nil).encoded()))
+        frames.append(("control-from-client", envelope(.control, .request(.status), from: nil).encoded()))
         for name in ["welcome", "statusReport", "created"] {
             frames.append(("reply-\(name)", envelope(.reply, control(name), correlationID: 9).encoded()))
         }
@@ -147,8 +148,8 @@ enum CorpusSeeds {
         }
         frames.append(("batch", Envelope.encodeBatch([
             envelope(.tell, EncodeText.messageType, payload(messages[2].1), to: a2, correlationID: 1),
-            envelope(.control, .ping, from: nil),
-            envelope(.reply, .pong(n2), from: .system(n2), to: a1, correlationID: 5),
+            envelope(.control, .request(.ping), from: nil),
+            envelope(.reply, .reply(.pong(n2)), from: .system(n2), to: a1, correlationID: 5),
             envelope(.tell, WakeupMessage.messageType, payload(WakeupMessage()), from: a2, to: a2),
         ])))
         return frames
@@ -167,13 +168,13 @@ enum CorpusSeeds {
             leader: leader, sequence: 7,
             members: [leader, ControlFuzzing.peer, member].map { MemberInfo(node: $0, capabilities: caps, load: 1) },
             names: ["Acceptor": ActorAddress(node: member, id: 7)], maxMessageSize: limit)
-        func reply(_ control: Control, _ id: UInt64) -> Envelope {
-            envelope(.reply, control, from: .system(leader), to: .system(member), correlationID: id)
+        func reply(_ control: ControlReply, _ id: UInt64) -> Envelope {
+            envelope(.reply, .reply(control), from: .system(leader), to: .system(member), correlationID: id)
         }
         func join(_ node: NodeID) -> [UInt8] {
             let request = JoinRequest(
                 node: node, capabilities: caps, load: 0, protocolVersion: Envelope.protocolVersion, maxMessageSize: limit)
-            return envelope(.control, .join(request), from: .system(node), to: .system(leader), correlationID: 77).encoded()
+            return envelope(.control, .request(.join(request)), from: .system(node), to: .system(leader), correlationID: 77).encoded()
         }
         func publish(_ update: SequencedUpdate) -> Envelope {
             envelope(.update, SequencedUpdate.wireTypeName, payload(update), from: .system(leader), to: .system(leader))
@@ -210,7 +211,7 @@ enum CorpusSeeds {
     /// time: protobuf reads concatenated messages as one, merged. The proto map decoder must take
     /// them in linear time (the compact format's once took minutes for 40,000 keys).
     static func statusReport(counters count: Int) -> [UInt8] {
-        var bytes = payload(Control.statusReport(report))
+        var bytes = payload(AnyControl.reply(.statusReport(report)))
         for index in 0..<count {
             bytes += try! Ensemble_V2_StatusReport.with { $0.counters = ["c\(index)": 1] }.serializedBytes()
         }
@@ -237,7 +238,7 @@ enum CorpusSeeds {
         var seeds: [(name: String, bytes: [UInt8])] = []
         for (name, frame) in frames { seeds.append(("valid-frame-\(name)", frame)) }
         for (name, control) in controls {
-            let (typeName, payload) = try! ControlCodec.encode(control)
+            let (typeName, payload) = try! control.encoded()
             seeds.append(("valid-payload-\(typeName)-\(name)", payload))
         }
         seeds.append(("valid-payload-\(StatusReport.wireTypeName)-statusReport-8000-counters", statusReport(counters: 8000)))

@@ -34,15 +34,15 @@ import Testing
         let life = NodeID(address: NodeAddress(host: "10.0.0.5", port: 10000), incarnation: 0x18c)
         let join = JoinRequest(node: life, capabilities: Capabilities(["morse"]), load: 2, protocolVersion: 2,
                                maxMessageSize: 1 << 20)
-        let (typeName, payload) = try ControlCodec.encode(.join(join))
+        let (typeName, payload) = try ControlCodec.encode(ControlRequest.join(join))
         #expect(typeName == "ensemble.v2.JoinRequest")
         // Field 15 (a string) that a later minor revision might add.
         let added = payload + [0x7A, 0x03, 0x61, 0x62, 0x63]
-        #expect(try ControlCodec.decode(typeName, added) == .join(join))
+        #expect(try ControlCodec.decodeRequest(typeName, added) == .join(join))
         // And a JOIN from an older build without `max_message_size` reads as one that names none.
         var older = join.proto
         older.clearMaxMessageSize()
-        #expect(try ControlCodec.decode(typeName, older.serializedBytes()) == .join(JoinRequest(
+        #expect(try ControlCodec.decodeRequest(typeName, older.serializedBytes()) == .join(JoinRequest(
             node: life, capabilities: Capabilities(["morse"]), load: 2, protocolVersion: 2)))
     }
 }
