@@ -12,9 +12,10 @@ enum Forge {
         try Envelope(control: request, kind: kind, sender: sender, recipient: .system(node), correlationID: id)
     }
 
-    /// A control reply for `node`'s system endpoint (an attacker may send it as a request, `kind: .control`).
+    /// A control reply for `node`'s system endpoint, as an answer (`kind: .reply`) or posing as
+    /// a request (`kind: .control`): the kind is always said.
     static func control(
-        _ reply: ControlReply, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind = .reply
+        _ reply: ControlReply, from sender: ActorAddress?, to node: NodeID, id: UInt64 = 0, kind: EnvelopeKind
     ) throws -> Envelope {
         try Envelope(control: reply, kind: kind, sender: sender, recipient: .system(node), correlationID: id)
     }

@@ -100,7 +100,7 @@ extension AttackTests {
             var random = SystemRandomNumberGenerator()
             let ids = (0..<20).map { _ in UInt64.random(in: 1...UInt64.max, using: &random) }
             rogue.send(try Forge.replies(.probeAnswered(m1Life), from: .system(rogue.life), to: leaderLife, ids: ids)
-                + [try Forge.control(.probeAnswered(m1Life), from: .system(rogue.life), to: leaderLife, id: ids[0])],
+                + [try Forge.control(.probeAnswered(m1Life), from: .system(rogue.life), to: leaderLife, id: ids[0], kind: .control)],
                 to: cluster.leaderPort)
             asM2.send(try Forge.replies(.probeAnswered(m1Life), from: .system(m2Life), to: leaderLife, ids: ids))
             client.send([try Forge.control(.probeAnswered(m1Life), from: nil, to: leaderLife, id: ids[0], kind: .reply)])
