@@ -35,7 +35,7 @@ public nonisolated struct Ensemble_V2_NodeAddress: Sendable {
 
   public var host: String = String()
 
-  /// 1-65535; anything else is refused
+  /// a node listens on 1-65535; a value above 65535 is refused
   public var port: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
