@@ -86,6 +86,9 @@ class Client:
             self._socket.curve_serverkey = server_key.encode()
         self._monitor = self._socket.get_monitor_socket(_MONITORED)
         self._socket.connect(f"tcp://{self.gateway}")
+        self._poller = zmq.Poller()
+        self._poller.register(self._socket, zmq.POLLIN)
+        self._poller.register(self._monitor, zmq.POLLIN)
         self._waiting: set = set()
         # Asks under way, by correlation id: what a DeadLetter bouncing one would name.
         self._asks: Dict[int, tuple] = {}
@@ -223,14 +226,11 @@ class Client:
 
     def _pump(self, deadline: float) -> bool:
         """Reads what has arrived, waiting until `deadline` for something; False at the deadline."""
-        poller = zmq.Poller()
-        poller.register(self._socket, zmq.POLLIN)
-        poller.register(self._monitor, zmq.POLLIN)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            ready = dict(poller.poll(max(1, int(left * 1000))))
+            ready = dict(self._poller.poll(max(1, int(left * 1000))))
             if self._monitor in ready:
                 self._read_monitor()
             if self._socket in ready:
