@@ -83,8 +83,12 @@ struct AppCommand: AsyncParsableCommand {
         }
         defer { timer.cancel() }
         // What a sending came to is handled as if it had arrived with the other messages.
-        var iterator = messages.makeAsyncIterator()
-        while let message = await next(&outcome, from: &iterator) {
+        while let event = await next(&outcome, from: messages, stallAfter: AcceptorRequest.dispatchWait) {
+            guard case .message(let message) = event else {
+                // Nothing for a while after the Acceptor took the request: is it still there?
+                if expected != nil { outcome = await request.resendIfAcceptorReplaced(through: client) }
+                continue
+            }
             switch message {
             case let dispatched as EncodingDispatched:
                 // After a re-send, the latest request's notice is the one in force.
@@ -116,7 +120,7 @@ struct AppCommand: AsyncParsableCommand {
                     return 1
                 }
                 printErrorLine("ensemble app: \(change.reason); going on through \(next)")
-                outcome = await request.resend(through: client, movedTo: next)
+                outcome = await request.resend(through: client, movedTo: next, restarted: change.from == next)
             case let undelivered as DeadLetter where undelivered.originalType == EncodeRequest.messageType:
                 // The Acceptor's node is gone; its name is free again once the convention knows.
                 outcome = await request.resend(through: client, bounced: undelivered)
@@ -134,19 +138,42 @@ struct AppCommand: AsyncParsableCommand {
     }
 }
 
-/// The next message for `app`'s loop: a sending's dispatch notice first, then what arrives;
-/// nil when a sending must stop `app` (its outcome says how) or the messages end.
+/// What `app`'s loop handles next.
+private enum AppEvent {
+    case message(any Message)
+    /// No message came for a while.
+    case stalled
+}
+
+/// The next event for `app`'s loop: a sending's dispatch notice first, then what arrives, or
+/// `stalled` when nothing does within `stallAfter`; nil when a sending must stop `app` (its
+/// outcome says how) or the messages end.
 private func next(
-    _ outcome: inout AcceptorRequest.Outcome, from messages: inout ClientMessages.AsyncIterator
-) async -> (any Message)? {
+    _ outcome: inout AcceptorRequest.Outcome, from messages: ClientMessages, stallAfter: Duration
+) async -> AppEvent? {
     switch outcome {
     case .dispatched(let dispatched):
         outcome = .pending
-        return dispatched
+        return .message(dispatched)
     case .stop:
         return nil
     case .pending:
-        return await messages.next()?.message
+        // The reader is cancelled at the stall: a message arriving meanwhile stays queued for the next read.
+        return await withTaskGroup(of: AppEvent?.self) { group in
+            group.addTask {
+                var reader = messages.makeAsyncIterator()
+                return await reader.next().map { .message($0.message) }
+            }
+            group.addTask {
+                try? await Task.sleep(for: stallAfter)
+                return .stalled
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            // A reader cancelled just as its message came still returns it: it is not dropped.
+            if case .stalled? = first, case .message(let late)?? = await group.next() { return .message(late) }
+            return first
+        }
     }
 }
 

@@ -74,4 +74,32 @@ struct InFlightHealingTests {
         #expect(!result.stderr.contains("no report"), "stderr: \(result.stderr)")
         #expect(Set(result.lines) == walkthroughReports.filter { $0.hasPrefix("Encoder") || $0.hasPrefix("Base64") })
     }
+
+    /// The Acceptor's node dies after the Acceptor took the request and before every report came:
+    /// `app`, entering through another node, finds the name held by a new Acceptor and sends again.
+    @Test func aRequestWhoseAcceptorDiesAfterTakingItIsSentToTheNextAcceptor() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["", "64bit encoder,morse,Caesar cipher"])
+        let (home, encoders) = (members[0], members[1])
+        // Entered through `home`, the Acceptor and the Encoder (which needs no capability) are created there.
+        #expect(try cluster.app(Self.text, extra: ["--via", String(home)]).status == 0)
+        #expect(try Self.host(of: "Acceptor", cluster) == home)
+        #expect(try Self.host(of: "MorseEncoder", cluster) == encoders)
+        let homePid = try #require(cluster.pid(home)), encodersPid = try #require(cluster.pid(encoders))
+        // Only the Encoder can answer until the Acceptor's node is gone.
+        kill(encodersPid, SIGSTOP)
+        let app = try CLIRunner.start(["app", "--timeout", "20"] + cluster.common, input: Self.text)
+        let underway = eventually(timeout: 20) {
+            ((try? String(contentsOfFile: app.outPath, encoding: .utf8)) ?? "").contains("Encoder [density=1.000]")
+        }
+        kill(homePid, SIGKILL)
+        kill(encodersPid, SIGCONT)
+        let result = app.wait(timeout: 40)
+        #expect(underway, "app never got its first report: \(result.stderr)")
+        #expect(result.status == 0, "app exited \(result.status): \(result.stderr)")
+        #expect(result.lines.count == 4, "one report per encoder, not \(result.lines)")
+        #expect(Set(result.lines) == walkthroughReports, "\(result.lines)")
+        #expect(try Self.host(of: "Acceptor", cluster) == cluster.leaderPort)
+    }
 }

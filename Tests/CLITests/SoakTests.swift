@@ -22,6 +22,14 @@ struct SoakTests {
         return !lines.isEmpty && lines.allSatisfy { $0.contains("could not be placed") && $0.contains(" lacks \"") }
     }
 
+    /// A time of day to the millisecond, as node logs give it, to find a failed run's events there.
+    static func clock(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss.SSS"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
     @Test func requestsSurviveKilledAndRestartedNodes() throws {
         let seconds = Double(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SECONDS"] ?? "") ?? 60
         let seed = UInt64(ProcessInfo.processInfo.environment["ENSEMBLE_SOAK_SEED"] ?? "") ?? 20261129
@@ -44,7 +52,10 @@ struct SoakTests {
                 // Alternate entry points, so a dead leader is not the only way in.
                 let via = index % 3 == 0 ? [] : ["--via", String(members[index % members.count])]
                 index += 1
+                let started = Date()
                 let run = try? CLIRunner.run(["app", "--timeout", "10"] + via + common, input: text, timeout: 30)
+                let when = "started \(Self.clock(started)) via \(via.last ?? "leader")"
+
                 tally.update { tally in
                     tally.requests += 1
                     guard let run, !run.timedOut else { return tally.lost += 1 }
@@ -56,10 +67,10 @@ struct SoakTests {
                         tally.degradedBecause.append(run.stderr)
                     case 1 where !run.stderr.isEmpty, 2 where !run.stderr.isEmpty, 3 where !run.stderr.isEmpty:
                         tally.errors += 1
-                        tally.failures.append("exit \(run.status): \(run.stderr)")
+                        tally.failures.append("\(when), exit \(run.status): \(run.stderr)")
                     default:
                         tally.lost += 1
-                        tally.failures.append("exit \(run.status), nothing said: \(run.stdout)")
+                        tally.failures.append("\(when), exit \(run.status), nothing said: \(run.stdout)")
                     }
                 }
             }
@@ -76,13 +87,13 @@ struct SoakTests {
                 if let pid = cluster.pid(cluster.leaderPort) { kill(pid, SIGKILL) }
                 Thread.sleep(forTimeInterval: random.unit())
                 _ = try cluster.start(cluster.leaderPort)
-                faults.append("leader")
+                faults.append("leader at \(Self.clock(Date()))")
             } else {
                 let index = Int(random.unit() * Double(members.count)) % members.count
                 if let pid = cluster.pid(members[index]) { kill(pid, SIGKILL) }
                 Thread.sleep(forTimeInterval: random.unit())
                 _ = try cluster.start(members[index], capabilities[index])
-                faults.append("member \(index)")
+                faults.append("member \(index) (\(members[index])) at \(Self.clock(Date()))")
             }
         }
         let lastFault = Date()

@@ -93,7 +93,12 @@ final class TestCluster {
             kill(pid, SIGCONT)
             kill(pid, SIGKILL)
         }
-        try? FileManager.default.removeItem(atPath: stateDir)
+        // ENSEMBLE_KEEP_STATE keeps the logs for a post-mortem of a failed run.
+        if ProcessInfo.processInfo.environment["ENSEMBLE_KEEP_STATE"] != nil {
+            print("state dir kept: \(stateDir)")
+        } else {
+            try? FileManager.default.removeItem(atPath: stateDir)
+        }
     }
 }
 

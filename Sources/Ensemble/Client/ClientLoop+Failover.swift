@@ -121,6 +121,21 @@ extension ClientLoop {
         }
     }
 
+    /// Every envelope from the gateway is addressed to this client's relay there, which names the
+    /// gateway's life. Another life behind the same connection is the gateway restarted between
+    /// two reconnects (killed and started again within one reconnect interval, or a new life of a
+    /// node the convention had declared down): this client's address there, and what was to
+    /// come back to it, died with the old life, though the client never had to move.
+    func noteGatewayLife(_ life: NodeID) {
+        guard life != gatewayLife else { return }
+        defer { gatewayLife = life }
+        guard let known = gatewayLife else { return }
+        failInFlight(gateway)
+        deliver(ReceivedMessage(
+            message: GatewayChanged(from: gateway, to: gateway, reason: "\(gateway) restarted (life \(known) ended)"),
+            sender: .system(NodeID(address: gateway, incarnation: 0))))
+    }
+
     /// Requests and asks under way went through `gateway`, and their answers would come back through it.
     private func failInFlight(_ gateway: NodeAddress) {
         pending.failAll(EnsembleError.unreachable(gateway))
@@ -130,6 +145,7 @@ extension ClientLoop {
     private func switchSocket(to next: NodeAddress) {
         closeSocket()
         gateway = next
+        gatewayLife = nil
         sharedGateway.address.withLock { $0 = next }
         if let failoverKeys {
             guard let serverKey = failoverKeys.serverKeys[next] else {

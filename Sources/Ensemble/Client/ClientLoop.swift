@@ -20,6 +20,8 @@ final class ClientLoop {
     let started = ContinuousClock.now
     /// Something arrived from the gateway this turn (one store per frame read, for the roster).
     var heardThisTurn = false
+    /// The gateway's life as the envelopes from it name it (failover only; nil before the first).
+    var gatewayLife: NodeID?
     /// The correlation id of the last view request this thread sent (its answer teaches the members).
     var viewRequestID: UInt64 = 0
     /// Monitors opened so far: each socket's monitor gets an endpoint of its own.
@@ -241,6 +243,8 @@ final class ClientLoop {
                     continue
                 }
             }
+            // Checked once the frame is handed out: an answer from a new life is still an answer.
+            if roster != nil, let first = envelopes.first { noteGatewayLife(first.recipient.node) }
             // What handling this frame sent leaves now, not after the last frame waiting:
             // the gateway works on it while this thread reads on.
             if handler != nil && io.hasPending {

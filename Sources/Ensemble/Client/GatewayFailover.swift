@@ -21,7 +21,8 @@ public struct GatewayFailover: Sendable, Equatable {
 }
 
 /// Sent to a client that fails over, on `messages` (or to its message handler), when it moved
-/// to another gateway or has none left. Its address changed with its gateway: what it had sent
+/// to another gateway, has none left, or found its gateway restarted (`from == to`: a new life
+/// answers at the same address). Its address changed with its gateway: what it had sent
 /// and not had answered may be lost, and answers to it go to the old address. Re-send what
 /// matters (`ask`s and `request`s under way failed with `EnsembleError.unreachable`).
 /// Everything received after it came through `to`.
