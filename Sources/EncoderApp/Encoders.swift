@@ -8,21 +8,21 @@ protocol TextEncoder: EnsembleActor {
 extension TextEncoder {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         // Only the Acceptor that made it gives it text: nobody else may put words in its reports.
-        if let request = message as? EncodeText, sender == context.parent, let analyzer = request.analyzerAddress {
+        if let request = message as? EncodeText, sender == context.parent {
             let output = Self.transform(request.text)
             context.send(
                 AnalyzeEncoding(
                     encoder: Self.typeName, input: request.text, output: output, requester: request.requester,
                     requestID: request.requestID),
-                to: analyzer)
+                to: request.analyzer)
         } else if let undelivered = message as? DeadLetter, let tooLarge = undelivered.tooLarge,
-            let result = undelivered.original(as: AnalyzeEncoding.self), let requester = result.requesterAddress
+            let result = undelivered.original(as: AnalyzeEncoding.self)
         {
             // The output is too large to travel: the requester hears that instead of waiting.
             context.send(
                 EncodingFailed(encoder: result.encoder, reason: "its result is too large to send: \(tooLarge)",
                                requestID: result.requestID),
-                to: requester)
+                to: result.requester)
         }
     }
 }

@@ -11,7 +11,7 @@
 /// The walkthrough's encoder application: its messages, sent as `tell`
 /// envelopes under the full names below. A client drives it by sending an
 /// `EncodeRequest` to the `Acceptor` (created by `CreateActorRequest`, global
-/// name "acceptor") and reading what comes back: one `EncodingDispatched`,
+/// name "Acceptor") and reading what comes back: one `EncodingDispatched`,
 /// then one `EncodingReport`, `EncodingFailed` or `EncodingUnplaced` per
 /// dispatched encoder, each carrying the request's `request_id`.
 

@@ -8,6 +8,9 @@ import Foundation
 // under their full names (`ensemble.v2.DeadLetter`, ...).
 
 extension ActorExitRequest: ProtoConvertible {
+    /// Spelled out: the protocol's default reaches it through the associated type at every use.
+    public static var messageType: String { Ensemble_V2_ActorExitRequest.protoMessageName }
+
     public var proto: Ensemble_V2_ActorExitRequest { Ensemble_V2_ActorExitRequest() }
     public init(proto: Ensemble_V2_ActorExitRequest) {}
 }
@@ -38,6 +41,9 @@ extension ExitReason: ProtoConvertible {
 }
 
 extension ChildActorExited: ProtoConvertible {
+    /// Spelled out: the protocol's default reaches it through the associated type at every use.
+    public static var messageType: String { Ensemble_V2_ChildActorExited.protoMessageName }
+
     public var proto: Ensemble_V2_ChildActorExited {
         var proto = Ensemble_V2_ChildActorExited()
         proto.child = child.proto
@@ -51,6 +57,9 @@ extension ChildActorExited: ProtoConvertible {
 }
 
 extension ChildActorReplaced: ProtoConvertible {
+    /// Spelled out: the protocol's default reaches it through the associated type at every use.
+    public static var messageType: String { Ensemble_V2_ChildActorReplaced.protoMessageName }
+
     public var proto: Ensemble_V2_ChildActorReplaced {
         var proto = Ensemble_V2_ChildActorReplaced()
         proto.child = child.proto
@@ -67,6 +76,9 @@ extension ChildActorReplaced: ProtoConvertible {
 }
 
 extension PoisonMessage: ProtoConvertible {
+    /// Spelled out: the protocol's default reaches it through the associated type at every use.
+    public static var messageType: String { Ensemble_V2_PoisonMessage.protoMessageName }
+
     public var proto: Ensemble_V2_PoisonMessage {
         var proto = Ensemble_V2_PoisonMessage()
         proto.originalType = originalType
@@ -81,6 +93,9 @@ extension PoisonMessage: ProtoConvertible {
 }
 
 extension DeadLetter: ProtoConvertible {
+    /// Spelled out: the protocol's default reaches it through the associated type at every use.
+    public static var messageType: String { Ensemble_V2_DeadLetter.protoMessageName }
+
     public var proto: Ensemble_V2_DeadLetter {
         var proto = Ensemble_V2_DeadLetter()
         proto.recipient = recipient.proto
@@ -109,6 +124,9 @@ extension DeadLetter: ProtoConvertible {
 }
 
 extension WakeupMessage: ProtoConvertible {
+    /// Spelled out: the protocol's default reaches it through the associated type at every use.
+    public static var messageType: String { Ensemble_V2_WakeupMessage.protoMessageName }
+
     public var proto: Ensemble_V2_WakeupMessage {
         var proto = Ensemble_V2_WakeupMessage()
         if let payload { proto.payload = payload }

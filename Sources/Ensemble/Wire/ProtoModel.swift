@@ -22,7 +22,7 @@ extension ProtoConvertible {
     func protoBytes() throws -> [UInt8] { try proto.serializedBytes() }
 
     /// Decodes a value from its proto3 encoding.
-    init(protoBytes bytes: [UInt8]) throws(WireError) {
+    public init(protoBytes bytes: [UInt8]) throws(WireError) {
         let message: Proto
         do {
             message = try Proto(serializedBytes: bytes)
