@@ -127,7 +127,9 @@ extension ClientLoop {
     /// node the convention had declared down): this client's address there, and what was to
     /// come back to it, died with the old life, though the client never had to move.
     func noteGatewayLife(_ life: NodeID) {
-        guard life != gatewayLife else { return }
+        // Incarnation 0 ("whichever life") is what anyone may write in mail to a relay; the gateway
+        // passes it on, so it says nothing about the gateway's life.
+        guard life.incarnation != 0, life != gatewayLife else { return }
         defer { gatewayLife = life }
         guard let known = gatewayLife else { return }
         failInFlight(gateway)
