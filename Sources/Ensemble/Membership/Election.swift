@@ -10,6 +10,10 @@ public enum ElectionDirective: Sendable, Equatable {
     /// This node follows `leader` in `term` (nil: no leader known in that term yet); a node
     /// that led steps down.
     case follow(term: UInt64, leader: NodeID?)
+    /// Tell `node`, which spoke as leader of a lower term, this node's term and leader: a
+    /// leader left behind by the convention's term steps down, instead of leading a majority
+    /// that nodes of the higher term can no longer rejoin.
+    case correct(NodeID, term: UInt64, leader: NodeID?)
 }
 
 /// The answer to a vote or pre-vote request: granted or not, with the answerer's term, so
@@ -136,13 +140,20 @@ public struct Election: Sendable {
         return [.lead(term: term)]
     }
 
-    /// A leader of `term` was heard (a heartbeat, an update, a WELCOME). A lower term is
-    /// ignored (the shell answers it with this node's term and leader); the same or a higher
-    /// term makes this node follow it.
+    /// A leader of `term` was heard (a heartbeat, an update, a WELCOME). A lower term is not
+    /// followed but corrected (`correct`); the same or a higher term makes this node follow it.
     public mutating func heardLeader(_ leader: NodeID, term: UInt64) -> [ElectionDirective] {
-        guard term >= self.term, leader != me else { return [] }
+        guard leader != me else { return [] }
+        guard term >= self.term else { return [.correct(leader, term: self.term, leader: knownLeader)] }
         if term == self.term, role == .follower(leader: leader) { return [] }
         return stepDown(to: term, leader: leader)
+    }
+
+    /// Another node said its term (and its leader, when it knows one), correcting this one:
+    /// a higher term is adopted, and a leader of a lower term steps down.
+    public mutating func heardTerm(_ term: UInt64, leader: NodeID?) -> [ElectionDirective] {
+        guard term > self.term else { return [] }
+        return stepDown(to: term, leader: leader == me ? nil : leader)
     }
 
     /// This leader lost its majority (unheard past the election timeout): it follows nobody

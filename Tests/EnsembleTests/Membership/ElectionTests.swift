@@ -97,8 +97,8 @@ import Testing
         #expect(candidate.role == .follower(leader: nil))
         var leader = Election(me: Self.a, term: 3, leader: Self.a, voters: Self.five)
         #expect(leader.isLeader)
-        // A leader of a lower term is ignored; of a higher one, followed.
-        #expect(leader.heardLeader(Self.b, term: 2) == [])
+        // A leader of a lower term is corrected, not followed; of a higher one, followed.
+        #expect(leader.heardLeader(Self.b, term: 2) == [.correct(Self.b, term: 3, leader: Self.a)])
         #expect(leader.isLeader)
         #expect(leader.heardLeader(Self.b, term: 5) == [.follow(term: 5, leader: Self.b)])
         #expect(leader.term == 5 && !leader.isLeader)
@@ -125,5 +125,14 @@ import Testing
         let pair = Election(me: Self.a, voters: [Self.a, Self.b])
         #expect(!pair.isMajority(1))
         #expect(pair.isMajority(2))
+    }
+
+    /// A leader left in a lower term by nodes that moved on hears their term and steps down.
+    @Test func aCorrectionEndsALeadershipOfALowerTerm() {
+        var leader = Election(me: Self.a, term: 2, leader: Self.a, voters: Self.five)
+        #expect(leader.heardTerm(2, leader: nil) == [])
+        #expect(leader.isLeader)
+        #expect(leader.heardTerm(3, leader: nil) == [.follow(term: 3, leader: nil)])
+        #expect(!leader.isLeader && leader.term == 3 && leader.votedFor == nil)
     }
 }
