@@ -109,9 +109,11 @@ public struct Election: Sendable {
     }
 
     /// A pre-vote answer from `voter`; a majority makes this node a candidate of the next term.
+    /// Only a voter's answer counts, its term too: anyone else could stop an election with a high term.
     public mutating func preVoteAnswered(by voter: NodeID, _ answer: VoteAnswer) -> [ElectionDirective] {
+        guard voters.contains(voter) else { return [] }
         if answer.term > term { return stepDown(to: answer.term, leader: nil) }
-        guard case .preCandidate(let next, var granted) = role, answer.granted, voters.contains(voter) else { return [] }
+        guard case .preCandidate(let next, var granted) = role, answer.granted else { return [] }
         granted.insert(voter)
         role = .preCandidate(term: next, granted: granted)
         return standIfMajority(preVotesFor: next) ?? []
@@ -119,11 +121,12 @@ public struct Election: Sendable {
 
     /// A vote request from `candidate` for `term`. Granted at most once per term, to a voter
     /// whose term and view are not behind this node's, in a term with no leader known; a
-    /// higher term is adopted either way.
+    /// higher term is adopted either way, from a voter only (anyone else's request changes nothing).
     public mutating func voteRequested(by candidate: NodeID, term: UInt64, sequence: UInt64) -> (VoteAnswer, [ElectionDirective]) {
+        guard voters.contains(candidate) else { return (VoteAnswer(granted: false, term: self.term), []) }
         var directives: [ElectionDirective] = []
         if term > self.term { directives = stepDown(to: term, leader: nil) }
-        let granted = voters.contains(me) && voters.contains(candidate) && term == self.term && knownLeader == nil
+        let granted = voters.contains(me) && term == self.term && knownLeader == nil
             && sequence >= self.sequence && (votedFor == nil || votedFor == candidate)
         if granted { votedFor = candidate }
         return (VoteAnswer(granted: granted, term: self.term), directives)
@@ -131,8 +134,9 @@ public struct Election: Sendable {
 
     /// A vote answer from `voter`; a majority of the voting set makes this node leader.
     public mutating func voteAnswered(by voter: NodeID, _ answer: VoteAnswer) -> [ElectionDirective] {
+        guard voters.contains(voter) else { return [] }
         if answer.term > term { return stepDown(to: answer.term, leader: nil) }
-        guard case .candidate(var granted) = role, answer.granted, answer.term == term, voters.contains(voter) else { return [] }
+        guard case .candidate(var granted) = role, answer.granted, answer.term == term else { return [] }
         granted.insert(voter)
         role = .candidate(granted: granted)
         guard isMajority(granted.count) else { return [] }
@@ -142,17 +146,20 @@ public struct Election: Sendable {
 
     /// A leader of `term` was heard (a heartbeat, an update, a WELCOME). A lower term is not
     /// followed but corrected (`correct`); the same or a higher term makes this node follow it.
+    /// A leader is a voter the voting set elected: anyone else claiming to lead is ignored.
     public mutating func heardLeader(_ leader: NodeID, term: UInt64) -> [ElectionDirective] {
-        guard leader != me else { return [] }
+        guard leader != me, voters.contains(leader) else { return [] }
         guard term >= self.term else { return [.correct(leader, term: self.term, leader: knownLeader)] }
         if term == self.term, role == .follower(leader: leader) { return [] }
         return stepDown(to: term, leader: leader)
     }
 
-    /// Another node said its term (and its leader, when it knows one), correcting this one:
-    /// a higher term is adopted, and a leader of a lower term steps down.
-    public mutating func heardTerm(_ term: UInt64, leader: NodeID?) -> [ElectionDirective] {
-        guard term > self.term else { return [] }
+    /// A voter said its term (and its leader, when it knows one), correcting this node: a higher
+    /// term is adopted, and a leader of a lower term steps down. Anyone else's word changes
+    /// nothing, or a stranger could end every leadership with a high enough term.
+    public mutating func heardTerm(_ term: UInt64, leader: NodeID?, from voter: NodeID) -> [ElectionDirective] {
+        guard voters.contains(voter), term > self.term else { return [] }
+        let leader = leader.flatMap { voters.contains($0) ? $0 : nil }
         return stepDown(to: term, leader: leader == me ? nil : leader)
     }
 

@@ -88,7 +88,7 @@ import Testing
                 obey(nodes[letter.to].heardLeader(sender, term: term), at: letter.to)
                 if nodes[letter.to].knownLeader == sender { heardAt[letter.to] = step }
             case .correction(let term, let leader):
-                obey(nodes[letter.to].heardTerm(term, leader: leader), at: letter.to)
+                obey(nodes[letter.to].heardTerm(term, leader: leader, from: sender), at: letter.to)
             }
         }
 

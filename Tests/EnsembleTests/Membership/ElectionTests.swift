@@ -130,9 +130,35 @@ import Testing
     /// A leader left in a lower term by nodes that moved on hears their term and steps down.
     @Test func aCorrectionEndsALeadershipOfALowerTerm() {
         var leader = Election(me: Self.a, term: 2, leader: Self.a, voters: Self.five)
-        #expect(leader.heardTerm(2, leader: nil) == [])
+        #expect(leader.heardTerm(2, leader: nil, from: Self.c) == [])
         #expect(leader.isLeader)
-        #expect(leader.heardTerm(3, leader: nil) == [.follow(term: 3, leader: nil)])
+        #expect(leader.heardTerm(3, leader: nil, from: Self.c) == [.follow(term: 3, leader: nil)])
         #expect(!leader.isLeader && leader.term == 3 && leader.votedFor == nil)
+    }
+
+    /// A stranger, or another life of a voter, cannot move this node's term or leader, whatever it says.
+    @Test func onlyVotersMoveTheTerm() {
+        let strangers = [Self.life(6), Self.life(2, 9)]
+        var leader = Election(me: Self.a, term: 3, leader: Self.a, voters: Self.five)
+        var candidate = Self.node(Self.b)
+        _ = candidate.leaderLost()
+        var standing = Self.node(Self.c)
+        _ = standing.leaderLost()
+        _ = standing.preVoteAnswered(by: Self.d, VoteAnswer(granted: true, term: 3))
+        _ = standing.preVoteAnswered(by: Self.e, VoteAnswer(granted: true, term: 3))
+        #expect(standing.role == .candidate(granted: [Self.c]))
+        let huge = UInt64.max / 2
+        for stranger in strangers {
+            #expect(leader.heardTerm(huge, leader: stranger, from: stranger) == [])
+            #expect(leader.heardLeader(stranger, term: huge) == [])
+            #expect(leader.voteRequested(by: stranger, term: huge, sequence: .max) == (VoteAnswer(granted: false, term: 3), []))
+            #expect(candidate.preVoteAnswered(by: stranger, VoteAnswer(granted: false, term: huge)) == [])
+            #expect(standing.voteAnswered(by: stranger, VoteAnswer(granted: false, term: huge)) == [])
+        }
+        #expect(leader.isLeader && leader.term == 3)
+        #expect(candidate.term == 3 && candidate.role == .preCandidate(term: 4, granted: [Self.b]))
+        #expect(standing.term == 4 && standing.role == .candidate(granted: [Self.c]))
+        // A voter's correction naming a stranger as leader moves the term, not the leader.
+        #expect(leader.heardTerm(5, leader: Self.life(6), from: Self.c) == [.follow(term: 5, leader: nil)])
     }
 }
