@@ -33,13 +33,16 @@ extension ProtoConvertible {
     }
 }
 
+@usableFromInline
 enum ProtoCheck {
     /// A host as the envelope allows it: 1-255 UTF-8 bytes.
+    @usableFromInline
     static func host(_ host: String) throws(WireError) -> String {
         guard !host.isEmpty, host.utf8.count <= 255 else { throw .malformed("bad host") }
         return host
     }
 
+    @usableFromInline
     static func port(_ port: UInt32) throws(WireError) -> UInt16 {
         guard let port = UInt16(exactly: port) else { throw .malformed("port \(port) is out of range") }
         return port

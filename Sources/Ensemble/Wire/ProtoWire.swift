@@ -216,8 +216,8 @@ public struct ProtoReader {
     }
 
     /// An `ensemble.v2.ActorAddress` message (wire type 2) as the runtime's address; nil when
-    /// it holds anything else than the four fields, or an address the runtime refuses (no
-    /// host, a host over 255 bytes, a port past 65535), as `ActorAddress(proto:)` does.
+    /// it holds anything else than the four fields, or an address the runtime refuses
+    /// (`ProtoCheck`, as `ActorAddress(proto:)` does).
     @inlinable
     public mutating func actorAddress() -> ActorAddress? {
         guard var inner = message() else { return nil }
@@ -231,7 +231,7 @@ public struct ProtoReader {
             default: return nil
             }
         }
-        guard inner.isAtEnd, !host.isEmpty, host.utf8.count <= 255, let port = UInt16(exactly: port) else { return nil }
+        guard inner.isAtEnd, let host = try? ProtoCheck.host(host), let port = try? ProtoCheck.port(port) else { return nil }
         return ActorAddress(node: NodeID(address: NodeAddress(host: host, port: port), incarnation: incarnation), id: id)
     }
 }
