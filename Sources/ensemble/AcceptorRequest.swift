@@ -54,13 +54,21 @@ struct AcceptorRequest {
 
     /// Finds the Acceptor through the client's gateway and asks it to encode the text, again
     /// while no dispatch notice comes and time is left. A move under way (`unreachable`) is not
-    /// an error: the move's `GatewayChanged` sends again.
-    mutating func send(through client: EnsembleClient) async -> Outcome {
+    /// an error: the move's `GatewayChanged` sends again. `found`, the Acceptor just looked up,
+    /// is taken for the first sending instead of asking the gateway again.
+    mutating func send(through client: EnsembleClient, found: ActorAddress? = nil) async -> Outcome {
+        var found = found
         while true {
             sendings += 1
             sentVia = client.gateway
             do {
-                let acceptor = try await findAcceptor(through: client, timeout: deadline - .now)
+                let acceptor: ActorAddress
+                if let known = found {
+                    acceptor = known
+                    found = nil
+                } else {
+                    acceptor = try await findAcceptor(through: client, timeout: deadline - .now)
+                }
                 sentTo = acceptor
                 let answer = try await client.ask(
                     EncodeRequest(text: text, requestID: currentID), to: acceptor, timeout: min(currentDispatchWait, deadline - .now))
@@ -111,7 +119,7 @@ struct AcceptorRequest {
             let current = try? await findAcceptor(through: client, timeout: min(Self.dispatchWait, deadline - .now)),
             current != sentTo
         else { return .pending }
-        return await send(through: client)
+        return await send(through: client, found: current)
     }
 
     /// The Acceptor by its global name, created where it fits when no live one holds it.
