@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Free loopback ports for tests, the bench and the demo, chosen below the kernel's ephemeral range
 /// (32768 and up here) so an outgoing connection cannot take one between this
@@ -11,24 +12,32 @@ public enum FreePorts {
         public var description: String { "no free port on 127.0.0.1" }
     }
 
-    /// A free port.
+    /// A free port whose successor is free too: every node binds its port and port + 1 (its
+    /// update channel), so any port handed out can take a node.
     public static func one() throws -> UInt16 {
         for _ in 0..<500 {
             // Far from 1900, the walkthrough's port, which tests must never take.
             let port = UInt16.random(in: 20_000...32_000)
-            if isFree(port) { return port }
+            // Not next to a port handed out already: its node binds that one's successor, or this one's.
+            guard isFree(port) && isFree(port + 1), claim(port) else { continue }
+            return port
         }
         throw Exhausted()
     }
 
-    /// A free port whose successor is free too (a leader's PUB port).
-    public static func pair() throws -> UInt16 {
-        for _ in 0..<500 {
-            let port = try one()
-            if isFree(port + 1) { return port }
+    /// Ports this process handed out (a node started on one binds it and its successor later).
+    private static let handedOut = Mutex<Set<UInt16>>([])
+
+    private static func claim(_ port: UInt16) -> Bool {
+        handedOut.withLock { ports in
+            guard !ports.contains(port - 1), !ports.contains(port), !ports.contains(port + 1) else { return false }
+            ports.insert(port)
+            return true
         }
-        throw Exhausted()
     }
+
+    /// A free port whose successor is free too (what `one()` gives; kept for callers that say so).
+    public static func pair() throws -> UInt16 { try one() }
 
     /// Whether nothing is bound to `port` on 127.0.0.1.
     public static func isFree(_ port: UInt16) -> Bool {

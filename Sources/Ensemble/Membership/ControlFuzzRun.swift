@@ -240,6 +240,8 @@ struct ControlFuzzRun {
                 count(Self.name(request))
             case .ownJoin:
                 count("ownJoin")
+            case .election:
+                count("election")
             }
         }
     }
@@ -278,7 +280,7 @@ struct ControlFuzzRun {
             case .viewChanged:
                 let (lost, _) = member.lost.viewChanged(to: member.view, me: F.member, now: now)
                 for life in lost { lose(life, at: F.member) }
-            case .rejoin, .declaredDown, .joined, .refused, .deferred, .newLife, .settleNames:
+            case .rejoin, .declaredDown, .joined, .refused, .deferred, .newLife, .settleNames, .redirected:
                 break
             }
         }

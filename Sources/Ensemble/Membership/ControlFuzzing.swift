@@ -209,6 +209,9 @@ extension ControlFuzzRun {
         case .heartbeat: return "heartbeat"
         case .describeView: return "describeView"
         case .probeRequest: return "probeRequest"
+        case .preVote: return "preVote"
+        case .vote: return "vote"
+        case .announceLeader: return "announceLeader"
         }
     }
 
@@ -230,6 +233,8 @@ extension ControlFuzzRun {
         case .viewDescription: return "viewDescription"
         case .ok: return "ok"
         case .probeAnswered: return "probeAnswered"
+        case .voteAnswer: return "voteAnswer"
+        case .notLeader: return "notLeader"
         }
     }
 
@@ -275,6 +280,7 @@ extension ControlFuzzRun {
         case .deferred: return "member.deferred"
         case .newLife: return "member.newLife"
         case .settleNames: return "member.settleNames"
+        case .redirected: return "member.redirected"
         }
     }
 }

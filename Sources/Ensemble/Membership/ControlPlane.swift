@@ -36,6 +36,8 @@ public enum PlaneAction: Sendable, Equatable {
     case runtime(RuntimeRequest)
     /// This node received its own JOIN: its leader address points back at it.
     case ownJoin
+    /// Carry out the election's decisions.
+    case election([ElectionDirective])
 }
 
 /// A node's side of the convention protocol, without sockets: the rules on who
@@ -48,27 +50,38 @@ public enum PlaneAction: Sendable, Equatable {
 public struct ControlPlane: Sendable {
     /// This node's life.
     public let me: NodeID
-    /// The convention's leader address, where JOINs go.
-    public let leaderAddress: NodeAddress
-    /// The leader's logic, on the leader.
+    /// The leader's logic, while this node leads.
     public var leader: LeaderState?
-    /// The member's logic, on every other node.
+    /// The member's logic, while it does not.
     public var member: MemberState?
     /// Lives lost, and members a new leader life still waits for.
     public var lost = LostLives()
+    /// This node's part in electing the leader: its term and vote.
+    public var election: Election
 
-    /// The leader's plane: `leader` holds the convention's authoritative view.
+    /// The leader's plane: `leader` holds the convention's authoritative view (its founder, term 1).
     public init(leading leader: LeaderState) {
         me = leader.view.leader
-        leaderAddress = leader.view.leader.address
         self.leader = leader
+        election = Election(me: me, term: leader.term, leader: me, voters: Set(leader.view.voters))
     }
 
     /// A member's plane, joining the leader at `member.leaderAddress`.
     public init(following member: MemberState) {
         me = member.me
-        leaderAddress = member.leaderAddress
         self.member = member
+        election = Election(me: me, voters: [])
+    }
+
+    /// Where JOINs and the leader's requests go: this node's own address while it leads, else
+    /// the leader it follows (the configured leader address until it knows one).
+    public var leaderAddress: NodeAddress { leader != nil ? me.address : member?.leaderAddress ?? me.address }
+
+    /// The election learns the voting set and the sequence of the view this node now follows.
+    public mutating func syncElection() {
+        guard let view else { return }
+        election.votersChanged(to: Set(view.voters))
+        election.sequence = view.sequence
     }
 
     /// The view this node follows: the leader's own, or the member's copy of it.
@@ -87,7 +100,7 @@ public struct ControlPlane: Sendable {
     /// names `sender`; `lastHeard` tells when a node address was last heard from.
     public mutating func request(
         _ control: ControlRequest, sender: ActorAddress, correlationID: UInt64, from origin: Origin, now: Duration,
-        lastHeard: (NodeAddress) -> Duration?
+        lastHeard: (NodeAddress) -> Duration?, hearsLeader: () -> Bool = { false }
     ) -> [PlaneAction] {
         if origin == .local, case .join(let request) = control, request.node == me {
             // Its own JOIN, over its own link: the leader address it was given points back at it.
@@ -97,7 +110,33 @@ public struct ControlPlane: Sendable {
                                       from: origin) {
             return [refusal]
         }
+        if let origin = origin.node, let actions = elect(control, from: origin, hearsLeader: hearsLeader) { return actions }
         return handle(control, sender: sender, correlationID: correlationID, from: origin, now: now, lastHeard: lastHeard)
+    }
+
+    /// The election's requests, and a JOIN or heartbeat at a node that does not lead (answered
+    /// with the term and leader it knows, so the sender goes there); nil for any other request.
+    private mutating func elect(_ control: ControlRequest, from origin: NodeID, hearsLeader: () -> Bool) -> [PlaneAction]? {
+        switch control {
+        case .preVote(let term, let sequence):
+            return [.answer(.voteAnswer(election.preVoteRequested(
+                by: origin, term: term, sequence: sequence, hearsLeader: hearsLeader())))]
+        case .vote(let term, let sequence):
+            let (answer, directives) = election.voteRequested(by: origin, term: term, sequence: sequence)
+            var answered = answer
+            answered.leader = election.knownLeader
+            return [.answer(.voteAnswer(answered)), .election(directives)]
+        case .announceLeader(let term, let leader):
+            let directives = leader == origin
+                ? election.heardLeader(origin, term: term) : election.heardTerm(term, leader: leader, from: origin)
+            return directives.isEmpty ? [] : [.election(directives)]
+        case .join, .heartbeat:
+            guard leader == nil else { return nil }
+            return [.refused(.notTheLeader, answered: false),
+                    .answer(.notLeader(term: election.term, leader: election.knownLeader))]
+        default:
+            return nil
+        }
     }
 
     /// An answer that came as a request from `origin`, whose envelope names `sender`: refused.
@@ -131,9 +170,16 @@ public struct ControlPlane: Sendable {
         case .loadReport(let node, let load):
             return leading { $0.load(node, load) }
         case .capabilitiesChanged(let node, let capabilities):
-            return leading { $0.capabilities(node, capabilities) }
-        case .heartbeat(let node, let load, let capabilities):
-            return leading { $0.heartbeat(node, load: load, capabilities: capabilities, correlationID: id) }
+            return leading { $0.capabilities(node, capabilities, now: now) }
+        case .heartbeat(let node, let load, let capabilities, let term, let sequence):
+            if term > election.term {
+                // A member of a later term still writes to this node: this node is the one behind.
+                let directives = election.heardTerm(term, leader: nil, from: node)
+                if !directives.isEmpty { return [.election(directives)] }
+            }
+            return leading {
+                $0.heartbeat(node, load: load, capabilities: capabilities, correlationID: id, sequence: sequence, now: now)
+            }
         case .snapshotRequest:
             guard let leader else { return [.refused(.notTheLeader, answered: true)] }
             return [.answer(.snapshot(leader.view.snapshot))]
@@ -169,6 +215,8 @@ public struct ControlPlane: Sendable {
             // The policy let only the view's leader life through; a probe of this very node is answered at once.
             guard let asker = origin.node else { return [.refused(.notFromTheLeader, answered: false)] }
             return suspect == me ? [.answer(.probeAnswered(me))] : [.runtime(.probe(suspect, asker: asker))]
+        case .preVote, .vote, .announceLeader:
+            return []  // `elect` took them
         }
     }
 
@@ -187,7 +235,20 @@ public struct ControlPlane: Sendable {
     ) -> [PlaneAction]? {
         guard member != nil, member!.isOwnRequest(id) else { return nil }
         guard let source = origin.node else { return [.refused(.misrouted, answered: false)] }
+        var actions: [PlaneAction] = []
+        if case .notLeader(let term, let leader) = control {
+            // A voter's word on the term moves this node's election (anyone else's only redirects a JOIN).
+            let directives = election.heardTerm(term, leader: leader, from: source)
+            if !directives.isEmpty { actions.append(.election(directives)) }
+        }
         let directives = member!.answer(control, correlationID: id, from: source, currentNames: currentNames())
-        return directives.isEmpty ? [] : [.member(directives)]
+        if !directives.isEmpty { actions.append(.member(directives)) }
+        if directives.contains(.joined), let view {
+            // The leader's welcome says its term and who votes: the election follows it.
+            syncElection()
+            let followed = election.heardLeader(view.leader, term: view.term)
+            if !followed.isEmpty { actions.append(.election(followed)) }
+        }
+        return actions
     }
 }

@@ -23,6 +23,15 @@ public struct VoteAnswer: Sendable, Equatable {
     public var granted: Bool
     /// The answerer's term after the request.
     public var term: UInt64
+    /// The leader the answerer follows in that term, when it knows one.
+    public var leader: NodeID? = nil
+
+    /// An answer.
+    public init(granted: Bool, term: UInt64, leader: NodeID? = nil) {
+        self.granted = granted
+        self.term = term
+        self.leader = leader
+    }
 }
 
 /// One node's part in electing the convention's leader: its term, its vote, and the votes it
@@ -112,7 +121,7 @@ public struct Election: Sendable {
     /// Only a voter's answer counts, its term too: anyone else could stop an election with a high term.
     public mutating func preVoteAnswered(by voter: NodeID, _ answer: VoteAnswer) -> [ElectionDirective] {
         guard voters.contains(voter) else { return [] }
-        if answer.term > term { return stepDown(to: answer.term, leader: nil) }
+        if let behind = learn(from: answer) { return behind }
         guard case .preCandidate(let next, var granted) = role, answer.granted else { return [] }
         granted.insert(voter)
         role = .preCandidate(term: next, granted: granted)
@@ -135,7 +144,7 @@ public struct Election: Sendable {
     /// A vote answer from `voter`; a majority of the voting set makes this node leader.
     public mutating func voteAnswered(by voter: NodeID, _ answer: VoteAnswer) -> [ElectionDirective] {
         guard voters.contains(voter) else { return [] }
-        if answer.term > term { return stepDown(to: answer.term, leader: nil) }
+        if let behind = learn(from: answer) { return behind }
         guard case .candidate(var granted) = role, answer.granted, answer.term == term else { return [] }
         granted.insert(voter)
         role = .candidate(granted: granted)
@@ -172,6 +181,15 @@ public struct Election: Sendable {
     }
 
     private var others: [NodeID] { voters.filter { $0 != me }.sorted() }
+
+    /// What a voter's answer teaches: a higher term (and its leader) is adopted; the leader of
+    /// this very term, when this node knows none, is followed. Nil when it teaches nothing.
+    private mutating func learn(from answer: VoteAnswer) -> [ElectionDirective]? {
+        let leader = answer.leader.flatMap { voters.contains($0) && $0 != me ? $0 : nil }
+        if answer.term > term { return stepDown(to: answer.term, leader: leader) }
+        if answer.term == term, let leader, !isLeader, knownLeader == nil { return stepDown(to: term, leader: leader) }
+        return nil
+    }
 
     /// With a majority of pre-votes, stands: a new term, its own vote, and the vote requests.
     private mutating func standIfMajority(preVotesFor next: UInt64) -> [ElectionDirective]? {

@@ -36,6 +36,21 @@ public struct LeaderState: Sendable {
     public var aliveWindow: Duration = .seconds(2)
     /// The most members the view holds, the leader included; later JOINs are put off.
     public var maxMembers: Int = 255
+    /// The voting set's size the leader works towards (the longest-lived members vote).
+    public var maxVoters: Int = 5
+    /// The last update each member said its view applied (its heartbeats carry it).
+    var acknowledged: [NodeID: UInt64] = [:]
+    /// The sequence of the update that made the voting set what it is: the next change waits
+    /// until a majority of this set has applied it.
+    var votersSequence: UInt64 = 0
+    /// Capability changes that wait for the end of the predecessor's lease.
+    private var heldCapabilities: [NodeID: Capabilities] = [:]
+
+    /// The leader's term.
+    public var term: UInt64 { view.term }
+
+    /// Whether `node` has JOINed or heartbeaten this leader (it knows who leads).
+    public func hasHeardFrom(_ node: NodeID) -> Bool { acknowledged[node] != nil }
 
     /// A convention of one: the leader itself. Claims wait until `graceUntil`; `maxMessageSize`
     /// is the convention's limit, which every JOIN must name.
@@ -44,10 +59,29 @@ public struct LeaderState: Sendable {
         self.graceUntil = graceUntil
     }
 
-    private mutating func publish(_ update: ViewUpdate) -> LeaderDirective {
+    /// The leader elected for `term`, taking over the view it followed (`view`, whose leader is
+    /// its predecessor: `declareDown` it next). Until `graceUntil` (the predecessor's lease, run
+    /// out) it grants no name and changes no capability.
+    public init(succeeding view: MembershipView, me: NodeID, term: UInt64, graceUntil: Duration) {
+        var view = view
+        let predecessor = view.leader
+        if predecessor != me {
+            // Its life may come back (a frozen process resumed): it returns as a new life.
+            newestLives[predecessor.address] = predecessor
+            downLives.append(predecessor)
+        }
+        view.succeed(by: me, term: term)
+        self.view = view
+        self.graceUntil = graceUntil
+        votersSequence = view.sequence
+        acknowledged[me] = view.sequence
+    }
+
+    mutating func publish(_ update: ViewUpdate) -> LeaderDirective {
         let sequence = view.sequence + 1
         view.apply(update, sequence: sequence)
-        return .publish(SequencedUpdate(leader: view.leader, sequence: sequence, update: update))
+        acknowledged[view.leader] = sequence
+        return .publish(SequencedUpdate(leader: view.leader, sequence: sequence, update: update, term: view.term))
     }
 
     /// A node asks to join. `lastHeard` is when a life at its address was last heard from,
@@ -70,7 +104,7 @@ public struct LeaderState: Sendable {
         }
         guard !downLives.contains(request.node) else {
             // It was declared down while away: it must come back as a new life.
-            return [reply(.declaredDown(request.node))]
+            return [reply(.declaredDown(request.node, term: term))]
         }
         var directives: [LeaderDirective] = []
         if let existing = view.members[request.node.address] {
@@ -102,6 +136,7 @@ public struct LeaderState: Sendable {
             directives += adopt(named)
         }
         directives.insert(reply(.welcome(view.snapshot)), at: 0)
+        acknowledged[request.node] = view.sequence
         return directives
     }
 
@@ -130,7 +165,7 @@ public struct LeaderState: Sendable {
     /// The name is registered: an outstanding claim on it is over, and its waiters get the holder.
     private mutating func settleClaim(_ name: String, holder: ActorAddress) -> [LeaderDirective] {
         let waiters = claims.removeValue(forKey: name)?.waiters ?? []
-        return waiters.map { .reply(to: $0.address, correlationID: $0.correlationID, .nameClaim(.existing(holder))) }
+        return waiters.map { .reply(to: $0.address, correlationID: $0.correlationID, .nameClaim(.existing(holder), term: term)) }
     }
 
     /// A member leaves gracefully.
@@ -153,13 +188,15 @@ public struct LeaderState: Sendable {
     ///
     /// A life the view no longer lists is told it was declared down.
     public mutating func heartbeat(
-        _ node: NodeID, load: Int, capabilities: Capabilities, correlationID: UInt64
+        _ node: NodeID, load: Int, capabilities: Capabilities, correlationID: UInt64, sequence: UInt64 = 0, now: Duration = .zero
     ) -> [LeaderDirective] {
         guard view.member(node) != nil else {
             if let current = view.members[node.address], current.node.incarnation > node.incarnation { return [] }
-            return [.reply(to: .system(node), correlationID: correlationID, .declaredDown(node))]
+            return [.reply(to: .system(node), correlationID: correlationID, .declaredDown(node, term: term))]
         }
-        return self.load(node, load) + self.capabilities(node, capabilities)
+        // Only a sequence this leader published counts (a view ahead came from a predecessor).
+        if sequence <= view.sequence { acknowledged[node] = max(acknowledged[node] ?? 0, sequence) }
+        return self.load(node, load) + self.capabilities(node, capabilities, now: now)
     }
 
     /// Claims a gone node held pass to their next waiters.
@@ -174,9 +211,16 @@ public struct LeaderState: Sendable {
         return [publish(.load(node, load))]
     }
 
-    /// A member's capabilities changed (the leader's own included).
-    public mutating func capabilities(_ node: NodeID, _ capabilities: Capabilities) -> [LeaderDirective] {
-        guard let member = view.member(node), member.capabilities != capabilities else { return [] }
+    /// A member's capabilities changed (the leader's own included). Within the predecessor's
+    /// lease (`graceUntil`) the change waits: that leader may still think it leads.
+    public mutating func capabilities(_ node: NodeID, _ capabilities: Capabilities, now: Duration = .zero) -> [LeaderDirective] {
+        guard let member = view.member(node) else { return [] }
+        if now < graceUntil {
+            heldCapabilities[node] = capabilities
+            return []
+        }
+        heldCapabilities[node] = nil
+        guard member.capabilities != capabilities else { return [] }
         return [publish(.capabilities(node, capabilities))]
     }
 
@@ -187,7 +231,7 @@ public struct LeaderState: Sendable {
         _ name: String, from sender: ActorAddress, correlationID: UInt64, now: Duration
     ) -> [LeaderDirective] {
         if let address = view.names[name] {
-            return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address)))]
+            return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address), term: term))]
         }
         if now < graceUntil {
             heldClaims.append((name, sender, correlationID))
@@ -198,7 +242,7 @@ public struct LeaderState: Sendable {
             return []
         }
         claims[name] = NameClaim(holder: sender.node.address, grantedAt: now, waiters: [])
-        return [.reply(to: sender, correlationID: correlationID, .nameClaim(.granted))]
+        return [.reply(to: sender, correlationID: correlationID, .nameClaim(.granted, term: term))]
     }
 
     /// The claimant created the actor and registers it under the name.
@@ -206,12 +250,12 @@ public struct LeaderState: Sendable {
         _ name: String, _ address: ActorAddress, bornMs: UInt64 = 0, from sender: ActorAddress, correlationID: UInt64
     ) -> [LeaderDirective] {
         if let existing = view.names[name], existing != address {
-            return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(existing)))]
+            return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(existing), term: term))]
                 + settleClaim(name, holder: existing)
         }
         births[name] = Self.birth(bornMs, of: address)
         var directives = [publish(.nameRegistered(name, address))]
-        directives.append(.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address))))
+        directives.append(.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(address), term: term)))
         return directives + settleClaim(name, holder: address)
     }
 
@@ -223,7 +267,7 @@ public struct LeaderState: Sendable {
         guard !claim.waiters.isEmpty else { return [] }
         let next = claim.waiters.removeFirst()
         claims[name] = NameClaim(holder: next.address.node.address, grantedAt: now, waiters: claim.waiters)
-        return [.reply(to: next.address, correlationID: next.correlationID, .nameClaim(.granted))]
+        return [.reply(to: next.address, correlationID: next.correlationID, .nameClaim(.granted, term: term))]
     }
 
     /// A named actor ended: its name is free again.
@@ -236,6 +280,13 @@ public struct LeaderState: Sendable {
     /// after the grace period, held claims are answered.
     public mutating func expireClaims(now: Duration) -> [LeaderDirective] {
         var directives: [LeaderDirective] = []
+        if now >= graceUntil && !heldCapabilities.isEmpty {
+            let held = heldCapabilities
+            heldCapabilities.removeAll()
+            for (node, capabilities) in held.sorted(by: { $0.key < $1.key }) {
+                directives += self.capabilities(node, capabilities, now: now)
+            }
+        }
         if now >= graceUntil && !heldClaims.isEmpty {
             let held = heldClaims
             heldClaims.removeAll()

@@ -17,6 +17,9 @@ public enum MemberDirective: Sendable, Equatable {
     case deferred(String)
     /// The leader knows a newer life at this address: start a new life above it.
     case newLife(above: NodeID)
+    /// JOINs go to `leader` from now on (a node that does not lead named it, or the election
+    /// did): subscribe to its updates, then JOIN it.
+    case redirected(to: NodeID)
     /// The leader judged this node's named actors: those whose name maps elsewhere lost it.
     case settleNames([String: ActorAddress])
 }
@@ -34,8 +37,8 @@ public enum MemberDirective: Sendable, Equatable {
 public struct MemberState: Sendable {
     /// This node's life.
     public let me: NodeID
-    /// Where JOINs go: the convention's leader address.
-    public let leaderAddress: NodeAddress
+    /// Where JOINs go: the configured leader address at first, then the leader this node follows.
+    public private(set) var leaderAddress: NodeAddress
     /// The correlation id of this life's heartbeats (random, so only the leader can answer one).
     public let heartbeatID: UInt64
     /// The view: the leader's, as last known (kept while the leader is away).
@@ -56,11 +59,13 @@ public struct MemberState: Sendable {
     private var announceNames = false
     private var snapshotRequest: (id: UInt64, to: NodeID, at: Duration)?
 
-    /// A member not yet welcomed, joining the leader at `leaderAddress`.
-    public init(me: NodeID, leaderAddress: NodeAddress, heartbeatID: UInt64 = 1) {
+    /// A member not yet welcomed, joining the leader at `leaderAddress`; `view` is the view it
+    /// keeps meanwhile (a leader that stepped down keeps the one it led).
+    public init(me: NodeID, leaderAddress: NodeAddress, heartbeatID: UInt64 = 1, view: MembershipView? = nil) {
         self.me = me
         self.leaderAddress = leaderAddress
         self.heartbeatID = heartbeatID
+        self.view = view
     }
 
     // MARK: Joining
@@ -98,8 +103,13 @@ public struct MemberState: Sendable {
             guard source == request.to, case .snapshot(let snapshot) = control, snapshot.leader == source else { return [] }
             return self.snapshot(snapshot)
         }
-        if id == heartbeatID, source == view?.leader, case .declaredDown(let node) = control, node == me {
-            return refusedAsDown()
+        if id == heartbeatID, source == view?.leader {
+            switch control {
+            case .declaredDown(let node, _) where node == me: return refusedAsDown()
+            // The leader this node heartbeats stepped down: the election's word decides where to go.
+            case .notLeader: return isWelcomed ? leaderLost(reason: "it no longer leads") : []
+            default: return []
+            }
         }
         return []
     }
@@ -115,10 +125,15 @@ public struct MemberState: Sendable {
             directives.append(.joined)
             directives += settle(answering: id, names: snapshot.names, currentNames: currentNames)
             return directives
-        case .declaredDown(let node) where node == me:
+        case .declaredDown(let node, _) where node == me:
             return refusedAsDown()
         case .joinLater(let why):
             return [.deferred(why)]
+        case .notLeader(let term, let leader):
+            guard let leader, leader != me, leader.address != source.address else {
+                return [.deferred("\(source.address) does not lead and knows no leader in term \(term) yet")]
+            }
+            return follow(leader)
         case .staleLife(let current) where current.address == me.address && current.incarnation >= me.incarnation:
             guard current.incarnation < UInt64.max else { return [.refused("the leader knows a life of \(me.address) that no newer life can follow")] }
             isWelcomed = false
@@ -147,6 +162,8 @@ public struct MemberState: Sendable {
 
     /// The leader's WELCOME arrived (from the leader life it names).
     public mutating func welcome(_ snapshot: ViewSnapshot) -> [MemberDirective] {
+        // A leader of an older term than the view's is one the convention has left behind.
+        if let view, snapshot.term < view.term { return [] }
         if let view, snapshot.leader.address == view.leader.address {
             // A delayed answer from an earlier leader life, or older than what updates already brought.
             if snapshot.leader.incarnation < view.leader.incarnation { return [] }
@@ -162,7 +179,9 @@ public struct MemberState: Sendable {
     /// A snapshot reply arrived (after a gap).
     public mutating func snapshot(_ snapshot: ViewSnapshot) -> [MemberDirective] {
         snapshotRequest = nil
-        guard isWelcomed, let view, snapshot.leader == view.leader, snapshot.sequence >= view.sequence else { return [] }
+        guard isWelcomed, let view, snapshot.leader == view.leader, snapshot.term == view.term,
+            snapshot.sequence >= view.sequence
+        else { return [] }
         return install(MembershipView(snapshot))
     }
 
@@ -179,9 +198,9 @@ public struct MemberState: Sendable {
 
     /// An update arrived on the PUB channel.
     public mutating func update(_ update: SequencedUpdate) -> [MemberDirective] {
-        guard var view else { return [] }
+        guard var view, update.term >= view.term else { return [] }
         if update.leader != view.leader { return newLeaderLife(update.leader, current: view.leader) }
-        guard isWelcomed, update.sequence > view.sequence else { return [] }
+        guard isWelcomed, update.term == view.term, update.sequence > view.sequence else { return [] }
         // Compared by difference: `view.sequence + 1` would wrap at the last sequence number.
         if update.sequence - view.sequence > 1 { return requestSnapshotOnce() }
         view.apply(update.update, sequence: update.sequence)
@@ -194,10 +213,10 @@ public struct MemberState: Sendable {
     }
 
     /// The leader's heartbeat says its view is at `sequence`.
-    public mutating func heartbeat(leader: NodeID, sequence: UInt64) -> [MemberDirective] {
-        guard let view else { return [] }
+    public mutating func heartbeat(leader: NodeID, sequence: UInt64, term: UInt64 = 1) -> [MemberDirective] {
+        guard let view, term >= view.term else { return [] }
         if leader != view.leader { return newLeaderLife(leader, current: view.leader) }
-        guard isWelcomed else { return [] }
+        guard isWelcomed, term == view.term else { return [] }
         return sequence > view.sequence ? requestSnapshotOnce() : []
     }
 
@@ -208,6 +227,18 @@ public struct MemberState: Sendable {
         namesSettled = false
         nextJoinAt = .zero
         return [.rejoin]
+    }
+
+    /// The election says `leader` leads now: JOINs go there (the shell subscribes to its updates
+    /// first). Nothing changes when this node is welcomed by that very life already.
+    public mutating func follow(_ leader: NodeID) -> [MemberDirective] {
+        if isWelcomed, view?.leader == leader { return [] }
+        leaderAddress = leader.address
+        isWelcomed = false
+        namesSettled = false
+        snapshotRequest = nil
+        nextJoinAt = .zero
+        return [.redirected(to: leader)]
     }
 
     /// This member decided the leader is down: drop it from the view, keep the rest, and rejoin when it returns.

@@ -30,6 +30,10 @@ public struct ViewSnapshot: Sendable, Equatable {
     public var names: [String: ActorAddress]
     /// The convention's message size limit in bytes (`--max-message-size`), as the leader enforces it.
     public var maxMessageSize: Int? = nil
+    /// The leader's term.
+    public var term: UInt64 = 1
+    /// The voting set (sorted): the lives whose votes elect a leader.
+    public var voters: [NodeID] = []
 }
 
 /// One change to the view, published by the leader.
@@ -46,18 +50,20 @@ public enum ViewUpdate: Sendable, Equatable {
     case nameRegistered(String, ActorAddress)
     /// A global name is free again.
     case nameReleased(String)
+    /// The voting set is now these lives (sorted).
+    case voters([NodeID])
 }
 
 /// An update with the leader's life and its sequence number.
 public struct SequencedUpdate: Sendable, Equatable {
-    /// The type name of its update envelopes on the leader's PUB channel.
-
     /// The leader life that issued it.
     public var leader: NodeID
     /// Its position in the leader's update stream (first is 1).
     public var sequence: UInt64
     /// The change.
     public var update: ViewUpdate
+    /// The issuing leader's term.
+    public var term: UInt64 = 1
 }
 
 /// The convention as one node sees it: members, capabilities, load, global names.
@@ -72,14 +78,20 @@ public struct MembershipView: Sendable, Equatable {
     public private(set) var names: [String: ActorAddress]
     /// The convention's message size limit in bytes, when the leader said it.
     public private(set) var maxMessageSize: Int?
+    /// The term of the leader this view follows.
+    public private(set) var term: UInt64
+    /// The voting set (sorted): only the leader changes it, with a majority of the previous set behind it.
+    public private(set) var voters: [NodeID]
 
-    /// A view holding only the leader.
+    /// A view holding only the leader, the founder of a convention (term 1, the only voter).
     public init(leader: MemberInfo, maxMessageSize: Int? = nil) {
         self.leader = leader.node
         self.sequence = 0
         self.members = [leader.node.address: leader]
         self.names = [:]
         self.maxMessageSize = maxMessageSize
+        self.term = 1
+        self.voters = [leader.node]
     }
 
     /// The view a snapshot describes.
@@ -89,13 +101,21 @@ public struct MembershipView: Sendable, Equatable {
         members = Dictionary(snapshot.members.map { ($0.node.address, $0) }, uniquingKeysWith: { $1 })
         names = snapshot.names
         maxMessageSize = snapshot.maxMessageSize
+        term = snapshot.term
+        voters = snapshot.voters.sorted()
     }
 
     /// This view as a snapshot.
     public var snapshot: ViewSnapshot {
         ViewSnapshot(
             leader: leader, sequence: sequence, members: members.values.sorted { $0.node < $1.node }, names: names,
-            maxMessageSize: maxMessageSize)
+            maxMessageSize: maxMessageSize, term: term, voters: voters)
+    }
+
+    /// The view a newly elected leader takes over: `leader` leads `term`, the sequence goes on.
+    public mutating func succeed(by leader: NodeID, term: UInt64) {
+        self.leader = leader
+        self.term = term
     }
 
     /// The member record for a node life, if it is that life that is a member.
@@ -127,6 +147,8 @@ public struct MembershipView: Sendable, Equatable {
             names[name] = address
         case .nameReleased(let name):
             names[name] = nil
+        case .voters(let voters):
+            self.voters = voters.sorted()
         }
     }
 

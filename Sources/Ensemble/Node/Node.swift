@@ -65,9 +65,10 @@ public final class Node: Service, Sendable {
     public func start() async throws {
         guard started.value == nil else { return }
         let configuration = core.configuration
-        if configuration.isLeader && Int(configuration.port) + configuration.publishPortOffset > Int(UInt16.max) {
+        // Every node may come to lead, and binds its update channel at port + 1 from the start.
+        if Int(configuration.port) + configuration.publishPortOffset > Int(UInt16.max) {
             throw NodeStartError.failed(
-                "the leader's update port \(Int(configuration.port) + configuration.publishPortOffset) is not a valid port")
+                "the node's update port \(Int(configuration.port) + configuration.publishPortOffset) is not a valid port")
         }
         let core = self.core
         let context = self.context

@@ -50,6 +50,8 @@ public struct NodeConfiguration: Sendable {
     public var peerBacklogByteLimit: Int = 256 << 20
     /// The most members a leader admits, itself included; later JOINs are put off.
     public var maxMembers: Int = 255
+    /// The size of the voting set a leader works towards (the longest-lived members vote).
+    public var maxVoters: Int = 5
     /// The most actors this node hosts; placements past it are refused.
     public var maxActors: Int = 1_000_000
     /// The most `createActor` and `status` requests one client connection may have under way.

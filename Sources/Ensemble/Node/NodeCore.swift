@@ -50,6 +50,8 @@ final class NodeCore: Sendable {
         var stopping = false
         var lastHeard: [NodeAddress: Duration] = [:]
         var leaderReachable = true
+        /// The leader this node follows (its own address while it leads), and that leader's term.
+        var leadership: Leadership
         /// Set when the convention declared this life down (or knows a newer one): the next life starts above it.
         var restartAbove: NodeID?
         /// Why the node stopped as a failure (refused, its I/O thread died): its process exits non-zero.
@@ -77,7 +79,9 @@ final class NodeCore: Sendable {
                 threads: min(configuration.actorThreads, NodeConfiguration.actorThreadLimit), isIOThread: { io.isOwnerThread },
                 queueMail: { io.submitWithoutWake(mail: $0) }, wakeIOThread: { io.wake() })
         }
-        self.state = Mutex(State(capabilities: configuration.capabilities))
+        self.state = Mutex(State(
+            capabilities: configuration.capabilities,
+            leadership: Leadership(leader: configuration.leader, term: 0, leading: configuration.isLeader)))
         self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }
 
@@ -85,9 +89,14 @@ final class NodeCore: Sendable {
     var now: Duration { ContinuousClock.now - epoch }
 
     var systemAddress: ActorAddress { .system(nodeID) }
+    /// The system endpoint of the leader this node follows (of whichever life is there).
     var leaderSystemAddress: ActorAddress {
-        .system(NodeID(address: configuration.leader, incarnation: 0))
+        .system(NodeID(address: leadership.leader, incarnation: 0))
     }
+
+    /// Who leads, as this node's I/O thread last said.
+    var leadership: Leadership { state.withLock { $0.leadership } }
+    func setLeadership(_ leadership: Leadership) { state.withLock { $0.leadership = leadership } }
 
     var capabilities: Capabilities { state.withLock { $0.capabilities } }
     var view: MembershipView? { state.withLock { $0.view } }
@@ -138,7 +147,7 @@ final class NodeCore: Sendable {
     /// Why the leader put this node's JOIN off, while it does.
     var joinDeferral: String? { state.withLock { $0.joinDeferral } }
     func setLeaderReachable(_ reachable: Bool) { state.withLock { $0.leaderReachable = reachable } }
-    var leaderReachable: Bool { configuration.isLeader || state.withLock { $0.leaderReachable } }
+    var leaderReachable: Bool { state.withLock { $0.leadership.leading || $0.leaderReachable } }
     func setLastHeard(_ heard: [NodeAddress: Duration]) { state.withLock { $0.lastHeard = heard } }
     var lastHeard: [NodeAddress: Duration] { state.withLock { $0.lastHeard } }
 
@@ -282,10 +291,14 @@ final class NodeCore: Sendable {
             return try await createWithoutLeader(type, globalName: name, parent: parent)
         }
         switch claim {
-        case .nameClaim(.existing(let address)):
+        case .nameClaim(.existing(let address), _):
             return (address, false)
-        case .nameClaim(.granted):
-            break
+        case .nameClaim(.granted, let term):
+            // A grant of a term the convention has left is never used: its leader may not lead.
+            let current = leadership.term
+            guard term >= current else {
+                throw EnsembleError.remote("the name \"\(name)\" was granted in term \(term), and the convention is in term \(current): ask again")
+            }
         case .refused(let why):
             throw EnsembleError.remote(why)
         default:
@@ -300,7 +313,7 @@ final class NodeCore: Sendable {
         }
         let bornMs = cell(address.id)?.bornMs ?? wallClockMilliseconds()
         switch try await request(.registerName(name, address, bornMs: bornMs), to: leaderSystemAddress) {
-        case .nameClaim(.existing(let winner)):
+        case .nameClaim(.existing(let winner), _):
             if winner != address {
                 tell(ActorExitRequest(), to: address, from: systemAddress, correlationID: 0)
             }
@@ -342,7 +355,7 @@ final class NodeCore: Sendable {
             // A leader in its first moments (a restarted one) does not know its members yet: they
             // rejoin within its name grace period, so "nobody can" is only said after it.
             let grace = epoch + configuration.nameGracePeriod
-            guard configuration.isLeader, ContinuousClock.now < grace else { throw error }
+            guard leadership.leading, ContinuousClock.now < grace else { throw error }
             try await Task.sleep(until: grace)
             return try await place(type, parent: parent, globalName: globalName)
         case .remote(let candidates):

@@ -81,11 +81,16 @@ public enum ControlPolicy {
         guard granted.contains(.join) else { return .refuseJoin(.notAMemberKey) }
         switch control {
         case .join(let request):
-            guard request.node == life else { return .ignore(.forAnotherNode) }
-            return context.isLeader ? .allow : .refuseJoin(.notTheLeader)
-        case .leave(let node), .loadReport(let node, _), .capabilitiesChanged(let node, _), .heartbeat(let node, _, _):
+            // A node that does not lead answers with the term and leader it knows (`notLeader`).
+            return request.node == life ? .allow : .ignore(.forAnotherNode)
+        case .heartbeat(let node, _, _, _, _):
+            return node == life ? .allow : .ignore(.forAnotherNode)
+        case .leave(let node), .loadReport(let node, _), .capabilitiesChanged(let node, _):
             guard node == life else { return .ignore(.forAnotherNode) }
             return context.isLeader ? .allow : .ignore(.notTheLeader)
+        case .preVote, .vote, .announceLeader:
+            // The election counts only voters' words (it knows the voting set); a node key is enough to be heard.
+            return .allow
         case .snapshotRequest, .claimName, .abandonName:
             guard context.isLeader else { return .ignore(.notTheLeader) }
             return isMember ? .allow : .ignore(.notAMember)

@@ -27,13 +27,17 @@ extension NodeIO {
                 }
             }
             defer { answerConnection = nil }
+            // Read before the plane changes: the plane's request may not reach back into the shell.
+            var hears = false
+            if case .preVote = control { hears = hearsLeader }
             let actions = plane.request(
                 control, sender: envelope.sender ?? core.systemAddress, correlationID: envelope.correlationID,
                 from: origin, now: core.now,
                 lastHeard: { address in
                     // A life whose connection this node saw drop, silent since, holds its address no more.
                     view?.members[address].flatMap { detector.droppedAndSilent($0.node) ? nil : detector.lastHeard(of: $0.node) }
-                })
+                },
+                hearsLeader: { hears })
             perform(actions, answering: envelope, from: origin)
         case .tell, .update:
             core.counters.add("deadLetters")
@@ -46,6 +50,7 @@ extension NodeIO {
         // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
         guard id != 0 else { return }
         if detector.awaitsIndirectAnswer(id) { return indirectProbeAnswered(envelope, from: origin) }
+        if ballots[id] != nil { return ballotAnswered(envelope, from: origin) }
         // Only an answer somebody here waits for is decoded: a flood of forged ones costs a lookup each.
         guard plane.member?.isOwnRequest(id) == true || core.pending.isWaiting(for: id) else {
             core.counters.add("unmatchedReplies")
@@ -92,7 +97,7 @@ extension NodeIO {
                     core.logger.warning("refused a \(envelope.typeName) from \(origin.node.map { "\($0)" } ?? "a client"): \(why)")
                 }
                 if answered {
-                    let line = why.line(node: core.nodeID.address, leader: core.configuration.leader)
+                    let line = why.line(node: core.nodeID.address, leader: plane.leaderAddress)
                     reply(to: envelope, .refused(line))
                 }
             case .leader(let directives):
@@ -104,6 +109,8 @@ extension NodeIO {
             case .ownJoin:
                 core.logger.critical("this node received its own JOIN: its leader address \(core.configuration.leader) points back at it")
                 core.stopRefused("the leader address \(core.configuration.leader) points back at this node")
+            case .election(let directives):
+                apply(directives)
             }
         }
     }
@@ -216,7 +223,7 @@ extension NodeIO {
     /// Tells the convention this node's capabilities changed (the leader publishes it).
     func announceCapabilities(_ capabilities: Capabilities) {
         if plane.leader != nil {
-            apply(plane.leader!.capabilities(core.nodeID, capabilities))
+            apply(plane.leader!.capabilities(core.nodeID, capabilities, now: core.now))
         } else if let leader = welcomedLeader {
             emitControl(.capabilitiesChanged(core.nodeID, capabilities), to: .system(leader))
         }
@@ -260,12 +267,19 @@ extension NodeIO {
             case .viewChanged:
                 viewChanged(to: plane.view)
             case .rejoin:
-                core.logger.notice("a new leader life is up at \(core.configuration.leader); joining it")
+                core.logger.notice("a new leader life is up at \(plane.leaderAddress); joining it")
+            case .redirected(let leader):
+                core.logger.notice("following \(leader) (term \(plane.election.term)); joining it")
+                core.setLeaderReachable(false)
+                subscribe(to: leader)
+                updateLinkable()
+                publishLeadership()
             case .declaredDown:
                 core.logger.warning("the convention declared \(core.nodeID) down; stopping its actors to rejoin as a new life")
                 core.counters.add("declaredDown")
                 core.requestRestartAsNewLife(above: core.nodeID)
             case .joined:
+                electionDueAt = nil
                 core.setLeaderReachable(true)
                 core.joinDeferred(nil)
                 core.joined.fulfil(.joined)

@@ -5,6 +5,7 @@ extension NodeIO {
     /// and what it kept about nodes that are no longer there.
     func viewChanged(to view: MembershipView?) {
         core.setView(view)
+        plane.syncElection()
         let (lost, joined) = plane.lost.viewChanged(to: view, me: core.nodeID, now: core.now)
         if joined > 0 { core.counters.add("nodesJoined", joined) }
         if !lost.isEmpty || joined > 0 || linkable.isEmpty { updateLinkable() }
@@ -17,10 +18,11 @@ extension NodeIO {
     }
 
     /// The addresses this node may link to, after the members changed.
-    private func updateLinkable() {
+    func updateLinkable() {
         linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
         linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
         linkable.insert(core.configuration.leader)
+        linkable.insert(plane.leaderAddress)
     }
 
     /// Members a new leader life has not seen rejoin within the grace are gone.
@@ -104,6 +106,8 @@ extension NodeIO {
                 } else if plane.member != nil, node == plane.member!.view?.leader {
                     core.setLeaderReachable(false)
                     apply(plane.member!.leaderLost(reason: reason))
+                    // The longest-lived voters stand first; the others wait their turn.
+                    scheduleElection(after: electionStagger)
                 }
             }
         }

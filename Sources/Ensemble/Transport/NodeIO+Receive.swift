@@ -134,7 +134,7 @@ extension NodeIO {
             isMember = plane.isMember(claimed)
         }
         // Only members (and the leader address) are watched and listed: others leave no trace.
-        let isKnown = isMember || claimed.address == core.configuration.leader
+        let isKnown = isMember || claimed.address == core.configuration.leader || claimed.address == plane.leaderAddress
         var heardFrom = false
         // A non-member's requests and answers are few (a JOIN, a heartbeat of a lost life): past a
         // handful per frame they are not even decoded.
@@ -272,7 +272,7 @@ extension NodeIO {
                     let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
                 {
                     heard(beat.leader)
-                    apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence))
+                    apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
                 } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
                     let update = try? SequencedUpdate(protoBytes: envelope.payload)
                 {

@@ -45,6 +45,15 @@ final class NodeIO {
     /// `createActor` requests of clients under way now.
     var creationsInFlight = 0
     var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Vote and pre-vote requests this node sent, by correlation id.
+    var ballots: [UInt64: BallotRequest] = [:]
+    /// When this node stands for leader next, while it knows no leader to follow.
+    var electionDueAt: Duration?
+    /// Since when this node leads (nil while it does not).
+    var leadingSince: Duration?
+    /// When the loop last woke (a leader that stood still steps down).
+    var lastTurnAt: Duration?
+    var nextAnnouncementAt: Duration = .zero
 
     /// The convention's message size limit (`NodeConfiguration.maxMessageSize`), read per message.
     let maxMessageSize: Int
@@ -69,18 +78,21 @@ final class NodeIO {
         try router.bind(NodeAddress(host: configuration.bindHost, port: configuration.port).endpoint)
         let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities,
                             publicKey: configuration.curve?.keyPair.publicKey)
+        // Every node may come to lead, so every node binds its update channel (port + 1) from the start.
+        let publisher = try ZMQSocket(context: context, type: .pub)
+        try Self.applyCommonOptions(publisher, configuration)
+        try Self.secureServer(publisher, curve)
+        try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
+            .endpoint(portOffset: configuration.publishPortOffset))
+        self.publisher = publisher
         if configuration.isLeader {
-            let publisher = try ZMQSocket(context: context, type: .pub)
-            try Self.applyCommonOptions(publisher, configuration)
-            try Self.secureServer(publisher, curve)
-            try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
-                .endpoint(portOffset: configuration.publishPortOffset))
-            self.publisher = publisher
             var leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod,
                                      maxMessageSize: configuration.maxMessageSize)
             leader.aliveWindow = configuration.detector.suspectAfter + configuration.detector.probeTimeout
             leader.maxMembers = configuration.maxMembers
+            leader.maxVoters = configuration.maxVoters
             plane = ControlPlane(leading: leader)
+            leadingSince = core.now
         } else {
             let subscriber = try ZMQSocket(context: context, type: .sub)
             try Self.applyCommonOptions(subscriber, configuration)
@@ -92,6 +104,7 @@ final class NodeIO {
             plane = ControlPlane(following: MemberState(
                 me: core.nodeID, leaderAddress: configuration.leader, heartbeatID: core.pending.makeID()))
         }
+        publishLeadership()
         if configuration.isLeader {
             viewChanged(to: plane.view)
             core.joined.fulfil(.joined)
@@ -132,7 +145,7 @@ final class NodeIO {
                 for peer in peers.values {
                     // The link to the leader address is also read: answers to this node's JOINs and
                     // heartbeats come back over it.
-                    let reads = peer.address == core.configuration.leader && plane.leader == nil
+                    let reads = peer.address == plane.leaderAddress && plane.leader == nil
                     if !peer.isEmpty || reads {
                         let interest: ZMQPollEvents = peer.isEmpty ? .readable : reads ? [.readable, .writable] : .writable
                         waiting.append((peer, try waitSet.add(peer.socket, interest)))
@@ -149,6 +162,8 @@ final class NodeIO {
                 core.stopFailed("the node's I/O thread stopped: waiting on its sockets failed: \(error)")
                 break
             }
+            // Before anything that waited in the sockets is read: a leader that stood still steps down.
+            checkStall(now: core.now)
             if let curveIndices { serveCurve(waitSet, curveIndices) }
             if waitSet.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, waitSet.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
@@ -215,13 +230,17 @@ final class NodeIO {
             sendHeartbeat()
         }
         obey(detector.tick(now: now))
+        if running { tickElection(now: now) }
         // An unanswered snapshot request is forgotten: the next gap or heartbeat ahead asks again.
         plane.member?.expireSnapshotRequest(now: now, timeout: core.configuration.requestTimeout)
         if !plane.lost.absentSince.isEmpty { loseLongAbsent(now: now) }
         if now >= nextLoadReportAt {
             nextLoadReportAt = now + core.configuration.loadReportInterval
             reportLoad()
-            if plane.leader != nil { apply(plane.leader!.expireClaims(now: now)) }
+            if plane.leader != nil {
+                apply(plane.leader!.expireClaims(now: now))
+                apply(plane.leader!.reconcileVoters(heard: heardVoters(of: plane.leader!, now: now)))
+            }
             core.setLastHeard(lastHeard)
         }
         expireBacklogs(now: now)
@@ -232,11 +251,12 @@ final class NodeIO {
         let request = JoinRequest(
             node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
             protocolVersion: Envelope.protocolVersion, names: core.namedActors,
-            publicKey: core.configuration.curve?.keyPair.publicKey, maxMessageSize: core.configuration.maxMessageSize)
+            publicKey: core.configuration.curve?.keyPair.publicKey, maxMessageSize: core.configuration.maxMessageSize,
+            term: plane.election.term)
         let id = core.pending.makeID()
         plane.member!.joinSent(id: id, names: Set(request.names.map(\.address)), now: now,
                                retryInterval: core.configuration.joinRetryInterval)
-        emitControl(.join(request), to: core.leaderSystemAddress, correlationID: id)
+        emitControl(.join(request), to: .system(NodeID(address: plane.leaderAddress, incarnation: 0)), correlationID: id)
     }
 
     private func reportLoad() {
@@ -260,9 +280,10 @@ final class NodeIO {
     /// Heartbeats: the leader's on PUB (with its sequence number), a member's to the leader.
     private func sendHeartbeat() {
         if let leader = plane.leader {
-            publish(LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence), sequence: 0)
+            publish(LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence, term: leader.term), sequence: 0)
         } else if let leader = welcomedLeader, let member = plane.member {
-            emitControl(.heartbeat(core.nodeID, load: core.actorCount, capabilities: core.capabilities),
+            emitControl(.heartbeat(core.nodeID, load: core.actorCount, capabilities: core.capabilities,
+                                   term: plane.election.term, sequence: member.view?.sequence ?? 0),
                         to: .system(leader), correlationID: member.heartbeatID)
         }
     }

@@ -15,6 +15,8 @@ public struct JoinRequest: Sendable, Equatable {
     /// The largest message it sends and takes, in bytes; the leader refuses a JOIN whose limit
     /// is not the convention's (absent: a node that does not say, refused likewise).
     public var maxMessageSize: Int? = nil
+    /// The highest term the joiner has seen (0: none yet).
+    public var term: UInt64 = 0
 }
 
 /// An actor holding a global name, with its birth time for conflicts (the older wins).
@@ -33,6 +35,8 @@ public struct LeaderHeartbeat: Sendable, Equatable {
     public var leader: NodeID
     /// The last update it published.
     public var sequence: UInt64
+    /// The leader's term.
+    public var term: UInt64 = 1
 }
 
 /// A node asked to create an actor of a registered type.
@@ -142,15 +146,23 @@ public enum ControlRequest: Sendable, Equatable {
     case capabilitiesChanged(NodeID, Capabilities)
     /// Client to node: kill this actor abruptly (its supervisor restarts it). Answered `ok`.
     case kill(ActorAddress)
-    /// Member to leader, periodically: alive, with its load and capabilities. Answered
-    /// `declaredDown` only when the leader no longer lists that life.
-    case heartbeat(NodeID, load: Int, capabilities: Capabilities)
+    /// Member to leader, periodically: alive, with its load and capabilities, its term, and the
+    /// last update its view applied. Answered `declaredDown` only when the leader no longer lists
+    /// that life (or `notLeader`, from a node that no longer leads).
+    case heartbeat(NodeID, load: Int, capabilities: Capabilities, term: UInt64 = 0, sequence: UInt64 = 0)
     /// Client to node: your current view, without asking anyone else (cheap). Answered `viewDescription`.
     case describeView
     /// Leader to member: the leader suspects this member (of the view) and cannot confirm it is
     /// alive; ping it, and answer `probeAnswered` if it answers within the failure detector's
     /// probe timeout (SWIM's ping-req). No answer otherwise.
     case probeRequest(NodeID)
+    /// Voter to voter: would you vote for me in `term`? My view is at `sequence`. Answered `voteAnswer`.
+    case preVote(term: UInt64, sequence: UInt64)
+    /// Candidate to voter: vote for me in `term`. My view is at `sequence`. Answered `voteAnswer`.
+    case vote(term: UInt64, sequence: UInt64)
+    /// `leader` leads `term` (nil: none known): the new leader's word to every member, and the
+    /// correction of a node that spoke in a lower term. One-way.
+    case announceLeader(term: UInt64, leader: NodeID?)
 }
 
 /// The answer to a `ControlRequest`, carried as a `reply` envelope with the request's
@@ -164,8 +176,9 @@ public enum ControlReply: Sendable, Equatable {
     case snapshot(ViewSnapshot)
     /// The actor was created at this address; the node now hosts `load` actors.
     case created(ActorAddress, load: Int)
-    /// Leader to node: the answer to a claim or a registration.
-    case nameClaim(NameClaimResult)
+    /// Leader to node: the answer to a claim or a registration, with the leader's term (a grant
+    /// of another term than the claimant's is not used).
+    case nameClaim(NameClaimResult, term: UInt64 = 1)
     /// Node to client: the report.
     case statusReport(StatusReport)
     /// Node to client: its metrics, in the Prometheus text exposition format.
@@ -176,8 +189,8 @@ public enum ControlReply: Sendable, Equatable {
     case pong(NodeID)
     /// Node to client: the capabilities now in force.
     case capabilitySet(Capabilities)
-    /// Leader to a node life it no longer lists: you were declared down.
-    case declaredDown(NodeID)
+    /// Leader to a node life it no longer lists: you were declared down (by the leader of `term`).
+    case declaredDown(NodeID, term: UInt64 = 1)
     /// Leader to a joining life: not now, saying why (a live life holds its address, or the
     /// convention has its most members); the joiner keeps trying until its join timeout.
     case joinLater(String)
@@ -190,4 +203,9 @@ public enum ControlReply: Sendable, Equatable {
     case ok
     /// Member to leader, the answer to `probeRequest`: the member probed answered this one.
     case probeAnswered(NodeID)
+    /// Voter to candidate: the answer to `preVote` or `vote`.
+    case voteAnswer(VoteAnswer)
+    /// A node that does not lead, to a JOIN or a heartbeat: the term it knows and that term's
+    /// leader (nil: none known yet). The joiner goes there.
+    case notLeader(term: UInt64, leader: NodeID?)
 }

@@ -46,14 +46,25 @@ enum ControlCodec {
                 $0.capabilities = capabilities.sorted
             })
         case .kill(let address): return try wire(Ensemble_V2_KillRequest.with { $0.actor = address.proto })
-        case .heartbeat(let life, let load, let capabilities):
+        case .heartbeat(let life, let load, let capabilities, let term, let sequence):
             return try wire(Ensemble_V2_MemberHeartbeat.with {
                 $0.node = life.proto
                 $0.load = UInt64(max(load, 0))
                 $0.capabilities = capabilities.sorted
+                $0.term = term
+                $0.sequence = sequence
             })
         case .describeView: return try wire(Ensemble_V2_DescribeViewRequest())
         case .probeRequest(let suspect): return try wire(Ensemble_V2_ProbeRequest.with { $0.suspect = suspect.proto })
+        case .preVote(let term, let sequence):
+            return try wire(Ensemble_V2_PreVoteRequest.with { $0.term = term; $0.sequence = sequence })
+        case .vote(let term, let sequence):
+            return try wire(Ensemble_V2_VoteRequest.with { $0.term = term; $0.sequence = sequence })
+        case .announceLeader(let term, let leader):
+            return try wire(Ensemble_V2_LeaderAnnouncement.with {
+                $0.term = term
+                if let leader { $0.leader = leader.proto }
+            })
         }
     }
 
@@ -63,17 +74,26 @@ enum ControlCodec {
             try wire(Ensemble_V2_Admission.with(body))
         }
         switch reply {
-        case .welcome(let view): return try admission { $0.welcome = view.proto }
-        case .declaredDown(let life): return try admission { $0.declaredDown = life.proto }
+        case .welcome(let view): return try admission { $0.welcome = view.proto; $0.term = view.term }
+        case .declaredDown(let life, let term): return try admission { $0.declaredDown = life.proto; $0.term = term }
+        case .notLeader(let term, let leader):
+            return try admission {
+                $0.notLeader = .with {
+                    $0.term = term
+                    if let leader { $0.leader = leader.proto }
+                }
+                $0.term = term
+            }
         case .joinLater(let why): return try admission { $0.joinLater = why }
         case .staleLife(let life): return try admission { $0.staleLife = life.proto }
         case .refused(let why): return try wire(Ensemble_V2_Refused.with { $0.reason = why })
         case .snapshot(let view): return try wire(view.proto)
         case .created(let address, let load):
             return try wire(Ensemble_V2_Created.with { $0.address = address.proto; $0.load = UInt64(max(load, 0)) })
-        case .nameClaim(.existing(let address)):
-            return try wire(Ensemble_V2_NameClaimReply.with { $0.existing = address.proto })
-        case .nameClaim(.granted): return try wire(Ensemble_V2_NameClaimReply.with { $0.granted = .init() })
+        case .nameClaim(.existing(let address), let term):
+            return try wire(Ensemble_V2_NameClaimReply.with { $0.existing = address.proto; $0.term = term })
+        case .nameClaim(.granted, let term):
+            return try wire(Ensemble_V2_NameClaimReply.with { $0.granted = .init(); $0.term = term })
         case .statusReport(let report): return try wire(report.proto)
         case .metricsText(let text): return try wire(Ensemble_V2_MetricsText.with { $0.text = text })
         case .actors(let records): return try wire(Ensemble_V2_ActorList.with { $0.actors = records.map(\.proto) })
@@ -84,6 +104,12 @@ enum ControlCodec {
             return try wire(Ensemble_V2_DescribeViewReply.with { if let view { $0.view = view.proto } })
         case .ok: return try wire(Ensemble_V2_Done())
         case .probeAnswered(let suspect): return try wire(Ensemble_V2_ProbeAnswered.with { $0.suspect = suspect.proto })
+        case .voteAnswer(let answer):
+            return try wire(Ensemble_V2_VoteAnswer.with {
+                $0.granted = answer.granted
+                $0.term = answer.term
+                if let leader = answer.leader { $0.leader = leader.proto }
+            })
         }
     }
 
@@ -156,10 +182,15 @@ enum ControlCodec {
             entry(Ensemble_V2_KillRequest.self) { .kill(try ActorAddress(proto: $0.actor)) },
             entry(Ensemble_V2_MemberHeartbeat.self) {
                 .heartbeat(try NodeID(proto: $0.node), load: try ProtoCheck.count($0.load, "load"),
-                           capabilities: Capabilities($0.capabilities))
+                           capabilities: Capabilities($0.capabilities), term: $0.term, sequence: $0.sequence)
             },
             entry(Ensemble_V2_DescribeViewRequest.self) { _ in .describeView },
             entry(Ensemble_V2_ProbeRequest.self) { .probeRequest(try NodeID(proto: $0.suspect)) },
+            entry(Ensemble_V2_PreVoteRequest.self) { .preVote(term: $0.term, sequence: $0.sequence) },
+            entry(Ensemble_V2_VoteRequest.self) { .vote(term: $0.term, sequence: $0.sequence) },
+            entry(Ensemble_V2_LeaderAnnouncement.self) {
+                .announceLeader(term: $0.term, leader: $0.hasLeader ? try NodeID(proto: $0.leader) : nil)
+            },
         ])
 
     private static let replyDecoders: [String: @Sendable ([UInt8]) throws -> ControlReply] =
@@ -167,7 +198,9 @@ enum ControlCodec {
             entry(Ensemble_V2_Admission.self) { admission in
                 switch admission.outcome {
                 case .welcome(let view): return .welcome(try ViewSnapshot(proto: view))
-                case .declaredDown(let life): return .declaredDown(try NodeID(proto: life))
+                case .declaredDown(let life): return .declaredDown(try NodeID(proto: life), term: ProtoCheck.term(admission.term))
+                case .notLeader(let redirect):
+                    return .notLeader(term: redirect.term, leader: redirect.hasLeader ? try NodeID(proto: redirect.leader) : nil)
                 case .joinLater(let why): return .joinLater(why)
                 case .staleLife(let life): return .staleLife(try NodeID(proto: life))
                 case nil: throw WireError.malformed("an admission with no outcome")
@@ -180,8 +213,8 @@ enum ControlCodec {
             },
             entry(Ensemble_V2_NameClaimReply.self) { reply in
                 switch reply.result {
-                case .existing(let address): return .nameClaim(.existing(try ActorAddress(proto: address)))
-                case .granted: return .nameClaim(.granted)
+                case .existing(let address): return .nameClaim(.existing(try ActorAddress(proto: address)), term: ProtoCheck.term(reply.term))
+                case .granted: return .nameClaim(.granted, term: ProtoCheck.term(reply.term))
                 case nil: throw WireError.malformed("a name claim reply with no result")
                 }
             },
@@ -195,6 +228,9 @@ enum ControlCodec {
             entry(Ensemble_V2_DescribeViewReply.self) { .viewDescription($0.hasView ? try ViewSnapshot(proto: $0.view) : nil) },
             entry(Ensemble_V2_Done.self) { _ in .ok },
             entry(Ensemble_V2_ProbeAnswered.self) { .probeAnswered(try NodeID(proto: $0.suspect)) },
+            entry(Ensemble_V2_VoteAnswer.self) {
+                .voteAnswer(VoteAnswer(granted: $0.granted, term: $0.term, leader: $0.hasLeader ? try NodeID(proto: $0.leader) : nil))
+            },
         ])
 }
 

@@ -12,6 +12,7 @@ extension JoinRequest: ProtoConvertible {
         proto.names = names.map(\.proto)
         proto.publicKey = publicKey?.z85 ?? ""
         if let maxMessageSize { proto.maxMessageSize = UInt64(max(maxMessageSize, 0)) }
+        proto.term = term
         return proto
     }
 
@@ -23,7 +24,8 @@ extension JoinRequest: ProtoConvertible {
             protocolVersion: UInt8(clamping: proto.protocolVersion),
             names: try proto.names.map { (named) throws(WireError) in try NamedActor(proto: named) },
             publicKey: try ProtoCheck.key(proto.publicKey),
-            maxMessageSize: proto.hasMaxMessageSize ? try ProtoCheck.count(proto.maxMessageSize, "message size limit") : nil)
+            maxMessageSize: proto.hasMaxMessageSize ? try ProtoCheck.count(proto.maxMessageSize, "message size limit") : nil,
+            term: proto.term)
     }
 }
 

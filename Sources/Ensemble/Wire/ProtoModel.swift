@@ -54,6 +54,20 @@ enum ProtoCheck {
         return count
     }
 
+    /// A term as the runtime reads it: a sender from before elections (0) speaks for term 1.
+    static func term(_ value: UInt64) -> UInt64 { max(value, 1) }
+
+    /// The most lives a voting set may name (a convention has at most 255 members by default).
+    static let maxVoters = 1024
+
+    /// A voting set: distinct lives, at most `maxVoters`, sorted.
+    static func voters(_ lives: [Ensemble_V2_NodeId]) throws(WireError) -> [NodeID] {
+        guard lives.count <= maxVoters else { throw .malformed("a voting set of \(lives.count) lives") }
+        let voters = Set(try lives.map { (life) throws(WireError) in try NodeID(proto: life) })
+        guard voters.count == lives.count else { throw .malformed("a voting set that names a life twice") }
+        return voters.sorted()
+    }
+
     static func key(_ z85: String) throws(WireError) -> CurveKey? {
         if z85.isEmpty { return nil }
         guard let key = CurveKey(z85: z85) else { throw .malformed("not a Z85 CurveZMQ key") }
@@ -144,6 +158,8 @@ extension ViewSnapshot: ProtoConvertible {
         proto.members = members.map(\.proto)
         proto.names = names.mapValues(\.proto)
         if let maxMessageSize { proto.maxMessageSize = UInt64(max(maxMessageSize, 0)) }
+        proto.term = term
+        proto.voters = voters.map(\.proto)
         return proto
     }
 
@@ -154,7 +170,8 @@ extension ViewSnapshot: ProtoConvertible {
             leader: try NodeID(proto: proto.leader), sequence: proto.sequence,
             members: try proto.members.map { (member) throws(WireError) in try MemberInfo(proto: member) },
             names: names,
-            maxMessageSize: proto.hasMaxMessageSize ? try ProtoCheck.count(proto.maxMessageSize, "message size limit") : nil)
+            maxMessageSize: proto.hasMaxMessageSize ? try ProtoCheck.count(proto.maxMessageSize, "message size limit") : nil,
+            term: ProtoCheck.term(proto.term), voters: try ProtoCheck.voters(proto.voters))
     }
 }
 
@@ -176,7 +193,10 @@ extension SequencedUpdate: ProtoConvertible {
             proto.nameRegistered = .with { $0.name = name; $0.address = address.proto }
         case .nameReleased(let name):
             proto.nameReleased = name
+        case .voters(let voters):
+            proto.voters = .with { $0.voters = voters.map(\.proto) }
         }
+        proto.term = term
         return proto
     }
 
@@ -195,10 +215,13 @@ extension SequencedUpdate: ProtoConvertible {
             update = .nameRegistered(registered.name, try ActorAddress(proto: registered.address))
         case .nameReleased(let name):
             update = .nameReleased(name)
+        case .voters(let change):
+            update = .voters(try ProtoCheck.voters(change.voters))
         case nil:
             throw .malformed("an update that changes nothing")
         }
-        self.init(leader: try NodeID(proto: proto.leader), sequence: proto.sequence, update: update)
+        self.init(leader: try NodeID(proto: proto.leader), sequence: proto.sequence, update: update,
+                  term: ProtoCheck.term(proto.term))
     }
 }
 
@@ -207,10 +230,11 @@ extension LeaderHeartbeat: ProtoConvertible {
         var proto = Ensemble_V2_LeaderHeartbeat()
         proto.leader = leader.proto
         proto.sequence = sequence
+        proto.term = term
         return proto
     }
 
     public init(proto: Ensemble_V2_LeaderHeartbeat) throws(WireError) {
-        self.init(leader: try NodeID(proto: proto.leader), sequence: proto.sequence)
+        self.init(leader: try NodeID(proto: proto.leader), sequence: proto.sequence, term: ProtoCheck.term(proto.term))
     }
 }

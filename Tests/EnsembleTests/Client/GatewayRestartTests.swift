@@ -1,4 +1,7 @@
 import NodeLauncher
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 import ZMQ
@@ -13,7 +16,8 @@ struct GatewayRestartTests {
     /// its life, addressed to the client's relay at that life, as a node does.
     final class StandInGateway: Sendable {
         private let state: State
-        private let served: Task<Void, Never>
+        /// Fulfilled once its thread closed the socket.
+        private let served = OneShot<Bool>()
         /// Kept as long as the gateway: a context ends only once its sockets are closed.
         private let context: ZMQContext
         let address: NodeAddress
@@ -38,10 +42,12 @@ struct GatewayRestartTests {
             self.state = state
             // The socket is used by this task alone, from here to its close.
             nonisolated(unsafe) let owned = socket
-            served = Task.detached {
+            let served = self.served
+            // Its own thread: a task on the cooperative pool waits behind whatever else the tests run.
+            try OSThread.spawn(name: "stand-in") {
                 while !state.stopped.withLock({ $0 }) {
                     guard let frames = try? owned.receive() else {
-                        try? await Task.sleep(for: .milliseconds(1))
+                        usleep(1000)
                         continue
                     }
                     let life = NodeID(address: address, incarnation: state.incarnation.withLock { $0 })
@@ -56,6 +62,7 @@ struct GatewayRestartTests {
                     }
                 }
                 owned.close()
+                served.fulfil(true)
             }
         }
 
@@ -67,7 +74,7 @@ struct GatewayRestartTests {
 
         func stop() async {
             state.stopped.withLock { $0 = true }
-            await served.value
+            _ = await served.wait(timeout: .seconds(10))
         }
     }
 

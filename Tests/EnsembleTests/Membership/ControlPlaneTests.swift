@@ -255,7 +255,7 @@ import Testing
         // A connection naming this very life (not this node's own link): told who leads, not stopped.
         let fromImpostor = plane.request(.join(own), sender: .system(me), correlationID: 2,
                                          from: .node(me, .plainTextNode), now: .zero, lastHeard: { _ in nil })
-        #expect(fromImpostor == [.refused(.notTheLeader, answered: true)])
+        #expect(fromImpostor == [.refused(.notTheLeader, answered: false), .answer(.notLeader(term: 0, leader: nil))])
         var leaderPlane = ControlPlane(leading: LeaderState(leader: Fixture.member(ControlPlaneTests.leader)))
         let leaderOwn = JoinRequest(node: ControlPlaneTests.leader, capabilities: .none, load: 0,
                                     protocolVersion: Envelope.protocolVersion)

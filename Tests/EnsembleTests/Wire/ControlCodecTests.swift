@@ -65,6 +65,7 @@ enum ControlSamples {
     ]
     static let snapshot = ViewSnapshot(leader: n1, sequence: 42, members: members, names: ["echo": a1, "ß☃": a2])
     static let limited = ViewSnapshot(leader: n2, sequence: .max, members: [], names: [:], maxMessageSize: .max)
+    static let elected = ViewSnapshot(leader: n2, sequence: 7, members: members, names: [:], term: .max, voters: [n1, n2])
     static let record = ActorRecord(address: a1, type: "Echo", parent: nil, globalName: "echo", restarts: 2)
     static let child = ActorRecord(address: a2, type: "", parent: a1, globalName: "", restarts: .max)
     static let report = StatusReport(
@@ -112,6 +113,17 @@ enum ControlSamples {
         ("ensemble.v2.DescribeViewRequest", .request(.describeView)), ("ensemble.v2.DescribeViewReply", .reply(.viewDescription(nil))),
         ("ensemble.v2.DescribeViewReply", .reply(.viewDescription(snapshot))), ("ensemble.v2.Done", .reply(.ok)),
         ("ensemble.v2.ProbeRequest", .request(.probeRequest(n1))), ("ensemble.v2.ProbeAnswered", .reply(.probeAnswered(n2))),
+        ("ensemble.v2.Admission", .reply(.welcome(elected))), ("ensemble.v2.Admission", .reply(.declaredDown(n2, term: 9))),
+        ("ensemble.v2.Admission", .reply(.notLeader(term: 3, leader: n1))), ("ensemble.v2.Admission", .reply(.notLeader(term: 0, leader: nil))),
+        ("ensemble.v2.NameClaimReply", .reply(.nameClaim(.granted, term: .max))),
+        ("ensemble.v2.MemberHeartbeat", .request(.heartbeat(n1, load: 0, capabilities: .none, term: 4, sequence: .max))),
+        ("ensemble.v2.JoinRequest", .request(.join(JoinRequest(node: n1, capabilities: .none, load: 0, protocolVersion: 2, term: 5)))),
+        ("ensemble.v2.PreVoteRequest", .request(.preVote(term: 2, sequence: 0))), ("ensemble.v2.PreVoteRequest", .request(.preVote(term: .max, sequence: .max))),
+        ("ensemble.v2.VoteRequest", .request(.vote(term: 2, sequence: 7))),
+        ("ensemble.v2.VoteAnswer", .reply(.voteAnswer(VoteAnswer(granted: true, term: 2)))),
+        ("ensemble.v2.VoteAnswer", .reply(.voteAnswer(VoteAnswer(granted: false, term: .max, leader: n2)))),
+        ("ensemble.v2.LeaderAnnouncement", .request(.announceLeader(term: 3, leader: n1))),
+        ("ensemble.v2.LeaderAnnouncement", .request(.announceLeader(term: 4, leader: nil))),
     ]
 
     /// One update of every `ViewUpdate` case.
@@ -126,7 +138,7 @@ enum ControlSamples {
     typealias S = ControlSamples
 
     @Test func everyControlCaseRoundTripsUnderItsOwnMessagesName() throws {
-        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 37)
+        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 42)
         for (typeName, control) in S.all {
             let (encodedName, payload) = try control.encoded()
             #expect(encodedName == typeName, "\(control)")
@@ -141,7 +153,7 @@ enum ControlSamples {
     }
 
     @Test func theTypeNamesAreTheFullNamesOfOneMessageEach() throws {
-        #expect(ControlCodec.typeNames.count == 34)
+        #expect(ControlCodec.typeNames.count == 38)
         #expect(ControlCodec.typeNames == Set(S.all.map(\.typeName)).sorted())
         for name in ControlCodec.typeNames { #expect(ControlCodec.knows(name)) }
         let others = [

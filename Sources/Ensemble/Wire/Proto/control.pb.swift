@@ -93,6 +93,9 @@ public nonisolated struct Ensemble_V2_JoinRequest: Sendable {
   /// Clears the value of `maxMessageSize`. Subsequent reads from it will return its default value.
   public mutating func clearMaxMessageSize() {self._maxMessageSize = nil}
 
+  /// the highest term the joiner has seen
+  public var term: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -145,6 +148,18 @@ public nonisolated struct Ensemble_V2_Admission: Sendable {
     set {outcome = .staleLife(newValue)}
   }
 
+  /// this node does not lead: the term and leader it knows
+  public var notLeader: Ensemble_V2_NotLeader {
+    get {
+      if case .notLeader(let v)? = outcome {return v}
+      return Ensemble_V2_NotLeader()
+    }
+    set {outcome = .notLeader(newValue)}
+  }
+
+  /// the answering node's term; a lower one than the joiner's is ignored
+  public var term: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Outcome: Equatable, Sendable {
@@ -156,10 +171,37 @@ public nonisolated struct Ensemble_V2_Admission: Sendable {
     case joinLater(String)
     /// that address has this newer life: come back above it
     case staleLife(Ensemble_V2_NodeId)
+    /// this node does not lead: the term and leader it knows
+    case notLeader(Ensemble_V2_NotLeader)
 
   }
 
   public init() {}
+}
+
+/// A node that does not lead, to a JOIN: the term it knows, and that term's leader
+/// when it knows one.
+public nonisolated struct Ensemble_V2_NotLeader: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var term: UInt64 = 0
+
+  public var leader: Ensemble_V2_NodeId {
+    get {_leader ?? Ensemble_V2_NodeId()}
+    set {_leader = newValue}
+  }
+  /// Returns true if `leader` has been explicitly set.
+  public var hasLeader: Bool {self._leader != nil}
+  /// Clears the value of `leader`. Subsequent reads from it will return its default value.
+  public mutating func clearLeader() {self._leader = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _leader: Ensemble_V2_NodeId? = nil
 }
 
 /// Member to leader, every 250 ms: alive, with its load and capabilities.
@@ -180,6 +222,12 @@ public nonisolated struct Ensemble_V2_MemberHeartbeat: Sendable {
   public var load: UInt64 = 0
 
   public var capabilities: [String] = []
+
+  /// the member's term
+  public var term: UInt64 = 0
+
+  /// the last update its view applied (the leader counts acknowledgements)
+  public var sequence: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -307,6 +355,9 @@ public nonisolated struct Ensemble_V2_NameClaimReply: Sendable {
     }
     set {result = .granted(newValue)}
   }
+
+  /// the granting leader's term: a grant of an older term than the claimant's is not used
+  public var term: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -604,6 +655,87 @@ public nonisolated struct Ensemble_V2_Pong: Sendable {
   fileprivate var _node: Ensemble_V2_NodeId? = nil
 }
 
+/// Voter to voter: would you vote for me in `term`? My view is at `sequence`.
+public nonisolated struct Ensemble_V2_PreVoteRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var term: UInt64 = 0
+
+  public var sequence: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Candidate to voter: vote for me in `term`. My view is at `sequence`.
+public nonisolated struct Ensemble_V2_VoteRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var term: UInt64 = 0
+
+  public var sequence: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The answer to a pre-vote or vote request, with the answerer's term (and its
+/// leader in that term, when it knows one), so a candidate behind learns it is.
+public nonisolated struct Ensemble_V2_VoteAnswer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var granted: Bool = false
+
+  public var term: UInt64 = 0
+
+  public var leader: Ensemble_V2_NodeId {
+    get {_leader ?? Ensemble_V2_NodeId()}
+    set {_leader = newValue}
+  }
+  /// Returns true if `leader` has been explicitly set.
+  public var hasLeader: Bool {self._leader != nil}
+  /// Clears the value of `leader`. Subsequent reads from it will return its default value.
+  public mutating func clearLeader() {self._leader = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _leader: Ensemble_V2_NodeId? = nil
+}
+
+/// `leader` leads `term` (absent: no leader known in that term).
+public nonisolated struct Ensemble_V2_LeaderAnnouncement: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var term: UInt64 = 0
+
+  public var leader: Ensemble_V2_NodeId {
+    get {_leader ?? Ensemble_V2_NodeId()}
+    set {_leader = newValue}
+  }
+  /// Returns true if `leader` has been explicitly set.
+  public var hasLeader: Bool {self._leader != nil}
+  /// Clears the value of `leader`. Subsequent reads from it will return its default value.
+  public mutating func clearLeader() {self._leader = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _leader: Ensemble_V2_NodeId? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "ensemble.v2"
@@ -659,7 +791,7 @@ nonisolated extension Ensemble_V2_NoReply: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Ensemble_V2_JoinRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JoinRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}capabilities\0\u{1}load\0\u{3}protocol_version\0\u{1}names\0\u{3}public_key\0\u{3}max_message_size\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}capabilities\0\u{1}load\0\u{3}protocol_version\0\u{1}names\0\u{3}public_key\0\u{3}max_message_size\0\u{1}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -674,6 +806,7 @@ nonisolated extension Ensemble_V2_JoinRequest: SwiftProtobuf.Message, SwiftProto
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.names) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.publicKey) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self._maxMessageSize) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
     }
@@ -705,6 +838,9 @@ nonisolated extension Ensemble_V2_JoinRequest: SwiftProtobuf.Message, SwiftProto
     try { if let v = self._maxMessageSize {
       try visitor.visitSingularUInt64Field(value: v, fieldNumber: 7)
     } }()
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -716,6 +852,7 @@ nonisolated extension Ensemble_V2_JoinRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.names != rhs.names {return false}
     if lhs.publicKey != rhs.publicKey {return false}
     if lhs._maxMessageSize != rhs._maxMessageSize {return false}
+    if lhs.term != rhs.term {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -723,7 +860,7 @@ nonisolated extension Ensemble_V2_JoinRequest: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Ensemble_V2_Admission: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Admission"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}welcome\0\u{3}declared_down\0\u{3}join_later\0\u{3}stale_life\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}welcome\0\u{3}declared_down\0\u{3}join_later\0\u{3}stale_life\0\u{3}not_leader\0\u{1}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -778,6 +915,20 @@ nonisolated extension Ensemble_V2_Admission: SwiftProtobuf.Message, SwiftProtobu
           self.outcome = .staleLife(v)
         }
       }()
+      case 5: try {
+        var v: Ensemble_V2_NotLeader?
+        var hadOneofValue = false
+        if let current = self.outcome {
+          hadOneofValue = true
+          if case .notLeader(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.outcome = .notLeader(v)
+        }
+      }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
     }
@@ -805,13 +956,60 @@ nonisolated extension Ensemble_V2_Admission: SwiftProtobuf.Message, SwiftProtobu
       guard case .staleLife(let v)? = self.outcome else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     }()
+    case .notLeader?: try {
+      guard case .notLeader(let v)? = self.outcome else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
     case nil: break
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 6)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_Admission, rhs: Ensemble_V2_Admission) -> Bool {
     if lhs.outcome != rhs.outcome {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_NotLeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NotLeader"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}leader\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._leader) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    }
+    try { if let v = self._leader {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_NotLeader, rhs: Ensemble_V2_NotLeader) -> Bool {
+    if lhs.term != rhs.term {return false}
+    if lhs._leader != rhs._leader {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -819,7 +1017,7 @@ nonisolated extension Ensemble_V2_Admission: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Ensemble_V2_MemberHeartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MemberHeartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}load\0\u{1}capabilities\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}load\0\u{1}capabilities\0\u{1}term\0\u{1}sequence\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -830,6 +1028,8 @@ nonisolated extension Ensemble_V2_MemberHeartbeat: SwiftProtobuf.Message, SwiftP
       case 1: try { try decoder.decodeSingularMessageField(value: &self._node) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.load) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.capabilities) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
       default: break
       }
     }
@@ -849,6 +1049,12 @@ nonisolated extension Ensemble_V2_MemberHeartbeat: SwiftProtobuf.Message, SwiftP
     if !self.capabilities.isEmpty {
       try visitor.visitRepeatedStringField(value: self.capabilities, fieldNumber: 3)
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 4)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -856,6 +1062,8 @@ nonisolated extension Ensemble_V2_MemberHeartbeat: SwiftProtobuf.Message, SwiftP
     if lhs._node != rhs._node {return false}
     if lhs.load != rhs.load {return false}
     if lhs.capabilities != rhs.capabilities {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.sequence != rhs.sequence {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1024,7 +1232,7 @@ nonisolated extension Ensemble_V2_ClaimNameRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Ensemble_V2_NameClaimReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NameClaimReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}existing\0\u{1}granted\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}existing\0\u{1}granted\0\u{1}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1058,6 +1266,7 @@ nonisolated extension Ensemble_V2_NameClaimReply: SwiftProtobuf.Message, SwiftPr
           self.result = .granted(v)
         }
       }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
     }
@@ -1079,11 +1288,15 @@ nonisolated extension Ensemble_V2_NameClaimReply: SwiftProtobuf.Message, SwiftPr
     }()
     case nil: break
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_NameClaimReply, rhs: Ensemble_V2_NameClaimReply) -> Bool {
     if lhs.result != rhs.result {return false}
+    if lhs.term != rhs.term {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1523,6 +1736,159 @@ nonisolated extension Ensemble_V2_Pong: SwiftProtobuf.Message, SwiftProtobuf._Me
 
   public static func ==(lhs: Ensemble_V2_Pong, rhs: Ensemble_V2_Pong) -> Bool {
     if lhs._node != rhs._node {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_PreVoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PreVoteRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}sequence\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_PreVoteRequest, rhs: Ensemble_V2_PreVoteRequest) -> Bool {
+    if lhs.term != rhs.term {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_VoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VoteRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}sequence\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_VoteRequest, rhs: Ensemble_V2_VoteRequest) -> Bool {
+    if lhs.term != rhs.term {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_VoteAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VoteAnswer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}granted\0\u{1}term\0\u{1}leader\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.granted) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._leader) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.granted != false {
+      try visitor.visitSingularBoolField(value: self.granted, fieldNumber: 1)
+    }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 2)
+    }
+    try { if let v = self._leader {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_VoteAnswer, rhs: Ensemble_V2_VoteAnswer) -> Bool {
+    if lhs.granted != rhs.granted {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs._leader != rhs._leader {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_LeaderAnnouncement: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaderAnnouncement"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}term\0\u{1}leader\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._leader) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 1)
+    }
+    try { if let v = self._leader {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_LeaderAnnouncement, rhs: Ensemble_V2_LeaderAnnouncement) -> Bool {
+    if lhs.term != rhs.term {return false}
+    if lhs._leader != rhs._leader {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

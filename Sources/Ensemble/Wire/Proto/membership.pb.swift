@@ -88,6 +88,12 @@ public nonisolated struct Ensemble_V2_ViewSnapshot: Sendable {
   /// Clears the value of `maxMessageSize`. Subsequent reads from it will return its default value.
   public mutating func clearMaxMessageSize() {self._maxMessageSize = nil}
 
+  /// The leader's term (0: a sender from before elections, read as term 1).
+  public var term: UInt64 = 0
+
+  /// The voting set: the lives whose votes elect a leader (sorted).
+  public var voters: [Ensemble_V2_NodeId] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -165,6 +171,18 @@ public nonisolated struct Ensemble_V2_SequencedUpdate: Sendable {
     set {update = .nameReleased(newValue)}
   }
 
+  /// the voting set is now these lives
+  public var voters: Ensemble_V2_Voters {
+    get {
+      if case .voters(let v)? = update {return v}
+      return Ensemble_V2_Voters()
+    }
+    set {update = .voters(newValue)}
+  }
+
+  /// the publishing leader's term; a lower one than the receiver's is ignored
+  public var term: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Update: Equatable, Sendable {
@@ -175,12 +193,28 @@ public nonisolated struct Ensemble_V2_SequencedUpdate: Sendable {
     case nameRegistered(Ensemble_V2_NameRegistered)
     /// the name no longer maps to an actor
     case nameReleased(String)
+    /// the voting set is now these lives
+    case voters(Ensemble_V2_Voters)
 
   }
 
   public init() {}
 
   fileprivate var _leader: Ensemble_V2_NodeId? = nil
+}
+
+/// The voting set after a change (the leader changes it with a majority of the
+/// previous set behind it).
+public nonisolated struct Ensemble_V2_Voters: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var voters: [Ensemble_V2_NodeId] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A member left the view: it left, was declared down, or a new life replaced it.
@@ -298,6 +332,9 @@ public nonisolated struct Ensemble_V2_LeaderHeartbeat: Sendable {
 
   public var sequence: UInt64 = 0
 
+  /// the leader's term
+  public var term: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -360,7 +397,7 @@ nonisolated extension Ensemble_V2_MemberInfo: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Ensemble_V2_ViewSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ViewSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}sequence\0\u{1}members\0\u{1}names\0\u{3}max_message_size\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}sequence\0\u{1}members\0\u{1}names\0\u{3}max_message_size\0\u{1}term\0\u{1}voters\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -373,6 +410,8 @@ nonisolated extension Ensemble_V2_ViewSnapshot: SwiftProtobuf.Message, SwiftProt
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.members) }()
       case 4: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Ensemble_V2_ActorAddress>.self, value: &self.names) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self._maxMessageSize) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.voters) }()
       default: break
       }
     }
@@ -398,6 +437,12 @@ nonisolated extension Ensemble_V2_ViewSnapshot: SwiftProtobuf.Message, SwiftProt
     try { if let v = self._maxMessageSize {
       try visitor.visitSingularUInt64Field(value: v, fieldNumber: 5)
     } }()
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 6)
+    }
+    if !self.voters.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.voters, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -407,6 +452,8 @@ nonisolated extension Ensemble_V2_ViewSnapshot: SwiftProtobuf.Message, SwiftProt
     if lhs.members != rhs.members {return false}
     if lhs.names != rhs.names {return false}
     if lhs._maxMessageSize != rhs._maxMessageSize {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.voters != rhs.voters {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -414,7 +461,7 @@ nonisolated extension Ensemble_V2_ViewSnapshot: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Ensemble_V2_SequencedUpdate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SequencedUpdate"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}sequence\0\u{3}member_up\0\u{3}member_down\0\u{1}capabilities\0\u{1}load\0\u{3}name_registered\0\u{3}name_released\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}sequence\0\u{3}member_up\0\u{3}member_down\0\u{1}capabilities\0\u{1}load\0\u{3}name_registered\0\u{3}name_released\0\u{1}term\0\u{1}voters\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -497,6 +544,20 @@ nonisolated extension Ensemble_V2_SequencedUpdate: SwiftProtobuf.Message, SwiftP
           self.update = .nameReleased(v)
         }
       }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 10: try {
+        var v: Ensemble_V2_Voters?
+        var hadOneofValue = false
+        if let current = self.update {
+          hadOneofValue = true
+          if case .voters(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.update = .voters(v)
+        }
+      }()
       default: break
       }
     }
@@ -538,8 +599,14 @@ nonisolated extension Ensemble_V2_SequencedUpdate: SwiftProtobuf.Message, SwiftP
       guard case .nameReleased(let v)? = self.update else { preconditionFailure() }
       try visitor.visitSingularStringField(value: v, fieldNumber: 8)
     }()
-    case nil: break
+    default: break
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 9)
+    }
+    try { if case .voters(let v)? = self.update {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -547,6 +614,37 @@ nonisolated extension Ensemble_V2_SequencedUpdate: SwiftProtobuf.Message, SwiftP
     if lhs._leader != rhs._leader {return false}
     if lhs.sequence != rhs.sequence {return false}
     if lhs.update != rhs.update {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_Voters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Voters"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}voters\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.voters) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.voters.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.voters, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_Voters, rhs: Ensemble_V2_Voters) -> Bool {
+    if lhs.voters != rhs.voters {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -710,7 +808,7 @@ nonisolated extension Ensemble_V2_NameRegistered: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Ensemble_V2_LeaderHeartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LeaderHeartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}sequence\0\u{1}term\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -720,6 +818,7 @@ nonisolated extension Ensemble_V2_LeaderHeartbeat: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._leader) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       default: break
       }
     }
@@ -736,12 +835,16 @@ nonisolated extension Ensemble_V2_LeaderHeartbeat: SwiftProtobuf.Message, SwiftP
     if self.sequence != 0 {
       try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 2)
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_LeaderHeartbeat, rhs: Ensemble_V2_LeaderHeartbeat) -> Bool {
     if lhs._leader != rhs._leader {return false}
     if lhs.sequence != rhs.sequence {return false}
+    if lhs.term != rhs.term {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

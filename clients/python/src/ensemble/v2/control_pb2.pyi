@@ -19,7 +19,7 @@ class NoReply(_message.Message):
     def __init__(self) -> None: ...
 
 class JoinRequest(_message.Message):
-    __slots__ = ("node", "capabilities", "load", "protocol_version", "names", "public_key", "max_message_size")
+    __slots__ = ("node", "capabilities", "load", "protocol_version", "names", "public_key", "max_message_size", "term")
     NODE_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     LOAD_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +27,7 @@ class JoinRequest(_message.Message):
     NAMES_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     MAX_MESSAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
     node: _common_pb2.NodeId
     capabilities: _containers.RepeatedScalarFieldContainer[str]
     load: int
@@ -34,29 +35,46 @@ class JoinRequest(_message.Message):
     names: _containers.RepeatedCompositeFieldContainer[_common_pb2.NamedActor]
     public_key: str
     max_message_size: int
-    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., capabilities: _Optional[_Iterable[str]] = ..., load: _Optional[int] = ..., protocol_version: _Optional[int] = ..., names: _Optional[_Iterable[_Union[_common_pb2.NamedActor, _Mapping]]] = ..., public_key: _Optional[str] = ..., max_message_size: _Optional[int] = ...) -> None: ...
+    term: int
+    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., capabilities: _Optional[_Iterable[str]] = ..., load: _Optional[int] = ..., protocol_version: _Optional[int] = ..., names: _Optional[_Iterable[_Union[_common_pb2.NamedActor, _Mapping]]] = ..., public_key: _Optional[str] = ..., max_message_size: _Optional[int] = ..., term: _Optional[int] = ...) -> None: ...
 
 class Admission(_message.Message):
-    __slots__ = ("welcome", "declared_down", "join_later", "stale_life")
+    __slots__ = ("welcome", "declared_down", "join_later", "stale_life", "not_leader", "term")
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     DECLARED_DOWN_FIELD_NUMBER: _ClassVar[int]
     JOIN_LATER_FIELD_NUMBER: _ClassVar[int]
     STALE_LIFE_FIELD_NUMBER: _ClassVar[int]
+    NOT_LEADER_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
     welcome: _membership_pb2.ViewSnapshot
     declared_down: _common_pb2.NodeId
     join_later: str
     stale_life: _common_pb2.NodeId
-    def __init__(self, welcome: _Optional[_Union[_membership_pb2.ViewSnapshot, _Mapping]] = ..., declared_down: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., join_later: _Optional[str] = ..., stale_life: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ...) -> None: ...
+    not_leader: NotLeader
+    term: int
+    def __init__(self, welcome: _Optional[_Union[_membership_pb2.ViewSnapshot, _Mapping]] = ..., declared_down: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., join_later: _Optional[str] = ..., stale_life: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., not_leader: _Optional[_Union[NotLeader, _Mapping]] = ..., term: _Optional[int] = ...) -> None: ...
+
+class NotLeader(_message.Message):
+    __slots__ = ("term", "leader")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    term: int
+    leader: _common_pb2.NodeId
+    def __init__(self, term: _Optional[int] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ...) -> None: ...
 
 class MemberHeartbeat(_message.Message):
-    __slots__ = ("node", "load", "capabilities")
+    __slots__ = ("node", "load", "capabilities", "term", "sequence")
     NODE_FIELD_NUMBER: _ClassVar[int]
     LOAD_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     node: _common_pb2.NodeId
     load: int
     capabilities: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., load: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ...) -> None: ...
+    term: int
+    sequence: int
+    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., load: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., term: _Optional[int] = ..., sequence: _Optional[int] = ...) -> None: ...
 
 class LeaveNotice(_message.Message):
     __slots__ = ("node",)
@@ -91,12 +109,14 @@ class ClaimNameRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class NameClaimReply(_message.Message):
-    __slots__ = ("existing", "granted")
+    __slots__ = ("existing", "granted", "term")
     EXISTING_FIELD_NUMBER: _ClassVar[int]
     GRANTED_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
     existing: _common_pb2.ActorAddress
     granted: Granted
-    def __init__(self, existing: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., granted: _Optional[_Union[Granted, _Mapping]] = ...) -> None: ...
+    term: int
+    def __init__(self, existing: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., granted: _Optional[_Union[Granted, _Mapping]] = ..., term: _Optional[int] = ...) -> None: ...
 
 class Granted(_message.Message):
     __slots__ = ()
@@ -189,3 +209,37 @@ class Pong(_message.Message):
     NODE_FIELD_NUMBER: _ClassVar[int]
     node: _common_pb2.NodeId
     def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ...) -> None: ...
+
+class PreVoteRequest(_message.Message):
+    __slots__ = ("term", "sequence")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    term: int
+    sequence: int
+    def __init__(self, term: _Optional[int] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class VoteRequest(_message.Message):
+    __slots__ = ("term", "sequence")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    term: int
+    sequence: int
+    def __init__(self, term: _Optional[int] = ..., sequence: _Optional[int] = ...) -> None: ...
+
+class VoteAnswer(_message.Message):
+    __slots__ = ("granted", "term", "leader")
+    GRANTED_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    granted: bool
+    term: int
+    leader: _common_pb2.NodeId
+    def __init__(self, granted: _Optional[bool] = ..., term: _Optional[int] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ...) -> None: ...
+
+class LeaderAnnouncement(_message.Message):
+    __slots__ = ("term", "leader")
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    term: int
+    leader: _common_pb2.NodeId
+    def __init__(self, term: _Optional[int] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ...) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ensemble.v2 import common_pb2 as ensemble_dot_v2_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x65nsemble/v2/membership.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\"g\n\nMemberInfo\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\x12\x0c\n\x04load\x18\x03 \x01(\x04\x12\x12\n\npublic_key\x18\x04 \x01(\t\"\xa1\x02\n\x0cViewSnapshot\x12#\n\x06leader\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12(\n\x07members\x18\x03 \x03(\x0b\x32\x17.ensemble.v2.MemberInfo\x12\x33\n\x05names\x18\x04 \x03(\x0b\x32$.ensemble.v2.ViewSnapshot.NamesEntry\x12\x1d\n\x10max_message_size\x18\x05 \x01(\x04H\x00\x88\x01\x01\x1aG\n\nNamesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress:\x02\x38\x01\x42\x13\n\x11_max_message_size\"\xe3\x02\n\x0fSequencedUpdate\x12#\n\x06leader\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12,\n\tmember_up\x18\x03 \x01(\x0b\x32\x17.ensemble.v2.MemberInfoH\x00\x12.\n\x0bmember_down\x18\x04 \x01(\x0b\x32\x17.ensemble.v2.MemberDownH\x00\x12\x37\n\x0c\x63\x61pabilities\x18\x05 \x01(\x0b\x32\x1f.ensemble.v2.MemberCapabilitiesH\x00\x12\'\n\x04load\x18\x06 \x01(\x0b\x32\x17.ensemble.v2.MemberLoadH\x00\x12\x36\n\x0fname_registered\x18\x07 \x01(\x0b\x32\x1b.ensemble.v2.NameRegisteredH\x00\x12\x17\n\rname_released\x18\x08 \x01(\tH\x00\x42\x08\n\x06update\"?\n\nMemberDown\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0e\n\x06reason\x18\x02 \x01(\t\"M\n\x12MemberCapabilities\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\"=\n\nMemberLoad\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0c\n\x04load\x18\x02 \x01(\x04\"J\n\x0eNameRegistered\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\"H\n\x0fLeaderHeartbeat\x12#\n\x06leader\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x65nsemble/v2/membership.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\"g\n\nMemberInfo\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\x12\x0c\n\x04load\x18\x03 \x01(\x04\x12\x12\n\npublic_key\x18\x04 \x01(\t\"\xd4\x02\n\x0cViewSnapshot\x12#\n\x06leader\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12(\n\x07members\x18\x03 \x03(\x0b\x32\x17.ensemble.v2.MemberInfo\x12\x33\n\x05names\x18\x04 \x03(\x0b\x32$.ensemble.v2.ViewSnapshot.NamesEntry\x12\x1d\n\x10max_message_size\x18\x05 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04term\x18\x06 \x01(\x04\x12#\n\x06voters\x18\x07 \x03(\x0b\x32\x13.ensemble.v2.NodeId\x1aG\n\nNamesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress:\x02\x38\x01\x42\x13\n\x11_max_message_size\"\x98\x03\n\x0fSequencedUpdate\x12#\n\x06leader\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12,\n\tmember_up\x18\x03 \x01(\x0b\x32\x17.ensemble.v2.MemberInfoH\x00\x12.\n\x0bmember_down\x18\x04 \x01(\x0b\x32\x17.ensemble.v2.MemberDownH\x00\x12\x37\n\x0c\x63\x61pabilities\x18\x05 \x01(\x0b\x32\x1f.ensemble.v2.MemberCapabilitiesH\x00\x12\'\n\x04load\x18\x06 \x01(\x0b\x32\x17.ensemble.v2.MemberLoadH\x00\x12\x36\n\x0fname_registered\x18\x07 \x01(\x0b\x32\x1b.ensemble.v2.NameRegisteredH\x00\x12\x17\n\rname_released\x18\x08 \x01(\tH\x00\x12%\n\x06voters\x18\n \x01(\x0b\x32\x13.ensemble.v2.VotersH\x00\x12\x0c\n\x04term\x18\t \x01(\x04\x42\x08\n\x06update\"-\n\x06Voters\x12#\n\x06voters\x18\x01 \x03(\x0b\x32\x13.ensemble.v2.NodeId\"?\n\nMemberDown\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0e\n\x06reason\x18\x02 \x01(\t\"M\n\x12MemberCapabilities\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\"=\n\nMemberLoad\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0c\n\x04load\x18\x02 \x01(\x04\"J\n\x0eNameRegistered\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\"V\n\x0fLeaderHeartbeat\x12#\n\x06leader\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x10\n\x08sequence\x18\x02 \x01(\x04\x12\x0c\n\x04term\x18\x03 \x01(\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,19 +37,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MEMBERINFO']._serialized_start=71
   _globals['_MEMBERINFO']._serialized_end=174
   _globals['_VIEWSNAPSHOT']._serialized_start=177
-  _globals['_VIEWSNAPSHOT']._serialized_end=466
-  _globals['_VIEWSNAPSHOT_NAMESENTRY']._serialized_start=374
-  _globals['_VIEWSNAPSHOT_NAMESENTRY']._serialized_end=445
-  _globals['_SEQUENCEDUPDATE']._serialized_start=469
-  _globals['_SEQUENCEDUPDATE']._serialized_end=824
-  _globals['_MEMBERDOWN']._serialized_start=826
-  _globals['_MEMBERDOWN']._serialized_end=889
-  _globals['_MEMBERCAPABILITIES']._serialized_start=891
-  _globals['_MEMBERCAPABILITIES']._serialized_end=968
-  _globals['_MEMBERLOAD']._serialized_start=970
-  _globals['_MEMBERLOAD']._serialized_end=1031
-  _globals['_NAMEREGISTERED']._serialized_start=1033
-  _globals['_NAMEREGISTERED']._serialized_end=1107
-  _globals['_LEADERHEARTBEAT']._serialized_start=1109
-  _globals['_LEADERHEARTBEAT']._serialized_end=1181
+  _globals['_VIEWSNAPSHOT']._serialized_end=517
+  _globals['_VIEWSNAPSHOT_NAMESENTRY']._serialized_start=425
+  _globals['_VIEWSNAPSHOT_NAMESENTRY']._serialized_end=496
+  _globals['_SEQUENCEDUPDATE']._serialized_start=520
+  _globals['_SEQUENCEDUPDATE']._serialized_end=928
+  _globals['_VOTERS']._serialized_start=930
+  _globals['_VOTERS']._serialized_end=975
+  _globals['_MEMBERDOWN']._serialized_start=977
+  _globals['_MEMBERDOWN']._serialized_end=1040
+  _globals['_MEMBERCAPABILITIES']._serialized_start=1042
+  _globals['_MEMBERCAPABILITIES']._serialized_end=1119
+  _globals['_MEMBERLOAD']._serialized_start=1121
+  _globals['_MEMBERLOAD']._serialized_end=1182
+  _globals['_NAMEREGISTERED']._serialized_start=1184
+  _globals['_NAMEREGISTERED']._serialized_end=1258
+  _globals['_LEADERHEARTBEAT']._serialized_start=1260
+  _globals['_LEADERHEARTBEAT']._serialized_end=1346
 # @@protoc_insertion_point(module_scope)

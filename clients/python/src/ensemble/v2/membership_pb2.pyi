@@ -20,7 +20,7 @@ class MemberInfo(_message.Message):
     def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., capabilities: _Optional[_Iterable[str]] = ..., load: _Optional[int] = ..., public_key: _Optional[str] = ...) -> None: ...
 
 class ViewSnapshot(_message.Message):
-    __slots__ = ("leader", "sequence", "members", "names", "max_message_size")
+    __slots__ = ("leader", "sequence", "members", "names", "max_message_size", "term", "voters")
     class NamesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -33,15 +33,19 @@ class ViewSnapshot(_message.Message):
     MEMBERS_FIELD_NUMBER: _ClassVar[int]
     NAMES_FIELD_NUMBER: _ClassVar[int]
     MAX_MESSAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    VOTERS_FIELD_NUMBER: _ClassVar[int]
     leader: _common_pb2.NodeId
     sequence: int
     members: _containers.RepeatedCompositeFieldContainer[MemberInfo]
     names: _containers.MessageMap[str, _common_pb2.ActorAddress]
     max_message_size: int
-    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., sequence: _Optional[int] = ..., members: _Optional[_Iterable[_Union[MemberInfo, _Mapping]]] = ..., names: _Optional[_Mapping[str, _common_pb2.ActorAddress]] = ..., max_message_size: _Optional[int] = ...) -> None: ...
+    term: int
+    voters: _containers.RepeatedCompositeFieldContainer[_common_pb2.NodeId]
+    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., sequence: _Optional[int] = ..., members: _Optional[_Iterable[_Union[MemberInfo, _Mapping]]] = ..., names: _Optional[_Mapping[str, _common_pb2.ActorAddress]] = ..., max_message_size: _Optional[int] = ..., term: _Optional[int] = ..., voters: _Optional[_Iterable[_Union[_common_pb2.NodeId, _Mapping]]] = ...) -> None: ...
 
 class SequencedUpdate(_message.Message):
-    __slots__ = ("leader", "sequence", "member_up", "member_down", "capabilities", "load", "name_registered", "name_released")
+    __slots__ = ("leader", "sequence", "member_up", "member_down", "capabilities", "load", "name_registered", "name_released", "voters", "term")
     LEADER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     MEMBER_UP_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +54,8 @@ class SequencedUpdate(_message.Message):
     LOAD_FIELD_NUMBER: _ClassVar[int]
     NAME_REGISTERED_FIELD_NUMBER: _ClassVar[int]
     NAME_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    VOTERS_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
     leader: _common_pb2.NodeId
     sequence: int
     member_up: MemberInfo
@@ -58,7 +64,15 @@ class SequencedUpdate(_message.Message):
     load: MemberLoad
     name_registered: NameRegistered
     name_released: str
-    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., sequence: _Optional[int] = ..., member_up: _Optional[_Union[MemberInfo, _Mapping]] = ..., member_down: _Optional[_Union[MemberDown, _Mapping]] = ..., capabilities: _Optional[_Union[MemberCapabilities, _Mapping]] = ..., load: _Optional[_Union[MemberLoad, _Mapping]] = ..., name_registered: _Optional[_Union[NameRegistered, _Mapping]] = ..., name_released: _Optional[str] = ...) -> None: ...
+    voters: Voters
+    term: int
+    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., sequence: _Optional[int] = ..., member_up: _Optional[_Union[MemberInfo, _Mapping]] = ..., member_down: _Optional[_Union[MemberDown, _Mapping]] = ..., capabilities: _Optional[_Union[MemberCapabilities, _Mapping]] = ..., load: _Optional[_Union[MemberLoad, _Mapping]] = ..., name_registered: _Optional[_Union[NameRegistered, _Mapping]] = ..., name_released: _Optional[str] = ..., voters: _Optional[_Union[Voters, _Mapping]] = ..., term: _Optional[int] = ...) -> None: ...
+
+class Voters(_message.Message):
+    __slots__ = ("voters",)
+    VOTERS_FIELD_NUMBER: _ClassVar[int]
+    voters: _containers.RepeatedCompositeFieldContainer[_common_pb2.NodeId]
+    def __init__(self, voters: _Optional[_Iterable[_Union[_common_pb2.NodeId, _Mapping]]] = ...) -> None: ...
 
 class MemberDown(_message.Message):
     __slots__ = ("node", "reason")
@@ -93,9 +107,11 @@ class NameRegistered(_message.Message):
     def __init__(self, name: _Optional[str] = ..., address: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ...) -> None: ...
 
 class LeaderHeartbeat(_message.Message):
-    __slots__ = ("leader", "sequence")
+    __slots__ = ("leader", "sequence", "term")
     LEADER_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
     leader: _common_pb2.NodeId
     sequence: int
-    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., sequence: _Optional[int] = ...) -> None: ...
+    term: int
+    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., sequence: _Optional[int] = ..., term: _Optional[int] = ...) -> None: ...
