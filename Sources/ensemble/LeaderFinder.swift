@@ -51,7 +51,9 @@ struct LeaderFinder {
     }
 
     /// The leader of the first view a candidate answers with, recorded as the state
-    /// directory's last view; nil when no candidate has one within the budget.
+    /// directory's last view; nil when no candidate has one within the budget, or one refuses
+    /// the connection (CurveZMQ: a key it does not take, or none): the others would too, and
+    /// the caller's own try says why.
     func find() async -> Found? {
         let deadline = ContinuousClock.now + budget
         for (index, candidate) in candidates.enumerated() {
@@ -59,8 +61,11 @@ struct LeaderFinder {
             guard left > .zero else { break }
             // As `app` connects: the first a little longer, for a leader far away.
             let connect = min(left, index == 0 ? .seconds(2) : .seconds(1))
-            guard let view = await view(at: candidate, connectTimeout: connect, answerTimeout: min(left, .seconds(1))) else {
-                continue
+            let view: ViewSnapshot
+            switch await ask(candidate, connectTimeout: connect, answerTimeout: min(left, .seconds(1))) {
+            case .view(let snapshot): view = snapshot
+            case .nothing: continue
+            case .refused: return nil
             }
             state.recordLastView(LastView(leader: view.leader.address, members: view.members.map(\.node.address)))
             return Found(leader: view.leader.address, source: candidate, view: view)
@@ -68,9 +73,19 @@ struct LeaderFinder {
         return nil
     }
 
-    /// The view `node` describes, or nil when it cannot be asked, does not answer in time,
-    /// or has none (it has not been welcomed).
-    private func view(at node: NodeAddress, connectTimeout: Duration, answerTimeout: Duration) async -> ViewSnapshot? {
+    /// What a candidate said.
+    private enum Answer {
+        /// Its view.
+        case view(ViewSnapshot)
+        /// Nothing to go on: it cannot be asked (no key for it), does not answer in time, or has
+        /// no view (it has not been welcomed).
+        case nothing
+        /// It refused the connection.
+        case refused
+    }
+
+    /// Asks `node` for its view.
+    private func ask(_ node: NodeAddress, connectTimeout: Duration, answerTimeout: Duration) async -> Answer {
         // A client that fails over, to one gateway: unlike a plain one, it gives up on a
         // refused connection at once instead of retrying until the timeout.
         var settings = GatewayFailover()
@@ -79,25 +94,27 @@ struct LeaderFinder {
         let client: EnsembleClient
         do {
             if let credentials {
-                guard let key = credentials.knownServerKey(for: node, leader: configuredLeader) else { return nil }
+                guard let key = credentials.knownServerKey(for: node, leader: configuredLeader) else { return .nothing }
                 client = try EnsembleClient(
                     gateways: [node], curve: credentials.keyPair, serverKeys: [node: key], failover: settings)
             } else {
                 client = try EnsembleClient(gateways: [node], failover: settings)
             }
         } catch {
-            return nil
+            return .nothing
         }
-        let reply: ControlReply?
+        let answer: Answer
         do {
             try await client.connect(timeout: connectTimeout)
-            reply = try await client.request(.describeView, timeout: answerTimeout)
+            let reply = try await client.request(.describeView, timeout: answerTimeout)
+            if case .viewDescription(let snapshot?) = reply { answer = .view(snapshot) } else { answer = .nothing }
+        } catch EnsembleError.refused {
+            answer = .refused
         } catch {
-            reply = nil
+            answer = .nothing
         }
         await client.close()
-        guard case .viewDescription(let snapshot?)? = reply else { return nil }
-        return snapshot
+        return answer
     }
 }
 
