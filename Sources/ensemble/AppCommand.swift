@@ -47,7 +47,7 @@ struct AppCommand: AsyncParsableCommand {
             await client.close()
             client = try await openClient(to: gateways, maxMessageSize: limit)
         }
-        let code = await encode(text, through: client, gateways: gateways)
+        let code = await encode(text, through: client, gateways: gateways, named: try namedGateways())
         await client.close()
         if code != 0 { throw ExitCode(code) }
     }
@@ -60,13 +60,15 @@ struct AppCommand: AsyncParsableCommand {
         return snapshot.maxMessageSize
     }
 
-    private func encode(_ text: String, through client: EnsembleClient, gateways: [NodeAddress]) async -> Int32 {
+    /// Sends `text` through `client` (entering through one of `gateways`) and prints the
+    /// reports; the exit code. `named`: the gateways the user gave, which silence names.
+    private func encode(_ text: String, through client: EnsembleClient, gateways: [NodeAddress], named: [NodeAddress]) async -> Int32 {
         let limit = Duration.milliseconds(Int(timeout * 1000))
         let deadline = ContinuousClock.now + limit
         do {
             try await client.connect(timeout: min(limit, connectTimeout(gateways)))
         } catch {
-            printErrorLine("ensemble app: \(failureLine(error, otherwise: silenceLine(gateways)))")
+            printErrorLine("ensemble app: \(failureLine(error, otherwise: silenceLine(named)))")
             return 1
         }
         var request = AcceptorRequest(text: text, deadline: deadline)
@@ -116,7 +118,7 @@ struct AppCommand: AsyncParsableCommand {
             case let change as GatewayChanged:
                 // Answers to the request went to this client's address at the old gateway: ask again.
                 guard let next = change.to else {
-                    printErrorLine("ensemble app: \(silenceLine(gateways)) (\(change.reason))")
+                    printErrorLine("ensemble app: \(silenceLine(named)) (\(change.reason))")
                     return 1
                 }
                 printErrorLine("ensemble app: \(change.reason); going on through \(next)")

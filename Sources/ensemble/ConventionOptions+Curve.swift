@@ -32,10 +32,11 @@ extension ConventionOptions {
     /// (`ensemble COMMAND: why`) on standard error and exit status 1.
     func openClient(
         for command: String, to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2),
-        maxMessageSize: Int = MessageSize.defaultLimit
+        maxMessageSize: Int = MessageSize.defaultLimit, learnt: [NodeAddress: CurveKey] = [:]
     ) async throws -> EnsembleClient {
         do {
-            return try await openClient(to: target, messageTypes: messageTypes, timeout: timeout, maxMessageSize: maxMessageSize)
+            return try await openClient(
+                to: target, messageTypes: messageTypes, timeout: timeout, maxMessageSize: maxMessageSize, learnt: learnt)
         } catch {
             printErrorLine("ensemble \(command): \((error as? CommandFailure)?.message ?? "\(error)")")
             throw ExitCode(1)
@@ -45,12 +46,12 @@ extension ConventionOptions {
     /// One exchange with the node at `target`: opens a client, connects within
     /// `connectTimeout`, runs `body`, closes. Whatever fails is one line
     /// (`ensemble COMMAND: why`) on standard error and exit status 1; `body`
-    /// may throw a `CommandFailure` to say its own line.
+    /// may throw a `CommandFailure` to say its own line. `learnt`: keys from a view (`curveKeys(for:credentials:learnt:timeout:)`).
     func exchange<T>(
         for command: String, with target: NodeAddress, connectTimeout: Duration = .seconds(2),
-        _ body: (EnsembleClient) async throws -> T
+        learnt: [NodeAddress: CurveKey] = [:], _ body: (EnsembleClient) async throws -> T
     ) async throws -> T {
-        let client = try await openClient(for: command, to: target, timeout: connectTimeout)
+        let client = try await openClient(for: command, to: target, timeout: connectTimeout, learnt: learnt)
         do {
             return try await run(body, on: client, connectTimeout: connectTimeout)
         } catch {
@@ -76,18 +77,20 @@ extension ConventionOptions {
     }
 
     /// A client for `target`, over CurveZMQ when keys are in force (a node other than the
-    /// leader has its public key looked up in the leader's view unless `nodes/` holds it).
+    /// leader has its public key taken from `learnt` or looked up in a view unless `nodes/`
+    /// holds it: `curveKeys(for:credentials:learnt:timeout:)`).
     /// - Throws: `CommandFailure` with one line when the keys are unusable or the key cannot be learnt.
     func openClient(
         to target: NodeAddress, messageTypes: [any Message.Type] = [], timeout: Duration = .seconds(2),
-        maxMessageSize: Int = MessageSize.defaultLimit
+        maxMessageSize: Int = MessageSize.defaultLimit, learnt: [NodeAddress: CurveKey] = [:]
     ) async throws -> EnsembleClient {
         guard let credentials = try curveCredentials(role: .client) else {
             return try EnsembleClient(gateway: target, messageTypes: messageTypes, maxMessageSize: maxMessageSize)
         }
         let keys: CurveClientKeys
         do {
-            keys = try await EnsembleClient.curveKeys(for: target, credentials: credentials, leader: leaderAddress, timeout: timeout)
+            let found = await curveKeys(for: [target], credentials: credentials, learnt: learnt, timeout: timeout)
+            keys = try found[target, default: .failure(.refused("no public key for \(target)"))].get()
         } catch {
             throw CommandFailure("\(error)")
         }
@@ -101,10 +104,10 @@ extension ConventionOptions {
     /// refusal or an answer (even a failing one) ends the tries. One target behaves as `exchange`.
     func exchange<T>(
         for command: String, withFirstOf targets: [NodeAddress], connectTimeout: Duration = .seconds(2),
-        _ body: (EnsembleClient) async throws -> T
+        learnt: [NodeAddress: CurveKey] = [:], _ body: (EnsembleClient) async throws -> T
     ) async throws -> T {
         guard targets.count > 1 else {
-            return try await exchange(for: command, with: targets[0], connectTimeout: connectTimeout, body)
+            return try await exchange(for: command, with: targets[0], connectTimeout: connectTimeout, learnt: learnt, body)
         }
         // A target whose client cannot be made (over CurveZMQ: its key not learnt, the leader
         // being what does not answer) is passed over too; the first such reason ends the last line.
@@ -112,7 +115,7 @@ extension ConventionOptions {
         for target in targets {
             let client: EnsembleClient
             do {
-                client = try await openClient(to: target, timeout: connectTimeout)
+                client = try await openClient(to: target, timeout: connectTimeout, learnt: learnt)
             } catch {
                 unusable = unusable ?? ((error as? CommandFailure)?.message ?? "\(error)")
                 continue
@@ -133,7 +136,7 @@ extension ConventionOptions {
     }
 
     /// A client that fails over between `gateways` (in order) and the members it learns from
-    /// their views; over CurveZMQ, with the keys known or learnt from the leader's view for
+    /// their views; over CurveZMQ, with the keys known or learnt from a view for
     /// each (those whose key cannot be learnt are left out, unless it is the first: then one line).
     /// - Throws: `CommandFailure` with one line when the keys are unusable or the first gateway's key cannot be learnt.
     func openFailoverClient(
@@ -143,7 +146,7 @@ extension ConventionOptions {
         guard let credentials = try curveCredentials(role: .client) else {
             return try EnsembleClient(gateways: gateways, messageTypes: messageTypes, maxMessageSize: maxMessageSize)
         }
-        let keys = await EnsembleClient.curveKeys(for: gateways, credentials: credentials, leader: leaderAddress, timeout: timeout)
+        let keys = await curveKeys(for: gateways, credentials: credentials, timeout: timeout)
         var serverKeys: [NodeAddress: CurveKey] = [:]
         for gateway in gateways {
             switch keys[gateway] {

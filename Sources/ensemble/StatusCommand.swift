@@ -1,5 +1,6 @@
 import ArgumentParser
 import Ensemble
+import NodeLauncher
 
 /// `ensemble status [PORT] [--json | --metrics]`: the convention as a node sees it, or its metrics.
 struct StatusCommand: AsyncParsableCommand {
@@ -28,12 +29,13 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Without NODE, the --leader entries in order until one answers.
-        let targets = try node.map { [try parseNode($0)] } ?? convention.leaderAddresses
+        let (targets, learnt) = try await self.targets()
         let connectTimeout = Duration.seconds(min(timeout, 2)), answerTimeout = Duration.milliseconds(Int(timeout * 1000))
         if metrics {
             // The node renders its own metrics; the exposition already ends with a newline.
-            let text = try await convention.exchange(for: "status", withFirstOf: targets, connectTimeout: connectTimeout) { client in
+            let text = try await convention.exchange(
+                for: "status", withFirstOf: targets, connectTimeout: connectTimeout, learnt: learnt
+            ) { client in
                 do { return try await client.metrics(timeout: answerTimeout) } catch EnsembleError.remote(let why) {
                     throw CommandFailure("\(client.gateway) cannot report metrics: \(why)")
                 }
@@ -41,10 +43,30 @@ struct StatusCommand: AsyncParsableCommand {
             printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
             return
         }
-        let report = try await convention.exchange(for: "status", withFirstOf: targets, connectTimeout: connectTimeout) { client in
+        let report = try await convention.exchange(
+            for: "status", withFirstOf: targets, connectTimeout: connectTimeout, learnt: learnt
+        ) { client in
             try await client.status(timeout: answerTimeout)
         }
         printLine(json ? Self.json(report).rendered() : Self.table(report))
+    }
+
+    /// The nodes to ask, in order, and the keys learnt on the way. NODE when given; else the
+    /// current leader (`LeaderFinder`), then the node whose view named it, in case the leader
+    /// is gone while its members still follow it; else, when no candidate has a view, the
+    /// `--leader` entries in order until one answers, as before leaders were looked for (and
+    /// with the same lines when none does).
+    private func targets() async throws -> ([NodeAddress], learnt: [NodeAddress: CurveKey]) {
+        if let node { return ([try parseNode(node)], [:]) }
+        let found: LeaderFinder.Found?
+        do {
+            found = try await convention.findLeader(budget: .milliseconds(Int(min(timeout, 4) * 1000)))
+        } catch let failure as CommandFailure {
+            printErrorLine("ensemble status: \(failure.message)")
+            throw ExitCode(1)
+        }
+        guard let found else { return (convention.leaderAddresses, [:]) }
+        return (found.source == found.leader ? [found.leader] : [found.leader, found.source], found.memberKeys)
     }
 
     static func json(_ report: StatusReport) -> JSONText {

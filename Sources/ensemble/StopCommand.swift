@@ -29,21 +29,25 @@ struct StopCommand: AsyncParsableCommand {
     func run() async throws {
         let state = convention.stateDirectory
         let targets: [NodeAddress]
-        if all {
-            targets = state.recordedPorts().map { NodeAddress(host: "127.0.0.1", port: $0) }
-            if targets.isEmpty { printLine("no nodes recorded in \(state.path)") }
-        } else if nodes.isEmpty {
-            targets = [convention.leaderAddress]
-        } else {
-            targets = try nodes.map(parseNode)
-        }
-        // Keys first, while the leader still answers: its view is where members' keys are learnt
-        // (asked once for all the targets).
+        // Keys from the view the leader was found in (over CurveZMQ, asked of a node with a known key).
+        var learnt: [NodeAddress: CurveKey] = [:]
         var curveKeys: [NodeAddress: Result<CurveClientKeys, EnsembleError>] = [:]
         do {
+            if all {
+                targets = state.recordedPorts().map { NodeAddress(host: "127.0.0.1", port: $0) }
+                if targets.isEmpty { printLine("no nodes recorded in \(state.path)") }
+            } else if nodes.isEmpty {
+                // The current leader, wherever it is; when no candidate tells, the configured one as before.
+                let found = try await convention.findLeader()
+                targets = [found?.leader ?? convention.leaderAddress]
+                learnt = found?.memberKeys ?? [:]
+            } else {
+                targets = try nodes.map(parseNode)
+            }
+            // Keys first, while the leader still answers: its view is where members' keys are learnt
+            // (asked once for all the targets).
             if let credentials = try convention.curveCredentials(role: .client) {
-                curveKeys = await EnsembleClient.curveKeys(
-                    for: targets, credentials: credentials, leader: convention.leaderAddress, timeout: .seconds(2))
+                curveKeys = await convention.curveKeys(for: targets, credentials: credentials, learnt: learnt, timeout: .seconds(2))
             }
         } catch let failure as CommandFailure {
             printErrorLine("ensemble stop: \(failure.message)")
