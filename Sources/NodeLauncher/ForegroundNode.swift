@@ -33,6 +33,13 @@ public enum ForegroundNode {
             return handler
         }
         var configuration = arguments.configuration
+        if !arguments.bootstrap {
+            // Who answers among the nodes this one knows of: they name the leader, and a node at the
+            // leader address joins their convention rather than found another.
+            let candidates = NodeLookup.candidates(
+                me: configuration.advertisedAddress, leader: configuration.leader, seeds: arguments.seeds, state: state)
+            configuration.seeds = NodeLookup.answering(candidates, timeout: .milliseconds(500))
+        }
         let pid = getpid()
         let reporter = ReadyReporter(fd: readyFD)
         if let directory = arguments.curveDirectory {

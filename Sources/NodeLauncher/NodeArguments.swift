@@ -33,6 +33,11 @@ public struct NodeArguments: Sendable, Equatable {
     public var maxMessageSize: Int
     /// Worker threads for the node's actors (`--actor-threads`); nil for one per CPU.
     public var actorThreads: Int?
+    /// Other nodes of the convention to ask for its leader at the start (`--seeds`: the
+    /// `--leader` list's other entries and the user's seeds).
+    public var seeds: [NodeAddress] = []
+    /// Found a new convention without looking for a running one (`--bootstrap true`).
+    public var bootstrap = false
 
     /// Creates the arguments.
     public init(
@@ -63,6 +68,8 @@ public struct NodeArguments: Sendable, Equatable {
         if benchActors { vector += ["--bench-actors", "true"] }
         if maxMessageSize != MessageSize.defaultLimit { vector += ["--max-message-size", String(maxMessageSize)] }
         if let actorThreads { vector += ["--actor-threads", String(actorThreads)] }
+        if !seeds.isEmpty { vector += ["--seeds", seeds.map(\.description).joined(separator: ",")] }
+        if bootstrap { vector += ["--bootstrap", "true"] }
         return vector
     }
 
@@ -108,11 +115,22 @@ public struct NodeArguments: Sendable, Equatable {
             }
             actorThreads = threads
         }
+        var seeds: [NodeAddress] = []
+        if let seedsText = options["seeds"] {
+            guard let parsed = try? NodeAddress.list(parsing: seedsText) else {
+                throw NodeArgumentsError("--seeds must be a comma-separated list of HOST:PORT or PORT, not '\(seedsText)'")
+            }
+            seeds = parsed
+        }
+        let bootstrapText = options["bootstrap"] ?? "false"
+        guard let bootstrap = Bool(bootstrapText) else { throw NodeArgumentsError("--bootstrap must be true or false, not '\(bootstrapText)'") }
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
             joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"], benchActors: benchActors,
             maxMessageSize: maxMessageSize, actorThreads: actorThreads)
+        self.seeds = seeds
+        self.bootstrap = bootstrap
     }
 
     /// The worker thread counts a node accepts.
@@ -122,7 +140,7 @@ public struct NodeArguments: Sendable, Equatable {
 
     private static let optionNames: Set<String> = [
         "leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve", "bench-actors", "max-message-size",
-        "actor-threads",
+        "actor-threads", "seeds", "bootstrap",
     ]
 
     /// The node's configuration, without keys (`ForegroundNode` loads them).
@@ -132,6 +150,8 @@ public struct NodeArguments: Sendable, Equatable {
             bindHost: host, advertiseHost: advertise)
         configuration.maxMessageSize = maxMessageSize
         if let actorThreads { configuration.actorThreads = actorThreads }
+        configuration.seeds = seeds
+        configuration.bootstrap = bootstrap
         return configuration
     }
 }

@@ -13,9 +13,11 @@ struct StartCommand: AsyncParsableCommand {
         commandName: "start",
         abstract: "Start a node on PORT with comma-separated capabilities.",
         discussion: """
-            The node whose advertised address is the leader address is the convention leader; \
-            every other node joins it. Without --foreground the node runs in the background and \
-            this command returns once it is up and welcomed by the leader.
+            The node whose advertised address is the leader address founds the convention, unless \
+            another node it knows of answers (the --leader list, the state directory's nodes, \
+            --seeds): then it joins the running convention, as every other node does. Without \
+            --foreground the node runs in the background and this command returns once it is up \
+            and welcomed by the leader.
             """)
 
     @Argument(help: "The TCP port of the node's ROUTER socket.")
@@ -51,6 +53,13 @@ struct StartCommand: AsyncParsableCommand {
         valueName: "n"))
     var actorThreads: Int?
 
+    @Option(help: ArgumentHelp(
+        "Other nodes of the convention to ask for its leader, HOST:PORT or PORT, comma-separated.", valueName: "host:port[,...]"))
+    var seeds: String?
+
+    @Flag(help: "Found a new convention at the leader address without looking for a running one.")
+    var bootstrap = false
+
     /// Passed only by `ensemble bench`, when its nodes run as `start --foreground` (no
     /// `ensemble-node` beside this binary): they host the bench's actors. Not a user's option.
     @Option(help: .hidden)
@@ -71,14 +80,21 @@ struct StartCommand: AsyncParsableCommand {
         if let actorThreads, !NodeArguments.actorThreadRange.contains(actorThreads) {
             throw ValidationError("--actor-threads must be \(NodeArguments.actorThreadRangeText), not \(actorThreads)")
         }
+        if let seeds { try ConventionOptions.parseLeaders(seeds, from: "--seeds") }
     }
 
     var nodeArguments: NodeArguments {
-        NodeArguments(
+        var arguments = NodeArguments(
             port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
             stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel,
             curveDirectory: convention.curveDirectory, benchActors: benchActors,
             maxMessageSize: MessageSize.parse(maxMessageSize) ?? MessageSize.defaultLimit, actorThreads: actorThreads)
+        // The node asks these for the convention's leader when the leader address does not lead.
+        let extra = seeds.flatMap { try? NodeAddress.list(parsing: $0) } ?? []
+        var seen: Set<NodeAddress> = [convention.leaderAddress]
+        arguments.seeds = (Array(convention.leaderAddresses.dropFirst()) + extra).filter { seen.insert($0).inserted }
+        arguments.bootstrap = bootstrap
+        return arguments
     }
 
     func run() async throws {

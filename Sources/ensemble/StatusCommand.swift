@@ -74,6 +74,8 @@ struct StatusCommand: AsyncParsableCommand {
             ("schemaVersion", .number(1)),
             ("node", .string(report.node.description)),
             ("leader", .optional(report.leader?.description)),
+            ("term", .number(Int(clamping: report.term))),
+            ("role", .string(report.role)),
             ("members", .array(report.members.map { member in
                 .object([
                     ("address", .string(member.node.address.description)),
@@ -83,6 +85,7 @@ struct StatusCommand: AsyncParsableCommand {
                     ("alive", .bool(member.alive)),
                     ("lastHeardMs", member.lastHeardMs >= 0 ? .number(member.lastHeardMs) : .null),
                     ("publicKey", .optional(member.publicKey?.z85)),
+                    ("voter", .bool(member.voter)),
                 ])
             })),
             ("actors", .array(report.actors.map { actor in

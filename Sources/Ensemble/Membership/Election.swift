@@ -172,6 +172,12 @@ public struct Election: Sendable {
         return stepDown(to: term, leader: leader == me ? nil : leader)
     }
 
+    /// The leader this node followed is gone (its failure detector declared it down): it knows
+    /// no leader in its term any more, so it may vote, and says so to those who ask.
+    public mutating func leaderUnheard() {
+        if case .follower = role { role = .follower(leader: nil) }
+    }
+
     /// This leader lost its majority (unheard past the election timeout): it follows nobody
     /// in its term and may stand again later.
     public mutating func leaseLost() -> [ElectionDirective] {

@@ -1,14 +1,4 @@
 extension LeaderState {
-    /// The voting set the leader works towards: the voters still members, then the longest-lived
-    /// other members (lowest incarnation first), up to `maxVoters`.
-    public var desiredVoters: [NodeID] {
-        let members = view.members.values.map(\.node)
-        var kept = view.voters.filter { view.member($0) != nil }
-        let others = members.filter { !kept.contains($0) }.sorted { ($0.incarnation, $0) < ($1.incarnation, $1) }
-        for node in others where kept.count < maxVoters { kept.append(node) }
-        return kept.sorted()
-    }
-
     /// Whether a majority of the voting set has applied the update that made it: only then may
     /// it change again (one life at a time), so any two consecutive sets share a majority.
     public var votersCommitted: Bool {
@@ -16,24 +6,42 @@ extension LeaderState {
         return applied * 2 > view.voters.count
     }
 
-    /// Moves the voting set one life towards `desiredVoters`, when the last change is committed
-    /// and this leader hears a majority of the current set (`heard`, itself included): a leader
-    /// cut off with a minority cannot shrink the set to a majority of its own. A lost voter
-    /// leaves before a new one comes in.
+    /// The next voting set, one step from the current one, or nil when it should stay:
+    /// 1. a lost voter whose new life is a member: the new life takes its vote in the same step
+    ///    (two lives cannot hold one address, so the old one is gone, and no majority of the
+    ///    old set can form without a majority of the new one);
+    /// 2. below `maxVoters`: the longest-lived member that does not vote comes in;
+    /// 3. a lost voter leaves, but only while at least three voters remain: a set of two needs
+    ///    both, so shrinking it gains nothing, and a lost voter's new life can still take its place.
+    public var nextVoters: [NodeID]? {
+        let current = view.voters
+        let lost = current.filter { view.member($0) == nil }
+        for voter in lost {
+            if let successor = view.members[voter.address]?.node, successor.incarnation > voter.incarnation,
+                !current.contains(successor)
+            {
+                return (current.filter { $0 != voter } + [successor]).sorted()
+            }
+        }
+        let candidates = view.members.values.map(\.node).filter { !current.contains($0) }
+            .sorted { ($0.incarnation, $0) < ($1.incarnation, $1) }
+        if current.count < maxVoters, let coming = candidates.first {
+            return (current + [coming]).sorted()
+        }
+        if let leaving = lost.first, current.count - 1 >= 3 {
+            return current.filter { $0 != leaving }
+        }
+        return nil
+    }
+
+    /// Moves the voting set one step (`nextVoters`) when the last change is committed and this
+    /// leader hears a majority of the current set (`heard`, itself included): a leader cut off
+    /// with a minority cannot shrink the set to a majority of its own.
     public mutating func reconcileVoters(heard: Set<NodeID>) -> [LeaderDirective] {
-        let desired = desiredVoters
-        guard desired != view.voters, votersCommitted else { return [] }
+        guard let next = nextVoters, votersCommitted else { return [] }
         let current = view.voters
         guard current.count { heard.contains($0) } * 2 > current.count else { return [] }
-        var next = current
-        if let leaving = current.first(where: { !desired.contains($0) }) {
-            next.removeAll { $0 == leaving }
-        } else if let coming = desired.first(where: { !current.contains($0) }) {
-            next.append(coming)
-        } else {
-            return []
-        }
-        let directive = publish(.voters(next.sorted()))
+        let directive = publish(.voters(next))
         votersSequence = view.sequence
         return [directive]
     }

@@ -59,13 +59,44 @@ public struct MemberState: Sendable {
     private var announceNames = false
     private var snapshotRequest: (id: UInt64, to: NodeID, at: Duration)?
 
-    /// A member not yet welcomed, joining the leader at `leaderAddress`; `view` is the view it
-    /// keeps meanwhile (a leader that stepped down keeps the one it led).
-    public init(me: NodeID, leaderAddress: NodeAddress, heartbeatID: UInt64 = 1, view: MembershipView? = nil) {
+    /// Where JOINs may go when the current target does not answer: the leader address and the
+    /// nodes that answered at the start (any member names the leader).
+    private var joinTargets: [NodeAddress]
+    private var unansweredJoins = 0
+    /// Whether any JOIN of this life was answered by a node of a convention: a node looking for
+    /// a running convention founds one only when none was.
+    public private(set) var heardAnswer = false
+    /// The JOIN targets that answered they belong to no convention yet.
+    private var withoutConvention: Set<NodeAddress> = []
+
+    /// Whether every JOIN target answered it belongs to no convention (nodes started before
+    /// the leader, waiting for it): a node at the leader address founds one at once.
+    public var noConventionAnywhere: Bool {
+        !heardAnswer && joinTargets.allSatisfy { withoutConvention.contains($0) }
+    }
+
+    /// A member not yet welcomed, joining the leader at `leaderAddress` (or, when it does not
+    /// answer, through `seeds`); `view` is the view it keeps meanwhile (a leader that stepped
+    /// down keeps the one it led).
+    public init(
+        me: NodeID, leaderAddress: NodeAddress, heartbeatID: UInt64 = 1, view: MembershipView? = nil, seeds: [NodeAddress] = []
+    ) {
         self.me = me
         self.leaderAddress = leaderAddress
         self.heartbeatID = heartbeatID
         self.view = view
+        var seen: Set<NodeAddress> = [me.address]
+        joinTargets = ([leaderAddress] + seeds).filter { seen.insert($0).inserted }
+    }
+
+    /// After `limit` JOINs in a row without an answer, JOINs go to the next target (the shell
+    /// subscribes there first); returns it.
+    public mutating func rotateJoinTarget(after limit: Int) -> NodeAddress? {
+        guard !isWelcomed, unansweredJoins >= limit, joinTargets.count > 1 else { return nil }
+        let next = ((joinTargets.firstIndex(of: leaderAddress) ?? -1) + 1) % joinTargets.count
+        leaderAddress = joinTargets[next]
+        unansweredJoins = 0
+        return leaderAddress
     }
 
     // MARK: Joining
@@ -79,6 +110,7 @@ public struct MemberState: Sendable {
     public mutating func joinSent(id: UInt64, names: Set<ActorAddress>, now: Duration, retryInterval: Duration) {
         nextJoinAt = now + retryInterval
         announceNames = false
+        unansweredJoins += 1
         joinIDs.append(id)
         if joinIDs.count > 64 { joinIDs.removeFirst(joinIDs.count - 64) }
         latestJoinNames = names
@@ -97,6 +129,14 @@ public struct MemberState: Sendable {
     ) -> [MemberDirective] {
         if joinIDs.contains(id) {
             guard source.address == leaderAddress else { return [] }
+            if case .notLeader(let term, nil) = control {
+                // It knows no leader: JOINs go on (to the next target in turn). A node of no
+                // convention yet (term 0) is no sign of a running one.
+                if term == 0 { withoutConvention.insert(source.address) } else { heardAnswer = true }
+                return []
+            }
+            unansweredJoins = 0
+            heardAnswer = true
             return joinAnswer(control, id: id, from: source, currentNames: currentNames)
         }
         if let request = snapshotRequest, id == request.id, id != 0 {
@@ -130,9 +170,8 @@ public struct MemberState: Sendable {
         case .joinLater(let why):
             return [.deferred(why)]
         case .notLeader(let term, let leader):
-            guard let leader, leader != me, leader.address != source.address else {
-                return [.deferred("\(source.address) does not lead and knows no leader in term \(term) yet")]
-            }
+            // A leader at this node's own address is a life of this node that is gone.
+            guard let leader, leader.address != me.address, leader.address != source.address else { return [] }
             return follow(leader)
         case .staleLife(let current) where current.address == me.address && current.incarnation >= me.incarnation:
             guard current.incarnation < UInt64.max else { return [.refused("the leader knows a life of \(me.address) that no newer life can follow")] }
@@ -233,7 +272,11 @@ public struct MemberState: Sendable {
     /// first). Nothing changes when this node is welcomed by that very life already.
     public mutating func follow(_ leader: NodeID) -> [MemberDirective] {
         if isWelcomed, view?.leader == leader { return [] }
+        // A JOIN to this node's own address would reach itself.
+        guard leader.address != me.address else { return [] }
         leaderAddress = leader.address
+        if !joinTargets.contains(leader.address) { joinTargets.append(leader.address) }
+        unansweredJoins = 0
         isWelcomed = false
         namesSettled = false
         snapshotRequest = nil

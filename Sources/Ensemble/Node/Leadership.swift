@@ -6,4 +6,8 @@ struct Leadership: Sendable, Equatable {
     var term: UInt64
     /// Whether this node leads.
     var leading: Bool
+    /// The leader life this node follows and is welcomed by (itself while it leads).
+    var leaderLife: NodeID? = nil
+    /// What this node does: "leader", "member", "candidate" or "joining" (`status` says it).
+    var role: String = "joining"
 }

@@ -52,6 +52,15 @@ public struct NodeConfiguration: Sendable {
     public var maxMembers: Int = 255
     /// The size of the voting set a leader works towards (the longest-lived members vote).
     public var maxVoters: Int = 5
+    /// Other nodes of the convention that answered at the start: a node JOINs through them
+    /// (they name the leader) when the leader address does not answer, and a node at the
+    /// leader address joins the convention they belong to instead of founding one.
+    public var seeds: [NodeAddress] = []
+    /// Found a new convention at the leader address without looking for a running one.
+    public var bootstrap = false
+    /// How long a node at the leader address that has seeds looks for their convention
+    /// (no JOIN answered) before it founds one.
+    public var lookTimeout: Duration = .seconds(3)
     /// The most actors this node hosts; placements past it are refused.
     public var maxActors: Int = 1_000_000
     /// The most `createActor` and `status` requests one client connection may have under way.
@@ -102,6 +111,10 @@ public struct NodeConfiguration: Sendable {
 
     /// Whether this node is the convention leader.
     public var isLeader: Bool { advertisedAddress == leader }
+
+    /// Whether this node founds a convention at once: it is at the leader address, and was told
+    /// to (`bootstrap`) or knows no other node that answers.
+    public var founds: Bool { isLeader && (bootstrap || seeds.isEmpty) }
 
     /// The most worker threads a node's actor executor may have.
     public static let actorThreadLimit = 256

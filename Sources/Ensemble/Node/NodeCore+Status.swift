@@ -33,17 +33,21 @@ extension NodeCore {
         }
         let now = self.now
         let heard = lastHeard
+        let leadership = self.leadership
+        let voters = Set(view?.voters ?? [])
         let members = (view?.members.values.sorted { $0.node < $1.node } ?? []).map { member in
             let address = member.node.address
             let isSelf = member.node == nodeID
             let last = isSelf ? now : [answeredAt[address], heard[address]].compactMap { $0 }.max()
             return MemberStatus(
                 node: member.node, capabilities: isSelf ? capabilities : member.capabilities,
-                leader: member.node == view?.leader, alive: !unreachable.contains(address),
-                lastHeardMs: last.map { Int((now - $0) / .milliseconds(1)) } ?? -1, publicKey: member.publicKey)
+                leader: member.node == leadership.leaderLife, alive: !unreachable.contains(address),
+                lastHeardMs: last.map { Int((now - $0) / .milliseconds(1)) } ?? -1, publicKey: member.publicKey,
+                voter: voters.contains(member.node))
         }
         return StatusReport(
-            node: nodeID, leader: view?.leader, members: members, actors: actors.sorted { $0.address < $1.address },
-            globalNames: view?.names ?? [:], unreachable: unreachable.sorted(), counters: counters.snapshot)
+            node: nodeID, leader: leadership.leaderLife, members: members, actors: actors.sorted { $0.address < $1.address },
+            globalNames: view?.names ?? [:], unreachable: unreachable.sorted(), counters: counters.snapshot,
+            term: leadership.term, role: leadership.role)
     }
 }

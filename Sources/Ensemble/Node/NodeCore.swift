@@ -81,7 +81,7 @@ final class NodeCore: Sendable {
         }
         self.state = Mutex(State(
             capabilities: configuration.capabilities,
-            leadership: Leadership(leader: configuration.leader, term: 0, leading: configuration.isLeader)))
+            leadership: Leadership(leader: configuration.leader, term: 0, leading: configuration.founds)))
         self.metrics = NodeMetrics(node: configuration.advertisedAddress, lifeStartMs: incarnation)
     }
 

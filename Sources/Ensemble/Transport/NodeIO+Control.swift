@@ -271,7 +271,7 @@ extension NodeIO {
             case .redirected(let leader):
                 core.logger.notice("following \(leader) (term \(plane.election.term)); joining it")
                 core.setLeaderReachable(false)
-                subscribe(to: leader)
+                subscribe(to: leader.address)
                 updateLinkable()
                 publishLeadership()
             case .declaredDown:

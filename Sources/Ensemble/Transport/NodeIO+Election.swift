@@ -119,8 +119,11 @@ extension NodeIO {
         guard let leader = plane.leader else { return }
         core.logger.warning("stepping down as leader of term \(leader.term): \(why)")
         core.counters.add("leaderStepDowns")
+        // Until the election names a leader, JOINs ask the other members (each names the leader it knows).
+        let others = leader.view.members.keys.filter { $0 != core.nodeID.address }.sorted()
         plane.member = MemberState(
-            me: core.nodeID, leaderAddress: core.configuration.leader, heartbeatID: core.pending.makeID(), view: leader.view)
+            me: core.nodeID, leaderAddress: others.first ?? core.configuration.leader, heartbeatID: core.pending.makeID(),
+            view: leader.view, seeds: others)
         plane.leader = nil
         leadingSince = nil
         core.setLeaderReachable(false)
@@ -163,6 +166,7 @@ extension NodeIO {
             }
             return
         }
+        foundIfNobodyAnswered(now: now)
         guard let member = plane.member, plane.election.voters.contains(core.nodeID) else { return }
         if member.isWelcomed {
             electionDueAt = nil
@@ -205,7 +209,15 @@ extension NodeIO {
 
     /// The node's runtime learns who leads (for name claims and placement).
     func publishLeadership() {
-        core.setLeadership(Leadership(leader: plane.leaderAddress, term: plane.election.term, leading: plane.leader != nil))
+        let role: String
+        switch plane.election.role {
+        case .leader where plane.leader != nil: role = "leader"
+        case .preCandidate, .candidate: role = "candidate"
+        default: role = welcomedLeader != nil ? "member" : "joining"
+        }
+        core.setLeadership(Leadership(
+            leader: plane.leaderAddress, term: plane.election.term, leading: plane.leader != nil,
+            leaderLife: plane.leader != nil ? core.nodeID : welcomedLeader, role: role))
     }
 
     /// After a role change: watches follow the new role.
@@ -217,7 +229,7 @@ extension NodeIO {
 
     /// Subscribes to `leader`'s update channel (its port + 1), with its CurveZMQ key from the view,
     /// before this node JOINs it; the previous leader's channel is closed.
-    func subscribe(to leader: NodeID) {
+    func subscribe(to leader: NodeAddress) {
         subscriber?.close()
         subscriber = nil
         do {
@@ -225,13 +237,40 @@ extension NodeIO {
             try Self.applyCommonOptions(socket, core.configuration)
             try socket.set(.subscribe, [])
             if let curve {
-                guard let key = knownKey(of: leader.address) else { throw UnknownPeerKey(address: leader.address) }
+                guard let key = knownKey(of: leader) else { throw UnknownPeerKey(address: leader) }
                 try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: key))
             }
-            try socket.connect(leader.address.endpoint(portOffset: core.configuration.publishPortOffset))
+            try socket.connect(leader.endpoint(portOffset: core.configuration.publishPortOffset))
             subscriber = socket
         } catch {
-            core.logger.error("cannot subscribe to \(leader)'s updates: \(error)")
+            core.logger.error("cannot subscribe to the updates of \(leader): \(error)")
         }
+    }
+
+    /// A node at the leader address that found no running convention through the nodes that
+    /// answered at its start (none of them answered a JOIN within `lookTimeout`) founds one.
+    func foundIfNobodyAnswered(now: Duration) {
+        let configuration = core.configuration
+        guard configuration.isLeader, !configuration.founds, let member = plane.member, !member.isWelcomed,
+            !member.heardAnswer, member.noConventionAnywhere || now >= configuration.lookTimeout
+        else { return }
+        var leader = LeaderState(
+            leader: MemberInfo(node: core.nodeID, capabilities: core.capabilities, publicKey: configuration.curve?.keyPair.publicKey),
+            graceUntil: now + configuration.nameGracePeriod, maxMessageSize: configuration.maxMessageSize)
+        configure(&leader)
+        let seeds = configuration.seeds.map(\.description).joined(separator: ", ")
+        core.logger.notice(member.noConventionAnywhere
+            ? "\(seeds) belong to no convention yet: founding one"
+            : "no node of \(seeds) answered a JOIN within \(configuration.lookTimeout): founding a convention")
+        plane.leader = leader
+        plane.member = nil
+        plane.election = Election(me: core.nodeID, term: leader.term, leader: core.nodeID, voters: [core.nodeID])
+        leadingSince = now
+        subscriber?.close()
+        subscriber = nil
+        core.setLeaderReachable(true)
+        viewChanged(to: plane.view)
+        publishLeadership()
+        core.joined.fulfil(.joined)
     }
 }

@@ -106,6 +106,8 @@ extension NodeIO {
                 } else if plane.member != nil, node == plane.member!.view?.leader {
                     core.setLeaderReachable(false)
                     apply(plane.member!.leaderLost(reason: reason))
+                    plane.election.leaderUnheard()
+                    publishLeadership()
                     // The longest-lived voters stand first; the others wait their turn.
                     scheduleElection(after: electionStagger)
                 }

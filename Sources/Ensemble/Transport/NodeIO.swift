@@ -85,7 +85,7 @@ final class NodeIO {
         try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
             .endpoint(portOffset: configuration.publishPortOffset))
         self.publisher = publisher
-        if configuration.isLeader {
+        if configuration.founds {
             var leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod,
                                      maxMessageSize: configuration.maxMessageSize)
             leader.aliveWindow = configuration.detector.suspectAfter + configuration.detector.probeTimeout
@@ -98,14 +98,19 @@ final class NodeIO {
             try Self.applyCommonOptions(subscriber, configuration)
             try subscriber.set(.subscribe, [])
             try Self.secureLeaderClient(subscriber, curve)
+            // JOINs go to the leader address, or (a node at the leader address, or one whose leader
+            // address does not answer) through the first node that answered.
+            let seeds = configuration.seeds.filter { $0 != configuration.advertisedAddress }
+            let target = configuration.isLeader || !seeds.contains(configuration.leader) ? seeds.first ?? configuration.leader
+                : configuration.leader
             // Subscribe before the first JOIN, so no update after the snapshot is missed.
-            try subscriber.connect(configuration.leader.endpoint(portOffset: configuration.publishPortOffset))
+            try subscriber.connect(target.endpoint(portOffset: configuration.publishPortOffset))
             self.subscriber = subscriber
             plane = ControlPlane(following: MemberState(
-                me: core.nodeID, leaderAddress: configuration.leader, heartbeatID: core.pending.makeID()))
+                me: core.nodeID, leaderAddress: target, heartbeatID: core.pending.makeID(), seeds: seeds))
         }
         publishLeadership()
-        if configuration.isLeader {
+        if configuration.founds {
             viewChanged(to: plane.view)
             core.joined.fulfil(.joined)
         }
@@ -248,6 +253,14 @@ final class NodeIO {
 
     /// A JOIN to the leader address, with this node's named actors (a restarted leader rebuilds its names from them).
     private func sendJoin(now: Duration) {
+        // A target silent for a second: the next node that answered at the start names the leader.
+        if let target = plane.member!.rotateJoinTarget(after: 4) {
+            subscribe(to: target)
+            updateLinkable()
+            publishLeadership()
+        }
+        // Its own address is where it would JOIN only as a leader that stepped down alone: nobody to ask.
+        guard plane.leaderAddress != core.nodeID.address else { return }
         let request = JoinRequest(
             node: core.nodeID, capabilities: core.capabilities, load: core.actorCount,
             protocolVersion: Envelope.protocolVersion, names: core.namedActors,

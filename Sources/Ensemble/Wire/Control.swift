@@ -85,6 +85,8 @@ public struct MemberStatus: Sendable, Equatable {
     public var lastHeardMs: Int
     /// The CurveZMQ public key it joined with (nil without CurveZMQ).
     public var publicKey: CurveKey? = nil
+    /// Whether it is in the voting set.
+    public var voter: Bool = false
 }
 
 /// What a node answers to `status`: the convention as it sees it.
@@ -103,6 +105,10 @@ public struct StatusReport: Sendable, Equatable {
     public var unreachable: [NodeAddress]
     /// The answering node's counters.
     public var counters: [String: Int]
+    /// The answering node's term.
+    public var term: UInt64 = 0
+    /// What the answering node does: "leader", "member", "candidate" or "joining".
+    public var role: String = ""
 }
 
 /// A node-level request, carried as a `control` envelope to a node's system endpoint

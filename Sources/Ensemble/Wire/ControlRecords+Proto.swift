@@ -74,6 +74,7 @@ extension MemberStatus: ProtoConvertible {
         proto.alive = alive
         proto.lastHeardMs = UInt64(max(lastHeardMs, 0))
         proto.publicKey = publicKey?.z85 ?? ""
+        proto.voter = voter
         return proto
     }
 
@@ -81,7 +82,7 @@ extension MemberStatus: ProtoConvertible {
         self.init(
             node: try NodeID(proto: proto.node), capabilities: Capabilities(proto.capabilities), leader: proto.leader,
             alive: proto.alive, lastHeardMs: try ProtoCheck.count(proto.lastHeardMs, "last heard"),
-            publicKey: try ProtoCheck.key(proto.publicKey))
+            publicKey: try ProtoCheck.key(proto.publicKey), voter: proto.voter)
     }
 }
 
@@ -95,6 +96,8 @@ extension StatusReport: ProtoConvertible {
         proto.globalNames = globalNames.mapValues(\.proto)
         proto.unreachable = unreachable.map(\.proto)
         proto.counters = counters.mapValues { UInt64(max($0, 0)) }
+        proto.term = term
+        proto.role = role
         return proto
     }
 
@@ -109,6 +112,6 @@ extension StatusReport: ProtoConvertible {
             actors: try proto.actors.map { (actor) throws(WireError) in try ActorRecord(proto: actor) },
             globalNames: names,
             unreachable: try proto.unreachable.map { (address) throws(WireError) in try NodeAddress(proto: address) },
-            counters: counters)
+            counters: counters, term: proto.term, role: proto.role)
     }
 }

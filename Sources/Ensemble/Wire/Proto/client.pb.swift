@@ -103,6 +103,13 @@ public nonisolated struct Ensemble_V2_StatusReport: Sendable {
   /// the answering node's counters
   public var counters: Dictionary<String,UInt64> = [:]
 
+  /// the answering node's term
+  public var term: UInt64 = 0
+
+  /// What the answering node does: "leader", "member" (welcomed), "candidate"
+  /// (standing for leader), or "joining" (not welcomed by a leader).
+  public var role: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -137,6 +144,9 @@ public nonisolated struct Ensemble_V2_MemberStatus: Sendable {
 
   /// CurveZMQ key it joined with, in Z85; empty in plain text
   public var publicKey: String = String()
+
+  /// whether it is in the voting set
+  public var voter: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -338,7 +348,7 @@ nonisolated extension Ensemble_V2_StatusRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}leader\0\u{1}members\0\u{1}actors\0\u{3}global_names\0\u{1}unreachable\0\u{1}counters\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}leader\0\u{1}members\0\u{1}actors\0\u{3}global_names\0\u{1}unreachable\0\u{1}counters\0\u{1}term\0\u{1}role\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -353,6 +363,8 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
       case 5: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Ensemble_V2_ActorAddress>.self, value: &self.globalNames) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.unreachable) }()
       case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.counters) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.role) }()
       default: break
       }
     }
@@ -384,6 +396,12 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
     if !self.counters.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.counters, fieldNumber: 7)
     }
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 8)
+    }
+    if !self.role.isEmpty {
+      try visitor.visitSingularStringField(value: self.role, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -395,6 +413,8 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
     if lhs.globalNames != rhs.globalNames {return false}
     if lhs.unreachable != rhs.unreachable {return false}
     if lhs.counters != rhs.counters {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.role != rhs.role {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -402,7 +422,7 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Ensemble_V2_MemberStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MemberStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}capabilities\0\u{1}leader\0\u{1}alive\0\u{3}last_heard_ms\0\u{3}public_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}capabilities\0\u{1}leader\0\u{1}alive\0\u{3}last_heard_ms\0\u{3}public_key\0\u{1}voter\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -416,6 +436,7 @@ nonisolated extension Ensemble_V2_MemberStatus: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeSingularBoolField(value: &self.alive) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.lastHeardMs) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.publicKey) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.voter) }()
       default: break
       }
     }
@@ -444,6 +465,9 @@ nonisolated extension Ensemble_V2_MemberStatus: SwiftProtobuf.Message, SwiftProt
     if !self.publicKey.isEmpty {
       try visitor.visitSingularStringField(value: self.publicKey, fieldNumber: 6)
     }
+    if self.voter != false {
+      try visitor.visitSingularBoolField(value: self.voter, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -454,6 +478,7 @@ nonisolated extension Ensemble_V2_MemberStatus: SwiftProtobuf.Message, SwiftProt
     if lhs.alive != rhs.alive {return false}
     if lhs.lastHeardMs != rhs.lastHeardMs {return false}
     if lhs.publicKey != rhs.publicKey {return false}
+    if lhs.voter != rhs.voter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

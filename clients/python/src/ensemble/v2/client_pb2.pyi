@@ -22,7 +22,7 @@ class StatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class StatusReport(_message.Message):
-    __slots__ = ("node", "leader", "members", "actors", "global_names", "unreachable", "counters")
+    __slots__ = ("node", "leader", "members", "actors", "global_names", "unreachable", "counters", "term", "role")
     class GlobalNamesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -44,6 +44,8 @@ class StatusReport(_message.Message):
     GLOBAL_NAMES_FIELD_NUMBER: _ClassVar[int]
     UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
     COUNTERS_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
     node: _common_pb2.NodeId
     leader: _common_pb2.NodeId
     members: _containers.RepeatedCompositeFieldContainer[MemberStatus]
@@ -51,23 +53,27 @@ class StatusReport(_message.Message):
     global_names: _containers.MessageMap[str, _common_pb2.ActorAddress]
     unreachable: _containers.RepeatedCompositeFieldContainer[_common_pb2.NodeAddress]
     counters: _containers.ScalarMap[str, int]
-    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., members: _Optional[_Iterable[_Union[MemberStatus, _Mapping]]] = ..., actors: _Optional[_Iterable[_Union[_control_pb2.ActorRecord, _Mapping]]] = ..., global_names: _Optional[_Mapping[str, _common_pb2.ActorAddress]] = ..., unreachable: _Optional[_Iterable[_Union[_common_pb2.NodeAddress, _Mapping]]] = ..., counters: _Optional[_Mapping[str, int]] = ...) -> None: ...
+    term: int
+    role: str
+    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., members: _Optional[_Iterable[_Union[MemberStatus, _Mapping]]] = ..., actors: _Optional[_Iterable[_Union[_control_pb2.ActorRecord, _Mapping]]] = ..., global_names: _Optional[_Mapping[str, _common_pb2.ActorAddress]] = ..., unreachable: _Optional[_Iterable[_Union[_common_pb2.NodeAddress, _Mapping]]] = ..., counters: _Optional[_Mapping[str, int]] = ..., term: _Optional[int] = ..., role: _Optional[str] = ...) -> None: ...
 
 class MemberStatus(_message.Message):
-    __slots__ = ("node", "capabilities", "leader", "alive", "last_heard_ms", "public_key")
+    __slots__ = ("node", "capabilities", "leader", "alive", "last_heard_ms", "public_key", "voter")
     NODE_FIELD_NUMBER: _ClassVar[int]
     CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
     LEADER_FIELD_NUMBER: _ClassVar[int]
     ALIVE_FIELD_NUMBER: _ClassVar[int]
     LAST_HEARD_MS_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    VOTER_FIELD_NUMBER: _ClassVar[int]
     node: _common_pb2.NodeId
     capabilities: _containers.RepeatedScalarFieldContainer[str]
     leader: bool
     alive: bool
     last_heard_ms: int
     public_key: str
-    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., capabilities: _Optional[_Iterable[str]] = ..., leader: _Optional[bool] = ..., alive: _Optional[bool] = ..., last_heard_ms: _Optional[int] = ..., public_key: _Optional[str] = ...) -> None: ...
+    voter: bool
+    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., capabilities: _Optional[_Iterable[str]] = ..., leader: _Optional[bool] = ..., alive: _Optional[bool] = ..., last_heard_ms: _Optional[int] = ..., public_key: _Optional[str] = ..., voter: _Optional[bool] = ...) -> None: ...
 
 class DescribeViewRequest(_message.Message):
     __slots__ = ()
