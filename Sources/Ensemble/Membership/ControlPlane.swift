@@ -125,7 +125,7 @@ public struct ControlPlane: Sendable {
             let (answer, directives) = election.voteRequested(by: origin, term: term, sequence: sequence)
             var answered = answer
             answered.leader = election.knownLeader
-            return [.answer(.voteAnswer(answered)), .election(directives)]
+            return [.answer(.voteAnswer(answered))] + (directives.isEmpty ? [] : [.election(directives)])
         case .announceLeader(let term, let leader):
             let directives = leader == origin
                 ? election.heardLeader(origin, term: term) : election.heardTerm(term, leader: leader, from: origin)

@@ -27,6 +27,7 @@ public enum NodeMain {
         logger: Logger = Logger(label: "ensemble.node"), joinTimeout: Duration = .seconds(5),
         onReady: @escaping @Sendable (NodeReadiness) -> Void = { _ in }
     ) async throws {
+        var configuration = configuration
         var incarnation = Node.clockIncarnation()
         // Reported once, by the first life that is welcomed, refused or gives up waiting: a life
         // that ends before its welcome (to come back above a newer one) leaves it to the next.
@@ -57,6 +58,11 @@ public enum NodeMain {
             let floor = max(above.incarnation, node.nodeID.incarnation)
             guard floor < UInt64.max else { throw NodeStartError.failed("no newer life of \(configuration.advertisedAddress) can follow \(above)") }
             incarnation = max(Node.clockIncarnation(), floor + 1)
+            // The next life rejoins the convention this one belonged to, through the nodes it knew
+            // (a node at the leader address founds no second convention).
+            let known = (node.core.view?.members.keys.sorted() ?? []) + [node.core.leadership.leader] + configuration.seeds
+            var seen: Set<NodeAddress> = [configuration.advertisedAddress]
+            configuration.seeds = known.filter { seen.insert($0).inserted }
             logger.notice("starting a new life of \(configuration.advertisedAddress)")
         }
     }

@@ -281,6 +281,7 @@ extension NodeIO {
             case .joined:
                 electionDueAt = nil
                 core.setLeaderReachable(true)
+                publishLeadership()
                 core.joinDeferred(nil)
                 core.joined.fulfil(.joined)
             case .refused(let why):

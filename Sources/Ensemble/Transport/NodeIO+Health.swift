@@ -6,6 +6,7 @@ extension NodeIO {
     func viewChanged(to view: MembershipView?) {
         core.setView(view)
         plane.syncElection()
+        publishLeadership()
         let (lost, joined) = plane.lost.viewChanged(to: view, me: core.nodeID, now: core.now)
         if joined > 0 { core.counters.add("nodesJoined", joined) }
         if !lost.isEmpty || joined > 0 || linkable.isEmpty { updateLinkable() }
