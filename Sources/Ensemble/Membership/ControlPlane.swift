@@ -58,18 +58,28 @@ public struct ControlPlane: Sendable {
     public var lost = LostLives()
     /// This node's part in electing the leader: its term and vote.
     public var election: Election
+    /// The election's timers and settings.
+    public var timers = SuccessionTimers()
+    public var settings: SuccessionSettings
+    /// The correlation id of this node's heartbeats, kept across its roles.
+    public let heartbeatID: UInt64
 
     /// The leader's plane: `leader` holds the convention's authoritative view (its founder, term 1).
-    public init(leading leader: LeaderState) {
+    public init(leading leader: LeaderState, settings: SuccessionSettings = SuccessionSettings(), heartbeatID: UInt64 = 1) {
         me = leader.view.leader
         self.leader = leader
+        self.settings = settings
+        self.heartbeatID = heartbeatID
         election = Election(me: me, term: leader.term, leader: me, voters: Set(leader.view.voters))
+        timers.leadingSince = .zero
     }
 
     /// A member's plane, joining the leader at `member.leaderAddress`.
-    public init(following member: MemberState) {
+    public init(following member: MemberState, settings: SuccessionSettings = SuccessionSettings()) {
         me = member.me
         self.member = member
+        self.settings = settings
+        heartbeatID = member.heartbeatID
         election = Election(me: me, voters: [])
     }
 
@@ -245,6 +255,7 @@ public struct ControlPlane: Sendable {
         if !directives.isEmpty { actions.append(.member(directives)) }
         if directives.contains(.joined), let view {
             // The leader's welcome says its term and who votes: the election follows it.
+            timers.electionDueAt = nil
             syncElection()
             let followed = election.heardLeader(view.leader, term: view.term)
             if !followed.isEmpty { actions.append(.election(followed)) }

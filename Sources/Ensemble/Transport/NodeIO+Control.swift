@@ -279,7 +279,6 @@ extension NodeIO {
                 core.counters.add("declaredDown")
                 core.requestRestartAsNewLife(above: core.nodeID)
             case .joined:
-                electionDueAt = nil
                 core.setLeaderReachable(true)
                 publishLeadership()
                 core.joinDeferred(nil)

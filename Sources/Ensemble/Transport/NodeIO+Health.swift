@@ -106,11 +106,8 @@ extension NodeIO {
                     apply(plane.leader!.declareDown(node, reason: reason, now: core.now))
                 } else if plane.member != nil, node == plane.member!.view?.leader {
                     core.setLeaderReachable(false)
-                    apply(plane.member!.leaderLost(reason: reason))
-                    plane.election.leaderUnheard()
+                    apply(plane.leaderDeclaredDown(reason: reason, now: core.now))
                     publishLeadership()
-                    // The longest-lived voters stand first; the others wait their turn.
-                    scheduleElection(after: electionStagger)
                 }
             }
         }

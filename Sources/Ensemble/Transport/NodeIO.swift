@@ -47,13 +47,6 @@ final class NodeIO {
     var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
     /// Vote and pre-vote requests this node sent, by correlation id.
     var ballots: [UInt64: BallotRequest] = [:]
-    /// When this node stands for leader next, while it knows no leader to follow.
-    var electionDueAt: Duration?
-    /// Since when this node leads (nil while it does not).
-    var leadingSince: Duration?
-    /// When the loop last woke (a leader that stood still steps down).
-    var lastTurnAt: Duration?
-    var nextAnnouncementAt: Duration = .zero
 
     /// The convention's message size limit (`NodeConfiguration.maxMessageSize`), read per message.
     let maxMessageSize: Int
@@ -85,14 +78,11 @@ final class NodeIO {
         try publisher.bind(NodeAddress(host: configuration.bindHost, port: configuration.port)
             .endpoint(portOffset: configuration.publishPortOffset))
         self.publisher = publisher
+        let settings = Self.successionSettings(configuration)
         if configuration.founds {
-            var leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod,
+            let leader = LeaderState(leader: me, graceUntil: core.now + configuration.nameGracePeriod,
                                      maxMessageSize: configuration.maxMessageSize)
-            leader.aliveWindow = configuration.detector.suspectAfter + configuration.detector.probeTimeout
-            leader.maxMembers = configuration.maxMembers
-            leader.maxVoters = configuration.maxVoters
-            plane = ControlPlane(leading: leader)
-            leadingSince = core.now
+            plane = ControlPlane(leading: settings.configured(leader), settings: settings, heartbeatID: core.pending.makeID())
         } else {
             let subscriber = try ZMQSocket(context: context, type: .sub)
             try Self.applyCommonOptions(subscriber, configuration)
@@ -107,7 +97,7 @@ final class NodeIO {
             try subscriber.connect(target.endpoint(portOffset: configuration.publishPortOffset))
             self.subscriber = subscriber
             plane = ControlPlane(following: MemberState(
-                me: core.nodeID, leaderAddress: target, heartbeatID: core.pending.makeID(), seeds: seeds))
+                me: core.nodeID, leaderAddress: target, heartbeatID: core.pending.makeID(), seeds: seeds), settings: settings)
         }
         publishLeadership()
         if configuration.founds {
@@ -168,7 +158,7 @@ final class NodeIO {
                 break
             }
             // Before anything that waited in the sockets is read: a leader that stood still steps down.
-            checkStall(now: core.now)
+            apply(plane.turned(now: core.now))
             if let curveIndices { serveCurve(waitSet, curveIndices) }
             if waitSet.ready(routerIndex).contains(.readable) { receiveFromRouter() }
             if let subscriberIndex, waitSet.ready(subscriberIndex).contains(.readable) { receiveUpdates() }

@@ -1,0 +1,161 @@
+extension ControlPlane {
+    /// Carries out what the election decided: ballots to ask, the lead to take, a leader to follow.
+    public mutating func elect(_ directives: [ElectionDirective], now: Duration) -> [SuccessionDirective] {
+        var out: [SuccessionDirective] = []
+        for directive in directives {
+            switch directive {
+            case .askPreVotes(let term, let sequence, let voters):
+                out += voters.map { .ask($0, .preVote(term: term, sequence: sequence), preVote: true) }
+            case .askVotes(let term, let sequence, let voters):
+                out += voters.map { .ask($0, .vote(term: term, sequence: sequence), preVote: false) }
+            case .lead(let term):
+                out += takeOver(term: term, now: now)
+            case .follow(let term, let leader):
+                out += follow(term: term, leader: leader, now: now)
+            case .correct(let node, let term, let leader):
+                out.append(.tell(node, .announceLeader(term: term, leader: leader)))
+            }
+        }
+        return out
+    }
+
+    /// The answer of `voter` to this node's pre-vote or vote request.
+    public mutating func ballotAnswered(by voter: NodeID, preVote: Bool, _ answer: VoteAnswer, now: Duration) -> [SuccessionDirective] {
+        elect(preVote ? election.preVoteAnswered(by: voter, answer) : election.voteAnswered(by: voter, answer), now: now)
+    }
+
+    /// This node won `term`: it leads the view it followed, publishes its predecessor's departure,
+    /// and tells every member.
+    mutating func takeOver(term: UInt64, now: Duration) -> [SuccessionDirective] {
+        guard leader == nil, let view = member?.view else { return [] }
+        let predecessor = view.leader
+        leader = settings.configured(LeaderState(succeeding: view, me: me, term: term, graceUntil: now + settings.lease))
+        member = nil
+        timers.electionDueAt = nil
+        timers.leadingSince = now
+        var out: [SuccessionDirective] = [.leads(term: term, voters: view.voters.count, predecessor: predecessor)]
+        if leader!.view.member(predecessor) != nil {
+            out.append(.leader(leader!.declareDown(predecessor, reason: "the leader was lost", now: now)))
+        }
+        out.append(.viewChanged)
+        return out + announce(now: now)
+    }
+
+    /// The election says `leader` leads `term` (nil: none known yet): a leader steps down; a
+    /// member follows the one named, or stands when none is.
+    mutating func follow(term: UInt64, leader named: NodeID?, now: Duration) -> [SuccessionDirective] {
+        var out: [SuccessionDirective] = []
+        if leader != nil {
+            out += stepDown(because: "term \(term) has \(named.map { "leader \($0)" } ?? "begun")")
+        }
+        guard let named, named != me else {
+            scheduleElection(after: electionStagger, now: now)
+            return out
+        }
+        timers.electionDueAt = nil
+        if member != nil { out.append(.member(member!.follow(named))) }
+        return out
+    }
+
+    /// This node no longer leads: it keeps the view it led, and until the election names a leader
+    /// its JOINs ask the other members (each names the leader it knows).
+    public mutating func stepDown(because why: String) -> [SuccessionDirective] {
+        guard let leader else { return [] }
+        let others = leader.view.members.keys.filter { $0 != me.address }.sorted()
+        member = MemberState(
+            me: me, leaderAddress: others.first ?? me.address, heartbeatID: heartbeatID, view: leader.view, seeds: others)
+        self.leader = nil
+        timers.leadingSince = nil
+        return [.steppedDown(term: leader.term, why: why), .viewChanged]
+    }
+
+    /// Founds a convention of this node alone (term 1), `me` being its member record.
+    public mutating func found(_ me: MemberInfo, now: Duration) -> [SuccessionDirective] {
+        leader = settings.configured(LeaderState(
+            leader: me, graceUntil: now + settings.nameGrace, maxMessageSize: settings.maxMessageSize))
+        member = nil
+        election = Election(me: self.me, term: leader!.term, leader: self.me, voters: [self.me])
+        timers = SuccessionTimers(leadingSince: now)
+        return [.leads(term: leader!.term, voters: 1, predecessor: nil), .viewChanged]
+    }
+
+    /// This member's failure detector declared its leader down: it forgets it, and stands after its stagger.
+    public mutating func leaderDeclaredDown(reason: String, now: Duration) -> [SuccessionDirective] {
+        guard member != nil else { return [] }
+        let directives = member!.leaderLost(reason: reason)
+        election.leaderUnheard()
+        scheduleElection(after: electionStagger, now: now)
+        return directives.isEmpty ? [] : [.member(directives)]
+    }
+
+    /// Each turn of the node's loop, before anything that waited in its sockets is read: a leader
+    /// whose loop stood still past `stallLimit` (a SIGSTOP, a stalled machine) may have been
+    /// replaced meanwhile, and steps down. A lone voter has nobody to be replaced by.
+    public mutating func turned(now: Duration) -> [SuccessionDirective] {
+        defer { timers.lastTurnAt = now }
+        guard let leader, let last = timers.lastTurnAt, leader.view.voters.count > 1, now - last > settings.stallLimit
+        else { return [] }
+        let out = stepDown(because: "this node stood still for \(now - last), and may have been replaced meanwhile")
+        return out + elect(election.leaseLost(), now: now)
+    }
+
+    /// The election's timers: a leader keeps its lease and repeats its word; a voter that no
+    /// leader welcomes stands when due (and again while no leader is known); a node at the
+    /// leader address that found nobody's convention founds one. `lastHeard` tells when a node
+    /// address was last heard from; `me` is this node's member record now.
+    public mutating func tickSuccession(now: Duration, lastHeard: (NodeAddress) -> Duration?, me record: MemberInfo) -> [SuccessionDirective] {
+        if let leader {
+            let heard = heardVoters(of: leader, now: now, lastHeard: lastHeard)
+            if !election.isMajority(heard.count), let since = timers.leadingSince, now - since > settings.lease {
+                let out = stepDown(because: "it heard from \(heard.count) of \(leader.view.voters.count) voters within \(settings.lease)")
+                return out + elect(election.leaseLost(), now: now)
+            }
+            guard now >= timers.nextAnnouncementAt else { return [] }
+            timers.nextAnnouncementAt = now + settings.announceInterval
+            return announce(now: now)
+        }
+        guard let member else { return [] }
+        if settings.looksBeforeFounding, !member.isWelcomed, !member.heardAnswer,
+            member.noConventionAnywhere || now >= settings.lookTimeout
+        {
+            return found(record, now: now)
+        }
+        guard election.voters.contains(me) else { return [] }
+        if member.isWelcomed {
+            timers.electionDueAt = nil
+            return []
+        }
+        if timers.electionDueAt == nil { scheduleElection(after: settings.lease + electionStagger, now: now) }
+        guard let due = timers.electionDueAt, now >= due else { return [] }
+        timers.electionDueAt = now + settings.lease / 2 + electionStagger
+        return elect(election.leaderLost(), now: now)
+    }
+
+    /// The voters this leader heard from within its lease, itself included.
+    public func heardVoters(of leader: LeaderState, now: Duration, lastHeard: (NodeAddress) -> Duration?) -> Set<NodeID> {
+        Set(leader.view.voters.filter { voter in
+            voter == me || lastHeard(voter.address).map { now - $0 <= settings.lease } == true
+        })
+    }
+
+    /// The new leader's word to every member that has not JOINed or heartbeaten it yet, for a
+    /// lease's time at most.
+    private func announce(now: Duration) -> [SuccessionDirective] {
+        guard let leader, let since = timers.leadingSince, now - since <= settings.lease else { return [] }
+        return leader.view.members.values.map(\.node).filter { $0 != me && !leader.hasHeardFrom($0) }.sorted()
+            .map { .tell($0, .announceLeader(term: leader.term, leader: me)) }
+    }
+
+    /// How long this node waits before it stands: the longest-lived voters first, so the first
+    /// to stand usually wins without a split vote.
+    var electionStagger: Duration {
+        let voters = (view?.voters ?? []).sorted { ($0.incarnation, $0) < ($1.incarnation, $1) }
+        return settings.staggerStep * (voters.firstIndex(of: me) ?? voters.count)
+    }
+
+    /// Stands after `delay`, unless a leader is heard of first.
+    mutating func scheduleElection(after delay: Duration, now: Duration) {
+        let due = now + delay
+        if timers.electionDueAt.map({ due < $0 }) ?? true { timers.electionDueAt = due }
+    }
+}
