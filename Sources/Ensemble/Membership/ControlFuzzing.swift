@@ -209,6 +209,7 @@ extension ControlFuzzRun {
         case .heartbeat: return "heartbeat"
         case .describeView: return "describeView"
         case .probeRequest: return "probeRequest"
+        case .promote: return "promote"
         case .preVote: return "preVote"
         case .vote: return "vote"
         case .announceLeader: return "announceLeader"
@@ -249,6 +250,7 @@ extension ControlFuzzRun {
         case .changeCapability: return "runtime.changeCapability"
         case .kill: return "runtime.kill"
         case .probe: return "runtime.probe"
+        case .promote: return "runtime.promote"
         }
     }
 

@@ -79,6 +79,23 @@ extension ControlPlane {
         return [.leads(term: leader!.term, voters: 1, predecessor: nil), .viewChanged]
     }
 
+    /// An operator's way out when no majority of voters is left: this node leads at once, in a
+    /// term above every term it knows, as the only voter; the members it can reach follow it
+    /// (its word names the higher term) and the leader adds them back to the voting set.
+    public mutating func promote(now: Duration) -> [SuccessionDirective] {
+        guard leader == nil, let view = member?.view, view.member(me) != nil else { return [] }
+        let term = election.term + 1
+        election = Election(me: me, term: term, leader: me, voters: [me])
+        var out = takeOver(term: term, now: now).map { directive -> SuccessionDirective in
+            guard case .leads(let term, _, let predecessor) = directive else { return directive }
+            return .leads(term: term, voters: 1, predecessor: predecessor)
+        }
+        guard leader != nil else { return out }
+        out.append(.leader([leader!.publish(.voters([me]))]))
+        leader!.votersSequence = leader!.view.sequence
+        return out
+    }
+
     /// This member's failure detector declared its leader down: it forgets it, and stands after its stagger.
     public mutating func leaderDeclaredDown(reason: String, now: Duration) -> [SuccessionDirective] {
         guard member != nil else { return [] }
@@ -133,8 +150,13 @@ extension ControlPlane {
 
     /// The voters this leader heard from within its lease, itself included.
     public func heardVoters(of leader: LeaderState, now: Duration, lastHeard: (NodeAddress) -> Duration?) -> Set<NodeID> {
-        Set(leader.view.voters.filter { voter in
-            voter == me || lastHeard(voter.address).map { now - $0 <= settings.lease } == true
+        heardMembers(of: leader, now: now, lastHeard: lastHeard).intersection(leader.view.voters)
+    }
+
+    /// The members (voters or not) this leader heard from within its lease, itself included.
+    public func heardMembers(of leader: LeaderState, now: Duration, lastHeard: (NodeAddress) -> Duration?) -> Set<NodeID> {
+        Set((leader.view.voters + leader.view.members.values.map(\.node)).filter { node in
+            node == me || lastHeard(node.address).map { now - $0 <= settings.lease } == true
         })
     }
 

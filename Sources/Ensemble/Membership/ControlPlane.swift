@@ -19,6 +19,8 @@ public enum RuntimeRequest: Sendable, Equatable {
     case kill(ActorAddress)
     /// The leader `asker` asks this member to probe `suspect` for it (answered when the suspect answers).
     case probe(NodeID, asker: NodeID)
+    /// An admin has this node lead at once, as the only voter.
+    case promote
 }
 
 /// What the shell must do after the control plane handled a message.
@@ -225,6 +227,11 @@ public struct ControlPlane: Sendable {
             // The policy let only the view's leader life through; a probe of this very node is answered at once.
             guard let asker = origin.node else { return [.refused(.notFromTheLeader, answered: false)] }
             return suspect == me ? [.answer(.probeAnswered(me))] : [.runtime(.probe(suspect, asker: asker))]
+        case .promote(let force):
+            guard force else {
+                return [.answer(.refused("refused: promote makes this node lead alone, whatever the other voters say; give --force to mean it"))]
+            }
+            return [.runtime(.promote)]
         case .preVote, .vote, .announceLeader:
             return []  // `elect` took them
         }

@@ -6,24 +6,26 @@ extension LeaderState {
         return applied * 2 > view.voters.count
     }
 
-    /// The next voting set, one step from the current one, or nil when it should stay:
+    /// The next voting set, one step from the current one, or nil when it should stay (`heard`:
+    /// the members heard from within the lease):
     /// 1. a lost voter whose new life is a member: the new life takes its vote in the same step
     ///    (two lives cannot hold one address, so the old one is gone, and no majority of the
     ///    old set can form without a majority of the new one);
     /// 2. below `maxVoters`: the longest-lived member that does not vote comes in;
     /// 3. a lost voter leaves, but only while at least three voters remain: a set of two needs
     ///    both, so shrinking it gains nothing, and a lost voter's new life can still take its place.
-    public var nextVoters: [NodeID]? {
+    public func nextVoters(heard: Set<NodeID>) -> [NodeID]? {
         let current = view.voters
         let lost = current.filter { view.member($0) == nil }
         for voter in lost {
             if let successor = view.members[voter.address]?.node, successor.incarnation > voter.incarnation,
-                !current.contains(successor)
+                !current.contains(successor), heard.contains(successor)
             {
                 return (current.filter { $0 != voter } + [successor]).sorted()
             }
         }
-        let candidates = view.members.values.map(\.node).filter { !current.contains($0) }
+        // Only a member heard within the lease comes in: a silent one would cost the set its majority.
+        let candidates = view.members.values.map(\.node).filter { !current.contains($0) && heard.contains($0) }
             .sorted { ($0.incarnation, $0) < ($1.incarnation, $1) }
         if current.count < maxVoters, let coming = candidates.first {
             return (current + [coming]).sorted()
@@ -35,10 +37,10 @@ extension LeaderState {
     }
 
     /// Moves the voting set one step (`nextVoters`) when the last change is committed and this
-    /// leader hears a majority of the current set (`heard`, itself included): a leader cut off
-    /// with a minority cannot shrink the set to a majority of its own.
+    /// leader hears a majority of the current set (`heard`: the members heard within the lease,
+    /// itself included): a leader cut off with a minority cannot shrink the set to a majority of its own.
     public mutating func reconcileVoters(heard: Set<NodeID>) -> [LeaderDirective] {
-        guard let next = nextVoters, votersCommitted else { return [] }
+        guard let next = nextVoters(heard: heard), votersCommitted else { return [] }
         let current = view.voters
         guard current.count { heard.contains($0) } * 2 > current.count else { return [] }
         let directive = publish(.voters(next))

@@ -56,7 +56,7 @@ public enum ControlPolicy {
         switch control {
         case .createActor, .status, .describeView, .ping, .metrics:
             return granted.contains(.use) ? .allow : .refuse(.notAClient)
-        case .stop, .changeCapability, .kill:
+        case .stop, .changeCapability, .kill, .promote:
             return granted.contains(.administer) ? .allow : .refuse(.notAdmin)
         default:
             return .refuse(.notANode)
@@ -72,7 +72,7 @@ public enum ControlPolicy {
             // Its answer goes out over a link, which only a member has.
             guard isMember else { return .ignore(.notAMember) }
             return granted.contains(.use) ? .allow : .ignore(.notAMemberKey)
-        case .stop, .changeCapability, .kill, .createActor:
+        case .stop, .changeCapability, .kill, .createActor, .promote:
             // Nodes never send these to each other; a node key is not an admin key.
             return .ignore(.notFromANode)
         default:
@@ -109,7 +109,7 @@ public enum ControlPolicy {
             // its view: never an address the request makes up.
             guard !context.isLeader, let leader = context.viewLeader, life == leader else { return .ignore(.notFromTheLeader) }
             return context.members(suspect) ? .allow : .ignore(.notAMemberProbed)
-        case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor:
+        case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor, .promote:
             return .allow  // decided above
         }
     }
@@ -178,7 +178,7 @@ public enum ControlRefusal: Sendable, Equatable {
         switch self {
         case .notANode: return "refused: only a node of the convention may send this"
         case .notAClient: return "refused: \(keyText) is not in clients/ or admin/ of \(node)"
-        case .notAdmin: return "refused: \(keyText) is not in admin/ of \(node): only admin keys may stop, chgcap and kill"
+        case .notAdmin: return "refused: \(keyText) is not in admin/ of \(node): only admin keys may stop, chgcap, kill and promote"
         case .notAMemberKey: return "refused: \(keyText) is not in members/ of \(node): only node keys may join"
         case .forAnotherNode: return "refused: a node speaks only for itself"
         case .notTheRuntime: return "refused: only a node's runtime sends control messages"

@@ -169,6 +169,16 @@ extension NodeIO {
                 return reply(to: envelope, .refused("no actor at \(address)"))
             }
             reply(to: envelope, .ok)
+        case .promote:
+            if plane.leader != nil { return reply(to: envelope, .ok) }
+            let directives = plane.promote(now: core.now)
+            guard !directives.isEmpty else {
+                return reply(to: envelope, .refused("refused: \(core.nodeID.address) has no view of a convention to lead yet"))
+            }
+            core.logger.warning("promoted by an admin: leading term \(plane.election.term) as the only voter")
+            core.counters.add("promotions")
+            apply(directives)
+            reply(to: envelope, .ok)
         }
     }
 

@@ -107,10 +107,10 @@ extension NodeIO {
         apply(plane.tickSuccession(now: now, lastHeard: { heard[$0] }, me: me))
     }
 
-    /// The voters this leader heard from within its lease, itself included.
-    func heardVoters(of leader: LeaderState, now: Duration) -> Set<NodeID> {
+    /// The members this leader heard from within its lease, itself included.
+    func heardMembers(of leader: LeaderState, now: Duration) -> Set<NodeID> {
         let heard = lastHeard
-        return plane.heardVoters(of: leader, now: now, lastHeard: { heard[$0] })
+        return plane.heardMembers(of: leader, now: now, lastHeard: { heard[$0] })
     }
 
     /// The node's runtime learns who leads (for name claims and placement, and `status`).

@@ -234,7 +234,7 @@ final class NodeIO {
             reportLoad()
             if plane.leader != nil {
                 apply(plane.leader!.expireClaims(now: now))
-                apply(plane.leader!.reconcileVoters(heard: heardVoters(of: plane.leader!, now: now)))
+                apply(plane.leader!.reconcileVoters(heard: heardMembers(of: plane.leader!, now: now)))
             }
             core.setLastHeard(lastHeard)
         }

@@ -162,6 +162,9 @@ public enum ControlRequest: Sendable, Equatable {
     /// alive; ping it, and answer `probeAnswered` if it answers within the failure detector's
     /// probe timeout (SWIM's ping-req). No answer otherwise.
     case probeRequest(NodeID)
+    /// Client (admin) to node: lead at once as the only voter, in a term above every term this
+    /// node knows (`force` must be true). Answered `ok`.
+    case promote(force: Bool)
     /// Voter to voter: would you vote for me in `term`? My view is at `sequence`. Answered `voteAnswer`.
     case preVote(term: UInt64, sequence: UInt64)
     /// Candidate to voter: vote for me in `term`. My view is at `sequence`. Answered `voteAnswer`.

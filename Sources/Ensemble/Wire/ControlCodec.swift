@@ -56,6 +56,7 @@ enum ControlCodec {
             })
         case .describeView: return try wire(Ensemble_V2_DescribeViewRequest())
         case .probeRequest(let suspect): return try wire(Ensemble_V2_ProbeRequest.with { $0.suspect = suspect.proto })
+        case .promote(let force): return try wire(Ensemble_V2_PromoteRequest.with { $0.force = force })
         case .preVote(let term, let sequence):
             return try wire(Ensemble_V2_PreVoteRequest.with { $0.term = term; $0.sequence = sequence })
         case .vote(let term, let sequence):
@@ -186,6 +187,7 @@ enum ControlCodec {
             },
             entry(Ensemble_V2_DescribeViewRequest.self) { _ in .describeView },
             entry(Ensemble_V2_ProbeRequest.self) { .probeRequest(try NodeID(proto: $0.suspect)) },
+            entry(Ensemble_V2_PromoteRequest.self) { .promote(force: $0.force) },
             entry(Ensemble_V2_PreVoteRequest.self) { .preVote(term: $0.term, sequence: $0.sequence) },
             entry(Ensemble_V2_VoteRequest.self) { .vote(term: $0.term, sequence: $0.sequence) },
             entry(Ensemble_V2_LeaderAnnouncement.self) {

@@ -117,6 +117,12 @@ class CapabilitySet(_message.Message):
     capabilities: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, capabilities: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class PromoteRequest(_message.Message):
+    __slots__ = ("force",)
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    force: bool
+    def __init__(self, force: _Optional[bool] = ...) -> None: ...
+
 class KillRequest(_message.Message):
     __slots__ = ("actor",)
     ACTOR_FIELD_NUMBER: _ClassVar[int]

@@ -6,7 +6,7 @@ import Testing
 /// member of the higher term. Each test prints how long succession took (p50 and max over
 /// its tries; `ENSEMBLE_ELECTION_TRIES` tries, 5 unless set).
 @Suite(.serialized)
-struct SuccessionTests {
+struct LeaderFailoverTests {
     static var tries: Int {
         ProcessInfo.processInfo.environment["ENSEMBLE_ELECTION_TRIES"].flatMap { Int($0) }.map { max(1, $0) } ?? 5
     }
@@ -128,5 +128,43 @@ struct SuccessionTests {
         }
         #expect(try cluster.app(HealingTests.text).status == 0)
         print("election: leader SIGSTOP to a successor: \(Self.figures(seconds))")
+    }
+
+    @Test func aLoneSurvivorLeadsOnceAnAdminPromotesIt() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough([Self.everything, Self.everything])
+        let whole = eventually {
+            let list = (Self.status(cluster, cluster.leaderPort)?["members"] as? [[String: Any]]) ?? []
+            return list.count == 3 && list.allSatisfy { $0["voter"] as? Bool == true }
+        }
+        #expect(whole)
+        let before = try #require(Self.leader(cluster, seenFrom: members[1]))
+        kill(try #require(cluster.pid(cluster.leaderPort)), SIGKILL)
+        kill(try #require(cluster.pid(members[0])), SIGKILL)
+        let survivor = members[1]
+        // One voter of three elects nobody.
+        let leaderless = eventually { Self.status(cluster, survivor)?["role"] as? String != "member" }
+        #expect(leaderless)
+        let unforced = try cluster.run(["promote", String(survivor)])
+        #expect(unforced.status != 0)
+        #expect(unforced.stderr.contains("--force"), "\(unforced.stderr)")
+        #expect(Self.status(cluster, survivor)?["role"] as? String != "leader")
+        let promoted = try cluster.run(["promote", String(survivor), "--force"])
+        #expect(promoted.status == 0, "\(promoted.stderr)")
+        let after = try #require(Self.status(cluster, survivor))
+        #expect(after["role"] as? String == "leader")
+        #expect((after["term"] as? Int ?? 0) > before.term)
+        let run = try cluster.app(HealingTests.text, extra: ["--via", String(survivor)])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Set(run.lines) == walkthroughReports)
+        // The others come back as members of the survivor's convention, and vote again.
+        #expect(try cluster.start(cluster.leaderPort).status == 0)
+        #expect(try cluster.start(members[0], Self.everything).status == 0)
+        let voting = eventually {
+            let list = (Self.status(cluster, survivor)?["members"] as? [[String: Any]]) ?? []
+            return list.count == 3 && list.allSatisfy { $0["voter"] as? Bool == true }
+        }
+        #expect(voting, "the restarted nodes did not come to vote")
     }
 }
