@@ -167,4 +167,32 @@ struct LeaderFailoverTests {
         }
         #expect(voting, "the restarted nodes did not come to vote")
     }
+
+    /// A node founded at the leader address beside the running convention (`--bootstrap`, or
+    /// started while no node it knew answered) is told who leads by that convention's leader,
+    /// and joins it: one convention, one Acceptor.
+    @Test func aConventionFoundedBesideTheRunningOneJoinsIt() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough([Self.everything, Self.everything])
+        let whole = eventually {
+            let list = (Self.status(cluster, cluster.leaderPort)?["members"] as? [[String: Any]]) ?? []
+            return list.count == 3 && list.allSatisfy { $0["voter"] as? Bool == true }
+        }
+        #expect(whole)
+        #expect(try cluster.app(HealingTests.text).status == 0)
+        kill(try #require(cluster.pid(cluster.leaderPort)), SIGKILL)
+        let elected = eventually { (Self.leader(cluster, seenFrom: members[0])?.term ?? 0) >= 2 }
+        #expect(elected)
+        #expect(try cluster.start(cluster.leaderPort, extra: ["--bootstrap"]).status == 0)
+        let joined = eventually {
+            guard let status = Self.status(cluster, cluster.leaderPort) else { return false }
+            return status["role"] as? String == "member" && (status["term"] as? Int ?? 0) >= 2
+        }
+        #expect(joined, "the node founded beside the convention did not join it")
+        let run = try cluster.app(HealingTests.text)
+        #expect(run.status == 0, "\(run.stderr)")
+        let acceptors = try HealingTests.actors(cluster).filter { $0["type"] as? String == "Acceptor" }
+        #expect(acceptors.count == 1, "Acceptors: \(acceptors)")
+    }
 }

@@ -242,6 +242,8 @@ struct ControlFuzzRun {
                 count("ownJoin")
             case .election:
                 count("election")
+            case .succession:
+                count("succession")
             }
         }
     }

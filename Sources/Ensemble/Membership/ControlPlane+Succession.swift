@@ -96,6 +96,30 @@ extension ControlPlane {
         return out
     }
 
+    /// The leader of a running convention of a higher term says it leads, to a node that leads a
+    /// convention of itself alone (founded beside it: started at the leader address when no node
+    /// it knew answered). That node joins the running convention, as a new member of it; nil
+    /// for any other node, whose election judges the word.
+    mutating func joinConvention(of leader: NodeID, term: UInt64) -> [SuccessionDirective]? {
+        guard let own = self.leader, own.view.members.count == 1, term > election.term, leader != me else { return nil }
+        var out = stepDown(because: "a convention of term \(term) led by \(leader) runs beside this one of its own: joining it")
+        // No vote of the other convention's: this life votes once its leader adds it.
+        election = Election(me: me, term: term, voters: [])
+        if member != nil { out.append(.member(member!.follow(leader))) }
+        return out
+    }
+
+    /// Members keep telling the configured leader address (when it is not in their view) who
+    /// leads: a node started there beside the running convention joins it. The leader says it,
+    /// once per `announceInterval * 4`; nil when there is nothing to say.
+    public mutating func probeConfiguredLeader(_ address: NodeAddress, now: Duration) -> SuccessionDirective? {
+        guard let leader, address != me.address, leader.view.members[address] == nil,
+            now >= timers.nextConfiguredProbeAt
+        else { return nil }
+        timers.nextConfiguredProbeAt = now + settings.announceInterval * 4
+        return .tell(NodeID(address: address, incarnation: 0), .announceLeader(term: leader.term, leader: me))
+    }
+
     /// This member's failure detector declared its leader down: it forgets it, and stands after its stagger.
     public mutating func leaderDeclaredDown(reason: String, now: Duration) -> [SuccessionDirective] {
         guard member != nil else { return [] }

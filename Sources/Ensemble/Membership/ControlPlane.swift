@@ -40,6 +40,8 @@ public enum PlaneAction: Sendable, Equatable {
     case ownJoin
     /// Carry out the election's decisions.
     case election([ElectionDirective])
+    /// Carry out a change of this node's part in the convention.
+    case succession([SuccessionDirective])
 }
 
 /// A node's side of the convention protocol, without sockets: the rules on who
@@ -139,6 +141,7 @@ public struct ControlPlane: Sendable {
             answered.leader = election.knownLeader
             return [.answer(.voteAnswer(answered))] + (directives.isEmpty ? [] : [.election(directives)])
         case .announceLeader(let term, let leader):
+            if leader == origin, let joined = joinConvention(of: origin, term: term) { return [.succession(joined)] }
             let directives = leader == origin
                 ? election.heardLeader(origin, term: term) : election.heardTerm(term, leader: leader, from: origin)
             return directives.isEmpty ? [] : [.election(directives)]

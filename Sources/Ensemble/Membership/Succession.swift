@@ -65,4 +65,6 @@ public struct SuccessionTimers: Sendable, Equatable {
     public var lastTurnAt: Duration?
     /// When a new leader repeats its word next.
     public var nextAnnouncementAt: Duration = .zero
+    /// When the leader tells the configured leader address who leads next.
+    public var nextConfiguredProbeAt: Duration = .zero
 }

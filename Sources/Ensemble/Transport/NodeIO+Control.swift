@@ -111,6 +111,8 @@ extension NodeIO {
                 core.stopRefused("the leader address \(core.configuration.leader) points back at this node")
             case .election(let directives):
                 apply(directives)
+            case .succession(let directives):
+                apply(directives)
             }
         }
     }

@@ -105,6 +105,7 @@ extension NodeIO {
         let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities, publicKey: core.configuration.curve?.keyPair.publicKey)
         let heard = lastHeard
         apply(plane.tickSuccession(now: now, lastHeard: { heard[$0] }, me: me))
+        if let probe = plane.probeConfiguredLeader(core.configuration.leader, now: now) { apply([probe]) }
     }
 
     /// The members this leader heard from within its lease, itself included.

@@ -104,4 +104,31 @@ import Testing
         #expect(plane.tickSuccession(now: .seconds(60), lastHeard: { _ in nil }, me: Fixture.member(me)) == [])
         #expect(plane.leader == nil)
     }
+
+    @Test func aLoneFounderToldOfARunningConventionOfAHigherTermJoinsIt() {
+        var lone = ControlPlane(leading: LeaderState(leader: Fixture.member(Self.leader)))
+        let actions = lone.request(.announceLeader(term: 3, leader: Self.a), sender: .system(Self.a), correlationID: 0,
+                                   from: .node(Self.a, .plainTextNode), now: .seconds(1), lastHeard: { _ in nil })
+        guard case .succession(let directives)? = actions.first else {
+            Issue.record("not joined: \(actions)")
+            return
+        }
+        #expect(directives.contains(.member([.redirected(to: Self.a)])))
+        #expect(lone.leader == nil && lone.leaderAddress == Self.a.address)
+        #expect(lone.election.term == 3 && !lone.election.voters.contains(Self.leader))
+        // A leader with members judges such a word by its election: a stranger's is ignored.
+        var led = ControlPlane(leading: LeaderState(succeeding: MembershipView(Self.view()), me: Self.leader, term: 1, graceUntil: .zero))
+        let ignored = led.request(.announceLeader(term: 3, leader: Fixture.node(10009, 9)), sender: .system(Fixture.node(10009, 9)),
+                                  correlationID: 0, from: .node(Fixture.node(10009, 9), .plainTextNode), now: .seconds(1),
+                                  lastHeard: { _ in nil })
+        #expect(ignored == [])
+        #expect(led.leader != nil)
+        // The leader tells the configured leader address, when it is not a member, who leads.
+        var running = ControlPlane(leading: LeaderState(succeeding: MembershipView(Self.view()), me: Self.a, term: 2, graceUntil: .zero))
+        let elsewhere = NodeAddress(host: "127.0.0.1", port: 1999)
+        #expect(running.probeConfiguredLeader(elsewhere, now: .seconds(1))
+            == .tell(NodeID(address: elsewhere, incarnation: 0), .announceLeader(term: 2, leader: Self.a)))
+        #expect(running.probeConfiguredLeader(elsewhere, now: .seconds(1)) == nil)
+        #expect(running.probeConfiguredLeader(Self.leader.address, now: .seconds(9)) == nil, "a member there is asked nothing")
+    }
 }
