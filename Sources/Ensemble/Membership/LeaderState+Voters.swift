@@ -42,7 +42,7 @@ extension LeaderState {
     public mutating func reconcileVoters(heard: Set<NodeID>) -> [LeaderDirective] {
         guard let next = nextVoters(heard: heard), votersCommitted else { return [] }
         let current = view.voters
-        guard current.count { heard.contains($0) } * 2 > current.count else { return [] }
+        guard current.count(where: { heard.contains($0) }) * 2 > current.count else { return [] }
         let directive = publish(.voters(next))
         votersSequence = view.sequence
         return [directive]

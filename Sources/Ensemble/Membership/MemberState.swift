@@ -169,7 +169,7 @@ public struct MemberState: Sendable {
             return refusedAsDown()
         case .joinLater(let why):
             return [.deferred(why)]
-        case .notLeader(let term, let leader):
+        case .notLeader(_, let leader):
             // A leader at this node's own address is a life of this node that is gone.
             guard let leader, leader.address != me.address, leader.address != source.address else { return [] }
             return follow(leader)
