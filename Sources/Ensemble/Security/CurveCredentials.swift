@@ -87,10 +87,11 @@ public struct CurveCredentials: Sendable, Equatable {
         return credentials
     }
 
-    /// The public key of the node at `address` as known without asking anyone:
-    /// `leader.pub` for the leader, else `nodes/HOST:PORT.pub`.
+    /// The public key of the node at `address` as known without asking anyone: `nodes/HOST:PORT.pub`,
+    /// which names the address, else `leader.pub` for the leader address (any node may lead now, so
+    /// the leader address given to a command need not be the node whose key `leader.pub` holds).
     public func knownServerKey(for address: NodeAddress, leader: NodeAddress) -> CurveKey? {
-        address == leader ? leaderKey ?? nodeKeys[address] : nodeKeys[address]
+        nodeKeys[address] ?? (address == leader ? leaderKey : nil)
     }
 }
 
