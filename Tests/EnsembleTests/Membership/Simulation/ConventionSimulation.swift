@@ -101,6 +101,8 @@ struct ConventionSimulation {
             lastFaultAt = now
         }
         node.turn(at: now)
+        for line in node.trace { print("\(now) \(node.life): \(line)") }
+        node.trace = []
         for message in node.outbox { network.send(message, now: now, random: &random) }
         node.outbox = []
         for payload in node.published {

@@ -38,6 +38,7 @@ extension SimNode {
         let id = nextCreation
         nextCreation += 1
         creations[id] = SimCreation(type: type, name: name, stage: .claiming)
+        note("creation \(id): \(type.rawValue) \(name ?? "-") (leader reachable: \(leaderReachable))")
         guard let name else { return place(id) }
         guard leaderReachable else { return createWithoutLeader(id) }
         let request = makeID()
@@ -93,6 +94,7 @@ extension SimNode {
         if creation.withoutLeader {
             creations[id] = nil
             guard plane.member != nil else { return }
+            note("noted \(name) at \(address) without the leader")
             plane.member!.noteLocalName(name, address)
             return viewChanged(to: plane.view)
         }
@@ -113,6 +115,7 @@ extension SimNode {
         pending[id] = nil
         let cid = request.creation
         guard let creation = creations[cid] else { return }
+        note("creation \(cid): \(control) from \(source)")
         switch creation.stage {
         case .claiming:
             guard case .nameClaim(.granted, let term) = control, let name = creation.name else {
@@ -141,6 +144,7 @@ extension SimNode {
     /// A request of creation `id` failed: unanswered in time, or its node lost.
     mutating func failed(creation id: Int, unreachable: Bool) {
         guard let creation = creations[id] else { return }
+        note("creation \(id): failed at \(creation.stage)\(unreachable ? ", unreachable" : "")")
         switch creation.stage {
         case .claiming where creation.name != nil && !creation.granted && !creation.withoutLeader:
             createWithoutLeader(id)
@@ -186,6 +190,7 @@ extension SimNode {
     private mutating func spawn(_ type: SimActorType, name: String?, creator: NodeID) -> ActorAddress {
         let address = ActorAddress(node: life, id: nextActorID)
         nextActorID += 1
+        note("spawned \(type.rawValue) \(address) \(name ?? "-") for \(creator)")
         actors[address.id] = SimActor(address: address, type: type, name: name, bornMs: wallMs(at: bootAt + now), creator: creator)
         return address
     }
@@ -193,6 +198,7 @@ extension SimNode {
     /// An actor ends: its name is released at the leader.
     mutating func stopActor(_ id: UInt64) {
         guard let actor = actors.removeValue(forKey: id) else { return }
+        note("stopped \(actor.address) \(actor.name ?? "-")")
         if let name = actor.name { emitRequest(.releaseName(name, actor.address), to: leaderSystemAddress) }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 
 @testable import Ensemble
@@ -93,6 +94,9 @@ struct SimNode {
     var events: [SimEvent] = []
     /// Clients' requests that arrived for this node (a creation, a capability change).
     var clientRequests: [SimClientRequest] = []
+    /// What this turn did, when `ENSEMBLE_SIMULATION_TRACE` is set (for replaying a seed).
+    var trace: [String] = []
+    static let tracing = ProcessInfo.processInfo.environment["ENSEMBLE_SIMULATION_TRACE"] != nil
     /// Set when this life ends to come back as a new life above this one.
     var restartAbove: NodeID?
     /// Set when the leader refused this node for good (its process fails).
@@ -154,6 +158,11 @@ struct SimNode {
     func wallMs(at time: Duration) -> UInt64 {
         UInt64(max(1, 1_700_000_000_000 + Int64(time.components.seconds) * 1000
             + Int64(time.components.attoseconds / 1_000_000_000_000_000) + skewMs))
+    }
+
+    /// Notes what happened, when tracing.
+    mutating func note(_ what: String) {
+        if Self.tracing { trace.append(what) }
     }
 
     /// Whether this life has ended (to restart, or refused).
