@@ -28,6 +28,7 @@ import Testing
         print("""
             ConventionSimulation: \(seeds.count) seeds, \(seconds) s of faults each, \(simulated) simulated in all, \
             \(outcomes.reduce(0) { $0 + $1.faults }) faults, \(outcomes.reduce(0) { $0 + $1.grants }) name grants used, \
+            \(outcomes.count { $0.fallbackDuplicates > 0 }) seeds ending with a name duplicated by NodeCore's fallbacks, \
             slowest agreement \(slowest) after the last fault, \(ContinuousClock.now - started) of wall time
             """)
         for failure in failures.prefix(5) { print(failure) }

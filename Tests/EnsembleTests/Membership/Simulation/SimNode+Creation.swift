@@ -95,6 +95,7 @@ extension SimNode {
             creations[id] = nil
             guard plane.member != nil else { return }
             note("noted \(name) at \(address) without the leader")
+            events.append(.unregistered(address))
             plane.member!.noteLocalName(name, address)
             return viewChanged(to: plane.view)
         }
@@ -152,7 +153,11 @@ extension SimNode {
             askToCreate(id, Array(candidates.dropFirst()))
         default:
             creations[id] = nil
-            if case .registering = creation.stage { return }  // the actor stays, its name unregistered
+            if case .registering(let address) = creation.stage {
+                // NodeCore throws, and the actor stays under a name the leader may never have registered.
+                events.append(.unregistered(address))
+                return
+            }
             if creation.granted, let name = creation.name { emitRequest(.abandonName(name), to: leaderSystemAddress) }
         }
     }

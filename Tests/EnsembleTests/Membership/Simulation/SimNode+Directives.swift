@@ -160,8 +160,10 @@ extension SimNode {
                 subscribedTo = nil
                 leaderReachable = true
                 if predecessor == nil { joined = true }
+                note("leads term \(term) (voters \(plane.view?.voters.map(\.description) ?? []))")
                 events.append(.leads(term: term, life: life))
-            case .steppedDown:
+            case .steppedDown(let term, let why):
+                note("stepped down from term \(term): \(why)")
                 leaderReachable = false
             case .viewChanged:
                 viewChanged(to: plane.view)
@@ -186,6 +188,7 @@ extension SimNode {
             case .refuted:
                 break
             case .declareDown(let node, let reason):
+                note("declares \(node) down: \(reason)")
                 if plane.leader != nil {
                     apply(plane.leader!.declareDown(node, reason: reason, now: now))
                 } else if plane.member != nil, node == plane.member!.view?.leader {
@@ -198,6 +201,7 @@ extension SimNode {
 
     /// This life ends, to come back above `above` (`requestRestartAsNewLife`).
     mutating func restart(above: NodeID) {
+        note("restarts above \(above)")
         if restartAbove.map({ $0.incarnation < above.incarnation }) ?? true { restartAbove = above }
     }
 
