@@ -14,6 +14,7 @@
 extension ConventionSimulation {
     /// How a run ended.
     struct Outcome: Equatable {
+        var seed: UInt64
         var failure: String?
         /// Simulated time from the last fault to agreement, and the run's whole length.
         var convergedAfter: Duration?
@@ -33,7 +34,7 @@ extension ConventionSimulation {
         var sim = ConventionSimulation(seed: seed)
         var convergedAfter: Duration?
         func outcome(_ failure: String?) -> Outcome {
-            Outcome(failure: failure.map { sim.describe($0) }, convergedAfter: convergedAfter, simulated: sim.now,
+            Outcome(seed: sim.seed, failure: failure.map { sim.describe($0) }, convergedAfter: convergedAfter, simulated: sim.now,
                     faults: sim.faultsInjected, grants: sim.grantsUsed, fallbackDuplicates: sim.fallbackDuplicates,
                     digest: sim.digest)
         }
