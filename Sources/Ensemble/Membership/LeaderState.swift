@@ -249,6 +249,10 @@ public struct LeaderState: Sendable {
     public mutating func register(
         _ name: String, _ address: ActorAddress, bornMs: UInt64 = 0, from sender: ActorAddress, correlationID: UInt64
     ) -> [LeaderDirective] {
+        if address.node != sender.node {
+            // Another member's actor: only the claimant that had it created there registers it.
+            guard claims[name]?.holder == sender.node.address, view.member(address.node) != nil else { return [] }
+        }
         if let existing = view.names[name], existing != address {
             return [.reply(to: sender, correlationID: correlationID, .nameClaim(.existing(existing), term: term))]
                 + settleClaim(name, holder: existing)

@@ -1,0 +1,257 @@
+import Foundation
+import TestSupport
+
+@testable import Ensemble
+
+/// A whole convention simulated from one seed: 3 to 5 nodes running the real protocol code
+/// (`SimNode` around `ControlPlane`, `FailureDetector`, `Placement`), a seeded network
+/// (`SimNetwork`), seeded faults, and the invariants checked after every step.
+///
+/// Time moves in steps of 20 ms; every node not frozen takes one turn per step, in an order
+/// the seed shuffles. For `faultTime` the network loses and reorders messages, and partitions,
+/// kills and freezes come one at a time, only while the convention can survive them: the
+/// documented limits (docs/architecture.md, "Limits") are not faults to find, so a node is
+/// killed, frozen or cut off only while a leader leads at least three voters that are all
+/// live lives. Clients create actors, named from a small pool so that names conflict, and
+/// change capabilities throughout. Wall clocks are skewed per machine by up to ±3 s (`bornMs`,
+/// incarnations), and a restarted machine's clock may have been set back.
+struct ConventionSimulation {
+    struct Slot {
+        var address: NodeAddress
+        var node: SimNode?
+        var frozenUntil: Duration?
+        /// When a new life starts here, and above which life (nil: a new process, by its clock alone).
+        var restartAt: Duration?
+        var restartAbove: NodeID?
+        /// Whether the restart ends a fault (a kill), rather than following from one.
+        var restartIsFault = false
+        var skewMs: Int64
+        var configured: Capabilities
+        /// The addresses the last life knew: the next life's seeds.
+        var known: [NodeAddress] = []
+    }
+
+    let seed: UInt64
+    var random: SplitMix64
+    var network = SimNetwork()
+    var slots: [Slot]
+    var now: Duration = .zero
+    var stepCount = 0
+    static let step = Duration.milliseconds(20)
+    /// Every term's leader so far.
+    var leaders: [UInt64: NodeID] = [:]
+    var violation: String?
+    var lastFaultAt: Duration = .zero
+    var partitionUntil: Duration?
+    /// A digest of what happened, so that a replay can be compared.
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    var faultsInjected = 0
+    /// Named actors NodeCore's fallbacks left outside the leader's registry.
+    var unregistered: Set<ActorAddress> = []
+    /// Names held by two live actors at the end, one of them such an actor (NodeCore's gap, reported).
+    var fallbackDuplicates = 0
+    var grantsUsed = 0
+
+    static let names = ["alpha", "beta", "gamma"]
+    /// `ENSEMBLE_SIMULATION_EVEN_SPLITS=1`: partitions may also cut off exactly half the voters.
+    static let evenSplits = ProcessInfo.processInfo.environment["ENSEMBLE_SIMULATION_EVEN_SPLITS"] != nil
+    static let capabilityNames = ["gpu", "morse"]
+
+    init(seed: UInt64) {
+        self.seed = seed
+        var random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        let count = 3 + Int(random.next() % 3)
+        var slots: [Slot] = []
+        for index in 0..<count {
+            let address = NodeAddress(host: "10.0.0.\(index + 1)", port: 1900)
+            let skew = Int64(random.next() % 6001) - 3000
+            let capabilities = Capabilities(Self.capabilityNames.filter { _ in random.unit() < 0.5 })
+            slots.append(Slot(address: address, skewMs: skew, configured: capabilities))
+        }
+        // The founder at the leader address at once, the others within 300 ms.
+        slots[0].restartAt = .zero
+        for index in 1..<count { slots[index].restartAt = .milliseconds(Int(random.next() % 300)) }
+        self.slots = slots
+        self.random = random
+    }
+
+    var leaderAddress: NodeAddress { slots[0].address }
+
+    // MARK: Stepping
+
+    /// One step: deliveries, restarts, every node's turn, faults, invariants.
+    mutating func advance(faults: Bool) {
+        now += Self.step
+        stepCount += 1
+        for message in network.due(by: now) { deliver(message) }
+        for index in slots.indices { startLifeIfDue(index) }
+        var order = Array(slots.indices)
+        order.shuffle(using: &random)
+        for index in order { turn(index) }
+        if faults { injectFaults() } else { endFaults() }
+        checkStep()
+    }
+
+    private mutating func deliver(_ message: SimMessage) {
+        guard let index = slots.firstIndex(where: { $0.address == message.to }), let node = slots[index].node else { return }
+        if let reader = message.overLinkTo, reader != node.life { return }
+        // A SUB socket is its process's: a new life subscribes anew.
+        if message.isPublished && message.recipient != node.life { return }
+        slots[index].node!.inbox.append(message)
+    }
+
+    private mutating func turn(_ index: Int) {
+        guard var node = slots[index].node else { return }
+        if let until = slots[index].frozenUntil {
+            guard now >= until else { return }
+            slots[index].frozenUntil = nil
+            lastFaultAt = now
+        }
+        node.turn(at: now)
+        for line in node.trace { print("\(now) \(node.life): \(line)") }
+        node.trace = []
+        for message in node.outbox { network.send(message, now: now, random: &random) }
+        node.outbox = []
+        for payload in node.published {
+            for other in slots.indices where other != index {
+                guard let subscriber = slots[other].node, subscriber.subscribedTo == node.life.address else { continue }
+                let message = SimMessage(from: node.life, recipient: subscriber.life, payload: payload, deliverAt: .zero, serial: 0)
+                network.send(message, now: now, random: &random)
+            }
+        }
+        node.published = []
+        for event in node.events { record(event) }
+        node.events = []
+        slots[index].known = known(by: node)
+        if node.isOver {
+            // The process ends; its next life starts shortly after (NodeMain binds again).
+            slots[index].node = nil
+            slots[index].restartAt = now + .milliseconds(50 + Int(random.next() % 450))
+            slots[index].restartAbove = node.restartAbove ?? node.life
+            slots[index].restartIsFault = false
+            mix(0x5157, node.life.incarnation)
+        } else {
+            slots[index].node = node
+        }
+    }
+
+    /// What the next life's seeds are: the members its last view knew and the leader it followed.
+    private func known(by node: SimNode) -> [NodeAddress] {
+        var seen: Set<NodeAddress> = [node.life.address]
+        let known = (node.coreView?.members.keys.sorted() ?? []) + [node.plane.leaderAddress] + node.seeds
+        return known.filter { seen.insert($0).inserted }
+    }
+
+    /// A new life starts where one is due, not while cut off from everyone (an operator's
+    /// restart during a partition would found a second convention at the leader address).
+    private mutating func startLifeIfDue(_ index: Int) {
+        guard slots[index].node == nil, let due = slots[index].restartAt, now >= due else { return }
+        let address = slots[index].address
+        if network.isPartitioned, !slots.contains(where: { $0.address != address && network.reachable($0.address, address) }) {
+            return
+        }
+        let slot = slots[index]
+        let skewMs = slot.skewMs
+        var clock = UInt64(1_700_000_000_000 + Int64(now.components.seconds) * 1000
+            + Int64(now.components.attoseconds / 1_000_000_000_000_000) + skewMs)
+        // NodeMain: a new life after a declaredDown starts above every life the convention has seen.
+        if let above = slot.restartAbove { clock = max(clock, above.incarnation + 1) }
+        let life = NodeID(address: address, incarnation: clock)
+        slots[index].node = SimNode(
+            life: life, bootAt: now, configuredLeader: leaderAddress, seeds: slot.known, skewMs: skewMs,
+            capabilities: slot.configured, correlationBase: random.next())
+        slots[index].restartAt = nil
+        slots[index].restartAbove = nil
+        if slot.restartIsFault { lastFaultAt = now }
+        slots[index].restartIsFault = false
+        // The founder records its term at once.
+        for event in slots[index].node!.events { record(event) }
+        slots[index].node!.events = []
+        mix(0x57A7, life.incarnation)
+    }
+
+    // MARK: Faults
+
+    /// Whether the convention can survive one more node killed, frozen or cut off: no other such
+    /// fault is under way, and one leader leads three or more voters, all of them live lives.
+    var canSurviveAFault: Bool {
+        guard !network.isPartitioned, slots.allSatisfy({ $0.frozenUntil == nil && $0.node != nil }) else { return false }
+        let leading = slots.compactMap(\.node).filter { $0.plane.leader != nil }
+        guard leading.count == 1, let view = leading[0].plane.view, view.voters.count >= 3 else { return false }
+        let lives = Set(slots.compactMap { $0.node?.life })
+        return view.voters.allSatisfy { lives.contains($0) }
+    }
+
+    private mutating func injectFaults() {
+        network.lossRate = 0.02
+        network.reorderRate = 0.05
+        if let until = partitionUntil, now >= until { heal() }
+        if random.unit() < 0.008, canSurviveAFault {
+            faultsInjected += 1
+            lastFaultAt = now
+            let index = Int(random.next() % UInt64(slots.count))
+            switch random.next() % 3 {
+            case 0:
+                // Killed: the process vanishes; a new one starts later, by its clock (set back, now and then).
+                mix(0xC111, UInt64(index))
+                if SimNode.tracing { print("\(now) kill \(slots[index].address)") }
+                slots[index].node = nil
+                slots[index].restartAt = now + .milliseconds(300 + Int(random.next() % 2700))
+                slots[index].restartAbove = nil
+                slots[index].restartIsFault = true
+                if random.unit() < 0.3 { slots[index].skewMs -= Int64(random.next() % 5000) }
+            case 1:
+                mix(0xF4EE, UInt64(index))
+                if SimNode.tracing { print("\(now) freeze \(slots[index].address)") }
+                slots[index].frozenUntil = now + .milliseconds(200 + Int(random.next() % 2800))
+            default:
+                // A minority of the voters is cut off: an even split lets the leader declare the
+                // other half's voters down, and the set never regains a majority (reported).
+                var cut = slots.indices.filter { _ in random.unit() < 0.4 }
+                let voters = slots.compactMap { $0.node?.plane.leader?.view.voters }.first ?? []
+                let cutVoters = voters.count { voter in cut.contains { slots[$0].address == voter.address } }
+                let halved = cutVoters * 2 >= voters.count && !(Self.evenSplits && cutVoters * 2 == voters.count)
+                if cut.isEmpty || cut.count == slots.count || halved { cut = [index] }
+                mix(0x9A27, UInt64(cut.count))
+                if SimNode.tracing { print("\(now) partition \(cut)") }
+                for member in cut { network.side[slots[member].address] = 1 }
+                partitionUntil = now + .milliseconds(300 + Int(random.next() % 3700))
+            }
+        }
+        let live = slots.indices.filter { slots[$0].node != nil }
+        guard !live.isEmpty else { return }
+        if random.unit() < 0.01 {
+            let index = live[Int(random.next() % UInt64(live.count))]
+            let name = Self.capabilityNames[Int(random.next() % 2)]
+            let has = slots[index].node!.capabilities.names.contains(name)
+            slots[index].node!.clientRequests.append(.capability(add: !has, name))
+        }
+        if random.unit() < 0.06 {
+            let index = live[Int(random.next() % UInt64(live.count))]
+            let type = SimActorType.allCases[Int(random.next() % 3)]
+            let pick = Int(random.next() % UInt64(Self.names.count + 1))
+            slots[index].node!.clientRequests.append(.create(type, name: pick < Self.names.count ? Self.names[pick] : nil))
+        }
+    }
+
+    private mutating func heal() {
+        network.side = [:]
+        partitionUntil = nil
+        lastFaultAt = now
+    }
+
+    /// The faults end: partitions heal, frozen nodes resume; killed nodes still start when due.
+    private mutating func endFaults() {
+        network.lossRate = 0
+        network.reorderRate = 0
+        if network.isPartitioned { heal() }
+        for index in slots.indices where slots[index].frozenUntil != nil {
+            slots[index].frozenUntil = min(slots[index].frozenUntil!, now)
+        }
+    }
+
+    /// Folds a value into the run's digest.
+    mutating func mix(_ tag: UInt64, _ value: UInt64) {
+        digest = (digest ^ tag ^ value &* 0x100_0000_01B3) &* 0x100_0000_01B3
+    }
+}

@@ -1,0 +1,103 @@
+import TestSupport
+
+@testable import Ensemble
+
+/// What travels between simulated nodes: the envelopes NodeIO would send, without the bytes.
+enum SimPayload: Sendable {
+    /// A control request to the node's system endpoint (ROUTER to ROUTER over a DEALER link).
+    case request(ControlRequest, correlationID: UInt64)
+    /// An answer to a request.
+    case reply(ControlReply, correlationID: UInt64)
+    /// A view update on the leader's update channel (PUB/SUB).
+    case update(SequencedUpdate)
+    /// A leader heartbeat on its update channel.
+    case beat(LeaderHeartbeat)
+    /// An `ActorExitRequest` told to an actor by its node's runtime (a name's loser stops).
+    case exit(ActorAddress)
+}
+
+/// One message in flight.
+struct SimMessage: Sendable {
+    /// The life that sent it.
+    var from: NodeID
+    /// The life it names (incarnation 0: whichever life listens at the address when it arrives).
+    var recipient: NodeID
+    /// The address it goes to.
+    var to: NodeAddress { recipient.address }
+    /// Set for an answer sent back over the asker's own connection (`NodeIO.answerConnection`):
+    /// only that very life reads it, over its link to the answering node.
+    var overLinkTo: NodeID?
+    var payload: SimPayload
+    var deliverAt: Duration
+    /// Send order, so that equal delivery times are taken in a stable order.
+    var serial: UInt64
+
+    /// Whether it came on the update channel.
+    var isPublished: Bool {
+        switch payload {
+        case .update, .beat: return true
+        case .request, .reply, .exit: return false
+        }
+    }
+}
+
+/// The simulated network: seeded delays, loss, reordering and partitions.
+///
+/// Simplified from ZeroMQ over TCP: a message is delivered once or lost; a link keeps its order
+/// (TCP) except that, while `reorderRate` is above zero, a message may overtake those before it.
+/// Mail across a partition is lost rather than queued in a DEALER backlog (the backlog would be
+/// dropped after `peerBacklogTimeout` anyway, and the protocol must live with either).
+struct SimNetwork {
+    private(set) var inFlight: [SimMessage] = []
+    private var serial: UInt64 = 0
+    /// The latest delivery time per link and channel, so a link delivers in order.
+    private var linkClock: [LinkKey: Duration] = [:]
+    /// Each address's side of the current partition (absent: side 0); empty when healed.
+    var side: [NodeAddress: Int] = [:]
+    /// The chance a message is lost, and that it overtakes earlier ones on its link.
+    var lossRate = 0.0
+    var reorderRate = 0.0
+
+    struct LinkKey: Hashable {
+        var from: NodeAddress, to: NodeAddress, published: Bool
+    }
+
+    /// Whether `a` and `b` can reach each other now.
+    func reachable(_ a: NodeAddress, _ b: NodeAddress) -> Bool {
+        side[a, default: 0] == side[b, default: 0]
+    }
+
+    /// Whether a partition is in force.
+    var isPartitioned: Bool { !side.isEmpty }
+
+    /// Sends `message` (its `deliverAt` and `serial` are set here): lost, cut off, or on its way
+    /// after a delay of 1-20 ms, now and then up to 250 ms.
+    mutating func send(_ message: SimMessage, now: Duration, random: inout SplitMix64) {
+        guard reachable(message.from.address, message.to) else { return }
+        if lossRate > 0, random.unit() < lossRate { return }
+        var message = message
+        var delay = Duration.milliseconds(1 + Int(random.next() % 20))
+        if random.unit() < 0.03 { delay += .milliseconds(Int(random.next() % 230)) }
+        let key = LinkKey(from: message.from.address, to: message.to, published: message.isPublished)
+        var at = now + delay
+        if let last = linkClock[key], at < last, !(reorderRate > 0 && random.unit() < reorderRate) { at = last }
+        linkClock[key] = max(at, linkClock[key] ?? .zero)
+        serial += 1
+        message.deliverAt = at
+        message.serial = serial
+        inFlight.append(message)
+    }
+
+    /// Takes the messages due by `now`, in delivery order; those now cut off by a partition are lost.
+    mutating func due(by now: Duration) -> [SimMessage] {
+        guard inFlight.contains(where: { $0.deliverAt <= now }) else { return [] }
+        var due: [SimMessage] = []
+        var waiting: [SimMessage] = []
+        for message in inFlight {
+            if message.deliverAt <= now { due.append(message) } else { waiting.append(message) }
+        }
+        inFlight = waiting
+        return due.filter { reachable($0.from.address, $0.to) }
+            .sorted { ($0.deliverAt, $0.serial) < ($1.deliverAt, $1.serial) }
+    }
+}

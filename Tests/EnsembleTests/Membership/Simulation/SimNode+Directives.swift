@@ -1,0 +1,268 @@
+@testable import Ensemble
+
+/// What NodeIO does with each directive (NodeIO+Control, +Election, +Health), and its timers.
+extension SimNode {
+    // MARK: Timers
+
+    /// NodeIO's `tick`: JOIN retries, heartbeats, the detector, the election's timers, snapshot
+    /// requests, absent lives, load reports with the leader's claim and voter upkeep, and the
+    /// runtime's request timeouts.
+    mutating func tick() {
+        if plane.member?.joinDue(now: now) == true { sendJoin() }
+        if now >= nextHeartbeatAt {
+            nextHeartbeatAt = now + Self.heartbeatInterval
+            sendHeartbeat()
+        }
+        obey(detector.tick(now: now))
+        let record = MemberInfo(node: life, capabilities: capabilities)
+        let heardAt = lastHeard
+        apply(plane.tickSuccession(now: now, lastHeard: { heardAt[$0] }, me: record))
+        plane.member?.expireSnapshotRequest(now: now, timeout: Self.requestTimeout)
+        if !plane.lost.absentSince.isEmpty { loseLongAbsent() }
+        if now >= nextLoadReportAt {
+            nextLoadReportAt = now + .milliseconds(100)
+            reportLoad()
+            if plane.leader != nil {
+                apply(plane.leader!.expireClaims(now: now))
+                let heard = plane.heardVoters(of: plane.leader!, now: now, lastHeard: { heardAt[$0] })
+                apply(plane.leader!.reconcileVoters(heard: heard))
+            }
+        }
+        expirePending()
+    }
+
+    /// A JOIN to the leader address, with this node's named actors.
+    private mutating func sendJoin() {
+        if let target = plane.member!.rotateJoinTarget(after: 4) {
+            subscribe(to: target)
+            updateLinkable()
+        }
+        guard plane.leaderAddress != life.address else { return }
+        let request = JoinRequest(
+            node: life, capabilities: capabilities, load: actors.count, protocolVersion: Envelope.protocolVersion,
+            names: namedActors, publicKey: nil, maxMessageSize: Self.maxMessageSize, term: plane.election.term)
+        let id = makeID()
+        plane.member!.joinSent(id: id, names: Set(request.names.map(\.address)), now: now, retryInterval: .milliseconds(250))
+        emitRequest(.join(request), to: .system(NodeID(address: plane.leaderAddress, incarnation: 0)), correlationID: id)
+    }
+
+    /// The leader's heartbeat on its update channel; a welcomed member's to its leader.
+    private mutating func sendHeartbeat() {
+        if let leader = plane.leader {
+            publish(.beat(LeaderHeartbeat(leader: life, sequence: leader.view.sequence, term: leader.term)))
+        } else if let leader = welcomedLeader, let member = plane.member {
+            emitRequest(.heartbeat(life, load: actors.count, capabilities: capabilities, term: plane.election.term,
+                                   sequence: member.view?.sequence ?? 0),
+                        to: .system(leader), correlationID: member.heartbeatID)
+        }
+    }
+
+    private mutating func reportLoad() {
+        let load = actors.count
+        guard load != reportedLoad else { return }
+        if plane.leader != nil {
+            reportedLoad = load
+            apply(plane.leader!.load(life, load))
+        } else if let leader = welcomedLeader {
+            reportedLoad = load
+            emitRequest(.loadReport(life, load), to: .system(leader))
+        }
+    }
+
+    /// Members a new leader life has not seen rejoin within the grace are gone.
+    private mutating func loseLongAbsent() {
+        let expired = plane.lost.expire(now: now, absenceLimit: Self.nameGracePeriod + .seconds(2))
+        guard !expired.isEmpty else { return }
+        updateLinkable()
+        for node in expired { lose(node) }
+        forgetDeparted()
+    }
+
+    /// The leader life that welcomed this member, while it is welcomed.
+    var welcomedLeader: NodeID? {
+        guard let member = plane.member, member.isWelcomed else { return nil }
+        return member.view?.leader
+    }
+
+    /// Whether this node hears a leader now (it grants no pre-vote then).
+    var hearsLeader: Bool {
+        if plane.leader != nil { return true }
+        guard let leader = welcomedLeader, !detector.suspects.contains(leader), let last = lastHeard[leader.address]
+        else { return false }
+        return now - last <= .seconds(1)
+    }
+
+    // MARK: Directives
+
+    /// The leader's decisions: answers, and updates published (then the view changed).
+    mutating func apply(_ directives: [LeaderDirective]) {
+        guard !directives.isEmpty else { return }
+        var published = false
+        for directive in directives {
+            switch directive {
+            case .reply(let recipient, let correlationID, let control):
+                emitReply(control, to: recipient, correlationID: correlationID)
+            case .publish(let update):
+                publish(.update(update))
+                published = true
+            }
+        }
+        if published { viewChanged(to: plane.view) }
+    }
+
+    /// The member's decisions.
+    mutating func apply(_ directives: [MemberDirective]) {
+        for directive in directives {
+            switch directive {
+            case .requestSnapshot(let leader):
+                let id = makeID()
+                plane.member?.snapshotRequested(id: id, to: leader, now: now)
+                emitRequest(.snapshotRequest, to: .system(leader), correlationID: id)
+            case .viewChanged:
+                viewChanged(to: plane.view)
+            case .rejoin, .deferred:
+                break
+            case .redirected(let leader):
+                leaderReachable = false
+                subscribe(to: leader.address)
+                updateLinkable()
+            case .declaredDown:
+                restart(above: life)
+            case .joined:
+                leaderReachable = true
+                joined = true
+            case .refused(let why):
+                stoppedWhy = why
+            case .newLife(let current):
+                restart(above: current)
+            case .settleNames(let names):
+                stopActorsThatLostTheirNames(names)
+            }
+        }
+    }
+
+    /// The succession's decisions.
+    mutating func apply(_ directives: [SuccessionDirective]) {
+        for directive in directives {
+            switch directive {
+            case .ask(let voter, let request, let preVote):
+                let id = makeID()
+                if ballots.count >= 1024 { ballots.removeAll() }
+                ballots[id] = BallotRequest(voter: voter, preVote: preVote)
+                emitRequest(request, to: .system(voter), correlationID: id)
+            case .tell(let node, let request):
+                emitRequest(request, to: .system(node))
+            case .leader(let leaderDirectives):
+                apply(leaderDirectives)
+            case .member(let memberDirectives):
+                apply(memberDirectives)
+            case .leads(let term, _, let predecessor):
+                subscribedTo = nil
+                leaderReachable = true
+                if predecessor == nil { joined = true }
+                note("leads term \(term) (voters \(plane.view?.voters.map(\.description) ?? []))")
+                events.append(.leads(term: term, life: life))
+            case .steppedDown(let term, let why):
+                note("stepped down from term \(term): \(why)")
+                leaderReachable = false
+            case .viewChanged:
+                viewChanged(to: plane.view)
+            }
+        }
+    }
+
+    /// The failure detector's decisions.
+    mutating func obey(_ directives: [DetectorDirective]) {
+        for directive in directives {
+            switch directive {
+            case .probe(let node):
+                emitRequest(.ping, to: .system(node))
+            case .probeVia(let helpers, let suspect):
+                for helper in helpers {
+                    let id = makeID()
+                    detector.indirectProbeSent(to: helper, about: suspect, correlationID: id)
+                    emitRequest(.probeRequest(suspect), to: .system(helper), correlationID: id)
+                }
+            case .relayAnswer(let suspect, let asker, let id):
+                emitReply(.probeAnswered(suspect), to: .system(asker), correlationID: id)
+            case .refuted:
+                break
+            case .declareDown(let node, let reason):
+                note("declares \(node) down: \(reason)")
+                if plane.leader != nil {
+                    apply(plane.leader!.declareDown(node, reason: reason, now: now))
+                } else if plane.member != nil, node == plane.member!.view?.leader {
+                    leaderReachable = false
+                    apply(plane.leaderDeclaredDown(reason: reason, now: now))
+                }
+            }
+        }
+    }
+
+    /// This life ends, to come back above `above` (`requestRestartAsNewLife`).
+    mutating func restart(above: NodeID) {
+        note("restarts above \(above)")
+        if restartAbove.map({ $0.incarnation < above.incarnation }) ?? true { restartAbove = above }
+    }
+
+    // MARK: The view
+
+    /// NodeIO's `viewChanged`: the runtime's view, the election, lost lives, links, watches, names.
+    mutating func viewChanged(to view: MembershipView?) {
+        coreView = view
+        plane.syncElection()
+        let (lost, joined) = plane.lost.viewChanged(to: view, me: life, now: now)
+        if !lost.isEmpty || joined > 0 || linkable.isEmpty { updateLinkable() }
+        for node in lost { lose(node) }
+        syncWatches(view)
+        if let view, plane.leader != nil || plane.member?.namesSettled == true {
+            stopActorsThatLostTheirNames(view.names)
+        }
+        if !lost.isEmpty { forgetDeparted() }
+    }
+
+    mutating func updateLinkable() {
+        linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
+        linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
+        linkable.insert(configuredLeader)
+        linkable.insert(plane.leaderAddress)
+    }
+
+    /// A life is gone: its watch ends, and requests waiting on its address fail.
+    private mutating func lose(_ node: NodeID) {
+        detector.forget(node.address)
+        for (id, request) in pending.sorted(by: { $0.key < $1.key }) where request.destination.address == node.address {
+            pending[id] = nil
+            failed(creation: request.creation, unreachable: true)
+        }
+    }
+
+    private mutating func forgetDeparted() {
+        lastHeard = lastHeard.filter { mayLink($0.key) }
+    }
+
+    /// The leader watches every member; a member watches its leader while welcomed.
+    private mutating func syncWatches(_ view: MembershipView?) {
+        var wanted: [NodeID] = []
+        if plane.leader != nil {
+            wanted = (view?.members.values.map(\.node) ?? []).filter { $0 != life }.sorted()
+        } else if let leader = welcomedLeader {
+            wanted = [leader]
+        }
+        let addresses = Set(wanted.map(\.address))
+        for node in detector.watchedNodes where !addresses.contains(node.address) { detector.forget(node.address) }
+        for node in wanted { detector.watch(node, now: now) }
+    }
+
+    /// Something arrived from `node`.
+    mutating func heard(_ node: NodeID) {
+        lastHeard[node.address] = now
+        let directives = detector.heard(node, now: now)
+        if !directives.isEmpty { obey(directives) }
+    }
+
+    /// The SUB socket now reads the leader at `address`.
+    mutating func subscribe(to address: NodeAddress) {
+        subscribedTo = address
+    }
+}
