@@ -97,7 +97,7 @@ public enum ControlPolicy {
         case .registerName(_, let address, _):
             // Its own actor, or one it had another member create for a name it claimed (placed
             // where the type's capabilities are): the leader takes that only from the claim's holder.
-            guard address.node == life || context.members(address.node) else { return .ignore(.forAnotherNode) }
+            guard address.node == life || (isMember && context.members(address.node)) else { return .ignore(.forAnotherNode) }
             guard context.isLeader else { return .ignore(.notTheLeader) }
             return isMember ? .allow : .ignore(.notAMember)
         case .releaseName(_, let address):

@@ -319,6 +319,8 @@ struct SimNode {
                 stoppedWhy = "received its own JOIN"
             case .election(let directives):
                 apply(plane.elect(directives, now: now))
+            case .succession(let directives):
+                apply(directives)
             }
         }
     }
@@ -330,7 +332,7 @@ struct SimNode {
             emitReply(acceptCreate(create, creator: creator), to: .system(asker), correlationID: id)
         case .probe(let suspect, let probeAsker):
             obey(detector.probeRequested(suspect, by: probeAsker, correlationID: id, now: now))
-        case .createActor, .status, .metrics, .listActors, .stop, .changeCapability, .kill:
+        case .createActor, .status, .metrics, .listActors, .stop, .changeCapability, .kill, .promote:
             emitReply(.refused("not simulated"), to: .system(asker), correlationID: id)
         }
     }
