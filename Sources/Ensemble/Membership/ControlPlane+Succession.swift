@@ -120,6 +120,22 @@ extension ControlPlane {
         return .tell(NodeID(address: address, incarnation: 0), .announceLeader(term: leader.term, leader: me))
     }
 
+    /// The failure detector declared `node` down. A leader acts on it only while it hears a
+    /// majority of the voting set: a leader cut off from half of it or more may be the one cut
+    /// off, and the others must not come back as new lives that can no longer vote (it steps
+    /// down at the end of its lease instead). A member acts when it is its leader. Nil when
+    /// nothing is done, so the shell watches the node again.
+    public mutating func detectorDeclaredDown(
+        _ node: NodeID, reason: String, now: Duration, lastHeard: (NodeAddress) -> Duration?
+    ) -> [SuccessionDirective]? {
+        if let leader {
+            guard election.isMajority(heardVoters(of: leader, now: now, lastHeard: lastHeard).count) else { return nil }
+            return [.leader(self.leader!.declareDown(node, reason: reason, now: now))]
+        }
+        guard let member, node == member.view?.leader else { return [] }
+        return leaderDeclaredDown(reason: reason, now: now)
+    }
+
     /// This member's failure detector declared its leader down: it forgets it, and stands after its stagger.
     public mutating func leaderDeclaredDown(reason: String, now: Duration) -> [SuccessionDirective] {
         guard member != nil else { return [] }

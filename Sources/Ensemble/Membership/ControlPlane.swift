@@ -257,6 +257,8 @@ public struct ControlPlane: Sendable {
         guard let source = origin.node else { return [.refused(.misrouted, answered: false)] }
         var actions: [PlaneAction] = []
         if case .notLeader(let term, let leader) = control {
+            // The leader this node followed says it no longer leads: it knows no leader now.
+            if election.knownLeader == source, leader != source { election.leaderUnheard() }
             // A voter's word on the term moves this node's election (anyone else's only redirects a JOIN).
             let directives = election.heardTerm(term, leader: leader, from: source)
             if !directives.isEmpty { actions.append(.election(directives)) }

@@ -150,6 +150,13 @@ public struct LeaderState: Sendable {
         newestLives[node.address] = node
     }
 
+    /// A named actor of this very leader, created while it did not lead (its claim unanswered):
+    /// it keeps the name unless an older actor holds it, as a joining member's would.
+    public mutating func adoptOwn(_ named: NamedActor) -> [LeaderDirective] {
+        guard named.address.node == view.leader else { return [] }
+        return adopt(named)
+    }
+
     /// A joining member brings a named actor: it keeps the name unless an older actor holds it.
     private mutating func adopt(_ named: NamedActor) -> [LeaderDirective] {
         let bornMs = Self.birth(named.bornMs, of: named.address)

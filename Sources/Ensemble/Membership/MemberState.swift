@@ -306,9 +306,12 @@ public struct MemberState: Sendable {
         view?.noteLoad(node, load)
     }
 
-    /// Records a global name created while the leader was away, so local lookups find it.
+    /// Records a global name created without the leader's word (its claim or registration went
+    /// unanswered), so local lookups find it; a welcomed member announces it in a JOIN at once, so
+    /// the leader judges it against any other holder (the older keeps the name).
     public mutating func noteLocalName(_ name: String, _ address: ActorAddress) {
         view?.apply(.nameRegistered(name, address))
+        if isWelcomed { announceNames = true }
     }
 
     // MARK: Snapshots

@@ -311,8 +311,21 @@ final class NodeCore: Sendable {
             sendControl(.abandonName(name), to: leaderSystemAddress)
             throw error
         }
-        let bornMs = cell(address.id)?.bornMs ?? wallClockMilliseconds()
-        switch try await request(.registerName(name, address, bornMs: bornMs), to: leaderSystemAddress) {
+        let bornMs = (address.node == nodeID ? cell(address.id)?.bornMs : nil) ?? wallClockMilliseconds()
+        let registered: ControlReply
+        do {
+            registered = try await request(.registerName(name, address, bornMs: bornMs), to: leaderSystemAddress)
+        } catch EnsembleError.timeout, EnsembleError.unreachable {
+            // Unanswered: the leader may never have registered it. An actor here is announced to the
+            // leader (which judges it against any other holder); one placed elsewhere is stopped.
+            guard address.node == nodeID else {
+                tell(ActorExitRequest(), to: address, from: systemAddress, correlationID: 0)
+                throw EnsembleError.remote("the registration of \"\(name)\" went unanswered: ask again")
+            }
+            _ = io.submit(.noteLocalName(name, address))
+            return (address, true)
+        }
+        switch registered {
         case .nameClaim(.existing(let winner), _):
             if winner != address {
                 tell(ActorExitRequest(), to: address, from: systemAddress, correlationID: 0)

@@ -98,17 +98,20 @@ extension NodeIO {
                 core.counters.add("suspicionsRefuted")
                 core.logger.info("\(node) was suspected and answered: not declared down")
             case .declareDown(let node, let reason):
+                let now = core.now
+                let heard = lastHeard
+                guard let directives = plane.detectorDeclaredDown(node, reason: reason, now: now, lastHeard: { heard[$0] }) else {
+                    // A leader that hears no majority declares nobody down: it may be the one cut off.
+                    core.logger.info("not declaring \(node) down (\(reason)): this leader hears no majority of voters")
+                    detector.watch(node, now: now)
+                    continue
+                }
                 core.logger.warning("declaring \(node) down: \(reason)")
                 if let last = lastHeard[node.address] {
-                    core.metrics.nodeDeclaredDown(silentFor: core.now - last, reason: reason)
+                    core.metrics.nodeDeclaredDown(silentFor: now - last, reason: reason)
                 }
-                if plane.leader != nil {
-                    apply(plane.leader!.declareDown(node, reason: reason, now: core.now))
-                } else if plane.member != nil, node == plane.member!.view?.leader {
-                    core.setLeaderReachable(false)
-                    apply(plane.leaderDeclaredDown(reason: reason, now: core.now))
-                    publishLeadership()
-                }
+                if plane.member != nil, node == plane.member!.view?.leader { core.setLeaderReachable(false) }
+                apply(directives)
             }
         }
     }

@@ -201,6 +201,11 @@ final class NodeIO {
     private func perform(_ command: IOCommand) {
         switch command {
         case .noteLocalName(let name, let address):
+            if plane.leader != nil {
+                // It came to lead meanwhile: it judges the name itself.
+                let bornMs = core.cell(address.id)?.bornMs ?? 0
+                return apply(plane.leader!.adoptOwn(NamedActor(name: name, address: address, bornMs: bornMs)))
+            }
             guard plane.member != nil else { return }
             plane.member!.noteLocalName(name, address)
             viewChanged(to: plane.view)

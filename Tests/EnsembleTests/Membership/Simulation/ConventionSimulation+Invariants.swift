@@ -21,7 +21,6 @@ extension ConventionSimulation {
         var simulated: Duration
         var faults: Int
         var grants: Int
-        var fallbackDuplicates: Int
         var digest: UInt64
     }
 
@@ -35,8 +34,7 @@ extension ConventionSimulation {
         var convergedAfter: Duration?
         func outcome(_ failure: String?) -> Outcome {
             Outcome(seed: sim.seed, failure: failure.map { sim.describe($0) }, convergedAfter: convergedAfter, simulated: sim.now,
-                    faults: sim.faultsInjected, grants: sim.grantsUsed, fallbackDuplicates: sim.fallbackDuplicates,
-                    digest: sim.digest)
+                    faults: sim.faultsInjected, grants: sim.grantsUsed, digest: sim.digest)
         }
         while sim.now < faultTime {
             sim.advance(faults: true)
@@ -68,7 +66,6 @@ extension ConventionSimulation {
             if let violation = sim.violation { return outcome(violation) }
         }
         if let disagreement = sim.disagreement { return outcome("(3) agreement lost without a fault: \(disagreement)") }
-        sim.fallbackDuplicates = sim.countFallbackDuplicates
         return outcome(sim.duplicateName.map { "(4) \($0)" })
     }
 
@@ -93,8 +90,6 @@ extension ConventionSimulation {
                 violation = violation ?? "(1) \(life) leads term \(term), which \(other) led"
             }
             leaders[term] = life
-        case .unregistered(let address):
-            unregistered.insert(address)
         case .grantUsed(let name, let term, let granter, let followed):
             grantsUsed += 1
             if term < followed {
@@ -144,15 +139,6 @@ extension ConventionSimulation {
         return nil
     }
 
-    /// Names held by two or more live actors, counting NodeCore's fallbacks.
-    var countFallbackDuplicates: Int {
-        var holders: [String: Int] = [:]
-        for node in slots.compactMap(\.node) {
-            for actor in node.actors.values { if let name = actor.name { holders[name, default: 0] += 1 } }
-        }
-        return holders.values.count { $0 > 1 }
-    }
-
     /// Invariant 4: a global name held by two live actors, if one is.
     var duplicateName: String? {
         var holders: [String: [ActorAddress]] = [:]
@@ -162,10 +148,6 @@ extension ConventionSimulation {
             }
         }
         for (name, addresses) in holders.sorted(by: { $0.key < $1.key }) where addresses.count > 1 {
-            // NodeCore's fallbacks (a name created without the leader, a registration unanswered)
-            // leave actors the leader never judges while their node stays welcomed: counted and
-            // reported, not the protocol's to settle (see the report of this simulation).
-            if addresses.filter({ !unregistered.contains($0) }).count <= 1 { continue }
             return "the name \"\(name)\" is held by \(addresses.count) live actors: \(addresses.map(\.description).sorted())"
         }
         return nil

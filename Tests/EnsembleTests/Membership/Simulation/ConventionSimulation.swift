@@ -46,10 +46,6 @@ struct ConventionSimulation {
     /// A digest of what happened, so that a replay can be compared.
     var digest: UInt64 = 0xcbf2_9ce4_8422_2325
     var faultsInjected = 0
-    /// Named actors NodeCore's fallbacks left outside the leader's registry.
-    var unregistered: Set<ActorAddress> = []
-    /// Names held by two live actors at the end, one of them such an actor (NodeCore's gap, reported).
-    var fallbackDuplicates = 0
     var grantsUsed = 0
 
     static let names = ["alpha", "beta", "gamma"]

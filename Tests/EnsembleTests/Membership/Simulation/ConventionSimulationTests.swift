@@ -28,11 +28,8 @@ import Testing
         print("""
             ConventionSimulation: \(seeds.count) seeds, \(seconds) s of faults each, \(simulated) simulated in all, \
             \(outcomes.reduce(0) { $0 + $1.faults }) faults, \(outcomes.reduce(0) { $0 + $1.grants }) name grants used, \
-            \(outcomes.count { $0.fallbackDuplicates > 0 }) seeds ending with a name duplicated by NodeCore's fallbacks, \
             slowest agreement \(slowest) after the last fault, \(ContinuousClock.now - started) of wall time
             """)
-        let duplicated = outcomes.filter { $0.fallbackDuplicates > 0 }.map(\.seed).sorted()
-        if !duplicated.isEmpty { print("ConventionSimulation: names duplicated by NodeCore's fallbacks in seeds \(duplicated.prefix(10))") }
         for failure in failures.prefix(5) { print(failure) }
         #expect(failures.isEmpty, "\(failures.count) seeds failed; the first: \(failures.first ?? "")")
     }

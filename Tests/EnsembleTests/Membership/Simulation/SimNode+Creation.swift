@@ -93,14 +93,9 @@ extension SimNode {
         }
         if creation.withoutLeader {
             creations[id] = nil
-            guard plane.member != nil else { return }
-            note("noted \(name) at \(address) without the leader")
-            events.append(.unregistered(address))
-            plane.member!.noteLocalName(name, address)
-            return viewChanged(to: plane.view)
+            return noteLocalName(name, address)
         }
-        // As NodeCore does: the birth of the local actor with that id (even for one placed elsewhere).
-        let bornMs = actors[address.id]?.bornMs ?? wallMs(at: bootAt + now)
+        let bornMs = (address.node == life ? actors[address.id]?.bornMs : nil) ?? wallMs(at: bootAt + now)
         creations[id]!.stage = .registering(address)
         let request = makeID()
         pending[request] = SimPending(creation: id, destination: NodeID(address: plane.leaderAddress, incarnation: 0),
@@ -153,13 +148,26 @@ extension SimNode {
             askToCreate(id, Array(candidates.dropFirst()))
         default:
             creations[id] = nil
-            if case .registering(let address) = creation.stage {
-                // NodeCore throws, and the actor stays under a name the leader may never have registered.
-                events.append(.unregistered(address))
-                return
+            if case .registering(let address) = creation.stage, let name = creation.name {
+                // As NodeCore: an actor here is announced to the leader, one placed elsewhere stopped.
+                guard address.node == life else { return stopLoser(address) }
+                return noteLocalName(name, address)
             }
             if creation.granted, let name = creation.name { emitRequest(.abandonName(name), to: leaderSystemAddress) }
         }
+    }
+
+    /// `IOCommand.noteLocalName`: a leader judges the name itself; a member notes it and, welcomed,
+    /// announces it in a JOIN.
+    private mutating func noteLocalName(_ name: String, _ address: ActorAddress) {
+        note("noted \(name) at \(address) without the leader's word")
+        if plane.leader != nil {
+            let bornMs = actors[address.id]?.bornMs ?? 0
+            return apply(plane.leader!.adoptOwn(NamedActor(name: name, address: address, bornMs: bornMs)))
+        }
+        guard plane.member != nil else { return }
+        plane.member!.noteLocalName(name, address)
+        viewChanged(to: plane.view)
     }
 
     /// Requests unanswered past their deadline fail.

@@ -24,7 +24,7 @@ extension SimNode {
             reportLoad()
             if plane.leader != nil {
                 apply(plane.leader!.expireClaims(now: now))
-                let heard = plane.heardVoters(of: plane.leader!, now: now, lastHeard: { heardAt[$0] })
+                let heard = plane.heardMembers(of: plane.leader!, now: now, lastHeard: { heardAt[$0] })
                 apply(plane.leader!.reconcileVoters(heard: heard))
             }
         }
@@ -188,13 +188,15 @@ extension SimNode {
             case .refuted:
                 break
             case .declareDown(let node, let reason):
-                note("declares \(node) down: \(reason)")
-                if plane.leader != nil {
-                    apply(plane.leader!.declareDown(node, reason: reason, now: now))
-                } else if plane.member != nil, node == plane.member!.view?.leader {
-                    leaderReachable = false
-                    apply(plane.leaderDeclaredDown(reason: reason, now: now))
+                let heard = lastHeard
+                guard let directives = plane.detectorDeclaredDown(node, reason: reason, now: now, lastHeard: { heard[$0] }) else {
+                    note("does not declare \(node) down: it hears no majority of voters")
+                    detector.watch(node, now: now)
+                    continue
                 }
+                note("declares \(node) down: \(reason)")
+                if plane.member != nil, node == plane.member!.view?.leader { leaderReachable = false }
+                apply(directives)
             }
         }
     }

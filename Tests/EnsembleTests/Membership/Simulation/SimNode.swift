@@ -35,9 +35,6 @@ enum SimEvent: Sendable {
     case leads(term: UInt64, life: NodeID)
     /// The node uses a name grant of `term`, from `granter`, while it follows `followed`.
     case grantUsed(name: String, term: UInt64, granter: NodeID, followed: UInt64)
-    /// NodeCore's fallbacks left this named actor outside the leader's registry: created without
-    /// the leader (its claim unanswered), or its registration unanswered.
-    case unregistered(ActorAddress)
 }
 
 /// One life of a simulated node: the shell NodeIO is, around the same `ControlPlane`,
