@@ -129,7 +129,12 @@ extension ControlPlane {
         _ node: NodeID, reason: String, now: Duration, lastHeard: (NodeAddress) -> Duration?
     ) -> [SuccessionDirective]? {
         if let leader {
-            guard election.isMajority(heardVoters(of: leader, now: now, lastHeard: lastHeard).count) else { return nil }
+            // Heard lately, not within the whole lease: the detector fires about a lease after a node's
+            // last word, when everyone cut off with it would still count.
+            let recently = leader.view.voters.filter { voter in
+                voter != node && (voter == me || lastHeard(voter.address).map { now - $0 <= settings.lease / 2 } == true)
+            }
+            guard election.isMajority(recently.count) else { return nil }
             return [.leader(self.leader!.declareDown(node, reason: reason, now: now))]
         }
         guard let member, node == member.view?.leader else { return [] }
@@ -186,6 +191,21 @@ extension ControlPlane {
         guard let due = timers.electionDueAt, now >= due else { return [] }
         timers.electionDueAt = now + settings.lease / 2 + electionStagger
         return elect(election.leaderLost(), now: now)
+    }
+
+    /// Whether this node hears a leader now, and so grants no pre-vote: it leads, or the leader
+    /// that welcomed it, or the one the election names (its word came, its WELCOME may not have
+    /// yet), was heard within `window` and is not suspected. A node rejoining a new leader thus
+    /// does not help a late candidate unseat it.
+    public func hearsLeader(
+        now: Duration, window: Duration, lastHeard: (NodeAddress) -> Duration?, suspected: (NodeID) -> Bool
+    ) -> Bool {
+        if leader != nil { return true }
+        let welcomed = member?.isWelcomed == true ? member?.view?.leader : nil
+        for known in [welcomed, election.knownLeader].compactMap({ $0 }) where known != me && !suspected(known) {
+            if let last = lastHeard(known.address), now - last <= window { return true }
+        }
+        return false
     }
 
     /// The voters this leader heard from within its lease, itself included.

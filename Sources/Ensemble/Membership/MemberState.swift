@@ -239,6 +239,7 @@ public struct MemberState: Sendable {
     public mutating func update(_ update: SequencedUpdate) -> [MemberDirective] {
         guard var view, update.term >= view.term else { return [] }
         if update.leader != view.leader { return newLeaderLife(update.leader, current: view.leader) }
+        if update.term > view.term { return newTerm() }
         guard isWelcomed, update.term == view.term, update.sequence > view.sequence else { return [] }
         // Compared by difference: `view.sequence + 1` would wrap at the last sequence number.
         if update.sequence - view.sequence > 1 { return requestSnapshotOnce() }
@@ -255,8 +256,19 @@ public struct MemberState: Sendable {
     public mutating func heartbeat(leader: NodeID, sequence: UInt64, term: UInt64 = 1) -> [MemberDirective] {
         guard let view, term >= view.term else { return [] }
         if leader != view.leader { return newLeaderLife(leader, current: view.leader) }
+        if term > view.term { return newTerm() }
         guard isWelcomed, term == view.term else { return [] }
         return sequence > view.sequence ? requestSnapshotOnce() : []
+    }
+
+    /// The leader this node follows leads a later term (elected again): its view of that term
+    /// comes in a new WELCOME.
+    private mutating func newTerm() -> [MemberDirective] {
+        guard isWelcomed else { return [] }
+        isWelcomed = false
+        namesSettled = false
+        nextJoinAt = .zero
+        return [.rejoin]
     }
 
     private mutating func newLeaderLife(_ leader: NodeID, current: NodeID) -> [MemberDirective] {

@@ -23,7 +23,7 @@ public struct SuccessionSettings: Sendable, Equatable {
     /// leader waits (its predecessor's lease) before it grants names or changes capabilities.
     public var lease: Duration = .seconds(2)
     /// A leader whose own loop stood still longer than this steps down.
-    public var stallLimit: Duration = .seconds(1)
+    public var stallLimit: Duration = .milliseconds(1750)
     /// How much longer each voter waits before it stands, by its place in order of age.
     public var staggerStep: Duration = .milliseconds(150)
     /// How often a new leader repeats its word to the members that have not come to it.

@@ -16,7 +16,10 @@ extension NodeIO {
         // The failure detector's whole window, suspicion and confirmation: a leader unheard that
         // long is declared down by its members.
         settings.lease = detector.suspectAfter + detector.probeTimeout
-        settings.stallLimit = detector.suspectAfter
+        // Members elect a successor only after the whole window of silence from their last word
+        // of the leader, which is at most a heartbeat older than the stall's start: a shorter stall
+        // cannot have been replaced, and a loaded machine's hiccup costs no election.
+        settings.stallLimit = settings.lease - detector.heartbeatInterval
         settings.announceInterval = detector.heartbeatInterval
         settings.looksBeforeFounding = configuration.isLeader && !configuration.founds
         settings.lookTimeout = configuration.lookTimeout
@@ -90,14 +93,11 @@ extension NodeIO {
         apply(plane.ballotAnswered(by: ballot.voter, preVote: ballot.preVote, answer, now: core.now))
     }
 
-    /// Whether this node hears a leader now: it leads, or its welcomed leader is not suspected and
-    /// was heard within the detector's suspicion window. Such a node grants no pre-vote.
+    /// Whether this node hears a leader now (`ControlPlane.hearsLeader`): it grants no pre-vote then.
     var hearsLeader: Bool {
-        if plane.leader != nil { return true }
-        guard let leader = welcomedLeader, !detector.suspects.contains(leader),
-            let last = lastHeard[leader.address]
-        else { return false }
-        return core.now - last <= core.configuration.detector.suspectAfter
+        let (heard, suspects) = (lastHeard, Set(detector.suspects))
+        return plane.hearsLeader(now: core.now, window: core.configuration.detector.suspectAfter,
+                                 lastHeard: { heard[$0] }, suspected: { suspects.contains($0) })
     }
 
     /// The election's timers, each tick.

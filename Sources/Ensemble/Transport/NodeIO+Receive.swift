@@ -289,9 +289,11 @@ extension NodeIO {
     /// refused without being decoded, so one frame cannot keep the I/O thread from its timers.
     static let requestsPerFrame = 64
 
-    /// Reads the link to the leader address: answers to this node's JOINs and heartbeats, and a
-    /// version refusal, come back over it. Whatever answers there is the leader address's node.
-    func readLeaderLink(_ peer: PeerLink) {
+    /// Reads a link this node opened: answers sent back over it (to JOINs and heartbeats, to the
+    /// requests of a life the answerer does not count as a member), and, from the leader, a version
+    /// refusal. Whatever answers there is the node at the link's address (the link connected there,
+    /// with CurveZMQ to the key this node knows for it); only answers are taken.
+    func readPeerLink(_ peer: PeerLink) {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
         for _ in 0..<256 {
             guard !peer.socket.isClosed, let frames = try? peer.socket.receive() else { return }
@@ -300,7 +302,7 @@ extension NodeIO {
                 continue
             }
             if let refusal = Envelope.parseVersionRefusal(frames[0]) {
-                refusedByLeader(refusal)
+                if peer.address == plane.leaderAddress { refusedByLeader(refusal) } else { core.counters.add("malformedFrames") }
                 continue
             }
             guard let envelopes = try? Envelope.decodeBatch(frames[0]) else {

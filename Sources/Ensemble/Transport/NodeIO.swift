@@ -138,13 +138,11 @@ final class NodeIO {
                 if let subscriber { subscriberIndex = try waitSet.add(subscriber, .readable) }
                 curveIndices = try addCurve(to: &waitSet)
                 for peer in peers.values {
-                    // The link to the leader address is also read: answers to this node's JOINs and
-                    // heartbeats come back over it.
-                    let reads = peer.address == plane.leaderAddress && plane.leader == nil
-                    if !peer.isEmpty || reads {
-                        let interest: ZMQPollEvents = peer.isEmpty ? .readable : reads ? [.readable, .writable] : .writable
-                        waiting.append((peer, try waitSet.add(peer.socket, interest)))
-                    }
+                    // Every link is also read: a node answers over the asker's own link what it would
+                    // not send over one of its own (to the life that JOINs or heartbeats it, to a life
+                    // that is no member of its view: a leader that stepped down asking for votes).
+                    let interest: ZMQPollEvents = peer.isEmpty ? .readable : [.readable, .writable]
+                    waiting.append((peer, try waitSet.add(peer.socket, interest)))
                     if let monitor = peer.monitor { monitored.append((peer, try waitSet.add(monitor, .readable))) }
                 }
                 // Actors this turn made runnable go to their workers in one hand-off, before this thread sleeps.
@@ -167,7 +165,7 @@ final class NodeIO {
             core.actorExecutor?.releaseStaged()
             for (peer, index) in waiting {
                 let ready = waitSet.ready(index)
-                if ready.contains(.readable) { readLeaderLink(peer) }
+                if ready.contains(.readable) { readPeerLink(peer) }
                 // Reading it may have closed it.
                 if ready.contains(.writable), !peer.socket.isClosed { flush(peer) }
             }

@@ -124,6 +124,7 @@ enum ControlSamples {
         ("ensemble.v2.VoteAnswer", .reply(.voteAnswer(VoteAnswer(granted: false, term: .max, leader: n2)))),
         ("ensemble.v2.LeaderAnnouncement", .request(.announceLeader(term: 3, leader: n1))),
         ("ensemble.v2.LeaderAnnouncement", .request(.announceLeader(term: 4, leader: nil))),
+        ("ensemble.v2.PromoteRequest", .request(.promote(force: true))), ("ensemble.v2.PromoteRequest", .request(.promote(force: false))),
     ]
 
     /// One update of every `ViewUpdate` case.
@@ -138,7 +139,7 @@ enum ControlSamples {
     typealias S = ControlSamples
 
     @Test func everyControlCaseRoundTripsUnderItsOwnMessagesName() throws {
-        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 42)
+        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 43)
         for (typeName, control) in S.all {
             let (encodedName, payload) = try control.encoded()
             #expect(encodedName == typeName, "\(control)")
@@ -153,7 +154,7 @@ enum ControlSamples {
     }
 
     @Test func theTypeNamesAreTheFullNamesOfOneMessageEach() throws {
-        #expect(ControlCodec.typeNames.count == 38)
+        #expect(ControlCodec.typeNames.count == 39)
         #expect(ControlCodec.typeNames == Set(S.all.map(\.typeName)).sorted())
         for name in ControlCodec.typeNames { #expect(ControlCodec.knows(name)) }
         let others = [

@@ -60,12 +60,18 @@ extension ConventionSimulation {
             if let violation = sim.violation { return outcome(violation) }
             if sim.now - agreedAt > .seconds(10) { return outcome("creations still under way 10 s after agreement") }
         }
-        // A last second for the registrations' updates to reach everyone.
-        for _ in 0..<50 {
+        // Agreement must then hold for a whole second (the registrations' updates reach everyone, and
+        // an election the faults set going settles), still within the bound after the last fault.
+        var calm = 0
+        while calm < 50 {
             sim.advance(faults: false)
             if let violation = sim.violation { return outcome(violation) }
+            calm = sim.disagreement == nil ? calm + 1 : 0
+            if calm == 0, sim.now - sim.lastFaultAt > convergenceBound {
+                return outcome("(3) no lasting agreement \(convergenceBound) after the last fault: \(sim.disagreement ?? "")")
+            }
         }
-        if let disagreement = sim.disagreement { return outcome("(3) agreement lost without a fault: \(disagreement)") }
+        convergedAfter = max(convergedAfter ?? .zero, sim.now - sim.lastFaultAt - .seconds(1))
         return outcome(sim.duplicateName.map { "(4) \($0)" })
     }
 

@@ -86,10 +86,8 @@ extension SimNode {
 
     /// Whether this node hears a leader now (it grants no pre-vote then).
     var hearsLeader: Bool {
-        if plane.leader != nil { return true }
-        guard let leader = welcomedLeader, !detector.suspects.contains(leader), let last = lastHeard[leader.address]
-        else { return false }
-        return now - last <= .seconds(1)
+        let (heard, suspects) = (lastHeard, Set(detector.suspects))
+        return plane.hearsLeader(now: now, window: .seconds(1), lastHeard: { heard[$0] }, suspected: { suspects.contains($0) })
     }
 
     // MARK: Directives
@@ -121,14 +119,16 @@ extension SimNode {
             case .viewChanged:
                 viewChanged(to: plane.view)
             case .rejoin, .deferred:
-                break
+                note("\(directive)")
             case .redirected(let leader):
+                note("redirected to \(leader), subscribes there")
                 leaderReachable = false
                 subscribe(to: leader.address)
                 updateLinkable()
             case .declaredDown:
                 restart(above: life)
             case .joined:
+                note("joined \(plane.view.map { "\($0.leader) term \($0.term) s\($0.sequence)" } ?? "")")
                 leaderReachable = true
                 joined = true
             case .refused(let why):
@@ -149,6 +149,7 @@ extension SimNode {
                 let id = makeID()
                 if ballots.count >= 1024 { ballots.removeAll() }
                 ballots[id] = BallotRequest(voter: voter, preVote: preVote)
+                note("asks \(voter): \(request)")
                 emitRequest(request, to: .system(voter), correlationID: id)
             case .tell(let node, let request):
                 emitRequest(request, to: .system(node))

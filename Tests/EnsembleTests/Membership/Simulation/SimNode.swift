@@ -221,13 +221,11 @@ struct SimNode {
     }
 
     /// What a node's connection brought to the ROUTER (or, for an answer over this node's own
-    /// link, what `readLeaderLink` reads).
+    /// link, what `readPeerLink` reads).
     private mutating func receive(_ message: SimMessage) {
         if let reader = message.overLinkTo {
-            // Only the link to the leader address is read, while this node does not lead; only answers.
-            guard reader == life, message.from.address == plane.leaderAddress, plane.leader == nil,
-                case .reply = message.payload
-            else { return }
+            // Every link this node opened is read (`readPeerLink`); only answers.
+            guard reader == life, case .reply = message.payload else { return }
             return handleSystem(message, from: .node(message.from, .plainTextNode), connection: nil)
         }
         if message.recipient.incarnation != 0 && message.recipient.incarnation != life.incarnation { return }
@@ -286,6 +284,7 @@ struct SimNode {
         }
         if let ballot = ballots.removeValue(forKey: id) {
             guard origin.node == ballot.voter, case .voteAnswer(let answer) = control else { return }
+            note("\(ballot.voter) answers \(answer)")
             return apply(plane.ballotAnswered(by: ballot.voter, preVote: ballot.preVote, answer, now: now))
         }
         guard plane.member?.isOwnRequest(id) == true || pending[id] != nil else { return }
