@@ -40,21 +40,22 @@ struct LeaderFailoverTests {
     /// Every encoder's capabilities: a node of them all may be lost without the application's losing an encoder.
     static let everything = "64bit encoder,morse,Caesar cipher"
 
-    /// Five nodes, every one a voter: the leader and four members.
-    static func fiveVoters(_ cluster: TestCluster) throws -> [UInt16] {
-        let members = try cluster.startWalkthrough([everything, everything, everything, everything])
+    /// The leader and `members` members, each with every encoder's capabilities, once every one
+    /// votes; returns every node's port, the leader's first.
+    static func votingConvention(_ cluster: TestCluster, members count: Int) throws -> [UInt16] {
+        let members = try cluster.startWalkthrough(Array(repeating: everything, count: count))
         let voting = eventually {
             let list = (status(cluster, cluster.leaderPort)?["members"] as? [[String: Any]]) ?? []
-            return list.count == 5 && list.allSatisfy { $0["voter"] as? Bool == true }
+            return list.count == count + 1 && list.allSatisfy { $0["voter"] as? Bool == true }
         }
-        #expect(voting, "the five nodes did not all come to vote")
+        #expect(voting, "the \(count + 1) nodes did not all come to vote")
         return [cluster.leaderPort] + members
     }
 
     @Test func aKilledLeadersMembersElectASuccessorThatTakesJoins() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
-        var alive = try Self.fiveVoters(cluster)
+        var alive = try Self.votingConvention(cluster, members: 4)
         #expect(try cluster.app(HealingTests.text).status == 0)
         var seconds: [Double] = []
         for attempt in 1...Self.tries {
@@ -91,7 +92,7 @@ struct LeaderFailoverTests {
     @Test func aFrozenLeaderIsSucceededAndResumedStepsDownAndRejoinsInTheHigherTerm() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
-        let nodes = try Self.fiveVoters(cluster)
+        let nodes = try Self.votingConvention(cluster, members: 4)
         var seconds: [Double] = []
         for attempt in 1...Self.tries {
             let before = try #require(Self.leader(cluster, seenFrom: nodes[attempt % nodes.count]), "attempt \(attempt)")
@@ -133,12 +134,7 @@ struct LeaderFailoverTests {
     @Test func aLoneSurvivorLeadsOnceAnAdminPromotesIt() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
-        let members = try cluster.startWalkthrough([Self.everything, Self.everything])
-        let whole = eventually {
-            let list = (Self.status(cluster, cluster.leaderPort)?["members"] as? [[String: Any]]) ?? []
-            return list.count == 3 && list.allSatisfy { $0["voter"] as? Bool == true }
-        }
-        #expect(whole)
+        let members = Array(try Self.votingConvention(cluster, members: 2).dropFirst())
         let before = try #require(Self.leader(cluster, seenFrom: members[1]))
         kill(try #require(cluster.pid(cluster.leaderPort)), SIGKILL)
         kill(try #require(cluster.pid(members[0])), SIGKILL)
@@ -174,12 +170,7 @@ struct LeaderFailoverTests {
     @Test func aConventionFoundedBesideTheRunningOneJoinsIt() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
-        let members = try cluster.startWalkthrough([Self.everything, Self.everything])
-        let whole = eventually {
-            let list = (Self.status(cluster, cluster.leaderPort)?["members"] as? [[String: Any]]) ?? []
-            return list.count == 3 && list.allSatisfy { $0["voter"] as? Bool == true }
-        }
-        #expect(whole)
+        let members = Array(try Self.votingConvention(cluster, members: 2).dropFirst())
         #expect(try cluster.app(HealingTests.text).status == 0)
         kill(try #require(cluster.pid(cluster.leaderPort)), SIGKILL)
         let elected = eventually { (Self.leader(cluster, seenFrom: members[0])?.term ?? 0) >= 2 }
