@@ -33,6 +33,7 @@ extension ControlPlane {
         member = nil
         timers.electionDueAt = nil
         timers.leadingSince = now
+        settings.looksBeforeFounding = false
         var out: [SuccessionDirective] = [.leads(term: term, voters: view.voters.count, predecessor: predecessor)]
         if leader!.view.member(predecessor) != nil {
             out.append(.leader(leader!.declareDown(predecessor, reason: "the leader was lost", now: now)))
@@ -76,6 +77,7 @@ extension ControlPlane {
         member = nil
         election = Election(me: self.me, term: leader!.term, leader: self.me, voters: [self.me])
         timers = SuccessionTimers(leadingSince: now)
+        settings.looksBeforeFounding = false
         return [.leads(term: leader!.term, voters: 1, predecessor: nil), .viewChanged]
     }
 

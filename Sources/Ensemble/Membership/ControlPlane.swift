@@ -266,8 +266,10 @@ public struct ControlPlane: Sendable {
         let directives = member!.answer(control, correlationID: id, from: source, currentNames: currentNames())
         if !directives.isEmpty { actions.append(.member(directives)) }
         if directives.contains(.joined), let view {
-            // The leader's welcome says its term and who votes: the election follows it.
+            // The leader's welcome says its term and who votes: the election follows it. This life
+            // belongs to a convention now, and founds none of its own any more.
             timers.electionDueAt = nil
+            settings.looksBeforeFounding = false
             syncElection()
             let followed = election.heardLeader(view.leader, term: view.term)
             if !followed.isEmpty { actions.append(.election(followed)) }

@@ -29,7 +29,9 @@ public struct SuccessionSettings: Sendable, Equatable {
     /// How often a new leader repeats its word to the members that have not come to it.
     public var announceInterval: Duration = .milliseconds(250)
     /// Whether this node is at the configured leader address without founding at once: it
-    /// founds a convention when nobody it knows of belongs to one (`lookTimeout`).
+    /// founds a convention when nobody it knows of belongs to one (`lookTimeout`). Only while
+    /// this life looks for its first convention: once welcomed or leading it belongs to one,
+    /// and a leader that stepped down must not found a second.
     public var looksBeforeFounding = false
     /// How long such a node looks before it founds.
     public var lookTimeout: Duration = .seconds(3)

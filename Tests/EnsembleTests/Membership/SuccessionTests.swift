@@ -131,4 +131,19 @@ import Testing
         #expect(running.probeConfiguredLeader(elsewhere, now: .seconds(1)) == nil)
         #expect(running.probeConfiguredLeader(Self.leader.address, now: .seconds(9)) == nil, "a member there is asked nothing")
     }
+
+    @Test func aNodeAtTheLeaderAddressThatBelongedToAConventionNeverFoundsOne() {
+        var settings = SuccessionSettings()
+        settings.looksBeforeFounding = true
+        var state = MemberState(me: Self.a, leaderAddress: Self.leader.address, heartbeatID: 7)
+        state.joinSent(id: 1, names: [], now: .zero, retryInterval: .milliseconds(250))
+        var plane = ControlPlane(following: state, settings: settings)
+        _ = plane.reply(.welcome(Self.view()), correlationID: 1, from: .node(Self.leader, .plainTextNode), currentNames: { [] })
+        #expect(!plane.settings.looksBeforeFounding)
+        // Its leader lost and nobody answering for long after: it stands, but founds nothing.
+        _ = plane.leaderDeclaredDown(reason: "connection closed", now: .seconds(10))
+        let out = plane.tickSuccession(now: .seconds(60), lastHeard: { _ in nil }, me: Fixture.member(Self.a))
+        #expect(!out.contains(.leads(term: 1, voters: 1, predecessor: nil)))
+        #expect(plane.leader == nil)
+    }
 }
