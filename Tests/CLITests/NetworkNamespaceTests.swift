@@ -161,13 +161,18 @@ final class LabConvention {
         return PrometheusText.value(name, labels, in: result.stdout)
     }
 
-    /// Stops every node it started by pid (SIGTERM, then SIGKILL after 10 s) and removes the state dirs.
+    /// Stops every node it started by pid (SIGTERM, then SIGKILL after 10 s) and removes the state
+    /// dirs (kept, with the nodes' logs, when `ENSEMBLE_KEEP_STATE` is set).
     func stopNodes() {
         for pid in pids { kill(pid, SIGTERM) }
         let deadline = Date().addingTimeInterval(10)
         while pids.contains(where: isRunning) && Date() < deadline { usleep(20_000) }
         for pid in pids where isRunning(pid) { kill(pid, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: stateDir)
+        if ProcessInfo.processInfo.environment["ENSEMBLE_KEEP_STATE"] != nil {
+            print("state dir kept: \(stateDir)")
+        } else {
+            try? FileManager.default.removeItem(atPath: stateDir)
+        }
     }
 
     private func stateDir(of host: NetworkLab.Host) -> String { "\(stateDir)/\(host.address)" }
