@@ -1,11 +1,14 @@
 import Foundation
 import Testing
 
-/// Chaos soak: nodes killed and restarted at seeded random times, the leader
-/// restarted too, while a client keeps requests going through any node. Every
-/// request must end with all its reports, or say for each missing one that no
-/// node had the capability; no request may fail or be lost.
-/// About 60 s by default; `ENSEMBLE_SOAK_SECONDS` makes it longer.
+/// Chaos soak: at seeded random times, the current leader (whichever node leads now) is
+/// killed with -9 or frozen (SIGSTOP for 1.5 to 3 s, then SIGCONT), or another node is
+/// killed with -9; what was killed is started again. Before each fault the convention is
+/// whole again (one leader, every node alive and voting; how long that took is printed).
+/// Meanwhile a client keeps requests going through any node. Every request must end with
+/// all its reports, or say for each missing one that no node had the capability; no
+/// request may fail or be lost.
+/// About 60 s by default; `ENSEMBLE_SOAK_SECONDS` makes it longer, `ENSEMBLE_SOAK_SEED` different.
 @Suite(.serialized)
 struct SoakTests {
     struct Tally {
@@ -79,32 +82,76 @@ struct SoakTests {
         // Also when a restart below throws: the client thread then launches no further `app` run.
         defer { stop.update { $0 = true } }
 
+        let ports = [cluster.leaderPort] + members
+        var capabilitiesAt: [UInt16: String] = [cluster.leaderPort: ""]
+        for (port, capability) in zip(members, capabilities) { capabilitiesAt[port] = capability }
+        /// kill -9, a pause of up to a second, and the same `ensemble start` again.
+        func killAndRestart(_ port: UInt16) throws {
+            if let pid = cluster.pid(port) { kill(pid, SIGKILL) }
+            Thread.sleep(forTimeInterval: random.unit())
+            let restarted = try cluster.start(port, capabilitiesAt[port] ?? "")
+            #expect(restarted.status == 0, "restart of \(port): \(restarted.stderr)")
+        }
+
         let deadline = Date().addingTimeInterval(seconds)
         var faults: [String] = []
+        var counts = ["leader kill -9": 0, "leader SIGSTOP": 0, "member kill -9": 0]
+        var wholeBeforeFault: [Double] = [], wholeAfterFault: [Double] = []
+        var lastFault = Date()
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 2 + random.unit() * 3)
-            if random.unit() < 0.2 {
-                if let pid = cluster.pid(cluster.leaderPort) { kill(pid, SIGKILL) }
-                Thread.sleep(forTimeInterval: random.unit())
-                _ = try cluster.start(cluster.leaderPort)
-                faults.append("leader at \(Self.clock(Date()))")
+            // Each fault hits a whole convention: with a voter still missing, a second loss could
+            // take the voting set's majority (docs/architecture.md, "Limits").
+            let waited = Date()
+            let whole = Self.awaitWhole(cluster, ports)
+            wholeBeforeFault.append(Date().timeIntervalSince(waited))
+            guard let leader = whole.leader else {
+                Issue.record("not whole \(Int(Self.wholeTimeout)) s after \(faults.last ?? "the start"): \(whole.state)")
+                break
+            }
+            let roll = random.unit()
+            if roll < 0.2 {
+                try killAndRestart(leader.port)
+                counts["leader kill -9", default: 0] += 1
+                faults.append("leader kill -9 \(leader.port) at \(Self.clock(Date()))")
+            } else if roll < 0.4 {
+                // Frozen past the failure detector's window, or not quite: either way, resumed, it must
+                // step down, and it comes back as a new life.
+                let pid = try #require(cluster.pid(leader.port))
+                let frozenFor = 1.5 + random.unit() * 1.5
+                kill(pid, SIGSTOP)
+                Thread.sleep(forTimeInterval: frozenFor)
+                kill(pid, SIGCONT)
+                counts["leader SIGSTOP", default: 0] += 1
+                faults.append("leader SIGSTOP \(leader.port) \(String(format: "%.1f", frozenFor)) s at \(Self.clock(Date()))")
+                let renewed = eventually(timeout: Self.wholeTimeout) { Self.life(cluster, leader.port).map { $0 != leader.life } == true }
+                #expect(renewed, "\(leader.life), frozen \(String(format: "%.1f", frozenFor)) s, did not come back as a new life: \(Self.awaitWhole(cluster, ports).state)")
             } else {
-                let index = Int(random.unit() * Double(members.count)) % members.count
-                if let pid = cluster.pid(members[index]) { kill(pid, SIGKILL) }
-                Thread.sleep(forTimeInterval: random.unit())
-                _ = try cluster.start(members[index], capabilities[index])
-                faults.append("member \(index) (\(members[index])) at \(Self.clock(Date()))")
+                let others = ports.filter { $0 != leader.port }
+                let port = others[Int(random.unit() * Double(others.count)) % others.count]
+                try killAndRestart(port)
+                counts["member kill -9", default: 0] += 1
+                faults.append("member kill -9 \(port) at \(Self.clock(Date()))")
+            }
+            // How long the convention takes to be whole again after the fault (its restart or SIGCONT).
+            lastFault = Date()
+            let again = Self.awaitWhole(cluster, ports)
+            wholeAfterFault.append(Date().timeIntervalSince(lastFault))
+            if again.leader == nil {
+                Issue.record("not whole \(Int(Self.wholeTimeout)) s after \(faults.last ?? "?"): \(again.state)")
+                break
             }
         }
-        let lastFault = Date()
         let whole = eventually(timeout: 60) { (try? cluster.app(text))?.status == 0 }
         let healed = Date().timeIntervalSince(lastFault)
         stop.update { $0 = true }
         while client.isExecuting { Thread.sleep(forTimeInterval: 0.05) }
         let result = tally.value
-        print("soak: seed \(seed), \(Int(seconds)) s, faults \(faults.count) (\(faults.joined(separator: ", ")))")
+        let kinds = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        print("soak: seed \(seed), \(Int(seconds)) s, faults \(faults.count) [\(kinds)] (\(faults.joined(separator: ", ")))")
         print("soak: requests \(result.requests), complete \(result.complete), degraded \(result.degraded), errors \(result.errors), lost \(result.lost)")
         print("soak: whole again \(String(format: "%.2f", healed)) s after the last fault")
+        print("soak: convention whole (one leader, every node alive and voting) after each fault: \(Self.spread(wholeAfterFault)); waited for before each fault: \(Self.spread(wholeBeforeFault))")
         for why in result.degradedBecause { print("soak: degraded: \(why)") }
         #expect(whole, "service did not become whole within 60 s of the last fault")
         #expect(result.errors == 0, "failed runs: \(result.failures)")
