@@ -110,11 +110,11 @@ struct SoakTests {
                 break
             }
             let roll = random.unit()
-            if roll < 0.2 {
+            if roll < 0.25 {
                 try killAndRestart(leader.port)
                 counts["leader kill -9", default: 0] += 1
                 faults.append("leader kill -9 \(leader.port) at \(Self.clock(Date()))")
-            } else if roll < 0.4 {
+            } else if roll < 0.5 {
                 // Frozen past the failure detector's window, or not quite: either way, resumed, it must
                 // step down, and it comes back as a new life.
                 let pid = try #require(cluster.pid(leader.port))
