@@ -103,7 +103,7 @@ struct SoakTests {
             // Each fault hits a whole convention: with a voter still missing, a second loss could
             // take the voting set's majority (docs/architecture.md, "Limits").
             let waited = Date()
-            let whole = Self.awaitWhole(cluster, ports)
+            let whole = cluster.awaitWhole(ports, timeout: Self.wholeTimeout)
             wholeBeforeFault.append(Date().timeIntervalSince(waited))
             guard let leader = whole.leader else {
                 Issue.record("not whole \(Int(Self.wholeTimeout)) s after \(faults.last ?? "the start"): \(whole.state)")
@@ -124,8 +124,8 @@ struct SoakTests {
                 kill(pid, SIGCONT)
                 counts["leader SIGSTOP", default: 0] += 1
                 faults.append("leader SIGSTOP \(leader.port) \(String(format: "%.1f", frozenFor)) s at \(Self.clock(Date()))")
-                let renewed = eventually(timeout: Self.wholeTimeout) { Self.life(cluster, leader.port).map { $0 != leader.life } == true }
-                #expect(renewed, "\(leader.life), frozen \(String(format: "%.1f", frozenFor)) s, did not come back as a new life: \(Self.awaitWhole(cluster, ports).state)")
+                let renewed = eventually(timeout: Self.wholeTimeout) { cluster.statedLife(leader.port).map { $0 != leader.life } == true }
+                #expect(renewed, "\(leader.life), frozen \(String(format: "%.1f", frozenFor)) s, did not come back as a new life: \(cluster.awaitWhole(ports, timeout: Self.wholeTimeout).state)")
             } else {
                 let others = ports.filter { $0 != leader.port }
                 let port = others[Int(random.unit() * Double(others.count)) % others.count]
@@ -135,7 +135,7 @@ struct SoakTests {
             }
             // How long the convention takes to be whole again after the fault (its restart or SIGCONT).
             lastFault = Date()
-            let again = Self.awaitWhole(cluster, ports)
+            let again = cluster.awaitWhole(ports, timeout: Self.wholeTimeout)
             wholeAfterFault.append(Date().timeIntervalSince(lastFault))
             if again.leader == nil {
                 Issue.record("not whole \(Int(Self.wholeTimeout)) s after \(faults.last ?? "?"): \(again.state)")
