@@ -152,7 +152,9 @@ struct SoakTests {
         print("soak: requests \(result.requests), complete \(result.complete), degraded \(result.degraded), errors \(result.errors), lost \(result.lost)")
         print("soak: whole again \(String(format: "%.2f", healed)) s after the last fault")
         print("soak: convention whole (one leader, every node alive and voting) after each fault: \(Self.spread(wholeAfterFault)); waited for before each fault: \(Self.spread(wholeBeforeFault))")
-        for why in result.degradedBecause { print("soak: degraded: \(why)") }
+        // The first few reasons (a split convention can degrade every run).
+        for why in result.degradedBecause.prefix(10) { print("soak: degraded: \(why)") }
+        if result.degradedBecause.count > 10 { print("soak: degraded: \(result.degradedBecause.count - 10) more") }
         #expect(whole, "service did not become whole within 60 s of the last fault")
         #expect(result.errors == 0, "failed runs: \(result.failures)")
         #expect(result.lost == 0, "failed runs: \(result.failures)")
