@@ -95,8 +95,9 @@ struct SoakTests {
 
         let deadline = Date().addingTimeInterval(seconds)
         var faults: [String] = []
-        var counts = ["leader kill -9": 0, "leader SIGSTOP": 0, "member kill -9": 0]
-        var wholeBeforeFault: [Double] = [], wholeAfterFault: [Double] = []
+        /// Per kind of fault, the seconds from each (its kill or SIGSTOP) to a whole convention again.
+        var recovery: [String: [Double]] = ["leader kill -9": [], "leader SIGSTOP": [], "member kill -9": []]
+        var wholeBeforeFault: [Double] = []
         var lastFault = Date()
         while Date() < deadline {
             Thread.sleep(forTimeInterval: 2 + random.unit() * 3)
@@ -110,33 +111,35 @@ struct SoakTests {
                 break
             }
             let roll = random.unit()
+            let struck = Date()
+            let kind: String
             if roll < 0.25 {
+                kind = "leader kill -9"
                 try killAndRestart(leader.port)
-                counts["leader kill -9", default: 0] += 1
                 faults.append("leader kill -9 \(leader.port) at \(Self.clock(Date()))")
             } else if roll < 0.5 {
                 // Frozen past the failure detector's window, or not quite: either way, resumed, it must
                 // step down, and it comes back as a new life.
+                kind = "leader SIGSTOP"
                 let pid = try #require(cluster.pid(leader.port))
                 let frozenFor = 1.5 + random.unit() * 1.5
                 kill(pid, SIGSTOP)
                 Thread.sleep(forTimeInterval: frozenFor)
                 kill(pid, SIGCONT)
-                counts["leader SIGSTOP", default: 0] += 1
                 faults.append("leader SIGSTOP \(leader.port) \(String(format: "%.1f", frozenFor)) s at \(Self.clock(Date()))")
                 let renewed = eventually(timeout: Self.wholeTimeout) { cluster.statedLife(leader.port).map { $0 != leader.life } == true }
                 #expect(renewed, "\(leader.life), frozen \(String(format: "%.1f", frozenFor)) s, did not come back as a new life: \(cluster.awaitWhole(ports, timeout: Self.wholeTimeout).state)")
             } else {
                 let others = ports.filter { $0 != leader.port }
                 let port = others[Int(random.unit() * Double(others.count)) % others.count]
+                kind = "member kill -9"
                 try killAndRestart(port)
-                counts["member kill -9", default: 0] += 1
                 faults.append("member kill -9 \(port) at \(Self.clock(Date()))")
             }
-            // How long the convention takes to be whole again after the fault (its restart or SIGCONT).
+            // How long the convention takes to be whole again after the fault, from its kill or SIGSTOP.
             lastFault = Date()
             let again = cluster.awaitWhole(ports, timeout: Self.wholeTimeout)
-            wholeAfterFault.append(Date().timeIntervalSince(lastFault))
+            recovery[kind, default: []].append(Date().timeIntervalSince(struck))
             if again.leader == nil {
                 Issue.record("not whole \(Int(Self.wholeTimeout)) s after \(faults.last ?? "?"): \(again.state)")
                 break
@@ -147,11 +150,13 @@ struct SoakTests {
         stop.update { $0 = true }
         while client.isExecuting { Thread.sleep(forTimeInterval: 0.05) }
         let result = tally.value
-        let kinds = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let kinds = recovery.sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")
         print("soak: seed \(seed), \(Int(seconds)) s, faults \(faults.count) [\(kinds)] (\(faults.joined(separator: ", ")))")
         print("soak: requests \(result.requests), complete \(result.complete), degraded \(result.degraded), errors \(result.errors), lost \(result.lost)")
         print("soak: whole again \(String(format: "%.2f", healed)) s after the last fault")
-        print("soak: convention whole (one leader, every node alive and voting) after each fault: \(Self.spread(wholeAfterFault)); waited for before each fault: \(Self.spread(wholeBeforeFault))")
+        let recovered = recovery.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.spread($0.value))" }.joined(separator: "; ")
+        print("soak: convention whole again (one leader, every node alive and voting), from the fault: \(recovered)")
+        print("soak: convention whole before each fault: waited \(Self.spread(wholeBeforeFault))")
         // The first few reasons (a split convention can degrade every run).
         for why in result.degradedBecause.prefix(10) { print("soak: degraded: \(why)") }
         if result.degradedBecause.count > 10 { print("soak: degraded: \(result.degradedBecause.count - 10) more") }
