@@ -38,7 +38,7 @@ extension NetworkNamespaceTests {
         let started = try convention.start(on: leaderHost, "", binding: ["--host", "0.0.0.0", "--advertise", leaderHost.name])
         try #require(started.status == 0, "start on \(leaderHost.name) failed: \(started.stderr)")
         for host in memberHosts {
-            let started = try convention.start(on: host, SuccessionTests.everything, binding: ["--host", host.address])
+            let started = try convention.start(on: host, LeaderFailoverTests.everything, binding: ["--host", host.address])
             try #require(started.status == 0, "start on \(host.address) failed: \(started.stderr)")
         }
         let address = { (host: NetworkLab.Host) in host == leaderHost ? convention.leaderAddress : "\(host.address):\(convention.port)" }

@@ -20,7 +20,7 @@ extension TestCluster {
     static func wholeLeader(_ views: [UInt16: ElectionView], ports: [UInt16]) -> UInt16? {
         guard views.count == ports.count, let life = views.values.first?.leader,
             views.values.allSatisfy({ $0.leader == life }),
-            let port = SuccessionTests.port(of: life), let leader = views[port], leader.life == life, leader.role == "leader"
+            let port = LeaderFailoverTests.port(of: life), let leader = views[port], leader.life == life, leader.role == "leader"
         else { return nil }
         let listed = Set(leader.members.map(\.address))
         guard listed == Set(ports.map { "127.0.0.1:\($0)" }), leader.members.allSatisfy({ $0.alive && $0.voter }) else { return nil }
