@@ -28,11 +28,11 @@ extension TestCluster {
     }
 
     /// Polls every node's status until the convention is whole (`wholeLeader`), for `timeout`
-    /// seconds at most: the leader's port and life, and the last sample's state for a failure
+    /// seconds at most: the leader's port and life, the last sample, and its state for a failure
     /// message. `watch` sees every sample on the way.
     func awaitWhole(
         _ ports: [UInt16], timeout: Double = 30, watch: ([UInt16: ElectionView]) -> Void = { _ in }
-    ) -> (leader: (port: UInt16, life: String)?, state: String) {
+    ) -> (leader: (port: UInt16, life: String)?, views: [UInt16: ElectionView], state: String) {
         var last: (views: [UInt16: ElectionView], unanswered: [UInt16: String]) = ([:], [:])
         var leader: (port: UInt16, life: String)?
         _ = eventually(timeout: timeout) {
@@ -44,6 +44,6 @@ extension TestCluster {
         let state = ports.map { port in
             last.views[port].map { "\(port): \($0.summary)" } ?? "\(port): no answer (\(last.unanswered[port] ?? "?"))"
         }
-        return (leader, state.joined(separator: "; "))
+        return (leader, last.views, state.joined(separator: "; "))
     }
 }
