@@ -87,6 +87,17 @@ public struct MemberState: Sendable {
         self.view = view
         var seen: Set<NodeAddress> = [me.address]
         joinTargets = ([leaderAddress] + seeds).filter { seen.insert($0).inserted }
+        if let view { addJoinTargets(knownTo: view) }
+    }
+
+    /// JOINs may also go to the view's members and voters when the current target does not
+    /// answer: after a partition heals, they are this node's way back to the side that elected a
+    /// leader, whose nodes answer a JOIN with the leader they follow.
+    private mutating func addJoinTargets(knownTo view: MembershipView) {
+        for address in view.members.keys.sorted() + view.voters.map(\.address)
+        where address != me.address && !joinTargets.contains(address) {
+            joinTargets.append(address)
+        }
     }
 
     /// After `limit` JOINs in a row without an answer, JOINs go to the next target (the shell
@@ -304,6 +315,7 @@ public struct MemberState: Sendable {
         snapshotRequest = nil
         view.apply(.memberDown(view.leader, reason: reason))
         self.view = view
+        addJoinTargets(knownTo: view)
         return [.viewChanged]
     }
 

@@ -134,4 +134,28 @@ import Testing
         #expect(member.heardAnswer)
         #expect(!member.noConventionAnywhere)
     }
+
+    /// After a partition: the view of a node on the minority side lists only that side (it declared
+    /// the others gone, `b` among them), while the voting set still holds `b`. JOINs reach `b`
+    /// in turn, and `b` names the leader the majority elected: that is the way back.
+    @Test func joinsGoInTurnToTheVotersTheViewDeclaredGoneAndOneOfThemNamesTheLeader() {
+        var snapshot = P.view(members: [Self.a])
+        snapshot.voters = [Self.leader, Self.a, Self.b].sorted()
+        let elected = Fixture.node(10003, 0x30)
+        // A member whose leader is lost.
+        var member = MemberState(me: Self.a, leaderAddress: Self.leader.address)
+        member.joinSent(id: 1, names: [], now: .zero, retryInterval: .zero)
+        _ = member.answer(.welcome(snapshot), correlationID: 1, from: Self.leader, currentNames: [])
+        #expect(member.isWelcomed)
+        #expect(member.leaderLost(reason: "no heartbeat") == [.viewChanged])
+        for id in 2...5 { member.joinSent(id: UInt64(id), names: [], now: .zero, retryInterval: .zero) }
+        #expect(member.rotateJoinTarget(after: 4) == Self.b.address)
+        #expect(member.answer(.notLeader(term: 2, leader: elected), correlationID: 5, from: Self.b, currentNames: [])
+            == [.redirected(to: elected)])
+        #expect(member.leaderAddress == elected.address)
+        // A leader that stepped down, keeping the view it led: JOINs go to its members, then to `b`.
+        var former = MemberState(me: Self.leader, leaderAddress: Self.a.address, view: MembershipView(snapshot), seeds: [Self.a.address])
+        for id in 1...4 { former.joinSent(id: UInt64(id), names: [], now: .zero, retryInterval: .zero) }
+        #expect(former.rotateJoinTarget(after: 4) == Self.b.address)
+    }
 }
