@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Hosts for tests, made of network namespaces on this machine.
 ///
@@ -43,6 +44,15 @@ final class NetworkLab {
     private(set) var hosts: [Host] = []
 
     /// Makes the bridge; throws `noPrivilege` when this process may not make namespaces.
+    /// A lab for a test, or the test skipped saying which privilege is missing.
+    static func forTest() throws -> NetworkLab {
+        do {
+            return try NetworkLab()
+        } catch Unavailable.noPrivilege(let why) {
+            try Test.cancel("skipped: this test builds hosts out of network namespaces, and \(why)")
+        }
+    }
+
     init() throws {
         guard geteuid() == 0 else {
             throw Unavailable.noPrivilege("not root: making network namespaces (ip netns add) needs root")
