@@ -166,8 +166,10 @@ extension ControlPlane {
     /// The election's timers: a leader keeps its lease and repeats its word; a voter that no
     /// leader welcomes stands when due (and again while no leader is known); a node at the
     /// leader address that found nobody's convention founds one. `lastHeard` tells when a node
-    /// address was last heard from; `me` is this node's member record now.
-    public mutating func tickSuccession(now: Duration, lastHeard: (NodeAddress) -> Duration?, me record: MemberInfo) -> [SuccessionDirective] {
+    /// address was last heard from; `me` is this node's member record now (read only to found).
+    public mutating func tickSuccession(
+        now: Duration, lastHeard: (NodeAddress) -> Duration?, me record: @autoclosure () -> MemberInfo
+    ) -> [SuccessionDirective] {
         if let leader {
             let heard = heardVoters(of: leader, now: now, lastHeard: lastHeard)
             if !election.isMajority(heard.count), let since = timers.leadingSince, now - since > settings.lease {
@@ -182,7 +184,7 @@ extension ControlPlane {
         if settings.looksBeforeFounding, !member.isWelcomed, !member.heardAnswer,
             member.noConventionAnywhere || now >= settings.lookTimeout
         {
-            return found(record, now: now)
+            return found(record(), now: now)
         }
         guard election.voters.contains(me) else { return [] }
         if member.isWelcomed {

@@ -102,9 +102,10 @@ extension NodeIO {
 
     /// The election's timers, each tick.
     func tickElection(now: Duration) {
-        let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities, publicKey: core.configuration.curve?.keyPair.publicKey)
         let heard = lastHeard
-        apply(plane.tickSuccession(now: now, lastHeard: { heard[$0] }, me: me))
+        apply(plane.tickSuccession(
+            now: now, lastHeard: { heard[$0] },
+            me: MemberInfo(node: core.nodeID, capabilities: core.capabilities, publicKey: core.configuration.curve?.keyPair.publicKey)))
         if let probe = plane.probeConfiguredLeader(core.configuration.leader, now: now) { apply([probe]) }
     }
 
