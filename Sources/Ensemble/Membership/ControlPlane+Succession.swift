@@ -19,6 +19,14 @@ extension ControlPlane {
         return out
     }
 
+    /// The update channel brought `leader`'s heartbeat or update of `term`. A term below this
+    /// node's is not acted on but corrected: the publisher is told this node's term and leader
+    /// (the directives returned); nil when the term is current and the member takes the news.
+    public mutating func published(by leader: NodeID, term: UInt64, now: Duration) -> [SuccessionDirective]? {
+        guard term < election.term else { return nil }
+        return elect(election.heardLeader(leader, term: term), now: now)
+    }
+
     /// The answer of `voter` to this node's pre-vote or vote request.
     public mutating func ballotAnswered(by voter: NodeID, preVote: Bool, _ answer: VoteAnswer, now: Duration) -> [SuccessionDirective] {
         elect(preVote ? election.preVoteAnswered(by: voter, answer) : election.voteAnswered(by: voter, answer), now: now)

@@ -134,9 +134,11 @@ public struct ControlPlane: Sendable {
         switch control {
         case .preVote(let term, let sequence):
             return [.answer(.voteAnswer(election.preVoteRequested(
-                by: origin, term: term, sequence: sequence, hearsLeader: hearsLeader())))]
+                by: origin, term: term, sequence: sequence, hearsLeader: hearsLeader(),
+                knownAddress: member?.joinsThrough(origin.address) == true)))]
         case .vote(let term, let sequence):
-            let (answer, directives) = election.voteRequested(by: origin, term: term, sequence: sequence)
+            let (answer, directives) = election.voteRequested(
+                by: origin, term: term, sequence: sequence, knownAddress: member?.joinsThrough(origin.address) == true)
             var answered = answer
             answered.leader = election.knownLeader
             return [.answer(.voteAnswer(answered))] + (directives.isEmpty ? [] : [.election(directives)])

@@ -108,11 +108,28 @@ public struct Election: Sendable {
             ?? [.askPreVotes(term: next, sequence: sequence, voters: others)]
     }
 
+    /// Whether this node may give its vote to a candidate whose view is at `sequence`: as a voter,
+    /// or as a life the candidate's later view may have made one (the leader added it, and died
+    /// before this node heard). Either way only a candidate whose voting set names this life counts it.
+    private func votes(forViewAt sequence: UInt64) -> Bool {
+        voters.contains(me) || sequence > self.sequence
+    }
+
+    /// Whether `candidate` may stand for all this node knows: a voter of its set, or, when its view
+    /// is ahead of this node's, a node at an address this node joins through (`knownAddress`: the
+    /// later view may have made it a voter). A stranger can neither win this vote nor raise the term.
+    private func mayStand(_ candidate: NodeID, sequence: UInt64, knownAddress: Bool) -> Bool {
+        voters.contains(candidate) || (knownAddress && sequence > self.sequence)
+    }
+
     /// A pre-vote request: would this node vote for `candidate` in `term`? It would when it
     /// votes, has no leader it hears from (`hearsLeader`), and the candidate is not behind.
     /// Nothing changes here: no term is raised, no vote given.
-    public func preVoteRequested(by candidate: NodeID, term: UInt64, sequence: UInt64, hearsLeader: Bool) -> VoteAnswer {
-        let granted = voters.contains(me) && voters.contains(candidate) && !hearsLeader && !isLeader
+    public func preVoteRequested(
+        by candidate: NodeID, term: UInt64, sequence: UInt64, hearsLeader: Bool, knownAddress: Bool = false
+    ) -> VoteAnswer {
+        let granted = votes(forViewAt: sequence) && mayStand(candidate, sequence: sequence, knownAddress: knownAddress)
+            && !hearsLeader && !isLeader
             && term > self.term && sequence >= self.sequence
         return VoteAnswer(granted: granted, term: self.term)
     }
@@ -131,11 +148,15 @@ public struct Election: Sendable {
     /// A vote request from `candidate` for `term`. Granted at most once per term, to a voter
     /// whose term and view are not behind this node's, in a term with no leader known; a
     /// higher term is adopted either way, from a voter only (anyone else's request changes nothing).
-    public mutating func voteRequested(by candidate: NodeID, term: UInt64, sequence: UInt64) -> (VoteAnswer, [ElectionDirective]) {
-        guard voters.contains(candidate) else { return (VoteAnswer(granted: false, term: self.term), []) }
+    public mutating func voteRequested(
+        by candidate: NodeID, term: UInt64, sequence: UInt64, knownAddress: Bool = false
+    ) -> (VoteAnswer, [ElectionDirective]) {
+        guard mayStand(candidate, sequence: sequence, knownAddress: knownAddress) else {
+            return (VoteAnswer(granted: false, term: self.term), [])
+        }
         var directives: [ElectionDirective] = []
         if term > self.term { directives = stepDown(to: term, leader: nil) }
-        let granted = voters.contains(me) && term == self.term && knownLeader == nil
+        let granted = votes(forViewAt: sequence) && term == self.term && knownLeader == nil
             && sequence >= self.sequence && (votedFor == nil || votedFor == candidate)
         if granted { votedFor = candidate }
         return (VoteAnswer(granted: granted, term: self.term), directives)

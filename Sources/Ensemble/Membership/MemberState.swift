@@ -307,6 +307,12 @@ public struct MemberState: Sendable {
         return [.redirected(to: leader)]
     }
 
+    /// Whether this node JOINs (or would, in turn) through `address`: the leader address, a seed,
+    /// a member of its view once the leader is lost.
+    public func joinsThrough(_ address: NodeAddress) -> Bool {
+        joinTargets.contains(address)
+    }
+
     /// This member decided the leader is down: drop it from the view, keep the rest, and rejoin when it returns.
     public mutating func leaderLost(reason: String) -> [MemberDirective] {
         guard var view, isWelcomed else { return [] }

@@ -71,7 +71,7 @@ extension NodeCore {
     ) async throws -> (address: ActorAddress, created: Bool) {
         if let address = view?.names[name], view?.member(address.node) != nil { return (address, false) }
         counters.add("namesCreatedWithoutLeader")
-        let address = try await place(type, parent: parent, globalName: name)
+        let address = try await place(type, parent: parent, globalName: name, nameUnsettled: true)
         io.submit(.noteLocalName(name, address))
         return (address, true)
     }

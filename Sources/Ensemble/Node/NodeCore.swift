@@ -271,7 +271,11 @@ final class NodeCore: Sendable {
         return address
     }
 
-    func place(_ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?) async throws -> ActorAddress {
+    /// Starts an actor where `Placement` says; `nameUnsettled`: the global name has no leader's
+    /// word, so a host elsewhere announces the actor to the leader itself.
+    func place(
+        _ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?, nameUnsettled: Bool = false
+    ) async throws -> ActorAddress {
         let started = ContinuousClock.now
         var outcome = NodeMetrics.PlacementOutcome.failed
         defer { metrics.placementFinished(outcome, after: ContinuousClock.now - started) }
@@ -293,10 +297,11 @@ final class NodeCore: Sendable {
             let grace = epoch + configuration.nameGracePeriod
             guard leadership.leading, ContinuousClock.now < grace else { throw error }
             try await Task.sleep(until: grace)
-            return try await place(type, parent: parent, globalName: globalName)
+            return try await place(type, parent: parent, globalName: globalName, nameUnsettled: nameUnsettled)
         case .remote(let candidates):
             var reasons: [PlacementError.NodeReason] = []
-            let request = CreateRequest(typeName: type.typeName, parent: parent?.address, globalName: globalName)
+            let request = CreateRequest(
+                typeName: type.typeName, parent: parent?.address, globalName: globalName, nameUnsettled: nameUnsettled)
             for candidate in candidates {
                 do {
                     switch try await self.request(.create(request), to: .system(candidate)) {

@@ -123,7 +123,12 @@ extension NodeIO {
         let id = envelope.correlationID
         switch request {
         case .create(let create, let creator):
-            reply(to: envelope, core.acceptCreate(create, creator: creator))
+            let answer = core.acceptCreate(create, creator: creator)
+            if create.nameUnsettled, let name = create.globalName, case .created(let address, _) = answer {
+                // Only a host may bring its actor's name to the leader.
+                noteNameWithoutLeader(name, address)
+            }
+            reply(to: envelope, answer)
         case .createActor(let typeName, let globalName):
             guard let finished = startClientRequest(envelope, counts: .creation) else { return }
             let core = self.core

@@ -75,6 +75,11 @@ extension NodeIO {
                 core.logger.warning("stepping down as leader of term \(term): \(why)")
                 core.counters.add("leaderStepDowns")
                 core.setLeaderReachable(false)
+                // Its JOINs go to another member now: its update channel is read before it is welcomed.
+                if plane.leaderAddress != core.nodeID.address {
+                    subscribe(to: plane.leaderAddress)
+                    updateLinkable()
+                }
             case .viewChanged:
                 viewChanged(to: plane.view)
             }

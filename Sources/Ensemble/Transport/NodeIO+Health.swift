@@ -22,6 +22,7 @@ extension NodeIO {
     func updateLinkable() {
         linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
         linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
+        linkable.formUnion(plane.election.voters.map(\.address))
         linkable.insert(core.configuration.leader)
         linkable.insert(plane.leaderAddress)
     }

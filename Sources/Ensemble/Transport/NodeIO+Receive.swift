@@ -272,11 +272,19 @@ extension NodeIO {
                     let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
                 {
                     heard(beat.leader)
+                    if let correction = plane.published(by: beat.leader, term: beat.term, now: core.now) {
+                        apply(correction)
+                        continue
+                    }
                     apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
                 } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
                     let update = try? SequencedUpdate(protoBytes: envelope.payload)
                 {
                     heard(update.leader)
+                    if let correction = plane.published(by: update.leader, term: update.term, now: core.now) {
+                        apply(correction)
+                        continue
+                    }
                     apply(plane.member!.update(update))
                 } else {
                     core.counters.add("malformedFrames")

@@ -7,9 +7,7 @@ extension NodeIO {
         let recipient = envelope.recipient
         let me = core.nodeID
         guard recipient.node.address == me.address else {
-            // A lost life still gets answers to its own requests: the leader's answer to a cut-off
-            // node's JOINs is `declaredDown`, and without it that node would JOIN forever.
-            if plane.lost.contains(recipient.node) && !(envelope.kind == .reply && recipient.id == 0) {
+            if plane.lost.contains(recipient.node) && !stillReaches(recipient, kind: envelope.kind) {
                 core.counters.add("deadLetters")
                 core.returnDeadLetter(envelope, reason: "\(recipient.node) is gone")
                 return
@@ -33,6 +31,13 @@ extension NodeIO {
         } else {
             core.counters.add("misroutedDrops")
         }
+    }
+
+    /// What still goes to a lost life: answers to its own requests (the leader's answer to a
+    /// cut-off node's JOINs is `declaredDown`, and without it that node would JOIN forever), and,
+    /// for a voter, ballots and the new leader's word (it votes until the voting set drops it).
+    private func stillReaches(_ recipient: ActorAddress, kind: EnvelopeKind) -> Bool {
+        recipient.id == 0 && (kind == .reply || plane.election.voters.contains(recipient.node))
     }
 
     /// Whether `route` would hand a tell for `recipient` to a local actor's mailbox (and to nothing else).

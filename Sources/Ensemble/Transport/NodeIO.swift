@@ -196,17 +196,22 @@ final class NodeIO {
         }
     }
 
+    /// A global name created without the leader's word: a leader (it came to lead meanwhile)
+    /// judges it itself; a member notes it and announces its own actors' names to the leader.
+    func noteNameWithoutLeader(_ name: String, _ address: ActorAddress) {
+        if plane.leader != nil {
+            let bornMs = core.cell(address.id)?.bornMs ?? 0
+            return apply(plane.leader!.adoptOwn(NamedActor(name: name, address: address, bornMs: bornMs)))
+        }
+        guard plane.member != nil else { return }
+        plane.member!.noteLocalName(name, address)
+        viewChanged(to: plane.view)
+    }
+
     private func perform(_ command: IOCommand) {
         switch command {
         case .noteLocalName(let name, let address):
-            if plane.leader != nil {
-                // It came to lead meanwhile: it judges the name itself.
-                let bornMs = core.cell(address.id)?.bornMs ?? 0
-                return apply(plane.leader!.adoptOwn(NamedActor(name: name, address: address, bornMs: bornMs)))
-            }
-            guard plane.member != nil else { return }
-            plane.member!.noteLocalName(name, address)
-            viewChanged(to: plane.view)
+            noteNameWithoutLeader(name, address)
         case .shutdown(let continuation):
             shutdownWaiters.append(continuation)
             leaveConvention()

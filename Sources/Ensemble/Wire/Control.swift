@@ -47,6 +47,9 @@ public struct CreateRequest: Sendable, Equatable {
     public var parent: ActorAddress?
     /// The global name the actor will hold, if any.
     public var globalName: String?
+    /// The creator had no leader's word for `globalName` (it was away): the host announces the
+    /// named actor to the leader itself, as only a host may (the leader judges it against any other holder).
+    public var nameUnsettled: Bool = false
 }
 
 /// The leader's answer to a global-name claim.

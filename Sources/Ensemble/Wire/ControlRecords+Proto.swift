@@ -35,13 +35,15 @@ extension CreateRequest: ProtoConvertible {
         proto.typeName = typeName
         if let parent { proto.parent = parent.proto }
         if let globalName { proto.globalName = globalName }
+        proto.nameUnsettled = nameUnsettled
         return proto
     }
 
     public init(proto: Ensemble_V2_CreateRequest) throws(WireError) {
         self.init(
             typeName: proto.typeName, parent: proto.hasParent ? try ActorAddress(proto: proto.parent) : nil,
-            globalName: proto.hasGlobalName ? proto.globalName : nil)
+            globalName: proto.hasGlobalName ? proto.globalName : nil,
+            nameUnsettled: proto.hasGlobalName && proto.nameUnsettled)
     }
 }
 

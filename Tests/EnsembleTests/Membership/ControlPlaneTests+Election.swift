@@ -113,6 +113,19 @@ import Testing
         #expect(member.update(current) == [.viewChanged])
     }
 
+    @Test func aLowerTermsPublisherIsToldTheTermAndLeaderInsteadOfFollowed() {
+        var plane = Self.welcomed()
+        _ = Self.request(&plane, .announceLeader(term: 2, leader: Self.b), from: Self.b)
+        // The old leader's heartbeat or update of term 1 is corrected, not taken.
+        #expect(plane.published(by: Self.leader, term: 1, now: .zero)
+            == [.tell(Self.leader, .announceLeader(term: 2, leader: Self.b))])
+        #expect(plane.published(by: Self.b, term: 2, now: .zero) == nil)
+        #expect(plane.published(by: Self.b, term: 3, now: .zero) == nil)
+        // A stranger that claims to lead is not a voter the set elected: nothing is sent to it.
+        #expect(plane.published(by: Self.stranger, term: 1, now: .zero) == [])
+        #expect(plane.election.term == 2)
+    }
+
     @Test func joinsGoToTheNextSeedWhenUnansweredAndANodeOfNoConventionIsNoConvention() {
         let seed = Fixture.node(10007, 0x70)
         var member = MemberState(me: Self.a, leaderAddress: Self.leader.address, seeds: [seed.address, Self.a.address])

@@ -52,6 +52,30 @@ import Testing
         #expect(!voter.voteRequested(by: Self.life(2, 9), term: 4, sequence: 10).0.granted)
     }
 
+    @Test func aLifeBehindACandidatesViewVotesAsTheLaterViewMayHaveMadeItAVoter() {
+        // The leader added this life in view 11 and died before it heard: a candidate at 11 asks.
+        let added = Self.life(6)
+        var behind = Self.node(added)
+        #expect(behind.preVoteRequested(by: Self.b, term: 4, sequence: 11, hearsLeader: false).granted)
+        #expect(behind.voteRequested(by: Self.b, term: 4, sequence: 11).0 == VoteAnswer(granted: true, term: 4))
+        // Still one vote per term, and a candidate outside the set it knows gets none.
+        #expect(!behind.voteRequested(by: Self.c, term: 4, sequence: 11).0.granted)
+        var other = Self.node(added)
+        #expect(!other.voteRequested(by: Self.life(7), term: 4, sequence: 11).0.granted)
+        #expect(other.term == 3)
+        // A life that never heard its welcome knows no voters: a candidate ahead of it at an address
+        // it joins through gets its vote in the candidate's term; a stranger gets nothing.
+        var unwelcomed = Election(me: added, voters: [])
+        #expect(!unwelcomed.voteRequested(by: Self.b, term: 4, sequence: 11).0.granted)
+        #expect(unwelcomed.term == 0)
+        #expect(unwelcomed.preVoteRequested(by: Self.b, term: 4, sequence: 11, hearsLeader: false, knownAddress: true).granted)
+        #expect(unwelcomed.voteRequested(by: Self.b, term: 4, sequence: 11, knownAddress: true).0 == VoteAnswer(granted: true, term: 4))
+        // Only a candidate whose set names this life counts the vote.
+        var candidate = Self.node(Self.b)
+        _ = candidate.leaderLost()
+        #expect(candidate.preVoteAnswered(by: added, VoteAnswer(granted: true, term: 3)) == [])
+    }
+
     @Test func aMajorityOfTheVotingSetElects() {
         var candidate = Self.node(Self.b)
         #expect(candidate.leaderLost() == [.askPreVotes(term: 4, sequence: 10, voters: [Self.a, Self.c, Self.d, Self.e])])

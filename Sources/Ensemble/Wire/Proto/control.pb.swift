@@ -474,6 +474,10 @@ public nonisolated struct Ensemble_V2_CreateRequest: Sendable {
   /// Clears the value of `globalName`. Subsequent reads from it will return its default value.
   public mutating func clearGlobalName() {self._globalName = nil}
 
+  /// The creator had no leader's word for the name (it was away): the host announces the
+  /// named actor to the leader itself, which judges it against any other holder.
+  public var nameUnsettled: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1436,7 +1440,7 @@ nonisolated extension Ensemble_V2_AbandonNameNotice: SwiftProtobuf.Message, Swif
 
 nonisolated extension Ensemble_V2_CreateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{1}parent\0\u{3}global_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{1}parent\0\u{3}global_name\0\u{3}name_unsettled\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1447,6 +1451,7 @@ nonisolated extension Ensemble_V2_CreateRequest: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularStringField(value: &self.typeName) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._parent) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self._globalName) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.nameUnsettled) }()
       default: break
       }
     }
@@ -1466,6 +1471,9 @@ nonisolated extension Ensemble_V2_CreateRequest: SwiftProtobuf.Message, SwiftPro
     try { if let v = self._globalName {
       try visitor.visitSingularStringField(value: v, fieldNumber: 3)
     } }()
+    if self.nameUnsettled != false {
+      try visitor.visitSingularBoolField(value: self.nameUnsettled, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1473,6 +1481,7 @@ nonisolated extension Ensemble_V2_CreateRequest: SwiftProtobuf.Message, SwiftPro
     if lhs.typeName != rhs.typeName {return false}
     if lhs._parent != rhs._parent {return false}
     if lhs._globalName != rhs._globalName {return false}
+    if lhs.nameUnsettled != rhs.nameUnsettled {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -20,6 +20,7 @@ extension ConventionSimulation {
         var convergedAfter: Duration?
         var simulated: Duration
         var faults: Int
+        var overlappingFaults: Int
         var grants: Int
         var digest: UInt64
     }
@@ -34,7 +35,7 @@ extension ConventionSimulation {
         var convergedAfter: Duration?
         func outcome(_ failure: String?) -> Outcome {
             Outcome(seed: sim.seed, failure: failure.map { sim.describe($0) }, convergedAfter: convergedAfter, simulated: sim.now,
-                    faults: sim.faultsInjected, grants: sim.grantsUsed, digest: sim.digest)
+                    faults: sim.faultsInjected, overlappingFaults: sim.overlappingFaults, grants: sim.grantsUsed, digest: sim.digest)
         }
         while sim.now < faultTime {
             sim.advance(faults: true)

@@ -9,12 +9,13 @@ import TestSupport
 ///
 /// Time moves in steps of 20 ms; every node not frozen takes one turn per step, in an order
 /// the seed shuffles. For `faultTime` the network loses and reorders messages, and partitions,
-/// kills and freezes come one at a time, only while the convention can survive them: the
-/// documented limits (docs/architecture.md, "Limits") are not faults to find, so a node is
-/// killed, frozen or cut off only while a leader leads at least three voters that are all
-/// live lives. Clients create actors, named from a small pool so that names conflict, and
-/// change capabilities throughout. Wall clocks are skewed per machine by up to ±3 s (`bornMs`,
-/// incarnations), and a restarted machine's clock may have been set back.
+/// kills and freezes come and overlap, only while the convention can survive them: the
+/// documented limits (docs/architecture.md, "Limits") are not faults to find, so a fault starts
+/// only while one leader leads at least three voters and, with it, no more voters are dead
+/// lives, frozen or cut off than a majority can spare (a partition may also cut the voters in
+/// half while nothing else is wrong). Clients create actors, named from a small pool so that
+/// names conflict, and change capabilities throughout. Wall clocks are skewed per machine by up
+/// to ±3 s (`bornMs`, incarnations), and a restarted machine's clock may have been set back.
 struct ConventionSimulation {
     struct Slot {
         var address: NodeAddress
@@ -46,11 +47,11 @@ struct ConventionSimulation {
     /// A digest of what happened, so that a replay can be compared.
     var digest: UInt64 = 0xcbf2_9ce4_8422_2325
     var faultsInjected = 0
+    /// Faults begun while another was under way.
+    var overlappingFaults = 0
     var grantsUsed = 0
 
     static let names = ["alpha", "beta", "gamma"]
-    /// `ENSEMBLE_SIMULATION_EVEN_SPLITS=1`: partitions may also cut off exactly half the voters.
-    static let evenSplits = ProcessInfo.processInfo.environment["ENSEMBLE_SIMULATION_EVEN_SPLITS"] != nil
     static let capabilityNames = ["gpu", "morse"]
 
     init(seed: UInt64) {
@@ -168,52 +169,90 @@ struct ConventionSimulation {
 
     // MARK: Faults
 
-    /// Whether the convention can survive one more node killed, frozen or cut off: no other such
-    /// fault is under way, and one leader leads three or more voters, all of them live lives.
-    var canSurviveAFault: Bool {
-        guard !network.isPartitioned, slots.allSatisfy({ $0.frozenUntil == nil && $0.node != nil }) else { return false }
+    /// How many voters of the one leader's view are at fault (a dead life, frozen, or cut off
+    /// from the leader), before and with `targets` faulted too; nil unless one leader leads three or more.
+    func votersAtFault(adding targets: [Int]) -> (before: Int, after: Int, voters: Int)? {
         let leading = slots.compactMap(\.node).filter { $0.plane.leader != nil }
-        guard leading.count == 1, let view = leading[0].plane.view, view.voters.count >= 3 else { return false }
-        let lives = Set(slots.compactMap { $0.node?.life })
-        return view.voters.allSatisfy { lives.contains($0) }
+        guard leading.count == 1, let view = leading[0].plane.view, view.voters.count >= 3 else { return nil }
+        let leaderSide = network.side[leading[0].life.address] ?? 0
+        var before = 0
+        var after = 0
+        for voter in view.voters {
+            let index = slots.firstIndex { $0.address == voter.address }
+            let atFault = index.map { slot in
+                slots[slot].node?.life != voter || slots[slot].frozenUntil != nil
+                    || (network.side[voter.address] ?? 0) != leaderSide
+            } ?? true
+            if atFault { before += 1 }
+            if atFault || index.map(targets.contains) == true { after += 1 }
+        }
+        return (before, after, view.voters.count)
+    }
+
+    /// Whether the convention survives `targets` killed, frozen or cut off on top of the faults
+    /// under way: a majority of the voters stays whole, or (a partition while nothing else is wrong)
+    /// exactly half are cut off.
+    func canSurvive(faulting targets: [Int], partition: Bool) -> Bool {
+        guard let count = votersAtFault(adding: targets) else { return false }
+        if count.after <= count.voters - (count.voters / 2 + 1) { return true }
+        return partition && count.before == 0 && count.after * 2 == count.voters
     }
 
     private mutating func injectFaults() {
         network.lossRate = 0.02
         network.reorderRate = 0.05
         if let until = partitionUntil, now >= until { heal() }
-        if random.unit() < 0.008, canSurviveAFault {
-            faultsInjected += 1
-            lastFaultAt = now
-            let index = Int(random.next() % UInt64(slots.count))
-            switch random.next() % 3 {
-            case 0:
-                // Killed: the process vanishes; a new one starts later, by its clock (set back, now and then).
-                mix(0xC111, UInt64(index))
-                if SimNode.tracing { print("\(now) kill \(slots[index].address)") }
-                slots[index].node = nil
-                slots[index].restartAt = now + .milliseconds(300 + Int(random.next() % 2700))
-                slots[index].restartAbove = nil
-                slots[index].restartIsFault = true
-                if random.unit() < 0.3 { slots[index].skewMs -= Int64(random.next() % 5000) }
-            case 1:
-                mix(0xF4EE, UInt64(index))
-                if SimNode.tracing { print("\(now) freeze \(slots[index].address)") }
-                slots[index].frozenUntil = now + .milliseconds(200 + Int(random.next() % 2800))
-            default:
-                // A minority of the voters is cut off: an even split lets the leader declare the
-                // other half's voters down, and the set never regains a majority (reported).
-                var cut = slots.indices.filter { _ in random.unit() < 0.4 }
-                let voters = slots.compactMap { $0.node?.plane.leader?.view.voters }.first ?? []
-                let cutVoters = voters.count { voter in cut.contains { slots[$0].address == voter.address } }
-                let halved = cutVoters * 2 >= voters.count && !(Self.evenSplits && cutVoters * 2 == voters.count)
-                if cut.isEmpty || cut.count == slots.count || halved { cut = [index] }
-                mix(0x9A27, UInt64(cut.count))
-                if SimNode.tracing { print("\(now) partition \(cut)") }
-                for member in cut { network.side[slots[member].address] = 1 }
-                partitionUntil = now + .milliseconds(300 + Int(random.next() % 3700))
-            }
+        if random.unit() < 0.015 { injectFault() }
+        clientActivity()
+    }
+
+    /// One more fault, when the convention survives it: a kill, a freeze or a partition.
+    private mutating func injectFault() {
+        let overlapping = faultUnderWay
+        let index = Int(random.next() % UInt64(slots.count))
+        switch random.next() % 3 {
+        case 0:
+            guard slots[index].node != nil, canSurvive(faulting: [index], partition: false) else { return }
+            // Killed: the process vanishes; a new one starts later, by its clock (set back, now and then).
+            mix(0xC111, UInt64(index))
+            if SimNode.tracing { print("\(now) kill \(slots[index].address)") }
+            slots[index].node = nil
+            slots[index].frozenUntil = nil
+            slots[index].restartAt = now + .milliseconds(300 + Int(random.next() % 2700))
+            slots[index].restartAbove = nil
+            slots[index].restartIsFault = true
+            if random.unit() < 0.3 { slots[index].skewMs -= Int64(random.next() % 5000) }
+        case 1:
+            guard slots[index].node != nil, slots[index].frozenUntil == nil, canSurvive(faulting: [index], partition: false)
+            else { return }
+            mix(0xF4EE, UInt64(index))
+            if SimNode.tracing { print("\(now) freeze \(slots[index].address)") }
+            slots[index].frozenUntil = now + .milliseconds(200 + Int(random.next() % 2800))
+        default:
+            guard !network.isPartitioned else { return }
+            var cut = slots.indices.filter { _ in random.unit() < 0.4 }
+            if cut.isEmpty || cut.count == slots.count || !canSurvive(faulting: cut, partition: true) { cut = [index] }
+            // A node at the leader address still looking for the convention founds its own when cut
+            // off from all it knew, as one started during the partition would (a documented limit).
+            let looking = cut.contains { slots[$0].node?.plane.settings.looksBeforeFounding == true }
+            guard canSurvive(faulting: cut, partition: true), !looking else { return }
+            mix(0x9A27, UInt64(cut.count))
+            if SimNode.tracing { print("\(now) partition \(cut)") }
+            for member in cut { network.side[slots[member].address] = 1 }
+            partitionUntil = now + .milliseconds(300 + Int(random.next() % 3700))
         }
+        if overlapping { overlappingFaults += 1 }
+        faultsInjected += 1
+        lastFaultAt = now
+    }
+
+    /// Whether a fault is under way (a partition, a frozen node, a killed one not yet back).
+    private var faultUnderWay: Bool {
+        network.isPartitioned || slots.contains { $0.frozenUntil != nil || ($0.node == nil && $0.restartIsFault) }
+    }
+
+    /// Clients create actors and change capabilities.
+    private mutating func clientActivity() {
         let live = slots.indices.filter { slots[$0].node != nil }
         guard !live.isEmpty else { return }
         if random.unit() < 0.01 {

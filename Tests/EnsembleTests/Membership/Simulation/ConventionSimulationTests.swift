@@ -27,7 +27,8 @@ import Testing
         let slowest = outcomes.compactMap(\.convergedAfter).max() ?? .zero
         print("""
             ConventionSimulation: \(seeds.count) seeds, \(seconds) s of faults each, \(simulated) simulated in all, \
-            \(outcomes.reduce(0) { $0 + $1.faults }) faults, \(outcomes.reduce(0) { $0 + $1.grants }) name grants used, \
+            \(outcomes.reduce(0) { $0 + $1.faults }) faults \
+            (\(outcomes.reduce(0) { $0 + $1.overlappingFaults }) begun while another was under way), \(outcomes.reduce(0) { $0 + $1.grants }) name grants used, \
             slowest agreement \(slowest) after the last fault, \(ContinuousClock.now - started) of wall time
             """)
         for failure in failures.prefix(5) { print(failure) }

@@ -80,8 +80,9 @@ extension SimNode {
         creations[id]!.stage = .placing(candidates)
         let request = makeID()
         pending[request] = SimPending(creation: id, destination: candidate, deadline: now + Self.requestTimeout)
-        emitRequest(.create(CreateRequest(typeName: creation.type.rawValue, parent: nil, globalName: creation.name)),
-                     to: .system(candidate), correlationID: request)
+        let create = CreateRequest(
+            typeName: creation.type.rawValue, parent: nil, globalName: creation.name, nameUnsettled: creation.withoutLeader)
+        emitRequest(.create(create), to: .system(candidate), correlationID: request)
     }
 
     /// The actor exists at `address`: a granted name is registered; one made without the leader is noted.
@@ -197,6 +198,8 @@ extension SimNode {
     mutating func acceptCreate(_ request: CreateRequest, creator: NodeID) -> ControlReply {
         if let refusal = acceptCreateAnswer(request) { return refusal }
         let address = spawn(SimActorType(rawValue: request.typeName)!, name: request.globalName, creator: creator)
+        // NodeIO: only a host may bring its actor's name to the leader.
+        if request.nameUnsettled, let name = request.globalName { noteLocalName(name, address) }
         return .created(address, load: actors.count)
     }
 

@@ -166,6 +166,11 @@ extension SimNode {
             case .steppedDown(let term, let why):
                 note("stepped down from term \(term): \(why)")
                 leaderReachable = false
+                // NodeIO: its JOINs go to another member now, whose update channel it reads.
+                if plane.leaderAddress != life.address {
+                    subscribe(to: plane.leaderAddress)
+                    updateLinkable()
+                }
             case .viewChanged:
                 viewChanged(to: plane.view)
             }
@@ -227,6 +232,7 @@ extension SimNode {
     mutating func updateLinkable() {
         linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
         linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
+        linkable.formUnion(plane.election.voters.map(\.address))
         linkable.insert(configuredLeader)
         linkable.insert(plane.leaderAddress)
     }

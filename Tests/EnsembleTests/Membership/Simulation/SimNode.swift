@@ -339,9 +339,11 @@ struct SimNode {
         switch message.payload {
         case .beat(let beat):
             heard(beat.leader)
+            if let correction = plane.published(by: beat.leader, term: beat.term, now: now) { return apply(correction) }
             apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
         case .update(let update):
             heard(update.leader)
+            if let correction = plane.published(by: update.leader, term: update.term, now: now) { return apply(correction) }
             apply(plane.member!.update(update))
         default:
             break
@@ -372,7 +374,8 @@ struct SimNode {
             if recipient.incarnation == 0 || recipient.incarnation == life.incarnation { local.append(payload) }
             return
         }
-        if plane.lost.contains(recipient) && !isReply { return }
+        // A lost voter still gets ballots and the new leader's word: it votes until the set drops it.
+        if plane.lost.contains(recipient) && !isReply && !plane.election.voters.contains(recipient) { return }
         guard mayLink(recipient.address) else { return }
         outbox.append(SimMessage(from: life, recipient: recipient, payload: payload, deliverAt: .zero, serial: 0))
     }

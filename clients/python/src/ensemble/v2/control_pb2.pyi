@@ -147,14 +147,16 @@ class AbandonNameNotice(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class CreateRequest(_message.Message):
-    __slots__ = ("type_name", "parent", "global_name")
+    __slots__ = ("type_name", "parent", "global_name", "name_unsettled")
     TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
     PARENT_FIELD_NUMBER: _ClassVar[int]
     GLOBAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    NAME_UNSETTLED_FIELD_NUMBER: _ClassVar[int]
     type_name: str
     parent: _common_pb2.ActorAddress
     global_name: str
-    def __init__(self, type_name: _Optional[str] = ..., parent: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., global_name: _Optional[str] = ...) -> None: ...
+    name_unsettled: bool
+    def __init__(self, type_name: _Optional[str] = ..., parent: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., global_name: _Optional[str] = ..., name_unsettled: _Optional[bool] = ...) -> None: ...
 
 class Created(_message.Message):
     __slots__ = ("address", "load")
