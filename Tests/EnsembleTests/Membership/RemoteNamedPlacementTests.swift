@@ -54,4 +54,36 @@ import Testing
         _ = Self.request(&plane, .registerName("other", ActorAddress(node: Self.leader, id: 1), bornMs: 5), from: Self.b, id: 10)
         #expect(plane.view?.names["other"] == nil)
     }
+
+    /// Created with the leader away and placed on b: a's word on b's actor is not taken (only a
+    /// host speaks for its actors), so b, told by the `CreateRequest`, announces it in its JOIN.
+    /// Found by `ConventionSimulation` (seed 706 of even splits): the name stayed unknown to the
+    /// leader, and a second actor got it.
+    @Test func theHostAnnouncesANamedActorItCreatedWithoutTheLeadersWord() throws {
+        var plane = Self.leading()
+        let onB = ActorAddress(node: Self.b, id: 1)
+        let named = NamedActor(name: "alpha", address: onB, bornMs: 5)
+        func join(_ node: NodeID) -> ControlRequest {
+            .join(JoinRequest(node: node, capabilities: Capabilities(["gpu"]), load: 1,
+                              protocolVersion: Envelope.protocolVersion, names: [named]))
+        }
+        _ = Self.request(&plane, join(Self.a), from: Self.a, id: 11)
+        #expect(plane.view?.names["alpha"] == nil)
+        _ = Self.request(&plane, join(Self.b), from: Self.b, id: 12)
+        #expect(plane.view?.names["alpha"] == onB)
+
+        // The flag crosses the wire only with a name.
+        let create = CreateRequest(typeName: "Trainer", parent: nil, globalName: "alpha", nameUnsettled: true)
+        #expect(try CreateRequest(proto: create.proto) == create)
+        var unnamed = create.proto
+        unnamed.clearGlobalName()
+        #expect(try CreateRequest(proto: unnamed).nameUnsettled == false)
+
+        // The host, a welcomed member, announces the name at once (a JOIN carrying its named actors).
+        var member = MemberState(me: Self.b, leaderAddress: Self.leader.address)
+        _ = member.welcome(plane.view!.snapshot)
+        #expect(!member.joinDue(now: .zero))
+        member.noteLocalName("beta", ActorAddress(node: Self.b, id: 2))
+        #expect(member.joinDue(now: .zero))
+    }
 }
