@@ -172,7 +172,7 @@ struct StopCommand: AsyncParsableCommand {
         switch error {
         case .unreachable, .timeout, .shuttingDown: return .silent
         case .refused(let why): return .refused(why)
-        case .remote, .unknownMessageType, .undecodable, .unknownActorType, .messageTooLarge:
+        case .remote, .unknownMessageType, .undecodable, .unknownActorType, .messageTooLarge, .unexpectedReply, .undelivered:
             return .refused("\(target) answered the stop request: \(error)")
         }
     }

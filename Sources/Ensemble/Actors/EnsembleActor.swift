@@ -24,9 +24,13 @@ public protocol EnsembleActor: AnyObject, SendableMetatype {
     init()
     /// Handles one message; a thrown error makes the supervisor restart the actor.
     func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws
+    /// The message types the type brings to a registration (`EnsembleTypes`): a `TypedActor`'s
+    /// `Input`; none by default.
+    static var registeredMessages: [any Message.Type] { get }
 }
 
 extension EnsembleActor {
+    public static var registeredMessages: [any Message.Type] { [] }
     public static var typeName: String { String(describing: Self.self) }
     public static var requirements: Capabilities { .none }
     public static var replaceOnLoss: Bool { false }
@@ -67,6 +71,17 @@ public struct ActorContext: Sendable {
         try await core.createActor(typeName: type.typeName, globalName: globalName, parent: cell)
     }
 
+    /// Creates an actor of a typed actor type where its requirements are met; this actor is its parent.
+    /// - Throws: `PlacementError` when no node satisfies the requirements.
+    public func createActor<A: TypedActor>(_ type: A.Type, globalName: String? = nil) async throws -> ActorRef<A.Input> {
+        ActorRef(try await core.createActor(typeName: A.typeName, globalName: globalName, parent: cell))
+    }
+
+    /// Sends `message` to `actor` (fire and forget).
+    public func send<Input: Message>(_ message: Input, to actor: ActorRef<Input>) {
+        send(message, to: actor.address)
+    }
+
     /// Delivers a `WakeupMessage` to this actor after `delay`.
     public func wakeup(after delay: Duration, payload: String? = nil) {
         let core = self.core
@@ -75,6 +90,15 @@ public struct ActorContext: Sendable {
             try? await Task.sleep(for: delay)
             core.tell(WakeupMessage(payload: payload), to: address, from: address, correlationID: 0)
         }
+    }
+
+    /// Answers `sender`'s message of `typeName`, which this actor does not take, with a
+    /// `PoisonMessage` of kind `.notTaken` saying `why` (an `ask` throws `RemoteError`).
+    public func refuse(_ typeName: String, from sender: ActorAddress, because why: String) {
+        guard sender != cell.address else { return }
+        core.counters.add("messagesNotTaken")
+        core.tell(PoisonMessage(originalType: typeName, originalPayload: [], details: why, kind: .notTaken),
+                  to: sender, from: cell.address, correlationID: correlationID)
     }
 
     /// Stops this actor once the current message is handled.

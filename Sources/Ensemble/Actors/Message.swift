@@ -186,19 +186,34 @@ public struct ChildActorExited: Message {
     }
 }
 
-/// Returned to the sender of a message whose handler failed.
+/// Returned to the sender of a message whose handler failed, or that its actor could not take.
 public struct PoisonMessage: Message {
+    /// Why the message came back.
+    public enum Kind: Sendable, Equatable {
+        /// The handler threw; `details` is its error's text.
+        case handlerFailed
+        /// The receiving node registered no message type `originalType`.
+        case unknownMessageType
+        /// The payload does not decode as `originalType`.
+        case undecodable
+        /// The actor takes another message type (a `TypedActor`).
+        case notTaken
+    }
+
     /// The type name of the message that failed.
     public var originalType: String
     /// The encoded message that failed.
     public var originalPayload: [UInt8]
     /// What went wrong.
     public var details: String
+    /// Why it came back.
+    public var kind: Kind
     /// Creates the notice.
-    public init(originalType: String, originalPayload: [UInt8], details: String) {
+    public init(originalType: String, originalPayload: [UInt8], details: String, kind: Kind = .handlerFailed) {
         self.originalType = originalType
         self.originalPayload = originalPayload
         self.details = details
+        self.kind = kind
     }
 }
 

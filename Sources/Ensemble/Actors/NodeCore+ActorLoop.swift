@@ -133,7 +133,10 @@ extension NodeCore {
                 counters.add("undecodableMessages")
                 logger.warning("\(cell.address) dropped a \(envelope.typeName): \(error)")
                 if envelope.sender != nil {
-                    tell(PoisonMessage(originalType: envelope.typeName, originalPayload: envelope.payload, details: "\(error)"),
+                    let unknown = (error as? EnsembleError) == .unknownMessageType(envelope.typeName)
+                    let details = unknown ? "\(nodeID.address) registered no message type \(envelope.typeName)" : "\(error)"
+                    tell(PoisonMessage(originalType: envelope.typeName, originalPayload: envelope.payload, details: details,
+                                       kind: unknown ? .unknownMessageType : .undecodable),
                          to: sender, from: cell.address, correlationID: envelope.correlationID)
                 }
                 return nil

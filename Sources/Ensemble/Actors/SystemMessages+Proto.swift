@@ -84,11 +84,25 @@ extension PoisonMessage: ProtoConvertible {
         proto.originalType = originalType
         proto.originalPayload = Data(originalPayload)
         proto.details = details
+        switch kind {
+        case .handlerFailed: proto.kind = .handlerFailed
+        case .unknownMessageType: proto.kind = .unknownMessageType
+        case .undecodable: proto.kind = .undecodable
+        case .notTaken: proto.kind = .notTaken
+        }
         return proto
     }
 
     public init(proto: Ensemble_V2_PoisonMessage) {
-        self.init(originalType: proto.originalType, originalPayload: Array(proto.originalPayload), details: proto.details)
+        let kind: Kind
+        switch proto.kind {
+        case .unknownMessageType: kind = .unknownMessageType
+        case .undecodable: kind = .undecodable
+        case .notTaken: kind = .notTaken
+        // A kind a later version added reads as the handler's failure, with its text.
+        case .handlerFailed, .UNRECOGNIZED: kind = .handlerFailed
+        }
+        self.init(originalType: proto.originalType, originalPayload: Array(proto.originalPayload), details: proto.details, kind: kind)
     }
 }
 

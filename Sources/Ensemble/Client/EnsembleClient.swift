@@ -163,10 +163,13 @@ public final class EnsembleClient: Sendable {
     }
 
     /// Creates an actor of a type registered on the nodes, through the gateway.
+    /// - Throws: `PlacementError` when no node can host it (saying what each lacks),
+    ///   `EnsembleError.remote` for another refusal, `EnsembleError.timeout` for no answer.
     public func createActor(typeName: String, globalName: String? = nil, timeout: Duration) async throws -> ActorAddress {
         let gateway = self.gateway
         switch try await request(.createActor(typeName: typeName, globalName: globalName), timeout: timeout) {
         case .created(let address, _): return address
+        case .placementFailed(let error): throw error
         case .refused(let why): throw EnsembleError.remote(why)
         default: throw EnsembleError.remote("unexpected answer from \(gateway)")
         }

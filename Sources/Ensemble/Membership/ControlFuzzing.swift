@@ -220,6 +220,7 @@ extension ControlFuzzRun {
         switch reply {
         case .welcome: return "welcome"
         case .refused: return "refused"
+        case .placementFailed: return "placementFailed"
         case .snapshot: return "snapshot"
         case .created: return "created"
         case .nameClaim: return "nameClaim"

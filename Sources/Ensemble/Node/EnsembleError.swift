@@ -18,6 +18,10 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
     case refused(String)
     /// A message larger than the message size limit was not sent.
     case messageTooLarge(MessageTooLarge)
+    /// An `ask` was answered with another message type than the one expected.
+    case unexpectedReply(expected: String, received: String)
+    /// The message could not be delivered (the actor is gone, or its node): a `DeadLetter` came back.
+    case undelivered(ActorAddress, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,8 @@ public enum EnsembleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let node): return "no node answers at \(node)"
         case .refused(let why): return why
         case .messageTooLarge(let tooLarge): return "not sent: \(tooLarge)"
+        case .unexpectedReply(let expected, let received): return "expected a \(expected) in answer, and a \(received) came"
+        case .undelivered(let recipient, let reason): return "not delivered to \(recipient): \(reason)"
         }
     }
 }

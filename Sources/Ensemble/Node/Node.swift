@@ -45,7 +45,8 @@ public final class Node: Service, Sendable {
         logger: Logger = Logger(label: "ensemble.node"), incarnation: UInt64? = nil
     ) throws {
         var registry = MessageRegistry()
-        for type in messages { registry.register(type) }
+        // A typed actor's input is registered with it.
+        for type in messages + actorTypes.flatMap({ $0.registeredMessages }) { registry.register(type) }
         context = try ZMQContext()
         core = try NodeCore(
             configuration: configuration, incarnation: incarnation ?? Node.clockIncarnation(),
@@ -157,6 +158,17 @@ public final class Node: Service, Sendable {
     /// Sends a message from outside any actor.
     public func tell<M: Message>(_ message: M, to recipient: ActorAddress) {
         core.tell(message, to: recipient, from: core.systemAddress, correlationID: 0)
+    }
+
+    /// Creates an actor of a typed actor type from outside any actor (no parent).
+    /// - Throws: `PlacementError` when no node satisfies its requirements.
+    public func createActor<A: TypedActor>(_ type: A.Type, globalName: String? = nil) async throws -> ActorRef<A.Input> {
+        ActorRef(try await core.createActor(typeName: A.typeName, globalName: globalName, parent: nil))
+    }
+
+    /// Sends `message` to `actor` from outside any actor.
+    public func tell<Input: Message>(_ message: Input, to actor: ActorRef<Input>) {
+        tell(message, to: actor.address)
     }
 
     /// Stops every actor (ActorExitRequest, bounded wait), leaves the convention, closes the sockets.

@@ -18,9 +18,18 @@ public enum NodeReadiness: Sendable, Equatable {
 /// ```swift
 /// try await NodeMain.run(
 ///     configuration: NodeConfiguration(port: 10000, capabilities: Capabilities(["gpu"])),
-///     actorTypes: [Trainer.self], messages: [TrainRequest.self])
+///     types: EnsembleTypes(actors: [Trainer.self], messages: [TrainResult.self]))
 /// ```
 public enum NodeMain {
+    /// Runs a node of the application whose types are `types` (the list its clients share).
+    public static func run(
+        configuration: NodeConfiguration, types: EnsembleTypes, logger: Logger = Logger(label: "ensemble.node"),
+        joinTimeout: Duration = .seconds(5), onReady: @escaping @Sendable (NodeReadiness) -> Void = { _ in }
+    ) async throws {
+        try await run(configuration: configuration, actorTypes: types.actors, messages: types.messages, logger: logger,
+                      joinTimeout: joinTimeout, onReady: onReady)
+    }
+
     /// Runs a node to its end; `onReady` is called once, when it is up or has failed.
     public static func run(
         configuration: NodeConfiguration, actorTypes: [any EnsembleActor.Type], messages: [any Message.Type],

@@ -139,6 +139,8 @@ extension NodeIO {
                     let found = try await core.findOrCreate(typeName: typeName, globalName: globalName, parent: nil)
                     answer = .created(found.address, load: core.actorCount)
                     created = found.created
+                } catch let error as PlacementError {
+                    answer = .placementFailed(error)
                 } catch {
                     answer = .refused("\(error)")
                 }

@@ -184,6 +184,9 @@ public enum ControlReply: Sendable, Equatable {
     case welcome(ViewSnapshot)
     /// Any refusal or failure, with one line saying why.
     case refused(String)
+    /// No node took the actor: travels as a `Refused` whose line is the error's text (an older
+    /// peer reads just that), with the error's parts beside it.
+    case placementFailed(PlacementError)
     /// Leader to member: the whole view.
     case snapshot(ViewSnapshot)
     /// The actor was created at this address; the node now hosts `load` actors.

@@ -88,6 +88,8 @@ enum ControlCodec {
         case .joinLater(let why): return try admission { $0.joinLater = why }
         case .staleLife(let life): return try admission { $0.staleLife = life.proto }
         case .refused(let why): return try wire(Ensemble_V2_Refused.with { $0.reason = why })
+        case .placementFailed(let error):
+            return try wire(Ensemble_V2_Refused.with { $0.reason = error.description; $0.placement = error.proto })
         case .snapshot(let view): return try wire(view.proto)
         case .created(let address, let load):
             return try wire(Ensemble_V2_Created.with { $0.address = address.proto; $0.load = UInt64(max(load, 0)) })
@@ -208,7 +210,7 @@ enum ControlCodec {
                 case nil: throw WireError.malformed("an admission with no outcome")
                 }
             },
-            entry(Ensemble_V2_Refused.self) { .refused($0.reason) },
+            entry(Ensemble_V2_Refused.self) { $0.hasPlacement ? .placementFailed(try PlacementError(proto: $0.placement)) : .refused($0.reason) },
             entry(Ensemble_V2_ViewSnapshot.self) { .snapshot(try ViewSnapshot(proto: $0)) },
             entry(Ensemble_V2_Created.self) {
                 .created(try ActorAddress(proto: $0.address), load: try ProtoCheck.count($0.load, "load"))

@@ -117,3 +117,28 @@ extension StatusReport: ProtoConvertible {
             counters: counters, term: proto.term, role: proto.role)
     }
 }
+
+extension PlacementError: ProtoConvertible {
+    public var proto: Ensemble_V2_PlacementFailure {
+        var proto = Ensemble_V2_PlacementFailure()
+        proto.typeName = typeName
+        proto.requirement = requirement.names.sorted()
+        proto.nodes = nodes.map { reason in
+            var node = Ensemble_V2_PlacementFailure.NodeReason()
+            node.node = reason.node.proto
+            node.missing = reason.missing
+            if let refusal = reason.refusal { node.refusal = refusal }
+            return node
+        }
+        return proto
+    }
+
+    public init(proto: Ensemble_V2_PlacementFailure) throws(WireError) {
+        var nodes: [NodeReason] = []
+        for node in proto.nodes {
+            nodes.append(NodeReason(node: try NodeAddress(proto: node.node), missing: node.missing,
+                                    refusal: node.hasRefusal ? node.refusal : nil))
+        }
+        self.init(typeName: proto.typeName, requirement: Capabilities(proto.requirement), nodes: nodes)
+    }
+}

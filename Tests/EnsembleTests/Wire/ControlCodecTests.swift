@@ -87,6 +87,10 @@ enum ControlSamples {
         ("ensemble.v2.Admission", .reply(.declaredDown(n1))), ("ensemble.v2.Admission", .reply(.joinLater("held by a live life"))),
         ("ensemble.v2.Admission", .reply(.joinLater(""))), ("ensemble.v2.Admission", .reply(.staleLife(n2))),
         ("ensemble.v2.Refused", .reply(.refused("no: ✗"))), ("ensemble.v2.Refused", .reply(.refused(""))),
+        ("ensemble.v2.Refused", .reply(.placementFailed(PlacementError(
+            typeName: "MorseEncoder", requirement: Capabilities(["morse", "x"]),
+            nodes: [.init(node: n1.address, missing: ["morse"], refusal: nil), .init(node: n2.address, missing: [], refusal: "did not answer")])))),
+        ("ensemble.v2.Refused", .reply(.placementFailed(PlacementError(typeName: "", requirement: .none, nodes: [])))),
         ("ensemble.v2.LeaveNotice", .request(.leave(n1))), ("ensemble.v2.LoadReport", .request(.loadReport(n2, .max))),
         ("ensemble.v2.SnapshotRequest", .request(.snapshotRequest)), ("ensemble.v2.ViewSnapshot", .reply(.snapshot(snapshot))),
         ("ensemble.v2.CreateRequest", .request(.create(CreateRequest(typeName: "Echo", parent: a1, globalName: nil)))),
@@ -139,7 +143,7 @@ enum ControlSamples {
     typealias S = ControlSamples
 
     @Test func everyControlCaseRoundTripsUnderItsOwnMessagesName() throws {
-        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 43)
+        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 44)
         for (typeName, control) in S.all {
             let (encodedName, payload) = try control.encoded()
             #expect(encodedName == typeName, "\(control)")

@@ -47,6 +47,10 @@ import Testing
         }
         let poison = try Self.recoded(PoisonMessage(originalType: "Echo", originalPayload: [0, 7, 255], details: "boom"))
         #expect(poison.originalType == "Echo" && poison.originalPayload == [0, 7, 255] && poison.details == "boom")
+        #expect(poison.kind == .handlerFailed, "an older sender's poison message: the handler failed")
+        for kind: PoisonMessage.Kind in [.handlerFailed, .unknownMessageType, .undecodable, .notTaken] {
+            #expect(try Self.recoded(PoisonMessage(originalType: "E", originalPayload: [], details: "", kind: kind)).kind == kind)
+        }
         let letter = try Self.recoded(DeadLetter(recipient: Self.a1, originalType: "T", reason: "no such actor"))
         #expect(letter.recipient == Self.a1 && letter.originalType == "T" && letter.originalPayload == [])
         #expect(letter.reason == "no such actor" && letter.tooLarge == nil)

@@ -38,7 +38,72 @@ public nonisolated struct Ensemble_V2_Refused: Sendable {
 
   public var reason: String = String()
 
+  /// Set when an actor could not be placed: which type, what it needs, and each node's reason.
+  public var placement: Ensemble_V2_PlacementFailure {
+    get {_placement ?? Ensemble_V2_PlacementFailure()}
+    set {_placement = newValue}
+  }
+  /// Returns true if `placement` has been explicitly set.
+  public var hasPlacement: Bool {self._placement != nil}
+  /// Clears the value of `placement`. Subsequent reads from it will return its default value.
+  public mutating func clearPlacement() {self._placement = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _placement: Ensemble_V2_PlacementFailure? = nil
+}
+
+/// Why no node took an actor.
+public nonisolated struct Ensemble_V2_PlacementFailure: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var typeName: String = String()
+
+  /// the capabilities the type needs
+  public var requirement: [String] = []
+
+  public var nodes: [Ensemble_V2_PlacementFailure.NodeReason] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated struct NodeReason: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var node: Ensemble_V2_NodeAddress {
+      get {_node ?? Ensemble_V2_NodeAddress()}
+      set {_node = newValue}
+    }
+    /// Returns true if `node` has been explicitly set.
+    public var hasNode: Bool {self._node != nil}
+    /// Clears the value of `node`. Subsequent reads from it will return its default value.
+    public mutating func clearNode() {self._node = nil}
+
+    /// required capabilities the node lacks
+    public var missing: [String] = []
+
+    /// another reason: a refusal, no answer
+    public var refusal: String {
+      get {_refusal ?? String()}
+      set {_refusal = newValue}
+    }
+    /// Returns true if `refusal` has been explicitly set.
+    public var hasRefusal: Bool {self._refusal != nil}
+    /// Clears the value of `refusal`. Subsequent reads from it will return its default value.
+    public mutating func clearRefusal() {self._refusal = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _node: Ensemble_V2_NodeAddress? = nil
+    fileprivate var _refusal: String? = nil
+  }
 
   public init() {}
 }
@@ -746,7 +811,7 @@ fileprivate nonisolated let _protobuf_package = "ensemble.v2"
 
 nonisolated extension Ensemble_V2_Refused: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Refused"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0\u{1}placement\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -755,20 +820,113 @@ nonisolated extension Ensemble_V2_Refused: SwiftProtobuf.Message, SwiftProtobuf.
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._placement) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
     }
+    try { if let v = self._placement {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_Refused, rhs: Ensemble_V2_Refused) -> Bool {
     if lhs.reason != rhs.reason {return false}
+    if lhs._placement != rhs._placement {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_PlacementFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PlacementFailure"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{1}requirement\0\u{1}nodes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.typeName) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.requirement) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.typeName.isEmpty {
+      try visitor.visitSingularStringField(value: self.typeName, fieldNumber: 1)
+    }
+    if !self.requirement.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.requirement, fieldNumber: 2)
+    }
+    if !self.nodes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.nodes, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_PlacementFailure, rhs: Ensemble_V2_PlacementFailure) -> Bool {
+    if lhs.typeName != rhs.typeName {return false}
+    if lhs.requirement != rhs.requirement {return false}
+    if lhs.nodes != rhs.nodes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_PlacementFailure.NodeReason: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Ensemble_V2_PlacementFailure.protoMessageName + ".NodeReason"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}missing\0\u{1}refusal\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._node) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.missing) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._refusal) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._node {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.missing.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.missing, fieldNumber: 2)
+    }
+    try { if let v = self._refusal {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_PlacementFailure.NodeReason, rhs: Ensemble_V2_PlacementFailure.NodeReason) -> Bool {
+    if lhs._node != rhs._node {return false}
+    if lhs.missing != rhs.missing {return false}
+    if lhs._refusal != rhs._refusal {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -209,7 +209,60 @@ public nonisolated struct Ensemble_V2_PoisonMessage: Sendable {
 
   public var details: String = String()
 
+  public var kind: Ensemble_V2_PoisonMessage.Kind = .handlerFailed
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// Why: older senders leave it unset, which reads as HANDLER_FAILED.
+  public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+
+    /// the handler threw; `details` is its error's text
+    case handlerFailed // = 0
+
+    /// the receiving node registered no type `original_type`
+    case unknownMessageType // = 1
+
+    /// the payload does not decode as `original_type`
+    case undecodable // = 2
+
+    /// the actor takes another message type
+    case notTaken // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .handlerFailed
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .handlerFailed
+      case 1: self = .unknownMessageType
+      case 2: self = .undecodable
+      case 3: self = .notTaken
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .handlerFailed: return 0
+      case .unknownMessageType: return 1
+      case .undecodable: return 2
+      case .notTaken: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Ensemble_V2_PoisonMessage.Kind] = [
+      .handlerFailed,
+      .unknownMessageType,
+      .undecodable,
+      .notTaken,
+    ]
+
+  }
 
   public init() {}
 }
@@ -444,7 +497,7 @@ nonisolated extension Ensemble_V2_ChildActorReplaced: SwiftProtobuf.Message, Swi
 
 nonisolated extension Ensemble_V2_PoisonMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PoisonMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}original_type\0\u{3}original_payload\0\u{1}details\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}original_type\0\u{3}original_payload\0\u{1}details\0\u{1}kind\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -455,6 +508,7 @@ nonisolated extension Ensemble_V2_PoisonMessage: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularStringField(value: &self.originalType) }()
       case 2: try { try decoder.decodeSingularBytesField(value: &self.originalPayload) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.details) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       default: break
       }
     }
@@ -470,6 +524,9 @@ nonisolated extension Ensemble_V2_PoisonMessage: SwiftProtobuf.Message, SwiftPro
     if !self.details.isEmpty {
       try visitor.visitSingularStringField(value: self.details, fieldNumber: 3)
     }
+    if self.kind != .handlerFailed {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -477,9 +534,14 @@ nonisolated extension Ensemble_V2_PoisonMessage: SwiftProtobuf.Message, SwiftPro
     if lhs.originalType != rhs.originalType {return false}
     if lhs.originalPayload != rhs.originalPayload {return false}
     if lhs.details != rhs.details {return false}
+    if lhs.kind != rhs.kind {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Ensemble_V2_PoisonMessage.Kind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0HANDLER_FAILED\0\u{1}UNKNOWN_MESSAGE_TYPE\0\u{1}UNDECODABLE\0\u{1}NOT_TAKEN\0")
 }
 
 nonisolated extension Ensemble_V2_DeadLetter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -9,10 +9,31 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Refused(_message.Message):
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "placement")
     REASON_FIELD_NUMBER: _ClassVar[int]
+    PLACEMENT_FIELD_NUMBER: _ClassVar[int]
     reason: str
-    def __init__(self, reason: _Optional[str] = ...) -> None: ...
+    placement: PlacementFailure
+    def __init__(self, reason: _Optional[str] = ..., placement: _Optional[_Union[PlacementFailure, _Mapping]] = ...) -> None: ...
+
+class PlacementFailure(_message.Message):
+    __slots__ = ("type_name", "requirement", "nodes")
+    class NodeReason(_message.Message):
+        __slots__ = ("node", "missing", "refusal")
+        NODE_FIELD_NUMBER: _ClassVar[int]
+        MISSING_FIELD_NUMBER: _ClassVar[int]
+        REFUSAL_FIELD_NUMBER: _ClassVar[int]
+        node: _common_pb2.NodeAddress
+        missing: _containers.RepeatedScalarFieldContainer[str]
+        refusal: str
+        def __init__(self, node: _Optional[_Union[_common_pb2.NodeAddress, _Mapping]] = ..., missing: _Optional[_Iterable[str]] = ..., refusal: _Optional[str] = ...) -> None: ...
+    TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+    REQUIREMENT_FIELD_NUMBER: _ClassVar[int]
+    NODES_FIELD_NUMBER: _ClassVar[int]
+    type_name: str
+    requirement: _containers.RepeatedScalarFieldContainer[str]
+    nodes: _containers.RepeatedCompositeFieldContainer[PlacementFailure.NodeReason]
+    def __init__(self, type_name: _Optional[str] = ..., requirement: _Optional[_Iterable[str]] = ..., nodes: _Optional[_Iterable[_Union[PlacementFailure.NodeReason, _Mapping]]] = ...) -> None: ...
 
 class NoReply(_message.Message):
     __slots__ = ()

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from ensemble.v2 import common_pb2 as ensemble_dot_v2_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65nsemble/v2/system.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\"\x12\n\x10\x41\x63torExitRequest\"\xd5\x01\n\nExitReason\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.ensemble.v2.ExitReason.Kind\x12+\n\tlost_node\x18\x02 \x01(\x0b\x32\x18.ensemble.v2.NodeAddress\"n\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x10\n\x0cKIND_STOPPED\x10\x01\x12\x10\n\x0cKIND_CRASHED\x10\x02\x12\x18\n\x14KIND_CAPABILITY_LOST\x10\x03\x12\x12\n\x0eKIND_NODE_LOST\x10\x04\"e\n\x10\x43hildActorExited\x12(\n\x05\x63hild\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\'\n\x06reason\x18\x02 \x01(\x0b\x32\x17.ensemble.v2.ExitReason\"\x97\x01\n\x12\x43hildActorReplaced\x12(\n\x05\x63hild\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12.\n\x0breplacement\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\'\n\x06reason\x18\x03 \x01(\x0b\x32\x17.ensemble.v2.ExitReason\"Q\n\rPoisonMessage\x12\x15\n\roriginal_type\x18\x01 \x01(\t\x12\x18\n\x10original_payload\x18\x02 \x01(\x0c\x12\x0f\n\x07\x64\x65tails\x18\x03 \x01(\t\"\xac\x01\n\nDeadLetter\x12,\n\trecipient\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x15\n\roriginal_type\x18\x02 \x01(\t\x12\x18\n\x10original_payload\x18\x03 \x01(\x0c\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12/\n\ttoo_large\x18\x05 \x01(\x0b\x32\x1c.ensemble.v2.MessageTooLarge\".\n\x0fMessageTooLarge\x12\x0c\n\x04size\x18\x01 \x01(\x04\x12\r\n\x05limit\x18\x02 \x01(\x04\"1\n\rWakeupMessage\x12\x14\n\x07payload\x18\x01 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_payloadb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65nsemble/v2/system.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\"\x12\n\x10\x41\x63torExitRequest\"\xd5\x01\n\nExitReason\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.ensemble.v2.ExitReason.Kind\x12+\n\tlost_node\x18\x02 \x01(\x0b\x32\x18.ensemble.v2.NodeAddress\"n\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x10\n\x0cKIND_STOPPED\x10\x01\x12\x10\n\x0cKIND_CRASHED\x10\x02\x12\x18\n\x14KIND_CAPABILITY_LOST\x10\x03\x12\x12\n\x0eKIND_NODE_LOST\x10\x04\"e\n\x10\x43hildActorExited\x12(\n\x05\x63hild\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\'\n\x06reason\x18\x02 \x01(\x0b\x32\x17.ensemble.v2.ExitReason\"\x97\x01\n\x12\x43hildActorReplaced\x12(\n\x05\x63hild\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12.\n\x0breplacement\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\'\n\x06reason\x18\x03 \x01(\x0b\x32\x17.ensemble.v2.ExitReason\"\xd6\x01\n\rPoisonMessage\x12\x15\n\roriginal_type\x18\x01 \x01(\t\x12\x18\n\x10original_payload\x18\x02 \x01(\x0c\x12\x0f\n\x07\x64\x65tails\x18\x03 \x01(\t\x12-\n\x04kind\x18\x04 \x01(\x0e\x32\x1f.ensemble.v2.PoisonMessage.Kind\"T\n\x04Kind\x12\x12\n\x0eHANDLER_FAILED\x10\x00\x12\x18\n\x14UNKNOWN_MESSAGE_TYPE\x10\x01\x12\x0f\n\x0bUNDECODABLE\x10\x02\x12\r\n\tNOT_TAKEN\x10\x03\"\xac\x01\n\nDeadLetter\x12,\n\trecipient\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x15\n\roriginal_type\x18\x02 \x01(\t\x12\x18\n\x10original_payload\x18\x03 \x01(\x0c\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12/\n\ttoo_large\x18\x05 \x01(\x0b\x32\x1c.ensemble.v2.MessageTooLarge\".\n\x0fMessageTooLarge\x12\x0c\n\x04size\x18\x01 \x01(\x04\x12\r\n\x05limit\x18\x02 \x01(\x04\"1\n\rWakeupMessage\x12\x14\n\x07payload\x18\x01 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_payloadb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,12 +42,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHILDACTOREXITED']._serialized_end=404
   _globals['_CHILDACTORREPLACED']._serialized_start=407
   _globals['_CHILDACTORREPLACED']._serialized_end=558
-  _globals['_POISONMESSAGE']._serialized_start=560
-  _globals['_POISONMESSAGE']._serialized_end=641
-  _globals['_DEADLETTER']._serialized_start=644
-  _globals['_DEADLETTER']._serialized_end=816
-  _globals['_MESSAGETOOLARGE']._serialized_start=818
-  _globals['_MESSAGETOOLARGE']._serialized_end=864
-  _globals['_WAKEUPMESSAGE']._serialized_start=866
-  _globals['_WAKEUPMESSAGE']._serialized_end=915
+  _globals['_POISONMESSAGE']._serialized_start=561
+  _globals['_POISONMESSAGE']._serialized_end=775
+  _globals['_POISONMESSAGE_KIND']._serialized_start=691
+  _globals['_POISONMESSAGE_KIND']._serialized_end=775
+  _globals['_DEADLETTER']._serialized_start=778
+  _globals['_DEADLETTER']._serialized_end=950
+  _globals['_MESSAGETOOLARGE']._serialized_start=952
+  _globals['_MESSAGETOOLARGE']._serialized_end=998
+  _globals['_WAKEUPMESSAGE']._serialized_start=1000
+  _globals['_WAKEUPMESSAGE']._serialized_end=1049
 # @@protoc_insertion_point(module_scope)

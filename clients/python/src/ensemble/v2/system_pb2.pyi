@@ -50,14 +50,26 @@ class ChildActorReplaced(_message.Message):
     def __init__(self, child: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., replacement: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., reason: _Optional[_Union[ExitReason, _Mapping]] = ...) -> None: ...
 
 class PoisonMessage(_message.Message):
-    __slots__ = ("original_type", "original_payload", "details")
+    __slots__ = ("original_type", "original_payload", "details", "kind")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        HANDLER_FAILED: _ClassVar[PoisonMessage.Kind]
+        UNKNOWN_MESSAGE_TYPE: _ClassVar[PoisonMessage.Kind]
+        UNDECODABLE: _ClassVar[PoisonMessage.Kind]
+        NOT_TAKEN: _ClassVar[PoisonMessage.Kind]
+    HANDLER_FAILED: PoisonMessage.Kind
+    UNKNOWN_MESSAGE_TYPE: PoisonMessage.Kind
+    UNDECODABLE: PoisonMessage.Kind
+    NOT_TAKEN: PoisonMessage.Kind
     ORIGINAL_TYPE_FIELD_NUMBER: _ClassVar[int]
     ORIGINAL_PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     DETAILS_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     original_type: str
     original_payload: bytes
     details: str
-    def __init__(self, original_type: _Optional[str] = ..., original_payload: _Optional[bytes] = ..., details: _Optional[str] = ...) -> None: ...
+    kind: PoisonMessage.Kind
+    def __init__(self, original_type: _Optional[str] = ..., original_payload: _Optional[bytes] = ..., details: _Optional[str] = ..., kind: _Optional[_Union[PoisonMessage.Kind, str]] = ...) -> None: ...
 
 class DeadLetter(_message.Message):
     __slots__ = ("recipient", "original_type", "original_payload", "reason", "too_large")
