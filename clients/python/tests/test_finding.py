@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import free_port
+from conftest import eventually, free_port
 from ensemble_client import candidates
 from ensemble_client import finding
 from ensemble_client.finding import LastView, parse_last_view, read_last_view, record_last_view
@@ -24,6 +24,8 @@ def processes():
     def start(*arguments, wait=False):
         process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"] + list(arguments))
         started.append(process)
+        # Until it has exec'd, the child's command line is still this process's.
+        assert eventually(lambda: all(argument in command_line(process.pid) for argument in arguments), timeout=10)
         if wait:
             process.kill()
             process.wait()  # reaped: the pid names no process now
@@ -34,6 +36,14 @@ def processes():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def command_line(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            return file.read().decode(errors="replace")
+    except OSError:
+        return ""
 
 
 def pid_file(directory, port, text):

@@ -10,7 +10,6 @@ from typing import Dict, List, NoReturn, Optional, Tuple
 from . import finding
 from .client import Client, open_client
 from .curve import CurveKeys
-from .errors import Refused
 
 
 class Parser(argparse.ArgumentParser):
