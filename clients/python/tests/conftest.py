@@ -109,10 +109,24 @@ class Convention:
     def ensemble_app(self, text: str, *extra: str) -> subprocess.CompletedProcess:
         return self.run(["app"] + list(extra) + self.common(), stdin=text)
 
-    def python_app(self, text: str, *extra: str, curve: Optional[str] = None) -> subprocess.CompletedProcess:
-        arguments = ["--leader", self.leader] + (["--curve", curve] if curve else []) + list(extra)
-        return subprocess.run([sys.executable, "-m", "ensemble_client", "app"] + arguments, input=text.encode(),
-                              capture_output=True, timeout=120)
+    def status_of(self, port: int) -> Optional[dict]:
+        """`ensemble status --json PORT`: the convention as that node sees it; None when it does not answer."""
+        result = self.run(["status", "--json", str(port), "--timeout", "2"] + self.common(), timeout=30)
+        return json.loads(result.stdout) if result.returncode == 0 else None
+
+    def python(self, command: str, *arguments: str, stdin: str = "") -> subprocess.CompletedProcess:
+        """`python -m ensemble_client COMMAND ARGUMENTS`, without the caller's ENSEMBLE_* settings."""
+        environment = {key: value for key, value in os.environ.items()
+                       if key not in ("ENSEMBLE_LEADER", "ENSEMBLE_STATE_DIR", "ENSEMBLE_CURVE")}
+        return subprocess.run([sys.executable, "-m", "ensemble_client", command] + list(arguments),
+                              input=stdin.encode(), capture_output=True, timeout=120, env=environment)
+
+    def python_app(self, text: str, *extra: str, curve: Optional[str] = None,
+                   state_dir: Optional[str] = None) -> subprocess.CompletedProcess:
+        """The Python `app` with the convention's `--leader` and (unless told another) its state
+        directory, never the user's default one."""
+        arguments = ["--leader", self.leader, "--state-dir", state_dir or self.state]
+        return self.python("app", *(arguments + (["--curve", curve] if curve else []) + list(extra)), stdin=text)
 
     def stop_all(self) -> None:
         for pid in self.pids.values():

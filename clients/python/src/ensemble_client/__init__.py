@@ -14,8 +14,10 @@ from .client import Client, Received, open_client, parse_node
 from .curve import CurveKeys
 from .envelope import Address, Envelope
 from .errors import CurveKeyError, EnsembleError, Refused, RemoteError, Timeout, Undeliverable, Unreachable
+from .finding import Found, LastView, candidates, find_leader, read_last_view, state_directory
 
 __all__ = [
-    "Address", "Client", "CurveKeyError", "CurveKeys", "EnsembleError", "Envelope", "Received", "Refused",
-    "RemoteError", "Timeout", "Undeliverable", "Unreachable", "open_client", "parse_node",
+    "Address", "Client", "CurveKeyError", "CurveKeys", "EnsembleError", "Envelope", "Found", "LastView", "Received",
+    "Refused", "RemoteError", "Timeout", "Undeliverable", "Unreachable", "candidates", "find_leader", "open_client",
+    "parse_node", "read_last_view", "state_directory",
 ]

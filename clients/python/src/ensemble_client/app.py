@@ -8,14 +8,14 @@ error), 3 at the timeout (missing reports said), 1 on any other error.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
-from . import messages
-from .client import Client, open_client, parse_node
+from . import finding, messages
+from .cli import Parser, add_convention_options, client_for, convention_options, curve_keys
+from .client import Client
 from .curve import CurveKeys
 from .errors import CurveKeyError, EnsembleError, Refused, RemoteError, Timeout, Unreachable
 
@@ -162,61 +162,77 @@ class Run:
         return 3
 
 
-def gateways(args) -> List[str]:
-    listed = [] if args.via is None else ["%s:%d" % parse_node(args.via)]
-    for entry in (args.leader or os.environ.get("ENSEMBLE_LEADER") or "127.0.0.1:1900").split(","):
-        address = "%s:%d" % parse_node(entry)
-        if address not in listed:
-            listed.append(address)
-    return listed
+def gateways(leaders: List[str], via: Optional[str], state_dir: str) -> Tuple[List[str], List[str]]:
+    """The nodes to enter through, in order, and those of them the user named: `via`, then the
+    leader entries; then the state directory's live nodes and its last view's leader and
+    members (`finding.ordered`), as `ensemble app` does."""
+    named = [] if via is None else [via]
+    named += [address for address in leaders if address not in named]
+    return finding.ordered(named, finding.live_ports(state_dir), finding.read_last_view(state_dir)), named
 
 
-def connect(addresses: List[str], leader: str, curve: Optional[CurveKeys], via: bool) -> Client:
-    """A client of the first gateway that answers; Refused or Unreachable with the line to say."""
+def silence_line(named: List[str], via: bool) -> str:
+    """What to say when no gateway answers: the gateways the user named, whatever else was tried."""
+    if len(named) == 1:
+        return f"no {'node' if via else 'leader'} answers at {named[0]}"
+    return f"no node answers at {', '.join(named)}"
+
+
+def connect(addresses: List[str], leader: str, curve: Optional[CurveKeys], via: bool,
+            named: Optional[List[str]] = None) -> Client:
+    """A client of the first of `addresses` that answers (a ping within 2 s; one that refuses the
+    connection is passed over at once, unless it is the last); Refused or Unreachable with the
+    line to say. Over CurveZMQ, a gateway after the first whose key is neither in the key
+    directory nor in a view of the others is passed over."""
+    named = addresses if named is None else named
+    learnt: Optional[Dict[str, str]] = None
     for index, address in enumerate(addresses):
+        last = index == len(addresses) - 1
         try:
-            client = open_client(address, leader, curve)
+            if curve is not None and index > 0 and curve.known_server_key(address, leader) is None:
+                if learnt is None:
+                    found = finding.find_leader(addresses, leader, curve, budget=3.0)
+                    learnt = found.member_keys if found is not None else {}
+                if address not in learnt:
+                    continue
+            client = client_for(address, leader, curve, learnt)
         except Refused:
-            if index == len(addresses) - 1:
+            if index == 0:
                 raise
             continue
         try:
-            client.connect(timeout=2.0)
+            client.connect(timeout=2.0, give_up_when_refused=not last)
             return client
         except Unreachable:
             client.close()
         except EnsembleError:
             client.close()
             raise
-    if len(addresses) == 1:
-        who = "node" if via else "leader"
-        raise Unreachable(f"no {who} answers at {addresses[0]}")
-    raise Unreachable(f"no node answers at {', '.join(addresses)}")
+    raise Unreachable(silence_line(named, via))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ensemble_client app", description=__doc__.splitlines()[0])
-    parser.add_argument("--leader", help="HOST:PORT or PORT; a comma-separated list names other members to try "
-                                         "(default: $ENSEMBLE_LEADER, else 127.0.0.1:1900)")
+    parser = Parser("app", description=__doc__.splitlines()[0])
+    add_convention_options(parser)
     parser.add_argument("--via", help="enter through this node instead of the leader (PORT or HOST:PORT)")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for all reports (default 5)")
-    parser.add_argument("--curve", help="CurveZMQ key directory (default: $ENSEMBLE_CURVE; neither: plain text)")
     args = parser.parse_args(argv)
-    try:
-        addresses = gateways(args)
-    except ValueError as error:
-        parser.error(f"--leader or --via {error}")
+    leaders, state_dir = convention_options(parser, args)
+    via = None
+    if args.via is not None:
+        via = finding.node_address(args.via)
+        if via is None:
+            parser.error(f"'{args.via}' is not a PORT or HOST:PORT")
     if not 0 < args.timeout <= 3600:
         parser.error("--timeout must be 0-3600 seconds")
+    addresses, named = gateways(leaders, via, state_dir)
     text = sys.stdin.buffer.read().decode("utf-8", errors="replace").strip()
     if not text:
         say("nothing to encode: standard input is empty")
         return 1
-    curve_dir = args.curve or os.environ.get("ENSEMBLE_CURVE") or None
     try:
-        curve = CurveKeys.load(os.path.abspath(curve_dir)) if curve_dir else None
-        leader = addresses[1] if args.via is not None and len(addresses) > 1 else addresses[0]
-        client = connect(addresses, leader, curve, via=args.via is not None)
+        curve = curve_keys(args)
+        client = connect(addresses, leaders[0], curve, via=via is not None, named=named)
     except (CurveKeyError, EnsembleError) as error:
         say(str(error))
         return 1

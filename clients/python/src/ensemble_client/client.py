@@ -30,7 +30,7 @@ REFUSED = "ensemble.v2.Refused"
 DEAD_LETTER = "ensemble.v2.DeadLetter"
 POISON = "ensemble.v2.PoisonMessage"
 _MONITORED = (zmq.EVENT_HANDSHAKE_FAILED_AUTH | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
-              | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_SUCCEEDED)
+              | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL | zmq.EVENT_HANDSHAKE_SUCCEEDED | zmq.EVENT_CONNECT_RETRIED)
 _MECHANISM_MISMATCH = getattr(zmq, "PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH", 0x11000001)
 
 
@@ -96,6 +96,10 @@ class Client:
         self._inbox: Deque[Envelope] = deque()
         self._refusal: Optional[Refused] = None
         self._trouble: Optional[Refused] = None
+        # A connection attempt failed (refused, say) since the last handshake; with `_give_up`,
+        # waits end then instead of at their timeout.
+        self._retried = False
+        self._give_up = False
         self._closed = False
 
     # Requests to the gateway
@@ -114,9 +118,15 @@ class Client:
             raise EnsembleError(f"{self.gateway} answered {answer.type_name} to {messages.type_name(message)}")
         return self._decode(answer)
 
-    def connect(self, timeout: float = 2.0) -> Address:
-        """Waits until the gateway answers a ping; returns its life (id 0)."""
-        return Address.from_proto(self.request(control_pb2.PingRequest(), timeout).node)
+    def connect(self, timeout: float = 2.0, give_up_when_refused: bool = False) -> Address:
+        """Waits until the gateway answers a ping; returns its life (id 0). With
+        `give_up_when_refused`, a connection attempt that fails (a node that is not there
+        refuses at once) raises Unreachable then rather than at the timeout."""
+        self._give_up = give_up_when_refused
+        try:
+            return Address.from_proto(self.request(control_pb2.PingRequest(), timeout).node)
+        finally:
+            self._give_up = False
 
     def create_actor(self, type_name: str, global_name: Optional[str] = None, timeout: float = 2.0) -> Address:
         """Places an actor of a registered type (with `global_name`: that name's actor, made if absent)."""
@@ -228,7 +238,7 @@ class Client:
         """Reads what has arrived, waiting until `deadline` for something; False at the deadline."""
         while True:
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or (self._give_up and self._retried):
                 return False
             ready = dict(self._poller.poll(max(1, int(left * 1000))))
             if self._monitor in ready:
@@ -280,7 +290,11 @@ class Client:
             except zmq.Again:
                 return
             kind, value = event["event"], event["value"]
-            if kind == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+            if kind == zmq.EVENT_CONNECT_RETRIED:
+                self._retried = True
+            elif kind == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                self._retried = False
+            elif kind == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
                 key = f" {self._curve.public_key}" if self._curve else ""
                 self._refuse(f"refused: {self.gateway} does not accept key{key} "
                              "(it is in none of its members/, clients/ and admin/)")
