@@ -16,10 +16,8 @@ import Testing
         do {
             _ = try decode(request)
             return nil
-        } catch let error as WireError {
-            return error.detail
         } catch {
-            return "\(error)"
+            return error.detail
         }
     }
 
