@@ -27,11 +27,8 @@ public enum ForegroundNode {
         let state = StateDirectory(path: arguments.stateDirectory)
         let readyFD = getenv("ENSEMBLE_READY_FD").flatMap { Int32(String(cString: $0)) }
         let level = Logger.Level(rawValue: arguments.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // One line per event, UTC to the millisecond: failure detection is read in milliseconds.
+        LoggingSystem.bootstrap { label in NodeLogHandler(label: label, level: level) }
         var configuration = arguments.configuration
         if !arguments.bootstrap {
             // Who answers among the nodes this one knows of: they name the leader, and a node at the

@@ -3,8 +3,8 @@
 public enum RuntimeRequest: Sendable, Equatable {
     /// Another node asks this one to host an actor; `creator` is that node's life.
     case create(CreateRequest, creator: NodeID)
-    /// A client asks its gateway for an actor (placed wherever it fits).
-    case createActor(typeName: String, globalName: String?)
+    /// A client asks its gateway for an actor (placed wherever it fits, or where `hint` says).
+    case createActor(typeName: String, globalName: String?, hint: PlacementHint? = nil)
     /// A client asks for the convention's status.
     case status
     /// A client asks for this node's metrics.
@@ -210,8 +210,8 @@ public struct ControlPlane: Sendable {
             return leading { $0.release(name, address) }
         case .create(let request):
             return [.runtime(.create(request, creator: origin.node ?? me))]
-        case .createActor(let typeName, let globalName):
-            return [.runtime(.createActor(typeName: typeName, globalName: globalName))]
+        case .createActor(let typeName, let globalName, let hint):
+            return [.runtime(.createActor(typeName: typeName, globalName: globalName, hint: hint))]
         case .status:
             return [.runtime(.status)]
         case .metrics:

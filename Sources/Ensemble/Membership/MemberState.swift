@@ -68,6 +68,11 @@ public struct MemberState: Sendable {
     public private(set) var heardAnswer = false
     /// The JOIN targets that answered they belong to no convention yet.
     private var withoutConvention: Set<NodeAddress> = []
+    /// What this life heard already of its end, so that each is said once: the answers to the
+    /// JOINs and heartbeats still in flight (and the update saying it) repeat it while it stops.
+    private var heardDeclaredDown = false
+    private var heardNewerLife: NodeID?
+    private var heardRefusal = false
 
     /// Whether every JOIN target answered it belongs to no convention (nodes started before
     /// the leader, waiting for it): a node at the leader address founds one at once.
@@ -185,13 +190,16 @@ public struct MemberState: Sendable {
             guard let leader, leader.address != me.address, leader.address != source.address else { return [] }
             return follow(leader)
         case .staleLife(let current) where current.address == me.address && current.incarnation >= me.incarnation:
-            guard current.incarnation < UInt64.max else { return [.refused("the leader knows a life of \(me.address) that no newer life can follow")] }
+            guard current.incarnation < UInt64.max else { return refusedOnce("the leader knows a life of \(me.address) that no newer life can follow") }
             isWelcomed = false
+            // Told again (another JOIN's answer), it is news only about a still newer life.
+            if let heard = heardNewerLife, heard.incarnation >= current.incarnation { return [] }
+            heardNewerLife = current
             return [.newLife(above: current)]
         case .refused(let why):
             // Before a welcome the node cannot take part; after one, a refusal of a repeated
             // JOIN (announcing names) is the leader's word on this life too.
-            return [.refused(why)]
+            return refusedOnce(why)
         default:
             return []
         }
@@ -239,7 +247,7 @@ public struct MemberState: Sendable {
         guard fresh.member(me) != nil else {
             view = fresh
             isWelcomed = false
-            return [.viewChanged, .declaredDown]
+            return [.viewChanged] + declaredDownOnce()
         }
         guard fresh != view else { return [] }
         view = fresh
@@ -258,7 +266,7 @@ public struct MemberState: Sendable {
         self.view = view
         if case .memberDown(let node, _) = update.update, node == me {
             isWelcomed = false
-            return [.viewChanged, .declaredDown]
+            return [.viewChanged] + declaredDownOnce()
         }
         return [.viewChanged]
     }
@@ -328,7 +336,22 @@ public struct MemberState: Sendable {
     /// The leader refused this life (it declared it down while it was away).
     public mutating func refusedAsDown() -> [MemberDirective] {
         isWelcomed = false
+        return declaredDownOnce()
+    }
+
+    /// `declaredDown`, the first time this life hears it: one event, however many answers say it.
+    private mutating func declaredDownOnce() -> [MemberDirective] {
+        guard !heardDeclaredDown else { return [] }
+        heardDeclaredDown = true
         return [.declaredDown]
+    }
+
+    /// The leader's refusal, the first time: a life is refused once, whatever else the answers to
+    /// its other JOINs say.
+    private mutating func refusedOnce(_ why: String) -> [MemberDirective] {
+        guard !heardRefusal else { return [] }
+        heardRefusal = true
+        return [.refused(why)]
     }
 
     /// Records a load figure a placement reply carried.

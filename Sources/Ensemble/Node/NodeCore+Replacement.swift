@@ -3,7 +3,8 @@ import Synchronization
 /// The children of this node's actors whose types ask to be re-created elsewhere when lost
 /// (`EnsembleActor.replaceOnLoss`), with what it takes to create them again.
 final class ReplaceableChildren: Sendable {
-    /// How to create a lost child again.
+    /// How to create a lost child again. A placement hint it was created with is not kept:
+    /// a hint is a preference at creation, and the node it named may be the one lost.
     struct Recipe: Sendable, Equatable {
         var parent: ActorAddress
         var typeName: String

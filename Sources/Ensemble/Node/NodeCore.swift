@@ -264,17 +264,21 @@ final class NodeCore: Sendable {
 
     // MARK: Creating actors
 
-    /// Creates an actor where its type's requirements are met (optionally under a global name).
-    func createActor(typeName: String, globalName: String?, parent: ActorCell?) async throws -> ActorAddress {
-        let (address, created) = try await findOrCreate(typeName: typeName, globalName: globalName, parent: parent)
+    /// Creates an actor where its type's requirements are met (optionally under a global name,
+    /// and where `hint` says).
+    func createActor(
+        typeName: String, globalName: String?, parent: ActorCell?, hint: PlacementHint? = nil
+    ) async throws -> ActorAddress {
+        let (address, created) = try await findOrCreate(typeName: typeName, globalName: globalName, parent: parent, hint: hint)
         if created, let type = actorTypes[typeName] { noteChild(address, type: type, globalName: globalName, parent: parent) }
         return address
     }
 
-    /// Starts an actor where `Placement` says; `nameUnsettled`: the global name has no leader's
-    /// word, so a host elsewhere announces the actor to the leader itself.
+    /// Starts an actor where `Placement` says (honouring `hint`, or refusing); `nameUnsettled`:
+    /// the global name has no leader's word, so a host elsewhere announces the actor to the leader itself.
     func place(
-        _ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?, nameUnsettled: Bool = false
+        _ type: any EnsembleActor.Type, parent: ActorCell?, globalName: String?, nameUnsettled: Bool = false,
+        hint: PlacementHint? = nil
     ) async throws -> ActorAddress {
         let started = ContinuousClock.now
         var outcome = NodeMetrics.PlacementOutcome.failed
@@ -282,7 +286,7 @@ final class NodeCore: Sendable {
         let view = self.view ?? MembershipView(leader: MemberInfo(node: nodeID, capabilities: capabilities))
         let decision = Placement.decide(
             typeName: type.typeName, requirement: type.requirements, local: nodeID,
-            localCapabilities: capabilities, view: view)
+            localCapabilities: capabilities, view: view, hint: hint)
         switch decision {
         case .local:
             guard actorCount < configuration.maxActors else {
@@ -297,7 +301,7 @@ final class NodeCore: Sendable {
             let grace = epoch + configuration.nameGracePeriod
             guard leadership.leading, ContinuousClock.now < grace else { throw error }
             try await Task.sleep(until: grace)
-            return try await place(type, parent: parent, globalName: globalName, nameUnsettled: nameUnsettled)
+            return try await place(type, parent: parent, globalName: globalName, nameUnsettled: nameUnsettled, hint: hint)
         case .remote(let candidates):
             var reasons: [PlacementError.NodeReason] = []
             let request = CreateRequest(
@@ -321,7 +325,7 @@ final class NodeCore: Sendable {
                     reasons.append(.init(node: candidate.address, missing: [], refusal: "did not answer"))
                 }
             }
-            throw PlacementError(typeName: type.typeName, requirement: type.requirements, nodes: reasons)
+            throw PlacementError(typeName: type.typeName, requirement: type.requirements, nodes: reasons, hint: hint?.normalized)
         }
     }
 

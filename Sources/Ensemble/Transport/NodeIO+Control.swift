@@ -11,9 +11,15 @@ extension NodeIO {
                 let sender = envelope.sender ?? core.systemAddress
                 return perform(plane.misroutedReply(sender: sender, from: origin), answering: envelope, from: origin)
             }
-            guard let control = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload) else {
+            let control: ControlRequest
+            do throws(WireError) {
+                control = try ControlCodec.decodeRequest(envelope.typeName, envelope.payload)
+            } catch {
                 core.counters.add("malformedControl")
-                if origin.node == nil { reply(to: envelope, .refused("malformed control message")) }
+                // A client is told what was wrong with a request it may send (a bad placement hint, say);
+                // an unknown type name is not echoed back.
+                let what = ControlCodec.isRequest(envelope.typeName) ? ": \(error.detail)" : ""
+                if origin.node == nil { reply(to: envelope, .refused("malformed control message\(what)")) }
                 return
             }
             // The life the view has at an address, not the address: a joiner itself was just heard there.
@@ -129,14 +135,14 @@ extension NodeIO {
                 noteNameWithoutLeader(name, address)
             }
             reply(to: envelope, answer)
-        case .createActor(let typeName, let globalName):
+        case .createActor(let typeName, let globalName, let hint):
             guard let finished = startClientRequest(envelope, counts: .creation) else { return }
             let core = self.core
             Task {
                 let answer: ControlReply
                 var created = false
                 do {
-                    let found = try await core.findOrCreate(typeName: typeName, globalName: globalName, parent: nil)
+                    let found = try await core.findOrCreate(typeName: typeName, globalName: globalName, parent: nil, hint: hint)
                     answer = .created(found.address, load: core.actorCount)
                     created = found.created
                 } catch let error as PlacementError {

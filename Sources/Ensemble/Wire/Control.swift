@@ -137,8 +137,9 @@ public enum ControlRequest: Sendable, Equatable {
     case releaseName(String, ActorAddress)
     /// Node to leader: I could not create the claimed actor. One-way.
     case abandonName(String)
-    /// Client to gateway: create an actor of this type (optionally under a global name). Answered `created`.
-    case createActor(typeName: String, globalName: String?)
+    /// Client to gateway: create an actor of this type (optionally under a global name, and where
+    /// `hint` says). Answered `created`, or `refused` with the reason (a hint it cannot honour named).
+    case createActor(typeName: String, globalName: String?, hint: PlacementHint? = nil)
     /// Client to node: report the convention. Answered `statusReport`.
     case status
     /// Client to node: your metrics. Answered `metricsText`.

@@ -28,10 +28,15 @@ enum ControlCodec {
         case .releaseName(let name, let address):
             return try wire(Ensemble_V2_ReleaseNameNotice.with { $0.name = name; $0.address = address.proto })
         case .abandonName(let name): return try wire(Ensemble_V2_AbandonNameNotice.with { $0.name = name })
-        case .createActor(let typeName, let globalName):
+        case .createActor(let typeName, let globalName, let hint):
             return try wire(Ensemble_V2_CreateActorRequest.with {
                 $0.typeName = typeName
                 if let globalName { $0.globalName = globalName }
+                switch hint {
+                case .node(let address)?: $0.preferredNode = address.proto
+                case .capability(let name)?: $0.preferredCapability = name
+                case nil: break
+                }
             })
         case .status: return try wire(Ensemble_V2_StatusRequest())
         case .metrics: return try wire(Ensemble_V2_MetricsRequest())
@@ -171,7 +176,8 @@ enum ControlCodec {
             entry(Ensemble_V2_ReleaseNameNotice.self) { .releaseName($0.name, try ActorAddress(proto: $0.address)) },
             entry(Ensemble_V2_AbandonNameNotice.self) { .abandonName($0.name) },
             entry(Ensemble_V2_CreateActorRequest.self) {
-                .createActor(typeName: $0.typeName, globalName: $0.hasGlobalName ? $0.globalName : nil)
+                .createActor(typeName: $0.typeName, globalName: $0.hasGlobalName ? $0.globalName : nil,
+                             hint: try PlacementHint(proto: $0.hint))
             },
             entry(Ensemble_V2_StatusRequest.self) { _ in .status },
             entry(Ensemble_V2_MetricsRequest.self) { _ in .metrics },

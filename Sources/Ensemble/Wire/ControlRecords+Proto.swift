@@ -130,6 +130,11 @@ extension PlacementError: ProtoConvertible {
             if let refusal = reason.refusal { node.refusal = refusal }
             return node
         }
+        switch hint {
+        case .node(let address)?: proto.preferredNode = address.proto
+        case .capability(let name)?: proto.preferredCapability = name
+        case nil: break
+        }
         return proto
     }
 
@@ -139,6 +144,12 @@ extension PlacementError: ProtoConvertible {
             nodes.append(NodeReason(node: try NodeAddress(proto: node.node), missing: node.missing,
                                     refusal: node.hasRefusal ? node.refusal : nil))
         }
-        self.init(typeName: proto.typeName, requirement: Capabilities(proto.requirement), nodes: nodes)
+        let hint: PlacementHint?
+        switch proto.hint {
+        case .preferredNode(let address)?: hint = .node(try NodeAddress(proto: address))
+        case .preferredCapability(let name)?: hint = .capability(name)
+        case nil: hint = nil
+        }
+        self.init(typeName: proto.typeName, requirement: Capabilities(proto.requirement), nodes: nodes, hint: hint)
     }
 }

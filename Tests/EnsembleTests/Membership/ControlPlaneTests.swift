@@ -103,7 +103,10 @@ import Testing
             Issue.record("a stale life at the top was not refused: \(String(describing: atTop))")
             return
         }
-        #expect(plane.reply(.refused("version"), correlationID: Self.joinID, from: from, currentNames: { [] })
+        // That life was refused: another JOIN's refusal is no news. A life not refused yet hears it.
+        #expect(plane.reply(.refused("version"), correlationID: Self.joinID, from: from, currentNames: { [] }) == [])
+        var fresh = Self.joining()
+        #expect(fresh.reply(.refused("version"), correlationID: Self.joinID, from: from, currentNames: { [] })
             == [.member([.refused("version")])])
     }
 

@@ -91,6 +91,11 @@ enum ControlSamples {
             typeName: "MorseEncoder", requirement: Capabilities(["morse", "x"]),
             nodes: [.init(node: n1.address, missing: ["morse"], refusal: nil), .init(node: n2.address, missing: [], refusal: "did not answer")])))),
         ("ensemble.v2.Refused", .reply(.placementFailed(PlacementError(typeName: "", requirement: .none, nodes: [])))),
+        ("ensemble.v2.Refused", .reply(.placementFailed(PlacementError(
+            typeName: "T", requirement: .none, nodes: [.init(node: n1.address, missing: ["gpu"], refusal: nil)],
+            hint: .capability("gpu"))))),
+        ("ensemble.v2.Refused", .reply(.placementFailed(PlacementError(
+            typeName: "T", requirement: .none, nodes: [], hint: .node(n2.address))))),
         ("ensemble.v2.LeaveNotice", .request(.leave(n1))), ("ensemble.v2.LoadReport", .request(.loadReport(n2, .max))),
         ("ensemble.v2.SnapshotRequest", .request(.snapshotRequest)), ("ensemble.v2.ViewSnapshot", .reply(.snapshot(snapshot))),
         ("ensemble.v2.CreateRequest", .request(.create(CreateRequest(typeName: "Echo", parent: a1, globalName: nil)))),

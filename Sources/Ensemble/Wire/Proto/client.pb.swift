@@ -28,7 +28,13 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-/// Create an actor of a registered type, optionally under a global name.
+/// Create an actor of a registered type, optionally under a global name, and
+/// optionally where a placement hint says. A hint is a preference at creation:
+/// the gateway honours it when the type's requirements allow it and otherwise
+/// answers `Refused`, naming the hint (it never places the actor elsewhere).
+/// With `global_name` already held, the holder is returned wherever it is.
+/// A gateway of a build without hints ignores them (unknown fields): `Created`
+/// names the node the actor is on.
 public nonisolated struct Ensemble_V2_CreateActorRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -45,7 +51,43 @@ public nonisolated struct Ensemble_V2_CreateActorRequest: Sendable {
   /// Clears the value of `globalName`. Subsequent reads from it will return its default value.
   public mutating func clearGlobalName() {self._globalName = nil}
 
+  public var hint: Ensemble_V2_CreateActorRequest.OneOf_Hint? = nil
+
+  /// On this member: the gateway itself or a member of its view that meets
+  /// the type's requirements. Refused as malformed unless the host is 1-255
+  /// UTF-8 bytes and the port 1-65535.
+  public var preferredNode: Ensemble_V2_NodeAddress {
+    get {
+      if case .preferredNode(let v)? = hint {return v}
+      return Ensemble_V2_NodeAddress()
+    }
+    set {hint = .preferredNode(newValue)}
+  }
+
+  /// On a node that has this capability besides the type's requirements
+  /// (the gateway first, else the least loaded such member). Trimmed; refused
+  /// as malformed when empty or over 1024 UTF-8 bytes.
+  public var preferredCapability: String {
+    get {
+      if case .preferredCapability(let v)? = hint {return v}
+      return String()
+    }
+    set {hint = .preferredCapability(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Hint: Equatable, Sendable {
+    /// On this member: the gateway itself or a member of its view that meets
+    /// the type's requirements. Refused as malformed unless the host is 1-255
+    /// UTF-8 bytes and the port 1-65535.
+    case preferredNode(Ensemble_V2_NodeAddress)
+    /// On a node that has this capability besides the type's requirements
+    /// (the gateway first, else the least loaded such member). Trimmed; refused
+    /// as malformed when empty or over 1024 UTF-8 bytes.
+    case preferredCapability(String)
+
+  }
 
   public init() {}
 
@@ -304,7 +346,7 @@ fileprivate nonisolated let _protobuf_package = "ensemble.v2"
 
 nonisolated extension Ensemble_V2_CreateActorRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateActorRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{3}global_name\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{3}global_name\0\u{3}preferred_node\0\u{3}preferred_capability\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -314,6 +356,27 @@ nonisolated extension Ensemble_V2_CreateActorRequest: SwiftProtobuf.Message, Swi
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.typeName) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self._globalName) }()
+      case 3: try {
+        var v: Ensemble_V2_NodeAddress?
+        var hadOneofValue = false
+        if let current = self.hint {
+          hadOneofValue = true
+          if case .preferredNode(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.hint = .preferredNode(v)
+        }
+      }()
+      case 4: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.hint != nil {try decoder.handleConflictingOneOf()}
+          self.hint = .preferredCapability(v)
+        }
+      }()
       default: break
       }
     }
@@ -330,12 +393,24 @@ nonisolated extension Ensemble_V2_CreateActorRequest: SwiftProtobuf.Message, Swi
     try { if let v = self._globalName {
       try visitor.visitSingularStringField(value: v, fieldNumber: 2)
     } }()
+    switch self.hint {
+    case .preferredNode?: try {
+      guard case .preferredNode(let v)? = self.hint else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .preferredCapability?: try {
+      guard case .preferredCapability(let v)? = self.hint else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_CreateActorRequest, rhs: Ensemble_V2_CreateActorRequest) -> Bool {
     if lhs.typeName != rhs.typeName {return false}
     if lhs._globalName != rhs._globalName {return false}
+    if lhs.hint != rhs.hint {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -68,7 +68,33 @@ public nonisolated struct Ensemble_V2_PlacementFailure: Sendable {
 
   public var nodes: [Ensemble_V2_PlacementFailure.NodeReason] = []
 
+  /// The creation's placement hint that could not be honoured, if it had one.
+  public var hint: Ensemble_V2_PlacementFailure.OneOf_Hint? = nil
+
+  public var preferredNode: Ensemble_V2_NodeAddress {
+    get {
+      if case .preferredNode(let v)? = hint {return v}
+      return Ensemble_V2_NodeAddress()
+    }
+    set {hint = .preferredNode(newValue)}
+  }
+
+  public var preferredCapability: String {
+    get {
+      if case .preferredCapability(let v)? = hint {return v}
+      return String()
+    }
+    set {hint = .preferredCapability(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// The creation's placement hint that could not be honoured, if it had one.
+  public nonisolated enum OneOf_Hint: Equatable, Sendable {
+    case preferredNode(Ensemble_V2_NodeAddress)
+    case preferredCapability(String)
+
+  }
 
   public nonisolated struct NodeReason: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -850,7 +876,7 @@ nonisolated extension Ensemble_V2_Refused: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Ensemble_V2_PlacementFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PlacementFailure"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{1}requirement\0\u{1}nodes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}type_name\0\u{1}requirement\0\u{1}nodes\0\u{3}preferred_node\0\u{3}preferred_capability\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -861,12 +887,37 @@ nonisolated extension Ensemble_V2_PlacementFailure: SwiftProtobuf.Message, Swift
       case 1: try { try decoder.decodeSingularStringField(value: &self.typeName) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.requirement) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.nodes) }()
+      case 4: try {
+        var v: Ensemble_V2_NodeAddress?
+        var hadOneofValue = false
+        if let current = self.hint {
+          hadOneofValue = true
+          if case .preferredNode(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.hint = .preferredNode(v)
+        }
+      }()
+      case 5: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.hint != nil {try decoder.handleConflictingOneOf()}
+          self.hint = .preferredCapability(v)
+        }
+      }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.typeName.isEmpty {
       try visitor.visitSingularStringField(value: self.typeName, fieldNumber: 1)
     }
@@ -876,6 +927,17 @@ nonisolated extension Ensemble_V2_PlacementFailure: SwiftProtobuf.Message, Swift
     if !self.nodes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.nodes, fieldNumber: 3)
     }
+    switch self.hint {
+    case .preferredNode?: try {
+      guard case .preferredNode(let v)? = self.hint else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .preferredCapability?: try {
+      guard case .preferredCapability(let v)? = self.hint else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    }()
+    case nil: break
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -883,6 +945,7 @@ nonisolated extension Ensemble_V2_PlacementFailure: SwiftProtobuf.Message, Swift
     if lhs.typeName != rhs.typeName {return false}
     if lhs.requirement != rhs.requirement {return false}
     if lhs.nodes != rhs.nodes {return false}
+    if lhs.hint != rhs.hint {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

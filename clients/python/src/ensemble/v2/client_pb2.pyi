@@ -10,12 +10,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateActorRequest(_message.Message):
-    __slots__ = ("type_name", "global_name")
+    __slots__ = ("type_name", "global_name", "preferred_node", "preferred_capability")
     TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
     GLOBAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_NODE_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_CAPABILITY_FIELD_NUMBER: _ClassVar[int]
     type_name: str
     global_name: str
-    def __init__(self, type_name: _Optional[str] = ..., global_name: _Optional[str] = ...) -> None: ...
+    preferred_node: _common_pb2.NodeAddress
+    preferred_capability: str
+    def __init__(self, type_name: _Optional[str] = ..., global_name: _Optional[str] = ..., preferred_node: _Optional[_Union[_common_pb2.NodeAddress, _Mapping]] = ..., preferred_capability: _Optional[str] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
     __slots__ = ()

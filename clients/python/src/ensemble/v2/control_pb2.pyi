@@ -17,7 +17,7 @@ class Refused(_message.Message):
     def __init__(self, reason: _Optional[str] = ..., placement: _Optional[_Union[PlacementFailure, _Mapping]] = ...) -> None: ...
 
 class PlacementFailure(_message.Message):
-    __slots__ = ("type_name", "requirement", "nodes")
+    __slots__ = ("type_name", "requirement", "nodes", "preferred_node", "preferred_capability")
     class NodeReason(_message.Message):
         __slots__ = ("node", "missing", "refusal")
         NODE_FIELD_NUMBER: _ClassVar[int]
@@ -30,10 +30,14 @@ class PlacementFailure(_message.Message):
     TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
     REQUIREMENT_FIELD_NUMBER: _ClassVar[int]
     NODES_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_NODE_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_CAPABILITY_FIELD_NUMBER: _ClassVar[int]
     type_name: str
     requirement: _containers.RepeatedScalarFieldContainer[str]
     nodes: _containers.RepeatedCompositeFieldContainer[PlacementFailure.NodeReason]
-    def __init__(self, type_name: _Optional[str] = ..., requirement: _Optional[_Iterable[str]] = ..., nodes: _Optional[_Iterable[_Union[PlacementFailure.NodeReason, _Mapping]]] = ...) -> None: ...
+    preferred_node: _common_pb2.NodeAddress
+    preferred_capability: str
+    def __init__(self, type_name: _Optional[str] = ..., requirement: _Optional[_Iterable[str]] = ..., nodes: _Optional[_Iterable[_Union[PlacementFailure.NodeReason, _Mapping]]] = ..., preferred_node: _Optional[_Union[_common_pb2.NodeAddress, _Mapping]] = ..., preferred_capability: _Optional[str] = ...) -> None: ...
 
 class NoReply(_message.Message):
     __slots__ = ()
