@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "EncoderApp", targets: ["EncoderApp"]),
         .executable(name: "ensemble", targets: ["ensemble"]),
         .executable(name: "ensemble-node", targets: ["ensemble-node"]),
+        .executable(name: "greeter-node", targets: ["greeter-node"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -66,7 +67,7 @@ let package = Package(
         // for the rest. (`-Bstatic -lzmq` here would come after CZMQ's `-lzmq`: too late.)
         .executableTarget(
             name: "ensemble-node",
-            dependencies: ["NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
+            dependencies: ["Ensemble", "NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
             linkerSettings: [
                 .unsafeFlags(
                     [
@@ -89,7 +90,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["NodeLauncher"], path: "Tests/TestSupport"),
+        // A node binary of one's own, as README's "Your own actors and node binary" has it:
+        // the Ensemble library only, and a main of one line. CLITests run it with
+        // `ensemble start --node-binary` (NodeBinaryTests).
+        .executableTarget(name: "greeter-node", dependencies: ["Ensemble"], path: "Examples/GreeterNode"),
+        .target(name: "TestSupport", dependencies: ["Ensemble", "NodeLauncher"], path: "Tests/TestSupport"),
         .testTarget(
             name: "EnsembleTests",
             dependencies: [

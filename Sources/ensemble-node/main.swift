@@ -1,3 +1,4 @@
+import Ensemble
 import NodeLauncher
 import ZMQ
 
@@ -7,31 +8,9 @@ import Glibc
 
 // The node process that `ensemble start` launches: a lean binary with the
 // runtime and the encoder app, and no command-line parser or Foundation.
-//
-// `main` is synchronous on purpose. With top-level `await` the main thread
-// ends in `dispatch_main()`, whose `pthread_exit` unwinds the main thread's
-// stack through the binary's unwind tables: a binary search of
-// `.eh_frame_hdr` (300 kB) and a few `.eh_frame` entries, each page fault
-// mapping 64 kB around it, about 0.7 MB resident per node for nothing.
-// The node runs in a detached task instead (never on the main actor, whose
-// queue nobody drains here) and the main thread waits.
-func runNode(_ vector: [String]) -> Never {
-    limitMallocArenas()
-    let arguments: NodeArguments
-    do {
-        arguments = try NodeArguments(parsing: vector)
-    } catch {
-        printErrorLine("ensemble-node: \(error)")
-        exit(2)
-    }
-    Task.detached { exit(await ForegroundNode.run(arguments)) }
-    // Like the thread that `dispatch_main()` ended, this one takes no signals,
-    // so SIGTERM and SIGINT still reach the signal sources that wait for them.
-    var signals = sigset_t()
-    sigfillset(&signals)
-    pthread_sigmask(SIG_BLOCK, &signals, nil)
-    while true { pause() }
-}
+// The library's node main (`NodeMain.runFromCommandLine`, the one a node binary
+// of one's own calls) with the encoder app's types, and the bench's when asked.
+// It keeps `main` synchronous and the main thread waiting (see there why).
 
 /// One malloc arena for the whole process, unless `MALLOC_ARENA_MAX` says otherwise.
 ///
@@ -47,4 +26,5 @@ func limitMallocArenas() {
     SystemShim.limitMallocArenas(1)
 }
 
-runNode(Array(CommandLine.arguments.dropFirst()))
+limitMallocArenas()
+NodeMain.runFromCommandLine(program: "ensemble-node") { ForegroundNode.types(for: $0) }

@@ -6,7 +6,7 @@ import ZMQ
 import Glibc
 #endif
 
-/// Starts a background node (`ensemble-node`, or this executable again) in its own session.
+/// Starts a background node (`ensemble-node`, a `--node-binary`, or this executable again) in its own session.
 ///
 /// A running Swift process must never `fork()`: `posix_spawn` with
 /// `POSIX_SPAWN_SETSID` starts the binary directly, with stdin from
@@ -16,9 +16,10 @@ struct BackgroundSpawner {
     let pid: pid_t
     private let readFD: Int32
 
-    /// Starts a node: `ensemble-node` beside this executable, else this executable's `start --foreground`.
-    static func spawnNode(_ node: NodeArguments, logPath: String) throws -> BackgroundSpawner {
-        if let (binary, argv) = NodeBinary.invocation(node) {
+    /// Starts a node: `binary` when given (a node binary of the user's, `--node-binary`), else
+    /// `ensemble-node` beside this executable, else this executable's `start --foreground`.
+    static func spawnNode(_ node: NodeArguments, binary: String? = nil, logPath: String) throws -> BackgroundSpawner {
+        if let (binary, argv) = NodeBinary.invocation(node, binary: binary) {
             return try spawn(executable: binary, arguments: argv, logPath: logPath)
         }
         return try spawn(

@@ -11,10 +11,7 @@ extension ConventionOptions {
     /// `$ENSEMBLE_CURVE`; nil (plain text) when neither is set.
     var curveDirectory: String? {
         guard let directory = curve ?? environment("ENSEMBLE_CURVE"), !directory.isEmpty else { return nil }
-        if directory.hasPrefix("/") { return directory }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return directory }
-        return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + directory
+        return absolutePath(directory)
     }
 
     /// The keys for `role`, or nil in plain text.
@@ -159,6 +156,15 @@ extension ConventionOptions {
             gateways: gateways.filter { serverKeys[$0] != nil }, messageTypes: messageTypes, curve: credentials.keyPair,
             serverKeys: serverKeys, maxMessageSize: maxMessageSize)
     }
+}
+
+/// `path` from the root: as it is when it starts with `/`, else under the working directory
+/// (as it is when that cannot be read).
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    guard getcwd(&buffer, buffer.count) != nil else { return path }
+    return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
 }
 
 /// The line to print for a failed connection or request: a refusal says why, anything else `otherwise`.

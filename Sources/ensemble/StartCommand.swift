@@ -17,7 +17,8 @@ struct StartCommand: AsyncParsableCommand {
             another node it knows of answers (the --leader list, the state directory's nodes, \
             --seeds): then it joins the running convention, as every other node does. Without \
             --foreground the node runs in the background and this command returns once it is up \
-            and welcomed by the leader.
+            and welcomed by the leader. --node-binary runs a node binary of your own (one whose \
+            main is NodeMain.runFromCommandLine) instead of ensemble-node, the same way.
             """)
 
     @Argument(help: "The TCP port of the node's ROUTER socket.")
@@ -60,6 +61,11 @@ struct StartCommand: AsyncParsableCommand {
     @Flag(help: "Found a new convention at the leader address without looking for a running one.")
     var bootstrap = false
 
+    @Option(help: ArgumentHelp(
+        "Run this node binary, built on the Ensemble library, instead of ensemble-node (default: $ENSEMBLE_NODE_BINARY).",
+        valueName: "path"))
+    var nodeBinary: String?
+
     /// Passed only by `ensemble bench`, when its nodes run as `start --foreground` (no
     /// `ensemble-node` beside this binary): they host the bench's actors. Not a user's option.
     @Option(help: .hidden)
@@ -81,14 +87,34 @@ struct StartCommand: AsyncParsableCommand {
             throw ValidationError("--actor-threads must be \(NodeArguments.actorThreadRangeText), not \(actorThreads)")
         }
         if let seeds { try ConventionOptions.parseLeaders(seeds, from: "--seeds") }
+        if let (path, source) = nodeBinarySetting, let problem = NodeBinary.problem(path) {
+            // One line, and nothing started.
+            printErrorLine("ensemble start: \(source) '\(path)' cannot be run: \(problem)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The node binary the user named, and where: `--node-binary`, else `$ENSEMBLE_NODE_BINARY`
+    /// when set and not empty; nil for the built-in one.
+    private var nodeBinarySetting: (path: String, source: String)? {
+        if let nodeBinary { return (nodeBinary, "--node-binary") }
+        guard let fromEnvironment = environment("ENSEMBLE_NODE_BINARY"), !fromEnvironment.isEmpty else { return nil }
+        return (fromEnvironment, "ENSEMBLE_NODE_BINARY")
+    }
+
+    /// The node binary the user named, as an absolute path (the node's command line shows
+    /// it whatever its working directory); nil for the built-in one.
+    var customNodeBinary: String? {
+        nodeBinarySetting.map { absolutePath($0.path) }
     }
 
     var nodeArguments: NodeArguments {
         var arguments = NodeArguments(
             port: port, capabilities: capabilities, leader: convention.leaderAddress, host: host, advertise: advertise,
             stateDirectory: convention.stateDirectory.path, joinTimeout: joinTimeout, logLevel: logLevel,
-            curveDirectory: convention.curveDirectory, benchActors: benchActors,
+            curveDirectory: convention.curveDirectory,
             maxMessageSize: MessageSize.parse(maxMessageSize) ?? MessageSize.defaultLimit, actorThreads: actorThreads)
+        arguments.benchActors = benchActors
         // The node asks these for the convention's leader when the leader address does not lead.
         let extra = seeds.flatMap { try? NodeAddress.list(parsing: $0) } ?? []
         var seen: Set<NodeAddress> = [convention.leaderAddress]
@@ -110,10 +136,16 @@ struct StartCommand: AsyncParsableCommand {
         }
     }
 
-    /// Becomes the node: `ensemble-node` in place of this process (same pid, so
-    /// systemd and pid files follow), or the node in this process when that binary is missing.
+    /// Becomes the node: the `--node-binary` or `ensemble-node` in place of this process (same
+    /// pid, so systemd and pid files follow), or the node in this process when `ensemble-node`
+    /// is missing.
     private func runForeground() async throws {
         let arguments = nodeArguments
+        if let binary = customNodeBinary {
+            _ = withCStrings([binary] + arguments.vector) { argv in execv(binary, argv) }
+            // Returns only when exec failed: a node binary of the user's has no stand-in.
+            throw CommandFailure("cannot run \(binary): \(String(cString: strerror(errno)))")
+        }
         if let (binary, argv) = NodeBinary.invocation(arguments) {
             // Returns only when exec failed: then the node runs here instead.
             _ = withCStrings(argv) { argv in execv(binary, argv) }
@@ -132,7 +164,7 @@ struct StartCommand: AsyncParsableCommand {
         }
         // Bad keys are said at once too: the node sends why up the readiness pipe.
         let log = state.logPath(port)
-        let child = try BackgroundSpawner.spawnNode(arguments, logPath: log)
+        let child = try BackgroundSpawner.spawnNode(arguments, binary: customNodeBinary, logPath: log)
         let answer = child.awaitReadiness(timeout: joinTimeout + 10)
         switch answer {
         case .ready:

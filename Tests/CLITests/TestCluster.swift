@@ -14,8 +14,9 @@ final class TestCluster {
     /// `common` it would clash with the keys a test passes to a command on purpose.
     var curve: String?
 
-    init() throws {
-        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("ensemble-test-\(UUID().uuidString)").path
+    /// `prefix` starts the state dir's name (under the temporary directory).
+    init(prefix: String = "ensemble-test") throws {
+        stateDir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         leaderPort = try FreePorts.pair()
     }

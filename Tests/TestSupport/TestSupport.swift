@@ -1,3 +1,4 @@
+import Ensemble
 import NodeLauncher
 
 /// Free loopback ports (one implementation, shared with `ensemble bench` and `demo`).
@@ -24,4 +25,4 @@ public struct SplitMix64: RandomNumberGenerator {
 }
 
 /// Which ports have a listening socket, from the kernel's socket tables (shared with `ensemble stop`).
-public typealias ListeningSocket = NodeLauncher.ListeningSocket
+package typealias ListeningSocket = Ensemble.ListeningSocket

@@ -31,9 +31,10 @@ final class BenchCluster {
     /// Starts a node (the leader when `address` is the leader's) with the bench's actors,
     /// and records how long until READY.
     func start(_ address: NodeAddress, _ capabilities: String) throws {
-        let arguments = NodeArguments(
+        var arguments = NodeArguments(
             port: address.port, capabilities: capabilities, leader: leader, host: address.host, advertise: nil,
-            stateDirectory: stateDir, joinTimeout: 5, logLevel: "warning", benchActors: true)
+            stateDirectory: stateDir, joinTimeout: 5, logLevel: "warning")
+        arguments.benchActors = true
         let began = monotonicSeconds()
         let child = try BackgroundSpawner.spawnNode(arguments, logPath: "\(stateDir)/\(address.port).log")
         nodes.append(NodeProcess(address: address, pid: child.pid, capabilities: capabilities, startMs: 0))

@@ -1,3 +1,4 @@
+import Ensemble
 import NodeLauncher
 import Testing
 import ZMQ

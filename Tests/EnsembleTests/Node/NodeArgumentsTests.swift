@@ -2,7 +2,7 @@ import Ensemble
 import NodeLauncher
 import Testing
 
-/// The argument vector `ensemble start` hands to `ensemble-node`.
+/// The argument vector `ensemble start` hands to `ensemble-node` (or a `--node-binary`).
 struct NodeArgumentsTests {
     let example = NodeArguments(
         port: 10000, capabilities: "morse,Caesar cipher", leader: NodeAddress(host: "10.0.0.1", port: 1900),
@@ -45,6 +45,15 @@ struct NodeArgumentsTests {
         #expect(configuration.leader == NodeAddress(host: "10.0.0.1", port: 1900))
         #expect(configuration.bindHost == "0.0.0.0")
         #expect(configuration.advertisedAddress == NodeAddress(host: "node-a.example", port: 10000))
+    }
+
+    /// The usage line names the program parsing it: `ensemble-node` unless told otherwise.
+    @Test func theUsageLineNamesTheProgram() {
+        #expect(throws: NodeArgumentsError.self) { try NodeArguments(parsing: []) }
+        #expect { _ = try NodeArguments(parsing: []) } throws: { "\($0)" == "usage: ensemble-node PORT [CAPS] --leader HOST:PORT ..." }
+        #expect { _ = try NodeArguments(parsing: [], program: "greeter-node") } throws: {
+            "\($0)" == "usage: greeter-node PORT [CAPS] --leader HOST:PORT ..."
+        }
     }
 
     @Test(arguments: [

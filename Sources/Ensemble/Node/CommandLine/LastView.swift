@@ -1,5 +1,3 @@
-import Ensemble
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,25 +8,25 @@ import Glibc
 /// The file is text, one entry a line: `leader HOST:PORT` first, then `member HOST:PORT`
 /// for each other member; blank lines and lines starting with `#` are skipped. It is only a
 /// hint: a file that does not read that way is ignored as a whole.
-public struct LastView: Sendable, Equatable {
+package struct LastView: Sendable, Equatable {
     /// The leader the view named.
-    public var leader: NodeAddress
+    package var leader: NodeAddress
     /// The other members, in view order, without the leader and without duplicates.
-    public var members: [NodeAddress]
+    package var members: [NodeAddress]
 
     /// The view of `leader` and `members` (the leader and later duplicates dropped from `members`).
-    public init(leader: NodeAddress, members: [NodeAddress]) {
+    package init(leader: NodeAddress, members: [NodeAddress]) {
         self.leader = leader
         var seen: Set<NodeAddress> = [leader]
         self.members = members.filter { seen.insert($0).inserted }
     }
 
     /// The leader, then the members.
-    public var addresses: [NodeAddress] { [leader] + members }
+    package var addresses: [NodeAddress] { [leader] + members }
 
     /// Reads the file's text; nil when it is not a last view (no leader line first, a line that
     /// is neither a comment nor an entry, an entry that is not an address).
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         var leader: NodeAddress?
         var members: [NodeAddress] = []
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -48,7 +46,7 @@ public struct LastView: Sendable, Equatable {
     }
 
     /// The file's text, as `init(parsing:)` reads it.
-    public var text: String {
+    package var text: String {
         var lines = ["# the last view of the convention the ensemble CLI learnt: the leader, then the members"]
         lines.append("leader \(leader)")
         for member in members { lines.append("member \(member)") }
@@ -58,16 +56,16 @@ public struct LastView: Sendable, Equatable {
 
 extension StateDirectory {
     /// Where the last view the CLI learnt is kept.
-    public var lastViewPath: String { "\(path)/last-view" }
+    package var lastViewPath: String { "\(path)/last-view" }
 
     /// The last view recorded here; nil when there is none or the file does not read as one.
-    public func lastView() -> LastView? {
+    package func lastView() -> LastView? {
         readSmallFile(lastViewPath).flatMap(LastView.init(parsing:))
     }
 
     /// Records `view`, atomically (a file of this process's own, then a rename), mode 0600;
     /// creates the directory (mode 0700) if missing. A cache: failing to write it changes nothing.
-    public func recordLastView(_ view: LastView) {
+    package func recordLastView(_ view: LastView) {
         guard (try? create()) != nil else { return }
         let path = lastViewPath
         // Named by pid, so two commands writing at once never write into one file.

@@ -1,5 +1,3 @@
-import Ensemble
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,17 +9,17 @@ import Glibc
 /// restarted leader joins the convention that went on without it. Answering means accepting a
 /// TCP connection: on one host a node that is not there refuses at once, so the walkthrough's
 /// first node founds without waiting; elsewhere the wait is bounded by `timeout`.
-public enum NodeLookup {
+package enum NodeLookup {
     /// The nodes a node at `me` asks, in order: `leader`, `seeds`, then the state directory's
     /// live nodes and its last view; never `me`.
-    public static func candidates(me: NodeAddress, leader: NodeAddress, seeds: [NodeAddress], state: StateDirectory) -> [NodeAddress] {
+    package static func candidates(me: NodeAddress, leader: NodeAddress, seeds: [NodeAddress], state: StateDirectory) -> [NodeAddress] {
         let live = state.recordedPorts().filter { state.livePID($0) != nil }
         return LeaderCandidates.ordered(leaders: [leader] + seeds, recordedPorts: live, lastView: state.lastView())
             .filter { $0 != me }
     }
 
     /// Those of `addresses` that accept a TCP connection within `timeout`, in their order.
-    public static func answering(_ addresses: [NodeAddress], timeout: Duration) -> [NodeAddress] {
+    package static func answering(_ addresses: [NodeAddress], timeout: Duration) -> [NodeAddress] {
         var attempts: [(address: NodeAddress, fd: Int32)] = []
         defer { for attempt in attempts { close(attempt.fd) } }
         for address in addresses.prefix(64) {

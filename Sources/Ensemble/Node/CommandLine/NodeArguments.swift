@@ -1,12 +1,13 @@
-import Ensemble
 import Logging
 
 /// What a node process is started with: the argument vector `ensemble start`
-/// hands to `ensemble-node` (and parses back there).
+/// hands to the node binary (`ensemble-node`, or a program's own given with
+/// `--node-binary`), which parses it back (`NodeMain.runFromCommandLine`).
 ///
-/// The node binary has no argument parser of its own (swift-argument-parser
+/// A node binary has no argument parser of its own (swift-argument-parser
 /// pulls Foundation into a process, about 2 MB of it resident): `ensemble
 /// start` validates what the user typed, and this strict format carries it.
+/// `docs/cli.md` (`start`) says what each option means.
 public struct NodeArguments: Sendable, Equatable {
     /// The node's port.
     public var port: UInt16
@@ -26,9 +27,10 @@ public struct NodeArguments: Sendable, Equatable {
     public var logLevel: String
     /// The CurveZMQ key directory; nil for plain text.
     public var curveDirectory: String?
-    /// Whether the node hosts the bench's actors and messages too: only the nodes
-    /// `ensemble bench` starts do (`--bench-actors true`, an option no user types).
-    public var benchActors: Bool
+    /// Whether the node hosts the bench's actors and messages too: only the `ensemble-node`s
+    /// `ensemble bench` starts do (`--bench-actors true`, an option no user types; another
+    /// node binary ignores it).
+    package var benchActors = false
     /// The convention's message size limit in bytes (`--max-message-size`).
     public var maxMessageSize: Int
     /// Worker threads for the node's actors (`--actor-threads`); nil for one per CPU.
@@ -43,7 +45,7 @@ public struct NodeArguments: Sendable, Equatable {
     public init(
         port: UInt16, capabilities: String, leader: NodeAddress, host: String, advertise: String?,
         stateDirectory: String, joinTimeout: Double, logLevel: String, curveDirectory: String? = nil,
-        benchActors: Bool = false, maxMessageSize: Int = MessageSize.defaultLimit, actorThreads: Int? = nil
+        maxMessageSize: Int = MessageSize.defaultLimit, actorThreads: Int? = nil
     ) {
         self.port = port
         self.capabilities = capabilities
@@ -54,7 +56,6 @@ public struct NodeArguments: Sendable, Equatable {
         self.joinTimeout = joinTimeout
         self.logLevel = logLevel
         self.curveDirectory = curveDirectory
-        self.benchActors = benchActors
         self.maxMessageSize = maxMessageSize
         self.actorThreads = actorThreads
     }
@@ -74,7 +75,8 @@ public struct NodeArguments: Sendable, Equatable {
     }
 
     /// Parses `vector` (without the program name); throws one line saying what is wrong.
-    public init(parsing vector: [String]) throws(NodeArgumentsError) {
+    /// `program` is the name the usage line gives.
+    public init(parsing vector: [String], program: String = "ensemble-node") throws(NodeArgumentsError) {
         var positional: [String] = []
         var options: [String: String] = [:]
         var index = 0
@@ -91,7 +93,7 @@ public struct NodeArguments: Sendable, Equatable {
                 index += 1
             }
         }
-        guard (1...2).contains(positional.count) else { throw NodeArgumentsError("usage: ensemble-node PORT [CAPS] --leader HOST:PORT ...") }
+        guard (1...2).contains(positional.count) else { throw NodeArgumentsError("usage: \(program) PORT [CAPS] --leader HOST:PORT ...") }
         guard let port = UInt16(positional[0]), port > 0 else { throw NodeArgumentsError("PORT must be 1-65535, not '\(positional[0])'") }
         let leaderText = options["leader"] ?? "127.0.0.1:1900"
         guard let leader = NodeAddress(parsing: leaderText) else { throw NodeArgumentsError("--leader must be HOST:PORT or PORT, not '\(leaderText)'") }
@@ -127,8 +129,9 @@ public struct NodeArguments: Sendable, Equatable {
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
-            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"], benchActors: benchActors,
+            joinTimeout: joinTimeout, logLevel: logLevel, curveDirectory: options["curve"],
             maxMessageSize: maxMessageSize, actorThreads: actorThreads)
+        self.benchActors = benchActors
         self.seeds = seeds
         self.bootstrap = bootstrap
     }
@@ -143,7 +146,7 @@ public struct NodeArguments: Sendable, Equatable {
         "actor-threads", "seeds", "bootstrap",
     ]
 
-    /// The node's configuration, without keys (`ForegroundNode` loads them).
+    /// The node's configuration, without keys (`NodeMain.run(_:actorTypes:messages:)` loads them).
     public var configuration: NodeConfiguration {
         var configuration = NodeConfiguration(
             port: port, capabilities: Capabilities(parsing: capabilities), leader: leader,

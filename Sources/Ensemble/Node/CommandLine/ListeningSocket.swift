@@ -8,9 +8,9 @@ import Glibc
 /// `ensemble stop` asks this before it signals a recorded pid: a pid file can outlive its
 /// node and name a reused pid, and a node binary can have any name, so neither the pid
 /// file nor the command line says which process serves the port.
-public enum ListeningSocket {
+package enum ListeningSocket {
     /// What the socket tables say about one process and one port.
-    public enum Finding: Sendable, Equatable {
+    package enum Finding: Sendable, Equatable {
         /// The process holds a socket listening on the port.
         case listening
         /// The process holds no socket listening on the port.
@@ -20,10 +20,10 @@ public enum ListeningSocket {
     }
 
     /// The socket tables read here.
-    public static let tables = ["/proc/net/tcp", "/proc/net/tcp6"]
+    package static let tables = ["/proc/net/tcp", "/proc/net/tcp6"]
 
     /// Whether `pid` holds a socket listening on TCP `port` (any local address).
-    public static func check(pid: pid_t, port: UInt16) -> Finding {
+    package static func check(pid: pid_t, port: UInt16) -> Finding {
         var inodes: Set<UInt64> = []
         var readAny = false
         for table in tables {
@@ -49,7 +49,7 @@ public enum ListeningSocket {
 
     /// Whether any process listens on TCP `port` (a port in TIME_WAIT only does not count,
     /// unlike a failed `bind`).
-    public static func anyListener(port: UInt16) -> Bool {
+    package static func anyListener(port: UInt16) -> Bool {
         tables.contains { table in readProcFile(table).map { !listeningInodes(port: port, table: $0).isEmpty } ?? false }
     }
 
@@ -57,7 +57,7 @@ public enum ListeningSocket {
     /// (the format of `/proc/net/tcp` and `/proc/net/tcp6`: a header line, then one
     /// line per socket, `sl local_address rem_address st ... uid timeout inode ...`,
     /// the local address as hex `ADDRESS:PORT`, the state as hex, `0A` being LISTEN).
-    public static func listeningInodes(port: UInt16, table: String) -> Set<UInt64> {
+    package static func listeningInodes(port: UInt16, table: String) -> Set<UInt64> {
         var inodes: Set<UInt64> = []
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -72,7 +72,7 @@ public enum ListeningSocket {
     }
 
     /// The inode a descriptor link names when it is a socket (`socket:[12345]`), else nil.
-    public static func socketInode(link: String) -> UInt64? {
+    package static func socketInode(link: String) -> UInt64? {
         guard link.hasPrefix("socket:["), link.hasSuffix("]") else { return nil }
         return UInt64(link.dropFirst("socket:[".count).dropLast())
     }

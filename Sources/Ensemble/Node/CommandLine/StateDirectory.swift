@@ -1,44 +1,44 @@
-import Ensemble
-
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The directory holding each local node's `PORT.pid` and `PORT.log`.
-public struct StateDirectory: Sendable {
+package struct StateDirectory: Sendable {
     /// The directory's path.
-    public let path: String
+    package let path: String
 
     /// A state directory at `path` (not created until `create()`).
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Where the pid of the node on `port` is recorded.
-    public func pidPath(_ port: UInt16) -> String { "\(path)/\(port).pid" }
+    package func pidPath(_ port: UInt16) -> String { "\(path)/\(port).pid" }
     /// Where a background node on `port` logs.
-    public func logPath(_ port: UInt16) -> String { "\(path)/\(port).log" }
+    package func logPath(_ port: UInt16) -> String { "\(path)/\(port).log" }
 
     /// Creates the directory (and parents) if missing, private to the user.
-    public func create() throws(StateDirectoryError) {
+    package func create() throws(StateDirectoryError) {
         if let failure = makeDirectories(path, mode: 0o700) {
             throw StateDirectoryError(message: "cannot create state directory \(path): \(failure)")
         }
     }
 
     /// The pid recorded for `port`, if the file exists and holds a number.
-    public func recordedPID(_ port: UInt16) -> pid_t? {
+    package func recordedPID(_ port: UInt16) -> pid_t? {
         guard let text = readSmallFile(pidPath(port)) else { return nil }
         return pid_t(text.trimmingCharacters(in: " \n"))
     }
 
-    /// The pid recorded for `port` if that process is alive and is an ensemble node.
-    public func livePID(_ port: UInt16) -> pid_t? {
+    /// The pid recorded for `port` if that process is alive and is a node: an `ensemble`
+    /// process (`ensemble`, `ensemble-node`), or, whatever its name, the process listening on
+    /// `port` (a node binary of one's own, `ensemble start --node-binary`).
+    package func livePID(_ port: UInt16) -> pid_t? {
         guard let pid = recordedPID(port), pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return nil }
-        guard let commandLine = readSmallFile("/proc/\(pid)/cmdline"), commandLine.contains("ensemble") else { return nil }
-        return pid
+        if let commandLine = readSmallFile("/proc/\(pid)/cmdline"), commandLine.contains("ensemble") { return pid }
+        return ListeningSocket.check(pid: pid, port: port) == .listening ? pid : nil
     }
 
     /// Records `pid` for `port`, atomically (write then rename).
-    public func writePID(_ port: UInt16, _ pid: pid_t) {
+    package func writePID(_ port: UInt16, _ pid: pid_t) {
         let path = pidPath(port)
         let temporary = path + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -50,20 +50,20 @@ public struct StateDirectory: Sendable {
     }
 
     /// Removes the pid file if it still names `pid` (or unconditionally when `pid` is nil).
-    public func removePID(_ port: UInt16, ifOwnedBy pid: pid_t? = nil) {
+    package func removePID(_ port: UInt16, ifOwnedBy pid: pid_t? = nil) {
         if let pid, recordedPID(port) != pid { return }
         unlink(pidPath(port))
     }
 
     /// Every port that has a pid file.
-    public func recordedPorts() -> [UInt16] {
+    package func recordedPorts() -> [UInt16] {
         directoryEntries(path).compactMap { name in name.hasSuffix(".pid") ? UInt16(name.dropLast(4)) : nil }.sorted()
     }
 }
 
 /// Creates `path` and its missing parents with `mode`; nil when done, else why not
 /// (`strerror` of the failing step, which names the component).
-public func makeDirectories(_ path: String, mode: mode_t) -> String? {
+package func makeDirectories(_ path: String, mode: mode_t) -> String? {
     var partial = path.hasPrefix("/") ? "" : "."
     for component in path.split(separator: "/") {
         partial += "/" + component
@@ -73,7 +73,7 @@ public func makeDirectories(_ path: String, mode: mode_t) -> String? {
 }
 
 /// The names in a directory, without `.` and `..`; empty when it cannot be read.
-public func directoryEntries(_ path: String) -> [String] {
+package func directoryEntries(_ path: String) -> [String] {
     guard let directory = opendir(path) else { return [] }
     defer { closedir(directory) }
     var names: [String] = []
@@ -85,7 +85,7 @@ public func directoryEntries(_ path: String) -> [String] {
 }
 
 /// Reads a file of at most 64 KiB, or nil.
-public func readSmallFile(_ path: String) -> String? {
+package func readSmallFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -101,15 +101,15 @@ public func readSmallFile(_ path: String) -> String? {
 }
 
 /// The state directory could not be made.
-public struct StateDirectoryError: Error, Sendable, CustomStringConvertible {
+package struct StateDirectoryError: Error, Sendable, CustomStringConvertible {
     /// One line saying why.
-    public let message: String
-    public var description: String { message }
+    package let message: String
+    package var description: String { message }
 }
 
 extension String {
     /// The string without leading and trailing characters from `set`.
-    public func trimmingCharacters(in set: String) -> String {
+    package func trimmingCharacters(in set: String) -> String {
         var scalars = Substring(self)
         while let first = scalars.first, set.contains(first) { scalars = scalars.dropFirst() }
         while let last = scalars.last, set.contains(last) { scalars = scalars.dropLast() }
