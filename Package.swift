@@ -9,7 +9,7 @@ let package = Package(
         .library(name: "EncoderApp", targets: ["EncoderApp"]),
         .executable(name: "ensemble", targets: ["ensemble"]),
         .executable(name: "ensemble-node", targets: ["ensemble-node"]),
-        .executable(name: "greeter-node", targets: ["greeter-node"]),
+        .executable(name: "ensemble-example-greeter", targets: ["ensemble-example-greeter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -93,7 +93,7 @@ let package = Package(
         // A node binary of one's own, as README's "Your own actors and node binary" has it:
         // the Ensemble library only, and a main of one line. CLITests run it with
         // `ensemble start --node-binary` (NodeBinaryTests).
-        .executableTarget(name: "greeter-node", dependencies: ["Ensemble"], path: "Examples/GreeterNode"),
+        .executableTarget(name: "ensemble-example-greeter", dependencies: ["Ensemble"], path: "Examples/GreeterNode"),
         .target(name: "TestSupport", dependencies: ["Ensemble", "NodeLauncher"], path: "Tests/TestSupport"),
         .testTarget(
             name: "EnsembleTests",

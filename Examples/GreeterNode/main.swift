@@ -2,9 +2,9 @@
 // the Ensemble library only, with one typed actor and its messages. Run it as `ensemble
 // start` runs its own node (background, pid file, readiness, --curve, `ensemble stop`):
 //
-//     ensemble start --node-binary .build/debug/greeter-node 10000 greeting --leader 1900
+//     ensemble start --node-binary .build/debug/ensemble-example-greeter 10000 greeting --leader 1900
 //
-// or alone: `greeter-node 10000 greeting --leader 1900 --state-dir /tmp/greeters`.
+// or alone: `ensemble-example-greeter 10000 greeting --leader 1900 --state-dir /tmp/greeters`.
 import Ensemble
 
 /// What a `Greeter` takes: Swift-only (`Codable`), so it travels under its Swift type name.

@@ -12,22 +12,22 @@ private struct Greeting: Message, Codable {
     var text: String
 }
 
-/// A node binary of one's own (`greeter-node`, built on the library, its main
+/// A node binary of one's own (`ensemble-example-greeter`, built on the library, its main
 /// `NodeMain.runFromCommandLine`) run by `ensemble start --node-binary` as `ensemble-node` is:
 /// in the background with its pid file and readiness, in the foreground (exec'd), and stopped
 /// by `ensemble stop`.
 @Suite(.serialized)
 struct NodeBinaryTests {
-    /// The example binary: $GREETER_NODE_BIN, else `greeter-node` beside the `ensemble` under test.
+    /// The example binary: $GREETER_NODE_BIN, else `ensemble-example-greeter` beside the `ensemble` under test.
     static let greeterNode: String = {
         if let path = ProcessInfo.processInfo.environment["GREETER_NODE_BIN"] { return path }
-        return URL(fileURLWithPath: CLIRunner.binary).deletingLastPathComponent().appendingPathComponent("greeter-node").path
+        return URL(fileURLWithPath: CLIRunner.binary).deletingLastPathComponent().appendingPathComponent("ensemble-example-greeter").path
     }()
 
     /// A state dir whose path does not say "ensemble", with a link to the example binary in
     /// it: the nodes' command lines name neither, as a user's binary need not.
     private static func greeterCluster() throws -> (cluster: TestCluster, binary: String) {
-        try #require(FileManager.default.isExecutableFile(atPath: greeterNode), "no greeter-node at \(greeterNode)")
+        try #require(FileManager.default.isExecutableFile(atPath: greeterNode), "no ensemble-example-greeter at \(greeterNode)")
         let cluster = try TestCluster(prefix: "greeters")
         let binary = "\(cluster.stateDir)/greeter-node"
         try FileManager.default.createSymbolicLink(atPath: binary, withDestinationPath: greeterNode)
