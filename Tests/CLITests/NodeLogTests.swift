@@ -1,19 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What nodes' log files say about one event: one line each, stamped in UTC to the millisecond.
 @Suite(.serialized)
 struct NodeLogTests {
-    /// Whether `line` begins with `YYYY-MM-DDTHH:MM:SS.mmmZ ` (digits where the pattern has them).
-    static func hasMillisecondTimestamp(_ line: Substring) -> Bool {
-        let pattern = Array("dddd-dd-ddTdd:dd:dd.dddZ ")
-        let head = Array(line.prefix(pattern.count))
-        guard head.count == pattern.count else { return false }
-        return zip(head, pattern).allSatisfy { character, expected in
-            expected == "d" ? character.isASCII && character.isNumber : character == expected
-        }
-    }
-
     static func lines(_ cluster: TestCluster, _ port: UInt16) -> [Substring] {
         let text = (try? String(contentsOfFile: "\(cluster.stateDir)/\(port).log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n")
@@ -60,7 +51,7 @@ struct NodeLogTests {
         for port in [cluster.leaderPort] + members {
             let lines = Self.lines(cluster, port)
             #expect(!lines.isEmpty)
-            let unstamped = lines.filter { !Self.hasMillisecondTimestamp($0) }
+            let unstamped = lines.filter { !LogLine.hasMillisecondTimestamp($0) }
             #expect(unstamped.isEmpty, "\(port).log has lines without a millisecond UTC time: \(unstamped)")
         }
     }

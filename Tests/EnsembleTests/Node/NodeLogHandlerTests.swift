@@ -1,5 +1,6 @@
 import Logging
 import Testing
+import TestSupport
 
 @testable import Ensemble
 
@@ -9,16 +10,6 @@ import Glibc
 
 /// The node's log lines: UTC to the millisecond, one line per event.
 @Suite struct NodeLogHandlerTests {
-    /// Whether `line` begins with `YYYY-MM-DDTHH:MM:SS.mmmZ ` (digits where the pattern has them).
-    static func hasMillisecondTimestamp(_ line: Substring) -> Bool {
-        let pattern = Array("dddd-dd-ddTdd:dd:dd.dddZ ")
-        let head = Array(line.prefix(pattern.count))
-        guard head.count == pattern.count else { return false }
-        return zip(head, pattern).allSatisfy { character, expected in
-            expected == "d" ? character.isASCII && character.isNumber : character == expected
-        }
-    }
-
     @Test func timestampsAreUTCToTheMillisecond() {
         #expect(NodeLogHandler.timestamp(epochMilliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(NodeLogHandler.timestamp(epochMilliseconds: 1_733_398_245_123) == "2024-12-05T11:30:45.123Z")
@@ -58,7 +49,7 @@ import Glibc
         while case let count = read(ends[0], &buffer, buffer.count), count > 0 { bytes += buffer[..<count] }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 3 && lines.last == "", "\(lines)")
-        #expect(lines.dropLast().allSatisfy(Self.hasMillisecondTimestamp), "\(lines)")
+        #expect(lines.dropLast().allSatisfy(LogLine.hasMillisecondTimestamp), "\(lines)")
         #expect(lines.first?.hasSuffix(" notice ensemble.test: [node=127.0.0.1:1900] first") == true, "\(lines)")
         #expect(lines.dropFirst().first?.hasSuffix(
             " warning ensemble.test: [node=127.0.0.1:1900 peer=10.0.0.1:1] second\\nwith a line break") == true, "\(lines)")
