@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized)
 struct BenchTests {
     static let keys = [
-        "zmq_floor_msgs_per_s", "tell_cross_node_msgs_per_s", "tell_cross_node_cpu_ns_per_msg", "tell_in_node_msgs_per_s",
+        "zmq_floor_msgs_per_s", "encode_floor_p50_us_c1", "encode_floor_cpu_us_per_req_c1", "tell_cross_node_msgs_per_s", "tell_cross_node_cpu_ns_per_msg", "tell_in_node_msgs_per_s",
         "encode_rps_c1", "encode_p50_us_c1", "encode_p99_us_c1", "encode_cpu_us_per_req_c1", "encode_context_switches_per_req_c1",
         "encode_rps_c64", "encode_p50_us_c64", "encode_p99_us_c64", "encode_cpu_us_per_req_c64",
         "encode_context_switches_per_req_c64", "failover_ms", "capchange_ms", "start_ms", "rss_mb_cluster", "rss_kb_per_actor", "busy_echo_p99_ms",
@@ -23,7 +23,7 @@ struct BenchTests {
             let value = try #require(figures[key], "missing \(key)")
             #expect(value.isFinite && value >= 0, "\(key) = \(value)")
         }
-        for key in ["zmq_floor_msgs_per_s", "tell_cross_node_msgs_per_s", "tell_in_node_msgs_per_s",
+        for key in ["zmq_floor_msgs_per_s", "encode_floor_p50_us_c1", "encode_floor_cpu_us_per_req_c1", "tell_cross_node_msgs_per_s", "tell_in_node_msgs_per_s",
                     "encode_rps_c1", "encode_rps_c64", "encode_p50_us_c1", "start_ms", "rss_mb_cluster",
                     "tell_cross_node_cpu_ns_per_msg", "encode_cpu_us_per_req_c1", "encode_cpu_us_per_req_c64",
                     "busy_echo_p99_ms", "encode_context_switches_per_req_c1", "encode_context_switches_per_req_c64"] {
