@@ -14,7 +14,8 @@ import time
 from typing import Dict, List, Optional, Set, Tuple
 
 from . import finding, messages
-from .cli import Parser, add_convention_options, client_for, convention_options, curve_keys
+from .cli import (Parser, add_convention_options, check_timeout, client_for, convention_options, curve_keys,
+                  node_option)
 from .client import Client
 from .curve import CurveKeys
 from .errors import CurveKeyError, EnsembleError, Refused, RemoteError, Timeout, Unreachable
@@ -218,13 +219,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for all reports (default 5)")
     args = parser.parse_args(argv)
     leaders, state_dir = convention_options(parser, args)
-    via = None
-    if args.via is not None:
-        via = finding.node_address(args.via)
-        if via is None:
-            parser.error(f"'{args.via}' is not a PORT or HOST:PORT")
-    if not 0 < args.timeout <= 3600:
-        parser.error("--timeout must be 0-3600 seconds")
+    via = node_option(parser, args.via)
+    check_timeout(parser, args.timeout)
     addresses, named = gateways(leaders, via, state_dir)
     text = sys.stdin.buffer.read().decode("utf-8", errors="replace").strip()
     if not text:

@@ -42,6 +42,22 @@ def convention_options(parser: Parser, args) -> Tuple[List[str], str]:
     return leaders, finding.state_directory(args.state_dir)
 
 
+def node_option(parser: Parser, value: Optional[str]) -> Optional[str]:
+    """The node a PORT or HOST:PORT option names (None when not given); a usage error (one line) otherwise."""
+    if value is None:
+        return None
+    node = finding.node_address(value)
+    if node is None:
+        parser.error(f"'{value}' is not a PORT or HOST:PORT")
+    return node
+
+
+def check_timeout(parser: Parser, seconds: float) -> None:
+    """A usage error (one line) for a --timeout outside 0-3600 seconds."""
+    if not 0 < seconds <= 3600:
+        parser.error("--timeout must be 0-3600 seconds")
+
+
 def curve_keys(args) -> Optional[CurveKeys]:
     """The key directory in force, loaded; None in plain text. CurveKeyError says what is wrong."""
     directory = args.curve or os.environ.get("ENSEMBLE_CURVE") or None

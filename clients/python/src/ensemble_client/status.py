@@ -16,7 +16,8 @@ from typing import Dict, List, Optional
 from google.protobuf import json_format
 
 from . import finding
-from .cli import Parser, add_convention_options, client_for, convention_options, curve_keys
+from .cli import (Parser, add_convention_options, check_timeout, client_for, convention_options, curve_keys,
+                  node_option)
 from .errors import CurveKeyError, EnsembleError, Timeout, Unreachable
 
 
@@ -54,13 +55,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait (default 10)")
     args = parser.parse_args(argv)
     leaders, state_dir = convention_options(parser, args)
-    node = None
-    if args.port is not None:
-        node = finding.node_address(args.port)
-        if node is None:
-            parser.error(f"'{args.port}' is not a PORT or HOST:PORT")
-    if not 0 < args.timeout <= 3600:
-        parser.error("--timeout must be 0-3600 seconds")
+    node = node_option(parser, args.port)
+    check_timeout(parser, args.timeout)
     try:
         curve = curve_keys(args)
         targets, learnt = [node], {}
