@@ -145,9 +145,10 @@ public struct Election: Sendable {
         return standIfMajority(preVotesFor: next) ?? []
     }
 
-    /// A vote request from `candidate` for `term`. Granted at most once per term, to a voter
-    /// whose term and view are not behind this node's, in a term with no leader known; a
-    /// higher term is adopted either way, from a voter only (anyone else's request changes nothing).
+    /// A vote request from `candidate` for `term`. Granted at most once per term, to a candidate
+    /// whose term and view are not behind this node's, in a term with no leader known; a higher
+    /// term is adopted either way, from a candidate that may stand (`mayStand`) only: anyone
+    /// else's request changes nothing.
     public mutating func voteRequested(
         by candidate: NodeID, term: UInt64, sequence: UInt64, knownAddress: Bool = false
     ) -> (VoteAnswer, [ElectionDirective]) {
