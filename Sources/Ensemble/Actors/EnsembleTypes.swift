@@ -16,10 +16,4 @@ public struct EnsembleTypes: Sendable {
         var seen: Set<String> = []
         self.messages = (actors.flatMap { $0.registeredMessages } + messages).filter { seen.insert($0.messageType).inserted }
     }
-
-    /// Both lists together: the types of `self` and of `other`.
-    public func merging(_ other: EnsembleTypes) -> EnsembleTypes {
-        EnsembleTypes(actors: actors + other.actors.filter { type in !actors.contains { $0.typeName == type.typeName } },
-                      messages: messages + other.messages)
-    }
 }

@@ -67,7 +67,7 @@ struct Unregistered: Message, Codable {
     static func withGreeterClient(_ body: (EnsembleClient) async throws -> Void) async throws {
         try await InProcessCluster.with(members: [], types: types.actors, messages: [Greeting.self]) { leader, _ in
             let client = try EnsembleClient(
-                gateway: leader.nodeID.address, types: types.merging(EnsembleTypes(messages: [Unregistered.self])))
+                gateway: leader.nodeID.address, types: EnsembleTypes(actors: types.actors, messages: types.messages + [Unregistered.self]))
             try await client.connect(timeout: .seconds(5))
             do {
                 try await body(client)
