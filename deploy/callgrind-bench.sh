@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Instructions (callgrind's Ir) per message on the nodes of `ensemble bench --quick`, per node
+# and thread: per encode request at 1 and at 64 in flight, per tell from one member to another.
+#   deploy/callgrind-bench.sh DIR      # DIR: a release build's `ensemble` and `ensemble-node`
+# The bench runs from a private directory whose `ensemble-node` runs a copy of the node, without
+# its DWARF 5 (valgrind 3.19 cannot read it), under callgrind. gdb stops the bench in
+# BenchCluster.cpuTime(), which it calls right before and after its c1, c64 and tell phases, and
+# zeroes or dumps every node's counters there (vgdb) once the nodes have settled: each window
+# holds one whole phase, whose message count the bench fixes (checked: entries into
+# Acceptor.accept, BenchSink.receive). Counts do not depend on the machine's load, but the nodes'
+# timers cost per second, and under valgrind a message lasts ~30 times longer: what NodeIO.tick
+# and an idle window's rate account for in a window is printed apart ("timers"), not per message.
+# About a minute on an idle 2-core machine. Dumps and top functions stay in the work directory.
+set -euo pipefail
+usage() { echo "usage: deploy/callgrind-bench.sh DIR (a release build's ensemble and ensemble-node)" >&2; exit 2; }
+[ $# -eq 1 ] && [ -x "${1:-}/ensemble" ] && [ -x "$1/ensemble-node" ] || usage
+for tool in valgrind vgdb callgrind_annotate objcopy nm gdb python3; do
+    command -v "$tool" >/dev/null || { echo "callgrind-bench: $tool is needed" >&2; exit 1; }
+done
+src=$(cd "$1" && pwd) work=$(mktemp -d /tmp/ensemble-callgrind.XXXXXX)
+settle=${SETTLE:-1} idle=${IDLE:-3} limit=${TIMEOUT:-900} gdbpid=
+cleanup() {  # the bench (gdb's child), then the nodes by pid, politely for 10 s; their state dir
+    set +e
+    [ -n "$gdbpid" ] && { for pid in $(pgrep -P "$gdbpid"); do kill -9 "$pid"; done; kill "$gdbpid"; wait "$gdbpid"; } 2>/dev/null
+    local pids=$(cut -d'|' -f1 "$work/nodes" 2>/dev/null) alive=1
+    for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
+    for _ in $(seq 100); do
+        alive=; for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ -z "$alive" ] && break; sleep 0.1
+    done
+    for pid in $pids; do kill -9 "$pid" 2>/dev/null; done
+    for dir in $(cut -d'|' -f3 "$work/nodes" 2>/dev/null | sort -u); do
+        case "$dir" in /tmp/ensemble-bench.*) rm -rf "$dir" ;; esac
+    done
+    rm -rf "$work/bin" "$work"/vgdb-* "$work"/cg.*
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+mkdir "$work/bin"
+objcopy --strip-debug "$src/ensemble" "$work/bin/ensemble"
+objcopy --strip-debug "$src/ensemble-node" "$work/bin/node"
+cat > "$work/bin/ensemble-node" <<EOF
+#!/bin/sh
+# Records pid|capabilities|state dir (arguments: PORT CAPS ... --state-dir DIR ...).
+dir=; previous=; for a in "\$@"; do [ "\$previous" = --state-dir ] && dir=\$a; previous=\$a; done
+echo "\$\$|\$2|\$dir" >> "$work/nodes"
+exec valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes --dump-instr=yes --compress-pos=no \\
+    --vgdb-prefix="$work/vgdb" --callgrind-out-file="$work/cg.%p" --log-file="$work/valgrind.%p.log" "$work/bin/node" "\$@"
+EOF
+# Stop N in cpuTime: 1 before c1 (and an idle window first), 2 after it, 3 before c64, 4 after, 5 before the tells, 6 after.
+cat > "$work/hook.sh" <<EOF
+#!/usr/bin/env bash
+each() { for pid in \$(cut -d'|' -f1 "$work/nodes"); do timeout 60 vgdb --vgdb-prefix="$work/vgdb" --pid=\$pid "\$@" >/dev/null 2>&1 & done; wait; }
+keep() { mkdir -p "$work/\$1"; mv "$work"/cg.*.[0-9]*-[0-9]* "$work/\$1/"; date +%s.%N > "$work/\$1/end"; }
+start() { date +%s.%N > "$work/\$1.start"; }
+case \$1 in
+    1) each instrumentation on; sleep $settle; each zero; start idle; sleep $idle; each dump; keep idle; start c1 ;;
+    3) each zero; start c64 ;;
+    5) sleep $settle; each zero; start tell ;;
+    2) sleep $settle; each dump; keep c1 ;;
+    4) sleep $settle; each dump; keep c64 ;;
+    6) sleep $settle; each dump; keep tell ;;
+esac
+echo "\$1" > "$work/stops"
+EOF
+chmod +x "$work/bin/ensemble-node" "$work/hook.sh"
+nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC6accept.*_n$/ { print $1, "Acceptor.accept" }
+    / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { print $1, "BenchSink.receive" }' > "$work/entries"
+symbol=$(nm "$work/bin/ensemble" | awk '/BenchCluster.*sumOverThreads.*cpuTime/ && !n++ { print $3 }')
+[ -n "$symbol" ] && [ "$(wc -l < "$work/entries")" -eq 2 ] || { echo "callgrind-bench: $src is not a build this script knows" >&2; exit 1; }
+printf '%s\n' 'set pagination off' 'set startup-with-shell off' 'set $stops = 0' "break '$symbol'" 'commands' 'silent' \
+    'set $stops = $stops + 1' "eval \"shell $work/hook.sh %d\", \$stops" 'if $stops >= 6' 'kill' 'quit' 'end' 'continue' 'end' 'run' \
+    > "$work/gdb.cmds"
+
+began=$(date +%s)
+echo "callgrind-bench: work directory $work"
+(cd "$work" && exec gdb -batch -nx -x "$work/gdb.cmds" --args "$work/bin/ensemble" bench --quick) > "$work/bench.log" 2>&1 &
+gdbpid=$!
+while [ "$(cat "$work/stops" 2>/dev/null)" != 6 ]; do
+    kill -0 "$gdbpid" 2>/dev/null || { echo "callgrind-bench: the bench ended early (log: $work/bench.log)" >&2; exit 1; }
+    [ $(( $(date +%s) - began )) -lt "$limit" ] || { echo "callgrind-bench: gave up after $limit s (log: $work/bench.log)" >&2; exit 1; }
+    sleep 1
+done
+cleanup
+trap - EXIT
+
+python3 - "$work" <<'EOF'
+import glob, os, re, sys
+work, kinds, order = sys.argv[1], ("io", "actor", "zmq", "other"), ("leader", "a (source)", "b (sink)")
+role = {}
+for line in open(f"{work}/nodes"):
+    pid, caps, _ = line.split("|")
+    role[pid] = "leader" if not caps else ("b (sink)" if "64bit" in caps else "a (source)")
+entry = {int(a, 16): what for a, what in (line.split() for line in open(f"{work}/entries"))}
+def read(path):  # the thread's kind, Ir, Ir in calls of NodeIO.tick, entries into the counted functions
+    names, kind, total, tick, counts, callee, after_call = {}, "other", 0, 0, {}, "", False
+    for line in open(path, errors="replace"):
+        if line.startswith("0x"):  # address, line, Ir (after calls=: the call's inclusive Ir)
+            address, ir = int(line.split()[0], 16), int(line.split()[-1])
+            if after_call: tick += ir if "6NodeIOC4tick" in callee else 0
+            elif address in entry: counts[entry[address]] = counts.get(entry[address], 0) + ir
+            after_call = False
+        elif m := re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", line):
+            name = names.setdefault(m[2], (m[3] or "").strip())
+            if m[1] == "cfn": callee = name
+            elif "NodeIOC7runLoop" in name: kind = "io"
+            elif "ActorExecutorC4work" in name: kind = "actor"
+            elif "epoll_t::loop" in name or "worker_poller_base_t" in name: kind = "zmq"
+        elif line.startswith("calls="): after_call = True
+        elif line.startswith("summary:"): total = int(line.split()[1])
+    return kind, total, tick, counts
+def phase(name):  # per node: Ir and tick Ir per kind of thread, entries; the window's seconds
+    out = {n: {"counts": {}, "ir": dict.fromkeys(kinds, 0), "tick": dict.fromkeys(kinds, 0)} for n in order}
+    for path in glob.glob(f"{work}/{name}/cg.*"):
+        kind, total, tick, counts = read(path)
+        node = out[role[os.path.basename(path).split(".")[1]]]
+        node["ir"][kind] += total; node["tick"][kind] += tick
+        for what, n in counts.items(): node["counts"][what] = node["counts"].get(what, 0) + n
+    return out, float(open(f"{work}/{name}/end").read()) - float(open(f"{work}/{name}.start").read())
+idle, idle_s = phase("idle")
+rate = {n: {k: (idle[n]["ir"][k] - idle[n]["tick"][k]) / idle_s for k in kinds} for n in order}
+print(f"idle window ({idle_s:.1f} s), Ir/s: " + ", ".join(f"{n} {sum(idle[n]['ir'].values()) / idle_s / 1000:.0f}k"
+      f" ({sum(idle[n]['tick'].values()) / idle_s / 1000:.0f}k in NodeIO.tick)" for n in order))
+for name, count, what, counter in (("c1", 300, "encode request, 1 in flight", "Acceptor.accept"),
+        ("c64", 3000, "encode request, 64 in flight", "Acceptor.accept"), ("tell", 50000, "tell from a to b", "BenchSink.receive")):
+    data, seconds = phase(name)
+    entered = sum(data[n]["counts"].get(counter, 0) for n in order)
+    print(f"\n{name}: Ir per {what}: {count} in {seconds:.1f} s ({counter} entered {entered} times)")
+    print(f"  {'node':<11}{'per msg':>9}{'io':>9}{'actor':>9}{'zmq':>9}{'other':>9}  | {'timers':>7}")
+    for n in order:
+        d = data[n]
+        timers = {k: d["tick"][k] + rate[n][k] * seconds for k in kinds}
+        net = [d["ir"][k] - timers[k] for k in kinds]
+        print(f"  {n:<11}" + "".join(f"{v / count / 1000:>8.1f}k" for v in [sum(net)] + net) + f"  | {sum(timers.values()) / count / 1000:>6.1f}k")
+print("\nk: thousand instructions. io: the node's I/O thread; actor: its actor threads; zmq: libzmq's; other: the rest."
+      "\ntimers: NodeIO.tick's calls, and the idle rate outside them times the window, per message; not in the other columns.")
+EOF
+leader=$(awk -F'|' '$2 == "" { print $1 }' "$work/nodes")
+top="$work/leader-io-c1-top.txt"
+{
+    echo "# the leader's I/O thread in c1 (300 requests), timers included: Ir per request, then callgrind_annotate's line"
+    for cost in self:no inclusive:yes; do
+        echo "# by ${cost%:*} cost"
+        callgrind_annotate --inclusive=${cost#*:} $(grep -l 'NodeIOC7runLoop' "$work"/c1/cg."$leader".*) |
+            awk '/file:function/ { on = 1; next } on && $1 ~ /^[0-9,]+$/ && n++ < 15 { v = $1; gsub(",", "", v); sub(/ \[[^]]*\]$/, ""); printf "%8.0f  %s\n", v / 300, $0 }'
+    done
+} | { command -v swift-demangle >/dev/null && swift-demangle --simplified || cat; } > "$top"
+echo "top functions of the leader's I/O thread at c1: $top"
+echo "run took $(( $(date +%s) - began )) s"
