@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# Instructions (callgrind's Ir) per message on the nodes of `ensemble bench --quick`, per node
-# and thread: per encode request at 1 and at 64 in flight, per tell from one member to another.
+# Instructions (callgrind's Ir) per message on the nodes of `ensemble bench --quick`, per node and
+# thread: per encode request at 1 and 64 in flight, per tell from one member (a) to the other (b).
 #   deploy/callgrind-bench.sh DIR      # DIR: a release build's `ensemble` and `ensemble-node`
-# The bench runs from a private directory whose `ensemble-node` runs a copy of the node, without
-# its DWARF 5 (valgrind 3.19 cannot read it), under callgrind. gdb stops the bench in
-# BenchCluster.cpuTime(), which it calls right before and after its c1, c64 and tell phases, and
-# zeroes or dumps every node's counters there (vgdb) once the nodes have settled: each window
-# holds one whole phase, whose message count the bench fixes (checked: entries into
-# Acceptor.accept, BenchSink.receive). Counts do not depend on the machine's load, but the nodes'
-# timers cost per second, and under valgrind a message lasts ~30 times longer: what NodeIO.tick
-# and an idle window's rate account for in a window is printed apart ("timers"), not per message.
-# About a minute on an idle 2-core machine. Dumps and top functions stay in the work directory.
+# The bench runs from a private directory whose `ensemble-node` runs a copy of the node without
+# its DWARF 5 (valgrind 3.19 cannot read it) under callgrind. gdb stops the bench in cpuTime(),
+# which it calls right before and after its c1, c64 and tell phases; there vgdb zeroes or dumps
+# every node's counters once the nodes have settled, so a window holds one whole phase (counts
+# checked by entries into Acceptor.accept, BenchSink.receive). Timers cost per second, and under
+# valgrind a message lasts ~30 times longer: NodeIO.tick and the rest of an idle window's rate are
+# printed apart ("timers"). The Acceptor places Rot13/Morse on either member: compare "a + b".
+# About a minute; dumps and the top functions stay in the work directory it prints.
 set -euo pipefail
 usage() { echo "usage: deploy/callgrind-bench.sh DIR (a release build's ensemble and ensemble-node)" >&2; exit 2; }
 [ $# -eq 1 ] && [ -x "${1:-}/ensemble" ] && [ -x "$1/ensemble-node" ] || usage
@@ -66,9 +65,11 @@ echo "\$1" > "$work/stops"
 EOF
 chmod +x "$work/bin/ensemble-node" "$work/hook.sh"
 nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC6accept.*_n$/ { print $1, "Acceptor.accept" }
-    / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { print $1, "BenchSink.receive" }' > "$work/entries"
+    / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { print $1, "BenchSink.receive" }
+    / \$s10EncoderApp(0A0|0[56](Morse|Rot13|Base64)A0)C8Ensemble0.5ActorAadEP7receive_.*TW$/ {
+        print $1, match($3, /Morse|Rot13|Base64/) ? substr($3, RSTART, RLENGTH) : "Encoder" }' > "$work/entries"
 symbol=$(nm "$work/bin/ensemble" | awk '/BenchCluster.*sumOverThreads.*cpuTime/ && !n++ { print $3 }')
-[ -n "$symbol" ] && [ "$(wc -l < "$work/entries")" -eq 2 ] || { echo "callgrind-bench: $src is not a build this script knows" >&2; exit 1; }
+[ -n "$symbol" ] && [ "$(wc -l < "$work/entries")" -eq 6 ] || { echo "callgrind-bench: $src lacks a function this script counts" >&2; exit 1; }
 printf '%s\n' 'set pagination off' 'set startup-with-shell off' 'set $stops = 0' "break '$symbol'" 'commands' 'silent' \
     'set $stops = $stops + 1' "eval \"shell $work/hook.sh %d\", \$stops" 'if $stops >= 6' 'kill' 'quit' 'end' 'continue' 'end' 'run' \
     > "$work/gdb.cmds"
@@ -120,6 +121,7 @@ def phase(name):  # per node: Ir and tick Ir per kind of thread, entries; the wi
     return out, float(open(f"{work}/{name}/end").read()) - float(open(f"{work}/{name}.start").read())
 idle, idle_s = phase("idle")
 rate = {n: {k: (idle[n]["ir"][k] - idle[n]["tick"][k]) / idle_s for k in kinds} for n in order}
+rate["a + b"] = {k: rate[order[1]][k] + rate[order[2]][k] for k in kinds}
 print(f"idle window ({idle_s:.1f} s), Ir/s: " + ", ".join(f"{n} {sum(idle[n]['ir'].values()) / idle_s / 1000:.0f}k"
       f" ({sum(idle[n]['tick'].values()) / idle_s / 1000:.0f}k in NodeIO.tick)" for n in order))
 for name, count, what, counter in (("c1", 300, "encode request, 1 in flight", "Acceptor.accept"),
@@ -127,12 +129,15 @@ for name, count, what, counter in (("c1", 300, "encode request, 1 in flight", "A
     data, seconds = phase(name)
     entered = sum(data[n]["counts"].get(counter, 0) for n in order)
     print(f"\n{name}: Ir per {what}: {count} in {seconds:.1f} s ({counter} entered {entered} times)")
-    print(f"  {'node':<11}{'per msg':>9}{'io':>9}{'actor':>9}{'zmq':>9}{'other':>9}  | {'timers':>7}")
-    for n in order:
+    print(f"  {'node':<11}{'per msg':>9}{'io':>9}{'actor':>9}{'zmq':>9}{'other':>9}  | {'timers':>7}" + ("  encoders" if name != "tell" else ""))
+    data["a + b"] = {k: {x: data[order[1]][k][x] + data[order[2]][k][x] for x in kinds} for k in ("ir", "tick")} | {"counts": {}}
+    for n in order + ("a + b",):
         d = data[n]
         timers = {k: d["tick"][k] + rate[n][k] * seconds for k in kinds}
         net = [d["ir"][k] - timers[k] for k in kinds]
-        print(f"  {n:<11}" + "".join(f"{v / count / 1000:>8.1f}k" for v in [sum(net)] + net) + f"  | {sum(timers.values()) / count / 1000:>6.1f}k")
+        hosts = " ".join(e for e in ("Encoder", "Base64", "Rot13", "Morse") if d["counts"].get(e, 0) >= count)
+        print(f"  {n:<11}" + "".join(f"{v / count / 1000:>8.1f}k" for v in [sum(net)] + net)
+              + f"  | {sum(timers.values()) / count / 1000:>6.1f}k" + (f"  {hosts}" if name != "tell" else ""))
 print("\nk: thousand instructions. io: the node's I/O thread; actor: its actor threads; zmq: libzmq's; other: the rest."
       "\ntimers: NodeIO.tick's calls, and the idle rate outside them times the window, per message; not in the other columns.")
 EOF
