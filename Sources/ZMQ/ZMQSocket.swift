@@ -1,5 +1,11 @@
 import CZMQ
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The socket types Ensemble uses.
 public enum ZMQSocketType: Sendable {
     case router, dealer, pub, sub, pair, rep
@@ -26,6 +32,10 @@ public final class ZMQSocket {
     /// edge, so such a socket must be asked before anyone sleeps on the descriptor;
     /// so must a new one (a pipe attached while connecting signals nothing).
     public private(set) var mustAskEvents = true
+    /// The slot this socket holds in the `ZMQWaitSet` watching it (checked by the set).
+    var waitSlot: Int?
+    /// The ZAP User-Id last read, reused while the next message's is the same.
+    private var lastUserID: String?
 
     /// Opens a socket of `type` in `context`.
     public init(context: ZMQContext, type: ZMQSocketType) throws(ZMQError) {
@@ -157,6 +167,47 @@ public final class ZMQSocket {
         return .done
     }
 
+    /// Sends one frame without blocking; `more` when another frame of the same message follows.
+    ///
+    /// Returns `.wouldBlock` when no peer can take it now; nothing was sent then.
+    @discardableResult
+    public func send(_ frame: [UInt8], more: Bool = false) throws(ZMQError) -> ZMQOutcome {
+        let handle = live
+        mustAskEvents = true
+        let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
+        let result = try zmqCall("zmq_send") {
+            frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+        }
+        return result == nil ? .wouldBlock : .done
+    }
+
+    /// Sends one frame of `byteCount` bytes that `fill` writes straight into libzmq's own
+    /// message buffer (`zmq_msg_init_size`): no Swift array is made and nothing is copied.
+    /// `fill` must write every byte. Returns `.wouldBlock` when no peer can take it now;
+    /// nothing was sent then and the buffer is freed.
+    @discardableResult
+    public func send(
+        byteCount: Int, more: Bool = false, _ fill: (UnsafeMutableRawBufferPointer) -> Void
+    ) throws(ZMQError) -> ZMQOutcome {
+        let handle = live
+        mustAskEvents = true
+        var message = zmq_msg_t()
+        _ = try zmqCall("zmq_msg_init_size") { zmq_msg_init_size(&message, byteCount) }
+        fill(UnsafeMutableRawBufferPointer(start: zmq_msg_data(&message), count: byteCount))
+        let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
+        let sent: Int32?
+        do { sent = try zmqCall("zmq_msg_send") { zmq_msg_send(&message, handle, flags) } } catch {
+            zmq_msg_close(&message)
+            throw error
+        }
+        // Once sent, the message belongs to libzmq (and `message` is left empty); unsent, it is ours to free.
+        guard sent != nil else {
+            zmq_msg_close(&message)
+            return .wouldBlock
+        }
+        return .done
+    }
+
     /// Receives one multipart message without blocking, or `nil` when none is waiting.
     public func receive() throws(ZMQError) -> [[UInt8]]? {
         try receive(readingUserID: false)?.frames
@@ -195,5 +246,86 @@ public final class ZMQSocket {
             if readingUserID, userID == nil, let property = zmq_msg_gets(&message, "User-Id") { userID = String(cString: property) }
             if zmq_msg_more(&message) == 0 { return (frames, userID) }
         }
+    }
+
+    /// Receives one multipart message without blocking into `frames`, whose buffers are
+    /// reused from message to message (no allocation while a frame fits the buffer kept
+    /// for its place and nobody holds on to it); false when no message is waiting. With
+    /// `readingUserID`, `frames.userID` is the ZAP User-Id its connection was
+    /// authenticated as (nil on a connection without ZAP).
+    public func receive(into frames: inout ZMQFrames, readingUserID: Bool = false) throws(ZMQError) -> Bool {
+        let handle = live
+        frames.reset()
+        var message = zmq_msg_t()
+        zmq_msg_init(&message)
+        defer { zmq_msg_close(&message) }
+        while true {
+            let flags = frames.count == 0 ? ZMQ_DONTWAIT : 0
+            let size: Int32?
+            do { size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) } } catch {
+                mustAskEvents = true
+                throw error
+            }
+            guard let size else {
+                // Read until none was left: its descriptor signals what comes next.
+                if frames.count == 0 { mustAskEvents = false }
+                return false
+            }
+            mustAskEvents = true
+            frames.append(UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: Int(size)))
+            if readingUserID, frames.userID == nil, let property = zmq_msg_gets(&message, "User-Id") {
+                frames.userID = userID(property)
+            }
+            if zmq_msg_more(&message) == 0 { return true }
+        }
+    }
+
+    /// The User-Id as a String, the one made for the previous message while it is the same.
+    private func userID(_ property: UnsafePointer<CChar>) -> String {
+        if let lastUserID, lastUserID.withCString({ strcmp($0, property) == 0 }) { return lastUserID }
+        let decoded = String(decoding: UnsafeRawBufferPointer(start: property, count: strlen(property)), as: UTF8.self)
+        lastUserID = decoded
+        return decoded
+    }
+}
+
+/// The frames of one message received with `ZMQSocket.receive(into:readingUserID:)`.
+///
+/// Each place keeps its buffer for the next message: receiving allocates nothing
+/// while a frame fits and nobody holds on to the buffer (a frame kept, say as a
+/// routing id, is copied on the next write, as any array is).
+public struct ZMQFrames {
+    private var buffers: [[UInt8]] = []
+    /// How many frames the last message had.
+    public private(set) var count = 0
+    /// The ZAP User-Id of the message's connection, when it was asked for and there is one.
+    public internal(set) var userID: String?
+
+    /// A buffer larger than this is not kept for a smaller frame: one large message must
+    /// not pin its size for the socket's life.
+    static let keptCapacity = 256 * 1024
+
+    /// No frames yet.
+    public init() {}
+
+    /// Frame `index` of the last message.
+    public subscript(index: Int) -> [UInt8] {
+        precondition(index < count, "frame \(index) of a \(count)-frame message")
+        return buffers[index]
+    }
+
+    mutating func reset() {
+        count = 0
+        userID = nil
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        if count == buffers.count { buffers.append([]) }
+        if buffers[count].capacity > Self.keptCapacity && bytes.count <= Self.keptCapacity {
+            buffers[count] = []
+        }
+        buffers[count].removeAll(keepingCapacity: true)
+        buffers[count].append(contentsOf: bytes)
+        count += 1
     }
 }

@@ -36,6 +36,8 @@ final class ClientLoop {
     var monitor: ZMQSocket?
     /// Frames not yet taken by the socket, oldest first from `backlogStart`.
     var backlog: [[UInt8]] = []
+    /// The buffers the socket receives into, reused from message to message.
+    var inbound = ZMQFrames()
     var backlogStart = 0
     /// The decoder of the last message type received (a stream of one type skips the registry's table).
     var decoders = RecentDecoder()
@@ -70,19 +72,18 @@ final class ClientLoop {
         openSocket()
         io.claimOwnership()
         var waitSet = ZMQWaitSet()
+        let wake = waitSet.add(fd: io.wakeFD)
         while true {
-            waitSet.removeAll()
-            let wake = waitSet.add(fd: io.wakeFD)
-            var socketIndex = -1, monitorIndex = -1
+            // Added once; afterwards `add` only sets the interest, and a closed socket leaves by itself.
             if let socket {
                 let writing = backlogStart < backlog.count || !connectWaiters.isEmpty
-                socketIndex = (try? waitSet.add(socket, writing ? [.readable, .writable] : .readable)) ?? -1
+                _ = try? waitSet.add(socket, writing ? [.readable, .writable] : .readable)
             }
-            if let monitor { monitorIndex = (try? waitSet.add(monitor, .readable)) ?? -1 }
+            if let monitor { _ = try? waitSet.add(monitor, .readable) }
             // Work this thread queued for itself (tasks preferring it, their sends) must not wait.
             try? waitSet.wait(timeoutMs: io.hasPending ? 0 : 20)
-            let ready = socketIndex >= 0 ? waitSet.ready(socketIndex) : []
-            if monitorIndex >= 0 && waitSet.ready(monitorIndex).contains(.readable) { readMonitorEvents() }
+            let ready = socket.map { waitSet.ready($0) } ?? []
+            if let monitor, waitSet.ready(monitor).contains(.readable) { readMonitorEvents() }
             if ready.contains(.readable) { receive() }
             runQueued(acknowledgingWake: waitSet.ready(wake).contains(.readable))
             if let closing {
@@ -212,7 +213,7 @@ final class ClientLoop {
     private func flush() {
         guard let socket else { return }
         while backlogStart < backlog.count {
-            guard (try? socket.send([backlog[backlogStart]])) == .done else { break }
+            guard (try? socket.send(backlog[backlogStart])) == .done else { break }
             backlogStart += 1
         }
         if backlogStart == backlog.count {
@@ -223,13 +224,14 @@ final class ClientLoop {
 
     private func receive() {
         guard let socket else { return }
-        while let frames = try? socket.receive() {
+        while (try? socket.receive(into: &inbound)) == true {
             heardThisTurn = true
-            if frames.count == 1, let refusal = Envelope.parseVersionRefusal(frames[0]) {
+            let frame = inbound[0]
+            if inbound.count == 1, let refusal = Envelope.parseVersionRefusal(frame) {
                 pending.failAll(EnsembleError.remote(refusal))
                 continue
             }
-            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else { continue }
+            guard inbound.count == 1, let envelopes = try? Envelope.decodeBatch(frame) else { continue }
             for envelope in envelopes {
                 switch envelope.kind {
                 case .reply:

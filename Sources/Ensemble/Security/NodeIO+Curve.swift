@@ -90,19 +90,17 @@ extension NodeIO {
 
     // MARK: The poll loop
 
-    /// Adds the ZAP handler and the ROUTER's handshake monitor to this turn's poll set.
-    func addCurve(to waitSet: inout ZMQWaitSet) throws(ZMQError) -> (zap: Int, monitor: Int?)? {
-        guard let curve else { return nil }
-        let zap = try waitSet.add(curve.zap.socket, .readable)
-        var monitor: Int?
-        if let routerMonitor = curve.routerMonitor { monitor = try waitSet.add(routerMonitor, .readable) }
-        return (zap, monitor)
+    /// Watches the ZAP handler and the ROUTER's handshake monitor (from the first turn on).
+    func addCurve(to waitSet: inout ZMQWaitSet) throws(ZMQError) {
+        guard let curve else { return }
+        try waitSet.add(curve.zap.socket, .readable)
+        if let routerMonitor = curve.routerMonitor { try waitSet.add(routerMonitor, .readable) }
     }
 
-    /// Serves what the poll found ready: ZAP requests first, since handshakes wait on them.
-    func serveCurve(_ waitSet: ZMQWaitSet, _ indices: (zap: Int, monitor: Int?)) {
+    /// Serves what the wait found ready: ZAP requests first, since handshakes wait on them.
+    func serveCurve() {
         guard let curve else { return }
-        if waitSet.ready(indices.zap).contains(.readable) {
+        if waitSet.ready(curve.zap.socket).contains(.readable) {
             for refusal in curve.zap.serve() {
                 core.counters.add("curveHandshakeRefusals")
                 if logOnce.first("zap", refusal.key) {
@@ -111,7 +109,7 @@ extension NodeIO {
                 }
             }
         }
-        if let index = indices.monitor, waitSet.ready(index).contains(.readable) {
+        if let routerMonitor = curve.routerMonitor, waitSet.ready(routerMonitor).contains(.readable) {
             while let monitor = curve.routerMonitor, let frames = try? monitor.receive() {
                 guard ZMQMonitorEvent(frames: frames) != nil else { continue }
                 core.counters.add("curveHandshakeFailures")

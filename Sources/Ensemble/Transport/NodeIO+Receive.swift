@@ -5,37 +5,40 @@ extension NodeIO {
     /// the origin its connection proved.
     func receiveFromRouter() {
         for _ in 0..<1024 {
-            let received: (frames: [[UInt8]], userID: String?)?
-            do { received = try router.receive(readingUserID: curve != nil) } catch {
+            do {
+                guard try router.receive(into: &inbound, readingUserID: curve != nil) else { return }
+            } catch {
                 core.logger.error("ROUTER receive failed: \(error)")
                 return
             }
-            guard let (frames, userID) = received else { return }
-            guard frames.count == 2, let prefix = frames[0].first else {
+            guard inbound.count == 2, let prefix = inbound[0].first else {
                 core.counters.add("malformedFrames")
                 continue
             }
-            if Envelope.parseVersionRefusal(frames[1]) != nil {
+            let identity = inbound[0]
+            let userID = inbound.userID
+            let frame = inbound[1]
+            if Envelope.parseVersionRefusal(frame) != nil {
                 // Only the leader's could matter, and it comes back over this node's own link to the leader.
                 core.counters.add("malformedFrames")
                 continue
             }
             let envelopes: [Envelope]
-            do { envelopes = try Envelope.decodeBatch(frames[1]) } catch {
+            do { envelopes = try Envelope.decodeBatch(frame) } catch {
                 core.counters.add("malformedFrames")
                 core.logger.debug("dropped a malformed frame: \(error)")
                 if case .unsupportedVersion(let version) = error {
-                    refuseVersion(version, identity: frames[0])
+                    refuseVersion(version, identity: identity)
                 } else {
-                    answerMalformed(identity: frames[0], error: error)
+                    answerMalformed(identity: identity, error: error)
                 }
                 continue
             }
             core.counters.addEnvelopesIn(envelopes.count)
             if prefix == Self.clientPrefix {
-                receiveFromClient(frames[0], envelopes, userID: userID)
+                receiveFromClient(identity, envelopes, userID: userID)
             } else if prefix == Self.nodePrefix {
-                receiveFromNode(frames[0], envelopes, userID: userID)
+                receiveFromNode(identity, envelopes, userID: userID)
             } else {
                 core.counters.add("malformedFrames")
             }
@@ -262,8 +265,8 @@ extension NodeIO {
     func receiveUpdates() {
         guard let subscriber else { return }
         for _ in 0..<1024 {
-            guard let frames = try? subscriber.receive() else { return }
-            guard frames.count == 1, let envelopes = try? Envelope.decodeBatch(frames[0]) else {
+            guard (try? subscriber.receive(into: &inbound)) == true else { return }
+            guard inbound.count == 1, let envelopes = try? Envelope.decodeBatch(inbound[0]) else {
                 core.counters.add("malformedFrames")
                 continue
             }
@@ -304,16 +307,17 @@ extension NodeIO {
     func readPeerLink(_ peer: PeerLink) {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
         for _ in 0..<256 {
-            guard !peer.socket.isClosed, let frames = try? peer.socket.receive() else { return }
-            guard frames.count == 1 else {
+            guard !peer.socket.isClosed, (try? peer.socket.receive(into: &inbound)) == true else { return }
+            guard inbound.count == 1 else {
                 core.counters.add("malformedFrames")
                 continue
             }
-            if let refusal = Envelope.parseVersionRefusal(frames[0]) {
+            let frame = inbound[0]
+            if let refusal = Envelope.parseVersionRefusal(frame) {
                 if peer.address == plane.leaderAddress { refusedByLeader(refusal) } else { core.counters.add("malformedFrames") }
                 continue
             }
-            guard let envelopes = try? Envelope.decodeBatch(frames[0]) else {
+            guard let envelopes = try? Envelope.decodeBatch(frame) else {
                 core.counters.add("malformedFrames")
                 continue
             }

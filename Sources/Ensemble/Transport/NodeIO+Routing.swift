@@ -74,7 +74,9 @@ extension NodeIO {
             return answer(refusal, over: identity)
         }
         do {
-            if try router.send([identity, envelope.encoded()]) == .wouldBlock { core.counters.add("answerDrops") }
+            guard try router.send(identity, more: true) == .done,
+                try router.send(CollectionOfOne(envelope), byteCount: envelope.encodedSize) == .done
+            else { return core.counters.add("answerDrops") }
         } catch {
             core.counters.add("answerDrops")
         }
@@ -107,10 +109,15 @@ extension NodeIO {
         for (identity, envelopes) in batches {
             var start = 0
             while start < envelopes.count {
-                let end = Envelope.batchEnd(of: envelopes, from: start)
-                do {
-                    if try router.send([identity.bytes, Envelope.encodeBatch(envelopes[start..<end])]) == .wouldBlock {
+                let (end, byteCount) = Envelope.batch(of: envelopes, from: start)
+                do throws(ZMQError) {
+                    // The routing id picks the connection; once it is taken, the rest of the message is too.
+                    guard try router.send(identity.bytes, more: true) == .done,
+                        try router.send(envelopes[start..<end], byteCount: byteCount) == .done
+                    else {
                         core.counters.add("clientDrops", end - start)
+                        start = end
+                        continue
                     }
                 } catch {
                     core.counters.add("clientDrops", envelopes.count - start)

@@ -16,6 +16,10 @@ final class NodeIO {
     var publisher: ZMQSocket?
     var subscriber: ZMQSocket?
     var peers: [NodeAddress: PeerLink] = [:]
+    /// The buffers every socket of this node receives into, reused from message to message.
+    var inbound = ZMQFrames()
+    /// The sockets and descriptors the loop waits on, kept from turn to turn.
+    var waitSet = ZMQWaitSet()
     var outgoing: [NodeAddress: [Envelope]] = [:]
     /// Mail for clients of this gateway, sent at the end of the turn, batched per client.
     var clientOutgoing: [RoutingID: [Envelope]] = [:]
@@ -121,29 +125,19 @@ final class NodeIO {
 
     func runLoop() {
         core.io.claimOwnership()
-        var waitSet = ZMQWaitSet()
-        var waiting: [(PeerLink, Int)] = []
-        var monitored: [(PeerLink, Int)] = []
+        let wakeSlot = waitSet.add(fd: core.io.wakeFD)
         while running {
-            waitSet.removeAll()
-            waiting.removeAll(keepingCapacity: true)
-            monitored.removeAll(keepingCapacity: true)
-            let wakeIndex: Int
-            let routerIndex: Int
-            var subscriberIndex: Int?
-            let curveIndices: (zap: Int, monitor: Int?)?
             do throws(ZMQError) {
-                wakeIndex = waitSet.add(fd: core.io.wakeFD)
-                routerIndex = try waitSet.add(router, .readable)
-                if let subscriber { subscriberIndex = try waitSet.add(subscriber, .readable) }
-                curveIndices = try addCurve(to: &waitSet)
+                // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
+                try waitSet.add(router, .readable)
+                if let subscriber { try waitSet.add(subscriber, .readable) }
+                try addCurve(to: &waitSet)
                 for peer in peers.values {
                     // Every link is also read: a node answers over the asker's own link what it would
                     // not send over one of its own (to the life that JOINs or heartbeats it, to a life
                     // that is no member of its view: a leader that stepped down asking for votes).
-                    let interest: ZMQPollEvents = peer.isEmpty ? .readable : [.readable, .writable]
-                    waiting.append((peer, try waitSet.add(peer.socket, interest)))
-                    if let monitor = peer.monitor { monitored.append((peer, try waitSet.add(monitor, .readable))) }
+                    try waitSet.add(peer.socket, peer.isEmpty ? .readable : [.readable, .writable])
+                    if let monitor = peer.monitor { try waitSet.add(monitor, .readable) }
                 }
                 // Actors this turn made runnable go to their workers in one hand-off, before this thread sleeps.
                 core.actorExecutor?.releaseStaged()
@@ -157,20 +151,19 @@ final class NodeIO {
             }
             // Before anything that waited in the sockets is read: a leader that stood still steps down.
             apply(plane.turned(now: core.now))
-            if let curveIndices { serveCurve(waitSet, curveIndices) }
-            if waitSet.ready(routerIndex).contains(.readable) { receiveFromRouter() }
-            if let subscriberIndex, waitSet.ready(subscriberIndex).contains(.readable) { receiveUpdates() }
-            runQueued(acknowledgingWake: waitSet.ready(wakeIndex).contains(.readable))
+            serveCurve()
+            if waitSet.ready(router).contains(.readable) { receiveFromRouter() }
+            if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveUpdates() }
+            runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable))
             // What the receiving made runnable starts on the workers while this thread writes to its peers.
             core.actorExecutor?.releaseStaged()
-            for (peer, index) in waiting {
-                let ready = waitSet.ready(index)
+            // Reading a link may close links (the dictionary iterated is the one from before).
+            for peer in peers.values {
+                let ready = waitSet.ready(peer.socket)
                 if ready.contains(.readable) { readPeerLink(peer) }
                 // Reading it may have closed it.
                 if ready.contains(.writable), !peer.socket.isClosed { flush(peer) }
-            }
-            for (peer, index) in monitored where waitSet.ready(index).contains(.readable) {
-                readMonitor(peer)
+                if let monitor = peer.monitor, waitSet.ready(monitor).contains(.readable) { readMonitor(peer) }
             }
             tick()
             flushOutgoing()

@@ -52,9 +52,8 @@ final class PeerLink {
     /// Sends as much of the backlog as the socket takes, in batches.
     func flush(now: Duration) throws(ZMQError) {
         while head < backlog.count {
-            let end = Envelope.batchEnd(of: backlog, from: head)
-            let frame = Envelope.encodeBatch(backlog[head..<end])
-            guard try socket.send([frame]) == .done else { break }
+            let (end, byteCount) = Envelope.batch(of: backlog, from: head)
+            guard try socket.send(backlog[head..<end], byteCount: byteCount) == .done else { break }
             queuedBytes -= backlog[head..<end].reduce(0) { $0 + $1.payloadCount }
             head = end
             waitingSince = now

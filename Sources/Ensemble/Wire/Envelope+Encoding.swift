@@ -10,11 +10,18 @@ extension Envelope {
         let total = envelopes.reduce(0) { $0 + $1.encodedSize }
         guard total > 0 else { return [] }
         return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-            var writer = FrameWriter(base: UnsafeMutableRawPointer(buffer.baseAddress!))
-            for envelope in envelopes { envelope.encode(into: &writer) }
-            precondition(writer.offset == total, "an envelope's encoded size was miscounted")
+            encodeBatch(envelopes, into: UnsafeMutableRawBufferPointer(buffer))
             count = total
         }
+    }
+
+    /// Writes a batch into `buffer`, which holds exactly its encoded size: a frame made
+    /// in place (a libzmq message's own buffer) instead of copied from an array.
+    static func encodeBatch(_ envelopes: some Collection<Envelope>, into buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var writer = FrameWriter(base: base)
+        for envelope in envelopes { envelope.encode(into: &writer) }
+        precondition(writer.offset == buffer.count, "an envelope's encoded size was miscounted")
     }
 
     /// How many bytes of envelopes one frame carries at most (a single larger envelope goes alone).
@@ -23,6 +30,11 @@ extension Envelope {
     /// Where the frame that starts at `start` ends: as many envelopes as fit in
     /// `batchLimit` bytes, and at least one.
     static func batchEnd(of envelopes: [Envelope], from start: Int) -> Int {
+        batch(of: envelopes, from: start).end
+    }
+
+    /// The frame that starts at `start`: where it ends (as `batchEnd`) and its size in bytes.
+    static func batch(of envelopes: [Envelope], from start: Int) -> (end: Int, byteCount: Int) {
         var end = start
         var bytes = 0
         while end < envelopes.endIndex {
@@ -31,7 +43,7 @@ extension Envelope {
             bytes += size
             end += 1
         }
-        return end
+        return (end, bytes)
     }
 
     /// Bytes on the wire: the header, the addresses, the type name and the payload.

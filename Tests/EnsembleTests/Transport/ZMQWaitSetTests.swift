@@ -276,4 +276,73 @@ struct ZMQWaitSetTests {
             #expect(received?.last == [9])
         }
     }
+
+    // MARK: Kept from wait to wait
+
+    @Test func addingASocketAgainKeepsItsSlotAndTakesTheNewInterest() throws {
+        try SocketScope.with { scope in
+            let (idle, _) = try Self.idlePair(scope)
+            var set = ZMQWaitSet()
+            let first = try set.add(idle, .readable)
+            let again = try set.add(idle, [.readable, .writable])
+            #expect(first == again)
+            try set.wait(timeoutMs: 2000)
+            // A connected PAIR can always take a message: the wider interest is what was asked.
+            #expect(set.ready(idle) == .writable)
+        }
+    }
+
+    @Test func aClosedSocketLeavesTheSetAtTheNextWaitAndItsSlotIsReused() throws {
+        try SocketScope.with { scope in
+            let (idle, peer) = try Self.idlePair(scope)
+            let other = try scope.socket(.pair)
+            var set = ZMQWaitSet()
+            let idleSlot = try set.add(idle, .readable)
+            let otherSlot = try set.add(other, .readable)
+            #expect(idleSlot != otherSlot)
+            other.close()
+            #expect(try peer.send([[5]]) == .done)
+            try set.wait(timeoutMs: 2000)
+            #expect(set.ready(idle) == .readable)
+            #expect(set.ready(other).isEmpty)
+            let replacement = try scope.socket(.pair)
+            #expect(try set.add(replacement, .readable) == otherSlot)
+            #expect(try idle.receive() == [[5]])
+        }
+    }
+
+    @Test func aRemovedSlotIsNoLongerWaitedOn() throws {
+        try SocketScope.with { scope in
+            let (idle, peer) = try Self.idlePair(scope)
+            var set = ZMQWaitSet()
+            let slot = try set.add(idle, .readable)
+            set.remove(slot)
+            #expect(try peer.send([[1]]) == .done)
+            try set.wait(timeoutMs: 20)
+            #expect(set.ready(slot).isEmpty)
+            #expect(set.ready(idle).isEmpty)
+            // Added again, it is waited on again.
+            try set.add(idle, .readable)
+            try set.wait(timeoutMs: 2000)
+            #expect(set.ready(idle) == .readable)
+        }
+    }
+
+    @Test func aSocketOnceInAnotherSetIsAddedAfreshNotTakenForItsOldSlot() throws {
+        try SocketScope.with { scope in
+            let (idle, peer) = try Self.idlePair(scope)
+            let other = try scope.socket(.pair)
+            var first = ZMQWaitSet()
+            try first.add(other, .readable)
+            try first.add(idle, .readable)
+            // In a new set the socket's remembered slot (1) names nothing, or another socket.
+            var second = ZMQWaitSet()
+            #expect(second.ready(idle).isEmpty)
+            let slot = try second.add(idle, .readable)
+            #expect(slot == 0)
+            #expect(try peer.send([[3]]) == .done)
+            try second.wait(timeoutMs: 2000)
+            #expect(second.ready(idle) == .readable)
+        }
+    }
 }

@@ -125,4 +125,26 @@ struct EnvelopeBatchEncodingTests {
         #expect(decoded.first?.sender == Fixture.actor(Self.tokyo, 99))
         #expect(try Envelope.decodeBatch(Self.mix[1].encoded()).first?.sender == nil)
     }
+
+    @Test func aBatchWrittenInPlaceIsTheBatchEncodedAsAnArray() {
+        let (end, byteCount) = Envelope.batch(of: Self.mix, from: 0)
+        #expect(end == Self.mix.count)
+        let expected = Envelope.encodeBatch(Self.mix)
+        #expect(byteCount == expected.count)
+        let written = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, count in
+            Envelope.encodeBatch(Self.mix, into: UnsafeMutableRawBufferPointer(buffer))
+            count = byteCount
+        }
+        #expect(written == expected)
+    }
+
+    @Test func aBatchStopsAtTheLimitAndSaysItsSize() {
+        let big = Envelope(kind: .tell, sender: nil, recipient: Fixture.actor(Self.node, 1), typeName: "Big",
+                           payload: Array(repeating: 1, count: Envelope.batchLimit / 2))
+        let envelopes = [big, big, big]
+        let first = Envelope.batch(of: envelopes, from: 0)
+        #expect(first.end == 1)
+        #expect(first.byteCount == big.encodedSize)
+        #expect(Envelope.batchEnd(of: envelopes, from: 1) == 2)
+    }
 }
