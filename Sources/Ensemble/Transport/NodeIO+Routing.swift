@@ -104,8 +104,14 @@ extension NodeIO {
     /// instead of a message per envelope, so a request's answers cost the client one wake-up.
     func flushClients() {
         guard !clientOutgoing.isEmpty else { return }
-        let batches = clientOutgoing
-        clientOutgoing.removeAll(keepingCapacity: true)
+        // Sending may queue more (a refusal): into the emptied dictionary swapped in, for the next flush.
+        var batches: [RoutingID: [Envelope]] = [:]
+        swap(&batches, &spareClientOutgoing)
+        swap(&batches, &clientOutgoing)
+        defer {
+            batches.removeAll(keepingCapacity: true)
+            spareClientOutgoing = batches
+        }
         for (identity, envelopes) in batches {
             var start = 0
             while start < envelopes.count {
@@ -142,8 +148,14 @@ extension NodeIO {
     func flushPeers() {
         guard !outgoing.isEmpty else { return }
         let now = core.now
-        let batches = outgoing
-        outgoing.removeAll(keepingCapacity: true)
+        // Flushing may queue more (dead letters): into the emptied dictionary swapped in, for the next flush.
+        var batches: [NodeAddress: [Envelope]] = [:]
+        swap(&batches, &spareOutgoing)
+        swap(&batches, &outgoing)
+        defer {
+            batches.removeAll(keepingCapacity: true)
+            spareOutgoing = batches
+        }
         for (address, envelopes) in batches {
             guard mayLink(address) else {
                 core.counters.add("nonMemberDrops", envelopes.count)

@@ -7,6 +7,13 @@ typealias NodeConnection = (life: NodeID, identity: [UInt8])
 /// poll loop on the node's I/O thread. The protocol is a value type
 /// (`ControlPlane`: `LeaderState` or `MemberState`, and `ControlPolicy`) that this
 /// loop feeds with the origin each connection proves, and obeys.
+///
+/// The fields the loop touches per message go without the runtime's dynamic
+/// exclusivity checks (`@exclusivity(unchecked)`: callgrind counted them at a tenth
+/// of the I/O thread's instructions). That is sound here: a `NodeIO` is used on its
+/// I/O thread only, and none of these fields is handed `inout` to a call that could
+/// reach the same field again (they are collections and plain values, changed by
+/// subscripts and the standard library's own methods).
 final class NodeIO {
     let core: NodeCore
     let context: ZMQContext
@@ -15,35 +22,39 @@ final class NodeIO {
     let curve: NodeCurve?
     var publisher: ZMQSocket?
     var subscriber: ZMQSocket?
-    var peers: [NodeAddress: PeerLink] = [:]
+    @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
     /// The buffers every socket of this node receives into, reused from message to message.
-    var inbound = ZMQFrames()
+    @exclusivity(unchecked) var inbound = ZMQFrames()
     /// The sockets and descriptors the loop waits on, kept from turn to turn.
-    var waitSet = ZMQWaitSet()
-    var outgoing: [NodeAddress: [Envelope]] = [:]
+    @exclusivity(unchecked) var waitSet = ZMQWaitSet()
+    @exclusivity(unchecked) var outgoing: [NodeAddress: [Envelope]] = [:]
     /// Mail for clients of this gateway, sent at the end of the turn, batched per client.
-    var clientOutgoing: [RoutingID: [Envelope]] = [:]
-    var clients = ClientRelay()
-    var connectionNodes: [RoutingID: NodeID] = [:]
+    @exclusivity(unchecked) var clientOutgoing: [RoutingID: [Envelope]] = [:]
+    /// Emptied dictionaries kept for the next turn's `outgoing` and `clientOutgoing`: a flush swaps
+    /// them in, so a turn's mail neither allocates a dictionary's storage nor frees one.
+    @exclusivity(unchecked) var spareOutgoing: [NodeAddress: [Envelope]] = [:]
+    @exclusivity(unchecked) var spareClientOutgoing: [RoutingID: [Envelope]] = [:]
+    @exclusivity(unchecked) var clients = ClientRelay()
+    @exclusivity(unchecked) var connectionNodes: [RoutingID: NodeID] = [:]
     /// The convention protocol: the leader's or the member's state, and who may send what.
     var plane: ControlPlane
     /// Set while a node's request is handled whose answers go back over the connection it came on
     /// (a JOIN, a heartbeat, anything from a life that is no member): that node's life and routing id.
     /// `emitControl` reads it for the answers the handling sends, all within the same call.
-    var answerConnection: NodeConnection?
+    @exclusivity(unchecked) var answerConnection: NodeConnection?
     /// Refusals logged already, so a peer repeating one cannot flood the log.
     var logOnce = LogOnce()
-    var lastHeard: [NodeAddress: Duration] = [:]
+    @exclusivity(unchecked) var lastHeard: [NodeAddress: Duration] = [:]
     var detector: FailureDetector
-    var nextHeartbeatAt: Duration = .zero
-    var nextTickAt: Duration = .zero
+    @exclusivity(unchecked) var nextHeartbeatAt: Duration = .zero
+    @exclusivity(unchecked) var nextTickAt: Duration = .zero
     var monitorCount = 0
     /// The node addresses this node may link to: its view's members, those a new leader life
     /// awaits (and the leader address, always); kept with each new view.
-    var linkable: Set<NodeAddress> = []
+    @exclusivity(unchecked) var linkable: Set<NodeAddress> = []
     var nextLoadReportAt: Duration = .zero
     var reportedLoad = -1
-    var running = true
+    @exclusivity(unchecked) var running = true
     /// `status` requests being collected now (each asks every member).
     var statusInFlight = 0
     /// `createActor` requests of clients under way now.
