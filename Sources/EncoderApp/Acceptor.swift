@@ -23,19 +23,22 @@ public final class Acceptor: EnsembleActor {
     public init() {}
 
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        switch message {
-        case let request as EncodeRequest:
-            try await accept(request, from: sender, context: context)
-        case let result as AnalyzeEncoding:
+        // The two messages of every request first, each matched by its type alone (`cast(to:)`).
+        if let result = message.cast(to: AnalyzeEncoding.self) {
             // The first answer of each encoder to a request is analyzed and reported; a late one of a
             // copy sent again is not. The slot is the sender's own, whatever encoder it names.
             guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.answered(result.requestID, slot: slot)
             else { return }
             let density = Encodings.density(input: result.input, output: result.output)
-            context.send(
+            return context.send(
                 EncodingReport(encoder: Self.encoderNames[slot], density: density, output: result.output,
                                requestID: requester.requestID),
                 to: requester.address)
+        }
+        if let request = message.cast(to: EncodeRequest.self) {
+            return try await accept(request, from: sender, context: context)
+        }
+        switch message {
         case let failure as EncodingFailed:
             guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.abandon(failure.requestID, slot: slot)
             else { return }

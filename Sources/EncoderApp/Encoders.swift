@@ -8,7 +8,7 @@ protocol TextEncoder: EnsembleActor {
 extension TextEncoder {
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         // Only the Acceptor that made it gives it text: nobody else may put words in its reports.
-        if let request = message as? EncodeText, sender == context.parent {
+        if let request = message.cast(to: EncodeText.self), sender == context.parent {
             let output = Self.transform(request.text)
             context.send(
                 AnalyzeEncoding(

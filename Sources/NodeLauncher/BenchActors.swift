@@ -103,14 +103,13 @@ package final class BenchSource: EnsembleActor {
     package init() {}
 
     package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+        if message.isMessage(BenchAck.self) { return sendWindow(context) }
         switch message {
         case let blast as BenchBlast:
             guard blast.isValid else { return }
             self.blast = blast
             sent = 0
             sendWindow(context)
-            sendWindow(context)
-        case is BenchAck:
             sendWindow(context)
         default:
             break
@@ -139,14 +138,16 @@ package final class BenchSink: EnsembleActor {
     package init() {}
 
     package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        // The payload, by far the most frequent, is tried first: each failed cast is a runtime call.
-        switch message {
-        case is BenchPayload:
+        // The payload, by far the most frequent, is tried first, by its type alone (`isMessage`).
+        if message.isMessage(BenchPayload.self) {
             // Payloads beyond the count are not counted: `received` stays within 0...count.
             guard let expect, received < expect.count else { return }
             received += 1
             if received % expect.window == 0 { context.send(BenchAck(), to: expect.source) }
             if received == expect.count, let reportTo { context.send(BenchDone(count: received), to: reportTo) }
+            return
+        }
+        switch message {
         case let expect as BenchExpect:
             guard expect.isValid else { return }
             self.expect = expect

@@ -20,7 +20,7 @@ extension TypedActor {
     public func receiveSystem(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {}
 
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        if let input = message as? Input {
+        if let input = message.cast(to: Input.self) {
             return try await receive(input, from: sender, context: context)
         }
         let typeName = Swift.type(of: message).messageType
