@@ -20,6 +20,8 @@ public protocol EnsembleActor: AnyObject, SendableMetatype {
     /// starts fresh. An actor without a parent (one a client created) is not
     /// re-created this way; asking for its global name again creates it.
     static var replaceOnLoss: Bool { get }
+    /// Which thread runs the type's handlers (default `.actorThreads`). See `ActorDispatch`.
+    static var dispatch: ActorDispatch { get }
     /// Creates a fresh instance (also used by the supervisor to restart one).
     init()
     /// Handles one message; a thrown error makes the supervisor restart the actor.
@@ -34,6 +36,23 @@ extension EnsembleActor {
     public static var typeName: String { String(describing: Self.self) }
     public static var requirements: Capabilities { .none }
     public static var replaceOnLoss: Bool { false }
+    public static var dispatch: ActorDispatch { .actorThreads }
+}
+
+/// Which thread of its node runs an actor type's handlers.
+public enum ActorDispatch: Sendable, Equatable {
+    /// The node's actor threads (the default): a handler that computes or blocks holds one
+    /// of them, while the node's I/O thread goes on serving every other actor and the
+    /// convention (heartbeats, votes). A message is handed from the I/O thread to an actor
+    /// thread and the handler's sends back: two thread wake-ups per hop when the node is idle.
+    case actorThreads
+    /// The node's I/O thread, between its reads and writes: no hand-off, and what the handler
+    /// sends leaves in the same turn. Only for handlers that neither block nor compute for
+    /// long (routing, counting, bookkeeping): while one runs, the node reads nothing and
+    /// answers no heartbeat, and a handler that runs for seconds gets the node declared
+    /// down. A handler on the I/O thread that runs over 20 ms is counted
+    /// (`ioThreadStalls` in `status`) and logged once.
+    case ioThread
 }
 
 /// What a running actor can do: know itself, send, create, set timers, exit.

@@ -58,7 +58,7 @@ extension NodeCore {
         case .nodeLost, .capabilityLost: break
         case .stopped, .crashed: return false
         }
-        let executor: (any TaskExecutor)? = actorExecutor ?? ioExecutor
+        let executor: any TaskExecutor = actorExecutor ?? ioExecutor
         Task(executorPreference: executor) { await self.replace(exited, recipe, parent: parent) }
         return true
     }

@@ -29,7 +29,7 @@ final class NodeCore: Sendable {
     /// Where actor tasks run: the node's own worker threads, unless `actorsOnIOThread`.
     let actorExecutor: ActorExecutor?
     /// Runs actor tasks on the I/O thread instead, when `actorsOnIOThread`.
-    let ioExecutor: IOThreadExecutor?
+    let ioExecutor: IOThreadExecutor
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
     let replaceable = ReplaceableChildren()
@@ -70,11 +70,11 @@ final class NodeCore: Sendable {
         self.logger = logger
         let io = try IOThread<IOCommand>()
         self.io = io
+        // Always there: types with `dispatch == .ioThread` prefer it even when the rest use the actor threads.
+        ioExecutor = IOThreadExecutor(io: io)
         if configuration.actorsOnIOThread {
-            ioExecutor = IOThreadExecutor(io: io)
             actorExecutor = nil
         } else {
-            ioExecutor = nil
             actorExecutor = ActorExecutor(
                 threads: min(configuration.actorThreads, NodeConfiguration.actorThreadLimit), isIOThread: { io.isOwnerThread },
                 queueMail: { io.submitWithoutWake(mail: $0) }, wakeIOThread: { io.wake() })
@@ -360,9 +360,14 @@ final class NodeCore: Sendable {
         }
         if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
         counters.add("actorsCreated")
-        let executor: (any TaskExecutor)? = actorExecutor ?? ioExecutor
-        Task(executorPreference: executor) { await self.run(cell, type: type) }
+        Task(executorPreference: executor(for: type)) { await self.run(cell, type: type) }
         return cell.address
+    }
+
+    /// The executor `type`'s handlers run on: the I/O thread's for `.ioThread`, else the actor threads'.
+    func executor(for type: any EnsembleActor.Type) -> any TaskExecutor {
+        if type.dispatch == .ioThread { return ioExecutor }
+        return actorExecutor ?? ioExecutor
     }
 
     func removeCell(_ cell: ActorCell) {

@@ -190,15 +190,32 @@ final class NodeIO {
         core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands, jobs in
             for envelope in mail { route(envelope, from: .local) }
             for command in commands { perform(command) }
-            if let executor = core.ioExecutor {
-                for job in jobs { executor.run(job) }
-            }
+            if !jobs.isEmpty { runOnThisThread(jobs) }
             // Mail for peers leaves before the local hand-offs it came with are run to their
             // end: the peers work on it meanwhile (what later rounds queue leaves at the turn's end).
             flushPeers()
             return true
         }
     }
+
+    /// Runs the jobs of tasks that prefer this thread (actors with `dispatch == .ioThread`, all of
+    /// them with `actorsOnIOThread`). Meanwhile the node reads nothing: a round over
+    /// `ioThreadStallLimit` is counted, and said once, since it means a handler there blocks or
+    /// computes, which such an actor must not.
+    private func runOnThisThread(_ jobs: [UnownedJob]) {
+        let start = ContinuousClock.now
+        for job in jobs { core.ioExecutor.run(job) }
+        let elapsed = ContinuousClock.now - start
+        guard elapsed > Self.ioThreadStallLimit else { return }
+        core.counters.add("ioThreadStalls")
+        if logOnce.first("io thread stall", nil) {
+            core.logger.warning(
+                "handlers on the I/O thread ran \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) ms in a row, and the node read nothing meanwhile: an actor with dispatch .ioThread must not block or compute for long")
+        }
+    }
+
+    /// How long the handlers run on the I/O thread in one round may take before that counts as a stall.
+    static let ioThreadStallLimit = Duration.milliseconds(20)
 
     /// A global name created without the leader's word: a leader (it came to lead meanwhile)
     /// judges it itself; a member notes it and announces its own actors' names to the leader.
