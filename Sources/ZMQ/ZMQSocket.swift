@@ -173,11 +173,12 @@ public final class ZMQSocket {
         return .done
     }
 
-    /// Sends one frame without blocking; `more` when another frame of the same message follows.
+    /// Sends one frame without blocking; `more` when another frame of the same message follows
+    /// (after `.done` with `more`, the caller must send the rest of the message).
     ///
     /// Returns `.wouldBlock` when no peer can take it now; nothing was sent then.
     @discardableResult
-    public func send(_ frame: [UInt8], more: Bool = false) throws(ZMQError) -> ZMQOutcome {
+    public func send(frame: [UInt8], more: Bool = false) throws(ZMQError) -> ZMQOutcome {
         let handle = live
         mustAskEvents = true
         let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
@@ -189,26 +190,37 @@ public final class ZMQSocket {
 
     /// Sends one frame of `byteCount` bytes that `fill` writes straight into libzmq's own
     /// message buffer (`zmq_msg_init_size`): no Swift array is made and nothing is copied.
-    /// `fill` must write every byte. Returns `.wouldBlock` when no peer can take it now;
-    /// nothing was sent then and the buffer is freed.
+    /// `fill` must write every byte. With a `prefix` (a ROUTER's routing id), that frame
+    /// goes first, once the body is made: a half-sent message cannot be left behind.
+    /// Returns `.wouldBlock` when no peer can take it now; nothing was sent then and the
+    /// buffer is freed.
     @discardableResult
     public func send(
-        byteCount: Int, more: Bool = false, _ fill: (UnsafeMutableRawBufferPointer) -> Void
+        prefix: [UInt8]? = nil, byteCount: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(ZMQError) -> ZMQOutcome {
         let handle = live
         mustAskEvents = true
-        var message = zmq_msg_t()
-        _ = try zmqCall("zmq_msg_init_size") { zmq_msg_init_size(&message, byteCount) }
-        fill(UnsafeMutableRawBufferPointer(start: zmq_msg_data(&message), count: byteCount))
-        let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
+        // A small message keeps its bytes inside the `zmq_msg_t` itself, so the message stays
+        // at one address from its initialization to its send.
+        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        defer { message.deallocate() }
+        _ = try zmqCall("zmq_msg_init_size") { zmq_msg_init_size(message, byteCount) }
+        fill(UnsafeMutableRawBufferPointer(start: zmq_msg_data(message), count: byteCount))
         let sent: Int32?
-        do { sent = try zmqCall("zmq_msg_send") { zmq_msg_send(&message, handle, flags) } } catch {
-            zmq_msg_close(&message)
+        do throws(ZMQError) {
+            if let prefix, try send(frame: prefix, more: true) == .wouldBlock {
+                zmq_msg_close(message)
+                return .wouldBlock
+            }
+            sent = try zmqCall("zmq_msg_send") { zmq_msg_send(message, handle, ZMQ_DONTWAIT) }
+        } catch {
+            zmq_msg_close(message)
             throw error
         }
-        // Once sent, the message belongs to libzmq (and `message` is left empty); unsent, it is ours to free.
+        // Once sent, the message belongs to libzmq (and is left empty); unsent, it is ours to free.
+        // (After a routing id, libzmq's ROUTER takes the rest of the message whatever it holds.)
         guard sent != nil else {
-            zmq_msg_close(&message)
+            zmq_msg_close(message)
             return .wouldBlock
         }
         return .done
@@ -262,13 +274,17 @@ public final class ZMQSocket {
     public func receive(into frames: inout ZMQFrames, readingUserID: Bool = false) throws(ZMQError) -> Bool {
         let handle = live
         frames.reset()
-        var message = zmq_msg_t()
-        zmq_msg_init(&message)
-        defer { zmq_msg_close(&message) }
+        // One message for every frame, at one address for its whole life (see `send(prefix:byteCount:_:)`).
+        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        zmq_msg_init(message)
+        defer {
+            zmq_msg_close(message)
+            message.deallocate()
+        }
         while true {
             let flags = frames.count == 0 ? ZMQ_DONTWAIT : 0
             let size: Int32?
-            do { size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) } } catch {
+            do { size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(message, handle, flags) } } catch {
                 mustAskEvents = true
                 throw error
             }
@@ -278,11 +294,11 @@ public final class ZMQSocket {
                 return false
             }
             mustAskEvents = true
-            frames.append(UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: Int(size)))
-            if readingUserID, frames.userID == nil, let property = zmq_msg_gets(&message, "User-Id") {
+            frames.append(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: Int(size)))
+            if readingUserID, frames.userID == nil, let property = zmq_msg_gets(message, "User-Id") {
                 frames.userID = userID(property)
             }
-            if zmq_msg_more(&message) == 0 { return true }
+            if zmq_msg_more(message) == 0 { return true }
         }
     }
 

@@ -43,7 +43,7 @@ public struct ZMQWaitSet {
 
     /// Empties the set, keeping its storage.
     public mutating func removeAll() {
-        for item in items { item.socket?.waitSlot = nil }
+        for (slot, item) in items.enumerated() where item.socket?.waitSlot == slot { item.socket?.waitSlot = nil }
         items.removeAll(keepingCapacity: true)
         descriptors.removeAll(keepingCapacity: true)
         freeSlots.removeAll(keepingCapacity: true)
@@ -54,7 +54,8 @@ public struct ZMQWaitSet {
     ///
     /// A socket waited on for writing is asked every wait: whether it can take a
     /// message may have changed while nobody wanted to write (a connection made),
-    /// and that edge is gone by the time somebody does.
+    /// and that edge is gone by the time somebody does. The set holds the socket
+    /// until it is closed (or its slot removed): close a socket to drop it.
     @discardableResult
     public mutating func add(_ socket: ZMQSocket, _ interest: ZMQPollEvents) throws(ZMQError) -> Int {
         if let slot = slot(of: socket) {
@@ -86,8 +87,9 @@ public struct ZMQWaitSet {
     /// Waits up to `timeoutMs` (-1: forever) unless a used socket is ready already.
     public mutating func wait(timeoutMs: Int) throws(ZMQError) {
         var timeout = Int32(clamping: timeoutMs)
+        // All at once, so a wait that fails part way reports nothing stale.
+        for slot in items.indices { items[slot].ready = [] }
         for slot in items.indices where items[slot].inUse {
-            items[slot].ready = []
             guard let socket = items[slot].socket else { continue }
             if socket.isClosed {
                 remove(slot)
@@ -120,9 +122,7 @@ public struct ZMQWaitSet {
     /// What `slot` is ready for, within what it was added for. A socket
     /// waited on for reading only may be reported readable when its descriptor
     /// fired for something else: its owner reads until a read finds nothing.
-    public func ready(_ slot: Int) -> ZMQPollEvents {
-        items.indices.contains(slot) ? items[slot].ready : []
-    }
+    public func ready(_ slot: Int) -> ZMQPollEvents { items[slot].ready }
 
     /// What `socket` is ready for; nothing when it is not in the set.
     public func ready(_ socket: ZMQSocket) -> ZMQPollEvents {

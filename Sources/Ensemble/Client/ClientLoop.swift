@@ -36,9 +36,9 @@ final class ClientLoop {
     var monitor: ZMQSocket?
     /// Frames not yet taken by the socket, oldest first from `backlogStart`.
     var backlog: [[UInt8]] = []
+    var backlogStart = 0
     /// The buffers the socket receives into, reused from message to message.
     var inbound = ZMQFrames()
-    var backlogStart = 0
     /// The decoder of the last message type received (a stream of one type skips the registry's table).
     var decoders = RecentDecoder()
     /// Envelopes queued this turn; they leave batched into as few frames as fit.
@@ -213,7 +213,7 @@ final class ClientLoop {
     private func flush() {
         guard let socket else { return }
         while backlogStart < backlog.count {
-            guard (try? socket.send(backlog[backlogStart])) == .done else { break }
+            guard (try? socket.send(frame: backlog[backlogStart])) == .done else { break }
             backlogStart += 1
         }
         if backlogStart == backlog.count {
@@ -223,8 +223,8 @@ final class ClientLoop {
     }
 
     private func receive() {
-        guard let socket else { return }
-        while (try? socket.receive(into: &inbound)) == true {
+        // Handling a message can close the socket (a failover): it is looked up again each time.
+        while let socket, !socket.isClosed, (try? socket.receive(into: &inbound)) == true {
             heardThisTurn = true
             let frame = inbound[0]
             if inbound.count == 1, let refusal = Envelope.parseVersionRefusal(frame) {

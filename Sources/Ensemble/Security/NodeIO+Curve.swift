@@ -90,8 +90,8 @@ extension NodeIO {
 
     // MARK: The poll loop
 
-    /// Watches the ZAP handler and the ROUTER's handshake monitor (from the first turn on).
-    func addCurve(to waitSet: inout ZMQWaitSet) throws(ZMQError) {
+    /// Watches the ZAP handler and the ROUTER's handshake monitor (added at the first turn).
+    func watchCurveSockets() throws(ZMQError) {
         guard let curve else { return }
         try waitSet.add(curve.zap.socket, .readable)
         if let routerMonitor = curve.routerMonitor { try waitSet.add(routerMonitor, .readable) }

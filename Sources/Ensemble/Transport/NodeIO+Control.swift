@@ -277,7 +277,7 @@ extension NodeIO {
         let envelope = Envelope(kind: .update, sender: core.systemAddress, recipient: core.systemAddress,
                                 typeName: typeName, correlationID: sequence, payload: payload)
         // PUB never blocks; a subscriber past its high-water mark loses this and repairs by snapshot.
-        _ = try? publisher.send(CollectionOfOne(envelope), byteCount: envelope.encodedSize)
+        _ = try? publisher.send(envelope)
         core.counters.add(T.self == SequencedUpdate.self ? "updatesPublished" : "heartbeatsPublished")
     }
 

@@ -241,7 +241,7 @@ extension NodeIO {
         let frame = Envelope.versionRefusal(text)
         // Back over the connection it came on: a client reads it there, and so does a joining node
         // (it reads its link to the leader address).
-        _ = try? router.send([identity, frame])
+        _ = try? router.send(prefix: identity, byteCount: frame.count) { $0.copyBytes(from: frame) }
     }
 
     /// The leader refused this node's protocol version: it cannot take part. Only before a
@@ -263,9 +263,9 @@ extension NodeIO {
 
     /// Reads the leader's PUB channel: its heartbeats and view updates (a member only).
     func receiveUpdates() {
-        guard let subscriber else { return }
         for _ in 0..<1024 {
-            guard (try? subscriber.receive(into: &inbound)) == true else { return }
+            // What an update says can replace the subscription (a redirect): looked up each time.
+            guard let subscriber, !subscriber.isClosed, (try? subscriber.receive(into: &inbound)) == true else { return }
             guard inbound.count == 1, let envelopes = try? Envelope.decodeBatch(inbound[0]) else {
                 core.counters.add("malformedFrames")
                 continue

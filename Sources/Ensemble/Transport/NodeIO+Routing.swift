@@ -74,9 +74,7 @@ extension NodeIO {
             return answer(refusal, over: identity)
         }
         do {
-            guard try router.send(identity, more: true) == .done,
-                try router.send(CollectionOfOne(envelope), byteCount: envelope.encodedSize) == .done
-            else { return core.counters.add("answerDrops") }
+            if try router.send(envelope, prefix: identity) == .wouldBlock { core.counters.add("answerDrops") }
         } catch {
             core.counters.add("answerDrops")
         }
@@ -117,13 +115,8 @@ extension NodeIO {
             while start < envelopes.count {
                 let (end, byteCount) = Envelope.batch(of: envelopes, from: start)
                 do throws(ZMQError) {
-                    // The routing id picks the connection; once it is taken, the rest of the message is too.
-                    guard try router.send(identity.bytes, more: true) == .done,
-                        try router.send(envelopes[start..<end], byteCount: byteCount) == .done
-                    else {
+                    if try router.send(envelopes[start..<end], byteCount: byteCount, prefix: identity.bytes) == .wouldBlock {
                         core.counters.add("clientDrops", end - start)
-                        start = end
-                        continue
                     }
                 } catch {
                     core.counters.add("clientDrops", envelopes.count - start)

@@ -12,8 +12,10 @@ typealias NodeConnection = (life: NodeID, identity: [UInt8])
 /// exclusivity checks (`@exclusivity(unchecked)`: callgrind counted them at a tenth
 /// of the I/O thread's instructions). That is sound here: a `NodeIO` is used on its
 /// I/O thread only, and none of these fields is handed `inout` to a call that could
-/// reach the same field again (they are collections and plain values, changed by
-/// subscripts and the standard library's own methods).
+/// reach the same field again (they are standard collections and plain values, changed
+/// by subscripts and the standard library's own methods, none of which calls back into
+/// the node). `clients` and `plane`, whose methods take closures or return directives
+/// the node acts on, keep their checks.
 final class NodeIO {
     let core: NodeCore
     let context: ZMQContext
@@ -34,7 +36,7 @@ final class NodeIO {
     /// them in, so a turn's mail neither allocates a dictionary's storage nor frees one.
     @exclusivity(unchecked) var spareOutgoing: [NodeAddress: [Envelope]] = [:]
     @exclusivity(unchecked) var spareClientOutgoing: [RoutingID: [Envelope]] = [:]
-    @exclusivity(unchecked) var clients = ClientRelay()
+    var clients = ClientRelay()
     @exclusivity(unchecked) var connectionNodes: [RoutingID: NodeID] = [:]
     /// The convention protocol: the leader's or the member's state, and who may send what.
     var plane: ControlPlane
@@ -142,7 +144,7 @@ final class NodeIO {
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
                 try waitSet.add(router, .readable)
                 if let subscriber { try waitSet.add(subscriber, .readable) }
-                try addCurve(to: &waitSet)
+                try watchCurveSockets()
                 for peer in peers.values {
                     // Every link is also read: a node answers over the asker's own link what it would
                     // not send over one of its own (to the life that JOINs or heartbeats it, to a life
@@ -168,12 +170,15 @@ final class NodeIO {
             runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable))
             // What the receiving made runnable starts on the workers while this thread writes to its peers.
             core.actorExecutor?.releaseStaged()
-            // Reading a link may close links (the dictionary iterated is the one from before).
+            // Links first, then their connection events, as they were waited on (reading a link may
+            // close links: each pass iterates the dictionary as it was when the pass began).
             for peer in peers.values {
                 let ready = waitSet.ready(peer.socket)
                 if ready.contains(.readable) { readPeerLink(peer) }
                 // Reading it may have closed it.
                 if ready.contains(.writable), !peer.socket.isClosed { flush(peer) }
+            }
+            for peer in peers.values {
                 if let monitor = peer.monitor, waitSet.ready(monitor).contains(.readable) { readMonitor(peer) }
             }
             tick()

@@ -81,7 +81,7 @@ struct ZMQFramesTests {
 
     @Test func aFrameFilledInPlaceArrivesAsWritten() throws {
         try Self.withPair("frames-fill") { (bound: ZMQSocket, connected: ZMQSocket) throws in
-            #expect(try connected.send([0xAA], more: true) == .done)
+            #expect(try connected.send(frame: [0xAA], more: true) == .done)
             let outcome = try connected.send(byteCount: 1000) { buffer in
                 for index in buffer.indices { buffer[index] = UInt8(truncatingIfNeeded: index) }
             }
@@ -112,6 +112,39 @@ struct ZMQFramesTests {
             filled = true
         } == .wouldBlock)
         #expect(filled)
-        #expect(try dealer.send([1, 2]) == .wouldBlock)
+        #expect(try dealer.send(frame: [1, 2]) == .wouldBlock)
+    }
+
+    @Test func aRouterMessageToAnUnknownPeerLeavesNothingHalfSentBeforeTheNext() throws {
+        let context = try ZMQContext()
+        let router = try ZMQSocket(context: context, type: .router)
+        let dealer = try ZMQSocket(context: context, type: .dealer)
+        defer {
+            router.close()
+            dealer.close()
+        }
+        try router.set(.linger, 0)
+        try router.set(.routerMandatory, 1)
+        try dealer.set(.linger, 0)
+        try dealer.set(.routingID, Array("known".utf8))
+        try router.bind("inproc://frames-router")
+        try dealer.connect("inproc://frames-router")
+        // The router learns the dealer's id from its first message.
+        #expect(try dealer.send(frame: [1]) == .done)
+        var frames = ZMQFrames()
+        #expect(try Self.receive(router, into: &frames))
+        #expect(frames[0] == Array("known".utf8))
+        var filled = false
+        #expect(throws: ZMQError.self) {
+            try router.send(prefix: Array("unknown".utf8), byteCount: 400) { buffer in
+                buffer.initializeMemory(as: UInt8.self, repeating: 2)
+                filled = true
+            }
+        }
+        #expect(filled)
+        #expect(try router.send(prefix: Array("known".utf8), byteCount: 2) { $0.copyBytes(from: [7, 9]) } == .done)
+        #expect(try Self.receive(dealer, into: &frames))
+        #expect(frames.count == 1)
+        #expect(frames[0] == [7, 9])
     }
 }

@@ -345,4 +345,18 @@ struct ZMQWaitSetTests {
             #expect(second.ready(idle) == .readable)
         }
     }
+
+    @Test func aSetEmptiedWithRemoveAllTakesItsSocketsAgain() throws {
+        try SocketScope.with { scope in
+            let (idle, peer) = try Self.idlePair(scope)
+            var set = ZMQWaitSet()
+            try set.add(idle, .readable)
+            set.removeAll()
+            #expect(set.ready(idle).isEmpty)
+            #expect(try set.add(idle, .readable) == 0)
+            #expect(try peer.send([[4]]) == .done)
+            try set.wait(timeoutMs: 2000)
+            #expect(set.ready(idle) == .readable)
+        }
+    }
 }
