@@ -97,6 +97,8 @@ package let benchActors: [any EnsembleActor.Type] = [
 /// Sends payloads in windows, so neither mailbox nor peer backlog overflows.
 package final class BenchSource: EnsembleActor {
     package static var requirements: Capabilities { Capabilities(["bench-source"]) }
+    /// It only sends (a window at a time): on the I/O thread, as such an actor would be.
+    package static var dispatch: ActorDispatch { .ioThread }
     private var blast: BenchBlast?
     private var sent = 0
 
@@ -131,6 +133,8 @@ package final class BenchSource: EnsembleActor {
 /// Counts payloads, acknowledges windows, reports when all arrived.
 package final class BenchSink: EnsembleActor {
     package static var requirements: Capabilities { Capabilities(["bench-sink"]) }
+    /// It only counts: on the I/O thread, as such an actor would be.
+    package static var dispatch: ActorDispatch { .ioThread }
     private var expect: BenchExpect?
     private var reportTo: ActorAddress?
     private var received = 0
