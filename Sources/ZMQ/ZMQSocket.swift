@@ -42,6 +42,9 @@ public final class ZMQSocket {
     @exclusivity(unchecked) var waitSlot: Int?
     /// The ZAP User-Id last read, reused while the next message's is the same.
     @exclusivity(unchecked) private var lastUserID: String?
+    /// The one `zmq_msg_t` this socket sends and receives with, at one address for its life (a
+    /// small message keeps its bytes inside it); closed after each use, never shared.
+    private let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
 
     /// Opens a socket of `type` in `context`.
     public init(context: ZMQContext, type: ZMQSocketType) throws(ZMQError) {
@@ -51,7 +54,10 @@ public final class ZMQSocket {
         self.handle = handle
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        message.deallocate()
+    }
 
     /// Closes the socket; pending messages stay for at most its LINGER.
     public func close() {
@@ -200,10 +206,6 @@ public final class ZMQSocket {
     ) throws(ZMQError) -> ZMQOutcome {
         let handle = live
         mustAskEvents = true
-        // A small message keeps its bytes inside the `zmq_msg_t` itself, so the message stays
-        // at one address from its initialization to its send.
-        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
-        defer { message.deallocate() }
         _ = try zmqCall("zmq_msg_init_size") { zmq_msg_init_size(message, byteCount) }
         fill(UnsafeMutableRawBufferPointer(start: zmq_msg_data(message), count: byteCount))
         let sent: Int32?
@@ -274,13 +276,9 @@ public final class ZMQSocket {
     public func receive(into frames: inout ZMQFrames, readingUserID: Bool = false) throws(ZMQError) -> Bool {
         let handle = live
         frames.reset()
-        // One message for every frame, at one address for its whole life (see `send(prefix:byteCount:_:)`).
-        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        // One message for every frame (libzmq's receive closes what it held before).
         zmq_msg_init(message)
-        defer {
-            zmq_msg_close(message)
-            message.deallocate()
-        }
+        defer { zmq_msg_close(message) }
         while true {
             let flags = frames.count == 0 ? ZMQ_DONTWAIT : 0
             let size: Int32?
