@@ -30,6 +30,9 @@ extension TextEncoder {
 /// The identity encoder; runs anywhere.
 public final class Encoder: TextEncoder {
     public static let typeName = "Encoder"
+    /// It computes nothing (its output is its input), so it runs on the I/O thread: no hand-off.
+    /// The other encoders go over the text, as long as a message may be, on the actor threads.
+    public static var dispatch: ActorDispatch { .ioThread }
     public init() {}
     static func transform(_ text: String) -> String { text }
 }

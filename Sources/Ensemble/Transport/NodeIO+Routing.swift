@@ -103,13 +103,8 @@ extension NodeIO {
     func flushClients() {
         guard !clientOutgoing.isEmpty else { return }
         // Sending may queue more (a refusal): into the emptied dictionary swapped in, for the next flush.
-        var batches: [RoutingID: [Envelope]] = [:]
-        swap(&batches, &spareClientOutgoing)
-        swap(&batches, &clientOutgoing)
-        defer {
-            batches.removeAll(keepingCapacity: true)
-            spareClientOutgoing = batches
-        }
+        var batches = Self.takeQueued(&clientOutgoing, leaving: &spareClientOutgoing)
+        defer { Self.keepEmptied(&batches, as: &spareClientOutgoing) }
         for (identity, envelopes) in batches {
             var start = 0
             while start < envelopes.count {
@@ -137,18 +132,28 @@ extension NodeIO {
         flushClients()
     }
 
+    /// What `queue` holds, with the emptied `spare` left in its place: a turn's mail neither
+    /// allocates a dictionary's storage nor frees one.
+    static func takeQueued<Key>(_ queue: inout [Key: [Envelope]], leaving spare: inout [Key: [Envelope]]) -> [Key: [Envelope]] {
+        var taken: [Key: [Envelope]] = [:]
+        swap(&taken, &spare)
+        swap(&taken, &queue)
+        return taken
+    }
+
+    /// Empties what `takeQueued` took, keeping its storage, as the next turn's spare.
+    static func keepEmptied<Key>(_ batches: inout [Key: [Envelope]], as spare: inout [Key: [Envelope]]) {
+        batches.removeAll(keepingCapacity: true)
+        swap(&batches, &spare)
+    }
+
     /// Sends what was queued for peer nodes, batched per peer.
     func flushPeers() {
         guard !outgoing.isEmpty else { return }
         let now = core.now
         // Flushing may queue more (dead letters): into the emptied dictionary swapped in, for the next flush.
-        var batches: [NodeAddress: [Envelope]] = [:]
-        swap(&batches, &spareOutgoing)
-        swap(&batches, &outgoing)
-        defer {
-            batches.removeAll(keepingCapacity: true)
-            spareOutgoing = batches
-        }
+        var batches = Self.takeQueued(&outgoing, leaving: &spareOutgoing)
+        defer { Self.keepEmptied(&batches, as: &spareOutgoing) }
         for (address, envelopes) in batches {
             guard mayLink(address) else {
                 core.counters.add("nonMemberDrops", envelopes.count)
