@@ -28,7 +28,8 @@ final class NodeCore: Sendable {
     let io: IOThread<IOCommand>
     /// Where actor tasks run: the node's own worker threads, unless `actorsOnIOThread`.
     let actorExecutor: ActorExecutor?
-    /// Runs actor tasks on the I/O thread instead, when `actorsOnIOThread`.
+    /// Runs actor tasks on the I/O thread: those of types with `dispatch == .ioThread`, and all
+    /// of them when `actorsOnIOThread`.
     let ioExecutor: IOThreadExecutor
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
