@@ -166,14 +166,17 @@ struct RuntimeTests {
                     try dealer.set(.linger, 1000)
                     try dealer.set(.routingID, Array(identity.utf8))
                     try dealer.connect(leaderAddress.endpoint)
-                    while try dealer.send([frame]) == .wouldBlock { usleep(1000) }
+                    let deadline = ContinuousClock.now + .seconds(5)
+                    var waitSet = ZMQWaitSet()
+                    while try dealer.send([frame]) == .wouldBlock && ContinuousClock.now < deadline {
+                        try waitSet.add(dealer, .writable)
+                        try waitSet.wait(timeoutMs: 100)
+                    }
                     // Node and client alike hear back over the connection they sent on.
                     let socket = dealer
-                    let deadline = ContinuousClock.now + .seconds(5)
                     while ContinuousClock.now < deadline {
-                        var poller = ZMQPoller()
-                        poller.add(socket, .readable)
-                        _ = try poller.poll(timeoutMs: 100)
+                        try waitSet.add(socket, .readable)
+                        try waitSet.wait(timeoutMs: 100)
                         if let frames = try socket.receive(), let text = Envelope.parseVersionRefusal(frames[frames.count - 1]) {
                             answers.append(text)
                             break
