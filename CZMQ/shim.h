@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <malloc.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 /* Swift's Glibc module exposes neither eventfd nor the GNU posix_spawn
    extensions (they sit behind _GNU_SOURCE), so they are reached through
@@ -26,6 +28,17 @@ static inline int ensemble_errno(void) { return errno; }
 extern int pthread_setname_np(pthread_t thread, const char *name);
 static inline int ensemble_name_thread(pthread_t thread, const char *name) {
     return pthread_setname_np(thread, name);
+}
+
+/* The calling thread's kernel id (gettid is hidden from the Glibc module). */
+static inline int ensemble_thread_id(void) { return (int)syscall(SYS_gettid); }
+
+/* The CPU time `thread` has used, in nanoseconds; -1 when it cannot be read. */
+static inline long long ensemble_thread_cpu_ns(pthread_t thread) {
+    clockid_t clock;
+    struct timespec now;
+    if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &now) != 0) return -1;
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
 }
 
 /* POSIX_SPAWN_SETSID is 0x80 in glibc (>= 2.26). */

@@ -18,6 +18,15 @@ public enum SystemShim {
         _ = ensemble_name_thread(thread, String(name.utf8.prefix(15)) ?? "ensemble")
     }
 
+    /// The calling thread's kernel id (as in `/proc/self/task`).
+    public static func threadID() -> Int32 { ensemble_thread_id() }
+
+    /// The CPU time `thread` has used, in nanoseconds; nil when it cannot be read.
+    public static func cpuNanoseconds(of thread: pthread_t) -> Int64? {
+        let nanoseconds = ensemble_thread_cpu_ns(thread)
+        return nanoseconds < 0 ? nil : Int64(nanoseconds)
+    }
+
     /// glibc's `POSIX_SPAWN_SETSID` flag: start the child in a new session.
     public static var spawnSetSIDFlag: Int16 { ensemble_spawn_setsid_flag() }
 

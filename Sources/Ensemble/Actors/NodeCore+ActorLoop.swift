@@ -1,9 +1,12 @@
 extension NodeCore {
     /// An actor's life: one message at a time, restarts by the supervisor, then cleanup.
     func run(_ cell: ActorCell, type: any EnsembleActor.Type) async {
-        var actor = RunningActor(instance: type.init(), supervisor: SupervisorState(policy: configuration.restartPolicy))
+        var actor = RunningActor(instance: type.init(), supervisor: SupervisorState(policy: configuration.restartPolicy),
+                                 workers: type.dispatch == .actorThreads ? actorExecutor : nil)
         var unhandled: [Mail] = []
         while let batch = await cell.nextBatch() {
+            // Mail the I/O thread delivers runs there, unless a handler of this actor held it long before.
+            if actor.heldIOThread, let workers = actor.workers, io.isOwnerThread { await workers.moveToWorkers() }
             if let stoppedAt = await handle(batch, by: &actor, type: type, in: cell) {
                 unhandled = Array(batch[stoppedAt...])
                 break
@@ -20,6 +23,12 @@ extension NodeCore {
     struct RunningActor {
         var instance: any EnsembleActor
         var supervisor: SupervisorState
+        /// The workers this actor moves to when a handler holds the I/O thread long; nil for a
+        /// type that runs there by choice (`dispatch == .ioThread`), or a node without workers.
+        let workers: ActorExecutor?
+        /// Set once a handler held the I/O thread until a standby took the loop over: the
+        /// actor's later mail is handled on the workers.
+        var heldIOThread = false
         var decoders = RecentDecoder()
     }
 
@@ -55,6 +64,8 @@ extension NodeCore {
                     if replaceIfAsked(exited, parent: cell) { continue }
                 }
                 var failed = false
+                // The loop's epoch changes only when a standby takes it over, which it does from a long job.
+                let epochOnIOThread = actor.workers != nil && !actor.heldIOThread && io.isOwnerThread ? ioHandover.epoch : nil
                 do {
                     let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
                     try await actor.instance.receive(message, from: sender, context: context)
@@ -62,6 +73,7 @@ extension NodeCore {
                     failed = true
                     failure(handling: mail, message, from: sender, correlationID: correlationID, in: cell, error)
                 }
+                if let epochOnIOThread, ioHandover.epoch != epochOnIOThread { actor.heldIOThread = true }
                 // A metatype comparison: a cast here would cost a runtime lookup per message.
                 if Swift.type(of: message) == ActorExitRequest.self { cell.requestExit(exitReason(askedBy: sender)) }
                 if !failed { continue }

@@ -93,10 +93,9 @@ public final class Node: Service, Sendable {
                             return
                         }
                         continuation.resume()
-                        io.runLoop()
+                        // Fulfils `ended` on whichever thread runs the loop when it ends, with every socket closed.
+                        io.serve(ended: ended)
                     }
-                    // `io`, the owner of every socket of the context, is gone: they are all closed.
-                    ended.fulfil(true)
                 }
             } catch {
                 continuation.resume(throwing: NodeStartError.failed("\(error)"))

@@ -31,6 +31,8 @@ final class NodeCore: Sendable {
     /// Runs actor tasks on the I/O thread: those of types with `dispatch == .ioThread`, and all
     /// of them when `actorsOnIOThread`.
     let ioExecutor: IOThreadExecutor
+    /// Who runs the I/O loop now: a standby thread takes it over from a handler that runs long there.
+    let ioHandover = IOHandover()
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
     let replaceable = ReplaceableChildren()

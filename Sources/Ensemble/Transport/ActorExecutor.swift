@@ -7,15 +7,21 @@ import Musl
 #endif
 
 /// Runs a node's actor tasks (their handlers, and the child tasks those start,
-/// which inherit the preference) on worker threads of the node's own, never on
-/// its I/O thread: a handler that computes for long holds one worker, while the
-/// I/O thread goes on answering heartbeats and the other workers the other actors.
+/// which inherit the preference).
 ///
-/// Hand-offs are batched, since a thread wake-up per message is most of a
-/// message's CPU on a small machine:
-/// - what the I/O thread makes runnable during a loop turn is staged, and
-///   `releaseStaged()` queues it under one lock, waking a sleeping worker only
-///   for a job no awake worker will take;
+/// What the I/O thread makes runnable (a delivery from the wire, a local send of
+/// a handler it runs) is staged, and that thread runs it itself within the same
+/// turn (`takeStaged`): a wake-up of a worker and one of the I/O thread again per
+/// hop was most of a request's latency on a small machine. Should such a handler
+/// run long, a standby thread takes the sockets over (`IOHandover`), and the
+/// actor moves here for good (`moveToWorkers`). Everything else runs on worker
+/// threads of the node's own: a handler that computes for long holds one worker,
+/// while the I/O thread goes on answering heartbeats and the workers the others.
+///
+/// Hand-offs to the workers are batched, since a thread wake-up per message is
+/// most of a message's CPU on a small machine:
+/// - jobs a worker makes runnable wake a sleeping worker only for a job no awake
+///   worker will take;
 /// - a worker that ran a job lately sleeps for at most `watchInterval` at a time
 ///   and then looks at the queue (it "watches"). While another watches, a
 ///   sleeper is woken per `jobsPerWorker` untaken jobs, less the busy worker's
@@ -47,9 +53,7 @@ final class ActorExecutor: TaskExecutor {
     }
 
     private struct State {
-        /// Jobs not yet taken are `jobs[head...]`.
-        var jobs: [UnownedJob] = []
-        var head = 0
+        var jobs = JobQueue()
         /// Workers awake and not running a job: each looks at the queue before it sleeps.
         var free: Int
         /// Workers running a job.
@@ -60,20 +64,7 @@ final class ActorExecutor: TaskExecutor {
         var owedPosts = OwedPosts()
         var closed = false
 
-        var queued: Int { jobs.count - head }
-
-        mutating func take() -> UnownedJob {
-            let job = jobs[head]
-            head += 1
-            if head == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 1024 && head * 2 >= jobs.count {
-                jobs.removeFirst(head)
-                head = 0
-            }
-            return job
-        }
+        var queued: Int { jobs.count }
     }
 
     /// The number of worker threads.
@@ -82,14 +73,19 @@ final class ActorExecutor: TaskExecutor {
     /// `state.queued` as of the last release of the lock, for a lingering worker to look at without it.
     private let queuedHint = Atomic<Int>(0)
     /// Jobs the I/O thread made runnable this turn; only that thread touches it, so its lock is never contended.
-    private let staged = Mutex<[UnownedJob]>([])
+    private let staged = Mutex(JobQueue())
+    /// Tasks waiting in `moveToWorkers`, with the thread whose job they were in.
+    private let moves = Mutex<[(thread: UInt, continuation: UnsafeContinuation<Void, Never>)]>([])
+    private let movesWaiting = Atomic<Int>(0)
+    /// The thread whose `resumeMoves` resumes tasks now: what it enqueues goes to the workers.
+    private let movingThread = Atomic<UInt>(0)
     private let semaphores: [ThreadSemaphore]
     private let isIOThread: @Sendable () -> Bool
     private let queueMail: @Sendable (Envelope) -> Bool
     private let wakeIOThread: @Sendable () -> Void
 
     /// An executor of `threads` workers (started by `start()`). `isIOThread` tells the node's
-    /// I/O thread, whose jobs wait for `releaseStaged()`; `queueMail` queues an envelope for
+    /// I/O thread, whose jobs are staged for it to take (`takeStaged`); `queueMail` queues an envelope for
     /// it without waking it (false once it has ended), `wakeIOThread` wakes it.
     init(
         threads: Int, isIOThread: @escaping @Sendable () -> Bool,
@@ -118,36 +114,67 @@ final class ActorExecutor: TaskExecutor {
             for sleeper in state.sleepers { semaphores[sleeper.worker].post() }
             state.free += state.sleepers.count
             state.sleepers.removeAll()
-            defer {
-                state.jobs.removeAll()
-                state.head = 0
-            }
-            return Array(state.jobs[state.head...])
+            return state.jobs.takeAll()
         }
-        let staged = staged.withLock { staged in
-            defer { staged.removeAll() }
-            return staged
-        }
+        let staged = staged.withLock { $0.takeAll() }
         for job in leftover + staged { IOThreadExecutor.orphan(job) }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         if isIOThread() {
+            if movingThread.load(ordering: .relaxed) == UInt(pthread_self()) {
+                if !push(job) { IOThreadExecutor.orphan(job) }
+                return
+            }
             staged.withLock { $0.append(job) }
+            // The loop moved to another thread meanwhile (`IOHandover`): it must hear of the job.
+            if !isIOThread() { wakeIOThread() }
         } else if !push(job) {
             IOThreadExecutor.orphan(job)
         }
     }
 
+    /// Moves the calling task, which runs on the I/O thread, to the workers: how an actor whose
+    /// handler held the I/O thread long leaves it. The task waits until the job it runs in has
+    /// returned to the loop, which then resumes it with `resumeMoves` (resumed any sooner, it
+    /// would go on where it is); the resumption enqueues it, and `enqueue` pushes it to the workers.
+    func moveToWorkers() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            moves.withLock { $0.append((thread: UInt(pthread_self()), continuation: continuation)) }
+            movesWaiting.add(1, ordering: .releasing)
+        }
+    }
+
+    /// Called by the I/O loop after each job it ran: resumes, on the workers, the tasks that job
+    /// moved (`moveToWorkers`). Those of jobs other threads run stay for those threads.
+    func resumeMoves() {
+        guard movesWaiting.load(ordering: .acquiring) > 0 else { return }
+        let thread = UInt(pthread_self())
+        let mine = moves.withLock { moves -> [UnsafeContinuation<Void, Never>] in
+            let mine = moves.filter { $0.thread == thread }.map(\.continuation)
+            moves.removeAll { $0.thread == thread }
+            return mine
+        }
+        guard !mine.isEmpty else { return }
+        movesWaiting.subtract(mine.count, ordering: .relaxed)
+        movingThread.store(thread, ordering: .relaxed)
+        // Resuming enqueues the task here, where `enqueue` sees `movingThread`.
+        for continuation in mine { continuation.resume() }
+        movingThread.store(0, ordering: .relaxed)
+    }
+
+    /// The oldest job the I/O thread made runnable and has not taken yet, for it to run itself.
+    /// One at a time: should a standby take the loop over during one, the rest stay here for it.
+    func takeStaged() -> UnownedJob? { staged.withLock { $0.take() } }
+
+    /// How many jobs the I/O thread made runnable that it has not taken yet.
+    var stagedCount: Int { staged.withLock { $0.count } }
+
     /// Queues what the I/O thread made runnable since the last call, under one lock,
     /// waking the sleeping workers it needs. Called by the I/O thread each loop turn.
     func releaseStaged() {
-        let jobs = staged.withLock { staged -> [UnownedJob] in
-            if staged.isEmpty { return [] }
-            defer { staged.removeAll(keepingCapacity: true) }
-            return staged
-        }
+        let jobs = staged.withLock { $0.takeAll() }
         guard !jobs.isEmpty else { return }
         let accepted = withState { state -> Bool in
             guard !state.closed else { return false }
@@ -230,8 +257,7 @@ final class ActorExecutor: TaskExecutor {
                     state.busy -= 1
                     state.free += 1
                 }
-                if state.queued > 0 {
-                    let job = state.take()
+                if let job = state.jobs.take() {
                     state.free -= 1
                     state.busy += 1
                     // More is queued than the awake workers will take: a sleeper helps.

@@ -22,7 +22,7 @@ final class IOThread<Command: Sendable>: Sendable {
         var mail: [Envelope] = []
         /// Slices of tasks that prefer this thread (`IOThreadExecutor`), apart too: every
         /// delivery to an idle actor queues one, and a job is a pointer, cheap to append.
-        var jobs: [UnownedJob] = []
+        var jobs = JobQueue()
         var closed = false
     }
 
@@ -90,11 +90,8 @@ final class IOThread<Command: Sendable>: Sendable {
         let (commands, jobs) = queue.withLock { state in
             state.closed = true
             state.mail.removeAll()
-            defer {
-                state.commands.removeAll()
-                state.jobs.removeAll()
-            }
-            return (state.commands, state.jobs)
+            defer { state.commands.removeAll() }
+            return (state.commands, state.jobs.takeAll())
         }
         for job in jobs { IOThreadExecutor.orphan(job) }
         return commands
@@ -102,6 +99,12 @@ final class IOThread<Command: Sendable>: Sendable {
 
     /// Called by the owning thread before its loop: from then on its own submissions skip the eventfd.
     func claimOwnership() { owner.store(UInt(pthread_self()), ordering: .releasing) }
+
+    /// The owning thread, while one runs.
+    var ownerThread: pthread_t? {
+        let owner = owner.load(ordering: .acquiring)
+        return owner == 0 ? nil : pthread_t(owner)
+    }
 
     /// Whether the caller is the owning thread.
     var isOwnerThread: Bool { owner.load(ordering: .acquiring) == UInt(pthread_self()) }
@@ -138,19 +141,39 @@ final class IOThread<Command: Sendable>: Sendable {
 
     /// Takes everything queued; `acknowledgingWake` resets `wakeFD`, which polled readable.
     func drain(acknowledgingWake: Bool) -> (commands: [Command], mail: [Envelope], jobs: [UnownedJob]) {
+        var jobs: [UnownedJob] = []
+        let (commands, mail) = drain(acknowledgingWake: acknowledgingWake) { jobs = $0.takeAll() }
+        return (commands, mail, jobs)
+    }
+
+    /// Takes the commands and mail queued, and tells how many jobs are: a loop that hands itself
+    /// over to another thread takes those one at a time (`takeJob`), so that what it has not run
+    /// yet stays here for the other. `acknowledgingWake` resets `wakeFD`, which polled readable.
+    func drainLeavingJobs(acknowledgingWake: Bool) -> (commands: [Command], mail: [Envelope], jobCount: Int) {
+        var jobCount = 0
+        let (commands, mail) = drain(acknowledgingWake: acknowledgingWake) { jobCount = $0.count }
+        return (commands, mail, jobCount)
+    }
+
+    private func drain(
+        acknowledgingWake: Bool, jobs: (inout JobQueue) -> Void
+    ) -> (commands: [Command], mail: [Envelope]) {
         if acknowledgingWake {
             var counter: UInt64 = 0
             _ = withUnsafeMutableBytes(of: &counter) { read(wakeFD, $0.baseAddress, 8) }
             wakePending.store(false, ordering: .releasing)
         }
         return queue.withLock { state in
-            var taken: (commands: [Command], mail: [Envelope], jobs: [UnownedJob]) = ([], [], [])
+            var taken: (commands: [Command], mail: [Envelope]) = ([], [])
             if !state.commands.isEmpty { swap(&taken.commands, &state.commands) }
             if !state.mail.isEmpty { swap(&taken.mail, &state.mail) }
-            if !state.jobs.isEmpty { swap(&taken.jobs, &state.jobs) }
+            jobs(&state.jobs)
             return taken
         }
     }
+
+    /// The oldest job queued, if any.
+    func takeJob() -> UnownedJob? { queue.withLock { $0.jobs.take() } }
 
 }
 

@@ -64,6 +64,8 @@ final class NodeIO {
     var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
     /// Vote and pre-vote requests this node sent, by correlation id.
     var ballots: [UInt64: BallotRequest] = [:]
+    /// The wake-up eventfd's place in `waitSet`, once the loop has begun.
+    var wakeSlot: Int?
 
     /// The convention's message size limit (`NodeConfiguration.maxMessageSize`), read per message.
     let maxMessageSize: Int
@@ -136,9 +138,20 @@ final class NodeIO {
 
     // MARK: The loop
 
-    func runLoop() {
+    /// How a run of the loop on a thread ended.
+    enum LoopExit {
+        /// The node stopped: its sockets are closed.
+        case ended
+        /// A standby thread took the loop over while this one ran a handler (`IOHandover`).
+        case handedOver
+    }
+
+    /// Runs the loop on the calling thread until the node stops or another thread takes it over.
+    func runLoop() -> LoopExit {
         core.io.claimOwnership()
-        let wakeSlot = waitSet.add(fd: core.io.wakeFD)
+        core.ioHandover.ownerBegan()
+        let wakeSlot = self.wakeSlot ?? waitSet.add(fd: core.io.wakeFD)
+        self.wakeSlot = wakeSlot
         while running {
             do throws(ZMQError) {
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
@@ -152,10 +165,8 @@ final class NodeIO {
                     try waitSet.add(peer.socket, peer.isEmpty ? .readable : [.readable, .writable])
                     if let monitor = peer.monitor { try waitSet.add(monitor, .readable) }
                 }
-                // Actors this turn made runnable go to their workers in one hand-off, before this thread sleeps.
-                core.actorExecutor?.releaseStaged()
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
-                try waitSet.wait(timeoutMs: core.io.hasPending ? 0 : Self.tickMs)
+                try waitSet.wait(timeoutMs: hasQueuedWork ? 0 : Self.tickMs)
             } catch {
                 // Without its loop the node is deaf: it ends, and its process fails (`Node.run` throws
                 // this, which the node's process prints as its one line), rather than linger.
@@ -167,9 +178,7 @@ final class NodeIO {
             serveCurve()
             if waitSet.ready(router).contains(.readable) { receiveFromRouter() }
             if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveUpdates() }
-            runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable))
-            // What the receiving made runnable starts on the workers while this thread writes to its peers.
-            core.actorExecutor?.releaseStaged()
+            guard runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable)) else { return .handedOver }
             // Links first, then their connection events, as they were waited on (reading a link may
             // close links: each pass iterates the dictionary as it was when the pass began).
             for peer in peers.values {
@@ -181,46 +190,14 @@ final class NodeIO {
             for peer in peers.values {
                 if let monitor = peer.monitor, waitSet.ready(monitor).contains(.readable) { readMonitor(peer) }
             }
+            // What the links delivered runs now, and what it sends leaves below.
+            guard runQueued(acknowledgingWake: false) else { return .handedOver }
             tick()
             flushOutgoing()
         }
         closeSockets()
+        return .ended
     }
-
-    /// Runs queued commands, and what running them queues in turn (an actor's
-    /// handler resumed by a delivery, the sends it makes), within this turn:
-    /// one poll then serves a whole chain of local hand-offs. Bounded, so
-    /// sockets are polled again even under a flood of local mail.
-    private func runQueued(acknowledgingWake: Bool) {
-        core.io.runQueued(acknowledgingWake: acknowledgingWake) { mail, commands, jobs in
-            for envelope in mail { route(envelope, from: .local) }
-            for command in commands { perform(command) }
-            if !jobs.isEmpty { runOnThisThread(jobs) }
-            // Mail for peers leaves before the local hand-offs it came with are run to their
-            // end: the peers work on it meanwhile (what later rounds queue leaves at the turn's end).
-            flushPeers()
-            return true
-        }
-    }
-
-    /// Runs the jobs of tasks that prefer this thread (actors with `dispatch == .ioThread`, all of
-    /// them with `actorsOnIOThread`). Meanwhile the node reads nothing: a round over
-    /// `ioThreadStallLimit` is counted, and said once, since it means a handler there blocks or
-    /// computes, which such an actor must not.
-    private func runOnThisThread(_ jobs: [UnownedJob]) {
-        let start = ContinuousClock.now
-        for job in jobs { core.ioExecutor.run(job) }
-        let elapsed = ContinuousClock.now - start
-        guard elapsed > Self.ioThreadStallLimit else { return }
-        core.counters.add("ioThreadStalls")
-        if logOnce.first("io thread stall", nil) {
-            core.logger.warning(
-                "handlers on the I/O thread ran \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) ms in a row, and the node read nothing meanwhile: an actor with dispatch .ioThread must not block or compute for long")
-        }
-    }
-
-    /// How long the handlers run on the I/O thread in one round may take before that counts as a stall.
-    static let ioThreadStallLimit = Duration.milliseconds(20)
 
     /// A global name created without the leader's word: a leader (it came to lead meanwhile)
     /// judges it itself; a member notes it and announces its own actors' names to the leader.
@@ -234,7 +211,7 @@ final class NodeIO {
         viewChanged(to: plane.view)
     }
 
-    private func perform(_ command: IOCommand) {
+    func perform(_ command: IOCommand) {
         switch command {
         case .noteLocalName(let name, let address):
             noteNameWithoutLeader(name, address)
@@ -349,6 +326,7 @@ final class NodeIO {
         }
         // Actors the last turn made runnable (requests failed above) still run, on their workers.
         core.actorExecutor?.releaseStaged()
+        core.ioHandover.close()
         for waiter in shutdownWaiters { waiter.resume() }
     }
 }

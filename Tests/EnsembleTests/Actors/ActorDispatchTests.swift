@@ -5,48 +5,84 @@ import Testing
 /// A `ThreadReporter` that asks for the node's I/O thread.
 final class IOThreadReporter: EnsembleActor {
     static var dispatch: ActorDispatch { .ioThread }
-    private let reporter = ThreadReporter()
+    private let reporter = SpinningReporter()
     init() {}
     func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         try await reporter.receive(message, from: sender, context: context)
     }
 }
 
-/// A `Spinner` on the I/O thread: what an actor with `dispatch = .ioThread` must not be.
-final class IOThreadSpinner: EnsembleActor {
-    static var dispatch: ActorDispatch { .ioThread }
+/// Spins on a `Spin`, answers a `Ping` with the names of its threads: an actor whose handler
+/// runs long once, and whose later handlers say where they ran.
+final class SpinningReporter: EnsembleActor {
     private let spinner = Spinner()
+    private let reporter = ThreadReporter()
     init() {}
     func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
-        try await spinner.receive(message, from: sender, context: context)
+        if message is Spin {
+            try await spinner.receive(message, from: sender, context: context)
+        } else {
+            try await reporter.receive(message, from: sender, context: context)
+        }
     }
 }
 
-/// `EnsembleActor.dispatch`: which thread of its node runs a type's handlers.
+/// `EnsembleActor.dispatch` and the I/O thread's handover: which thread of its node runs a
+/// type's handlers, and what happens when one of them holds the I/O thread.
 @Suite(.serialized)
 struct ActorDispatchTests {
-    static let types: [any EnsembleActor.Type] = ActorExecutorTests.types + [IOThreadReporter.self, IOThreadSpinner.self]
+    static let types: [any EnsembleActor.Type] = ActorExecutorTests.types + [IOThreadReporter.self, SpinningReporter.self]
 
-    @Test func anIOThreadTypeRunsOnTheIOThreadAndTheOthersOnTheActorThreads() async throws {
-        try await ActorExecutorTests.withNode(types: Self.types) { _, client in
-            let onIO = try await client.createActor(typeName: "IOThreadReporter", timeout: .seconds(5))
-            let onWorkers = try await client.createActor(typeName: "ThreadReporter", timeout: .seconds(5))
-            let ioNames = (try await client.ask(Ping(), to: onIO, timeout: .seconds(5)) as? Answer)?.value
-            let workerNames = (try await client.ask(Ping(), to: onWorkers, timeout: .seconds(5)) as? Answer)?.value
-            // The handler and the child tasks it starts alike.
-            #expect(ioNames == Array(repeating: "ensemble-io", count: 6).joined(separator: ","))
-            #expect(workerNames == Array(repeating: "ensemble-actor", count: 6).joined(separator: ","))
+    /// The names a reporter's handler and its five child tasks ran on.
+    static func threads(of reporter: ActorAddress, _ client: EnsembleClient) async throws -> [String] {
+        let answer = try await client.ask(Ping(), to: reporter, timeout: .seconds(5)) as? Answer
+        return try #require(answer?.value).split(separator: ",").map(String.init)
+    }
+
+    static func six(_ name: String) -> [String] { Array(repeating: name, count: 6) }
+
+    @Test func aDefaultActorWhoseHandlerHeldTheIOThreadMovesToTheActorThreads() async throws {
+        try await ActorExecutorTests.withNode(types: Self.types) { node, client in
+            let actor = try await client.createActor(typeName: "SpinningReporter", timeout: .seconds(5))
+            let echo = try await client.createActor(typeName: "Echo", timeout: .seconds(5))
+            // Mail off the wire runs on the thread that read it, child tasks and all.
+            #expect(try await Self.threads(of: actor, client) == Self.six("ensemble-io"))
+            #expect(node.core.counters.snapshot["ioThreadHandovers"] == nil)
+            let token = ActorExecutorTests.token()
+            defer { SpinLog.release(token) }
+            try client.tell(Spin(milliseconds: 60_000, token: token), to: actor)
+            #expect(await eventually(within: .seconds(5)) { SpinLog.hasStarted(token) })
+            // The spin holds the thread that began the loop's turn; another runs the loop meanwhile.
+            for _ in 0..<20 {
+                #expect(try await client.ask(Ping(), to: echo, timeout: .seconds(2)) is Pong)
+            }
+            #expect(!SpinLog.hasFinished(token))
+            #expect(node.core.counters.snapshot["ioThreadHandovers"] == 1)
+            SpinLog.release(token)
+            #expect(await client.nextMessage(Answer.self, timeout: .seconds(10))?.value.hasPrefix("spun") == true)
+            // From then on the actor's handlers, and their child tasks, run on the actor threads.
+            for _ in 0..<2 {
+                let names = try await Self.threads(of: actor, client)
+                #expect(names == Self.six("ensemble-actor"), "threads: \(names)")
+            }
+            #expect(node.core.counters.snapshot["ioThreadHandovers"] == 1)
+            #expect(node.core.counters.snapshot["ioThreadStalls"] == nil)
         }
     }
 
-    @Test func aHandlerThatHoldsTheIOThreadIsCountedAsAStall() async throws {
+    @Test func anIOThreadTypeStaysOnTheIOThreadAndEachLongHandlerIsHandedOver() async throws {
         try await ActorExecutorTests.withNode(types: Self.types) { node, client in
-            let spinner = try await client.createActor(typeName: "IOThreadSpinner", timeout: .seconds(5))
+            let actor = try await client.createActor(typeName: "IOThreadReporter", timeout: .seconds(5))
+            #expect(try await Self.threads(of: actor, client) == Self.six("ensemble-io"))
+            for round in 1...2 {
+                let answer = try await client.ask(
+                    Spin(milliseconds: 300, token: ActorExecutorTests.token()), to: actor, timeout: .seconds(10))
+                #expect((answer as? Answer)?.value.hasPrefix("spun") == true)
+                #expect(node.core.counters.snapshot["ioThreadHandovers"] == round)
+                // Its author chose the I/O thread: it stays there.
+                #expect(try await Self.threads(of: actor, client) == Self.six("ensemble-io"))
+            }
             #expect(node.core.counters.snapshot["ioThreadStalls"] == nil)
-            // 300 ms of computing on the I/O thread: the node reads nothing meanwhile, then says so.
-            let answer = try await client.ask(Spin(milliseconds: 300, token: ActorExecutorTests.token()), to: spinner, timeout: .seconds(10))
-            #expect((answer as? Answer)?.value.hasPrefix("spun") == true)
-            #expect(await eventually(within: .seconds(5)) { node.core.counters.snapshot["ioThreadStalls"] == 1 })
         }
     }
 
