@@ -41,17 +41,16 @@ extension EnsembleActor {
 
 /// Which thread of its node runs an actor type's handlers.
 public enum ActorDispatch: Sendable, Equatable {
-    /// The node's actor threads (the default): a handler that computes or blocks holds one
-    /// of them, while the node's I/O thread goes on serving every other actor and the
-    /// convention (heartbeats, votes). A message is handed from the I/O thread to an actor
-    /// thread and the handler's sends back: two thread wake-ups per hop when the node is idle.
+    /// The default: mail the node's I/O thread reads (or that a handler there sends) is handled
+    /// on that thread, in the turn that read it, with no hand-off between threads; mail sent
+    /// from the actor threads is handled there. A handler that computes or blocks on the I/O
+    /// thread for over 2 ms does not stall its node: a standby thread takes the node's sockets
+    /// over, and the actor moves to the actor threads for the rest of its life
+    /// (`ioThreadHandovers` in `status` counts the takeovers).
     case actorThreads
-    /// The node's I/O thread, between its reads and writes: no hand-off, and what the handler
-    /// sends leaves in the same turn. Only for handlers that neither block nor compute for
-    /// long (routing, counting, bookkeeping): while one runs, the node reads nothing and
-    /// answers no heartbeat, and a handler that runs for seconds gets the node declared
-    /// down. A handler on the I/O thread that runs over 20 ms is counted
-    /// (`ioThreadStalls` in `status`) and logged once.
+    /// Always the node's I/O thread, mail from the actor threads included: for handlers that
+    /// only route, count or keep books. A handler that runs long is taken over from as above,
+    /// each time, and the actor stays.
     case ioThread
 }
 

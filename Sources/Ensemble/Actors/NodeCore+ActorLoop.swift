@@ -1,12 +1,16 @@
 extension NodeCore {
     /// An actor's life: one message at a time, restarts by the supervisor, then cleanup.
     func run(_ cell: ActorCell, type: any EnsembleActor.Type) async {
+        let onIOThread = type.dispatch == .ioThread
         var actor = RunningActor(instance: type.init(), supervisor: SupervisorState(policy: configuration.restartPolicy),
-                                 workers: type.dispatch == .actorThreads ? actorExecutor : nil)
+                                 mayMove: !onIOThread && actorExecutor != nil)
         var unhandled: [Mail] = []
         while let batch = await cell.nextBatch() {
-            // Mail the I/O thread delivers runs there, unless a handler of this actor held it long before.
-            if actor.heldIOThread, let workers = actor.workers, io.isOwnerThread { await workers.moveToWorkers() }
+            // Mail the I/O thread delivers runs there, unless a handler of this actor held it long
+            // before; one that must run there goes back when a takeover left it elsewhere.
+            if actor.heldIOThread ? io.isOwnerThread : onIOThread && !io.isOwnerThread && actorExecutor != nil {
+                await jobExits.leaveJob()
+            }
             if let stoppedAt = await handle(batch, by: &actor, type: type, in: cell) {
                 unhandled = Array(batch[stoppedAt...])
                 break
@@ -23,9 +27,9 @@ extension NodeCore {
     struct RunningActor {
         var instance: any EnsembleActor
         var supervisor: SupervisorState
-        /// The workers this actor moves to when a handler holds the I/O thread long; nil for a
-        /// type that runs there by choice (`dispatch == .ioThread`), or a node without workers.
-        let workers: ActorExecutor?
+        /// Whether it moves to the workers when a handler holds the I/O thread long: not a type
+        /// that runs there by choice (`dispatch == .ioThread`), nor on a node without workers.
+        let mayMove: Bool
         /// Set once a handler held the I/O thread until a standby took the loop over: the
         /// actor's later mail is handled on the workers.
         var heldIOThread = false
@@ -65,7 +69,7 @@ extension NodeCore {
                 }
                 var failed = false
                 // The loop's epoch changes only when a standby takes it over, which it does from a long job.
-                let epochOnIOThread = actor.workers != nil && !actor.heldIOThread && io.isOwnerThread ? ioHandover.epoch : nil
+                let epochOnIOThread = actor.mayMove && !actor.heldIOThread && io.isOwnerThread ? ioHandover.epoch : nil
                 do {
                     let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
                     try await actor.instance.receive(message, from: sender, context: context)

@@ -33,6 +33,8 @@ final class NodeCore: Sendable {
     let ioExecutor: IOThreadExecutor
     /// Who runs the I/O loop now: a standby thread takes it over from a handler that runs long there.
     let ioHandover = IOHandover()
+    /// Actor tasks leaving the loop's job they ran in, to the workers or back to the loop.
+    let jobExits = JobExits()
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
     let replaceable = ReplaceableChildren()
@@ -80,6 +82,7 @@ final class NodeCore: Sendable {
         } else {
             actorExecutor = ActorExecutor(
                 threads: min(configuration.actorThreads, NodeConfiguration.actorThreadLimit), isIOThread: { io.isOwnerThread },
+                jobExits: jobExits,
                 queueMail: { io.submitWithoutWake(mail: $0) }, wakeIOThread: { io.wake() })
         }
         self.state = Mutex(State(

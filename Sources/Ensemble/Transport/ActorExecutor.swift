@@ -14,7 +14,7 @@ import Musl
 /// turn (`takeStaged`): a wake-up of a worker and one of the I/O thread again per
 /// hop was most of a request's latency on a small machine. Should such a handler
 /// run long, a standby thread takes the sockets over (`IOHandover`), and the
-/// actor moves here for good (`moveToWorkers`). Everything else runs on worker
+/// actor moves here for good (`JobExits`). Everything else runs on worker
 /// threads of the node's own: a handler that computes for long holds one worker,
 /// while the I/O thread goes on answering heartbeats and the workers the others.
 ///
@@ -74,11 +74,8 @@ final class ActorExecutor: TaskExecutor {
     private let queuedHint = Atomic<Int>(0)
     /// Jobs the I/O thread made runnable this turn; only that thread touches it, so its lock is never contended.
     private let staged = Mutex(JobQueue())
-    /// Tasks waiting in `moveToWorkers`, with the thread whose job they were in.
-    private let moves = Mutex<[(thread: UInt, continuation: UnsafeContinuation<Void, Never>)]>([])
-    private let movesWaiting = Atomic<Int>(0)
-    /// The thread whose `resumeMoves` resumes tasks now: what it enqueues goes to the workers.
-    private let movingThread = Atomic<UInt>(0)
+    /// Tasks that leave the I/O thread's job they ran in: resumed, they come to the workers.
+    private let jobExits: JobExits
     private let semaphores: [ThreadSemaphore]
     private let isIOThread: @Sendable () -> Bool
     private let queueMail: @Sendable (Envelope) -> Bool
@@ -88,9 +85,10 @@ final class ActorExecutor: TaskExecutor {
     /// I/O thread, whose jobs are staged for it to take (`takeStaged`); `queueMail` queues an envelope for
     /// it without waking it (false once it has ended), `wakeIOThread` wakes it.
     init(
-        threads: Int, isIOThread: @escaping @Sendable () -> Bool,
+        threads: Int, isIOThread: @escaping @Sendable () -> Bool, jobExits: JobExits,
         queueMail: @escaping @Sendable (Envelope) -> Bool, wakeIOThread: @escaping @Sendable () -> Void
     ) {
+        self.jobExits = jobExits
         threadCount = max(1, threads)
         state = Mutex(State(free: threadCount))
         semaphores = (0..<threadCount).map { _ in ThreadSemaphore() }
@@ -123,7 +121,7 @@ final class ActorExecutor: TaskExecutor {
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         if isIOThread() {
-            if movingThread.load(ordering: .relaxed) == UInt(pthread_self()) {
+            if jobExits.isResumingOnThisThread {
                 if !push(job) { IOThreadExecutor.orphan(job) }
                 return
             }
@@ -133,35 +131,6 @@ final class ActorExecutor: TaskExecutor {
         } else if !push(job) {
             IOThreadExecutor.orphan(job)
         }
-    }
-
-    /// Moves the calling task, which runs on the I/O thread, to the workers: how an actor whose
-    /// handler held the I/O thread long leaves it. The task waits until the job it runs in has
-    /// returned to the loop, which then resumes it with `resumeMoves` (resumed any sooner, it
-    /// would go on where it is); the resumption enqueues it, and `enqueue` pushes it to the workers.
-    func moveToWorkers() async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            moves.withLock { $0.append((thread: UInt(pthread_self()), continuation: continuation)) }
-            movesWaiting.add(1, ordering: .releasing)
-        }
-    }
-
-    /// Called by the I/O loop after each job it ran: resumes, on the workers, the tasks that job
-    /// moved (`moveToWorkers`). Those of jobs other threads run stay for those threads.
-    func resumeMoves() {
-        guard movesWaiting.load(ordering: .acquiring) > 0 else { return }
-        let thread = UInt(pthread_self())
-        let mine = moves.withLock { moves -> [UnsafeContinuation<Void, Never>] in
-            let mine = moves.filter { $0.thread == thread }.map(\.continuation)
-            moves.removeAll { $0.thread == thread }
-            return mine
-        }
-        guard !mine.isEmpty else { return }
-        movesWaiting.subtract(mine.count, ordering: .relaxed)
-        movingThread.store(thread, ordering: .relaxed)
-        // Resuming enqueues the task here, where `enqueue` sees `movingThread`.
-        for continuation in mine { continuation.resume() }
-        movingThread.store(0, ordering: .relaxed)
     }
 
     /// The oldest job the I/O thread made runnable and has not taken yet, for it to run itself.

@@ -3,31 +3,32 @@ extension NodeIO {
     /// Runs queued commands and mail, and the actor jobs this thread made runnable (a handler
     /// resumed by a delivery, and what its sends make runnable in turn), within this turn: one
     /// poll then serves a whole chain of local hand-offs. Bounded (each round runs the jobs
-    /// queued at its start), so the sockets are polled again even under a flood of local mail.
+    /// queued at its start, within `roundBudget`), so the sockets are polled again even under
+    /// a flood of local mail.
     /// False when a standby took the loop over while a job ran (`IOHandover`): the caller then
     /// leaves the loop without touching it again.
     func runQueued(acknowledgingWake: Bool, rounds: Int = 64) -> Bool {
         var acknowledging = acknowledgingWake
-        for _ in 0..<rounds {
+        var clock = JobClock()
+        for _ in 0..<rounds where clock.withinBudget {
             let (commands, mail, ioJobs) = core.io.drainLeavingJobs(acknowledgingWake: acknowledging)
             acknowledging = false
             let actorJobs = core.actorExecutor?.stagedCount ?? 0
             if commands.isEmpty && mail.isEmpty && ioJobs == 0 && actorJobs == 0 { return true }
             for envelope in mail { route(envelope, from: .local) }
             for command in commands { perform(command) }
-            let start = ContinuousClock.now
-            // One at a time from their queues: what a job taken over leaves is there for the new owner.
-            for _ in 0..<ioJobs {
+            // One at a time from their queues: what a job taken over leaves is there for the new owner,
+            // and what is left past the budget, for the next turn (after a poll).
+            for _ in 0..<ioJobs where clock.withinBudget {
                 guard let job = core.io.takeJob() else { break }
-                guard runInline(job, on: core.ioExecutor) else { return false }
+                guard runInline(job, on: core.ioExecutor, clock: &clock) else { return false }
             }
             if let actorExecutor = core.actorExecutor {
-                for _ in 0..<actorJobs {
+                for _ in 0..<actorJobs where clock.withinBudget {
                     guard let job = actorExecutor.takeStaged() else { break }
-                    guard runInline(job, on: actorExecutor) else { return false }
+                    guard runInline(job, on: actorExecutor, clock: &clock) else { return false }
                 }
             }
-            noteStall(since: start)
             // Mail for peers leaves before the local hand-offs it came with are run to their
             // end: the peers work on it meanwhile (what later rounds queue leaves at the turn's end).
             flushPeers()
@@ -39,26 +40,48 @@ extension NodeIO {
     var hasQueuedWork: Bool { core.io.hasPending || (core.actorExecutor?.stagedCount ?? 0) > 0 }
 
     /// Runs a job on this thread as `executor`; false when a standby took the loop over meanwhile.
-    private func runInline(_ job: UnownedJob, on executor: some TaskExecutor) -> Bool {
+    private func runInline(_ job: UnownedJob, on executor: some TaskExecutor, clock: inout JobClock) -> Bool {
         let started = core.ioHandover.beginJob()
         job.runSynchronously(on: executor.asUnownedTaskExecutor())
         // Before the handover's check: the tasks this job moved are this thread's to resume either way.
-        core.actorExecutor?.resumeMoves()
-        return core.ioHandover.endJob(started)
+        core.jobExits.resumeAfterJob()
+        guard core.ioHandover.endJob(started) else { return false }
+        let held = clock.jobEnded()
+        if held > Self.ioThreadStallLimit { noteStall(held) }
+        return true
     }
 
-    /// A round of jobs that held the loop past `ioThreadStallLimit` although a standby watches
-    /// (none could be started, or it got no CPU) is counted, and said once.
-    private func noteStall(since start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        guard elapsed > Self.ioThreadStallLimit else { return }
+    /// A job that held the loop past `ioThreadStallLimit` although a standby watches (none could
+    /// be started, or it got no CPU) is counted, and said once.
+    private func noteStall(_ held: Duration) {
         core.counters.add("ioThreadStalls")
         if logOnce.first("io thread stall", nil) {
             core.logger.warning(
-                "handlers on the I/O thread ran \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) ms in a row, and no other thread took the node's sockets over meanwhile")
+                "a handler held the I/O thread for \(held.components.seconds * 1000 + held.components.attoseconds / 1_000_000_000_000_000) ms, and no other thread took the node's sockets over meanwhile")
         }
     }
 
-    /// How long the handlers run on the I/O thread in one round may take before that counts as a stall.
+    /// How long the jobs of one `runQueued` may run before the loop polls its sockets again:
+    /// it stops after the job that passes it.
+    static let roundBudget = Duration.milliseconds(2)
+
+    /// How long one job may hold the loop before that counts as a stall (`IOHandover` takes one
+    /// over after 2 to 4 ms of computing or sleeping).
     static let ioThreadStallLimit = Duration.milliseconds(20)
+}
+
+/// The time a `runQueued` has spent on jobs, read once per job.
+struct JobClock {
+    private let start = ContinuousClock.now
+    private var lastEnd = ContinuousClock.now
+    /// Whether the jobs so far stayed within `NodeIO.roundBudget`.
+    private(set) var withinBudget = true
+
+    /// Notes that a job ended now; returns how long it ran (with whatever the loop did since the previous one).
+    mutating func jobEnded() -> Duration {
+        let now = ContinuousClock.now
+        defer { lastEnd = now }
+        withinBudget = now - start < NodeIO.roundBudget
+        return now - lastEnd
+    }
 }
