@@ -7,8 +7,9 @@ extension NodeCore {
         var unhandled: [Mail] = []
         while let batch = await cell.nextBatch() {
             // Mail the I/O thread delivers runs there, unless a handler of this actor held it long
-            // before; one that must run there goes back when a takeover left it elsewhere.
-            if actor.heldIOThread ? io.isOwnerThread : onIOThread && !io.isOwnerThread && actorExecutor != nil {
+            // before; one that must run there goes back when a takeover left it elsewhere (while
+            // the loop runs: after it, what is left runs on the shared pool).
+            if actor.heldIOThread ? io.isOwnerThread : onIOThread && !io.isOwnerThread && io.ownerThread != nil {
                 await jobExits.leaveJob()
             }
             if let stoppedAt = await handle(batch, by: &actor, type: type, in: cell) {
