@@ -69,7 +69,9 @@ extension NodeCore {
                     if replaceIfAsked(exited, parent: cell) { continue }
                 }
                 var failed = false
-                // The loop's epoch changes only when a standby takes it over, which it does from a long job.
+                // The loop's epoch changes only when a standby takes it over, which it does from a long
+                // job; this handler's, when it returns off the loop (another's, while this one awaited,
+                // leaves it to resume on the loop).
                 let epochOnIOThread = actor.mayMove && !actor.heldIOThread && io.isOwnerThread ? ioHandover.epoch : nil
                 do {
                     let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
@@ -78,7 +80,7 @@ extension NodeCore {
                     failed = true
                     failure(handling: mail, message, from: sender, correlationID: correlationID, in: cell, error)
                 }
-                if let epochOnIOThread, ioHandover.epoch != epochOnIOThread { actor.heldIOThread = true }
+                if let epochOnIOThread, ioHandover.epoch != epochOnIOThread, !io.isOwnerThread { actor.heldIOThread = true }
                 // A metatype comparison: a cast here would cost a runtime lookup per message.
                 if Swift.type(of: message) == ActorExitRequest.self { cell.requestExit(exitReason(askedBy: sender)) }
                 if !failed { continue }
