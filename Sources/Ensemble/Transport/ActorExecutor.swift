@@ -72,7 +72,8 @@ final class ActorExecutor: TaskExecutor {
     private let state: Mutex<State>
     /// `state.queued` as of the last release of the lock, for a lingering worker to look at without it.
     private let queuedHint = Atomic<Int>(0)
-    /// Jobs the I/O thread made runnable this turn; only that thread touches it, so its lock is never contended.
+    /// Jobs the I/O thread made runnable, for it to take; the thread running the loop is the one that
+    /// touches it, but for the rare takeover (`IOHandover`), so its lock is hardly ever contended.
     private let staged = Mutex(JobQueue())
     /// Tasks that leave the I/O thread's job they ran in: resumed, they come to the workers.
     private let jobExits: JobExits

@@ -121,19 +121,27 @@ struct ActorExecutorTests {
 
     static func token() -> String { "spin-\(UInt64.random(in: 0...UInt64.max))" }
 
+    /// Starts spin `token` (for a minute at most) on `spinner`, then expects twenty pings to `echo`
+    /// answered while it still computes. The caller releases the spin.
+    static func expectEchoAnswersWhileSpinning(
+        _ spinner: ActorAddress, _ token: String, echo: ActorAddress, _ client: EnsembleClient
+    ) async throws {
+        try client.tell(Spin(milliseconds: 60_000, token: token), to: spinner)
+        #expect(await eventually(within: .seconds(5)) { SpinLog.hasStarted(token) })
+        for _ in 0..<20 {
+            #expect(try await client.ask(Ping(), to: echo, timeout: .seconds(2)) is Pong)
+        }
+        // All twenty answers came while the spinner still held its thread.
+        #expect(!SpinLog.hasFinished(token))
+    }
+
     @Test func aBusyHandlerDoesNotStopTheOtherActorsOfItsNode() async throws {
         try await Self.withNode { _, client in
             let spinner = try await client.createActor(typeName: "Spinner", timeout: .seconds(5))
             let echo = try await client.createActor(typeName: "Echo", timeout: .seconds(5))
             let token = Self.token()
             defer { SpinLog.release(token) }
-            try client.tell(Spin(milliseconds: 60_000, token: token), to: spinner)
-            #expect(await eventually(within: .seconds(5)) { SpinLog.hasStarted(token) })
-            for _ in 0..<20 {
-                #expect(try await client.ask(Ping(), to: echo, timeout: .seconds(2)) is Pong)
-            }
-            // All twenty answers came while the spinner still held its worker.
-            #expect(!SpinLog.hasFinished(token))
+            try await Self.expectEchoAnswersWhileSpinning(spinner, token, echo: echo, client)
             SpinLog.release(token)
             #expect(await eventually(within: .seconds(10)) { SpinLog.hasFinished(token) })
         }
