@@ -6,15 +6,26 @@ import ZMQ
 struct ZMQFramesTests {
     /// A bound and a connected PAIR over inproc, closed (then the context) after `body`.
     private static func withPair(_ name: String, _ body: (ZMQSocket, ZMQSocket) throws -> Void) throws {
+        try withConnected(name, .pair, .pair, body)
+    }
+
+    /// A bound socket of type `boundType` and a connected one of `connectedType` over inproc, with
+    /// LINGER 0 and what `configure` sets before they bind and connect; closed after `body`.
+    private static func withConnected(
+        _ name: String, _ boundType: ZMQSocketType, _ connectedType: ZMQSocketType,
+        configure: (ZMQSocket, ZMQSocket) throws -> Void = { _, _ in },
+        _ body: (ZMQSocket, ZMQSocket) throws -> Void
+    ) throws {
         let context = try ZMQContext()
-        let bound = try ZMQSocket(context: context, type: .pair)
-        let connected = try ZMQSocket(context: context, type: .pair)
+        let bound = try ZMQSocket(context: context, type: boundType)
+        let connected = try ZMQSocket(context: context, type: connectedType)
         defer {
             bound.close()
             connected.close()
         }
         try bound.set(.linger, 0)
         try connected.set(.linger, 0)
+        try configure(bound, connected)
         try bound.bind("inproc://\(name)")
         try connected.connect("inproc://\(name)")
         try body(bound, connected)
@@ -116,35 +127,27 @@ struct ZMQFramesTests {
     }
 
     @Test func aRouterMessageToAnUnknownPeerLeavesNothingHalfSentBeforeTheNext() throws {
-        let context = try ZMQContext()
-        let router = try ZMQSocket(context: context, type: .router)
-        let dealer = try ZMQSocket(context: context, type: .dealer)
-        defer {
-            router.close()
-            dealer.close()
-        }
-        try router.set(.linger, 0)
-        try router.set(.routerMandatory, 1)
-        try dealer.set(.linger, 0)
-        try dealer.set(.routingID, Array("known".utf8))
-        try router.bind("inproc://frames-router")
-        try dealer.connect("inproc://frames-router")
-        // The router learns the dealer's id from its first message.
-        #expect(try dealer.send(frame: [1]) == .done)
-        var frames = ZMQFrames()
-        #expect(try Self.receive(router, into: &frames))
-        #expect(frames[0] == Array("known".utf8))
-        var filled = false
-        #expect(throws: ZMQError.self) {
-            try router.send(prefix: Array("unknown".utf8), byteCount: 400) { buffer in
-                buffer.initializeMemory(as: UInt8.self, repeating: 2)
-                filled = true
+        try Self.withConnected("frames-router", .router, .dealer, configure: { router, dealer in
+            try router.set(.routerMandatory, 1)
+            try dealer.set(.routingID, Array("known".utf8))
+        }) { (router: ZMQSocket, dealer: ZMQSocket) throws in
+            // The router learns the dealer's id from its first message.
+            #expect(try dealer.send(frame: [1]) == .done)
+            var frames = ZMQFrames()
+            #expect(try Self.receive(router, into: &frames))
+            #expect(frames[0] == Array("known".utf8))
+            var filled = false
+            #expect(throws: ZMQError.self) {
+                try router.send(prefix: Array("unknown".utf8), byteCount: 400) { buffer in
+                    buffer.initializeMemory(as: UInt8.self, repeating: 2)
+                    filled = true
+                }
             }
+            #expect(filled)
+            #expect(try router.send(prefix: Array("known".utf8), byteCount: 2) { $0.copyBytes(from: [7, 9]) } == .done)
+            #expect(try Self.receive(dealer, into: &frames))
+            #expect(frames.count == 1)
+            #expect(frames[0] == [7, 9])
         }
-        #expect(filled)
-        #expect(try router.send(prefix: Array("known".utf8), byteCount: 2) { $0.copyBytes(from: [7, 9]) } == .done)
-        #expect(try Self.receive(dealer, into: &frames))
-        #expect(frames.count == 1)
-        #expect(frames[0] == [7, 9])
     }
 }
