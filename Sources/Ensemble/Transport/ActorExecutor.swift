@@ -141,8 +141,8 @@ final class ActorExecutor: TaskExecutor {
     /// How many jobs the I/O thread made runnable that it has not taken yet.
     var stagedCount: Int { staged.withLock { $0.count } }
 
-    /// Queues what the I/O thread made runnable since the last call, under one lock,
-    /// waking the sleeping workers it needs. Called by the I/O thread each loop turn.
+    /// Queues what the I/O thread made runnable and did not run, under one lock, waking the
+    /// sleeping workers it needs. Called as the loop ends (the node stops).
     func releaseStaged() {
         let jobs = staged.withLock { $0.takeAll() }
         guard !jobs.isEmpty else { return }

@@ -10,10 +10,12 @@ import Musl
 /// A dedicated OS thread that owns ZeroMQ sockets, plus the queue other
 /// threads use to hand it work.
 ///
-/// ZeroMQ sockets must stay on one thread, and a blocking zmq call on the
-/// 2-thread cooperative pool would starve it; so every socket lives here.
+/// ZeroMQ sockets must be used by one thread at a time, and a blocking zmq call
+/// on the 2-thread cooperative pool would starve it; so every socket lives here.
+/// (A node's loop may move to another thread when a handler holds it, with a
+/// full barrier between the two: `IOHandover`; the owner is whichever runs it.)
 /// Producers append to a lock-protected queue and poke an eventfd that the
-/// thread's `zmq_poll` watches.
+/// thread's wait watches.
 final class IOThread<Command: Sendable>: Sendable {
     private struct Queue {
         var commands: [Command] = []
@@ -97,7 +99,8 @@ final class IOThread<Command: Sendable>: Sendable {
         return commands
     }
 
-    /// Called by the owning thread before its loop: from then on its own submissions skip the eventfd.
+    /// Called by the thread that begins to run the loop (the first, or one that took it over,
+    /// `IOHandover`): from then on its own submissions skip the eventfd.
     func claimOwnership() { owner.store(UInt(pthread_self()), ordering: .releasing) }
 
     /// The owning thread, while one runs.
