@@ -263,6 +263,7 @@ extension NodeIO {
             case .reply(let recipient, let correlationID, let control):
                 emitControl(control, to: recipient, correlationID: correlationID)
             case .publish(let update):
+                if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
                 publish(update, sequence: update.sequence)
                 published = true
             }

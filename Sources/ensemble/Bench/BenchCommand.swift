@@ -20,7 +20,24 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Smaller counts (a few seconds in all); for tests.")
     var quick = false
 
+    @Option(help: ArgumentHelp(
+        "Measure how costs grow with the convention's size instead: start N node processes (6 to \(Self.maxScale)) at once.",
+        valueName: "N"))
+    var scale: Int?
+
+    /// The most nodes `--scale` starts: each is a process with a few threads and ~15 MB.
+    static let maxScale = 500
+
+    func validate() throws {
+        if let scale, !(6...Self.maxScale).contains(scale) {
+            // Three of them are lost on purpose (the leader, a member killed, one frozen), and the
+            // rest must still hold a majority of the five voters.
+            throw ValidationError("--scale takes a node count from 6 to \(Self.maxScale), not \(scale)")
+        }
+    }
+
     func run() async throws {
+        if let scale { return try await runScale(scale) }
         let cluster = try BenchCluster()
         let figures: BenchFigures
         do {
@@ -31,6 +48,20 @@ struct BenchCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         await cluster.shutDown()
+        printLine(json ? figures.json : figures.table)
+    }
+
+    private func runScale(_ count: Int) async throws {
+        let cluster = try BenchCluster()
+        let figures: ScaleFigures
+        do {
+            figures = try await ScaleBench(count: count, cluster: cluster, idleWindow: .seconds(quick ? 2 : 5)).measure()
+        } catch {
+            await cluster.terminate()
+            printErrorLine("ensemble bench: \(error)")
+            throw ExitCode(1)
+        }
+        await cluster.terminate()
         printLine(json ? figures.json : figures.table)
     }
 
