@@ -296,7 +296,7 @@ extension NodeIO {
                         continue
                     }
                     if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
-                    apply(plane.member!.update(update))
+                    apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
                 } else {
                     core.counters.add("malformedFrames")
                 }
