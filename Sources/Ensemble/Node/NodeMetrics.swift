@@ -130,6 +130,7 @@ final class NodeMetrics: Sendable {
         "envelopesIn": ("ensemble_messages_received_total", []),
         "envelopesOut": ("ensemble_messages_sent_total", []),
         "controlMessagesIn": ("ensemble_control_messages_received_total", []),
+        "idleLinksClosed": ("ensemble_idle_links_closed_total", []),
         "malformedFrames": (badInput, [("reason", "malformed_frame")]),
         "malformedControl": (badInput, [("reason", "malformed_control")]),
         "forgedSenders": (badInput, [("reason", "forged_sender")]),

@@ -316,6 +316,7 @@ extension NodeIO {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
         for _ in 0..<256 {
             guard !peer.socket.isClosed, (try? peer.socket.receive(into: &inbound)) == true else { return }
+            peer.lastUsed = core.now
             guard inbound.count == 1 else {
                 core.counters.add("malformedFrames")
                 continue
