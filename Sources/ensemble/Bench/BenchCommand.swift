@@ -37,32 +37,26 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let scale { return try await runScale(scale) }
         let cluster = try BenchCluster()
-        let figures: BenchFigures
+        let report: any BenchReport
         do {
-            figures = try await measure(cluster)
+            if let scale {
+                report = try await ScaleBench(count: scale, cluster: cluster, idleWindow: .seconds(quick ? 2 : 5)).measure()
+            } else {
+                report = try await measure(cluster)
+            }
         } catch {
-            await cluster.shutDown()
+            await stop(cluster)
             printErrorLine("ensemble bench: \(error)")
             throw ExitCode(1)
         }
-        await cluster.shutDown()
-        printLine(json ? figures.json : figures.table)
+        await stop(cluster)
+        printLine(json ? report.json : report.table)
     }
 
-    private func runScale(_ count: Int) async throws {
-        let cluster = try BenchCluster()
-        let figures: ScaleFigures
-        do {
-            figures = try await ScaleBench(count: count, cluster: cluster, idleWindow: .seconds(quick ? 2 : 5)).measure()
-        } catch {
-            await cluster.terminate()
-            printErrorLine("ensemble bench: \(error)")
-            throw ExitCode(1)
-        }
-        await cluster.terminate()
-        printLine(json ? figures.json : figures.table)
+    /// Stops what the bench started: a scale run's many nodes, some of them dead, by signal.
+    private func stop(_ cluster: BenchCluster) async {
+        if scale == nil { await cluster.shutDown() } else { await cluster.terminate() }
     }
 
     private func measure(_ cluster: BenchCluster) async throws -> BenchFigures {

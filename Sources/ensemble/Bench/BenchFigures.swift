@@ -21,7 +21,7 @@ struct EncodeFigures {
 }
 
 /// Everything `ensemble bench` reports.
-struct BenchFigures {
+struct BenchFigures: BenchReport {
     /// DEALER→ROUTER messages per second on libzmq alone (`BenchFloors.zmqThroughput`).
     var zmqFloor = 0.0
     /// The pipeline model's c1 p50, in microseconds (`BenchFloors.pipeline`).

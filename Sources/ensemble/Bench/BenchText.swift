@@ -1,3 +1,9 @@
+/// What a bench run prints: one JSON object, or a table.
+protocol BenchReport {
+    var json: String { get }
+    var table: String { get }
+}
+
 /// How the bench's figures are printed, in its table and its JSON.
 enum BenchText {
     /// `text` padded with spaces to `width` (one space after it when it is that long already).

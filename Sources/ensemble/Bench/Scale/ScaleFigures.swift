@@ -1,5 +1,5 @@
 /// Everything `ensemble bench --scale N` reports: how the convention's costs grow with N.
-struct ScaleFigures {
+struct ScaleFigures: BenchReport {
     var nodes = 0
     /// From the last of the storm's node processes being started until every node was welcomed.
     var welcomeAllMs = 0.0
