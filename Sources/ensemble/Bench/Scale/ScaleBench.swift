@@ -20,6 +20,9 @@ struct ScaleBench {
     /// every combination occurs and "morse" (bit 0) is on every other member.
     static let capabilityPool = ["morse", "Caesar cipher", "64bit encoder", "gpu", "ssd"]
 
+    /// The voting set's size the bench's nodes aim for (they run with the default configuration).
+    static let maxVoters = NodeConfiguration(port: 1).maxVoters
+
     static func capabilities(ofMember index: Int) -> String {
         capabilityPool.enumerated().filter { index & (1 << $0.offset) != 0 }.map(\.element).joined(separator: ",")
     }
@@ -35,10 +38,29 @@ struct ScaleBench {
         let members = cluster.nodes.dropFirst().map(\.address)
         let (electionMs, leader) = try await election(observing: members)
         figures.electionMs = electionMs
-        let others = members.filter { $0 != leader }
-        figures.kill9DetectMs = try await detection(of: others[others.count / 3], signal: SIGKILL, by: leader)
-        figures.freezeDetectMs = try await detection(of: others[2 * others.count / 3], signal: SIGSTOP, by: leader)
+        figures.kill9DetectMs = try await detection(of: try await victim(by: leader), signal: SIGKILL, by: leader)
+        figures.freezeDetectMs = try await detection(of: try await victim(by: leader), signal: SIGSTOP, by: leader)
         return figures
+    }
+
+    /// A member to lose next, once the leader at `leaderAddress` has replaced every lost voter
+    /// (a loss before then could take the voters' majority, and with it the leader's lease):
+    /// one that does not vote when there is one, else a voter.
+    private func victim(by leaderAddress: NodeAddress) async throws -> NodeAddress {
+        let leader = try await cluster.client(leaderAddress)
+        var view: ViewSnapshot?
+        try await until("the leader replaced its lost voters", deadline: .seconds(30)) {
+            let current = try await self.view(of: leader)
+            view = current
+            let lives = Set(current.members.map(\.node))
+            return current.voters.allSatisfy { lives.contains($0) } && current.voters.count == min(Self.maxVoters, lives.count)
+        }
+        let voters = Set(view!.voters)
+        let candidates = view!.members.map(\.node).filter { $0.address != leaderAddress }.sorted()
+        guard let chosen = candidates.first(where: { !voters.contains($0) }) ?? candidates.first else {
+            throw CommandFailure("no member is left to lose")
+        }
+        return chosen.address
     }
 
     /// Starts the leader, then every member without waiting between them; done when every
