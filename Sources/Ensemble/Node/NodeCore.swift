@@ -38,6 +38,8 @@ final class NodeCore: Sendable {
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
     let replaceable = ReplaceableChildren()
+    /// Paged `status` reports whose later pages a client has yet to ask for.
+    let statusSnapshots = StatusSnapshotStore()
     let logger: Logger
     let counters = Counters()
     let metrics: NodeMetrics

@@ -100,6 +100,12 @@ public nonisolated struct Ensemble_V2_StatusRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// 0: a fresh report; else the snapshot a page is asked of
+  public var snapshot: UInt64 = 0
+
+  /// the page of that snapshot, 1 to page_count - 1
+  public var page: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -151,6 +157,18 @@ public nonisolated struct Ensemble_V2_StatusReport: Sendable {
   /// What the answering node does: "leader", "member" (welcomed), "candidate"
   /// (standing for leader), or "joining" (not welcomed by a leader).
   public var role: String = String()
+
+  /// 0 when the report is one page
+  public var snapshot: UInt64 = 0
+
+  /// this page, 0 to page_count - 1
+  public var page: UInt32 = 0
+
+  /// 0 or 1: the report is whole
+  public var pageCount: UInt32 = 0
+
+  /// how many actors all pages list together
+  public var actorCount: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -418,18 +436,34 @@ nonisolated extension Ensemble_V2_CreateActorRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Ensemble_V2_StatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}snapshot\0\u{1}page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.snapshot) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.page) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.snapshot != 0 {
+      try visitor.visitSingularUInt64Field(value: self.snapshot, fieldNumber: 1)
+    }
+    if self.page != 0 {
+      try visitor.visitSingularUInt32Field(value: self.page, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_StatusRequest, rhs: Ensemble_V2_StatusRequest) -> Bool {
+    if lhs.snapshot != rhs.snapshot {return false}
+    if lhs.page != rhs.page {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -437,7 +471,7 @@ nonisolated extension Ensemble_V2_StatusRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}leader\0\u{1}members\0\u{1}actors\0\u{3}global_names\0\u{1}unreachable\0\u{1}counters\0\u{1}term\0\u{1}role\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}leader\0\u{1}members\0\u{1}actors\0\u{3}global_names\0\u{1}unreachable\0\u{1}counters\0\u{1}term\0\u{1}role\0\u{1}snapshot\0\u{1}page\0\u{3}page_count\0\u{3}actor_count\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -454,6 +488,10 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
       case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.counters) }()
       case 8: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 10: try { try decoder.decodeSingularUInt64Field(value: &self.snapshot) }()
+      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.page) }()
+      case 12: try { try decoder.decodeSingularUInt32Field(value: &self.pageCount) }()
+      case 13: try { try decoder.decodeSingularUInt64Field(value: &self.actorCount) }()
       default: break
       }
     }
@@ -491,6 +529,18 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
     if !self.role.isEmpty {
       try visitor.visitSingularStringField(value: self.role, fieldNumber: 9)
     }
+    if self.snapshot != 0 {
+      try visitor.visitSingularUInt64Field(value: self.snapshot, fieldNumber: 10)
+    }
+    if self.page != 0 {
+      try visitor.visitSingularUInt32Field(value: self.page, fieldNumber: 11)
+    }
+    if self.pageCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageCount, fieldNumber: 12)
+    }
+    if self.actorCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.actorCount, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -504,6 +554,10 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
     if lhs.counters != rhs.counters {return false}
     if lhs.term != rhs.term {return false}
     if lhs.role != rhs.role {return false}
+    if lhs.snapshot != rhs.snapshot {return false}
+    if lhs.page != rhs.page {return false}
+    if lhs.pageCount != rhs.pageCount {return false}
+    if lhs.actorCount != rhs.actorCount {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
