@@ -11,7 +11,7 @@ extension NodeCore {
     func nodeLost(_ node: NodeID) {
         for cell in allCells {
             // The parent forgets the child when it takes the notice (told once, however it comes).
-            for child in cell.children where child.node == node {
+            for child in cell.children(on: node) {
                 tell(ChildActorExited(child: child, reason: .nodeLost(node.address)), to: cell.address, from: child, correlationID: 0)
             }
             if let parent = cell.parent, parent.node == node {
