@@ -57,6 +57,12 @@ indirect enum JSONText {
 
     static func quote(_ text: String, into out: inout String) {
         out += "\""
+        // Most text (addresses, type names) needs no escape: appended whole, not scalar by scalar.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
