@@ -101,27 +101,11 @@ struct StatusCommand: AsyncParsableCommand {
             ("globalNames", .object(report.globalNames.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value.description)) })),
             ("unreachable", .array(report.unreachable.map { .string($0.description) })),
             ("counters", .object(report.counters.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) })),
+            // Added with paging: how many actors `actors` lists, and in how many answers they came.
+            ("actorCount", .number(report.actors.count)),
+            ("pages", .number(report.pageCount)),
         ])
     }
 
-    static func table(_ report: StatusReport) -> String {
-        var lines = ["node \(report.node), leader \(report.leader?.description ?? "(not joined)")", "", "members:"]
-        for member in report.members {
-            let role = member.leader ? " (leader)" : ""
-            let heard = member.lastHeardMs >= 0 ? "\(member.lastHeardMs) ms ago" : "never"
-            lines.append("  \(member.node)\(role)  \(member.alive ? "alive" : "unreachable")  heard \(heard)  capabilities: \(member.capabilities)")
-        }
-        lines.append("")
-        lines.append("actors:")
-        for actor in report.actors {
-            let name = actor.globalName.map { " \"\($0)\"" } ?? ""
-            lines.append("  \(actor.address)  \(actor.type)\(name)  restarts \(actor.restarts)")
-        }
-        if report.actors.isEmpty { lines.append("  (none)") }
-        if !report.unreachable.isEmpty {
-            lines.append("")
-            lines.append("unreachable: " + report.unreachable.map(\.description).joined(separator: ", "))
-        }
-        return lines.joined(separator: "\n")
-    }
+    static func table(_ report: StatusReport) -> String { StatusSummary.table(report) }
 }

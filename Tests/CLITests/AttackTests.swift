@@ -52,7 +52,7 @@ struct AttackTests {
 
         // 7. Control requests addressed to m1, handed to the leader: a gateway passes on only mail.
         let elsewhere: [ControlRequest] = [
-            .stop, .changeCapability(add: false, name: "morse"), .kill(morse), .status,
+            .stop, .changeCapability(add: false, name: "morse"), .kill(morse), .status(),
             .createActor(typeName: "Encoder", globalName: nil), .leave(b),
         ]
         client.sendEach(try elsewhere.enumerated().map { try Forge.control($1, from: nil, to: b, id: UInt64(101 + $0)) })

@@ -18,7 +18,8 @@ struct LeaderFinderTests {
         // The leader answered, in the same shape as ever.
         #expect((report["node"] as? String)?.hasPrefix(cluster.leader + "@") == true, "\(report)")
         #expect(report["node"] as? String == report["leader"] as? String)
-        #expect(Set(report.keys) == ["schemaVersion", "node", "leader", "term", "role", "members", "actors", "globalNames", "unreachable", "counters"])
+        #expect(Set(report.keys) == ["schemaVersion", "node", "leader", "term", "role", "members", "actors", "globalNames", "unreachable", "counters",
+                                     "actorCount", "pages"])
         let addresses = (report["members"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String }
         #expect(Set(addresses) == [cluster.leader, "127.0.0.1:\(members[0])"])
     }

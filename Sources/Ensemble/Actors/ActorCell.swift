@@ -51,7 +51,11 @@ final class ActorCell: Sendable {
         /// Payload bytes of the wire mail queued (local mail is this node's own and not counted).
         var bytes = 0
         var closed = false
-        var children: Set<ActorAddress> = []
+        /// Children on this actor's own node, by id: 8 bytes each in the set instead of an
+        /// address's 40 (a spawner of 100,000 actors holds 2 MB of ids, not 10 MB of addresses).
+        var localChildren: Set<UInt64> = []
+        /// Children on other nodes.
+        var remoteChildren: Set<ActorAddress> = []
         var exitReason: ExitReason?
         var restarts = 0
     }
@@ -204,11 +208,35 @@ final class ActorCell: Sendable {
         return state.withLock { $0.exitReason }
     }
 
-    func addChild(_ child: ActorAddress) { _ = state.withLock { $0.children.insert(child) } }
+    func addChild(_ child: ActorAddress) {
+        let local = child.node == address.node
+        state.withLock { state in
+            if local { state.localChildren.insert(child.id) } else { state.remoteChildren.insert(child) }
+        }
+    }
+
     /// Whether `child` was still a child.
     @discardableResult
-    func removeChild(_ child: ActorAddress) -> Bool { state.withLock { $0.children.remove(child) != nil } }
-    var children: Set<ActorAddress> { state.withLock { $0.children } }
+    func removeChild(_ child: ActorAddress) -> Bool {
+        let local = child.node == address.node
+        return state.withLock { state in
+            local ? state.localChildren.remove(child.id) != nil : state.remoteChildren.remove(child) != nil
+        }
+    }
+
+    /// Every child, wherever it is.
+    var children: Set<ActorAddress> {
+        let (local, remote) = state.withLock { ($0.localChildren, $0.remoteChildren) }
+        let node = address.node
+        return remote.union(local.lazy.map { ActorAddress(node: node, id: $0) })
+    }
+
+    /// The children on `node` (a node life). For another node than this actor's only the
+    /// remote children are walked: another node's loss costs nothing per local child.
+    func children(on node: NodeID) -> [ActorAddress] {
+        if node == address.node { return state.withLock { $0.localChildren }.map { ActorAddress(node: node, id: $0) } }
+        return state.withLock { $0.remoteChildren.filter { $0.node == node } }
+    }
 
     func noteRestart() { state.withLock { $0.restarts += 1 } }
     var restarts: Int { state.withLock { $0.restarts } }

@@ -243,10 +243,23 @@ public final class EnsembleClient: Sendable {
         }
     }
 
-    /// The convention as the gateway sees it.
+    /// The convention as the gateway sees it: every page of a report too large for one
+    /// message, asked for in turn and put together, all within `timeout`.
     public func status(timeout: Duration) async throws -> StatusReport {
+        let deadline = ContinuousClock.now + timeout
+        var assembly = try StatusAssembly(first: try await statusPage(nil, timeout: timeout))
+        while let next = assembly.nextPage {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { throw EnsembleError.timeout("status pages from \(gateway)") }
+            try assembly.add(try await statusPage(next, timeout: left))
+        }
+        return try assembly.finished()
+    }
+
+    /// One page of a status report (nil: the first page of a fresh one).
+    private func statusPage(_ page: StatusPageRequest?, timeout: Duration) async throws -> StatusReport {
         let gateway = self.gateway
-        switch try await request(.status, timeout: timeout) {
+        switch try await request(.status(page: page), timeout: timeout) {
         case .statusReport(let report): return report
         case .refused(let why): throw EnsembleError.remote(why)
         default: throw EnsembleError.remote("unexpected answer from \(gateway)")

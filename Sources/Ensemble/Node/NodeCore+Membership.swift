@@ -1,7 +1,7 @@
 extension NodeCore {
     /// The actors here that hold global names, for a JOIN.
     var namedActors: [NamedActor] {
-        allCells.compactMap { cell in
+        namedCells.compactMap { cell in
             cell.globalName.map { NamedActor(name: $0, address: cell.address, bornMs: cell.bornMs) }
         }
     }
@@ -11,7 +11,7 @@ extension NodeCore {
     func nodeLost(_ node: NodeID) {
         for cell in allCells {
             // The parent forgets the child when it takes the notice (told once, however it comes).
-            for child in cell.children where child.node == node {
+            for child in cell.children(on: node) {
                 tell(ChildActorExited(child: child, reason: .nodeLost(node.address)), to: cell.address, from: child, correlationID: 0)
             }
             if let parent = cell.parent, parent.node == node {
@@ -23,7 +23,7 @@ extension NodeCore {
 
     /// Named actors here that lost their name to an older holder stop.
     func stopActorsThatLostTheirNames(_ names: [String: ActorAddress]) {
-        for cell in allCells {
+        for cell in namedCells {
             guard let name = cell.globalName, let holder = names[name], holder != cell.address else { continue }
             logger.notice("\(cell.address) lost the name \"\(name)\" to \(holder); stopping it")
             cell.stop(.stopped)

@@ -50,4 +50,27 @@ extension NodeCore {
             globalNames: view?.names ?? [:], unreachable: unreachable.sorted(), counters: counters.snapshot,
             term: leadership.term, role: leadership.role)
     }
+
+    /// The first page of `report`: the whole report when it fits in one message; else page 0
+    /// of a snapshot whose other pages are kept for the client to ask for (`statusPage`).
+    func firstStatusPage(of report: StatusReport) -> StatusReport {
+        let pages = StatusPaging.split(
+            report, snapshot: UInt64.random(in: 1...UInt64.max),
+            budget: StatusPaging.budget(maxMessageSize: configuration.maxMessageSize))
+        if pages.count > 1 {
+            statusSnapshots.keep(pages, now: now)
+            counters.add("statusPagedReports")
+        }
+        return pages[0]
+    }
+
+    /// A later page of a paged report, or the refusal saying why not.
+    func statusPage(_ request: StatusPageRequest) -> ControlReply {
+        switch statusSnapshots.page(request, now: now) {
+        case .success(let page): return .statusReport(page)
+        case .failure(let refusal):
+            counters.add("statusPageRefusals")
+            return .refused("refused: \(refusal)")
+        }
+    }
 }

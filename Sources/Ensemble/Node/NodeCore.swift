@@ -38,6 +38,8 @@ final class NodeCore: Sendable {
     let pending = PendingReplies()
     /// Children of local actors to re-create elsewhere when lost.
     let replaceable = ReplaceableChildren()
+    /// Paged `status` reports whose later pages a client has yet to ask for.
+    let statusSnapshots = StatusSnapshotStore()
     let logger: Logger
     let counters = Counters()
     let metrics: NodeMetrics
@@ -49,6 +51,9 @@ final class NodeCore: Sendable {
 
     private struct State {
         var actors: [UInt64: ActorCell] = [:]
+        /// The actors of `actors` that hold global names: what a view change checks, without
+        /// walking 100,000 idle actors each time.
+        var namedActors: [UInt64: ActorCell] = [:]
         var nextActorID: UInt64 = 1
         var capabilities: Capabilities
         var view: MembershipView?
@@ -167,6 +172,8 @@ final class NodeCore: Sendable {
 
     func cell(_ id: UInt64) -> ActorCell? { state.withLock { $0.actors[id] } }
     var allCells: [ActorCell] { state.withLock { Array($0.actors.values) } }
+    /// The local actors that hold global names.
+    var namedCells: [ActorCell] { state.withLock { Array($0.namedActors.values) } }
     var localRecords: [ActorRecord] { allCells.map(\.record).sorted { $0.address < $1.address } }
 
     // MARK: Sending
@@ -362,6 +369,7 @@ final class NodeCore: Sendable {
                 byteCapacity: max(configuration.mailboxByteLimit, configuration.maxMessageSize),
                 turnLimit: configuration.messagesPerTurn)
             state.actors[id] = cell
+            if globalName != nil { state.namedActors[id] = cell }
             return cell
         }
         if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
@@ -377,6 +385,9 @@ final class NodeCore: Sendable {
     }
 
     func removeCell(_ cell: ActorCell) {
-        _ = state.withLock { $0.actors.removeValue(forKey: cell.address.id) }
+        state.withLock { state in
+            state.actors[cell.address.id] = nil
+            state.namedActors[cell.address.id] = nil
+        }
     }
 }

@@ -154,11 +154,20 @@ extension NodeIO {
                 finished(created)
             }
         case .status:
+            // The control plane passes a status request on without its page (`RuntimeRequest.status`);
+            // the page is read from the request itself, which the plane has already decoded once.
+            if case .status(let page?)? = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload) {
+                // A page of a report already collected: no member is asked, so no limit is counted;
+                // encoding it (up to the message limit) is left off the I/O thread.
+                let core = self.core
+                Task { core.sendReply(core.statusPage(page), to: sender, correlationID: id) }
+                return
+            }
             guard let finished = startClientRequest(envelope, counts: .status) else { return }
             let core = self.core
             Task {
                 let report = await core.collectStatus()
-                core.sendReply(.statusReport(report), to: sender, correlationID: id)
+                core.sendReply(.statusReport(core.firstStatusPage(of: report)), to: sender, correlationID: id)
                 finished(false)
             }
         case .metrics:

@@ -112,6 +112,29 @@ public struct StatusReport: Sendable, Equatable {
     public var term: UInt64 = 0
     /// What the answering node does: "leader", "member", "candidate" or "joining".
     public var role: String = ""
+    /// The snapshot a paged report belongs to (0: the report is one page).
+    public var snapshot: UInt64 = 0
+    /// This page of the snapshot, 0 to `pageCount - 1`; page 0 has every field, later
+    /// pages only `node` and further actors.
+    public var page: Int = 0
+    /// How many pages the whole report has (1: it is whole).
+    public var pageCount: Int = 1
+    /// How many actors all pages list together (0 from an older node: its one page lists them all).
+    public var actorCount: Int = 0
+}
+
+/// A page of a paged `status` report: the snapshot its first page named, and which page.
+public struct StatusPageRequest: Sendable, Equatable {
+    /// The snapshot, as page 0 named it (never 0).
+    public var snapshot: UInt64
+    /// The page, 1 to the snapshot's page count - 1.
+    public var page: Int
+
+    /// A request for `page` of `snapshot`.
+    public init(snapshot: UInt64, page: Int) {
+        self.snapshot = snapshot
+        self.page = page
+    }
 }
 
 /// A node-level request, carried as a `control` envelope to a node's system endpoint
@@ -140,8 +163,9 @@ public enum ControlRequest: Sendable, Equatable {
     /// Client to gateway: create an actor of this type (optionally under a global name, and where
     /// `hint` says). Answered `created`, or `refused` with the reason (a hint it cannot honour named).
     case createActor(typeName: String, globalName: String?, hint: PlacementHint? = nil)
-    /// Client to node: report the convention. Answered `statusReport`.
-    case status
+    /// Client to node: report the convention (`page` nil: a fresh report, whose first page
+    /// says how many pages it has; else a later page of that report). Answered `statusReport`.
+    case status(page: StatusPageRequest? = nil)
     /// Client to node: your metrics. Answered `metricsText`.
     case metrics
     /// Node to node: list your actors. Answered `actors`.

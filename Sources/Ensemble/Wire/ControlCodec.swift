@@ -38,7 +38,11 @@ enum ControlCodec {
                 case nil: break
                 }
             })
-        case .status: return try wire(Ensemble_V2_StatusRequest())
+        case .status(let page):
+            return try wire(Ensemble_V2_StatusRequest.with {
+                $0.snapshot = page?.snapshot ?? 0
+                $0.page = UInt32(clamping: page?.page ?? 0)
+            })
         case .metrics: return try wire(Ensemble_V2_MetricsRequest())
         case .listActors: return try wire(Ensemble_V2_ListActorsRequest())
         case .ping: return try wire(Ensemble_V2_PingRequest())
@@ -179,7 +183,10 @@ enum ControlCodec {
                 .createActor(typeName: $0.typeName, globalName: $0.hasGlobalName ? $0.globalName : nil,
                              hint: try PlacementHint(proto: $0.hint))
             },
-            entry(Ensemble_V2_StatusRequest.self) { _ in .status },
+            entry(Ensemble_V2_StatusRequest.self) { request in
+                // Bounds are the serving node's to check (it knows the snapshot's pages).
+                .status(page: request.snapshot == 0 ? nil : StatusPageRequest(snapshot: request.snapshot, page: Int(request.page)))
+            },
             entry(Ensemble_V2_MetricsRequest.self) { _ in .metrics },
             entry(Ensemble_V2_ListActorsRequest.self) { _ in .listActors },
             entry(Ensemble_V2_PingRequest.self) { _ in .ping },

@@ -100,6 +100,10 @@ extension StatusReport: ProtoConvertible {
         proto.counters = counters.mapValues { UInt64(max($0, 0)) }
         proto.term = term
         proto.role = role
+        proto.snapshot = snapshot
+        proto.page = UInt32(clamping: page)
+        proto.pageCount = UInt32(clamping: pageCount)
+        proto.actorCount = UInt64(max(actorCount, 0))
         return proto
     }
 
@@ -114,7 +118,9 @@ extension StatusReport: ProtoConvertible {
             actors: try proto.actors.map { (actor) throws(WireError) in try ActorRecord(proto: actor) },
             globalNames: names,
             unreachable: try proto.unreachable.map { (address) throws(WireError) in try NodeAddress(proto: address) },
-            counters: counters, term: proto.term, role: proto.role)
+            counters: counters, term: proto.term, role: proto.role, snapshot: proto.snapshot,
+            page: Int(proto.page), pageCount: max(Int(proto.pageCount), 1),
+            actorCount: try ProtoCheck.count(proto.actorCount, "actor count"))
     }
 }
 

@@ -158,4 +158,21 @@ struct ActorCellTests {
         }
         #expect(seen == Array(1...4000))
     }
+
+    /// Children here are kept by id, children elsewhere by address; both read back as addresses.
+    @Test func childrenHereAndElsewhereAreKeptAndForgottenOnce() {
+        let cell = Self.cell(capacity: 4)
+        let here = (2...4).map { Fixture.actor(Self.node, $0) }
+        let otherLife = Fixture.node(9300, 2), elsewhere = Fixture.node(9301)
+        let away = [Fixture.actor(otherLife, 2), Fixture.actor(elsewhere, 7), Fixture.actor(elsewhere, 8)]
+        for child in here + away { cell.addChild(child) }
+        cell.addChild(here[0])
+        #expect(cell.children == Set(here + away))
+        #expect(Set(cell.children(on: elsewhere)) == Set(away.suffix(2)))
+        #expect(cell.children(on: otherLife) == [away[0]], "another life at the same address is elsewhere")
+        #expect(Set(cell.children(on: Self.node)) == Set(here))
+        #expect(cell.removeChild(here[1]) && cell.removeChild(away[1]))
+        #expect(!cell.removeChild(here[1]) && !cell.removeChild(away[1]), "a child is forgotten once")
+        #expect(cell.children == [here[0], here[2], away[0], away[2]])
+    }
 }

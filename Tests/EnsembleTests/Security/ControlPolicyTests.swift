@@ -45,7 +45,7 @@ import Testing
 
     @Test func aClientMayUseAndInPlainTextAdministerButNeverSpeakForANode() {
         let client = Origin.client(.plainTextClient)
-        for control in [ControlRequest.createActor(typeName: "Acceptor", globalName: nil), .status, .describeView, .ping, .metrics,
+        for control in [ControlRequest.createActor(typeName: "Acceptor", globalName: nil), .status(), .describeView, .ping, .metrics,
                         .stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
             #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 77)) == .allow, "\(control)")
         }
@@ -62,8 +62,8 @@ import Testing
         for control in [ControlRequest.stop, .changeCapability(add: false, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
             #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAdmin))
         }
-        #expect(Self.decide(.status, client, sender: Fixture.actor(Self.leader, 5)) == .allow)
-        #expect(Self.decide(.status, .client([]), sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAClient))
+        #expect(Self.decide(.status(), client, sender: Fixture.actor(Self.leader, 5)) == .allow)
+        #expect(Self.decide(.status(), .client([]), sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAClient))
     }
 
     // MARK: Nodes speaking for themselves
@@ -96,7 +96,7 @@ import Testing
     @Test func onlyTheRuntimeSendsControlMessages() {
         // A relayed client or an actor of that node: not its system endpoint.
         #expect(Self.decide(.leave(Self.a), Self.fromNode(Self.a), sender: Fixture.actor(Self.a, 7)) == .ignore(.notTheRuntime))
-        #expect(Self.decide(.status, Self.fromNode(Self.a), sender: Fixture.actor(Self.a, 7)) == .ignore(.notTheRuntime))
+        #expect(Self.decide(.status(), Self.fromNode(Self.a), sender: Fixture.actor(Self.a, 7)) == .ignore(.notTheRuntime))
     }
 
     @Test func conventionRequestsComeFromMembers() {
@@ -178,12 +178,12 @@ import Testing
         let join = JoinRequest(node: Self.a, capabilities: .none, load: 0, protocolVersion: 1)
         #expect(Self.decide(.join(join), clientKeyAsNode) == .refuseJoin(.notAMemberKey))
         #expect(Self.decide(.leave(Self.a), clientKeyAsNode) == .refuseJoin(.notAMemberKey))
-        #expect(Self.decide(.status, clientKeyAsNode) == .allow)
-        #expect(Self.decide(.status, Self.fromNode(Self.a, [])) == .ignore(.notAMemberKey))
+        #expect(Self.decide(.status(), clientKeyAsNode) == .allow)
+        #expect(Self.decide(.status(), Self.fromNode(Self.a, [])) == .ignore(.notAMemberKey))
     }
 
     @Test func theNodesOwnRuntimeMayDoAnything() {
-        for control in Self.convention + [.stop, .status] {
+        for control in Self.convention + [.stop, .status()] {
             #expect(Self.decide(control, .local, sender: .system(Self.leader)) == .allow)
         }
     }

@@ -107,7 +107,7 @@ enum ControlSamples {
         ("ensemble.v2.ReleaseNameNotice", .request(.releaseName("echo", a2))), ("ensemble.v2.AbandonNameNotice", .request(.abandonName(""))),
         ("ensemble.v2.CreateActorRequest", .request(.createActor(typeName: "Echo", globalName: nil))),
         ("ensemble.v2.CreateActorRequest", .request(.createActor(typeName: "E", globalName: ""))),
-        ("ensemble.v2.StatusRequest", .request(.status)), ("ensemble.v2.StatusReport", .reply(.statusReport(report))),
+        ("ensemble.v2.StatusRequest", .request(.status())), ("ensemble.v2.StatusReport", .reply(.statusReport(report))),
         ("ensemble.v2.StatusReport", .reply(.statusReport(StatusReport(
             node: n1, leader: nil, members: [], actors: [], globalNames: [:], unreachable: [], counters: [:])))),
         ("ensemble.v2.MetricsRequest", .request(.metrics)), ("ensemble.v2.MetricsText", .reply(.metricsText("# TYPE a gauge\na 1\n"))),

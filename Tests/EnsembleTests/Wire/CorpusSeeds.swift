@@ -48,7 +48,7 @@ enum CorpusSeeds {
         ("nameClaim-existing", .reply(.nameClaim(.existing(a1)))), ("nameClaim-granted", .reply(.nameClaim(.granted))),
         ("registerName", .request(.registerName("Acceptor", a1, bornMs: 1_700_000_000_000))),
         ("releaseName", .request(.releaseName("Acceptor", a1))), ("abandonName", .request(.abandonName("Acceptor"))),
-        ("createActor", .request(.createActor(typeName: "Acceptor", globalName: "Acceptor"))), ("status", .request(.status)),
+        ("createActor", .request(.createActor(typeName: "Acceptor", globalName: "Acceptor"))), ("status", .request(.status())),
         ("statusReport", .reply(.statusReport(report))), ("listActors", .request(.listActors)), ("actors", .reply(.actors([record]))),
         ("ping", .request(.ping)), ("pong", .reply(.pong(n1))), ("stop", .request(.stop)),
         ("changeCapability", .request(.changeCapability(add: true, name: "64bit encoder"))),
@@ -135,7 +135,7 @@ enum CorpusSeeds {
         for name in ["join", "create", "heartbeat"] {
             frames.append(("control-\(name)", envelope(.control, control(name), correlationID: 9).encoded()))
         }
-        frames.append(("control-from-client", envelope(.control, .request(.status), from: nil).encoded()))
+        frames.append(("control-from-client", envelope(.control, .request(.status()), from: nil).encoded()))
         for name in ["welcome", "statusReport", "created"] {
             frames.append(("reply-\(name)", envelope(.reply, control(name), correlationID: 9).encoded()))
         }

@@ -95,10 +95,19 @@ public nonisolated struct Ensemble_V2_CreateActorRequest: Sendable {
 }
 
 /// Report the convention as this node sees it (it asks every member for its actors).
+/// An empty request asks for a fresh report. When the report would not fit in one
+/// message, its first reply names a snapshot the node keeps for a while and how
+/// many pages it has; the client then asks for pages 1, 2, ... of that snapshot.
 public nonisolated struct Ensemble_V2_StatusRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  /// 0: a fresh report; else the snapshot a page is asked of
+  public var snapshot: UInt64 = 0
+
+  /// the page of that snapshot, 1 to page_count - 1
+  public var page: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -106,58 +115,104 @@ public nonisolated struct Ensemble_V2_StatusRequest: Sendable {
 }
 
 /// The convention as the gateway sees it.
-public nonisolated struct Ensemble_V2_StatusReport: Sendable {
+public nonisolated struct Ensemble_V2_StatusReport: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// the answering node
   public var node: Ensemble_V2_NodeId {
-    get {_node ?? Ensemble_V2_NodeId()}
-    set {_node = newValue}
+    get {_storage._node ?? Ensemble_V2_NodeId()}
+    set {_uniqueStorage()._node = newValue}
   }
   /// Returns true if `node` has been explicitly set.
-  public var hasNode: Bool {self._node != nil}
+  public var hasNode: Bool {_storage._node != nil}
   /// Clears the value of `node`. Subsequent reads from it will return its default value.
-  public mutating func clearNode() {self._node = nil}
+  public mutating func clearNode() {_uniqueStorage()._node = nil}
 
   /// absent before it was welcomed
   public var leader: Ensemble_V2_NodeId {
-    get {_leader ?? Ensemble_V2_NodeId()}
-    set {_leader = newValue}
+    get {_storage._leader ?? Ensemble_V2_NodeId()}
+    set {_uniqueStorage()._leader = newValue}
   }
   /// Returns true if `leader` has been explicitly set.
-  public var hasLeader: Bool {self._leader != nil}
+  public var hasLeader: Bool {_storage._leader != nil}
   /// Clears the value of `leader`. Subsequent reads from it will return its default value.
-  public mutating func clearLeader() {self._leader = nil}
+  public mutating func clearLeader() {_uniqueStorage()._leader = nil}
 
   /// the leader included
-  public var members: [Ensemble_V2_MemberStatus] = []
+  public var members: [Ensemble_V2_MemberStatus] {
+    get {_storage._members}
+    set {_uniqueStorage()._members = newValue}
+  }
 
   /// every actor of the members that answered
-  public var actors: [Ensemble_V2_ActorRecord] = []
+  public var actors: [Ensemble_V2_ActorRecord] {
+    get {_storage._actors}
+    set {_uniqueStorage()._actors = newValue}
+  }
 
-  public var globalNames: Dictionary<String,Ensemble_V2_ActorAddress> = [:]
+  public var globalNames: Dictionary<String,Ensemble_V2_ActorAddress> {
+    get {_storage._globalNames}
+    set {_uniqueStorage()._globalNames = newValue}
+  }
 
   /// members that did not answer in time
-  public var unreachable: [Ensemble_V2_NodeAddress] = []
+  public var unreachable: [Ensemble_V2_NodeAddress] {
+    get {_storage._unreachable}
+    set {_uniqueStorage()._unreachable = newValue}
+  }
 
   /// the answering node's counters
-  public var counters: Dictionary<String,UInt64> = [:]
+  public var counters: Dictionary<String,UInt64> {
+    get {_storage._counters}
+    set {_uniqueStorage()._counters = newValue}
+  }
 
   /// the answering node's term
-  public var term: UInt64 = 0
+  public var term: UInt64 {
+    get {_storage._term}
+    set {_uniqueStorage()._term = newValue}
+  }
 
   /// What the answering node does: "leader", "member" (welcomed), "candidate"
   /// (standing for leader), or "joining" (not welcomed by a leader).
-  public var role: String = String()
+  public var role: String {
+    get {_storage._role}
+    set {_uniqueStorage()._role = newValue}
+  }
+
+  /// Paging (absent from an older node: one page). A report that would not fit in
+  /// one message comes in page_count pages of the same snapshot: page 0 has every
+  /// field, later pages only `node` and further actors, in address order.
+  public var snapshot: UInt64 {
+    get {_storage._snapshot}
+    set {_uniqueStorage()._snapshot = newValue}
+  }
+
+  /// this page, 0 to page_count - 1
+  public var page: UInt32 {
+    get {_storage._page}
+    set {_uniqueStorage()._page = newValue}
+  }
+
+  /// 0 or 1: the report is whole
+  public var pageCount: UInt32 {
+    get {_storage._pageCount}
+    set {_uniqueStorage()._pageCount = newValue}
+  }
+
+  /// how many actors all pages list together
+  public var actorCount: UInt64 {
+    get {_storage._actorCount}
+    set {_uniqueStorage()._actorCount = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _node: Ensemble_V2_NodeId? = nil
-  fileprivate var _leader: Ensemble_V2_NodeId? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// A member as `status` lists it.
@@ -418,26 +473,7 @@ nonisolated extension Ensemble_V2_CreateActorRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Ensemble_V2_StatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Ensemble_V2_StatusRequest, rhs: Ensemble_V2_StatusRequest) -> Bool {
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".StatusReport"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}leader\0\u{1}members\0\u{1}actors\0\u{3}global_names\0\u{1}unreachable\0\u{1}counters\0\u{1}term\0\u{1}role\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}snapshot\0\u{1}page\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -445,65 +481,180 @@ nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProt
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._node) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._leader) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.members) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.actors) }()
-      case 5: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Ensemble_V2_ActorAddress>.self, value: &self.globalNames) }()
-      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.unreachable) }()
-      case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.counters) }()
-      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.snapshot) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.page) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._node {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._leader {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if !self.members.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.members, fieldNumber: 3)
+    if self.snapshot != 0 {
+      try visitor.visitSingularUInt64Field(value: self.snapshot, fieldNumber: 1)
     }
-    if !self.actors.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.actors, fieldNumber: 4)
+    if self.page != 0 {
+      try visitor.visitSingularUInt32Field(value: self.page, fieldNumber: 2)
     }
-    if !self.globalNames.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Ensemble_V2_ActorAddress>.self, value: self.globalNames, fieldNumber: 5)
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_StatusRequest, rhs: Ensemble_V2_StatusRequest) -> Bool {
+    if lhs.snapshot != rhs.snapshot {return false}
+    if lhs.page != rhs.page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_StatusReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StatusReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{1}leader\0\u{1}members\0\u{1}actors\0\u{3}global_names\0\u{1}unreachable\0\u{1}counters\0\u{1}term\0\u{1}role\0\u{1}snapshot\0\u{1}page\0\u{3}page_count\0\u{3}actor_count\0")
+
+  fileprivate class _StorageClass {
+    var _node: Ensemble_V2_NodeId? = nil
+    var _leader: Ensemble_V2_NodeId? = nil
+    var _members: [Ensemble_V2_MemberStatus] = []
+    var _actors: [Ensemble_V2_ActorRecord] = []
+    var _globalNames: Dictionary<String,Ensemble_V2_ActorAddress> = [:]
+    var _unreachable: [Ensemble_V2_NodeAddress] = []
+    var _counters: Dictionary<String,UInt64> = [:]
+    var _term: UInt64 = 0
+    var _role: String = String()
+    var _snapshot: UInt64 = 0
+    var _page: UInt32 = 0
+    var _pageCount: UInt32 = 0
+    var _actorCount: UInt64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _node = source._node
+      _leader = source._leader
+      _members = source._members
+      _actors = source._actors
+      _globalNames = source._globalNames
+      _unreachable = source._unreachable
+      _counters = source._counters
+      _term = source._term
+      _role = source._role
+      _snapshot = source._snapshot
+      _page = source._page
+      _pageCount = source._pageCount
+      _actorCount = source._actorCount
     }
-    if !self.unreachable.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.unreachable, fieldNumber: 6)
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
     }
-    if !self.counters.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.counters, fieldNumber: 7)
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._node) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._leader) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._members) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._actors) }()
+        case 5: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Ensemble_V2_ActorAddress>.self, value: &_storage._globalNames) }()
+        case 6: try { try decoder.decodeRepeatedMessageField(value: &_storage._unreachable) }()
+        case 7: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._counters) }()
+        case 8: try { try decoder.decodeSingularUInt64Field(value: &_storage._term) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._role) }()
+        case 10: try { try decoder.decodeSingularUInt64Field(value: &_storage._snapshot) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._page) }()
+        case 12: try { try decoder.decodeSingularUInt32Field(value: &_storage._pageCount) }()
+        case 13: try { try decoder.decodeSingularUInt64Field(value: &_storage._actorCount) }()
+        default: break
+        }
+      }
     }
-    if self.term != 0 {
-      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 8)
-    }
-    if !self.role.isEmpty {
-      try visitor.visitSingularStringField(value: self.role, fieldNumber: 9)
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._node {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._leader {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._members.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._members, fieldNumber: 3)
+      }
+      if !_storage._actors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._actors, fieldNumber: 4)
+      }
+      if !_storage._globalNames.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Ensemble_V2_ActorAddress>.self, value: _storage._globalNames, fieldNumber: 5)
+      }
+      if !_storage._unreachable.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._unreachable, fieldNumber: 6)
+      }
+      if !_storage._counters.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._counters, fieldNumber: 7)
+      }
+      if _storage._term != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._term, fieldNumber: 8)
+      }
+      if !_storage._role.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._role, fieldNumber: 9)
+      }
+      if _storage._snapshot != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._snapshot, fieldNumber: 10)
+      }
+      if _storage._page != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._page, fieldNumber: 11)
+      }
+      if _storage._pageCount != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._pageCount, fieldNumber: 12)
+      }
+      if _storage._actorCount != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._actorCount, fieldNumber: 13)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_StatusReport, rhs: Ensemble_V2_StatusReport) -> Bool {
-    if lhs._node != rhs._node {return false}
-    if lhs._leader != rhs._leader {return false}
-    if lhs.members != rhs.members {return false}
-    if lhs.actors != rhs.actors {return false}
-    if lhs.globalNames != rhs.globalNames {return false}
-    if lhs.unreachable != rhs.unreachable {return false}
-    if lhs.counters != rhs.counters {return false}
-    if lhs.term != rhs.term {return false}
-    if lhs.role != rhs.role {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._node != rhs_storage._node {return false}
+        if _storage._leader != rhs_storage._leader {return false}
+        if _storage._members != rhs_storage._members {return false}
+        if _storage._actors != rhs_storage._actors {return false}
+        if _storage._globalNames != rhs_storage._globalNames {return false}
+        if _storage._unreachable != rhs_storage._unreachable {return false}
+        if _storage._counters != rhs_storage._counters {return false}
+        if _storage._term != rhs_storage._term {return false}
+        if _storage._role != rhs_storage._role {return false}
+        if _storage._snapshot != rhs_storage._snapshot {return false}
+        if _storage._page != rhs_storage._page {return false}
+        if _storage._pageCount != rhs_storage._pageCount {return false}
+        if _storage._actorCount != rhs_storage._actorCount {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -27,7 +27,7 @@ from ensemble.v2 import control_pb2 as ensemble_dot_v2_dot_control__pb2
 from ensemble.v2 import membership_pb2 as ensemble_dot_v2_dot_membership__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65nsemble/v2/client.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\x1a\x19\x65nsemble/v2/control.proto\x1a\x1c\x65nsemble/v2/membership.proto\"\xad\x01\n\x12\x43reateActorRequest\x12\x11\n\ttype_name\x18\x01 \x01(\t\x12\x18\n\x0bglobal_name\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x32\n\x0epreferred_node\x18\x03 \x01(\x0b\x32\x18.ensemble.v2.NodeAddressH\x00\x12\x1e\n\x14preferred_capability\x18\x04 \x01(\tH\x00\x42\x06\n\x04hintB\x0e\n\x0c_global_name\"\x0f\n\rStatusRequest\"\xf4\x03\n\x0cStatusReport\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12#\n\x06leader\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12*\n\x07members\x18\x03 \x03(\x0b\x32\x19.ensemble.v2.MemberStatus\x12(\n\x06\x61\x63tors\x18\x04 \x03(\x0b\x32\x18.ensemble.v2.ActorRecord\x12@\n\x0cglobal_names\x18\x05 \x03(\x0b\x32*.ensemble.v2.StatusReport.GlobalNamesEntry\x12-\n\x0bunreachable\x18\x06 \x03(\x0b\x32\x18.ensemble.v2.NodeAddress\x12\x39\n\x08\x63ounters\x18\x07 \x03(\x0b\x32\'.ensemble.v2.StatusReport.CountersEntry\x12\x0c\n\x04term\x18\x08 \x01(\x04\x12\x0c\n\x04role\x18\t \x01(\t\x1aM\n\x10GlobalNamesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress:\x02\x38\x01\x1a/\n\rCountersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"\xa0\x01\n\x0cMemberStatus\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\x12\x0e\n\x06leader\x18\x03 \x01(\x08\x12\r\n\x05\x61live\x18\x04 \x01(\x08\x12\x15\n\rlast_heard_ms\x18\x05 \x01(\x04\x12\x12\n\npublic_key\x18\x06 \x01(\t\x12\r\n\x05voter\x18\x07 \x01(\x08\"\x15\n\x13\x44\x65scribeViewRequest\"<\n\x11\x44\x65scribeViewReply\x12\'\n\x04view\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ViewSnapshot\"\x10\n\x0eMetricsRequest\"\x1b\n\x0bMetricsText\x12\x0c\n\x04text\x18\x01 \x01(\t\"\r\n\x0bStopRequest\"\x06\n\x04\x44one\"4\n\x17\x43hangeCapabilityRequest\x12\x0b\n\x03\x61\x64\x64\x18\x01 \x01(\x08\x12\x0c\n\x04name\x18\x02 \x01(\t\"%\n\rCapabilitySet\x12\x14\n\x0c\x63\x61pabilities\x18\x01 \x03(\t\"\x1f\n\x0ePromoteRequest\x12\r\n\x05\x66orce\x18\x01 \x01(\x08\"7\n\x0bKillRequest\x12(\n\x05\x61\x63tor\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress2\xd4\x04\n\x07Gateway\x12\x44\n\x0b\x43reateActor\x12\x1f.ensemble.v2.CreateActorRequest\x1a\x14.ensemble.v2.Created\x12?\n\x06Status\x12\x1a.ensemble.v2.StatusRequest\x1a\x19.ensemble.v2.StatusReport\x12P\n\x0c\x44\x65scribeView\x12 .ensemble.v2.DescribeViewRequest\x1a\x1e.ensemble.v2.DescribeViewReply\x12@\n\x07Metrics\x12\x1b.ensemble.v2.MetricsRequest\x1a\x18.ensemble.v2.MetricsText\x12\x33\n\x04Stop\x12\x18.ensemble.v2.StopRequest\x1a\x11.ensemble.v2.Done\x12T\n\x10\x43hangeCapability\x12$.ensemble.v2.ChangeCapabilityRequest\x1a\x1a.ensemble.v2.CapabilitySet\x12\x33\n\x04Kill\x12\x18.ensemble.v2.KillRequest\x1a\x11.ensemble.v2.Done\x12\x39\n\x07Promote\x12\x1b.ensemble.v2.PromoteRequest\x1a\x11.ensemble.v2.Done\x12\x33\n\x04Ping\x12\x18.ensemble.v2.PingRequest\x1a\x11.ensemble.v2.Pongb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x65nsemble/v2/client.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\x1a\x19\x65nsemble/v2/control.proto\x1a\x1c\x65nsemble/v2/membership.proto\"\xad\x01\n\x12\x43reateActorRequest\x12\x11\n\ttype_name\x18\x01 \x01(\t\x12\x18\n\x0bglobal_name\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x32\n\x0epreferred_node\x18\x03 \x01(\x0b\x32\x18.ensemble.v2.NodeAddressH\x00\x12\x1e\n\x14preferred_capability\x18\x04 \x01(\tH\x00\x42\x06\n\x04hintB\x0e\n\x0c_global_name\"/\n\rStatusRequest\x12\x10\n\x08snapshot\x18\x01 \x01(\x04\x12\x0c\n\x04page\x18\x02 \x01(\r\"\xbd\x04\n\x0cStatusReport\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12#\n\x06leader\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12*\n\x07members\x18\x03 \x03(\x0b\x32\x19.ensemble.v2.MemberStatus\x12(\n\x06\x61\x63tors\x18\x04 \x03(\x0b\x32\x18.ensemble.v2.ActorRecord\x12@\n\x0cglobal_names\x18\x05 \x03(\x0b\x32*.ensemble.v2.StatusReport.GlobalNamesEntry\x12-\n\x0bunreachable\x18\x06 \x03(\x0b\x32\x18.ensemble.v2.NodeAddress\x12\x39\n\x08\x63ounters\x18\x07 \x03(\x0b\x32\'.ensemble.v2.StatusReport.CountersEntry\x12\x0c\n\x04term\x18\x08 \x01(\x04\x12\x0c\n\x04role\x18\t \x01(\t\x12\x10\n\x08snapshot\x18\n \x01(\x04\x12\x0c\n\x04page\x18\x0b \x01(\r\x12\x12\n\npage_count\x18\x0c \x01(\r\x12\x13\n\x0b\x61\x63tor_count\x18\r \x01(\x04\x1aM\n\x10GlobalNamesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12(\n\x05value\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress:\x02\x38\x01\x1a/\n\rCountersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04:\x02\x38\x01\"\xa0\x01\n\x0cMemberStatus\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\x12\x0e\n\x06leader\x18\x03 \x01(\x08\x12\r\n\x05\x61live\x18\x04 \x01(\x08\x12\x15\n\rlast_heard_ms\x18\x05 \x01(\x04\x12\x12\n\npublic_key\x18\x06 \x01(\t\x12\r\n\x05voter\x18\x07 \x01(\x08\"\x15\n\x13\x44\x65scribeViewRequest\"<\n\x11\x44\x65scribeViewReply\x12\'\n\x04view\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ViewSnapshot\"\x10\n\x0eMetricsRequest\"\x1b\n\x0bMetricsText\x12\x0c\n\x04text\x18\x01 \x01(\t\"\r\n\x0bStopRequest\"\x06\n\x04\x44one\"4\n\x17\x43hangeCapabilityRequest\x12\x0b\n\x03\x61\x64\x64\x18\x01 \x01(\x08\x12\x0c\n\x04name\x18\x02 \x01(\t\"%\n\rCapabilitySet\x12\x14\n\x0c\x63\x61pabilities\x18\x01 \x03(\t\"\x1f\n\x0ePromoteRequest\x12\r\n\x05\x66orce\x18\x01 \x01(\x08\"7\n\x0bKillRequest\x12(\n\x05\x61\x63tor\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress2\xd4\x04\n\x07Gateway\x12\x44\n\x0b\x43reateActor\x12\x1f.ensemble.v2.CreateActorRequest\x1a\x14.ensemble.v2.Created\x12?\n\x06Status\x12\x1a.ensemble.v2.StatusRequest\x1a\x19.ensemble.v2.StatusReport\x12P\n\x0c\x44\x65scribeView\x12 .ensemble.v2.DescribeViewRequest\x1a\x1e.ensemble.v2.DescribeViewReply\x12@\n\x07Metrics\x12\x1b.ensemble.v2.MetricsRequest\x1a\x18.ensemble.v2.MetricsText\x12\x33\n\x04Stop\x12\x18.ensemble.v2.StopRequest\x1a\x11.ensemble.v2.Done\x12T\n\x10\x43hangeCapability\x12$.ensemble.v2.ChangeCapabilityRequest\x1a\x1a.ensemble.v2.CapabilitySet\x12\x33\n\x04Kill\x12\x18.ensemble.v2.KillRequest\x1a\x11.ensemble.v2.Done\x12\x39\n\x07Promote\x12\x1b.ensemble.v2.PromoteRequest\x1a\x11.ensemble.v2.Done\x12\x33\n\x04Ping\x12\x18.ensemble.v2.PingRequest\x1a\x11.ensemble.v2.Pongb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,35 +41,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEACTORREQUEST']._serialized_start=125
   _globals['_CREATEACTORREQUEST']._serialized_end=298
   _globals['_STATUSREQUEST']._serialized_start=300
-  _globals['_STATUSREQUEST']._serialized_end=315
-  _globals['_STATUSREPORT']._serialized_start=318
-  _globals['_STATUSREPORT']._serialized_end=818
-  _globals['_STATUSREPORT_GLOBALNAMESENTRY']._serialized_start=692
-  _globals['_STATUSREPORT_GLOBALNAMESENTRY']._serialized_end=769
-  _globals['_STATUSREPORT_COUNTERSENTRY']._serialized_start=771
-  _globals['_STATUSREPORT_COUNTERSENTRY']._serialized_end=818
-  _globals['_MEMBERSTATUS']._serialized_start=821
-  _globals['_MEMBERSTATUS']._serialized_end=981
-  _globals['_DESCRIBEVIEWREQUEST']._serialized_start=983
-  _globals['_DESCRIBEVIEWREQUEST']._serialized_end=1004
-  _globals['_DESCRIBEVIEWREPLY']._serialized_start=1006
-  _globals['_DESCRIBEVIEWREPLY']._serialized_end=1066
-  _globals['_METRICSREQUEST']._serialized_start=1068
-  _globals['_METRICSREQUEST']._serialized_end=1084
-  _globals['_METRICSTEXT']._serialized_start=1086
-  _globals['_METRICSTEXT']._serialized_end=1113
-  _globals['_STOPREQUEST']._serialized_start=1115
-  _globals['_STOPREQUEST']._serialized_end=1128
-  _globals['_DONE']._serialized_start=1130
-  _globals['_DONE']._serialized_end=1136
-  _globals['_CHANGECAPABILITYREQUEST']._serialized_start=1138
-  _globals['_CHANGECAPABILITYREQUEST']._serialized_end=1190
-  _globals['_CAPABILITYSET']._serialized_start=1192
-  _globals['_CAPABILITYSET']._serialized_end=1229
-  _globals['_PROMOTEREQUEST']._serialized_start=1231
-  _globals['_PROMOTEREQUEST']._serialized_end=1262
-  _globals['_KILLREQUEST']._serialized_start=1264
-  _globals['_KILLREQUEST']._serialized_end=1319
-  _globals['_GATEWAY']._serialized_start=1322
-  _globals['_GATEWAY']._serialized_end=1918
+  _globals['_STATUSREQUEST']._serialized_end=347
+  _globals['_STATUSREPORT']._serialized_start=350
+  _globals['_STATUSREPORT']._serialized_end=923
+  _globals['_STATUSREPORT_GLOBALNAMESENTRY']._serialized_start=797
+  _globals['_STATUSREPORT_GLOBALNAMESENTRY']._serialized_end=874
+  _globals['_STATUSREPORT_COUNTERSENTRY']._serialized_start=876
+  _globals['_STATUSREPORT_COUNTERSENTRY']._serialized_end=923
+  _globals['_MEMBERSTATUS']._serialized_start=926
+  _globals['_MEMBERSTATUS']._serialized_end=1086
+  _globals['_DESCRIBEVIEWREQUEST']._serialized_start=1088
+  _globals['_DESCRIBEVIEWREQUEST']._serialized_end=1109
+  _globals['_DESCRIBEVIEWREPLY']._serialized_start=1111
+  _globals['_DESCRIBEVIEWREPLY']._serialized_end=1171
+  _globals['_METRICSREQUEST']._serialized_start=1173
+  _globals['_METRICSREQUEST']._serialized_end=1189
+  _globals['_METRICSTEXT']._serialized_start=1191
+  _globals['_METRICSTEXT']._serialized_end=1218
+  _globals['_STOPREQUEST']._serialized_start=1220
+  _globals['_STOPREQUEST']._serialized_end=1233
+  _globals['_DONE']._serialized_start=1235
+  _globals['_DONE']._serialized_end=1241
+  _globals['_CHANGECAPABILITYREQUEST']._serialized_start=1243
+  _globals['_CHANGECAPABILITYREQUEST']._serialized_end=1295
+  _globals['_CAPABILITYSET']._serialized_start=1297
+  _globals['_CAPABILITYSET']._serialized_end=1334
+  _globals['_PROMOTEREQUEST']._serialized_start=1336
+  _globals['_PROMOTEREQUEST']._serialized_end=1367
+  _globals['_KILLREQUEST']._serialized_start=1369
+  _globals['_KILLREQUEST']._serialized_end=1424
+  _globals['_GATEWAY']._serialized_start=1427
+  _globals['_GATEWAY']._serialized_end=2023
 # @@protoc_insertion_point(module_scope)

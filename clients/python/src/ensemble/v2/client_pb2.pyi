@@ -22,11 +22,15 @@ class CreateActorRequest(_message.Message):
     def __init__(self, type_name: _Optional[str] = ..., global_name: _Optional[str] = ..., preferred_node: _Optional[_Union[_common_pb2.NodeAddress, _Mapping]] = ..., preferred_capability: _Optional[str] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("snapshot", "page")
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    snapshot: int
+    page: int
+    def __init__(self, snapshot: _Optional[int] = ..., page: _Optional[int] = ...) -> None: ...
 
 class StatusReport(_message.Message):
-    __slots__ = ("node", "leader", "members", "actors", "global_names", "unreachable", "counters", "term", "role")
+    __slots__ = ("node", "leader", "members", "actors", "global_names", "unreachable", "counters", "term", "role", "snapshot", "page", "page_count", "actor_count")
     class GlobalNamesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +54,10 @@ class StatusReport(_message.Message):
     COUNTERS_FIELD_NUMBER: _ClassVar[int]
     TERM_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_COUNT_FIELD_NUMBER: _ClassVar[int]
     node: _common_pb2.NodeId
     leader: _common_pb2.NodeId
     members: _containers.RepeatedCompositeFieldContainer[MemberStatus]
@@ -59,7 +67,11 @@ class StatusReport(_message.Message):
     counters: _containers.ScalarMap[str, int]
     term: int
     role: str
-    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., members: _Optional[_Iterable[_Union[MemberStatus, _Mapping]]] = ..., actors: _Optional[_Iterable[_Union[_control_pb2.ActorRecord, _Mapping]]] = ..., global_names: _Optional[_Mapping[str, _common_pb2.ActorAddress]] = ..., unreachable: _Optional[_Iterable[_Union[_common_pb2.NodeAddress, _Mapping]]] = ..., counters: _Optional[_Mapping[str, int]] = ..., term: _Optional[int] = ..., role: _Optional[str] = ...) -> None: ...
+    snapshot: int
+    page: int
+    page_count: int
+    actor_count: int
+    def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., members: _Optional[_Iterable[_Union[MemberStatus, _Mapping]]] = ..., actors: _Optional[_Iterable[_Union[_control_pb2.ActorRecord, _Mapping]]] = ..., global_names: _Optional[_Mapping[str, _common_pb2.ActorAddress]] = ..., unreachable: _Optional[_Iterable[_Union[_common_pb2.NodeAddress, _Mapping]]] = ..., counters: _Optional[_Mapping[str, int]] = ..., term: _Optional[int] = ..., role: _Optional[str] = ..., snapshot: _Optional[int] = ..., page: _Optional[int] = ..., page_count: _Optional[int] = ..., actor_count: _Optional[int] = ...) -> None: ...
 
 class MemberStatus(_message.Message):
     __slots__ = ("node", "capabilities", "leader", "alive", "last_heard_ms", "public_key", "voter")
