@@ -34,13 +34,26 @@ struct ScaleBenchTests {
         #expect(runningBenchNodes().isEmpty, "bench --scale left nodes running")
     }
 
-    @Test(arguments: ["2", "501", "many"])
-    func aScaleOutsideItsRangeIsRefused(_ value: String) throws {
-        let result = try CLIRunner.run(["bench", "--scale", value, "--json"], timeout: 30)
+    @Test func anActorScaleRunReportsEveryFigure() throws {
+        let result = try CLIRunner.run(["bench", "--actors", "3000", "--json"], timeout: 300)
+        #expect(!result.timedOut)
+        #expect(result.status == 0, "bench failed: \(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+        let figures = try #require(object as? [String: Double])
+        let suffixes = ["create_per_s", "kb_per_actor", "status_ms", "status_lines", "status_json_ms", "status_json_bytes", "status_pages"]
+        #expect(Set(figures.keys) == Set(suffixes.map { "actors_3k_\($0)" }))
+        for (key, value) in figures { #expect(value.isFinite && value > 0, "\(key) = \(value)") }
+        #expect(figures["actors_3k_status_pages"] == 1)
+        #expect(runningBenchNodes().isEmpty, "bench --actors left nodes running")
+    }
+
+    @Test(arguments: [["--scale", "2"], ["--scale", "501"], ["--scale", "many"], ["--actors", "0"], ["--scale", "7", "--actors", "10"]])
+    func aBenchOutsideItsRangeIsRefused(_ arguments: [String]) throws {
+        let result = try CLIRunner.run(["bench"] + arguments + ["--json"], timeout: 30)
         #expect(!result.timedOut)
         #expect(result.status != 0)
         #expect(result.stdout.isEmpty)
-        #expect(result.stderr.contains("--scale"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(arguments[0]), "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
     }
 

@@ -3,7 +3,7 @@ import NodeLauncher
 
 /// What one node hosting many idle actors costs: how fast they are created, the resident
 /// memory each adds, and how long a `status` of that node takes, and how large it is.
-struct ActorScaleFigures {
+struct ActorScaleFigures: BenchReport {
     /// How many idle actors were created.
     var actors = 0
     /// Idle actors created per second, by one spawner actor on the node.
@@ -20,6 +20,19 @@ struct ActorScaleFigures {
     var statusJSONBytes = 0
     /// Replies the report came in (1: it fitted one message).
     var statusPages = 0
+
+    var json: String {
+        "{" + keyed.map { "\"\($0.key)\": \(BenchText.format($0.value, decimals: 3))" }.joined(separator: ", ") + "}"
+    }
+
+    var table: String {
+        let target = "<= 2"
+        return (["figure                                  value"] + keyed.map { key, value in
+            let shown = BenchText.format(value, decimals: value < 100 && value != value.rounded() ? 2 : 0)
+            let mark = key.hasSuffix("_kb_per_actor") ? "  target \(target) " + (value <= 2 ? "met" : "not met") : ""
+            return BenchText.pad(key, 40) + shown + mark
+        }).joined(separator: "\n")
+    }
 
     /// The figures as `ensemble bench --json` keys: `actors_100k_create_per_s` and so on, the
     /// count in the prefix being `actors` in thousands (`actors_20k_...` for 20,000).
@@ -63,33 +76,25 @@ extension BenchCluster {
             }
             left -= batch
         }
-        let seconds = (ContinuousClock.now - start).seconds
+        let seconds = (ContinuousClock.now - start).milliseconds / 1000
         figures.createPerSecond = Double(count) / max(seconds, 1e-9)
         figures.kbPerActor = Double(rssKB(node) - before) / Double(count)
 
         let timeout = Duration.seconds(60)
         var began = ContinuousClock.now
         let summarised = StatusCommand.table(try await client.status(timeout: timeout))
-        figures.statusMs = (ContinuousClock.now - began).seconds * 1000
+        figures.statusMs = (ContinuousClock.now - began).milliseconds
         figures.statusLines = summarised.split(separator: "\n", omittingEmptySubsequences: false).count
 
         began = ContinuousClock.now
         let report = try await client.status(timeout: timeout)
         let json = StatusCommand.json(report).rendered()
-        figures.statusJSONMs = (ContinuousClock.now - began).seconds * 1000
+        figures.statusJSONMs = (ContinuousClock.now - began).milliseconds
         figures.statusJSONBytes = json.utf8.count
         figures.statusPages = report.pageCount
         guard report.actorCount >= count else {
             throw CommandFailure("status of \(node) lists \(report.actorCount) actors, fewer than the \(count) created")
         }
         return figures
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    fileprivate var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

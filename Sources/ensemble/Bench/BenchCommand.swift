@@ -25,6 +25,11 @@ struct BenchCommand: AsyncParsableCommand {
         valueName: "N"))
     var scale: Int?
 
+    @Option(help: ArgumentHelp(
+        "Measure one node hosting N idle actors instead (1 to 1,000,000): creation rate, memory per actor, status.",
+        valueName: "N"))
+    var actors: Int?
+
     /// The most nodes `--scale` starts: each is a process with a few threads and ~15 MB.
     static let maxScale = 500
 
@@ -34,6 +39,10 @@ struct BenchCommand: AsyncParsableCommand {
             // rest must still hold a majority of the five voters.
             throw ValidationError("--scale takes a node count from 6 to \(Self.maxScale), not \(scale)")
         }
+        if let actors, !(1...1_000_000).contains(actors) {
+            throw ValidationError("--actors takes an actor count from 1 to 1000000, not \(actors)")
+        }
+        if scale != nil && actors != nil { throw ValidationError("--scale and --actors are two benches: give one") }
     }
 
     func run() async throws {
@@ -42,6 +51,8 @@ struct BenchCommand: AsyncParsableCommand {
         do {
             if let scale {
                 report = try await ScaleBench(count: scale, cluster: cluster, idleWindow: .seconds(quick ? 2 : 5)).measure()
+            } else if let actors {
+                report = try await actorScale(cluster, actors: actors)
             } else {
                 report = try await measure(cluster)
             }
@@ -52,6 +63,16 @@ struct BenchCommand: AsyncParsableCommand {
         }
         await stop(cluster)
         printLine(json ? report.json : report.table)
+    }
+
+    /// The walkthrough's three nodes; `actors` idle actors on the last, measured there.
+    private func actorScale(_ cluster: BenchCluster, actors: Int) async throws -> ActorScaleFigures {
+        let a = NodeAddress(host: "127.0.0.1", port: try FreePorts.one())
+        let b = NodeAddress(host: "127.0.0.1", port: try FreePorts.one())
+        try cluster.start(cluster.leader, "")
+        try cluster.start(a, "morse,Caesar cipher")
+        try cluster.start(b, "64bit encoder,morse,Caesar cipher")
+        return try await cluster.measureActorScale(on: b, count: actors)
     }
 
     /// Stops what the bench started: a scale run's many nodes, some of them dead, by signal.
