@@ -29,6 +29,8 @@ struct ScaleRun {
     var failure: String?
     /// The lives the partition's cut-off side came back as after the heal.
     var newLives = 0
+    /// The bytes of a WELCOME's payload once every node joined (the whole view: O(N)).
+    var welcomeBytes = 0
     var peakResidentBytes = 0
 }
 
@@ -56,6 +58,7 @@ extension ConventionSimulation {
         let fullVoters = min(SuccessionSettings().maxVoters, nodes)
 
         guard phase("join storm", until: { $0.scaleDisagreement(voters: fullVoters) }) else { return sim.finish(run) }
+        run.welcomeBytes = ScaleTraffic.bytes(of: .reply(.welcome(sim.leaderView!.snapshot), correlationID: 1))
 
         let changed = nodes - 1
         let changedLife = sim.slots[changed].node!.life

@@ -52,7 +52,7 @@ enum ScaleReport {
         }
         let object: [String: Any] = [
             "nodes": run.nodes, "seed": run.seed, "phases": phases, "failure": run.failure ?? NSNull(),
-            "newLives": run.newLives, "peakResidentBytes": run.peakResidentBytes,
+            "newLives": run.newLives, "peakResidentBytes": run.peakResidentBytes, "welcomeBytes": run.welcomeBytes,
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)

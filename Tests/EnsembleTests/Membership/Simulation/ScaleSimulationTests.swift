@@ -41,7 +41,7 @@ import Testing
         let run = ConventionSimulation.runScale(nodes: nodes, seed: seed, bound: .seconds(120), countsBytes: countsBytes) { phase in
             print(ScaleReport.row(phase))
         }
-        print("peak RSS \(run.peakResidentBytes / 1_048_576) MB; lives back after the heal: \(run.newLives)")
+        print("peak RSS \(run.peakResidentBytes / 1_048_576) MB; a WELCOME of the whole view \(run.welcomeBytes) bytes; lives back after the heal: \(run.newLives)")
         print("SIMSCALE " + ScaleReport.json(run))
         #expect(run.failure == nil, "\(run.failure ?? "")")
     }
