@@ -10,6 +10,7 @@
 #include <malloc.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <sys/resource.h>
 
 /* Swift's Glibc module exposes neither eventfd nor the GNU posix_spawn
    extensions (they sit behind _GNU_SOURCE), so they are reached through
@@ -52,6 +53,21 @@ static inline int ensemble_spawn_closefrom(posix_spawn_file_actions_t *actions, 
    false when glibc refuses the option. */
 static inline int ensemble_limit_malloc_arenas(int arenas) {
     return mallopt(M_ARENA_MAX, arenas);
+}
+
+/* Raises the soft limit on open descriptors to the hard limit (capped at `most`); returns the
+   soft limit in force afterwards, or -1 when it cannot be read. RLIMIT_NOFILE's type differs
+   between C and the Glibc module's view of it, so the call lives here. */
+static inline long ensemble_raise_file_limit(long most) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+    rlim_t wanted = limit.rlim_max;
+    if (most > 0 && (rlim_t)most < wanted) wanted = (rlim_t)most;
+    if (wanted > limit.rlim_cur) {
+        struct rlimit raised = { wanted, limit.rlim_max };
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit.rlim_cur = wanted;
+    }
+    return limit.rlim_cur == RLIM_INFINITY ? most : (long)limit.rlim_cur;
 }
 
 #endif

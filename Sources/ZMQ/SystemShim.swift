@@ -13,6 +13,15 @@ public enum SystemShim {
     @discardableResult
     public static func limitMallocArenas(_ arenas: Int32) -> Bool { ensemble_limit_malloc_arenas(arenas) != 0 }
 
+    /// Raises this process's soft limit on open descriptors to its hard limit, at most `most`
+    /// (a process that links to many peers needs a descriptor per connection); returns the soft
+    /// limit in force afterwards, or nil when it cannot be read.
+    @discardableResult
+    public static func raiseFileLimit(atMost most: Int) -> Int? {
+        let limit = ensemble_raise_file_limit(most)
+        return limit < 0 ? nil : limit
+    }
+
     /// Names a thread (at most 15 bytes), for profilers and `top -H`.
     public static func nameThread(_ thread: pthread_t, _ name: String) {
         _ = ensemble_name_thread(thread, String(name.utf8.prefix(15)) ?? "ensemble")

@@ -10,14 +10,23 @@ public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
     private let terminated = Atomic<Bool>(false)
 
-    /// Creates a context with one libzmq I/O thread.
-    public init() throws(ZMQError) {
+    /// Creates a context with one libzmq I/O thread, for at most `maxSockets` sockets at once
+    /// (libzmq's default, 1,023, when nil; capped at the largest this libzmq allows).
+    public init(maxSockets: Int? = nil) throws(ZMQError) {
         guard let handle = zmq_ctx_new() else {
             throw ZMQError(errno: zmq_errno(), function: "zmq_ctx_new")
         }
         self.handle = handle
         _ = zmq_ctx_set(handle, ZMQ_BLOCKY, 0)
+        if let maxSockets {
+            // Only takes effect before the context's first socket, which is why it is set here.
+            let ceiling = Int(zmq_ctx_get(handle, ZMQ_SOCKET_LIMIT))
+            _ = zmq_ctx_set(handle, ZMQ_MAX_SOCKETS, Int32(clamping: max(1, ceiling > 0 ? min(maxSockets, ceiling) : maxSockets)))
+        }
     }
+
+    /// How many sockets this context allows at once.
+    public var maxSockets: Int { Int(zmq_ctx_get(handle, ZMQ_MAX_SOCKETS)) }
 
     /// Makes blocking calls on every socket of this context fail with ETERM.
     public func shutdown() {

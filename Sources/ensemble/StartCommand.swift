@@ -58,6 +58,11 @@ struct StartCommand: AsyncParsableCommand {
         "Other nodes of the convention to ask for its leader, HOST:PORT or PORT, comma-separated.", valueName: "host:port[,...]"))
     var seeds: String?
 
+    @Option(help: ArgumentHelp(
+        "Close a link to another node after this many seconds unused (0: never); links to and from the leader and between voters stay open.",
+        valueName: "s"))
+    var idleLinkTimeout: Double = NodeArguments.defaultIdleLinkTimeout
+
     @Flag(help: "Found a new convention at the leader address without looking for a running one.")
     var bootstrap = false
 
@@ -87,6 +92,9 @@ struct StartCommand: AsyncParsableCommand {
             throw ValidationError("--actor-threads must be \(NodeArguments.actorThreadRangeText), not \(actorThreads)")
         }
         if let seeds { try ConventionOptions.parseLeaders(seeds, from: "--seeds") }
+        guard NodeArguments.idleLinkTimeoutRange.contains(idleLinkTimeout) else {
+            throw ValidationError("--idle-link-timeout must be \(NodeArguments.idleLinkTimeoutRangeText) seconds, not \(idleLinkTimeout)")
+        }
         if let (path, source) = nodeBinarySetting, let problem = NodeBinary.problem(path) {
             // One line, and nothing started.
             printErrorLine("ensemble start: \(source) '\(path)' cannot be run: \(problem)")
@@ -115,6 +123,7 @@ struct StartCommand: AsyncParsableCommand {
             curveDirectory: convention.curveDirectory,
             maxMessageSize: MessageSize.parse(maxMessageSize) ?? MessageSize.defaultLimit, actorThreads: actorThreads)
         arguments.benchActors = benchActors
+        arguments.idleLinkTimeout = idleLinkTimeout
         // The node asks these for the convention's leader when the leader address does not lead.
         let extra = seeds.flatMap { try? NodeAddress.list(parsing: $0) } ?? []
         var seen: Set<NodeAddress> = [convention.leaderAddress]

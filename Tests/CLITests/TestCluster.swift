@@ -26,12 +26,13 @@ final class TestCluster {
     /// Common options: this cluster's leader and state dir.
     var common: [String] { ["--leader", leader, "--state-dir", stateDir] }
 
-    /// `ensemble start PORT CAPS` for this cluster; records the pid.
+    /// `ensemble start PORT CAPS` for this cluster (run by `launcher` when given, as
+    /// `CLIRunner.start` does); records the pid.
     @discardableResult
-    func start(_ port: UInt16, _ capabilities: String = "", extra: [String] = []) throws -> CLIResult {
+    func start(_ port: UInt16, _ capabilities: String = "", extra: [String] = [], launcher: [String] = []) throws -> CLIResult {
         var arguments = ["start", String(port)]
         if !capabilities.isEmpty { arguments.append(capabilities) }
-        let result = try CLIRunner.run(arguments + common + extra, timeout: 40)
+        let result = try CLIRunner.run(arguments + common + extra, launcher: launcher, timeout: 40)
         if let text = try? String(contentsOfFile: "\(stateDir)/\(port).pid", encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
         {

@@ -92,6 +92,9 @@ public struct FailureDetector: Sendable {
     /// The nodes being watched.
     public var watchedNodes: [NodeID] { watched.values.map(\.node).sorted() }
 
+    /// Whether a life at `address` is watched.
+    public func isWatching(_ address: NodeAddress) -> Bool { watched[address] != nil }
+
     /// The watched nodes under suspicion now.
     public var suspects: [NodeID] { watched.values.filter { $0.suspicion != nil }.map(\.node).sorted() }
 

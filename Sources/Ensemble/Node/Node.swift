@@ -47,10 +47,19 @@ public final class Node: Service, Sendable {
         var registry = MessageRegistry()
         // A typed actor's input is registered with it.
         for type in messages + actorTypes.flatMap({ $0.registeredMessages }) { registry.register(type) }
-        context = try ZMQContext()
+        context = try ZMQContext(maxSockets: Node.socketBudget())
         core = try NodeCore(
             configuration: configuration, incarnation: incarnation ?? Node.clockIncarnation(),
             actorTypes: actorTypes, messages: registry, logger: logger)
+    }
+
+    /// How many ZeroMQ sockets a node's context may hold. A node holds a link and, as the
+    /// leader, a monitor per member, each a socket with a descriptor of its own besides its
+    /// connections: the process's descriptor limit is raised to its hard limit (the soft one is
+    /// often 1,024) and the context may use half of it, never less than libzmq's default.
+    static func socketBudget() -> Int {
+        let descriptors = SystemShim.raiseFileLimit(atMost: 1 << 20) ?? 1024
+        return max(1023, descriptors / 2)
     }
 
     /// This node's life: address and incarnation.

@@ -73,6 +73,11 @@ public struct NodeConfiguration: Sendable {
     public var maxConcurrentCreations: Int = 256
     /// How long mail waits for a peer that does not connect before it is returned as dead letters.
     public var peerBacklogTimeout: Duration = .seconds(5)
+    /// How long a link this node opened to another node may go unused (nothing sent, nothing
+    /// answered over it) before it is closed; the next message opens it again. nil: never.
+    /// The links failure detection and elections need stay open whatever their use: a
+    /// member's to the leader, the leader's to its members, a voter's to the other voters.
+    public var idleLinkTimeout: Duration? = .seconds(60)
     /// Heartbeat and failure-detection timers.
     public var detector = DetectorSettings()
     /// How long a freshly started leader holds back new name registrations, so

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension NodeCore {
     /// Adds or removes one capability and stops local actors that no longer fit
     /// (their parents hear `capabilityLost`). Returns the new set, or why not.
@@ -18,9 +22,21 @@ extension NodeCore {
             cell.stop(.capabilityLost)
             stopped += 1
         }
+        noteCapabilityChange()
         counters.add("capabilityChanges")
         if stopped > 0 { counters.add("actorsStoppedCapabilityLost", stopped) }
         return .success(current)
+    }
+}
+
+extension NodeCore {
+    /// Records when this node learnt of a capability change (its own at `chgcap`, another
+    /// member's from the leader): `ensemble_capability_change_seen_time_seconds`, which
+    /// `bench --scale` compares across nodes to time propagation with clocks inside them.
+    func noteCapabilityChange() {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        metrics.capabilityChangeSeen(atUnixSeconds: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
     }
 }
 

@@ -22,6 +22,7 @@ final class NodeMetrics: Sendable {
     private let membersGauge: CoreMetrics.Gauge
     private let leaderReachableGauge: CoreMetrics.Gauge
     private let lifeStartGauge: CoreMetrics.Gauge
+    private let capabilityChangeSeenGauge: CoreMetrics.Gauge
 
     /// How a placement ended, for the placement timer.
     enum PlacementOutcome: String, CaseIterable, Sendable {
@@ -55,6 +56,8 @@ final class NodeMetrics: Sendable {
         leaderReachableGauge = CoreMetrics.Gauge(label: "ensemble_leader_reachable", dimensions: nodeLabel, factory: factory)
         lifeStartGauge = CoreMetrics.Gauge(label: "ensemble_life_start_time_seconds", dimensions: nodeLabel, factory: factory)
         lifeStartGauge.record(Double(lifeStartMs) / 1000)
+        capabilityChangeSeenGauge = CoreMetrics.Gauge(
+            label: "ensemble_capability_change_seen_time_seconds", dimensions: nodeLabel, factory: factory)
         // Known counters show as 0 before their first event, so a rate over them is defined from the start.
         exportCounters(Dictionary(uniqueKeysWithValues: Self.catalog.keys.map { ($0, 0) }))
     }
@@ -62,6 +65,11 @@ final class NodeMetrics: Sendable {
     /// How long placing one actor took (the request to the chosen node included).
     func placementFinished(_ outcome: PlacementOutcome, after duration: Duration) {
         placementTimers[outcome]?.recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    /// When this node last learnt of a capability change, its own or a member's (Unix time).
+    func capabilityChangeSeen(atUnixSeconds seconds: Double) {
+        capabilityChangeSeenGauge.record(seconds)
     }
 
     /// How long the supervisor waited before restarting a failed actor.
@@ -121,6 +129,8 @@ final class NodeMetrics: Sendable {
     static let catalog: [String: (name: String, labels: [(String, String)])] = [
         "envelopesIn": ("ensemble_messages_received_total", []),
         "envelopesOut": ("ensemble_messages_sent_total", []),
+        "controlMessagesIn": ("ensemble_control_messages_received_total", []),
+        "idleLinksClosed": ("ensemble_idle_links_closed_total", []),
         "malformedFrames": (badInput, [("reason", "malformed_frame")]),
         "malformedControl": (badInput, [("reason", "malformed_control")]),
         "forgedSenders": (badInput, [("reason", "forged_sender")]),

@@ -258,16 +258,19 @@ extension NodeIO {
     func apply(_ directives: [LeaderDirective]) {
         guard !directives.isEmpty else { return }
         var published = false
+        var detailsOnly = true
         for directive in directives {
             switch directive {
             case .reply(let recipient, let correlationID, let control):
                 emitControl(control, to: recipient, correlationID: correlationID)
             case .publish(let update):
+                if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
                 publish(update, sequence: update.sequence)
                 published = true
+                detailsOnly = detailsOnly && update.update.changesMemberDetailsOnly
             }
         }
-        if published { viewChanged(to: plane.view) }
+        if published { detailsOnly ? viewDetailsChanged() : viewChanged(to: plane.view) }
     }
 
     /// Publishes a value on the PUB channel (the leader only).
@@ -281,8 +284,9 @@ extension NodeIO {
         core.counters.add(T.self == SequencedUpdate.self ? "updatesPublished" : "heartbeatsPublished")
     }
 
-    /// Carries out what the member's logic decided.
-    func apply(_ directives: [MemberDirective]) {
+    /// Carries out what the member's logic decided; `detailsOnly`: what changed the view is an
+    /// update that changes no life, voter, name or leader (`ViewUpdate.changesMemberDetailsOnly`).
+    func apply(_ directives: [MemberDirective], detailsOnly: Bool = false) {
         for directive in directives {
             switch directive {
             case .requestSnapshot(let leader):
@@ -290,7 +294,7 @@ extension NodeIO {
                 plane.member?.snapshotRequested(id: id, to: leader, now: core.now)
                 emitControl(.snapshotRequest, to: .system(leader), correlationID: id)
             case .viewChanged:
-                viewChanged(to: plane.view)
+                detailsOnly ? viewDetailsChanged() : viewChanged(to: plane.view)
             case .rejoin:
                 core.logger.notice("a new leader life is up at \(plane.leaderAddress); joining it")
             case .redirected(let leader):

@@ -18,6 +18,15 @@ extension NodeIO {
         if !lost.isEmpty { forgetDeparted() }
     }
 
+    /// What follows an update that changed a member's load or capabilities only: the node's
+    /// copy of the view, and the sequence its votes compare. The rest of `viewChanged` looks at
+    /// every member (lives lost and joined, watches) and would make each such update, of which
+    /// a convention busy placing actors publishes hundreds a second, cost each node O(members).
+    func viewDetailsChanged() {
+        core.setView(plane.view)
+        plane.syncElection()
+    }
+
     /// The addresses this node may link to, after the members changed.
     func updateLinkable() {
         linkable = Set(plane.view?.members.keys.map { $0 } ?? [])

@@ -145,12 +145,18 @@ extension NodeIO {
         // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
         var run: [Envelope] = []
         var runRecipient: ActorAddress?
-        defer { core.deliver(run: run) }
+        // The control plane's traffic between nodes, for `bench --scale`'s idle membership rate.
+        var controlMessages = 0
+        defer {
+            core.deliver(run: run)
+            if controlMessages > 0 { core.counters.add("controlMessagesIn", controlMessages) }
+        }
         // Each field is read once: an address read from an envelope is a copy (its host a reference count).
         let me = core.nodeID
         for envelope in envelopes {
             let kind = envelope.kind
             let recipient = envelope.recipient
+            if kind != .tell { controlMessages += 1 }
             guard let sender = envelope.sender, sender.node == claimed else {
                 core.counters.add("forgedSenders")
                 continue
@@ -270,6 +276,7 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
                 continue
             }
+            core.counters.add("controlMessagesIn", envelopes.count)
             for envelope in envelopes where envelope.kind == .update && plane.member != nil {
                 if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
                     let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
@@ -288,7 +295,8 @@ extension NodeIO {
                         apply(correction)
                         continue
                     }
-                    apply(plane.member!.update(update))
+                    if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
+                    apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
                 } else {
                     core.counters.add("malformedFrames")
                 }
@@ -308,6 +316,7 @@ extension NodeIO {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
         for _ in 0..<256 {
             guard !peer.socket.isClosed, (try? peer.socket.receive(into: &inbound)) == true else { return }
+            peer.lastUsed = core.now
             guard inbound.count == 1 else {
                 core.counters.add("malformedFrames")
                 continue
@@ -321,7 +330,9 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
                 continue
             }
-            for envelope in envelopes.prefix(Self.requestsPerFrame) {
+            let taken = envelopes.prefix(Self.requestsPerFrame)
+            core.counters.add("controlMessagesIn", taken.count)
+            for envelope in taken {
                 guard envelope.kind == .reply, let sender = envelope.sender, sender.id == 0,
                     sender.node.address == peer.address, envelope.recipient.node == core.nodeID
                 else {

@@ -179,8 +179,12 @@ extension NodeIO {
     func flush(_ peer: PeerLink) {
         do {
             let before = peer.count
-            try peer.flush(now: core.now)
-            core.counters.addEnvelopesOut(before - peer.count)
+            let now = core.now
+            try peer.flush(now: now)
+            if peer.count < before {
+                core.counters.addEnvelopesOut(before - peer.count)
+                peer.lastUsed = now
+            }
         } catch {
             core.logger.error("send to \(peer.address) failed: \(error)")
             for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: "send to \(peer.address) failed") }
@@ -202,7 +206,7 @@ extension NodeIO {
             let identity = [Self.nodePrefix] + Array("\(core.nodeID)#\(secret)".utf8)
             try socket.set(.routingID, identity)
             try secureDealer(socket, to: address)
-            let peer = PeerLink(address: address, socket: socket, identity: identity)
+            let peer = PeerLink(address: address, socket: socket, identity: identity, now: core.now)
             // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
             attachMonitor(peer)
             try socket.connect(address.endpoint)
@@ -225,6 +229,28 @@ extension NodeIO {
             core.logger.warning("\(peer.address) did not take \(stranded.count) messages in time")
             for envelope in stranded { core.returnDeadLetter(envelope, reason: "\(peer.address) does not answer") }
         }
+    }
+
+    /// Closes the links that went unused for `idleLinkTimeout` and that neither failure
+    /// detection nor an election needs (`needsLink`): with many members, a link per pair
+    /// that ever exchanged a message would hold a socket, a connection and buffers each.
+    func closeIdleLinks(now: Duration) {
+        guard let timeout = core.configuration.idleLinkTimeout else { return }
+        let idle = peers.values.filter { $0.isIdle(now: now, timeout: timeout) && !needsLink($0.address) }.map(\.address)
+        for address in idle { closePeer(address, reason: "the link to \(address) closed unused") }
+        if !idle.isEmpty { core.counters.add("idleLinksClosed", idle.count) }
+    }
+
+    /// Whether a link to `address` must stay open whether used or not: it is this node's own,
+    /// the leader's (a member watches the leader over it), a member's while this node leads
+    /// (it watches them all), or, while this node votes, another voter's.
+    func needsLink(_ address: NodeAddress) -> Bool {
+        if address == core.nodeID.address || address == core.configuration.leader || address == plane.leaderAddress {
+            return true
+        }
+        if detector.isWatching(address) { return true }
+        let voters = plane.election.voters
+        return voters.contains(core.nodeID) && voters.contains { $0.address == address }
     }
 
     /// Whether this node may hold a link to `address`: the leader address, or a member of its

@@ -248,6 +248,7 @@ final class NodeIO {
                 apply(plane.leader!.reconcileVoters(heard: heardMembers(of: plane.leader!, now: now)))
             }
             core.setLastHeard(lastHeard)
+            closeIdleLinks(now: now)
         }
         expireBacklogs(now: now)
     }

@@ -24,11 +24,20 @@ final class PeerLink {
 
     /// The routing id this node's DEALER presents (its life, `#`, a secret of this link).
     let identity: [UInt8]
+    /// When the link last sent something or read an answer (node time): an idle link closes.
+    var lastUsed: Duration
 
-    init(address: NodeAddress, socket: ZMQSocket, identity: [UInt8]) {
+    init(address: NodeAddress, socket: ZMQSocket, identity: [UInt8], now: Duration) {
         self.address = address
         self.socket = socket
         self.identity = identity
+        lastUsed = now
+    }
+
+    /// Whether the link may close for want of use: unused for longer than `timeout`, and no
+    /// mail waiting in it. (Whether this node needs it open anyway is the caller's to say.)
+    func isIdle(now: Duration, timeout: Duration) -> Bool {
+        isEmpty && now - lastUsed > timeout
     }
 
     var isEmpty: Bool { head == backlog.count }

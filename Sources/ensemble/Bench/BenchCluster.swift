@@ -31,17 +31,33 @@ final class BenchCluster {
     /// Starts a node (the leader when `address` is the leader's) with the bench's actors,
     /// and records how long until READY.
     func start(_ address: NodeAddress, _ capabilities: String) throws {
+        let began = monotonicSeconds()
+        let child = try launch(address, capabilities)
+        try awaitReady(child, address)
+        nodes[nodes.count - 1].startMs = (monotonicSeconds() - began) * 1000
+    }
+
+    /// Starts a node without waiting for it: `awaitReady` reads its readiness later, so that
+    /// many can start at once (`bench --scale`'s join storm).
+    func launch(_ address: NodeAddress, _ capabilities: String) throws -> BackgroundSpawner {
         var arguments = NodeArguments(
             port: address.port, capabilities: capabilities, leader: leader, host: address.host, advertise: nil,
             stateDirectory: stateDir, joinTimeout: 5, logLevel: "warning")
         arguments.benchActors = true
-        let began = monotonicSeconds()
         let child = try BackgroundSpawner.spawnNode(arguments, logPath: "\(stateDir)/\(address.port).log")
         nodes.append(NodeProcess(address: address, pid: child.pid, capabilities: capabilities, startMs: 0))
-        guard child.awaitReadiness(timeout: 15) == .ready else {
-            throw CommandFailure("bench node \(address) did not start (log: \(stateDir)/\(address.port).log)")
+        return child
+    }
+
+    /// Waits until the node `child` runs has been welcomed (or leads); throws when it says otherwise.
+    func awaitReady(_ child: BackgroundSpawner, _ address: NodeAddress, timeout: Double = 15) throws {
+        let why: String
+        switch child.awaitReadiness(timeout: timeout) {
+        case .ready: return
+        case .waitingForLeader: why = "the leader did not let it in"
+        case .failed(let reason): why = reason
         }
-        nodes[nodes.count - 1].startMs = (monotonicSeconds() - began) * 1000
+        throw CommandFailure("bench node \(address) did not start: \(why) (log: \(stateDir)/\(address.port).log)")
     }
 
     /// A connected client entering through `address`.
@@ -135,6 +151,20 @@ final class BenchCluster {
                 kill(node.pid, SIGKILL)
                 _ = await waitForExit(node.pid, timeout: 2)
             }
+        }
+        removeStateDirectory()
+    }
+
+    /// Stops every node by SIGTERM (a node shuts down gracefully on it), all at once, then by
+    /// SIGKILL what is left after 10 s; closes the clients and removes the state directory.
+    /// Unlike `shutDown`, it asks nothing over the network: for many nodes, some of them dead.
+    func terminate() async {
+        for client in clients.values { await client.close() }
+        clients.removeAll()
+        for node in nodes { kill(node.pid, SIGTERM) }
+        for node in nodes where !(await waitForExit(node.pid, timeout: 10)) {
+            kill(node.pid, SIGKILL)
+            _ = await waitForExit(node.pid, timeout: 2)
         }
         removeStateDirectory()
     }

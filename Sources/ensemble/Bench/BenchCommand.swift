@@ -20,18 +20,43 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Smaller counts (a few seconds in all); for tests.")
     var quick = false
 
+    @Option(help: ArgumentHelp(
+        "Measure how costs grow with the convention's size instead: start N node processes (6 to \(Self.maxScale)) at once.",
+        valueName: "N"))
+    var scale: Int?
+
+    /// The most nodes `--scale` starts: each is a process with a few threads and ~15 MB.
+    static let maxScale = 500
+
+    func validate() throws {
+        if let scale, !(6...Self.maxScale).contains(scale) {
+            // Three of them are lost on purpose (the leader, a member killed, one frozen), and the
+            // rest must still hold a majority of the five voters.
+            throw ValidationError("--scale takes a node count from 6 to \(Self.maxScale), not \(scale)")
+        }
+    }
+
     func run() async throws {
         let cluster = try BenchCluster()
-        let figures: BenchFigures
+        let report: any BenchReport
         do {
-            figures = try await measure(cluster)
+            if let scale {
+                report = try await ScaleBench(count: scale, cluster: cluster, idleWindow: .seconds(quick ? 2 : 5)).measure()
+            } else {
+                report = try await measure(cluster)
+            }
         } catch {
-            await cluster.shutDown()
+            await stop(cluster)
             printErrorLine("ensemble bench: \(error)")
             throw ExitCode(1)
         }
-        await cluster.shutDown()
-        printLine(json ? figures.json : figures.table)
+        await stop(cluster)
+        printLine(json ? report.json : report.table)
+    }
+
+    /// Stops what the bench started: a scale run's many nodes, some of them dead, by signal.
+    private func stop(_ cluster: BenchCluster) async {
+        if scale == nil { await cluster.shutDown() } else { await cluster.terminate() }
     }
 
     private func measure(_ cluster: BenchCluster) async throws -> BenchFigures {

@@ -21,7 +21,7 @@ struct EncodeFigures {
 }
 
 /// Everything `ensemble bench` reports.
-struct BenchFigures {
+struct BenchFigures: BenchReport {
     /// DEALER→ROUTER messages per second on libzmq alone (`BenchFloors.zmqThroughput`).
     var zmqFloor = 0.0
     /// The pipeline model's c1 p50, in microseconds (`BenchFloors.pipeline`).
@@ -72,15 +72,15 @@ struct BenchFigures {
     }
 
     var json: String {
-        "{" + rows.map { "\"\($0.0)\": \(format($0.1, decimals: 3))" }.joined(separator: ", ") + "}"
+        "{" + rows.map { "\"\($0.0)\": \(BenchText.format($0.1, decimals: 3))" }.joined(separator: ", ") + "}"
     }
 
     var table: String {
         var lines = ["figure                        value          unit   target"]
         for (key, value, unit, target, met) in rows {
-            let shown = format(value, decimals: value < 100 ? 2 : 0)
+            let shown = BenchText.format(value, decimals: value < 100 ? 2 : 0)
             let mark = target.isEmpty || target == "(floor)" ? "" : (met ? "  met" : "  not met")
-            lines.append(pad(key, 30) + pad(shown, 15) + pad(unit, 7) + target + mark)
+            lines.append(BenchText.pad(key, 30) + BenchText.pad(shown, 15) + BenchText.pad(unit, 7) + target + mark)
         }
         return lines.joined(separator: "\n")
     }
@@ -100,17 +100,5 @@ struct BenchFigures {
         }
         groups.insert(Substring(digits), at: 0)
         return (value < 0 ? "-" : "") + groups.joined(separator: ",")
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-    }
-
-    private func format(_ value: Double, decimals: Int) -> String {
-        guard value.isFinite else { return "0" }
-        let scale = [1.0, 10, 100, 1000][min(decimals, 3)]
-        let rounded = (value * scale).rounded() / scale
-        if decimals == 0 { return String(Int(rounded)) }
-        return String(rounded)
     }
 }

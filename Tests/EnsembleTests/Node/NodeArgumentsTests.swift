@@ -38,6 +38,20 @@ struct NodeArgumentsTests {
         #expect(threads.configuration.actorThreads == 3)
     }
 
+    /// Links close after a minute unused unless `--idle-link-timeout` says otherwise; 0 never closes them.
+    @Test func idleLinkTimeoutTravelsOnlyWhenSet() throws {
+        #expect(!example.vector.contains("--idle-link-timeout"))
+        #expect(example.configuration.idleLinkTimeout == .seconds(60))
+        var short = example
+        short.idleLinkTimeout = 1.5
+        #expect(short.vector.suffix(2) == ["--idle-link-timeout", "1.5"])
+        #expect(try NodeArguments(parsing: short.vector) == short)
+        #expect(short.configuration.idleLinkTimeout == .milliseconds(1500))
+        var never = example
+        never.idleLinkTimeout = 0
+        #expect(try NodeArguments(parsing: never.vector).configuration.idleLinkTimeout == nil)
+    }
+
     @Test func theConfigurationCarriesEverySetting() {
         let configuration = example.configuration
         #expect(configuration.port == 10000)
@@ -69,6 +83,8 @@ struct NodeArgumentsTests {
         (["10000", "--state-dir", "/tmp/x", "--actor-threads", "0"], "--actor-threads must be 1-256, not '0'"),
         (["10000", "--state-dir", "/tmp/x", "--actor-threads", "257"], "--actor-threads must be 1-256, not '257'"),
         (["10000", "--state-dir", "/tmp/x", "--actor-threads", "two"], "--actor-threads must be 1-256, not 'two'"),
+        (["10000", "--state-dir", "/tmp/x", "--idle-link-timeout", "-1"], "--idle-link-timeout must be 0-86400 seconds, not '-1'"),
+        (["10000", "--state-dir", "/tmp/x", "--idle-link-timeout", "nan"], "--idle-link-timeout must be 0-86400 seconds, not 'nan'"),
     ])
     func badVectorsSayWhatIsWrong(vector: [String], expected: String) {
         #expect {

@@ -40,6 +40,9 @@ public struct NodeArguments: Sendable, Equatable {
     public var seeds: [NodeAddress] = []
     /// Found a new convention without looking for a running one (`--bootstrap true`).
     public var bootstrap = false
+    /// Seconds a link to another node may go unused before it closes; 0: never
+    /// (`NodeConfiguration.idleLinkTimeout`).
+    public var idleLinkTimeout: Double = NodeArguments.defaultIdleLinkTimeout
 
     /// Creates the arguments.
     public init(
@@ -71,6 +74,7 @@ public struct NodeArguments: Sendable, Equatable {
         if let actorThreads { vector += ["--actor-threads", String(actorThreads)] }
         if !seeds.isEmpty { vector += ["--seeds", seeds.map(\.description).joined(separator: ",")] }
         if bootstrap { vector += ["--bootstrap", "true"] }
+        if idleLinkTimeout != Self.defaultIdleLinkTimeout { vector += ["--idle-link-timeout", String(idleLinkTimeout)] }
         return vector
     }
 
@@ -126,6 +130,10 @@ public struct NodeArguments: Sendable, Equatable {
         }
         let bootstrapText = options["bootstrap"] ?? "false"
         guard let bootstrap = Bool(bootstrapText) else { throw NodeArgumentsError("--bootstrap must be true or false, not '\(bootstrapText)'") }
+        let idleText = options["idle-link-timeout"] ?? String(Self.defaultIdleLinkTimeout)
+        guard let idleLinkTimeout = Double(idleText), Self.idleLinkTimeoutRange.contains(idleLinkTimeout) else {
+            throw NodeArgumentsError("--idle-link-timeout must be \(Self.idleLinkTimeoutRangeText) seconds, not '\(idleText)'")
+        }
         self.init(
             port: port, capabilities: positional.count > 1 ? positional[1] : "", leader: leader,
             host: options["host"] ?? "127.0.0.1", advertise: options["advertise"], stateDirectory: stateDirectory,
@@ -134,7 +142,15 @@ public struct NodeArguments: Sendable, Equatable {
         self.benchActors = benchActors
         self.seeds = seeds
         self.bootstrap = bootstrap
+        self.idleLinkTimeout = idleLinkTimeout
     }
+
+    /// `--idle-link-timeout`'s default, in seconds.
+    public static let defaultIdleLinkTimeout: Double = 60
+    /// The idle link timeouts a node accepts, in seconds (0: never close).
+    public static let idleLinkTimeoutRange: ClosedRange<Double> = 0...86_400
+    /// `idleLinkTimeoutRange` as a user reads it.
+    public static var idleLinkTimeoutRangeText: String { "0-86400" }
 
     /// The worker thread counts a node accepts.
     public static let actorThreadRange = 1...NodeConfiguration.actorThreadLimit
@@ -143,7 +159,7 @@ public struct NodeArguments: Sendable, Equatable {
 
     private static let optionNames: Set<String> = [
         "leader", "host", "advertise", "state-dir", "join-timeout", "log-level", "curve", "bench-actors", "max-message-size",
-        "actor-threads", "seeds", "bootstrap",
+        "actor-threads", "seeds", "bootstrap", "idle-link-timeout",
     ]
 
     /// The node's configuration, without keys (`NodeMain.run(_:actorTypes:messages:)` loads them).
@@ -155,6 +171,7 @@ public struct NodeArguments: Sendable, Equatable {
         if let actorThreads { configuration.actorThreads = actorThreads }
         configuration.seeds = seeds
         configuration.bootstrap = bootstrap
+        configuration.idleLinkTimeout = idleLinkTimeout > 0 ? .milliseconds(Int((idleLinkTimeout * 1000).rounded())) : nil
         return configuration
     }
 }

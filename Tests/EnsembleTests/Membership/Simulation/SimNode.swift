@@ -346,7 +346,7 @@ struct SimNode {
         case .update(let update):
             heard(update.leader)
             if let correction = plane.published(by: update.leader, term: update.term, now: now) { return apply(correction) }
-            apply(plane.member!.update(update))
+            apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
         default:
             break
         }

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// A link a node opened to another closes once unused for `--idle-link-timeout`, and opens
+/// again for the next message; the links that detection and elections need never close.
+@Suite(.serialized)
+struct IdleLinkTests {
+    @Test func aMembersUnusedLinksToOtherMembersCloseAndOpenAgain() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let fast = ["--idle-link-timeout", "1"]
+        #expect(try cluster.start(cluster.leaderPort, extra: fast).status == 0)
+        // Four members join the leader in the voting set (five voters at most); the fifth does not vote.
+        var members: [UInt16] = []
+        for _ in 0..<5 {
+            let port = try FreePorts.one()
+            let result = try cluster.start(port, "morse", extra: fast)
+            #expect(result.status == 0, "member start failed: \(result.stderr)")
+            members.append(port)
+        }
+        let outsider = members[4]
+        var voters: [String: Bool] = [:]
+        #expect(try eventually {
+            voters = try Self.voters(cluster.status())
+            return voters.count == 6 && voters.values.count(where: { $0 }) == 5
+        }, "voters: \(voters)")
+        try #require(voters["127.0.0.1:\(outsider)"] == false, "voters: \(voters)")
+
+        // A status through the outsider asks every member for its actors: it links to each.
+        let first = try cluster.status(outsider)
+        #expect((first["unreachable"] as? [Any])?.isEmpty == true, "\(first)")
+        // Unused for a second, its links to the four other members close; the one to the leader stays.
+        var closed = -1.0
+        #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 4 }, "closed: \(closed)")
+        // The next status opens them again and hears from everyone.
+        let second = try cluster.status(outsider)
+        #expect((second["unreachable"] as? [Any])?.isEmpty == true, "\(second)")
+        #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 8 }, "closed: \(closed)")
+        // The leader watches every member over its links: none of them closed, unused as they were.
+        #expect(try Self.idleLinksClosed(cluster, nil) == 0)
+    }
+
+    @Test(arguments: ["-1", "86401", "soon"])
+    func anIdleLinkTimeoutOutsideItsRangeIsRefused(_ value: String) throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let result = try cluster.start(try FreePorts.one(), extra: ["--idle-link-timeout", value])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--idle-link-timeout"), "stderr: \(result.stderr)")
+        #expect(cluster.ports.isEmpty, "a node started")
+    }
+
+    /// Whether each member votes, by address, as `status --json` says.
+    static func voters(_ status: [String: Any]) -> [String: Bool] {
+        let members = status["members"] as? [[String: Any]] ?? []
+        return Dictionary(members.compactMap { member in
+            (member["address"] as? String).map { ($0, member["voter"] as? Bool ?? false) }
+        }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `ensemble_idle_links_closed_total` of the node at `port` (the leader when nil).
+    static func idleLinksClosed(_ cluster: TestCluster, _ port: UInt16?) throws -> Double {
+        let result = try cluster.run(["status"] + (port.map { [String($0)] } ?? []) + ["--metrics"])
+        try #require(result.status == 0, "status --metrics failed: \(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("ensemble_idle_links_closed_total") })
+        return try #require(line.split(separator: " ").last.flatMap { Double($0) })
+    }
+}
