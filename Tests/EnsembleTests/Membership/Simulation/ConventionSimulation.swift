@@ -52,7 +52,7 @@ struct ConventionSimulation {
     var grantsUsed = 0
     /// Each address's slot, so that a delivery finds its node at once.
     let slotIndex: [NodeAddress: Int]
-    /// `--max-members` of every life.
+    /// `NodeConfiguration.maxMembers` of every life (a scripted run raises it to its size).
     var maxMembers = 255
     /// Set for a scripted run (`runScale`): faults come from the script alone and nothing heals by itself.
     var scripted = false
@@ -162,7 +162,7 @@ struct ConventionSimulation {
         for event in node.events { record(event) }
         node.events = []
         // A scripted run of thousands of nodes takes its seeds only when a life ends (sorting every
-        // view every turn is most of its time); its kills take them then too.
+        // view every turn is most of its time); the lives its script kills do not come back.
         if !scripted || node.isOver { slots[index].known = known(by: node) }
         if node.isOver {
             // The process ends; its next life starts shortly after (NodeMain binds again).
@@ -177,7 +177,7 @@ struct ConventionSimulation {
     }
 
     /// What the next life's seeds are: the members its last view knew and the leader it followed.
-    func known(by node: SimNode) -> [NodeAddress] {
+    private func known(by node: SimNode) -> [NodeAddress] {
         var seen: Set<NodeAddress> = [node.life.address]
         let known = (node.coreView?.members.keys.sorted() ?? []) + [node.plane.leaderAddress] + node.seeds
         return known.filter { seen.insert($0).inserted }

@@ -6,18 +6,22 @@ import Foundation
 /// per node, the mean over every address (each life at it counted) and the most of any (the
 /// leader's, as a rule); the process's resident memory after the phase; the wall time.
 enum ScaleReport {
+    /// Whole milliseconds of `duration`.
     static func millis(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
+    /// The mean of `values` (0 for none).
     static func mean(_ values: [Int]) -> Double {
         values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count)
     }
 
+    /// The table's column titles.
     static func header() -> String {
         "phase              | agreed ms | sent mean/max    | recv mean/max    | sent KB mean/max   | recv KB mean/max   | RSS MB | wall s"
     }
 
+    /// One phase as a row of the table.
     static func row(_ phase: ScalePhase) -> String {
         let traffic = phase.traffic
         func pair(_ values: [Int], scale: Double = 1) -> String {
