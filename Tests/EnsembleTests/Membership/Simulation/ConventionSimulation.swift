@@ -50,6 +50,14 @@ struct ConventionSimulation {
     /// Faults begun while another was under way.
     var overlappingFaults = 0
     var grantsUsed = 0
+    /// Each address's slot, so that a delivery finds its node at once.
+    let slotIndex: [NodeAddress: Int]
+    /// `NodeConfiguration.maxMembers` of every life (a scripted run raises it to its size).
+    var maxMembers = 255
+    /// Set for a scripted run (`runScale`): faults come from the script alone and nothing heals by itself.
+    var scripted = false
+    /// What each slot's lives sent and received so far (`ScaleTraffic`).
+    var traffic: ScaleTraffic
 
     static let names = ["alpha", "beta", "gamma"]
     static let capabilityNames = ["gpu", "morse"]
@@ -70,6 +78,35 @@ struct ConventionSimulation {
         for index in 1..<count { slots[index].restartAt = .milliseconds(Int(random.next() % 300)) }
         self.slots = slots
         self.random = random
+        slotIndex = Self.index(slots)
+        traffic = ScaleTraffic(count: slots.count)
+    }
+
+    /// A convention of `count` nodes for a scripted run: no capabilities, clocks skewed by up to
+    /// ±3 s, the founder at the leader address at once and the others within `joinWindow`.
+    init(nodes count: Int, seed: UInt64, joinWindow: Duration = .milliseconds(300)) {
+        self.seed = seed
+        var random = SplitMix64(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+        let windowMs = UInt64(max(1, joinWindow.components.seconds * 1000 + joinWindow.components.attoseconds / 1_000_000_000_000_000))
+        var slots: [Slot] = []
+        for index in 0..<count {
+            let number = index + 1
+            let address = NodeAddress(host: "10.\(number >> 16 & 255).\(number >> 8 & 255).\(number & 255)", port: 1900)
+            let skew = Int64(random.next() % 6001) - 3000
+            var slot = Slot(address: address, skewMs: skew, configured: .none)
+            slot.restartAt = index == 0 ? .zero : .milliseconds(Int(random.next() % windowMs))
+            slots.append(slot)
+        }
+        self.slots = slots
+        self.random = random
+        slotIndex = Self.index(slots)
+        traffic = ScaleTraffic(count: count)
+        maxMembers = max(255, count)
+        scripted = true
+    }
+
+    private static func index(_ slots: [Slot]) -> [NodeAddress: Int] {
+        Dictionary(slots.indices.map { (slots[$0].address, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     var leaderAddress: NodeAddress { slots[0].address }
@@ -85,16 +122,17 @@ struct ConventionSimulation {
         var order = Array(slots.indices)
         order.shuffle(using: &random)
         for index in order { turn(index) }
-        if faults { injectFaults() } else { endFaults() }
+        if faults { injectFaults() } else if !scripted { endFaults() }
         checkStep()
     }
 
     private mutating func deliver(_ message: SimMessage) {
-        guard let index = slots.firstIndex(where: { $0.address == message.to }), let node = slots[index].node else { return }
+        guard let index = slotIndex[message.to], let node = slots[index].node else { return }
         if let reader = message.overLinkTo, reader != node.life { return }
         // A SUB socket is its process's: a new life subscribes anew.
         if message.isPublished && message.recipient != node.life { return }
         slots[index].node!.inbox.append(message)
+        traffic.received(by: index, message)
     }
 
     private mutating func turn(_ index: Int) {
@@ -107,19 +145,25 @@ struct ConventionSimulation {
         node.turn(at: now)
         for line in node.trace { print("\(now) \(node.life): \(line)") }
         node.trace = []
-        for message in node.outbox { network.send(message, now: now, random: &random) }
+        for message in node.outbox {
+            traffic.sent(by: index, message.payload)
+            network.send(message, now: now, random: &random)
+        }
         node.outbox = []
         for payload in node.published {
             for other in slots.indices where other != index {
                 guard let subscriber = slots[other].node, subscriber.subscribedTo == node.life.address else { continue }
                 let message = SimMessage(from: node.life, recipient: subscriber.life, payload: payload, deliverAt: .zero, serial: 0)
+                traffic.sent(by: index, payload)
                 network.send(message, now: now, random: &random)
             }
         }
         node.published = []
         for event in node.events { record(event) }
         node.events = []
-        slots[index].known = known(by: node)
+        // A scripted run of thousands of nodes takes its seeds only when a life ends (sorting every
+        // view every turn is most of its time); the lives its script kills do not come back.
+        if !scripted || node.isOver { slots[index].known = known(by: node) }
         if node.isOver {
             // The process ends; its next life starts shortly after (NodeMain binds again).
             slots[index].node = nil
@@ -156,7 +200,7 @@ struct ConventionSimulation {
         let life = NodeID(address: address, incarnation: clock)
         slots[index].node = SimNode(
             life: life, bootAt: now, configuredLeader: leaderAddress, seeds: slot.known, skewMs: skewMs,
-            capabilities: slot.configured, correlationBase: random.next())
+            capabilities: slot.configured, correlationBase: random.next(), maxMembers: maxMembers)
         slots[index].restartAt = nil
         slots[index].restartAbove = nil
         if slot.restartIsFault { lastFaultAt = now }

@@ -96,6 +96,7 @@ extension SimNode {
     mutating func apply(_ directives: [LeaderDirective]) {
         guard !directives.isEmpty else { return }
         var published = false
+        var detailsOnly = true
         for directive in directives {
             switch directive {
             case .reply(let recipient, let correlationID, let control):
@@ -103,13 +104,15 @@ extension SimNode {
             case .publish(let update):
                 publish(.update(update))
                 published = true
+                detailsOnly = detailsOnly && update.update.changesMemberDetailsOnly
             }
         }
-        if published { viewChanged(to: plane.view) }
+        if published { detailsOnly ? viewDetailsChanged() : viewChanged(to: plane.view) }
     }
 
-    /// The member's decisions.
-    mutating func apply(_ directives: [MemberDirective]) {
+    /// The member's decisions; `detailsOnly`: the update that changed the view changes no life,
+    /// voter, name or leader (`ViewUpdate.changesMemberDetailsOnly`).
+    mutating func apply(_ directives: [MemberDirective], detailsOnly: Bool = false) {
         for directive in directives {
             switch directive {
             case .requestSnapshot(let leader):
@@ -117,7 +120,7 @@ extension SimNode {
                 plane.member?.snapshotRequested(id: id, to: leader, now: now)
                 emitRequest(.snapshotRequest, to: .system(leader), correlationID: id)
             case .viewChanged:
-                viewChanged(to: plane.view)
+                detailsOnly ? viewDetailsChanged() : viewChanged(to: plane.view)
             case .rejoin, .deferred:
                 note("\(directive)")
             case .redirected(let leader):
@@ -227,6 +230,13 @@ extension SimNode {
             stopActorsThatLostTheirNames(view.names)
         }
         if !lost.isEmpty { forgetDeparted() }
+    }
+
+    /// NodeIO's `viewDetailsChanged`: after a load or capability update, the runtime's view and
+    /// the election's sequence only.
+    mutating func viewDetailsChanged() {
+        coreView = plane.view
+        plane.syncElection()
     }
 
     mutating func updateLinkable() {

@@ -110,9 +110,10 @@ struct SimNode {
     static let nameGracePeriod = Duration.milliseconds(1500)
 
     /// A new life started at `bootAt`, as `NodeIO.init` starts it: founding when it is at the leader
-    /// address with no seeds, else subscribing to and joining its first target.
+    /// address with no seeds, else subscribing to and joining its first target. `maxMembers` is
+    /// `--max-members` (a convention larger than the default needs it raised).
     init(life: NodeID, bootAt: Duration, configuredLeader: NodeAddress, seeds: [NodeAddress], skewMs: Int64,
-         capabilities: Capabilities, correlationBase: UInt64) {
+         capabilities: Capabilities, correlationBase: UInt64, maxMembers: Int = 255) {
         self.life = life
         self.bootAt = bootAt
         self.configuredLeader = configuredLeader
@@ -132,6 +133,7 @@ struct SimNode {
         settings.nameGrace = Self.nameGracePeriod
         settings.aliveWindow = .seconds(2)
         settings.maxMessageSize = Self.maxMessageSize
+        settings.maxMembers = maxMembers
         let me = MemberInfo(node: life, capabilities: capabilities)
         if founds {
             let leader = LeaderState(leader: me, graceUntil: Self.nameGracePeriod, maxMessageSize: Self.maxMessageSize)
@@ -344,7 +346,7 @@ struct SimNode {
         case .update(let update):
             heard(update.leader)
             if let correction = plane.published(by: update.leader, term: update.term, now: now) { return apply(correction) }
-            apply(plane.member!.update(update))
+            apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
         default:
             break
         }
