@@ -295,8 +295,12 @@ extension NodeIO {
                         apply(correction)
                         continue
                     }
-                    if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
-                    apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
+                    let directives = plane.member!.update(update)
+                    // Only an update the view took (not a stale or repeated one) says the change is learnt now.
+                    if directives.contains(.viewChanged), case .capabilities(let node, _) = update.update, node != core.nodeID {
+                        core.noteCapabilityChange()
+                    }
+                    apply(directives, detailsOnly: update.update.changesMemberDetailsOnly)
                 } else {
                     core.counters.add("malformedFrames")
                 }
