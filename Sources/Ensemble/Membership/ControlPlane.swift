@@ -5,8 +5,8 @@ public enum RuntimeRequest: Sendable, Equatable {
     case create(CreateRequest, creator: NodeID)
     /// A client asks its gateway for an actor (placed wherever it fits, or where `hint` says).
     case createActor(typeName: String, globalName: String?, hint: PlacementHint? = nil)
-    /// A client asks for the convention's status.
-    case status
+    /// A client asks for the convention's status: a fresh report, or `page` of a report kept.
+    case status(StatusPageRequest? = nil)
     /// A client asks for this node's metrics.
     case metrics
     /// A node asks for this node's actors.
@@ -212,8 +212,8 @@ public struct ControlPlane: Sendable {
             return [.runtime(.create(request, creator: origin.node ?? me))]
         case .createActor(let typeName, let globalName, let hint):
             return [.runtime(.createActor(typeName: typeName, globalName: globalName, hint: hint))]
-        case .status:
-            return [.runtime(.status)]
+        case .status(let page):
+            return [.runtime(.status(page))]
         case .metrics:
             return [.runtime(.metrics)]
         case .listActors:

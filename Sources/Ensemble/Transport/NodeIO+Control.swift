@@ -153,10 +153,8 @@ extension NodeIO {
                 core.sendReply(answer, to: sender, correlationID: id)
                 finished(created)
             }
-        case .status:
-            // The control plane passes a status request on without its page (`RuntimeRequest.status`);
-            // the page is read from the request itself, which the plane has already decoded once.
-            if case .status(let page?)? = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload) {
+        case .status(let page):
+            if let page {
                 // A page of a report already collected: no member is asked, so no limit is counted;
                 // encoding it (up to the message limit) is left off the I/O thread.
                 let core = self.core
