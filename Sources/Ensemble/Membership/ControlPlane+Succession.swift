@@ -221,15 +221,21 @@ extension ControlPlane {
     }
 
     /// The voters this leader heard from within its lease, itself included.
+    ///
+    /// It runs at every timer tick, so it asks after the few voters only, never the whole membership.
     public func heardVoters(of leader: LeaderState, now: Duration, lastHeard: (NodeAddress) -> Duration?) -> Set<NodeID> {
-        heardMembers(of: leader, now: now, lastHeard: lastHeard).intersection(leader.view.voters)
+        Set(leader.view.voters.filter { heardWithinLease($0, now: now, lastHeard: lastHeard) })
     }
 
     /// The members (voters or not) this leader heard from within its lease, itself included.
     public func heardMembers(of leader: LeaderState, now: Duration, lastHeard: (NodeAddress) -> Duration?) -> Set<NodeID> {
-        Set((leader.view.voters + leader.view.members.values.map(\.node)).filter { node in
-            node == me || lastHeard(node.address).map { now - $0 <= settings.lease } == true
+        Set((leader.view.voters + leader.view.members.values.map(\.node)).filter {
+            heardWithinLease($0, now: now, lastHeard: lastHeard)
         })
+    }
+
+    private func heardWithinLease(_ node: NodeID, now: Duration, lastHeard: (NodeAddress) -> Duration?) -> Bool {
+        node == me || lastHeard(node.address).map { now - $0 <= settings.lease } == true
     }
 
     /// The new leader's word to every member that has not JOINed or heartbeaten it yet, for a

@@ -185,14 +185,21 @@ public struct FailureDetector: Sendable {
             }
             return []
         }
+        // Every tick looks at every watch, but only the few that are due are sorted (into the
+        // address order that keeps the directives deterministic): a leader watches every member.
+        let suspectAfter = settings.suspectAfter
+        let isDue = { (watch: Watch) -> Bool in
+            if let suspicion = watch.suspicion { return now > suspicion.deadline }
+            return now - watch.lastHeard > suspectAfter
+        }
+        guard watched.values.contains(where: isDue) else { return [] }
+        let due = watched.filter { isDue($0.value) }
         var directives: [DetectorDirective] = []
-        for (address, watch) in watched.sorted(by: { $0.key < $1.key }) {
+        for (address, watch) in due.sorted(by: { $0.key < $1.key }) {
             if let suspicion = watch.suspicion {
-                if now > suspicion.deadline {
-                    forget(address)
-                    directives.append(.declareDown(watch.node, reason: suspicion.reason))
-                }
-            } else if now - watch.lastHeard > settings.suspectAfter {
+                forget(address)
+                directives.append(.declareDown(watch.node, reason: suspicion.reason))
+            } else {
                 directives += suspect(address, now: now, window: settings.probeTimeout, reason: "no heartbeat")
             }
         }
