@@ -2,7 +2,7 @@ import ArgumentParser
 import Ensemble
 import NodeLauncher
 
-/// `ensemble status [PORT] [--json | --metrics]`: the convention as a node sees it, or its metrics.
+/// `ensemble status [PORT] [--json | --metrics [--all]]`: the convention as a node sees it, or its metrics.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -17,6 +17,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print the node's metrics in the Prometheus text exposition format.")
     var metrics = false
 
+    @Flag(help: "With --metrics: every member's metrics in one exposition, each series labelled with its node.")
+    var all = false
+
     @Option(help: ArgumentHelp("Seconds to wait for the answer.", valueName: "s"))
     var timeout: Double = 5
 
@@ -25,12 +28,19 @@ struct StatusCommand: AsyncParsableCommand {
     func validate() throws {
         if let node { _ = try parseNode(node) }
         if json && metrics { throw ValidationError("--json and --metrics cannot be combined") }
+        if all && !metrics { throw ValidationError("--all goes with --metrics") }
         guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
     }
 
     func run() async throws {
         let (targets, learnt) = try await self.targets()
         let connectTimeout = Duration.seconds(min(timeout, 2)), answerTimeout = Duration.milliseconds(Int(timeout * 1000))
+        if metrics && all {
+            let text = try await conventionMetrics(
+                targets: targets, learnt: learnt, connectTimeout: connectTimeout, answerTimeout: answerTimeout)
+            printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
+            return
+        }
         if metrics {
             // The node renders its own metrics; the exposition already ends with a newline.
             let text = try await convention.exchange(

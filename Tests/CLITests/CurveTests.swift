@@ -51,6 +51,14 @@ struct CurveTests {
             let key = try keyFile("\(keys[name])/public.key")
             #expect(entry?["publicKey"] as? String == key, "\(name)'s key in status")
         }
+        // Every member's metrics in one exposition: each member asked over CurveZMQ, its key from the view.
+        let metrics = try cluster.run(["status", "--metrics", "--all", "--curve", keys["user"]])
+        #expect(metrics.status == 0, "status --metrics --all: \(metrics.stderr)")
+        #expect(PrometheusText.problems(in: metrics.stdout) == [])
+        for port in [cluster.leaderPort] + members {
+            #expect(PrometheusText.value("ensemble_metrics_up", ["node": "127.0.0.1:\(port)"], in: metrics.stdout) == 1)
+            #expect(PrometheusText.value("ensemble_members", ["node": "127.0.0.1:\(port)"], in: metrics.stdout) == 3)
+        }
         // ENSEMBLE_CURVE stands for --curve.
         let fromEnvironment = try CLIRunner.run(["status"] + cluster.common, environment: ["ENSEMBLE_CURVE": keys["user"]])
         #expect(fromEnvironment.status == 0, "status with ENSEMBLE_CURVE: \(fromEnvironment.stderr)")

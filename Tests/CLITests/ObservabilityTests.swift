@@ -38,6 +38,31 @@ struct ObservabilityTests {
         #expect(PrometheusText.value("ensemble_leader_reachable", in: member.stdout) == 1)
     }
 
+    /// `status --metrics --all`: one exposition of every member's metrics, as `/metrics` serves it.
+    @Test func statusMetricsAllMergesEveryMembersMetrics() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])
+        #expect(try cluster.app("This is a multi-system test").status == 0)
+        // Asked of a member: its view names the others.
+        let merged = try cluster.run(["status", String(members[1]), "--metrics", "--all"])
+        #expect(merged.status == 0, "status --metrics --all failed: \(merged.stderr)")
+        #expect(PrometheusText.problems(in: merged.stdout) == [])
+        let nodes = ([cluster.leaderPort] + members).map { "127.0.0.1:\($0)" }
+        let actors = try #require(try cluster.status()["actors"] as? [[String: Any]])
+        for node in nodes {
+            #expect(PrometheusText.value("ensemble_metrics_up", ["node": node], in: merged.stdout) == 1)
+            #expect(PrometheusText.value("ensemble_members", ["node": node], in: merged.stdout) == 3)
+            let hosted = actors.filter { $0["node"] as? String == node }.count
+            #expect(PrometheusText.value("ensemble_actors", ["node": node], in: merged.stdout) == Double(hosted), "\(node)")
+        }
+        #expect(PrometheusText.samples(in: merged.stdout).filter { $0.name == "ensemble_actors" }.count == 3)
+        #expect(merged.stdout.components(separatedBy: "# TYPE ensemble_actors gauge\n").count == 2)
+        let wrong = try cluster.run(["status", "--all"])
+        #expect(wrong.status != 0)
+        #expect(wrong.stderr.contains("--all goes with --metrics"))
+    }
+
     @Test func statusMetricsErrorsAreOneLine() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
