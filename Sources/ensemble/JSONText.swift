@@ -16,6 +16,36 @@ indirect enum JSONText {
         return out
     }
 
+    /// Serialized on one line, without spaces: one JSON value per line (`events --json`).
+    func compact() -> String {
+        var out = ""
+        renderCompact(into: &out)
+        return out
+    }
+
+    private func renderCompact(into out: inout String) {
+        switch self {
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                item.renderCompact(into: &out)
+            }
+            out += "]"
+        case .object(let fields):
+            out += "{"
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out += "," }
+                Self.quote(field.0, into: &out)
+                out += ":"
+                field.1.renderCompact(into: &out)
+            }
+            out += "}"
+        default:
+            render(into: &out, indent: 0)
+        }
+    }
+
     /// Appends the serialized value to `out`: one string grows, however deep the value (a
     /// `status --json` of 100,000 actors is 22 MB, which copying per level made seconds).
     func render(into out: inout String, indent: Int) {

@@ -118,6 +118,8 @@ extension NodeCore {
             try? await Task.sleep(for: delay)
             cell.noteRestart()
             counters.add("restarts")
+            // The leader's event stream shows restarts (a member reports only its own actors').
+            sendControl(.actorRestarted(cell.address, typeName: cell.typeName, restarts: cell.restarts), to: leaderSystemAddress)
             return true
         case .stop:
             logger.warning("\(cell.typeName) \(cell.address) failed too often; stopped")

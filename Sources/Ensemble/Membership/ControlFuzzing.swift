@@ -213,6 +213,8 @@ extension ControlFuzzRun {
         case .preVote: return "preVote"
         case .vote: return "vote"
         case .announceLeader: return "announceLeader"
+        case .events: return "events"
+        case .actorRestarted: return "actorRestarted"
         }
     }
 
@@ -237,6 +239,7 @@ extension ControlFuzzRun {
         case .probeAnswered: return "probeAnswered"
         case .voteAnswer: return "voteAnswer"
         case .notLeader: return "notLeader"
+        case .events: return "events"
         }
     }
 
@@ -252,6 +255,8 @@ extension ControlFuzzRun {
         case .kill: return "runtime.kill"
         case .probe: return "runtime.probe"
         case .promote: return "runtime.promote"
+        case .events: return "runtime.events"
+        case .restartReported: return "runtime.restartReported"
         }
     }
 

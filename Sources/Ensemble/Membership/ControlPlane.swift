@@ -21,6 +21,10 @@ public enum RuntimeRequest: Sendable, Equatable {
     case probe(NodeID, asker: NodeID)
     /// An admin has this node lead at once, as the only voter.
     case promote
+    /// A client asks the leader for its events after `after`, waiting up to `waitMs` for one.
+    case events(after: UInt64, waitMs: Int)
+    /// A member's supervisor restarted one of its actors: the leader records it.
+    case restartReported(ActorAddress, typeName: String, restarts: Int)
 }
 
 /// What the shell must do after the control plane handled a message.
@@ -237,6 +241,13 @@ public struct ControlPlane: Sendable {
                 return [.answer(.refused("refused: promote makes this node lead alone, whatever the other voters say; give --force to mean it"))]
             }
             return [.runtime(.promote)]
+        case .events(let after, let waitMs):
+            // Only the leader keeps the stream: elsewhere the client learns where it is.
+            guard leader != nil else { return [.answer(.notLeader(term: election.term, leader: election.knownLeader))] }
+            return [.runtime(.events(after: after, waitMs: waitMs))]
+        case .actorRestarted(let address, let typeName, let restarts):
+            guard leader != nil else { return [.refused(.notTheLeader, answered: false)] }
+            return [.runtime(.restartReported(address, typeName: typeName, restarts: restarts))]
         case .preVote, .vote, .announceLeader:
             return []  // `elect` took them
         }

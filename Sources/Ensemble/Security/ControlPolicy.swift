@@ -54,7 +54,7 @@ public enum ControlPolicy {
 
     private static func client(_ control: ControlRequest, granted: Permissions) -> ControlVerdict {
         switch control {
-        case .createActor, .status, .describeView, .ping, .metrics:
+        case .createActor, .status, .describeView, .ping, .metrics, .events:
             return granted.contains(.use) ? .allow : .refuse(.notAClient)
         case .stop, .changeCapability, .kill, .promote:
             return granted.contains(.administer) ? .allow : .refuse(.notAdmin)
@@ -72,7 +72,7 @@ public enum ControlPolicy {
             // Its answer goes out over a link, which only a member has.
             guard isMember else { return .ignore(.notAMember) }
             return granted.contains(.use) ? .allow : .ignore(.notAMemberKey)
-        case .stop, .changeCapability, .kill, .createActor, .promote:
+        case .stop, .changeCapability, .kill, .createActor, .promote, .events:
             // Nodes never send these to each other; a node key is not an admin key.
             return .ignore(.notFromANode)
         default:
@@ -100,6 +100,11 @@ public enum ControlPolicy {
             guard address.node == life || (isMember && context.members(address.node)) else { return .ignore(.forAnotherNode) }
             guard context.isLeader else { return .ignore(.notTheLeader) }
             return isMember ? .allow : .ignore(.notAMember)
+        case .actorRestarted(let address, _, _):
+            // A node reports its own actors' restarts only.
+            guard address.node == life else { return .ignore(.forAnotherNode) }
+            guard context.isLeader else { return .ignore(.notTheLeader) }
+            return isMember ? .allow : .ignore(.notAMember)
         case .releaseName(_, let address):
             guard address.node == life else { return .ignore(.forAnotherNode) }
             guard context.isLeader else { return .ignore(.notTheLeader) }
@@ -115,7 +120,7 @@ public enum ControlPolicy {
             // its view: never an address the request makes up.
             guard !context.isLeader, let leader = context.viewLeader, life == leader else { return .ignore(.notFromTheLeader) }
             return context.members(suspect) ? .allow : .ignore(.notAMemberProbed)
-        case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor, .promote:
+        case .ping, .status, .describeView, .metrics, .stop, .changeCapability, .kill, .createActor, .promote, .events:
             return .allow  // decided above
         }
     }

@@ -170,6 +170,10 @@ extension NodeIO {
             }
         case .metrics:
             reply(to: envelope, .metricsText(core.renderMetrics()))
+        case .events(let after, let waitMs):
+            serveEvents(after: after, waitMs: waitMs, answering: envelope)
+        case .restartReported(let actor, let typeName, let restarts):
+            recordRestart(of: actor, type: typeName, restarts: restarts)
         case .listActors:
             reply(to: envelope, .actors(core.localRecords))
         case .stop:
@@ -272,6 +276,7 @@ extension NodeIO {
                 emitControl(control, to: recipient, correlationID: correlationID)
             case .publish(let update):
                 if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
+                recordEvent(update.update)
                 publish(update, sequence: update.sequence)
                 published = true
                 detailsOnly = detailsOnly && update.update.changesMemberDetailsOnly

@@ -122,6 +122,8 @@ extension NodeIO {
 
     /// The node's runtime learns who leads (for name claims and placement, and `status`).
     func publishLeadership() {
+        // A new leader's event stream begins with its accession; a former leader's ends.
+        currentEventLog()
         let role: String
         switch plane.election.role {
         case .leader where plane.leader != nil: role = "leader"

@@ -66,6 +66,10 @@ final class NodeIO {
     var ballots: [UInt64: BallotRequest] = [:]
     /// The wake-up eventfd's place in `waitSet`, once the loop has begun.
     var wakeSlot: Int?
+    /// What happened in the convention while this node led it (`NodeIO+Events`); nil while it does not.
+    var eventLog: EventLog?
+    /// Clients' `events` requests held until an event comes or their wait is over.
+    var eventWaiters: [EventWaiter] = []
 
     /// The convention's message size limit (`NodeConfiguration.maxMessageSize`), read per message.
     let maxMessageSize: Int
@@ -251,6 +255,7 @@ final class NodeIO {
             closeIdleLinks(now: now)
         }
         expireBacklogs(now: now)
+        expireEventWaiters(now: now)
     }
 
     /// A JOIN to the leader address, with this node's named actors (a restarted leader rebuilds its names from them).

@@ -200,6 +200,12 @@ public enum ControlRequest: Sendable, Equatable {
     /// `leader` leads `term` (nil: none known): the new leader's word to every member, and the
     /// correction of a node that spoke in a lower term. One-way.
     case announceLeader(term: UInt64, leader: NodeID?)
+    /// Client to the leader: the events after sequence `after` (0: all it holds), waiting up to
+    /// `waitMs` for one when there are none yet. Answered `events`, or `notLeader` by another node.
+    case events(after: UInt64, waitMs: Int)
+    /// Member to leader: its supervisor restarted this actor of its own, of `typeName`, for
+    /// the `restarts`-th time. One-way.
+    case actorRestarted(ActorAddress, typeName: String, restarts: Int)
 }
 
 /// The answer to a `ControlRequest`, carried as a `reply` envelope with the request's
@@ -248,4 +254,6 @@ public enum ControlReply: Sendable, Equatable {
     /// A node that does not lead, to a JOIN or a heartbeat: the term it knows and that term's
     /// leader (nil: none known yet). The joiner goes there.
     case notLeader(term: UInt64, leader: NodeID?)
+    /// Leader to client: the events asked for.
+    case events(EventBatch)
 }

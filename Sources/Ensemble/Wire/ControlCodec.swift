@@ -75,6 +75,14 @@ enum ControlCodec {
                 $0.term = term
                 if let leader { $0.leader = leader.proto }
             })
+        case .events(let after, let waitMs):
+            return try wire(Ensemble_V2_EventsRequest.with { $0.after = after; $0.waitMs = UInt32(clamping: waitMs) })
+        case .actorRestarted(let address, let typeName, let restarts):
+            return try wire(Ensemble_V2_ActorRestarted.with {
+                $0.actor = address.proto
+                $0.typeName = typeName
+                $0.restarts = UInt32(clamping: restarts)
+            })
         }
     }
 
@@ -122,6 +130,7 @@ enum ControlCodec {
                 $0.term = answer.term
                 if let leader = answer.leader { $0.leader = leader.proto }
             })
+        case .events(let batch): return try wire(batch.proto)
         }
     }
 
@@ -208,6 +217,10 @@ enum ControlCodec {
             entry(Ensemble_V2_LeaderAnnouncement.self) {
                 .announceLeader(term: $0.term, leader: $0.hasLeader ? try NodeID(proto: $0.leader) : nil)
             },
+            entry(Ensemble_V2_EventsRequest.self) { .events(after: $0.after, waitMs: Int($0.waitMs)) },
+            entry(Ensemble_V2_ActorRestarted.self) {
+                .actorRestarted(try ActorAddress(proto: $0.actor), typeName: $0.typeName, restarts: Int($0.restarts))
+            },
         ])
 
     private static let replyDecoders: [String: @Sendable ([UInt8]) throws -> ControlReply] =
@@ -248,6 +261,7 @@ enum ControlCodec {
             entry(Ensemble_V2_VoteAnswer.self) {
                 .voteAnswer(VoteAnswer(granted: $0.granted, term: $0.term, leader: $0.hasLeader ? try NodeID(proto: $0.leader) : nil))
             },
+            entry(Ensemble_V2_EventBatch.self) { .events(try EventBatch(proto: $0)) },
         ])
 }
 

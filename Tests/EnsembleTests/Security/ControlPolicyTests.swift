@@ -33,12 +33,14 @@ import Testing
         .capabilitiesChanged(a, .none), .heartbeat(a, load: 0, capabilities: .none), .snapshotRequest, .claimName("n"),
         .registerName("n", Fixture.actor(a, 1), bornMs: 1), .releaseName("n", Fixture.actor(a, 1)), .abandonName("n"),
         .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors, .probeRequest(b),
+        .actorRestarted(Fixture.actor(a, 1), typeName: "Echo", restarts: 1),
     ]
     static let answers: [ControlReply] = [
         .welcome(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .refused("no"),
         .snapshot(ViewSnapshot(leader: leader, sequence: 1, members: [], names: [:])), .created(Fixture.actor(a, 1), load: 1),
         .nameClaim(.granted), .actors([]), .pong(a), .ok, .capabilitySet(.none), .declaredDown(a),
         .viewDescription(nil), .joinLater("later"), .staleLife(a), .metricsText(""), .probeAnswered(a),
+        .events(EventBatch(leader: leader, term: 1, events: [], oldest: 1, latest: 0)),
     ]
 
     // MARK: Clients
@@ -46,7 +48,7 @@ import Testing
     @Test func aClientMayUseAndInPlainTextAdministerButNeverSpeakForANode() {
         let client = Origin.client(.plainTextClient)
         for control in [ControlRequest.createActor(typeName: "Acceptor", globalName: nil), .status(), .describeView, .ping, .metrics,
-                        .stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
+                        .events(after: 0, waitMs: 1000), .stop, .changeCapability(add: true, name: "x"), .kill(Fixture.actor(Self.a, 1))] {
             #expect(Self.decide(control, client, sender: Fixture.actor(Self.leader, 77)) == .allow, "\(control)")
         }
         for control in Self.convention {
@@ -64,6 +66,23 @@ import Testing
         }
         #expect(Self.decide(.status(), client, sender: Fixture.actor(Self.leader, 5)) == .allow)
         #expect(Self.decide(.status(), .client([]), sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAClient))
+        // The event stream is read-only: any client key may read it, a connection with no key's grant may not.
+        #expect(Self.decide(.events(after: 0, waitMs: 0), client, sender: Fixture.actor(Self.leader, 5)) == .allow)
+        #expect(Self.decide(.events(after: 0, waitMs: 0), .client([]), sender: Fixture.actor(Self.leader, 5)) == .refuse(.notAClient))
+    }
+
+    /// A member reports restarts of its own actors, to the leader, and only as a member; nodes do
+    /// not read the event stream (it is the clients').
+    @Test func aRestartIsReportedByItsActorsNodeToTheLeader() {
+        let report = ControlRequest.actorRestarted(Fixture.actor(Self.a, 4), typeName: "Echo", restarts: 2)
+        #expect(Self.decide(report, Self.fromNode(Self.a)) == .allow)
+        #expect(Self.decide(report, Self.fromNode(Self.b)) == .ignore(.forAnotherNode))
+        #expect(Self.decide(report, Self.fromNode(Self.a), at: Self.atMember) == .ignore(.notTheLeader))
+        let strangers = ControlRequest.actorRestarted(Fixture.actor(Self.stranger, 4), typeName: "Echo", restarts: 2)
+        #expect(Self.decide(strangers, Self.fromNode(Self.stranger)) == .ignore(.notAMember))
+        #expect(Self.decide(report, Self.fromNode(Self.a, [.use])) == .refuseJoin(.notAMemberKey))
+        #expect(Self.decide(report, Self.fromNode(Self.a), sender: Fixture.actor(Self.a, 4)) == .ignore(.notTheRuntime))
+        #expect(Self.decide(.events(after: 0, waitMs: 0), Self.fromNode(Self.a)) == .ignore(.notFromANode))
     }
 
     // MARK: Nodes speaking for themselves

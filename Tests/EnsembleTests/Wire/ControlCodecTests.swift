@@ -134,6 +134,22 @@ enum ControlSamples {
         ("ensemble.v2.LeaderAnnouncement", .request(.announceLeader(term: 3, leader: n1))),
         ("ensemble.v2.LeaderAnnouncement", .request(.announceLeader(term: 4, leader: nil))),
         ("ensemble.v2.PromoteRequest", .request(.promote(force: true))), ("ensemble.v2.PromoteRequest", .request(.promote(force: false))),
+        ("ensemble.v2.EventsRequest", .request(.events(after: 0, waitMs: 0))),
+        ("ensemble.v2.EventsRequest", .request(.events(after: .max, waitMs: 30_000))),
+        ("ensemble.v2.ActorRestarted", .request(.actorRestarted(a1, typeName: "Echo", restarts: 3))),
+        ("ensemble.v2.EventBatch", .reply(.events(EventBatch(leader: n1, term: 2, events: [], oldest: 1, latest: 0)))),
+        ("ensemble.v2.EventBatch", .reply(.events(EventBatch(leader: n2, term: .max, events: events, oldest: 7, latest: .max)))),
+    ]
+
+    /// One event of every kind, with the fields each carries.
+    static let events: [ConventionEvent] = [
+        ConventionEvent(sequence: 7, timeMs: 1_764_979_200_123, kind: .leader, node: n2, term: .max),
+        ConventionEvent(sequence: 8, timeMs: 1, kind: .joined, node: n1, term: 1, capabilities: caps.sorted),
+        ConventionEvent(sequence: 9, timeMs: 2, kind: .left, node: n1, term: 1),
+        ConventionEvent(sequence: 10, timeMs: 3, kind: .failed, node: n1, term: 1, reason: "no heartbeat"),
+        ConventionEvent(sequence: 11, timeMs: 4, kind: .capabilities, node: n1, term: 1, capabilities: []),
+        ConventionEvent(sequence: .max, timeMs: .max, kind: .restarted, node: a2.node, term: 1, actor: a2, actorType: "ß☃",
+                        restarts: Int(UInt32.max)),
     ]
 
     /// One update of every `ViewUpdate` case.
@@ -148,7 +164,8 @@ enum ControlSamples {
     typealias S = ControlSamples
 
     @Test func everyControlCaseRoundTripsUnderItsOwnMessagesName() throws {
-        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 44)
+        // 27 request cases and 20 reply cases; `events` names one of each.
+        #expect(Set(S.all.map { "\($0.control)".prefix { $0 != "(" } }).count == 46)
         for (typeName, control) in S.all {
             let (encodedName, payload) = try control.encoded()
             #expect(encodedName == typeName, "\(control)")
@@ -163,7 +180,7 @@ enum ControlSamples {
     }
 
     @Test func theTypeNamesAreTheFullNamesOfOneMessageEach() throws {
-        #expect(ControlCodec.typeNames.count == 39)
+        #expect(ControlCodec.typeNames.count == 42)
         #expect(ControlCodec.typeNames == Set(S.all.map(\.typeName)).sorted())
         for name in ControlCodec.typeNames { #expect(ControlCodec.knows(name)) }
         let others = [

@@ -395,6 +395,171 @@ public nonisolated struct Ensemble_V2_KillRequest: Sendable {
   fileprivate var _actor: Ensemble_V2_ActorAddress? = nil
 }
 
+/// The events after `after` (0: all the leader still holds). When there are
+/// none yet, the leader holds the request up to `wait_ms` (at most 30000) and
+/// answers as soon as one happens, or with none when the wait is over.
+public nonisolated struct Ensemble_V2_EventsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var after: UInt64 = 0
+
+  public var waitMs: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Events of one leader life, oldest first. Sequence numbers start at 1 with
+/// each leader life; the leader keeps the latest 1024. `oldest` is the first it
+/// still holds (an `after` below `oldest - 1` missed some) and `latest` the last
+/// it recorded.
+public nonisolated struct Ensemble_V2_EventBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leader: Ensemble_V2_NodeId {
+    get {_leader ?? Ensemble_V2_NodeId()}
+    set {_leader = newValue}
+  }
+  /// Returns true if `leader` has been explicitly set.
+  public var hasLeader: Bool {self._leader != nil}
+  /// Clears the value of `leader`. Subsequent reads from it will return its default value.
+  public mutating func clearLeader() {self._leader = nil}
+
+  public var term: UInt64 = 0
+
+  public var events: [Ensemble_V2_ConventionEvent] = []
+
+  public var oldest: UInt64 = 0
+
+  public var latest: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _leader: Ensemble_V2_NodeId? = nil
+}
+
+/// One thing that happened, as the leader saw it.
+public nonisolated struct Ensemble_V2_ConventionEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sequence: UInt64 = 0
+
+  /// the leader's clock, ms since the Unix epoch
+  public var timeMs: UInt64 = 0
+
+  public var kind: Ensemble_V2_ConventionEvent.Kind = .unspecified
+
+  public var node: Ensemble_V2_NodeId {
+    get {_node ?? Ensemble_V2_NodeId()}
+    set {_node = newValue}
+  }
+  /// Returns true if `node` has been explicitly set.
+  public var hasNode: Bool {self._node != nil}
+  /// Clears the value of `node`. Subsequent reads from it will return its default value.
+  public mutating func clearNode() {self._node = nil}
+
+  public var term: UInt64 = 0
+
+  public var capabilities: [String] = []
+
+  public var actor: Ensemble_V2_ActorAddress {
+    get {_actor ?? Ensemble_V2_ActorAddress()}
+    set {_actor = newValue}
+  }
+  /// Returns true if `actor` has been explicitly set.
+  public var hasActor: Bool {self._actor != nil}
+  /// Clears the value of `actor`. Subsequent reads from it will return its default value.
+  public mutating func clearActor() {self._actor = nil}
+
+  public var actorType: String = String()
+
+  public var restarts: UInt32 = 0
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Kind: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+
+    /// `node` joined with `capabilities`
+    case joined // = 1
+
+    /// `node` left (a graceful stop)
+    case left // = 2
+
+    /// `node` was declared down, for `reason`
+    case failed // = 3
+
+    /// `node` now has `capabilities`
+    case capabilities // = 4
+
+    /// `actor` (of `actor_type`) on `node` was restarted, `restarts` times so far
+    case restarted // = 5
+
+    /// `node` leads the convention in `term`
+    case leader // = 6
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .joined
+      case 2: self = .left
+      case 3: self = .failed
+      case 4: self = .capabilities
+      case 5: self = .restarted
+      case 6: self = .leader
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .joined: return 1
+      case .left: return 2
+      case .failed: return 3
+      case .capabilities: return 4
+      case .restarted: return 5
+      case .leader: return 6
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Ensemble_V2_ConventionEvent.Kind] = [
+      .unspecified,
+      .joined,
+      .left,
+      .failed,
+      .capabilities,
+      .restarted,
+      .leader,
+    ]
+
+  }
+
+  public init() {}
+
+  fileprivate var _node: Ensemble_V2_NodeId? = nil
+  fileprivate var _actor: Ensemble_V2_ActorAddress? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "ensemble.v2"
@@ -991,4 +1156,176 @@ nonisolated extension Ensemble_V2_KillRequest: SwiftProtobuf.Message, SwiftProto
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Ensemble_V2_EventsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EventsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}after\0\u{3}wait_ms\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.after) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.waitMs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.after != 0 {
+      try visitor.visitSingularUInt64Field(value: self.after, fieldNumber: 1)
+    }
+    if self.waitMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.waitMs, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_EventsRequest, rhs: Ensemble_V2_EventsRequest) -> Bool {
+    if lhs.after != rhs.after {return false}
+    if lhs.waitMs != rhs.waitMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_EventBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EventBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}leader\0\u{1}term\0\u{1}events\0\u{1}oldest\0\u{1}latest\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._leader) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.events) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.oldest) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.latest) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._leader {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 2)
+    }
+    if !self.events.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.events, fieldNumber: 3)
+    }
+    if self.oldest != 0 {
+      try visitor.visitSingularUInt64Field(value: self.oldest, fieldNumber: 4)
+    }
+    if self.latest != 0 {
+      try visitor.visitSingularUInt64Field(value: self.latest, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_EventBatch, rhs: Ensemble_V2_EventBatch) -> Bool {
+    if lhs._leader != rhs._leader {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.events != rhs.events {return false}
+    if lhs.oldest != rhs.oldest {return false}
+    if lhs.latest != rhs.latest {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_ConventionEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ConventionEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{3}time_ms\0\u{1}kind\0\u{1}node\0\u{1}term\0\u{1}capabilities\0\u{1}actor\0\u{3}actor_type\0\u{1}restarts\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.timeMs) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._node) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.term) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.capabilities) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._actor) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.actorType) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.restarts) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 1)
+    }
+    if self.timeMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.timeMs, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    try { if let v = self._node {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.term != 0 {
+      try visitor.visitSingularUInt64Field(value: self.term, fieldNumber: 5)
+    }
+    if !self.capabilities.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.capabilities, fieldNumber: 6)
+    }
+    try { if let v = self._actor {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    if !self.actorType.isEmpty {
+      try visitor.visitSingularStringField(value: self.actorType, fieldNumber: 8)
+    }
+    if self.restarts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.restarts, fieldNumber: 9)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_ConventionEvent, rhs: Ensemble_V2_ConventionEvent) -> Bool {
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.timeMs != rhs.timeMs {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs._node != rhs._node {return false}
+    if lhs.term != rhs.term {return false}
+    if lhs.capabilities != rhs.capabilities {return false}
+    if lhs._actor != rhs._actor {return false}
+    if lhs.actorType != rhs.actorType {return false}
+    if lhs.restarts != rhs.restarts {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_ConventionEvent.Kind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}JOINED\0\u{1}LEFT\0\u{1}FAILED\0\u{1}CAPABILITIES\0\u{1}RESTARTED\0\u{1}LEADER\0")
 }

@@ -397,6 +397,33 @@ public nonisolated struct Ensemble_V2_CapabilitiesChanged: Sendable {
   fileprivate var _node: Ensemble_V2_NodeId? = nil
 }
 
+/// Member to leader: its supervisor restarted `actor` (an actor of the member
+/// itself), of type `type_name`, for the `restarts`-th time.
+public nonisolated struct Ensemble_V2_ActorRestarted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var actor: Ensemble_V2_ActorAddress {
+    get {_actor ?? Ensemble_V2_ActorAddress()}
+    set {_actor = newValue}
+  }
+  /// Returns true if `actor` has been explicitly set.
+  public var hasActor: Bool {self._actor != nil}
+  /// Clears the value of `actor`. Subsequent reads from it will return its default value.
+  public mutating func clearActor() {self._actor = nil}
+
+  public var typeName: String = String()
+
+  public var restarts: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _actor: Ensemble_V2_ActorAddress? = nil
+}
+
 /// Member to leader: send the whole view (a gap was seen).
 public nonisolated struct Ensemble_V2_SnapshotRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1401,6 +1428,50 @@ nonisolated extension Ensemble_V2_CapabilitiesChanged: SwiftProtobuf.Message, Sw
   public static func ==(lhs: Ensemble_V2_CapabilitiesChanged, rhs: Ensemble_V2_CapabilitiesChanged) -> Bool {
     if lhs._node != rhs._node {return false}
     if lhs.capabilities != rhs.capabilities {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Ensemble_V2_ActorRestarted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ActorRestarted"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}actor\0\u{3}type_name\0\u{1}restarts\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._actor) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.typeName) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.restarts) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._actor {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.typeName.isEmpty {
+      try visitor.visitSingularStringField(value: self.typeName, fieldNumber: 2)
+    }
+    if self.restarts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.restarts, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Ensemble_V2_ActorRestarted, rhs: Ensemble_V2_ActorRestarted) -> Bool {
+    if lhs._actor != rhs._actor {return false}
+    if lhs.typeName != rhs.typeName {return false}
+    if lhs.restarts != rhs.restarts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

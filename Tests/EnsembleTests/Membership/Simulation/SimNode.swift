@@ -330,8 +330,10 @@ struct SimNode {
             emitReply(acceptCreate(create, creator: creator), to: .system(asker), correlationID: id)
         case .probe(let suspect, let probeAsker):
             obey(detector.probeRequested(suspect, by: probeAsker, correlationID: id, now: now))
-        case .createActor, .status, .metrics, .listActors, .stop, .changeCapability, .kill, .promote:
+        case .createActor, .status, .metrics, .listActors, .stop, .changeCapability, .kill, .promote, .events:
             emitReply(.refused("not simulated"), to: .system(asker), correlationID: id)
+        case .restartReported:
+            break  // one-way: the leader records it for clients, whom the simulation has none of
         }
     }
 

@@ -2,6 +2,7 @@ from ensemble.v2 import common_pb2 as _common_pb2
 from ensemble.v2 import control_pb2 as _control_pb2
 from ensemble.v2 import membership_pb2 as _membership_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -144,3 +145,65 @@ class KillRequest(_message.Message):
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     actor: _common_pb2.ActorAddress
     def __init__(self, actor: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ...) -> None: ...
+
+class EventsRequest(_message.Message):
+    __slots__ = ("after", "wait_ms")
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    WAIT_MS_FIELD_NUMBER: _ClassVar[int]
+    after: int
+    wait_ms: int
+    def __init__(self, after: _Optional[int] = ..., wait_ms: _Optional[int] = ...) -> None: ...
+
+class EventBatch(_message.Message):
+    __slots__ = ("leader", "term", "events", "oldest", "latest")
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_FIELD_NUMBER: _ClassVar[int]
+    LATEST_FIELD_NUMBER: _ClassVar[int]
+    leader: _common_pb2.NodeId
+    term: int
+    events: _containers.RepeatedCompositeFieldContainer[ConventionEvent]
+    oldest: int
+    latest: int
+    def __init__(self, leader: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., term: _Optional[int] = ..., events: _Optional[_Iterable[_Union[ConventionEvent, _Mapping]]] = ..., oldest: _Optional[int] = ..., latest: _Optional[int] = ...) -> None: ...
+
+class ConventionEvent(_message.Message):
+    __slots__ = ("sequence", "time_ms", "kind", "node", "term", "capabilities", "actor", "actor_type", "restarts", "reason")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[ConventionEvent.Kind]
+        JOINED: _ClassVar[ConventionEvent.Kind]
+        LEFT: _ClassVar[ConventionEvent.Kind]
+        FAILED: _ClassVar[ConventionEvent.Kind]
+        CAPABILITIES: _ClassVar[ConventionEvent.Kind]
+        RESTARTED: _ClassVar[ConventionEvent.Kind]
+        LEADER: _ClassVar[ConventionEvent.Kind]
+    KIND_UNSPECIFIED: ConventionEvent.Kind
+    JOINED: ConventionEvent.Kind
+    LEFT: ConventionEvent.Kind
+    FAILED: ConventionEvent.Kind
+    CAPABILITIES: ConventionEvent.Kind
+    RESTARTED: ConventionEvent.Kind
+    LEADER: ConventionEvent.Kind
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NODE_FIELD_NUMBER: _ClassVar[int]
+    TERM_FIELD_NUMBER: _ClassVar[int]
+    CAPABILITIES_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESTARTS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    time_ms: int
+    kind: ConventionEvent.Kind
+    node: _common_pb2.NodeId
+    term: int
+    capabilities: _containers.RepeatedScalarFieldContainer[str]
+    actor: _common_pb2.ActorAddress
+    actor_type: str
+    restarts: int
+    reason: str
+    def __init__(self, sequence: _Optional[int] = ..., time_ms: _Optional[int] = ..., kind: _Optional[_Union[ConventionEvent.Kind, str]] = ..., node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., term: _Optional[int] = ..., capabilities: _Optional[_Iterable[str]] = ..., actor: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., actor_type: _Optional[str] = ..., restarts: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...

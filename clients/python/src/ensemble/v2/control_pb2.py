@@ -26,7 +26,7 @@ from ensemble.v2 import common_pb2 as ensemble_dot_v2_dot_common__pb2
 from ensemble.v2 import membership_pb2 as ensemble_dot_v2_dot_membership__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65nsemble/v2/control.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\x1a\x1c\x65nsemble/v2/membership.proto\"^\n\x07Refused\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x35\n\tplacement\x18\x02 \x01(\x0b\x32\x1d.ensemble.v2.PlacementFailureH\x00\x88\x01\x01\x42\x0c\n\n_placement\"\xb8\x02\n\x10PlacementFailure\x12\x11\n\ttype_name\x18\x01 \x01(\t\x12\x13\n\x0brequirement\x18\x02 \x03(\t\x12\x37\n\x05nodes\x18\x03 \x03(\x0b\x32(.ensemble.v2.PlacementFailure.NodeReason\x12\x32\n\x0epreferred_node\x18\x04 \x01(\x0b\x32\x18.ensemble.v2.NodeAddressH\x00\x12\x1e\n\x14preferred_capability\x18\x05 \x01(\tH\x00\x1ag\n\nNodeReason\x12&\n\x04node\x18\x01 \x01(\x0b\x32\x18.ensemble.v2.NodeAddress\x12\x0f\n\x07missing\x18\x02 \x03(\t\x12\x14\n\x07refusal\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_refusalB\x06\n\x04hint\"\t\n\x07NoReply\"\xec\x01\n\x0bJoinRequest\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\x12\x0c\n\x04load\x18\x03 \x01(\x04\x12\x18\n\x10protocol_version\x18\x04 \x01(\r\x12&\n\x05names\x18\x05 \x03(\x0b\x32\x17.ensemble.v2.NamedActor\x12\x12\n\npublic_key\x18\x06 \x01(\t\x12\x1d\n\x10max_message_size\x18\x07 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04term\x18\x08 \x01(\x04\x42\x13\n\x11_max_message_size\"\xef\x01\n\tAdmission\x12,\n\x07welcome\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ViewSnapshotH\x00\x12,\n\rdeclared_down\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x12\x14\n\njoin_later\x18\x03 \x01(\tH\x00\x12)\n\nstale_life\x18\x04 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x12,\n\nnot_leader\x18\x05 \x01(\x0b\x32\x16.ensemble.v2.NotLeaderH\x00\x12\x0c\n\x04term\x18\x06 \x01(\x04\x42\t\n\x07outcome\"N\n\tNotLeader\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12(\n\x06leader\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x88\x01\x01\x42\t\n\x07_leader\"x\n\x0fMemberHeartbeat\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0c\n\x04load\x18\x02 \x01(\x04\x12\x14\n\x0c\x63\x61pabilities\x18\x03 \x03(\t\x12\x0c\n\x04term\x18\x04 \x01(\x04\x12\x10\n\x08sequence\x18\x05 \x01(\x04\"0\n\x0bLeaveNotice\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"=\n\nLoadReport\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0c\n\x04load\x18\x02 \x01(\x04\"N\n\x13\x43\x61pabilitiesChanged\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\"\x11\n\x0fSnapshotRequest\" \n\x10\x43laimNameRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x80\x01\n\x0eNameClaimReply\x12-\n\x08\x65xisting\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddressH\x00\x12\'\n\x07granted\x18\x02 \x01(\x0b\x32\x14.ensemble.v2.GrantedH\x00\x12\x0c\n\x04term\x18\x03 \x01(\x04\x42\x08\n\x06result\"\t\n\x07Granted\"`\n\x13RegisterNameRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x0f\n\x07\x62orn_ms\x18\x03 \x01(\x04\"M\n\x11ReleaseNameNotice\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\"!\n\x11\x41\x62\x61ndonNameNotice\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x9f\x01\n\rCreateRequest\x12\x11\n\ttype_name\x18\x01 \x01(\t\x12.\n\x06parent\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddressH\x00\x88\x01\x01\x12\x18\n\x0bglobal_name\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x16\n\x0ename_unsettled\x18\x04 \x01(\x08\x42\t\n\x07_parentB\x0e\n\x0c_global_name\"C\n\x07\x43reated\x12*\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x0c\n\x04load\x18\x02 \x01(\x04\"\x13\n\x11ListActorsRequest\"5\n\tActorList\x12(\n\x06\x61\x63tors\x18\x01 \x03(\x0b\x32\x18.ensemble.v2.ActorRecord\"\xbe\x01\n\x0b\x41\x63torRecord\x12*\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x0c\n\x04type\x18\x02 \x01(\t\x12.\n\x06parent\x18\x03 \x01(\x0b\x32\x19.ensemble.v2.ActorAddressH\x00\x88\x01\x01\x12\x18\n\x0bglobal_name\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x10\n\x08restarts\x18\x05 \x01(\x04\x42\t\n\x07_parentB\x0e\n\x0c_global_name\"4\n\x0cProbeRequest\x12$\n\x07suspect\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"5\n\rProbeAnswered\x12$\n\x07suspect\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"\r\n\x0bPingRequest\")\n\x04Pong\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"0\n\x0ePreVoteRequest\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12\x10\n\x08sequence\x18\x02 \x01(\x04\"-\n\x0bVoteRequest\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12\x10\n\x08sequence\x18\x02 \x01(\x04\"`\n\nVoteAnswer\x12\x0f\n\x07granted\x18\x01 \x01(\x08\x12\x0c\n\x04term\x18\x02 \x01(\x04\x12(\n\x06leader\x18\x03 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x88\x01\x01\x42\t\n\x07_leader\"W\n\x12LeaderAnnouncement\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12(\n\x06leader\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x88\x01\x01\x42\t\n\x07_leader2\xb7\x05\n\x06Leader\x12\x38\n\x04Join\x12\x18.ensemble.v2.JoinRequest\x1a\x16.ensemble.v2.Admission\x12\x41\n\tHeartbeat\x12\x1c.ensemble.v2.MemberHeartbeat\x1a\x16.ensemble.v2.Admission\x12\x37\n\x05Leave\x12\x18.ensemble.v2.LeaveNotice\x1a\x14.ensemble.v2.NoReply\x12;\n\nReportLoad\x12\x17.ensemble.v2.LoadReport\x1a\x14.ensemble.v2.NoReply\x12L\n\x12\x43hangeCapabilities\x12 .ensemble.v2.CapabilitiesChanged\x1a\x14.ensemble.v2.NoReply\x12J\n\x0fRequestSnapshot\x12\x1c.ensemble.v2.SnapshotRequest\x1a\x19.ensemble.v2.ViewSnapshot\x12G\n\tClaimName\x12\x1d.ensemble.v2.ClaimNameRequest\x1a\x1b.ensemble.v2.NameClaimReply\x12M\n\x0cRegisterName\x12 .ensemble.v2.RegisterNameRequest\x1a\x1b.ensemble.v2.NameClaimReply\x12\x43\n\x0bReleaseName\x12\x1e.ensemble.v2.ReleaseNameNotice\x1a\x14.ensemble.v2.NoReply\x12\x43\n\x0b\x41\x62\x61ndonName\x12\x1e.ensemble.v2.AbandonNameNotice\x1a\x14.ensemble.v2.NoReply2\xcf\x01\n\x08\x45lection\x12?\n\x07PreVote\x12\x1b.ensemble.v2.PreVoteRequest\x1a\x17.ensemble.v2.VoteAnswer\x12\x39\n\x04Vote\x12\x18.ensemble.v2.VoteRequest\x1a\x17.ensemble.v2.VoteAnswer\x12G\n\x0e\x41nnounceLeader\x12\x1f.ensemble.v2.LeaderAnnouncement\x1a\x14.ensemble.v2.NoReply2\xff\x01\n\x06Member\x12:\n\x06\x43reate\x12\x1a.ensemble.v2.CreateRequest\x1a\x14.ensemble.v2.Created\x12\x44\n\nListActors\x12\x1e.ensemble.v2.ListActorsRequest\x1a\x16.ensemble.v2.ActorList\x12>\n\x05Probe\x12\x19.ensemble.v2.ProbeRequest\x1a\x1a.ensemble.v2.ProbeAnswered\x12\x33\n\x04Ping\x12\x18.ensemble.v2.PingRequest\x1a\x11.ensemble.v2.Pongb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x65nsemble/v2/control.proto\x12\x0b\x65nsemble.v2\x1a\x18\x65nsemble/v2/common.proto\x1a\x1c\x65nsemble/v2/membership.proto\"^\n\x07Refused\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x35\n\tplacement\x18\x02 \x01(\x0b\x32\x1d.ensemble.v2.PlacementFailureH\x00\x88\x01\x01\x42\x0c\n\n_placement\"\xb8\x02\n\x10PlacementFailure\x12\x11\n\ttype_name\x18\x01 \x01(\t\x12\x13\n\x0brequirement\x18\x02 \x03(\t\x12\x37\n\x05nodes\x18\x03 \x03(\x0b\x32(.ensemble.v2.PlacementFailure.NodeReason\x12\x32\n\x0epreferred_node\x18\x04 \x01(\x0b\x32\x18.ensemble.v2.NodeAddressH\x00\x12\x1e\n\x14preferred_capability\x18\x05 \x01(\tH\x00\x1ag\n\nNodeReason\x12&\n\x04node\x18\x01 \x01(\x0b\x32\x18.ensemble.v2.NodeAddress\x12\x0f\n\x07missing\x18\x02 \x03(\t\x12\x14\n\x07refusal\x18\x03 \x01(\tH\x00\x88\x01\x01\x42\n\n\x08_refusalB\x06\n\x04hint\"\t\n\x07NoReply\"\xec\x01\n\x0bJoinRequest\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\x12\x0c\n\x04load\x18\x03 \x01(\x04\x12\x18\n\x10protocol_version\x18\x04 \x01(\r\x12&\n\x05names\x18\x05 \x03(\x0b\x32\x17.ensemble.v2.NamedActor\x12\x12\n\npublic_key\x18\x06 \x01(\t\x12\x1d\n\x10max_message_size\x18\x07 \x01(\x04H\x00\x88\x01\x01\x12\x0c\n\x04term\x18\x08 \x01(\x04\x42\x13\n\x11_max_message_size\"\xef\x01\n\tAdmission\x12,\n\x07welcome\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ViewSnapshotH\x00\x12,\n\rdeclared_down\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x12\x14\n\njoin_later\x18\x03 \x01(\tH\x00\x12)\n\nstale_life\x18\x04 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x12,\n\nnot_leader\x18\x05 \x01(\x0b\x32\x16.ensemble.v2.NotLeaderH\x00\x12\x0c\n\x04term\x18\x06 \x01(\x04\x42\t\n\x07outcome\"N\n\tNotLeader\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12(\n\x06leader\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x88\x01\x01\x42\t\n\x07_leader\"x\n\x0fMemberHeartbeat\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0c\n\x04load\x18\x02 \x01(\x04\x12\x14\n\x0c\x63\x61pabilities\x18\x03 \x03(\t\x12\x0c\n\x04term\x18\x04 \x01(\x04\x12\x10\n\x08sequence\x18\x05 \x01(\x04\"0\n\x0bLeaveNotice\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"=\n\nLoadReport\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x0c\n\x04load\x18\x02 \x01(\x04\"N\n\x13\x43\x61pabilitiesChanged\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\x12\x14\n\x0c\x63\x61pabilities\x18\x02 \x03(\t\"_\n\x0e\x41\x63torRestarted\x12(\n\x05\x61\x63tor\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x11\n\ttype_name\x18\x02 \x01(\t\x12\x10\n\x08restarts\x18\x03 \x01(\r\"\x11\n\x0fSnapshotRequest\" \n\x10\x43laimNameRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x80\x01\n\x0eNameClaimReply\x12-\n\x08\x65xisting\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddressH\x00\x12\'\n\x07granted\x18\x02 \x01(\x0b\x32\x14.ensemble.v2.GrantedH\x00\x12\x0c\n\x04term\x18\x03 \x01(\x04\x42\x08\n\x06result\"\t\n\x07Granted\"`\n\x13RegisterNameRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x0f\n\x07\x62orn_ms\x18\x03 \x01(\x04\"M\n\x11ReleaseNameNotice\x12\x0c\n\x04name\x18\x01 \x01(\t\x12*\n\x07\x61\x64\x64ress\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\"!\n\x11\x41\x62\x61ndonNameNotice\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x9f\x01\n\rCreateRequest\x12\x11\n\ttype_name\x18\x01 \x01(\t\x12.\n\x06parent\x18\x02 \x01(\x0b\x32\x19.ensemble.v2.ActorAddressH\x00\x88\x01\x01\x12\x18\n\x0bglobal_name\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x16\n\x0ename_unsettled\x18\x04 \x01(\x08\x42\t\n\x07_parentB\x0e\n\x0c_global_name\"C\n\x07\x43reated\x12*\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x0c\n\x04load\x18\x02 \x01(\x04\"\x13\n\x11ListActorsRequest\"5\n\tActorList\x12(\n\x06\x61\x63tors\x18\x01 \x03(\x0b\x32\x18.ensemble.v2.ActorRecord\"\xbe\x01\n\x0b\x41\x63torRecord\x12*\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0b\x32\x19.ensemble.v2.ActorAddress\x12\x0c\n\x04type\x18\x02 \x01(\t\x12.\n\x06parent\x18\x03 \x01(\x0b\x32\x19.ensemble.v2.ActorAddressH\x00\x88\x01\x01\x12\x18\n\x0bglobal_name\x18\x04 \x01(\tH\x01\x88\x01\x01\x12\x10\n\x08restarts\x18\x05 \x01(\x04\x42\t\n\x07_parentB\x0e\n\x0c_global_name\"4\n\x0cProbeRequest\x12$\n\x07suspect\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"5\n\rProbeAnswered\x12$\n\x07suspect\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"\r\n\x0bPingRequest\")\n\x04Pong\x12!\n\x04node\x18\x01 \x01(\x0b\x32\x13.ensemble.v2.NodeId\"0\n\x0ePreVoteRequest\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12\x10\n\x08sequence\x18\x02 \x01(\x04\"-\n\x0bVoteRequest\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12\x10\n\x08sequence\x18\x02 \x01(\x04\"`\n\nVoteAnswer\x12\x0f\n\x07granted\x18\x01 \x01(\x08\x12\x0c\n\x04term\x18\x02 \x01(\x04\x12(\n\x06leader\x18\x03 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x88\x01\x01\x42\t\n\x07_leader\"W\n\x12LeaderAnnouncement\x12\x0c\n\x04term\x18\x01 \x01(\x04\x12(\n\x06leader\x18\x02 \x01(\x0b\x32\x13.ensemble.v2.NodeIdH\x00\x88\x01\x01\x42\t\n\x07_leader2\xfb\x05\n\x06Leader\x12\x38\n\x04Join\x12\x18.ensemble.v2.JoinRequest\x1a\x16.ensemble.v2.Admission\x12\x41\n\tHeartbeat\x12\x1c.ensemble.v2.MemberHeartbeat\x1a\x16.ensemble.v2.Admission\x12\x37\n\x05Leave\x12\x18.ensemble.v2.LeaveNotice\x1a\x14.ensemble.v2.NoReply\x12;\n\nReportLoad\x12\x17.ensemble.v2.LoadReport\x1a\x14.ensemble.v2.NoReply\x12L\n\x12\x43hangeCapabilities\x12 .ensemble.v2.CapabilitiesChanged\x1a\x14.ensemble.v2.NoReply\x12J\n\x0fRequestSnapshot\x12\x1c.ensemble.v2.SnapshotRequest\x1a\x19.ensemble.v2.ViewSnapshot\x12G\n\tClaimName\x12\x1d.ensemble.v2.ClaimNameRequest\x1a\x1b.ensemble.v2.NameClaimReply\x12M\n\x0cRegisterName\x12 .ensemble.v2.RegisterNameRequest\x1a\x1b.ensemble.v2.NameClaimReply\x12\x43\n\x0bReleaseName\x12\x1e.ensemble.v2.ReleaseNameNotice\x1a\x14.ensemble.v2.NoReply\x12\x43\n\x0b\x41\x62\x61ndonName\x12\x1e.ensemble.v2.AbandonNameNotice\x1a\x14.ensemble.v2.NoReply\x12\x42\n\rReportRestart\x12\x1b.ensemble.v2.ActorRestarted\x1a\x14.ensemble.v2.NoReply2\xcf\x01\n\x08\x45lection\x12?\n\x07PreVote\x12\x1b.ensemble.v2.PreVoteRequest\x1a\x17.ensemble.v2.VoteAnswer\x12\x39\n\x04Vote\x12\x18.ensemble.v2.VoteRequest\x1a\x17.ensemble.v2.VoteAnswer\x12G\n\x0e\x41nnounceLeader\x12\x1f.ensemble.v2.LeaderAnnouncement\x1a\x14.ensemble.v2.NoReply2\xff\x01\n\x06Member\x12:\n\x06\x43reate\x12\x1a.ensemble.v2.CreateRequest\x1a\x14.ensemble.v2.Created\x12\x44\n\nListActors\x12\x1e.ensemble.v2.ListActorsRequest\x1a\x16.ensemble.v2.ActorList\x12>\n\x05Probe\x12\x19.ensemble.v2.ProbeRequest\x1a\x1a.ensemble.v2.ProbeAnswered\x12\x33\n\x04Ping\x12\x18.ensemble.v2.PingRequest\x1a\x11.ensemble.v2.Pongb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -55,50 +55,52 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOADREPORT']._serialized_end=1314
   _globals['_CAPABILITIESCHANGED']._serialized_start=1316
   _globals['_CAPABILITIESCHANGED']._serialized_end=1394
-  _globals['_SNAPSHOTREQUEST']._serialized_start=1396
-  _globals['_SNAPSHOTREQUEST']._serialized_end=1413
-  _globals['_CLAIMNAMEREQUEST']._serialized_start=1415
-  _globals['_CLAIMNAMEREQUEST']._serialized_end=1447
-  _globals['_NAMECLAIMREPLY']._serialized_start=1450
-  _globals['_NAMECLAIMREPLY']._serialized_end=1578
-  _globals['_GRANTED']._serialized_start=1580
-  _globals['_GRANTED']._serialized_end=1589
-  _globals['_REGISTERNAMEREQUEST']._serialized_start=1591
-  _globals['_REGISTERNAMEREQUEST']._serialized_end=1687
-  _globals['_RELEASENAMENOTICE']._serialized_start=1689
-  _globals['_RELEASENAMENOTICE']._serialized_end=1766
-  _globals['_ABANDONNAMENOTICE']._serialized_start=1768
-  _globals['_ABANDONNAMENOTICE']._serialized_end=1801
-  _globals['_CREATEREQUEST']._serialized_start=1804
-  _globals['_CREATEREQUEST']._serialized_end=1963
-  _globals['_CREATED']._serialized_start=1965
-  _globals['_CREATED']._serialized_end=2032
-  _globals['_LISTACTORSREQUEST']._serialized_start=2034
-  _globals['_LISTACTORSREQUEST']._serialized_end=2053
-  _globals['_ACTORLIST']._serialized_start=2055
-  _globals['_ACTORLIST']._serialized_end=2108
-  _globals['_ACTORRECORD']._serialized_start=2111
-  _globals['_ACTORRECORD']._serialized_end=2301
-  _globals['_PROBEREQUEST']._serialized_start=2303
-  _globals['_PROBEREQUEST']._serialized_end=2355
-  _globals['_PROBEANSWERED']._serialized_start=2357
-  _globals['_PROBEANSWERED']._serialized_end=2410
-  _globals['_PINGREQUEST']._serialized_start=2412
-  _globals['_PINGREQUEST']._serialized_end=2425
-  _globals['_PONG']._serialized_start=2427
-  _globals['_PONG']._serialized_end=2468
-  _globals['_PREVOTEREQUEST']._serialized_start=2470
-  _globals['_PREVOTEREQUEST']._serialized_end=2518
-  _globals['_VOTEREQUEST']._serialized_start=2520
-  _globals['_VOTEREQUEST']._serialized_end=2565
-  _globals['_VOTEANSWER']._serialized_start=2567
-  _globals['_VOTEANSWER']._serialized_end=2663
-  _globals['_LEADERANNOUNCEMENT']._serialized_start=2665
-  _globals['_LEADERANNOUNCEMENT']._serialized_end=2752
-  _globals['_LEADER']._serialized_start=2755
-  _globals['_LEADER']._serialized_end=3450
-  _globals['_ELECTION']._serialized_start=3453
-  _globals['_ELECTION']._serialized_end=3660
-  _globals['_MEMBER']._serialized_start=3663
-  _globals['_MEMBER']._serialized_end=3918
+  _globals['_ACTORRESTARTED']._serialized_start=1396
+  _globals['_ACTORRESTARTED']._serialized_end=1491
+  _globals['_SNAPSHOTREQUEST']._serialized_start=1493
+  _globals['_SNAPSHOTREQUEST']._serialized_end=1510
+  _globals['_CLAIMNAMEREQUEST']._serialized_start=1512
+  _globals['_CLAIMNAMEREQUEST']._serialized_end=1544
+  _globals['_NAMECLAIMREPLY']._serialized_start=1547
+  _globals['_NAMECLAIMREPLY']._serialized_end=1675
+  _globals['_GRANTED']._serialized_start=1677
+  _globals['_GRANTED']._serialized_end=1686
+  _globals['_REGISTERNAMEREQUEST']._serialized_start=1688
+  _globals['_REGISTERNAMEREQUEST']._serialized_end=1784
+  _globals['_RELEASENAMENOTICE']._serialized_start=1786
+  _globals['_RELEASENAMENOTICE']._serialized_end=1863
+  _globals['_ABANDONNAMENOTICE']._serialized_start=1865
+  _globals['_ABANDONNAMENOTICE']._serialized_end=1898
+  _globals['_CREATEREQUEST']._serialized_start=1901
+  _globals['_CREATEREQUEST']._serialized_end=2060
+  _globals['_CREATED']._serialized_start=2062
+  _globals['_CREATED']._serialized_end=2129
+  _globals['_LISTACTORSREQUEST']._serialized_start=2131
+  _globals['_LISTACTORSREQUEST']._serialized_end=2150
+  _globals['_ACTORLIST']._serialized_start=2152
+  _globals['_ACTORLIST']._serialized_end=2205
+  _globals['_ACTORRECORD']._serialized_start=2208
+  _globals['_ACTORRECORD']._serialized_end=2398
+  _globals['_PROBEREQUEST']._serialized_start=2400
+  _globals['_PROBEREQUEST']._serialized_end=2452
+  _globals['_PROBEANSWERED']._serialized_start=2454
+  _globals['_PROBEANSWERED']._serialized_end=2507
+  _globals['_PINGREQUEST']._serialized_start=2509
+  _globals['_PINGREQUEST']._serialized_end=2522
+  _globals['_PONG']._serialized_start=2524
+  _globals['_PONG']._serialized_end=2565
+  _globals['_PREVOTEREQUEST']._serialized_start=2567
+  _globals['_PREVOTEREQUEST']._serialized_end=2615
+  _globals['_VOTEREQUEST']._serialized_start=2617
+  _globals['_VOTEREQUEST']._serialized_end=2662
+  _globals['_VOTEANSWER']._serialized_start=2664
+  _globals['_VOTEANSWER']._serialized_end=2760
+  _globals['_LEADERANNOUNCEMENT']._serialized_start=2762
+  _globals['_LEADERANNOUNCEMENT']._serialized_end=2849
+  _globals['_LEADER']._serialized_start=2852
+  _globals['_LEADER']._serialized_end=3615
+  _globals['_ELECTION']._serialized_start=3618
+  _globals['_ELECTION']._serialized_end=3825
+  _globals['_MEMBER']._serialized_start=3828
+  _globals['_MEMBER']._serialized_end=4083
 # @@protoc_insertion_point(module_scope)

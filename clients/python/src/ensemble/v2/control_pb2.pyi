@@ -123,6 +123,16 @@ class CapabilitiesChanged(_message.Message):
     capabilities: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, node: _Optional[_Union[_common_pb2.NodeId, _Mapping]] = ..., capabilities: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class ActorRestarted(_message.Message):
+    __slots__ = ("actor", "type_name", "restarts")
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+    RESTARTS_FIELD_NUMBER: _ClassVar[int]
+    actor: _common_pb2.ActorAddress
+    type_name: str
+    restarts: int
+    def __init__(self, actor: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., type_name: _Optional[str] = ..., restarts: _Optional[int] = ...) -> None: ...
+
 class SnapshotRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
