@@ -77,6 +77,33 @@ struct EventStreamTests {
         #expect(isRunning(follower.pid))
     }
 
+    /// The founding leader links to each member as it joins, even one it never sends anything to
+    /// (joined after the leader's announcements, and no voter): that link's closing is what tells it
+    /// quickly of a killed member (heartbeat silence takes about four times as long).
+    @Test func theFounderLinksToEveryMemberAsItJoins() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        #expect(try cluster.start(cluster.leaderPort).status == 0)
+        // Members that join within a new leader's lease hear its announcement, over a link it opens
+        // for that: these join after it.
+        let accession = try cluster.run(["events", "--json"])
+        let leaderEvent = try #require(accession.lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        let ledSince = Double(try #require(leaderEvent["timeMs"] as? Int)) / 1000
+        #expect(eventually(timeout: 10) { Date().timeIntervalSince1970 > ledSince + 3 })
+        var members: [UInt16] = []
+        for _ in 0..<6 {
+            let port = try FreePorts.one()
+            #expect(try cluster.start(port, "spare").status == 0)
+            members.append(port)
+        }
+        let leader = try #require(cluster.pid(cluster.leaderPort))
+        var linked: [UInt16] = []
+        #expect(eventually {
+            linked = members.filter { establishedConnections(of: leader, to: $0) == 1 }
+            return linked == members
+        }, "the leader links to \(linked) of \(members)")
+    }
+
     /// A follower follows the stream to the next leader when the leader is killed: the new
     /// leader's stream, from its start, begins with its accession in a higher term.
     @Test func aFollowerFollowsTheStreamToTheNextLeader() throws {
@@ -220,4 +247,32 @@ struct EventStreamTests {
         #expect(nobody.status == 1)
         #expect(nobody.stderr.split(separator: "\n").count == 1, "\(nobody.stderr)")
     }
+}
+
+/// How many established TCP connections process `pid` has to `port` on the loopback (read from
+/// /proc: the process's socket inodes, and the kernel's connection tables).
+func establishedConnections(of pid: Int32, to port: UInt16) -> Int {
+    let fdDirectory = "/proc/\(pid)/fd"
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: fdDirectory)) ?? []
+    var inodes: Set<String> = []
+    for entry in entries {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(fdDirectory)/\(entry)"),
+            target.hasPrefix("socket:[")
+        else { continue }
+        inodes.insert(String(target.dropFirst(8).dropLast()))
+    }
+    var count = 0
+    for table in ["/proc/\(pid)/net/tcp", "/proc/\(pid)/net/tcp6"] {
+        // Read to the end: a /proc file says it is empty, so a read of its stated size finds nothing.
+        let text = FileHandle(forReadingAtPath: table).map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            // sl local_address rem_address st ... inode (the tenth field)
+            guard fields.count > 9, fields[3] == "01", inodes.contains(String(fields[9])),
+                let remotePort = fields[2].split(separator: ":").last.flatMap({ UInt16($0, radix: 16) }), remotePort == port
+            else { continue }
+            count += 1
+        }
+    }
+    return count
 }

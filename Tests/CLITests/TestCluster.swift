@@ -125,6 +125,8 @@ let walkthroughReports: Set<String> = [
 /// Whether `pid` is a live process (a zombie awaiting its reaper counts as gone).
 func isRunning(_ pid: Int32) -> Bool {
     guard kill(pid, 0) == 0 else { return false }
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    // Read to the end: a /proc file says it is empty, so a read of its stated size finds nothing.
+    guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/stat") else { return false }
+    let stat = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
     return !stat.contains(") Z ")
 }
