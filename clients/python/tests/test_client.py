@@ -6,7 +6,7 @@ import pytest
 
 from conftest import TEXT, free_port
 from ensemble.v2 import client_pb2, encoder_app_pb2 as app
-from ensemble_client import Address, Refused, Timeout, Undeliverable, Unreachable, open_client
+from ensemble_client import Address, NotLeader, Refused, Timeout, Undeliverable, Unreachable, open_client
 
 
 def test_create_ask_receive_and_status(convention):
@@ -64,3 +64,25 @@ def test_a_node_that_is_not_there_is_unreachable_not_a_hang():
             client.connect(timeout=0.5)
         assert str(unreachable.value) == f"no node answers at 127.0.0.1:{port}"
         assert time.monotonic() - started < 5
+
+
+def test_the_leaders_event_stream(convention):
+    members = convention.start_walkthrough()
+    with open_client(convention.leader) as client:
+        client.connect()
+        batch = client.events()
+        kind = client_pb2.ConventionEvent
+        assert [event.kind for event in batch.events] == [kind.LEADER, kind.JOINED, kind.JOINED]
+        assert [event.sequence for event in batch.events] == [1, 2, 3]
+        assert batch.oldest == 1 and batch.latest == 3
+        assert {f"{e.node.host}:{e.node.port}" for e in batch.events[1:]} == {f"127.0.0.1:{port}" for port in members}
+        # Caught up: held until the next event, which a capability change makes.
+        assert convention.run(["chgcap", str(members[0]), "+", "gpu"] + convention.common()).returncode == 0
+        held = client.events(after=3, wait=10, timeout=5)
+        assert [event.kind for event in held.events] == [kind.CAPABILITIES]
+        assert "gpu" in held.events[0].capabilities
+    with open_client(f"127.0.0.1:{members[0]}") as member:
+        member.connect()
+        with pytest.raises(NotLeader) as redirected:
+            member.events()
+        assert redirected.value.leader == convention.leader

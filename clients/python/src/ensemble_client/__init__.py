@@ -13,11 +13,11 @@
 from .client import Client, Received, open_client, parse_node
 from .curve import CurveKeys
 from .envelope import Address, Envelope
-from .errors import CurveKeyError, EnsembleError, Refused, RemoteError, Timeout, Undeliverable, Unreachable
+from .errors import CurveKeyError, EnsembleError, NotLeader, Refused, RemoteError, Timeout, Undeliverable, Unreachable
 from .finding import Found, LastView, candidates, find_leader, read_last_view, state_directory
 
 __all__ = [
-    "Address", "Client", "CurveKeyError", "CurveKeys", "EnsembleError", "Envelope", "Found", "LastView", "Received",
+    "Address", "Client", "CurveKeyError", "CurveKeys", "EnsembleError", "Envelope", "Found", "LastView", "NotLeader", "Received",
     "Refused", "RemoteError", "Timeout", "Undeliverable", "Unreachable", "candidates", "find_leader", "open_client",
     "parse_node", "read_last_view", "state_directory",
 ]

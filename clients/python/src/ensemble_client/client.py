@@ -21,7 +21,7 @@ from google.protobuf.message import Message
 from . import envelope as wire
 from . import messages
 from .curve import CurveKeys
-from .errors import EnsembleError, Refused, RemoteError, Timeout, Undeliverable, Unreachable
+from .errors import EnsembleError, NotLeader, Refused, RemoteError, Timeout, Undeliverable, Unreachable
 from .envelope import Address, Envelope
 
 from ensemble.v2 import client_pb2, control_pb2
@@ -143,6 +143,28 @@ class Client:
         """The gateway's view (an ensemble.v2.ViewSnapshot), or None before it was welcomed."""
         reply = self.request(client_pb2.DescribeViewRequest(), timeout)
         return reply.view if reply.HasField("view") else None
+
+    def events(self, after: int = 0, wait: float = 0.0, timeout: float = 2.0) -> client_pb2.EventBatch:
+        """The leader's events after sequence `after` (0: all it still holds), an
+        ensemble.v2.EventBatch. When there are none yet, the leader holds the request up to
+        `wait` seconds (at most 30) and answers as soon as one happens. Raises NotLeader,
+        naming the leader, when the gateway does not lead; Refused, Timeout, Unreachable."""
+        request = client_pb2.EventsRequest(after=after, wait_ms=max(0, min(int(wait * 1000), 30_000)))
+        correlation = self._new_id()
+        self._send(Envelope(wire.CONTROL, self._system(), messages.type_name(request),
+                            request.SerializeToString(), None, correlation))
+        answer = self._wait_for(correlation, timeout + wait)
+        reply = self._decode(answer)
+        if answer.type_name == REFUSED:
+            raise Refused(reply.reason)
+        if answer.type_name == "ensemble.v2.Admission" and reply.HasField("not_leader"):
+            named = reply.not_leader.leader if reply.not_leader.HasField("leader") else None
+            leader = f"{named.host}:{named.port}" if named is not None else None
+            raise NotLeader(f"{self.gateway} does not lead" + (f"; {leader} does" if leader else ", and knows no leader yet"),
+                            leader)
+        if answer.type_name != "ensemble.v2.EventBatch":
+            raise EnsembleError(f"{self.gateway} answered {answer.type_name} to ensemble.v2.EventsRequest")
+        return reply
 
     # Mail to actors
 

@@ -27,3 +27,12 @@ class RemoteError(EnsembleError):
 
 class CurveKeyError(EnsembleError):
     """A CurveZMQ key file is missing or wrong."""
+
+
+class NotLeader(EnsembleError):
+    """The node asked does not lead the convention; `leader` is the leader it knows
+    ("HOST:PORT", or None when it knows none yet)."""
+
+    def __init__(self, text: str, leader=None):
+        super().__init__(text)
+        self.leader = leader
