@@ -136,6 +136,22 @@ final class RawPeer {
 /// any node) and stays a member: a thread of its own heartbeats to the leader every 250 ms
 /// and answers pings and `listActors`. What it sends otherwise is up to the test.
 final class RawMember: @unchecked Sendable {
+    /// A raw member of `cluster`'s plain-text convention on an unused port, joined and heartbeating;
+    /// nil, with the issue recorded, when the leader does not let it in. The caller closes it.
+    static func joined(_ cluster: TestCluster, sourceLocation: SourceLocation = #_sourceLocation) throws -> RawMember? {
+        let port = try unusedPort(avoiding: Set(cluster.ports + [cluster.leaderPort + 1]))
+        let member = try RawMember(port: port, leaderPort: cluster.leaderPort)
+        let welcome = try member.join()
+        guard case .welcome? = welcome else {
+            Issue.record("a raw node was not let into a plain-text convention: \(String(describing: welcome))",
+                         sourceLocation: sourceLocation)
+            member.close()
+            return nil
+        }
+        member.keepAlive()
+        return member
+    }
+
     let life: NodeID
     let leaderPort: UInt16
     private let lock = NSLock()

@@ -74,15 +74,9 @@ extension AttackTests {
         let acceptor = try before.named("Acceptor"), encoder = try before.actor("Encoder")
         let morse = try before.actor("MorseEncoder"), rot13 = try before.actor("Rot13Encoder")
 
-        let port = try unusedPort(avoiding: Set(cluster.ports + [cluster.leaderPort + 1]))
-        let rogue = try RawMember(port: port, leaderPort: cluster.leaderPort)
+        guard let rogue = try RawMember.joined(cluster) else { return }
         defer { rogue.close() }
-        let welcome = try rogue.join()
-        guard case .welcome? = welcome else {
-            Issue.record("a raw node was not let into a plain-text convention: \(String(describing: welcome))")
-            return
-        }
-        rogue.keepAlive()
+        let port = rogue.life.address.port
         let known = eventually { (try? cluster.picture(m1))?.lives["127.0.0.1:\(port)"] == rogue.life.incarnationText }
         #expect(known, "m1 never listed the new member")
         let leaderBefore = try cluster.counters(), m1Before = try cluster.counters(m1)

@@ -77,14 +77,8 @@ extension AttackTests {
         let (m1, m2) = (members[0], members[1])
         try cluster.expectAppWorks("before the attack")
         // A member that will lie: a plain-text convention admits any node.
-        let port = try unusedPort(avoiding: Set(cluster.ports + [cluster.leaderPort + 1]))
-        let rogue = try RawMember(port: port, leaderPort: cluster.leaderPort)
+        guard let rogue = try RawMember.joined(cluster) else { return }
         defer { rogue.close() }
-        guard case .welcome? = try rogue.join() else {
-            Issue.record("a raw node was not let into a plain-text convention")
-            return
-        }
-        rogue.keepAlive()
         let before = try cluster.picture()
         let leaderLife = try before.life(cluster.leaderPort), m1Life = try before.life(m1), m2Life = try before.life(m2)
         let leaderBefore = try cluster.counters()

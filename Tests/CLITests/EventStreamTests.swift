@@ -135,14 +135,9 @@ struct EventStreamTests {
         try cluster.expectAppWorks("before the attacks")
         let morse = try cluster.picture().actor("MorseEncoder")
         let leader = anyLife(cluster.leaderPort)
-        let port = try unusedPort(avoiding: Set(cluster.ports + [cluster.leaderPort + 1]))
-        let rogue = try RawMember(port: port, leaderPort: cluster.leaderPort)
+        guard let rogue = try RawMember.joined(cluster) else { return }
         defer { rogue.close() }
-        guard case .welcome? = try rogue.join() else {
-            Issue.record("a raw node was not let into a plain-text convention")
-            return
-        }
-        rogue.keepAlive()
+        let port = rogue.life.address.port
         let joinedEvents = 4  // the leader, m1, m2 and the rogue
         #expect(eventually { (try? cluster.run(["events", "--json"]).lines.count) == joinedEvents })
         let before = try cluster.counters()
