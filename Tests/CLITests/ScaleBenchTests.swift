@@ -7,7 +7,7 @@ import Testing
 struct ScaleBenchTests {
     static let keys: Set<String> = [
         "scale_nodes", "welcome_all_ms", "join_refusals", "capchange_p50_ms", "capchange_p99_ms", "capchange_max_ms",
-        "kill9_detect_ms", "freeze_detect_ms", "election_ms", "leader_idle_cpu_pct", "member_idle_cpu_pct",
+        "kill9_detect_ms", "kill9_detect_founder_ms", "freeze_detect_ms", "election_ms", "leader_idle_cpu_pct", "member_idle_cpu_pct",
         "member_idle_cpu_pct_max", "rss_mb_per_node_max", "rss_mb_leader", "sockets_per_node_max", "sockets_leader",
         "idle_membership_msgs_per_s", "place_10k_actors_ms",
     ]

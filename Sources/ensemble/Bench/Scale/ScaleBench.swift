@@ -34,8 +34,11 @@ struct ScaleBench {
         try await idle(&figures)
         figures.capchangeMs = try await capabilityPropagation()
         figures.place10kActorsMs = try await placement(actors: 10_000, typeName: "MorseEncoder")
+        // The founder's detection, before any election: it linked to each member as that member joined.
+        let founderVictim = try await victim(by: cluster.leader)
+        figures.kill9DetectFounderMs = try await detection(of: founderVictim, signal: SIGKILL, by: cluster.leader)
         // The election first, while every voter lives; the new leader then detects the losses.
-        let members = cluster.nodes.dropFirst().map(\.address)
+        let members = cluster.nodes.dropFirst().map(\.address).filter { $0 != founderVictim }
         let (electionMs, leader) = try await election(observing: members)
         figures.electionMs = electionMs
         figures.kill9DetectMs = try await detection(of: try await victim(by: leader), signal: SIGKILL, by: leader)

@@ -8,6 +8,7 @@ struct ScaleFigures: BenchReport {
     /// Per observing node, from `chgcap` on one node until it learnt of the change (clocks inside the nodes).
     var capchangeMs: [Double] = []
     var kill9DetectMs = 0.0
+    var kill9DetectFounderMs = 0.0
     var freezeDetectMs = 0.0
     /// From `kill -9` of the leader until every remaining node names one new leader.
     var electionMs = 0.0
@@ -36,6 +37,7 @@ struct ScaleFigures: BenchReport {
             ("capchange_p99_ms", percentile(0.99), "ms", "", true),
             ("capchange_max_ms", sorted.last ?? 0, "ms", "<= 50", (sorted.last ?? 0) <= 50),
             ("kill9_detect_ms", kill9DetectMs, "ms", "<= 1000", kill9DetectMs <= 1000),
+            ("kill9_detect_founder_ms", kill9DetectFounderMs, "ms", "<= 1000", kill9DetectFounderMs <= 1000),
             ("freeze_detect_ms", freezeDetectMs, "ms", "", true),
             ("election_ms", electionMs, "ms", "", true),
             ("leader_idle_cpu_pct", leaderIdleCPUPercent, "%", "<= 5", leaderIdleCPUPercent <= 5),
