@@ -58,6 +58,8 @@ struct ConventionSimulation {
     var scripted = false
     /// What each slot's lives sent and received so far (`ScaleTraffic`).
     var traffic: ScaleTraffic
+    /// The views the nodes share (one copy of each distinct view).
+    var viewSharing = SimViewSharing(capacity: 1024)
 
     static let names = ["alpha", "beta", "gamma"]
     static let capabilityNames = ["gpu", "morse"]
@@ -103,6 +105,9 @@ struct ConventionSimulation {
         traffic = ScaleTraffic(count: count)
         maxMembers = max(255, count)
         scripted = true
+        // Views no node holds any more stay in the tables until pushed out: about 150 bytes per
+        // member each, so 2 GB of them at most, but room for a late node's 250 ms of updates.
+        viewSharing = SimViewSharing(capacity: min(4096, max(256, 2_000_000_000 / (150 * count))))
     }
 
     private static func index(_ slots: [Slot]) -> [NodeAddress: Int] {
@@ -201,6 +206,7 @@ struct ConventionSimulation {
         slots[index].node = SimNode(
             life: life, bootAt: now, configuredLeader: leaderAddress, seeds: slot.known, skewMs: skewMs,
             capabilities: slot.configured, correlationBase: random.next(), maxMembers: maxMembers)
+        slots[index].node!.viewSharing = viewSharing
         slots[index].restartAt = nil
         slots[index].restartAbove = nil
         if slot.restartIsFault { lastFaultAt = now }
