@@ -46,25 +46,27 @@ public struct LostLives: Sendable {
             }
             if steps == 1, let change = view.memberHistory.last { return memberChanged(change, view: view, me: me) }
         }
-        let before = Set(watched?.members.values.map(\.node) ?? [])
-        let after = Set(view?.members.values.map(\.node) ?? [])
+        // Each view holds one life per address: its member table answers "is this life in it"
+        // directly, without sets of every life built and subtracted.
+        let before = watched?.members ?? [:]
+        let after = view?.members ?? [:]
+        func isIn(_ members: [NodeAddress: MemberInfo], _ node: NodeID) -> Bool { members[node.address]?.node == node }
         let newLeaderLife = watched != nil && view != nil && watched!.leader != view!.leader
-        let watchedBefore = watched
         watched = view
-        lives.removeAll { after.contains($0) }
-        for node in after { absentSince[node] = nil }
+        lives.removeAll { isIn(after, $0) }
+        if !absentSince.isEmpty { absentSince = absentSince.filter { !isIn(after, $0.key) } }
         var lost: [NodeID] = []
-        for node in before.subtracting(after).sorted() where node != me {
-            if let key = watchedBefore?.members[node.address]?.publicKey { keys[node] = key }
-            let replaced = after.contains { $0.address == node.address }
+        for member in before.values.filter({ !isIn(after, $0.node) }).sorted(by: { $0.node < $1.node }) where member.node != me {
+            if let key = member.publicKey { keys[member.node] = key }
+            let replaced = after[member.node.address] != nil
             if newLeaderLife && !replaced {
-                absentSince[node] = now
+                absentSince[member.node] = now
             } else {
-                lost.append(node)
+                lost.append(member.node)
             }
         }
         for node in lost { remember(node) }
-        return (lost, after.subtracting(before).count { $0 != me })
+        return (lost, after.values.count { $0.node != me && !isIn(before, $0.node) })
     }
 
     /// One member change since the view last watched, of the same leader life: the life that left

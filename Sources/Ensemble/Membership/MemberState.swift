@@ -101,8 +101,10 @@ public struct MemberState: Sendable {
     /// answer: after a partition heals, they are this node's way back to the side that elected a
     /// leader, whose nodes answer a JOIN with the leader they follow.
     private mutating func addJoinTargets(knownTo view: MembershipView) {
-        for address in view.members.keys.sorted() + view.voters.map(\.address)
-        where address != me.address && !joinTargets.contains(address) {
+        // A set of those there already: a search of the list for each member would cost O(N^2).
+        var known = Set(joinTargets)
+        known.insert(me.address)
+        for address in view.members.keys.sorted() + view.voters.map(\.address) where known.insert(address).inserted {
             joinTargets.append(address)
         }
     }

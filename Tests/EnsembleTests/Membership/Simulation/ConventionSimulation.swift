@@ -141,12 +141,15 @@ struct ConventionSimulation {
     }
 
     private mutating func turn(_ index: Int) {
-        guard var node = slots[index].node else { return }
+        guard slots[index].node != nil else { return }
         if let until = slots[index].frozenUntil {
             guard now >= until else { return }
             slots[index].frozenUntil = nil
             lastFaultAt = now
         }
+        // Taken out of its slot while it turns: its state is then held once, and changes in place.
+        var node = slots[index].node!
+        slots[index].node = nil
         node.turn(at: now)
         for line in node.trace { print("\(now) \(node.life): \(line)") }
         node.trace = []
@@ -156,10 +159,12 @@ struct ConventionSimulation {
         }
         node.outbox = []
         for payload in node.published {
+            let bytes = traffic.countsBytes ? ScaleTraffic.bytes(of: payload) : 0
             for other in slots.indices where other != index {
-                guard let subscriber = slots[other].node, subscriber.subscribedTo == node.life.address else { continue }
-                let message = SimMessage(from: node.life, recipient: subscriber.life, payload: payload, deliverAt: .zero, serial: 0)
-                traffic.sent(by: index, payload)
+                // Read in place: a copy of each subscriber's whole state per update would cost O(N) each.
+                guard slots[other].node?.subscribedTo == node.life.address, let subscriber = slots[other].node?.life else { continue }
+                let message = SimMessage(from: node.life, recipient: subscriber, payload: payload, deliverAt: .zero, serial: 0)
+                traffic.sent(by: index, bytes: bytes)
                 network.send(message, now: now, random: &random)
             }
         }

@@ -48,7 +48,11 @@ struct SimMessage: Sendable {
 /// Mail across a partition is lost rather than queued in a DEALER backlog (the backlog would be
 /// dropped after `peerBacklogTimeout` anyway, and the protocol must live with either).
 struct SimNetwork {
-    private(set) var inFlight: [SimMessage] = []
+    /// The messages on their way: a binary min-heap by delivery time, then send order, so that a
+    /// step takes the due ones in O(due × log in-flight), not a pass over all (millions at scale).
+    private var queue: [SimMessage] = []
+    /// The messages on their way, in no particular order.
+    var inFlight: [SimMessage] { queue }
     private var serial: UInt64 = 0
     /// The latest delivery time per link and channel, so a link delivers in order.
     private var linkClock: [LinkKey: Duration] = [:]
@@ -85,19 +89,41 @@ struct SimNetwork {
         serial += 1
         message.deliverAt = at
         message.serial = serial
-        inFlight.append(message)
+        queue.append(message)
+        var child = queue.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.before(queue[child], queue[parent]) else { break }
+            queue.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private static func before(_ a: SimMessage, _ b: SimMessage) -> Bool {
+        (a.deliverAt, a.serial) < (b.deliverAt, b.serial)
+    }
+
+    /// Takes the first message of the heap.
+    private mutating func takeFirst() -> SimMessage {
+        queue.swapAt(0, queue.count - 1)
+        let first = queue.removeLast()
+        var parent = 0
+        while true {
+            let (left, right) = (2 * parent + 1, 2 * parent + 2)
+            var least = parent
+            if left < queue.count, Self.before(queue[left], queue[least]) { least = left }
+            if right < queue.count, Self.before(queue[right], queue[least]) { least = right }
+            guard least != parent else { break }
+            queue.swapAt(parent, least)
+            parent = least
+        }
+        return first
     }
 
     /// Takes the messages due by `now`, in delivery order; those now cut off by a partition are lost.
     mutating func due(by now: Duration) -> [SimMessage] {
-        guard inFlight.contains(where: { $0.deliverAt <= now }) else { return [] }
         var due: [SimMessage] = []
-        var waiting: [SimMessage] = []
-        for message in inFlight {
-            if message.deliverAt <= now { due.append(message) } else { waiting.append(message) }
-        }
-        inFlight = waiting
+        while let first = queue.first, first.deliverAt <= now { due.append(takeFirst()) }
         return due.filter { reachable($0.from.address, $0.to) }
-            .sorted { ($0.deliverAt, $0.serial) < ($1.deliverAt, $1.serial) }
     }
 }
