@@ -106,8 +106,8 @@ struct ConventionSimulation {
         maxMembers = max(255, count)
         scripted = true
         // Views no node holds any more stay in the tables until pushed out: about 150 bytes per
-        // member each, so 2 GB of them at most, but room for a late node's 250 ms of updates.
-        viewSharing = SimViewSharing(capacity: min(4096, max(256, 2_000_000_000 / (150 * count))))
+        // member each, so 1 GB of them at most, but room for a late node's 250 ms of updates.
+        viewSharing = SimViewSharing(capacity: min(4096, max(256, 1_000_000_000 / (150 * count))))
     }
 
     private static func index(_ slots: [Slot]) -> [NodeAddress: Int] {
@@ -132,10 +132,11 @@ struct ConventionSimulation {
     }
 
     private mutating func deliver(_ message: SimMessage) {
-        guard let index = slotIndex[message.to], let node = slots[index].node else { return }
-        if let reader = message.overLinkTo, reader != node.life { return }
+        // The life read in place: a copy of the node's whole state per message would cost O(its state).
+        guard let index = slotIndex[message.to], let life = slots[index].node?.life else { return }
+        if let reader = message.overLinkTo, reader != life { return }
         // A SUB socket is its process's: a new life subscribes anew.
-        if message.isPublished && message.recipient != node.life { return }
+        if message.isPublished && message.recipient != life { return }
         slots[index].node!.inbox.append(message)
         traffic.received(by: index, message)
     }

@@ -48,11 +48,13 @@ struct SimMessage: Sendable {
 /// Mail across a partition is lost rather than queued in a DEALER backlog (the backlog would be
 /// dropped after `peerBacklogTimeout` anyway, and the protocol must live with either).
 struct SimNetwork {
-    /// The messages on their way: a binary min-heap by delivery time, then send order, so that a
-    /// step takes the due ones in O(due × log in-flight), not a pass over all (millions at scale).
-    private var queue: [SimMessage] = []
+    /// The messages on their way, by send order, and their delivery times and send orders in a
+    /// binary min-heap (the messages themselves stay put): a step takes the due ones in
+    /// O(due × log in-flight), not a pass over all of them (millions at scale).
+    private var messages: [UInt64: SimMessage] = [:]
+    private var queue: [(Duration, UInt64)] = []
     /// The messages on their way, in no particular order.
-    var inFlight: [SimMessage] { queue }
+    var inFlight: [SimMessage] { Array(messages.values) }
     private var serial: UInt64 = 0
     /// The latest delivery time per link and channel, so a link delivers in order.
     private var linkClock: [LinkKey: Duration] = [:]
@@ -89,18 +91,15 @@ struct SimNetwork {
         serial += 1
         message.deliverAt = at
         message.serial = serial
-        queue.append(message)
+        messages[serial] = message
+        queue.append((at, serial))
         var child = queue.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard Self.before(queue[child], queue[parent]) else { break }
+            guard queue[child] < queue[parent] else { break }
             queue.swapAt(child, parent)
             child = parent
         }
-    }
-
-    private static func before(_ a: SimMessage, _ b: SimMessage) -> Bool {
-        (a.deliverAt, a.serial) < (b.deliverAt, b.serial)
     }
 
     /// Takes the first message of the heap.
@@ -111,19 +110,19 @@ struct SimNetwork {
         while true {
             let (left, right) = (2 * parent + 1, 2 * parent + 2)
             var least = parent
-            if left < queue.count, Self.before(queue[left], queue[least]) { least = left }
-            if right < queue.count, Self.before(queue[right], queue[least]) { least = right }
+            if left < queue.count, queue[left] < queue[least] { least = left }
+            if right < queue.count, queue[right] < queue[least] { least = right }
             guard least != parent else { break }
             queue.swapAt(parent, least)
             parent = least
         }
-        return first
+        return messages.removeValue(forKey: first.1)!
     }
 
     /// Takes the messages due by `now`, in delivery order; those now cut off by a partition are lost.
     mutating func due(by now: Duration) -> [SimMessage] {
         var due: [SimMessage] = []
-        while let first = queue.first, first.deliverAt <= now { due.append(takeFirst()) }
+        while let first = queue.first, first.0 <= now { due.append(takeFirst()) }
         return due.filter { reachable($0.from.address, $0.to) }
     }
 }
