@@ -3,7 +3,9 @@ import TestSupport
 @testable import Ensemble
 
 /// What travels between simulated nodes: the envelopes NodeIO would send, without the bytes.
-enum SimPayload: Sendable {
+/// Indirect: a message holds a reference to its payload, so the copies of one published update
+/// (one per subscriber, N of them) share it instead of holding N copies in flight.
+indirect enum SimPayload: Sendable {
     /// A control request to the node's system endpoint (ROUTER to ROUTER over a DEALER link).
     case request(ControlRequest, correlationID: UInt64)
     /// An answer to a request.
