@@ -202,8 +202,8 @@ public struct ControlPlane: Sendable {
                 $0.heartbeat(node, load: load, capabilities: capabilities, correlationID: id, sequence: sequence, now: now)
             }
         case .snapshotRequest:
-            guard let leader else { return [.refused(.notTheLeader, answered: true)] }
-            return [.answer(.snapshot(leader.view.snapshot))]
+            guard leader != nil else { return [.refused(.notTheLeader, answered: true)] }
+            return [.answer(.snapshot(leader!.currentSnapshot()))]
         case .claimName(let name):
             return leading { $0.claim(name, from: sender, correlationID: id, now: now) }
         case .registerName(let name, let address, let bornMs):

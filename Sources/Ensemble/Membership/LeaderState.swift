@@ -45,6 +45,8 @@ public struct LeaderState: Sendable {
     var votersSequence: UInt64 = 0
     /// Capability changes that wait for the end of the predecessor's lease.
     private var heldCapabilities: [NodeID: Capabilities] = [:]
+    /// The view as a snapshot, and the revision it was made of.
+    private var snapshotMade: (revision: UInt64, snapshot: ViewSnapshot)?
 
     /// The leader's term.
     public var term: UInt64 { view.term }
@@ -75,6 +77,15 @@ public struct LeaderState: Sendable {
         self.graceUntil = graceUntil
         votersSequence = view.sequence
         acknowledged[me] = view.sequence
+    }
+
+    /// The view as a snapshot, made once per revision of the view: after a leader change every
+    /// member JOINs again and is sent the same view, one array (O(N)) for all, not one each.
+    mutating func currentSnapshot() -> ViewSnapshot {
+        if let made = snapshotMade, made.revision == view.revision { return made.snapshot }
+        let snapshot = view.snapshot
+        snapshotMade = (view.revision, snapshot)
+        return snapshot
     }
 
     mutating func publish(_ update: ViewUpdate) -> LeaderDirective {
@@ -112,7 +123,7 @@ public struct LeaderState: Sendable {
                 // A repeated JOIN (a WELCOME was lost, or JOINs queued while the leader was away):
                 // take the named actors it carries now, and answer again.
                 let adopted = request.names.filter { $0.address.node == request.node }.flatMap { adopt($0) }
-                return [reply(.welcome(view.snapshot))] + adopted
+                return [reply(.welcome(currentSnapshot()))] + adopted
             }
             if let lastHeard, now - lastHeard <= aliveWindow {
                 return [reply(.joinLater(
@@ -135,7 +146,7 @@ public struct LeaderState: Sendable {
         for named in request.names where named.address.node == request.node {
             directives += adopt(named)
         }
-        directives.insert(reply(.welcome(view.snapshot)), at: 0)
+        directives.insert(reply(.welcome(currentSnapshot())), at: 0)
         acknowledged[request.node] = view.sequence
         return directives
     }

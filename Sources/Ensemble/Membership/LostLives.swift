@@ -32,26 +32,63 @@ public struct LostLives: Sendable {
 
     /// The view this node follows is now `view` (nil before any); returns the lives lost and
     /// how many other lives joined. `me` is never lost.
+    ///
+    /// A view of the same chain of member changes as the last one (`MemberHistory`), and at most
+    /// one change further on, is looked at through that change alone: O(1), not O(members).
     public mutating func viewChanged(to view: MembershipView?, me: NodeID, now: Duration) -> (lost: [NodeID], joined: Int) {
-        let before = Set(watched?.members.values.map(\.node) ?? [])
-        let after = Set(view?.members.values.map(\.node) ?? [])
+        if let view, let watched, watched.leader == view.leader,
+            watched.memberHistory.lineage == view.memberHistory.lineage
+        {
+            let steps = view.memberHistory.count &- watched.memberHistory.count
+            if steps == 0 {
+                self.watched = view
+                return ([], 0)
+            }
+            if steps == 1, let change = view.memberHistory.last { return memberChanged(change, view: view, me: me) }
+        }
+        // Each view holds one life per address: its member table answers "is this life in it"
+        // directly, without sets of every life built and subtracted.
+        let before = watched?.members ?? [:]
+        let after = view?.members ?? [:]
+        func isIn(_ members: [NodeAddress: MemberInfo], _ node: NodeID) -> Bool { members[node.address]?.node == node }
         let newLeaderLife = watched != nil && view != nil && watched!.leader != view!.leader
-        let watchedBefore = watched
         watched = view
-        lives.removeAll { after.contains($0) }
-        for node in after { absentSince[node] = nil }
+        lives.removeAll { isIn(after, $0) }
+        if !absentSince.isEmpty { absentSince = absentSince.filter { !isIn(after, $0.key) } }
         var lost: [NodeID] = []
-        for node in before.subtracting(after).sorted() where node != me {
-            if let key = watchedBefore?.members[node.address]?.publicKey { keys[node] = key }
-            let replaced = after.contains { $0.address == node.address }
+        for member in before.values.filter({ !isIn(after, $0.node) }).sorted(by: { $0.node < $1.node }) where member.node != me {
+            if let key = member.publicKey { keys[member.node] = key }
+            let replaced = after[member.node.address] != nil
             if newLeaderLife && !replaced {
-                absentSince[node] = now
+                absentSince[member.node] = now
             } else {
-                lost.append(node)
+                lost.append(member.node)
             }
         }
         for node in lost { remember(node) }
-        return (lost, after.subtracting(before).count { $0 != me })
+        return (lost, after.values.count { $0.node != me && !isIn(before, $0.node) })
+    }
+
+    /// One member change since the view last watched, of the same leader life: the life that left
+    /// is lost (its address replaced or gone), the one that joined is no longer lost or awaited.
+    /// The same as comparing the two views' lives, which differ in these two alone.
+    private mutating func memberChanged(_ change: MemberChange, view: MembershipView, me: NodeID) -> (lost: [NodeID], joined: Int) {
+        watched = view
+        var joined = 0
+        if let life = change.joined {
+            lives.removeAll { $0 == life }
+            absentSince[life] = nil
+            if life != me { joined = 1 }
+        }
+        var lost: [NodeID] = []
+        if let left = change.left, view.member(left.node) == nil {
+            if left.node != me {
+                if let key = left.publicKey { keys[left.node] = key }
+                lost.append(left.node)
+                remember(left.node)
+            }
+        }
+        return (lost, joined)
     }
 
     /// Lives absent for longer than `absenceLimit` are lost.

@@ -43,6 +43,8 @@ public struct MemberState: Sendable {
     public let heartbeatID: UInt64
     /// The view: the leader's, as last known (kept while the leader is away).
     public private(set) var view: MembershipView?
+    /// Where views the same as this member's are shared (the simulation's many nodes); nil in a node.
+    public var viewSharing: (any ViewSharing)?
     /// Whether the current leader life has welcomed this node.
     public private(set) var isWelcomed = false
     /// Whether a snapshot request is outstanding.
@@ -99,8 +101,10 @@ public struct MemberState: Sendable {
     /// answer: after a partition heals, they are this node's way back to the side that elected a
     /// leader, whose nodes answer a JOIN with the leader they follow.
     private mutating func addJoinTargets(knownTo view: MembershipView) {
-        for address in view.members.keys.sorted() + view.voters.map(\.address)
-        where address != me.address && !joinTargets.contains(address) {
+        // A set of those there already: a search of the list for each member would cost O(N^2).
+        var known = Set(joinTargets)
+        known.insert(me.address)
+        for address in view.members.keys.sorted() + view.voters.map(\.address) where known.insert(address).inserted {
             joinTargets.append(address)
         }
     }
@@ -250,25 +254,39 @@ public struct MemberState: Sendable {
             return [.viewChanged] + declaredDownOnce()
         }
         guard fresh != view else { return [] }
-        view = fresh
+        view = viewSharing?.share(fresh, after: nil, from: nil) ?? fresh
         return [.viewChanged]
     }
 
     /// An update arrived on the PUB channel.
     public mutating func update(_ update: SequencedUpdate) -> [MemberDirective] {
-        guard var view, update.term >= view.term else { return [] }
-        if update.leader != view.leader { return newLeaderLife(update.leader, current: view.leader) }
-        if update.term > view.term { return newTerm() }
-        guard isWelcomed, update.term == view.term, update.sequence > view.sequence else { return [] }
+        // The view's fields only: a second reference to the view while it takes the update would
+        // make it copy its members (O(members) per update, copy-on-write).
+        guard let now = view.map({ (leader: $0.leader, term: $0.term, sequence: $0.sequence) }), update.term >= now.term
+        else { return [] }
+        if update.leader != now.leader { return newLeaderLife(update.leader, current: now.leader) }
+        if update.term > now.term { return newTerm() }
+        guard isWelcomed, update.term == now.term, update.sequence > now.sequence else { return [] }
         // Compared by difference: `view.sequence + 1` would wrap at the last sequence number.
-        if update.sequence - view.sequence > 1 { return requestSnapshotOnce() }
-        view.apply(update.update, sequence: update.sequence)
-        self.view = view
+        if update.sequence - now.sequence > 1 { return requestSnapshotOnce() }
+        applyToView(update)
         if case .memberDown(let node, _) = update.update, node == me {
             isWelcomed = false
             return [.viewChanged] + declaredDownOnce()
         }
         return [.viewChanged]
+    }
+
+    /// Applies a sequenced update to the view: in place, or through the view sharing.
+    private mutating func applyToView(_ update: SequencedUpdate) {
+        guard let sharing = viewSharing else { return view!.apply(update.update, sequence: update.sequence) }
+        if let shared = sharing.view(after: update, from: view!) {
+            view = shared
+        } else {
+            let base = view!.revision
+            view!.apply(update.update, sequence: update.sequence)
+            view = sharing.share(view!, after: update, from: base)
+        }
     }
 
     /// The leader's heartbeat says its view is at `sequence`.

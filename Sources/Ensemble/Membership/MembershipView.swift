@@ -67,6 +67,9 @@ public struct SequencedUpdate: Sendable, Equatable {
 }
 
 /// The convention as one node sees it: members, capabilities, load, global names.
+///
+/// Two views are equal when they say the same (leader, sequence, members, names, limit, term,
+/// voters); their `memberHistory` and `revision` are bookkeeping and take no part.
 public struct MembershipView: Sendable, Equatable {
     /// The leader life this view follows.
     public private(set) var leader: NodeID
@@ -82,6 +85,19 @@ public struct MembershipView: Sendable, Equatable {
     public private(set) var term: UInt64
     /// The voting set (sorted): only the leader changes it, with a majority of the previous set behind it.
     public private(set) var voters: [NodeID]
+    /// The member changes this view went through since it was made whole, and the latest:
+    /// what follows the view (lost lives, links) looks at that change, not at every member.
+    public private(set) var memberHistory = MemberHistory.begin()
+    /// Changes with every mutation: two views of one revision hold the same (a process holding
+    /// many views, the simulation, shares such views instead of keeping copies).
+    public private(set) var revision = MemberHistory.nextRevision()
+
+    /// Whether two views say the same (their bookkeeping aside).
+    public static func == (lhs: MembershipView, rhs: MembershipView) -> Bool {
+        lhs.leader == rhs.leader && lhs.sequence == rhs.sequence && lhs.term == rhs.term
+            && lhs.maxMessageSize == rhs.maxMessageSize && lhs.voters == rhs.voters && lhs.names == rhs.names
+            && lhs.members == rhs.members
+    }
 
     /// A view holding only the leader, the founder of a convention (term 1, the only voter).
     public init(leader: MemberInfo, maxMessageSize: Int? = nil) {
@@ -116,6 +132,8 @@ public struct MembershipView: Sendable, Equatable {
     public mutating func succeed(by leader: NodeID, term: UInt64) {
         self.leader = leader
         self.term = term
+        memberHistory = .begin()
+        revision = MemberHistory.nextRevision()
     }
 
     /// The member record for a node life, if it is that life that is a member.
@@ -132,13 +150,17 @@ public struct MembershipView: Sendable, Equatable {
 
     /// Applies an update without touching the sequence number.
     public mutating func apply(_ update: ViewUpdate) {
+        revision = MemberHistory.nextRevision()
         switch update {
         case .memberUp(let info):
-            members[info.node.address] = info
-            names = names.filter { $0.value.node.address != info.node.address || $0.value.node == info.node }
+            let previous = members.updateValue(info, forKey: info.node.address)
+            if previous?.node != info.node { memberHistory.record(MemberChange(joined: info.node, left: previous)) }
+            releaseNames { $0.node.address == info.node.address && $0.node != info.node }
         case .memberDown(let node, _):
-            if members[node.address]?.node == node { members[node.address] = nil }
-            names = names.filter { $0.value.node != node }
+            if members[node.address]?.node == node {
+                memberHistory.record(MemberChange(joined: nil, left: members.removeValue(forKey: node.address)))
+            }
+            releaseNames { $0.node == node }
         case .capabilities(let node, let capabilities):
             if members[node.address]?.node == node { members[node.address]?.capabilities = capabilities }
         case .load(let node, let load):
@@ -154,6 +176,15 @@ public struct MembershipView: Sendable, Equatable {
 
     /// Records a load figure learnt outside the update stream (a placement reply).
     public mutating func noteLoad(_ node: NodeID, _ load: Int) {
-        if members[node.address]?.node == node { members[node.address]?.load = load }
+        guard members[node.address]?.node == node else { return }
+        revision = MemberHistory.nextRevision()
+        members[node.address]?.load = load
+    }
+
+    /// Drops the names whose actor `gone` says is gone; in place, and without a scan's copy
+    /// when none is (a join or departure in a convention of many nodes and few names).
+    private mutating func releaseNames(where gone: (ActorAddress) -> Bool) {
+        let released = names.compactMap { gone($0.value) ? $0.key : nil }
+        for name in released { names[name] = nil }
     }
 }

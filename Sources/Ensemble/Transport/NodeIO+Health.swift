@@ -29,11 +29,9 @@ extension NodeIO {
 
     /// The addresses this node may link to, after the members changed.
     func updateLinkable() {
-        linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
-        linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
-        linkable.formUnion(plane.election.voters.map(\.address))
-        linkable.insert(core.configuration.leader)
-        linkable.insert(plane.leaderAddress)
+        linkable.rebuild(
+            view: plane.view, awaited: plane.lost.absentSince, voters: plane.election.voters,
+            configuredLeader: core.configuration.leader, leaderAddress: plane.leaderAddress)
     }
 
     /// Members a new leader life has not seen rejoin within the grace are gone.

@@ -53,7 +53,7 @@ final class NodeIO {
     var monitorCount = 0
     /// The node addresses this node may link to: its view's members, those a new leader life
     /// awaits (and the leader address, always); kept with each new view.
-    @exclusivity(unchecked) var linkable: Set<NodeAddress> = []
+    @exclusivity(unchecked) var linkable = LinkableAddresses()
     var nextLoadReportAt: Duration = .zero
     var reportedLoad = -1
     @exclusivity(unchecked) var running = true

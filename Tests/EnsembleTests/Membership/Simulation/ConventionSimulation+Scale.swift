@@ -32,6 +32,8 @@ struct ScaleRun {
     /// The bytes of a WELCOME's payload once every node joined (the whole view: O(N)).
     var welcomeBytes = 0
     var peakResidentBytes = 0
+    /// How the nodes came to share their views (`SimViewSharing`).
+    var sharing = SimViewSharing.Counts()
 }
 
 /// The scripted scenario of the scale benchmark, on the real protocol code: a join storm of
@@ -97,6 +99,7 @@ extension ConventionSimulation {
     private func finish(_ run: ScaleRun) -> ScaleRun {
         var run = run
         run.peakResidentBytes = ProcessMemory.resident().peak
+        run.sharing = viewSharing.counts
         if run.failure == nil, let violation { run.failure = violation }
         return run
     }

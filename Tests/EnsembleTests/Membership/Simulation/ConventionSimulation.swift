@@ -58,6 +58,8 @@ struct ConventionSimulation {
     var scripted = false
     /// What each slot's lives sent and received so far (`ScaleTraffic`).
     var traffic: ScaleTraffic
+    /// The views the nodes share (one copy of each distinct view).
+    var viewSharing = SimViewSharing(capacity: 1024)
 
     static let names = ["alpha", "beta", "gamma"]
     static let capabilityNames = ["gpu", "morse"]
@@ -103,6 +105,9 @@ struct ConventionSimulation {
         traffic = ScaleTraffic(count: count)
         maxMembers = max(255, count)
         scripted = true
+        // Views no node holds any more stay in the tables until pushed out: about 150 bytes per
+        // member each, so 1 GB of them at most, but room for a late node's 250 ms of updates.
+        viewSharing = SimViewSharing(capacity: min(4096, max(256, 1_000_000_000 / (150 * count))))
     }
 
     private static func index(_ slots: [Slot]) -> [NodeAddress: Int] {
@@ -127,21 +132,25 @@ struct ConventionSimulation {
     }
 
     private mutating func deliver(_ message: SimMessage) {
-        guard let index = slotIndex[message.to], let node = slots[index].node else { return }
-        if let reader = message.overLinkTo, reader != node.life { return }
+        // The life read in place: a copy of the node's whole state per message would cost O(its state).
+        guard let index = slotIndex[message.to], let life = slots[index].node?.life else { return }
+        if let reader = message.overLinkTo, reader != life { return }
         // A SUB socket is its process's: a new life subscribes anew.
-        if message.isPublished && message.recipient != node.life { return }
+        if message.isPublished && message.recipient != life { return }
         slots[index].node!.inbox.append(message)
         traffic.received(by: index, message)
     }
 
     private mutating func turn(_ index: Int) {
-        guard var node = slots[index].node else { return }
+        guard slots[index].node != nil else { return }
         if let until = slots[index].frozenUntil {
             guard now >= until else { return }
             slots[index].frozenUntil = nil
             lastFaultAt = now
         }
+        // Taken out of its slot while it turns: its state is then held once, and changes in place.
+        var node = slots[index].node!
+        slots[index].node = nil
         node.turn(at: now)
         for line in node.trace { print("\(now) \(node.life): \(line)") }
         node.trace = []
@@ -151,10 +160,12 @@ struct ConventionSimulation {
         }
         node.outbox = []
         for payload in node.published {
+            let bytes = traffic.countsBytes ? ScaleTraffic.bytes(of: payload) : 0
             for other in slots.indices where other != index {
-                guard let subscriber = slots[other].node, subscriber.subscribedTo == node.life.address else { continue }
-                let message = SimMessage(from: node.life, recipient: subscriber.life, payload: payload, deliverAt: .zero, serial: 0)
-                traffic.sent(by: index, payload)
+                // Read in place: a copy of each subscriber's whole state per update would cost O(N) each.
+                guard slots[other].node?.subscribedTo == node.life.address, let subscriber = slots[other].node?.life else { continue }
+                let message = SimMessage(from: node.life, recipient: subscriber, payload: payload, deliverAt: .zero, serial: 0)
+                traffic.sent(by: index, bytes: bytes)
                 network.send(message, now: now, random: &random)
             }
         }
@@ -201,6 +212,7 @@ struct ConventionSimulation {
         slots[index].node = SimNode(
             life: life, bootAt: now, configuredLeader: leaderAddress, seeds: slot.known, skewMs: skewMs,
             capabilities: slot.configured, correlationBase: random.next(), maxMembers: maxMembers)
+        slots[index].node!.viewSharing = viewSharing
         slots[index].restartAt = nil
         slots[index].restartAbove = nil
         if slot.restartIsFault { lastFaultAt = now }

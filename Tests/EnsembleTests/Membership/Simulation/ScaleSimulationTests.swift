@@ -42,6 +42,8 @@ import Testing
             print(ScaleReport.row(phase))
         }
         print("peak RSS \(run.peakResidentBytes / 1_048_576) MB; a WELCOME of the whole view \(run.welcomeBytes) bytes; lives back after the heal: \(run.newLives)")
+        let shared = run.sharing
+        print("views: \(shared.steps) updates taken as another node applied them, \(shared.points) views replaced by the same shared one, \(shared.first) shared first, \(shared.different) different from the shared one")
         print("SIMSCALE " + ScaleReport.json(run))
         #expect(run.failure == nil, "\(run.failure ?? "")")
     }

@@ -26,6 +26,12 @@ struct ScaleTraffic {
         if countsBytes { sentBytes[index] += Self.bytes(of: payload) }
     }
 
+    /// A message of `bytes` (counted once for the copies of one published update).
+    mutating func sent(by index: Int, bytes: Int) {
+        sent[index] += 1
+        sentBytes[index] += bytes
+    }
+
     mutating func received(by index: Int, _ message: SimMessage) {
         received[index] += 1
         if countsBytes { receivedBytes[index] += Self.bytes(of: message.payload) }

@@ -3,7 +3,9 @@ import TestSupport
 @testable import Ensemble
 
 /// What travels between simulated nodes: the envelopes NodeIO would send, without the bytes.
-enum SimPayload: Sendable {
+/// Indirect: a message holds a reference to its payload, so the copies of one published update
+/// (one per subscriber, N of them) share it instead of holding N copies in flight.
+indirect enum SimPayload: Sendable {
     /// A control request to the node's system endpoint (ROUTER to ROUTER over a DEALER link).
     case request(ControlRequest, correlationID: UInt64)
     /// An answer to a request.
@@ -48,7 +50,13 @@ struct SimMessage: Sendable {
 /// Mail across a partition is lost rather than queued in a DEALER backlog (the backlog would be
 /// dropped after `peerBacklogTimeout` anyway, and the protocol must live with either).
 struct SimNetwork {
-    private(set) var inFlight: [SimMessage] = []
+    /// The messages on their way, by send order, and their delivery times and send orders in a
+    /// binary min-heap (the messages themselves stay put): a step takes the due ones in
+    /// O(due × log in-flight), not a pass over all of them (millions at scale).
+    private var messages: [UInt64: SimMessage] = [:]
+    private var queue: [(Duration, UInt64)] = []
+    /// The messages on their way, in no particular order.
+    var inFlight: [SimMessage] { Array(messages.values) }
     private var serial: UInt64 = 0
     /// The latest delivery time per link and channel, so a link delivers in order.
     private var linkClock: [LinkKey: Duration] = [:]
@@ -85,19 +93,38 @@ struct SimNetwork {
         serial += 1
         message.deliverAt = at
         message.serial = serial
-        inFlight.append(message)
+        messages[serial] = message
+        queue.append((at, serial))
+        var child = queue.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard queue[child] < queue[parent] else { break }
+            queue.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Takes the first message of the heap.
+    private mutating func takeFirst() -> SimMessage {
+        queue.swapAt(0, queue.count - 1)
+        let first = queue.removeLast()
+        var parent = 0
+        while true {
+            let (left, right) = (2 * parent + 1, 2 * parent + 2)
+            var least = parent
+            if left < queue.count, queue[left] < queue[least] { least = left }
+            if right < queue.count, queue[right] < queue[least] { least = right }
+            guard least != parent else { break }
+            queue.swapAt(parent, least)
+            parent = least
+        }
+        return messages.removeValue(forKey: first.1)!
     }
 
     /// Takes the messages due by `now`, in delivery order; those now cut off by a partition are lost.
     mutating func due(by now: Duration) -> [SimMessage] {
-        guard inFlight.contains(where: { $0.deliverAt <= now }) else { return [] }
         var due: [SimMessage] = []
-        var waiting: [SimMessage] = []
-        for message in inFlight {
-            if message.deliverAt <= now { due.append(message) } else { waiting.append(message) }
-        }
-        inFlight = waiting
+        while let first = queue.first, first.0 <= now { due.append(takeFirst()) }
         return due.filter { reachable($0.from.address, $0.to) }
-            .sorted { ($0.deliverAt, $0.serial) < ($1.deliverAt, $1.serial) }
     }
 }

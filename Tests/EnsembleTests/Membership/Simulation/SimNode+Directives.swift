@@ -240,11 +240,9 @@ extension SimNode {
     }
 
     mutating func updateLinkable() {
-        linkable = Set(plane.view?.members.keys.map { $0 } ?? [])
-        linkable.formUnion(plane.lost.absentSince.keys.map(\.address))
-        linkable.formUnion(plane.election.voters.map(\.address))
-        linkable.insert(configuredLeader)
-        linkable.insert(plane.leaderAddress)
+        linkable.rebuild(
+            view: plane.view, awaited: plane.lost.absentSince, voters: plane.election.voters,
+            configuredLeader: configuredLeader, leaderAddress: plane.leaderAddress)
     }
 
     /// A life is gone: its watch ends, and requests waiting on its address fail.

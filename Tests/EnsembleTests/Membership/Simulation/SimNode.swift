@@ -66,11 +66,13 @@ struct SimNode {
     var lastHeard: [NodeAddress: Duration] = [:]
     /// The address whose update channel this node's SUB socket is connected to.
     var subscribedTo: NodeAddress?
-    var linkable: Set<NodeAddress> = []
+    var linkable = LinkableAddresses()
     var capabilities: Capabilities
     var actors: [UInt64: SimActor] = [:]
     /// The view the runtime last learnt (`NodeCore.view`): placement and names read it.
     var coreView: MembershipView?
+    /// Where this node's member state shares its view with the other nodes' (`SimViewSharing`).
+    var viewSharing: SimViewSharing?
     var leaderReachable = false
     var joined = false
     var nextHeartbeatAt: Duration = .zero
@@ -177,6 +179,7 @@ struct SimNode {
     /// the update channel, and the timers.
     mutating func turn(at time: Duration) {
         now = time - bootAt
+        if let viewSharing, plane.member != nil, plane.member!.viewSharing == nil { plane.member!.viewSharing = viewSharing }
         apply(plane.turned(now: now))
         let arrived = inbox
         inbox = []
