@@ -51,7 +51,10 @@ enum CommandRunners {
         for (number, line) in lines {
             let body = line.replacingOccurrences(
                 of: #"^\s*[A-Za-z_][A-Za-z0-9_-]*\s*\(\)\s*"#, with: "", options: .regularExpression)
-            for words in ShellWords.commands(body) {
+            var commands = ShellWords.commands(body)
+            // `trap 'COMMANDS' EXIT` runs COMMANDS.
+            commands += commands.filter { $0.first == "trap" && $0.count > 1 }.flatMap { ShellWords.commands($0[1]) }
+            for words in commands where words.first != "trap" {
                 if let invocation = Invocation(words: words, variables: variables) {
                     sites.append(Site(invocation: invocation, place: "\(place):\(number)"))
                 }
@@ -68,16 +71,16 @@ enum CommandRunners {
         var index = 0
         while index < tokens.count {
             let token = tokens[index]
-            let site: Invocation?
+            let found: [Invocation]
             switch token.kind {
             case .punctuation("[") where !SourceTokens.isSubscript(tokens, at: index):
-                site = arraySite(tokens, at: index, language: language)
+                found = arraySites(tokens, at: index, language: language)
             case .word(let name) where tokens.at(index + 1)?.kind == .punctuation("("):
-                site = helperSite(name, tokens, at: index, language: language)
+                found = helperSite(name, tokens, at: index, language: language).map { [$0] } ?? []
             default:
-                site = nil
+                found = []
             }
-            if let site { sites.append(Site(invocation: site, place: "\(place):\(token.line)")) }
+            sites += found.map { Site(invocation: $0, place: "\(place):\(token.line)") }
             index += 1
         }
         return sites
@@ -86,10 +89,10 @@ enum CommandRunners {
     /// An array literal that starts with the subcommand (`["status", "--json"]`), or in Python
     /// with the binary (`[binary, "keygen", ...]`, `[sys.executable, "-m", "ensemble_client", "app"]`),
     /// and the option names in it and in what is added to it with `+`.
-    private static func arraySite(_ tokens: [SourceTokens.Token], at open: Int, language: SourceTokens.Language) -> Invocation? {
+    private static func arraySites(_ tokens: [SourceTokens.Token], at open: Int, language: SourceTokens.Language) -> [Invocation] {
         let close = SourceTokens.matching(tokens, at: open)
         let elements = SourceTokens.elements(tokens, open + 1, close)
-        guard let first = elements.first else { return nil }
+        guard let first = elements.first else { return [] }
         var program = "ensemble"
         var rest = elements.dropFirst()
         var subcommand: String?
@@ -97,36 +100,46 @@ enum CommandRunners {
         if first.count == 1, case .string(let value) = first[0].kind {
             // Python's lists of arguments are handed to `run(...)` (conftest's `Convention.run`).
             if language == .python, open < 2 || tokens[open - 1].kind != .punctuation("(") || tokens[open - 2].kind != .word("run") {
-                return nil
+                return []
             }
             if let option = Invocation.optionName(value) {
                 // Options alone (`["--version"]`) run only when handed straight to CLIRunner;
                 // elsewhere they are pieces added to a run (`extra: ["--host", ...]`).
                 guard open >= 2, tokens[open - 1].kind == .punctuation("("),
                     tokens[open - 2].kind == .word("run") || tokens[open - 2].kind == .word("start")
-                else { return nil }
+                else { return [] }
                 options.insert(option)
             } else {
                 subcommand = value
             }
         } else if language == .python, let head = SourceTokens.wordChain(first) {
             if head == "sys.executable" {
-                guard rest.count >= 2, rest.first?.only == "-m", let module = rest.dropFirst().first?.only else { return nil }
+                guard rest.count >= 2, rest.first?.only == "-m", let module = rest.dropFirst().first?.only else { return [] }
                 program = "python -m \(module)"
                 rest = rest.dropFirst(2)
             } else if !head.hasSuffix("binary") {
-                return nil
+                return []
             }
-            guard let next = rest.first else { return nil }
-            guard let word = next.only, Invocation.optionName(word) == nil else { return nil }
+            guard let next = rest.first else { return [] }
+            guard let word = next.only, Invocation.optionName(word) == nil else { return [] }
             subcommand = word
             rest = rest.dropFirst()
         } else {
-            return nil
+            return []
         }
         options.formUnion(SourceTokens.optionNames(rest.flatMap { $0 }))
-        options.formUnion(SourceTokens.optionNames(SourceTokens.addedOperands(tokens, after: close)))
-        return Invocation(program: program, subcommand: subcommand, options: options)
+        // A conditional operand's options make a second run, with them (`stop --all`, and
+        // `stop --all --curve` when the cluster has keys).
+        var sometimes = Set<String>()
+        for operand in SourceTokens.addedOperands(tokens, after: close) {
+            if SourceTokens.isConditional(operand) {
+                sometimes.formUnion(SourceTokens.optionNames(operand))
+            } else {
+                options.formUnion(SourceTokens.optionNames(operand))
+            }
+        }
+        let runs = [options] + (sometimes.subtracting(options).isEmpty ? [] : [options.union(sometimes)])
+        return runs.map { Invocation(program: program, subcommand: subcommand, options: $0) }
     }
 
     /// A call of a suite's runner helper: in the CLI suite, any call with an `extra:` argument

@@ -127,10 +127,13 @@ struct DocsTests {
             let result = try CLIRunner.run(["status", "--metrics", port] + cluster.common + ["--all"])
             let members = status["members"]
             try cluster.start(port, "morse", extra: ["--host", "0.0.0.0", "--advertise", name])
+            _ = try? CLIRunner.run(["stop", "--all"] + common + (curve.map { ["--curve", $0] } ?? []))
             """
         #expect(CommandRunners.sourceSites(swift, place: "t.swift", language: .swift).map(\.invocation) == [
             Invocation(program: "ensemble", subcommand: "status", options: ["--metrics", "--all"]),
             Invocation(program: "ensemble", subcommand: "start", options: ["--host", "--advertise"]),
+            Invocation(program: "ensemble", subcommand: "stop", options: ["--all"]),
+            Invocation(program: "ensemble", subcommand: "stop", options: ["--all", "--curve"]),
         ])
         let python = """
             made = subprocess.run([binary, "keygen", str(tmp_path)], capture_output=True)  # ["x"]
@@ -142,6 +145,24 @@ struct DocsTests {
             Invocation(program: "ensemble", subcommand: "keygen", options: []),
             Invocation(program: "ensemble", subcommand: "chgcap", options: []),
             Invocation(program: "python -m ensemble_client", subcommand: "app", options: ["--timeout", "--curve"]),
+        ])
+    }
+
+    /// A script's commands, through its variables, wrappers and traps.
+    @Test func scriptsYieldTheirRuns() {
+        let script = """
+            bin=${ENSEMBLE_BIN:-.build/release/ensemble}
+            trap '"$bin" stop --all >/dev/null 2>&1 || true' EXIT
+            run() { echo "$*"; "$@"; }
+            cat > "$work/hook" <<EOF
+            exec ensemble kill "$@"
+            EOF
+            if ! timeout 600 "$bin" bench --json | tail -1; then exit 1; fi
+            """
+        let runs = CommandRunners.scriptSites(script, place: "t.sh").map(\.invocation).filter { $0.program == "ensemble" }
+        #expect(runs == [
+            Invocation(program: "ensemble", subcommand: "stop", options: ["--all"]),
+            Invocation(program: "ensemble", subcommand: "bench", options: ["--json"]),
         ])
     }
 

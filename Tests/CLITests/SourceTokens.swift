@@ -136,10 +136,10 @@ enum SourceTokens {
         })
     }
 
-    /// The tokens of what `+` adds after the bracket at `close`: array literals, parenthesized
-    /// expressions and dotted names with their calls (`+ cluster.common + ["--json"]`).
-    static func addedOperands(_ tokens: [Token], after close: Int) -> [Token] {
-        var added: [Token] = []
+    /// What `+` adds after the bracket at `close`, each operand's tokens: array literals,
+    /// parenthesized expressions and dotted names with their calls (`+ cluster.common + ["--json"]`).
+    static func addedOperands(_ tokens: [Token], after close: Int) -> [[Token]] {
+        var added: [[Token]] = []
         var index = close + 1
         while tokens.at(index)?.kind == .punctuation("+") {
             var end = index + 1
@@ -156,10 +156,22 @@ enum SourceTokens {
                 }
             }
             guard end > index + 1 else { break }
-            added += tokens[(index + 1)..<min(end, tokens.count)]
+            added.append(Array(tokens[(index + 1)..<min(end, tokens.count)]))
             index = end
         }
         return added
+    }
+
+    /// Whether an operand adds its options only sometimes: `(curve.map { ["--curve", $0] } ?? [])`,
+    /// `(["--curve", curve] if curve else [])`, `(flag ? ["--json"] : [])`.
+    static func isConditional(_ operand: [Token]) -> Bool {
+        operand.contains { token in
+            switch token.kind {
+            case .punctuation("?"): return true
+            case .word(let word): return word == "if"
+            default: return false
+            }
+        }
     }
 
     /// Whether the arguments between `start` and `end` pass `label` (`extra: [...]`, `curve=...`).
