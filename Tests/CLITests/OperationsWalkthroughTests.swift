@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+/// docs/operations.md's walkthrough, run: three hosts and an operator host (network namespaces,
+/// root only), every step with the commands the page shows (addresses and paths are the lab's):
+/// install, keys and their roles, the nodes started with CurveZMQ, checked from the operator host
+/// with alice's admin key, a refused `chgcap` with the monitor's client key, and a rolling upgrade,
+/// members first and the leader last, during which `app` keeps answering and a successor is
+/// elected. systemd is not run (no systemd as PID 1 here): the page's unit lines say so.
+@Suite(.serialized)
+struct OperationsWalkthroughTests {
+    static let text = "This is a multi-system test"
+    /// Every capability on both members: a member can be down during the upgrade.
+    static let capabilities = "morse,Caesar cipher,64bit encoder"
+
+    @Test func threeSecuredHostsAreInstalledKeyedStartedCheckedAndUpgradedOneNodeAtATime() throws {
+        let lab = try NetworkLab.forTest()
+        defer { lab.tearDown() }
+        let site = try OperationsSite(lab: lab)
+        defer { site.tearDown() }
+        let began = ContinuousClock.now
+
+        // 1. Install: the binaries side by side in /usr/local/bin on every host.
+        var versions: Set<String> = []
+        for machine in site.nodes + [site.ops] {
+            try install(on: machine, site)
+            let version = try site.ensemble(["--version"], on: machine)
+            #expect(version.status == 0, "--version on \(machine.label): \(version.stderr)")
+            versions.insert(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let version = try #require(versions.count == 1 ? versions.first : nil, "versions differ: \(versions)")
+        #expect(version.wholeMatch(of: /ensemble \S+ \(protocol [0-9]+\)/) != nil, "--version printed \(version)")
+
+        // 2. Keys: one pair per node, one per person or program, public keys copied by role.
+        try makeAndShareKeys(site)
+
+        // 3. The nodes, by hand (what the systemd unit runs, in the background).
+        for (machine, capabilities) in [(site.a, ""), (site.b, Self.capabilities), (site.c, Self.capabilities)] {
+            let started = try site.startNode(on: machine, capabilities)
+            try #require(started.status == 0, "start on \(machine.label): \(started.stderr)")
+            #expect(started.stdout.contains("started \(machine.node)"), "start on \(machine.label) said: \(started.stdout)")
+        }
+        let voting = eventually(timeout: 30) { site.view().map { Self.allVote($0, site.nodes.map(\.node)) } ?? false }
+        try #require(voting, "the three nodes do not all vote: \(site.view()?.summary ?? "no answer")")
+
+        // 4. Checked from the operator host: alice's admin key, then the monitor's client key.
+        let table = try site.fromOps(["status"])
+        #expect(table.status == 0, "status: \(table.stderr)")
+        for machine in site.nodes { #expect(table.stdout.contains(machine.node), "status lists no \(machine.node): \(table.stdout)") }
+        try expectApp(site, "after the start")
+        let events = try site.fromOps(["events"])
+        #expect(events.status == 0, "events: \(events.stderr)")
+        #expect(events.lines.count == 3, "events: \(events.stdout)")
+        #expect(events.lines.first?.hasSuffix("leader \(site.a.node) leads, term 1") == true, "events: \(events.stdout)")
+        for member in [site.b, site.c] {
+            #expect(events.lines.contains { $0.contains("joined \(member.node)") }, "events: \(events.stdout)")
+        }
+        let follower = try site.startEnsemble(["events", "--follow", "--leader", site.leaderList, "--curve", site.alice], on: site.ops)
+        defer {
+            kill(follower.pid, SIGKILL)
+            _ = follower.wait(timeout: 5)
+        }
+        let followed = { (try? String(contentsOfFile: follower.outPath, encoding: .utf8)) ?? "" }
+        #expect(eventually { followed().split(separator: "\n").count == 3 }, "events --follow: \(followed())")
+
+        let refused = try site.fromOps(["chgcap", site.b.node, "+", "gpu"], keys: site.monitor)
+        #expect(refused.status == 1, "the monitor's chgcap was not refused: \(refused.stdout)")
+        #expect(refused.stderr.split(separator: "\n").count == 1, "chgcap: \(refused.stderr)")
+        #expect(refused.stderr.contains("refused: this key is not in admin/ of \(site.b.node)"), "chgcap: \(refused.stderr)")
+        let metrics = try site.fromOps(["status", "--metrics", "--all"], keys: site.monitor)
+        #expect(metrics.status == 0, "the monitor's status --metrics --all: \(metrics.stderr)")
+        #expect(PrometheusText.problems(in: metrics.stdout) == [])
+        for machine in site.nodes {
+            #expect(PrometheusText.value("ensemble_metrics_up", ["node": machine.node], in: metrics.stdout) == 1, "\(machine.node)")
+        }
+        let changed = try site.fromOps(["chgcap", site.b.node, "+", "gpu"])
+        #expect(changed.status == 0, "alice's chgcap: \(changed.stderr)")
+        #expect(eventually { followed().contains("capabilities \(site.b.node)") }, "events --follow: \(followed())")
+        print("operations walkthrough: set up and checked in \((ContinuousClock.now - began).milliseconds) ms")
+
+        // 7. The rolling upgrade: members first, then the leader.
+        let upgrading = ContinuousClock.now
+        for member in [site.b, site.c] { try upgrade(member, site) }
+        let successor = try upgradeLeader(site)
+        print("operations walkthrough: rolling upgrade in \((ContinuousClock.now - upgrading).milliseconds) ms; \(successor) leads")
+
+        // The follower went on across the election, with the successor's stream from its start.
+        for line in ["left \(site.b.node)", "left \(site.c.node)", "leads, term 2", "joined \(site.a.node)"] {
+            #expect(eventually { followed().contains(line) }, "events --follow has no '\(line)': \(followed())")
+        }
+        print("operations walkthrough: events --follow printed\n\(followed())")
+        print("operations walkthrough: \((ContinuousClock.now - began).milliseconds) ms in all")
+    }
+
+    /// Installs this build's `ensemble` and `ensemble-node` on `machine` (scp's copy is the lab's
+    /// shared file system).
+    private func install(on machine: OperationsSite.Machine, _ site: OperationsSite) throws {
+        let built = URL(fileURLWithPath: CLIRunner.binary).deletingLastPathComponent().path
+        let installed = try site.run("install", ["-m", "0755", "\(built)/ensemble", "\(built)/ensemble-node",
+                                                 site.path("/usr/local/bin/", on: machine)], on: machine)
+        try #require(installed.status == 0, "install on \(machine.label): \(installed.stderr)")
+    }
+
+    /// keygen on every host, the public keys gathered in the share directory (scp's part), then
+    /// copied into each key directory by role, as the page does it.
+    private func makeAndShareKeys(_ site: OperationsSite) throws {
+        var owners: [(directory: String, machine: OperationsSite.Machine, name: String)] = site.nodes.map { (site.keys(of: $0), $0, $0.label) }
+        owners += [(site.alice, site.ops, "alice"), (site.monitor, site.ops, "monitor")]
+        for owner in owners {
+            let made = try site.ensemble(["keygen", owner.directory], on: owner.machine)
+            try #require(made.status == 0, "keygen \(owner.name): \(made.stderr)")
+            #expect(made.stdout.hasPrefix("public key "), "keygen \(owner.name): \(made.stdout)")
+            try FileManager.default.copyItem(atPath: "\(owner.directory)/public.key", toPath: "\(site.share)/\(owner.name).pub")
+        }
+        let shared = { (name: String) in "\(site.share)/\(name).pub" }
+        var copies: [(OperationsSite.Machine, [String])] = []
+        for node in site.nodes {
+            let keys = site.keys(of: node)
+            copies += [
+                (node, ["cp", shared("a"), shared("b"), shared("c"), "\(keys)/members/"]),
+                (node, ["cp", shared("monitor"), "\(keys)/clients/"]),
+                (node, ["cp", shared("alice"), "\(keys)/admin/"]),
+            ]
+        }
+        for node in site.nodes { copies += knownNodes(in: site.keys(of: node), on: node, site) }
+        copies += knownNodes(in: site.alice, on: site.ops, site) + knownNodes(in: site.monitor, on: site.ops, site)
+        for (machine, command) in copies {
+            let copied = try site.run(command[0], Array(command.dropFirst()), on: machine)
+            try #require(copied.status == 0, "\(command.joined(separator: " ")) on \(machine.label): \(copied.stderr)")
+        }
+    }
+
+    /// `leader.pub` and `nodes/HOST:PORT.pub` in `directory`: whom to trust first, and every node's
+    /// key for when the leader is away (a restarted leader and alice reach the others with them).
+    private func knownNodes(in directory: String, on machine: OperationsSite.Machine, _ site: OperationsSite) -> [(OperationsSite.Machine, [String])] {
+        var commands = [(machine, ["cp", "\(site.share)/a.pub", "\(directory)/leader.pub"]), (machine, ["mkdir", "-p", "\(directory)/nodes"])]
+        for node in site.nodes {
+            commands.append((machine, ["cp", "\(site.share)/\(node.label).pub", "\(directory)/nodes/\(node.node).pub"]))
+        }
+        return commands
+    }
+
+    /// Stops `member` from the operator host, replaces its binaries, starts it again, and waits
+    /// until the leader lists its new life as a voter; `app` answers throughout.
+    private func upgrade(_ member: OperationsSite.Machine, _ site: OperationsSite) throws {
+        let before = try #require(site.view(), "no status before upgrading \(member.label)")
+        let oldLife = try #require(site.incarnation(of: member.node), "the leader does not list \(member.node)")
+        let oldPID = try #require(site.pid(of: member), "no pid file on \(member.label)")
+        try stop(member, site)
+        #expect(eventually(timeout: 15) { !isRunning(oldPID) }, "\(member.node) still runs after stop")
+        let meanwhile = try #require(site.view(), "no status with \(member.label) stopped")
+        print("operations walkthrough: \(member.node) stopped: \(meanwhile.summary)")
+        #expect(meanwhile.leader == before.leader, "the leader changed while \(member.node) was down")
+        try expectApp(site, "with \(member.node) stopped")
+
+        try install(on: member, site)
+        let started = try site.startNode(on: member, Self.capabilities)
+        try #require(started.status == 0, "restart on \(member.label): \(started.stderr)")
+        let back = eventually(timeout: 30) {
+            guard let view = site.view(), Self.allVote(view, site.nodes.map(\.node)) else { return false }
+            return site.incarnation(of: member.node).map { $0 != oldLife } ?? false
+        }
+        try #require(back, "\(member.node) is not back as a voter: \(site.view()?.summary ?? "no answer")")
+        let after = try #require(site.view())
+        print("operations walkthrough: \(member.node) back: \(after.summary)")
+        #expect(after.leader == before.leader && after.term == before.term, "\(after.summary)")
+        try expectApp(site, "after \(member.node)'s restart")
+    }
+
+    /// The leader's turn: stopped, a successor elected by the members, the old leader restarted
+    /// joins it as a member. Returns the successor's address.
+    private func upgradeLeader(_ site: OperationsSite) throws -> String {
+        let before = try #require(site.view(), "no status before upgrading the leader")
+        try #require(before.address == site.a.node, "\(site.a.node) does not lead: \(before.summary)")
+        let oldPID = try #require(site.pid(of: site.a), "no pid file on a")
+        let stopped = ContinuousClock.now
+        try stop(site.a, site)
+        #expect(eventually(timeout: 15) { !isRunning(oldPID) }, "\(site.a.node) still runs after stop")
+        var successor: ElectionView?
+        let elected = eventually(timeout: 30) {
+            guard let view = site.view(), view.role == "leader", view.address != site.a.node, view.term > before.term else { return false }
+            successor = view
+            return true
+        }
+        let successorView = try #require(successor, "no successor elected: \(site.view()?.summary ?? "no answer")")
+        #expect(elected)
+        print("operations walkthrough: \(site.a.node) stopped, \(successorView.address) leads after \((ContinuousClock.now - stopped).milliseconds) ms: \(successorView.summary)")
+        try expectApp(site, "with the leader stopped")
+
+        try install(on: site.a, site)
+        let started = try site.startNode(on: site.a, "")
+        try #require(started.status == 0, "restart on a: \(started.stderr)")
+        #expect(started.stdout.contains("started \(site.a.node)"), "start on a said: \(started.stdout)")
+        let joined = eventually(timeout: 30) {
+            guard let view = site.view(), Self.allVote(view, site.nodes.map(\.node)) else { return false }
+            return site.status(of: site.a.node)?["role"] as? String == "member"
+        }
+        try #require(joined, "\(site.a.node) did not join the successor as a voter: \(site.view()?.summary ?? "no answer")")
+        let after = try #require(site.view())
+        print("operations walkthrough: \(site.a.node) back as a member: \(after.summary)")
+        #expect(after.life == successorView.life && after.term == successorView.term, "\(after.summary)")
+        let table = try site.fromOps(["status"])
+        print("operations walkthrough: status after the upgrade:\n\(table.stdout)")
+        try expectApp(site, "after the upgrade")
+        return successorView.address
+    }
+
+    /// alice's `stop NODE` from the operator host (an admin key).
+    private func stop(_ machine: OperationsSite.Machine, _ site: OperationsSite) throws {
+        let stopped = try site.fromOps(["stop", machine.node])
+        try #require(stopped.status == 0, "stop \(machine.node): \(stopped.stderr)")
+        #expect(stopped.stdout.contains("stopped \(machine.node)"), "stop said: \(stopped.stdout)")
+    }
+
+    private func expectApp(_ site: OperationsSite, _ when: String) throws {
+        let run = try site.fromOps(["app"], input: Self.text)
+        #expect(run.status == 0, "app \(when): \(run.stderr)")
+        #expect(Set(run.lines) == walkthroughReports, "app \(when): \(run.stdout)")
+    }
+
+    /// Whether `view` lists exactly `nodes`, each alive and voting.
+    static func allVote(_ view: ElectionView, _ nodes: [String]) -> Bool {
+        view.members.count == nodes.count && Set(view.members.map(\.address)) == Set(nodes)
+            && view.members.allSatisfy { $0.alive && $0.voter }
+    }
+}
