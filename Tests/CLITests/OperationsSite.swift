@@ -103,7 +103,7 @@ final class OperationsSite {
 
     /// alice's `status NODE --json` (the current leader without NODE), or nil when none answered.
     func status(of node: String? = nil) -> [String: Any]? {
-        let arguments = ["status"] + (node.map { [$0] } ?? []) + ["--json", "--timeout", "3"]
+        let arguments = ["status"] + (node.map { [$0] } ?? []) + ["--json"]
         guard let result = try? fromOps(arguments), result.status == 0 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
     }

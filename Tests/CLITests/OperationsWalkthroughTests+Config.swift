@@ -73,7 +73,7 @@ enum Promtool {
         }
         print("operations walkthrough: installing Debian's prometheus package for promtool")
         let environment = ["DEBIAN_FRONTEND": "noninteractive"]
-        for arguments in [["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "prometheus"]] {
+        for arguments in [["apt-get", "update"], ["apt-get", "install", "-y", "prometheus"]] {
             guard let result = try? CLIRunner.spawn(path: "/usr/bin/apt-get", argv: arguments, environment: environment).wait(timeout: 600),
                 result.status == 0
             else {

@@ -47,6 +47,7 @@ struct OperationsWalkthroughTests {
         let table = try site.fromOps(["status"])
         #expect(table.status == 0, "status: \(table.stderr)")
         for machine in site.nodes { #expect(table.stdout.contains(machine.node), "status lists no \(machine.node): \(table.stdout)") }
+        print("operations walkthrough: status after the start:\n\(table.stdout)")
         try expectApp(site, "after the start")
         let events = try site.fromOps(["events"])
         #expect(events.status == 0, "events: \(events.stderr)")
@@ -67,6 +68,7 @@ struct OperationsWalkthroughTests {
         #expect(refused.status == 1, "the monitor's chgcap was not refused: \(refused.stdout)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "chgcap: \(refused.stderr)")
         #expect(refused.stderr.contains("refused: this key is not in admin/ of \(site.b.node)"), "chgcap: \(refused.stderr)")
+        print("operations walkthrough: the monitor's chgcap: \(refused.stderr)")
         let metrics = try site.fromOps(["status", "--metrics", "--all"], keys: site.monitor)
         #expect(metrics.status == 0, "the monitor's status --metrics --all: \(metrics.stderr)")
         #expect(PrometheusText.problems(in: metrics.stdout) == [])
