@@ -62,6 +62,19 @@ enum Promtool {
         }
     }
 
+    /// What `promtool check metrics` finds wrong with `exposition`, one line each, but the
+    /// families' missing help text (the nodes write `# HELP` for none yet); empty when promtool
+    /// is not to be had (`thePrometheusScrapeConfigurationPassesPromtool` says why).
+    static func problems(in exposition: String) throws -> [String] {
+        guard case .success(let promtool) = located else { return [] }
+        let checked = try CLIRunner.spawn(path: promtool, argv: ["promtool", "check", "metrics"], input: exposition).wait(timeout: 30)
+        let said = (checked.stdout + checked.stderr).split(separator: "\n").map(String.init)
+        let problems = said.filter { !$0.hasSuffix(" no help text") }
+        // 0: nothing found; 3: lint findings only (1 is a parse failure).
+        guard checked.status == 0 || checked.status == 3 else { return ["exit \(checked.status)"] + problems }
+        return problems
+    }
+
     private static func find() -> String? {
         ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"].first(where: FileManager.default.isExecutableFile)
     }

@@ -72,6 +72,7 @@ struct OperationsWalkthroughTests {
         let metrics = try site.fromOps(["status", "--metrics", "--all"], keys: site.monitor)
         #expect(metrics.status == 0, "the monitor's status --metrics --all: \(metrics.stderr)")
         #expect(PrometheusText.problems(in: metrics.stdout) == [])
+        #expect(try Promtool.problems(in: metrics.stdout) == [], "promtool check metrics, status --metrics --all")
         for machine in site.nodes {
             #expect(PrometheusText.value("ensemble_metrics_up", ["node": machine.node], in: metrics.stdout) == 1, "\(machine.node)")
         }
