@@ -84,11 +84,14 @@ struct OperationsWalkthroughTests {
         // 7. The rolling upgrade: members first, then the leader.
         let upgrading = ContinuousClock.now
         for member in [site.b, site.c] { try upgrade(member, site) }
-        let successor = try upgradeLeader(site)
+        let (successor, leaderStopped) = try upgradeLeader(site)
         print("operations walkthrough: rolling upgrade in \((ContinuousClock.now - upgrading).milliseconds) ms; \(successor) leads")
 
         // The follower went on across the election, with the successor's stream from its start.
-        for line in ["left \(site.b.node)", "left \(site.c.node)", "leads, term 2", "joined \(site.a.node)"] {
+        let successorStream = "leader \(successor) leads, term 2"
+        #expect(eventually(timeout: 30) { followed().contains(successorStream) }, "events --follow: \(followed())")
+        print("operations walkthrough: events --follow printed '\(successorStream)' \((ContinuousClock.now - leaderStopped).milliseconds) ms after the leader's stop")
+        for line in ["left \(site.b.node)", "joined \(site.b.node)", "left \(site.c.node)", "joined \(site.c.node)", "joined \(site.a.node)"] {
             #expect(eventually { followed().contains(line) }, "events --follow has no '\(line)': \(followed())")
         }
         print("operations walkthrough: events --follow printed\n\(followed())")
@@ -171,8 +174,8 @@ struct OperationsWalkthroughTests {
     }
 
     /// The leader's turn: stopped, a successor elected by the members, the old leader restarted
-    /// joins it as a member. Returns the successor's address.
-    private func upgradeLeader(_ site: OperationsSite) throws -> String {
+    /// joins it as a member. Returns the successor's address, and when the leader was stopped.
+    private func upgradeLeader(_ site: OperationsSite) throws -> (String, ContinuousClock.Instant) {
         let before = try #require(site.view(), "no status before upgrading the leader")
         try #require(before.address == site.a.node, "\(site.a.node) does not lead: \(before.summary)")
         let oldPID = try #require(site.pid(of: site.a), "no pid file on a")
@@ -205,7 +208,7 @@ struct OperationsWalkthroughTests {
         let table = try site.fromOps(["status"])
         print("operations walkthrough: status after the upgrade:\n\(table.stdout)")
         try expectApp(site, "after the upgrade")
-        return successorView.address
+        return (successorView.address, stopped)
     }
 
     /// alice's `stop NODE` from the operator host (an admin key).
