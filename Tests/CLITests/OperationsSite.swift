@@ -90,6 +90,38 @@ final class OperationsSite {
         return try ensemble(arguments, on: machine, timeout: 40)
     }
 
+    /// `machine`'s node as `deploy/ensemble@.service` runs it, without systemd: the unit's
+    /// `ExecStart=` split on spaces as systemd splits it, `%i` the port, `${NAME}` from an
+    /// environment file made of `deploy/ensemble.env.example` with this host's values (written
+    /// to `/etc/ensemble/PORT.env`), which the process also gets as its environment; the paths
+    /// the unit names are this host's. Runs attached (`--foreground`), as under systemd.
+    func startAsUnit(on machine: Machine, _ capabilities: String, repository: String) throws -> CLIRunner.Running {
+        var environment: [String: String] = [:]
+        for line in try String(contentsOfFile: "\(repository)/deploy/ensemble.env.example", encoding: .utf8).split(separator: "\n")
+        where !line.hasPrefix("#") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            environment[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        let values = ["ENSEMBLE_CAPABILITIES": capabilities, "ENSEMBLE_LEADER": leaderList,
+                      "ENSEMBLE_ADVERTISE": machine.host.address, "ENSEMBLE_CURVE": keys(of: machine)]
+        for (name, value) in values {
+            try #require(environment[name] != nil, "deploy/ensemble.env.example sets no \(name)")
+            environment[name] = value
+        }
+        let file = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+        try file.write(toFile: path("/etc/ensemble/\(machine.port).env", on: machine), atomically: true, encoding: .utf8)
+
+        let unit = try String(contentsOfFile: "\(repository)/deploy/ensemble@.service", encoding: .utf8)
+        let execStart = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }, "the unit has no ExecStart=")
+        let words = try execStart.dropFirst("ExecStart=".count).split(separator: " ").map { word -> String in
+            let text = word.replacingOccurrences(of: "%i", with: String(machine.port))
+            guard text.hasPrefix("${"), text.hasSuffix("}") else { return text.hasPrefix("/") ? path(text, on: machine) : text }
+            return try #require(environment[String(text.dropFirst(2).dropLast())], "the unit names \(text), which the environment file lacks")
+        }
+        let launcher = lab.launcher(on: machine.host)
+        return try CLIRunner.spawn(path: launcher[0], argv: launcher + words, environment: environment)
+    }
+
     /// The pid the node on `machine` wrote in its state directory, while it runs.
     func pid(of machine: Machine) -> Int32? {
         let text = try? String(contentsOfFile: "\(stateDir(of: machine))/\(machine.port).pid", encoding: .utf8)

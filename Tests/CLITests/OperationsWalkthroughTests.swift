@@ -83,7 +83,15 @@ struct OperationsWalkthroughTests {
 
         // 7. The rolling upgrade: members first, then the leader.
         let upgrading = ContinuousClock.now
-        for member in [site.b, site.c] { try upgrade(member, site) }
+        // B comes back by hand, C as the systemd unit would run it (its ExecStart=, attached).
+        try upgrade(site.b, site)
+        var unitNode: CLIRunner.Running? = try upgrade(site.c, site, asUnit: true)
+        defer {
+            if let unitNode {
+                kill(unitNode.pid, SIGKILL)
+                _ = unitNode.wait(timeout: 5)
+            }
+        }
         let (successor, leaderStopped) = try upgradeLeader(site)
         print("operations walkthrough: rolling upgrade in \((ContinuousClock.now - upgrading).milliseconds) ms; \(successor) leads")
 
@@ -94,6 +102,15 @@ struct OperationsWalkthroughTests {
         for line in ["left \(site.b.node)", "joined \(site.b.node)", "left \(site.c.node)", "joined \(site.c.node)", "joined \(site.a.node)"] {
             #expect(eventually { followed().contains(line) }, "events --follow has no '\(line)': \(followed())")
         }
+
+        // The unit's KillSignal=, SIGTERM, is a graceful stop: the node leaves and exits 0.
+        let attached = try #require(unitNode)
+        kill(attached.pid, SIGTERM)
+        let ended = attached.wait(timeout: 15)
+        unitNode = nil
+        #expect(ended.status == 0 && !ended.timedOut, "the unit's node after SIGTERM: exit \(ended.status): \(ended.stderr)")
+        let departures = { followed().components(separatedBy: "left \(site.c.node)").count - 1 }
+        #expect(eventually { departures() == 2 }, "events --follow: \(followed())")
         print("operations walkthrough: events --follow printed\n\(followed())")
         print("operations walkthrough: \((ContinuousClock.now - began).milliseconds) ms in all")
     }
@@ -147,8 +164,10 @@ struct OperationsWalkthroughTests {
     }
 
     /// Stops `member` from the operator host, replaces its binaries, starts it again, and waits
-    /// until the leader lists its new life as a voter; `app` answers throughout.
-    private func upgrade(_ member: OperationsSite.Machine, _ site: OperationsSite) throws {
+    /// until the leader lists its new life as a voter; `app` answers throughout. `asUnit`: started
+    /// again as `deploy/ensemble@.service` runs it, attached; returns that process.
+    @discardableResult
+    private func upgrade(_ member: OperationsSite.Machine, _ site: OperationsSite, asUnit: Bool = false) throws -> CLIRunner.Running? {
         let before = try #require(site.view(), "no status before upgrading \(member.label)")
         let oldLife = try #require(site.incarnation(of: member.node), "the leader does not list \(member.node)")
         let oldPID = try #require(site.pid(of: member), "no pid file on \(member.label)")
@@ -160,8 +179,20 @@ struct OperationsWalkthroughTests {
         try expectApp(site, "with \(member.node) stopped")
 
         try install(on: member, site)
-        let started = try site.startNode(on: member, Self.capabilities)
-        try #require(started.status == 0, "restart on \(member.label): \(started.stderr)")
+        var attached: CLIRunner.Running?
+        if asUnit {
+            let process = try site.startAsUnit(on: member, Self.capabilities, repository: Self.repository)
+            attached = process
+            // --foreground keeps the pid systemd started: the node's pid file names it.
+            let up = eventually(timeout: 30) { site.pid(of: member) == process.pid || !isRunning(process.pid) }
+            guard up, isRunning(process.pid) else {
+                let ended = process.wait(timeout: 5)
+                throw UnitNodeFailed(description: "the unit's command on \(member.label) (exit \(ended.status)): \(ended.stderr)")
+            }
+        } else {
+            let started = try site.startNode(on: member, Self.capabilities)
+            try #require(started.status == 0, "restart on \(member.label): \(started.stderr)")
+        }
         let back = eventually(timeout: 30) {
             guard let view = site.view(), Self.allVote(view, site.nodes.map(\.node)) else { return false }
             return site.incarnation(of: member.node).map { $0 != oldLife } ?? false
@@ -171,6 +202,7 @@ struct OperationsWalkthroughTests {
         print("operations walkthrough: \(member.node) back: \(after.summary)")
         #expect(after.leader == before.leader && after.term == before.term, "\(after.summary)")
         try expectApp(site, "after \(member.node)'s restart")
+        return attached
     }
 
     /// The leader's turn: stopped, a successor elected by the members, the old leader restarted
@@ -211,17 +243,38 @@ struct OperationsWalkthroughTests {
         return (successorView.address, stopped)
     }
 
-    /// alice's `stop NODE` from the operator host (an admin key).
+    /// alice's `stop NODE` from the operator host (an admin key), until the node stopped: `stop`
+    /// gives a node 2 s to answer, which a loaded machine can miss (an operator runs it again;
+    /// a stop accepted after its answer timed out ends the process all the same). The tries that
+    /// failed are printed.
     private func stop(_ machine: OperationsSite.Machine, _ site: OperationsSite) throws {
-        let stopped = try site.fromOps(["stop", machine.node])
-        try #require(stopped.status == 0, "stop \(machine.node): \(stopped.stderr)")
-        #expect(stopped.stdout.contains("stopped \(machine.node)"), "stop said: \(stopped.stdout)")
+        let pid = try #require(site.pid(of: machine), "no pid file on \(machine.label)")
+        var failures: [String] = []
+        let stopped = eventually(timeout: 30) {
+            guard isRunning(pid) else { return true }
+            let asked = ContinuousClock.now
+            guard let result = try? site.fromOps(["stop", machine.node]) else { return false }
+            guard result.status == 0 else {
+                let took = (ContinuousClock.now - asked).milliseconds
+                failures.append("\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) (after \(took) ms; the node \(isRunning(pid) ? "runs" : "exited"))")
+                return false
+            }
+            #expect(result.stdout.contains("stopped \(machine.node)"), "stop said: \(result.stdout)")
+            return true
+        }
+        try #require(stopped, "stop \(machine.node): \(failures)")
+        if !failures.isEmpty { print("operations walkthrough: stop \(machine.node) failed \(failures.count) times first: \(failures)") }
     }
 
     private func expectApp(_ site: OperationsSite, _ when: String) throws {
         let run = try site.fromOps(["app"], input: Self.text)
         #expect(run.status == 0, "app \(when): \(run.stderr)")
         #expect(Set(run.lines) == walkthroughReports, "app \(when): \(run.stdout)")
+    }
+
+    /// The unit's command line did not bring a node up.
+    struct UnitNodeFailed: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// Whether `view` lists exactly `nodes`, each alive and voting.
