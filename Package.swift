@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // No traits: the default ones import all of Foundation, which the node does not link.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
+        // The dashboard's HTTP server. No traits: swift-configuration and all of Foundation are not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // No pkgConfig: its `-L/usr/lib/x86_64-linux-gnu` would come first in every link
@@ -83,10 +87,25 @@ let package = Package(
                     .when(configuration: .release))
             ]
         ),
+        // `ensemble dashboard`'s web server: the page, server-sent events, /metrics and
+        // /api/status. It knows nothing of ZeroMQ: the command hands it a source of documents
+        // and pushes events into its feed. Only the ensemble command links it, never a node.
+        .target(
+            name: "EnsembleDashboard",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "ensemble",
             dependencies: [
                 "Ensemble",
+                "EnsembleDashboard",
                 "CZMQFloor",
                 "EncoderApp",
                 "NodeLauncher",
@@ -106,6 +125,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(name: "CLITests", dependencies: ["Ensemble", "ZMQ", "CZMQFloor", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["EnsembleDashboard", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

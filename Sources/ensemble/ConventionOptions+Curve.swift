@@ -106,6 +106,21 @@ extension ConventionOptions {
         guard targets.count > 1 else {
             return try await exchange(for: command, with: targets[0], connectTimeout: connectTimeout, learnt: learnt, body)
         }
+        do {
+            return try await firstAnswer(from: targets, connectTimeout: connectTimeout, learnt: learnt, body)
+        } catch let failure as CommandFailure {
+            printErrorLine("ensemble \(command): \(failure.message)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// `body`'s result with the first of `targets` that answers (as `exchange(for:withFirstOf:)`),
+    /// for callers that say failures their own way (the dashboard).
+    /// - Throws: `CommandFailure` with one line when no target answers or `body` fails.
+    func firstAnswer<T>(
+        from targets: [NodeAddress], connectTimeout: Duration = .seconds(2),
+        learnt: [NodeAddress: CurveKey] = [:], _ body: (EnsembleClient) async throws -> T
+    ) async throws -> T {
         // A target whose client cannot be made (over CurveZMQ: its key not learnt, the leader
         // being what does not answer) is passed over too; the first such reason ends the last line.
         var unusable: String?
@@ -122,14 +137,12 @@ extension ConventionOptions {
             } catch EnsembleError.unreachable, EnsembleError.timeout {
                 continue
             } catch {
-                let line = (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no answer from \(target): \(error)")
-                printErrorLine("ensemble \(command): \(line)")
-                throw ExitCode(1)
+                throw CommandFailure(
+                    (error as? CommandFailure)?.message ?? failureLine(error, otherwise: "no answer from \(target): \(error)"))
             }
         }
         let tried = targets.map(\.description).joined(separator: ", ")
-        printErrorLine("ensemble \(command): no node answers at \(tried)\(unusable.map { " (\($0))" } ?? "")")
-        throw ExitCode(1)
+        throw CommandFailure("no node answers at \(tried)\(unusable.map { " (\($0))" } ?? "")")
     }
 
     /// A client that fails over between `gateways` (in order) and the members it learns from

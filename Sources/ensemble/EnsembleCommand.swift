@@ -12,7 +12,7 @@ struct EnsembleCommand: AsyncParsableCommand {
         version: "ensemble \(version) (protocol \(Envelope.protocolVersion))",
         subcommands: [
             StartCommand.self, StopCommand.self, ChgcapCommand.self, AppCommand.self, StatusCommand.self,
-            KillCommand.self, EventsCommand.self, PromoteCommand.self, KeygenCommand.self, BenchCommand.self, DemoCommand.self,
+            KillCommand.self, EventsCommand.self, DashboardCommand.self, PromoteCommand.self, KeygenCommand.self, BenchCommand.self, DemoCommand.self,
         ]
     )
 }

@@ -45,38 +45,22 @@ struct EventsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let deadline = duration.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
-        var follower = EventFollower(timeout: .milliseconds(Int(timeout * 1000)), follow: follow, until: deadline)
-        var target = try node.map(parseNode)
-        var learnt: [NodeAddress: CurveKey] = [:]
-        while true {
-            if target == nil {
-                if let found = try? await convention.findLeader(budget: .milliseconds(Int(min(timeout, 4) * 1000))) {
-                    target = found.leader
-                    learnt = found.memberKeys
-                } else if !follow {
-                    printErrorLine("ensemble events: no node of the convention answers (tried \(convention.leaderAddresses.map(\.description).joined(separator: ", ")))")
-                    throw ExitCode(1)
-                }
+        var follower = EventFollower(
+            timeout: .milliseconds(Int(timeout * 1000)), follow: follow, until: deadline, heldFor: Self.heldFor)
+        let json = self.json
+        let failure = await follower.run(startingAt: try node.map(parseNode), convention: convention) { report in
+            switch report {
+            case .event(let event):
+                printLine(json ? EventFollower.json(event).compact() : EventFollower.line(event))
+            case .dropped(let missed):
+                printErrorLine("ensemble events: events \(missed.lowerBound)-\(missed.upperBound) were dropped by the leader before they were read")
+            case .following, .searching:
+                break
             }
-            if let address = target {
-                switch await follower.read(from: address, convention: convention, learnt: learnt, json: json) {
-                case .done:
-                    return
-                case .redirected(let leader):
-                    target = leader
-                    continue
-                case .failed(let line):
-                    guard follow else {
-                        printErrorLine("ensemble events: \(line)")
-                        throw ExitCode(1)
-                    }
-                    target = nil
-                }
-            }
-            if follower.isOver { return }
-            // The convention is between leaders, or out of reach: look again shortly.
-            try? await Task.sleep(for: .milliseconds(500))
-            if follower.isOver { return }
+        }
+        if let failure {
+            printErrorLine("ensemble events: \(failure)")
+            throw ExitCode(1)
         }
     }
 }

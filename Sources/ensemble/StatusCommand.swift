@@ -36,8 +36,14 @@ struct StatusCommand: AsyncParsableCommand {
         let (targets, learnt) = try await self.targets()
         let connectTimeout = Duration.seconds(min(timeout, 2)), answerTimeout = Duration.milliseconds(Int(timeout * 1000))
         if metrics && all {
-            let text = try await conventionMetrics(
-                targets: targets, learnt: learnt, connectTimeout: connectTimeout, answerTimeout: answerTimeout)
+            let text: String
+            do {
+                text = try await convention.conventionMetrics(
+                    targets: targets, learnt: learnt, connectTimeout: connectTimeout, answerTimeout: answerTimeout)
+            } catch let failure as CommandFailure {
+                printErrorLine("ensemble status: \(failure.message)")
+                throw ExitCode(1)
+            }
             printLine(String(text.dropLast(text.hasSuffix("\n") ? 1 : 0)))
             return
         }

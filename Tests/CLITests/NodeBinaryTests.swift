@@ -2,16 +2,6 @@ import Ensemble
 import Foundation
 import Testing
 
-/// The example node binary's messages (Examples/GreeterNode): a Codable message travels
-/// under its Swift type name, so these are the same on the wire as the binary's.
-private enum GreeterInput: Message, Codable {
-    case greet(String)
-}
-
-private struct Greeting: Message, Codable {
-    var text: String
-}
-
 /// A node binary of one's own (`ensemble-example-greeter`, built on the library, its main
 /// `NodeMain.runFromCommandLine`) run by `ensemble start --node-binary` as `ensemble-node` is:
 /// in the background with its pid file and readiness, in the foreground (exec'd), and stopped
@@ -64,13 +54,8 @@ struct NodeBinaryTests {
         #expect(again.status == 1)
         #expect(again.stderr.contains("a node already runs on port \(port) (pid \(memberPID))"), "stderr: \(again.stderr)")
 
-        let client = try EnsembleClient(
-            gateway: NodeAddress(host: "127.0.0.1", port: port), types: EnsembleTypes(messages: [GreeterInput.self, Greeting.self]))
-        try await client.connect(timeout: .seconds(5))
-        let greeter = ActorRef<GreeterInput>(try await client.createActor(typeName: "Greeter", timeout: .seconds(5)))
-        let answer = try await client.ask(.greet("world"), to: greeter, expecting: Greeting.self, timeout: .seconds(5))
-        #expect(answer.text == "hello, world")
-        await client.close()
+        // docs/library.md's client, through the member: the Greeter is placed on a "greeting" node.
+        #expect(try await greetTheWorld(through: port) == "hello, world")
 
         for (node, pid) in [(port, memberPID), (cluster.leaderPort, leaderPID)] {
             let stop = try cluster.run(["stop", String(node)])

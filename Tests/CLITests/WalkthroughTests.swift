@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The walkthrough (README), driven through the built binary.
+/// The walkthrough (README, "The walkthrough"), driven through the built binary.
 @Suite(.serialized)
 struct WalkthroughTests {
     static let requirements = ["Base64Encoder": "64bit encoder", "Rot13Encoder": "Caesar cipher", "MorseEncoder": "morse"]

@@ -92,7 +92,7 @@ final class NodeMetrics: Sendable {
         actorsGauge.record(actors)
         membersGauge.record(members)
         leaderReachableGauge.record(leaderReachable ? 1 : 0)
-        return Self.sortedByFamily(registry.emitToString())
+        return Self.withHelp(Self.sortedByFamily(registry.emitToString()))
     }
 
     /// Hands each status counter's gain since the last export to its swift-metrics counter.

@@ -21,13 +21,24 @@ final class PendingReplies: Sendable {
         return UInt64.random(in: 1...UInt64.max, using: &generator)
     }
 
-    /// Registers `id`, runs `send`, and waits for the reply or `timeout`.
+    /// Registers `id`, runs `send`, and waits for the reply or `timeout`; a cancelled task
+    /// stops waiting at once with `CancellationError` (a reply that comes later is dropped).
     func wait(
         for id: UInt64, timeout: Duration, destination: NodeID? = nil, what: @autoclosure () -> String,
         send: () -> Void
     ) async throws -> Envelope {
         let description = what()
-        return try await withCheckedThrowingContinuation { continuation in
+        return try await withTaskCancellationHandler {
+            try await register(id, timeout: timeout, destination: destination, description: description, send: send)
+        } onCancel: {
+            fail(id, CancellationError())
+        }
+    }
+
+    private func register(
+        _ id: UInt64, timeout: Duration, destination: NodeID?, description: String, send: () -> Void
+    ) async throws -> Envelope {
+        try await withCheckedThrowingContinuation { continuation in
             waiters.withLock { $0[id] = Waiter(continuation: continuation, timer: nil, destination: destination) }
             let timer = Task { [weak self] in
                 try? await Task.sleep(for: timeout)
@@ -40,6 +51,11 @@ final class PendingReplies: Sendable {
                 return true
             }
             if !registered { timer.cancel() }
+            // Cancelled before the waiter was in the table: the cancellation handler found nothing to fail.
+            if Task.isCancelled {
+                fail(id, CancellationError())
+                return
+            }
             send()
         }
     }

@@ -67,6 +67,25 @@ struct NodeMetricsTests {
         #expect(text.hasSuffix("\n") && !text.hasSuffix("\n\n"))
     }
 
+    /// `promtool check metrics` asks every family for a `# HELP`: each has one, just before its `# TYPE`.
+    @Test func everyFamilySaysWhatItMeasures() {
+        let metrics = NodeMetrics(node: Self.node, lifeStartMs: 1)
+        metrics.nodeDeclaredDown(silentFor: .seconds(2), reason: "no heartbeat")
+        let text = Self.render(metrics, ["deadLetters": 2, "brandNewThing": 1])
+        let lines = text.split(separator: "\n")
+        let types = lines.indices.filter { lines[$0].hasPrefix("# TYPE ") }
+        #expect(types.count > 20)
+        for index in types {
+            let family = lines[index].split(separator: " ")[2]
+            #expect(index > 0 && lines[index - 1].hasPrefix("# HELP \(family) ") && lines[index - 1].count > "# HELP \(family) ".count + 10,
+                "\(family) has no help")
+        }
+        #expect(lines.filter { $0.hasPrefix("# HELP ") }.count == types.count)
+        #expect(text.contains("# HELP ensemble_brand_new_thing_total The node's status counter brand_new_thing"))
+        for family in NodeMetrics.catalog.values.map(\.name) { #expect(NodeMetrics.help[family] != nil, "\(family)") }
+        #expect(PrometheusText.problems(in: text) == [])
+    }
+
     @Test(arguments: [
         ("envelopesIn", "envelopes_in"), ("no heartbeat", "no_heartbeat"), ("connection closed", "connection_closed"),
         ("actorsStoppedCapabilityLost", "actors_stopped_capability_lost"), ("restarts", "restarts"),

@@ -1,5 +1,6 @@
 """`python -m ensemble_client app` against a live convention, next to `ensemble app`."""
 
+import json
 import os
 import signal
 
@@ -39,6 +40,15 @@ def test_a_missing_capability_exits_2_with_the_reason(convention):
                                 ("MorseEncoder", "morse")]:
         line = next(line for line in said if line.startswith(f"ensemble app: {encoder} could not be placed: "))
         assert capability in line
+    # `python -m ensemble_client status --leader L` (clients/python/README.md) sees what
+    # `ensemble status --json` sees: the leader alone, hosting the Acceptor and the Encoder.
+    status = convention.python("status", "--leader", convention.leader, "--state-dir", convention.state)
+    assert status.returncode == 0, status.stderr.decode()
+    report = json.loads(status.stdout)
+    assert f"{report['leader']['host']}:{report['leader']['port']}" == convention.leader
+    assert [f"{member['node']['host']}:{member['node']['port']}" for member in report["members"]] == [convention.leader]
+    assert sorted(actor["type"] for actor in report["actors"]) == ["Acceptor", "Encoder"]
+    assert sorted(actor["type"] for actor in convention.actors()) == ["Acceptor", "Encoder"]
 
 
 def test_a_curve_convention_refuses_it_without_keys_and_serves_it_with_them(convention, keyring):

@@ -1,6 +1,6 @@
 import Ensemble
 
-extension StatusCommand {
+extension ConventionOptions {
     /// How many members are asked for their metrics at once.
     static let metricsFanOut = 16
 
@@ -8,12 +8,11 @@ extension StatusCommand {
     /// are those of the first target's view, each asked over a connection of its own (with
     /// CurveZMQ, to the key the view gives it). A member that does not answer in time is left
     /// out, and the `ensemble_metrics_up` gauge says so.
+    /// - Throws: `CommandFailure` with one line when no target answers with a view.
     func conventionMetrics(
         targets: [NodeAddress], learnt: [NodeAddress: CurveKey], connectTimeout: Duration, answerTimeout: Duration
     ) async throws -> String {
-        let view = try await convention.exchange(
-            for: "status", withFirstOf: targets, connectTimeout: connectTimeout, learnt: learnt
-        ) { client in
+        let view = try await firstAnswer(from: targets, connectTimeout: connectTimeout, learnt: learnt) { client in
             guard case .viewDescription(let snapshot?) = try await client.request(.describeView, timeout: answerTimeout) else {
                 throw CommandFailure("\(client.gateway) is in no convention yet: no members to ask")
             }
@@ -22,7 +21,7 @@ extension StatusCommand {
         var keys = learnt
         for member in view.members { if let key = member.publicKey { keys[member.node.address] = key } }
         let members = view.members.map(\.node.address).sorted()
-        let convention = self.convention
+        let convention = self
         let fetch = { @Sendable [keys] (address: NodeAddress) async -> String? in
             guard let client = try? await convention.openClient(to: address, timeout: connectTimeout, learnt: keys) else {
                 return nil

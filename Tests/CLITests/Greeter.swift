@@ -1,0 +1,1 @@
+../../Examples/GreeterNode/Greeter.swift
