@@ -71,23 +71,31 @@ final class OperationsSite {
     }
 
     /// `ensemble ARGS` as installed on `machine`.
-    func ensemble(_ arguments: [String], on machine: Machine, input: String = "", timeout: Double = 30) throws -> CLIResult {
+    func run(_ arguments: [String], on machine: Machine, input: String = "", timeout: Double = 30) throws -> CLIResult {
         try run(path("/usr/local/bin/ensemble", on: machine), arguments, on: machine, input: input, timeout: timeout)
     }
 
+    /// `deploy/operations-steps.sh ARGS` inside `machine`: the page's file steps (install, keys).
+    func steps(_ arguments: [String], on machine: Machine) throws -> CLIResult {
+        try run("\(Self.repository)/deploy/operations-steps.sh", arguments, on: machine)
+    }
+
+    /// The repository's root, from this file's place in it.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
     /// `ensemble ARGS` as installed on `machine`, started; the caller waits for it or stops it.
-    func startEnsemble(_ arguments: [String], on machine: Machine) throws -> CLIRunner.Running {
+    func start(_ arguments: [String], on machine: Machine) throws -> CLIRunner.Running {
         try start(path("/usr/local/bin/ensemble", on: machine), arguments, on: machine)
     }
 
     /// The walkthrough's `ensemble start` on `machine`, by hand: the command the unit runs, in the
     /// background instead of `--foreground`.
     func startNode(on machine: Machine, _ capabilities: String) throws -> CLIResult {
-        var arguments = ["start", String(machine.port)]
-        if !capabilities.isEmpty { arguments.append(capabilities) }
-        arguments += ["--leader", leaderList, "--host", "0.0.0.0", "--advertise", machine.host.address,
-                      "--curve", keys(of: machine), "--state-dir", stateDir(of: machine)]
-        return try ensemble(arguments, on: machine, timeout: 40)
+        let arguments = ["start", String(machine.port)] + (capabilities.isEmpty ? [] : [capabilities])
+            + ["--leader", leaderList, "--host", "0.0.0.0", "--advertise", machine.host.address,
+               "--curve", keys(of: machine), "--state-dir", stateDir(of: machine)]
+        return try run(arguments, on: machine, timeout: 40)
     }
 
     /// `machine`'s node as `deploy/ensemble@.service` runs it, without systemd: the unit's
@@ -95,7 +103,8 @@ final class OperationsSite {
     /// environment file made of `deploy/ensemble.env.example` with this host's values (written
     /// to `/etc/ensemble/PORT.env`), which the process also gets as its environment; the paths
     /// the unit names are this host's. Runs attached (`--foreground`), as under systemd.
-    func startAsUnit(on machine: Machine, _ capabilities: String, repository: String) throws -> CLIRunner.Running {
+    func startAsUnit(on machine: Machine, _ capabilities: String) throws -> CLIRunner.Running {
+        let repository = Self.repository
         var environment: [String: String] = [:]
         for line in try String(contentsOfFile: "\(repository)/deploy/ensemble.env.example", encoding: .utf8).split(separator: "\n")
         where !line.hasPrefix("#") {
@@ -128,14 +137,14 @@ final class OperationsSite {
         return text.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// `ensemble ARGS --leader LIST --curve KEYS` on the operator host (alice's keys unless told).
-    func fromOps(_ arguments: [String], keys: String? = nil, input: String = "", timeout: Double = 30) throws -> CLIResult {
-        try ensemble(arguments + ["--leader", leaderList, "--curve", keys ?? alice], on: ops, input: input, timeout: timeout)
+    /// `ensemble ARGS --leader LIST` on the operator host (ARGS name the keys, `--curve DIR`).
+    func fromOps(_ arguments: [String], input: String = "", timeout: Double = 30) throws -> CLIResult {
+        try run(arguments + ["--leader", leaderList], on: ops, input: input, timeout: timeout)
     }
 
     /// alice's `status NODE --json` (the current leader without NODE), or nil when none answered.
     func status(of node: String? = nil) -> [String: Any]? {
-        let arguments = ["status"] + (node.map { [$0] } ?? []) + ["--json"]
+        let arguments = ["status"] + (node.map { [$0] } ?? []) + ["--json", "--curve", alice]
         guard let result = try? fromOps(arguments), result.status == 0 else { return nil }
         return (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
     }

@@ -2,19 +2,17 @@ import Foundation
 import Testing
 
 /// The walkthrough's files that no test can run here: the Prometheus scrape configuration
-/// (checked by `promtool check config`, Debian's `prometheus` package, installed as root when
-/// missing) and the systemd units (no systemd as PID 1: checked by `systemd-analyze verify`).
+/// (checked by `promtool check config` through `deploy/operations-steps.sh`, which installs
+/// Debian's `prometheus` package when promtool is missing) and the systemd units (no systemd
+/// as PID 1: checked by `systemd-analyze verify`).
 extension OperationsWalkthroughTests {
-    /// The repository's root, from this file's place in it.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-
     @Test func thePrometheusScrapeConfigurationPassesPromtool() throws {
-        let promtool = try Promtool.forTest()
-        let checked = try CLIRunner.spawn(path: promtool, argv: ["promtool", "check", "config", "\(Self.repository)/deploy/prometheus.yml"])
-            .wait(timeout: 60)
+        let checked = try Promtool.checkConfiguration()
+        if checked.status == Promtool.unavailable {
+            try Test.cancel("skipped: \(checked.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         #expect(checked.status == 0, "promtool check config: \(checked.stdout)\(checked.stderr)")
-        #expect((checked.stdout + checked.stderr).contains("SUCCESS"), "promtool said: \(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("SUCCESS"), "promtool said: \(checked.stdout)\(checked.stderr)")
     }
 
     @Test func theSystemdUnitsVerify() throws {
@@ -32,7 +30,7 @@ extension OperationsWalkthroughTests {
         let copied = try CLIRunner.spawn(path: "/bin/cp", argv: ["cp", "-a", "/usr/lib/systemd/system", "\(root)/usr/lib/systemd/"]).wait(timeout: 30)
         try #require(copied.status == 0, "copying the system's units: \(copied.stderr)")
         for unit in ["ensemble@.service", "ensemble-dashboard.service"] {
-            try files.copyItem(atPath: "\(Self.repository)/deploy/\(unit)", toPath: "\(root)/etc/systemd/system/\(unit)")
+            try files.copyItem(atPath: "\(OperationsSite.repository)/deploy/\(unit)", toPath: "\(root)/etc/systemd/system/\(unit)")
         }
         try files.copyItem(atPath: CLIRunner.binary, toPath: "\(root)/usr/local/bin/ensemble")
         let verified = try CLIRunner.spawn(path: analyze, argv: ["systemd-analyze", "verify", "--root=\(root)",
@@ -43,56 +41,29 @@ extension OperationsWalkthroughTests {
     }
 }
 
-/// `promtool`, Debian's `prometheus` package: installed with apt-get when missing and this
-/// process is root, as the page tells an operator.
+/// `promtool`, Debian's `prometheus` package, through `deploy/operations-steps.sh`.
 enum Promtool {
-    /// Why `promtool` cannot be had.
-    struct Unavailable: Error, CustomStringConvertible {
-        let description: String
+    /// The script's exit status when promtool cannot be had (it says why on standard error).
+    static let unavailable: Int32 = 77
+
+    /// `deploy/operations-steps.sh check-prometheus deploy/prometheus.yml`, once per test run:
+    /// it installs promtool first when missing and it can.
+    static let configurationChecked: Result<CLIResult, Error> = Result {
+        try CLIRunner.spawn(path: "\(OperationsSite.repository)/deploy/operations-steps.sh",
+                            argv: ["operations-steps.sh", "check-prometheus", "\(OperationsSite.repository)/deploy/prometheus.yml"])
+            .wait(timeout: 900)
     }
 
-    /// Found or installed once per test run.
-    static let located: Result<String, Unavailable> = locate()
+    static func checkConfiguration() throws -> CLIResult { try configurationChecked.get() }
 
-    /// promtool's path, or the test cancelled saying why it cannot be installed.
-    static func forTest() throws -> String {
-        switch located {
-        case .success(let path): return path
-        case .failure(let why): try Test.cancel("skipped: \(why)")
-        }
-    }
-
-    /// What `promtool check metrics` finds wrong with `exposition`, one line each, but the
-    /// families' missing help text (the nodes write `# HELP` for none yet); empty when promtool
-    /// is not to be had (`thePrometheusScrapeConfigurationPassesPromtool` says why).
+    /// What `promtool check metrics` finds wrong with `exposition`, one line each; empty when
+    /// promtool is not to be had (`thePrometheusScrapeConfigurationPassesPromtool` says why).
     static func problems(in exposition: String) throws -> [String] {
-        guard case .success(let promtool) = located else { return [] }
+        _ = try checkConfiguration()
+        guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"].first(where: FileManager.default.isExecutableFile)
+        else { return [] }
         let checked = try CLIRunner.spawn(path: promtool, argv: ["promtool", "check", "metrics"], input: exposition).wait(timeout: 30)
         let said = (checked.stdout + checked.stderr).split(separator: "\n").map(String.init)
-        let problems = said.filter { !$0.hasSuffix(" no help text") }
-        // 0: nothing found; 3: lint findings only (1 is a parse failure).
-        guard checked.status == 0 || checked.status == 3 else { return ["exit \(checked.status)"] + problems }
-        return problems
-    }
-
-    private static func find() -> String? {
-        ["/usr/bin/promtool", "/usr/local/bin/promtool", "/bin/promtool"].first(where: FileManager.default.isExecutableFile)
-    }
-
-    private static func locate() -> Result<String, Unavailable> {
-        if let path = find() { return .success(path) }
-        guard geteuid() == 0 else {
-            return .failure(Unavailable(description: "promtool is not installed and installing Debian's prometheus package needs root"))
-        }
-        print("operations walkthrough: installing Debian's prometheus package for promtool")
-        let environment = ["DEBIAN_FRONTEND": "noninteractive"]
-        for arguments in [["apt-get", "update"], ["apt-get", "install", "-y", "prometheus"]] {
-            guard let result = try? CLIRunner.spawn(path: "/usr/bin/apt-get", argv: arguments, environment: environment).wait(timeout: 600),
-                result.status == 0
-            else {
-                return .failure(Unavailable(description: "promtool is not installed and `\(arguments.joined(separator: " "))` failed"))
-            }
-        }
-        return find().map { .success($0) } ?? .failure(Unavailable(description: "Debian's prometheus package installed no promtool"))
+        return checked.status == 0 ? [] : ["exit \(checked.status)"] + said
     }
 }

@@ -24,7 +24,7 @@ struct OperationsWalkthroughTests {
         var versions: Set<String> = []
         for machine in site.nodes + [site.ops] {
             try install(on: machine, site)
-            let version = try site.ensemble(["--version"], on: machine)
+            let version = try site.run(["--version"], on: machine)
             #expect(version.status == 0, "--version on \(machine.label): \(version.stderr)")
             versions.insert(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         }
@@ -44,19 +44,19 @@ struct OperationsWalkthroughTests {
         try #require(voting, "the three nodes do not all vote: \(site.view()?.summary ?? "no answer")")
 
         // 4. Checked from the operator host: alice's admin key, then the monitor's client key.
-        let table = try site.fromOps(["status"])
+        let table = try site.fromOps(["status", "--curve", site.alice])
         #expect(table.status == 0, "status: \(table.stderr)")
         for machine in site.nodes { #expect(table.stdout.contains(machine.node), "status lists no \(machine.node): \(table.stdout)") }
         print("operations walkthrough: status after the start:\n\(table.stdout)")
         try expectApp(site, "after the start")
-        let events = try site.fromOps(["events"])
+        let events = try site.fromOps(["events", "--curve", site.alice])
         #expect(events.status == 0, "events: \(events.stderr)")
         #expect(events.lines.count == 3, "events: \(events.stdout)")
         #expect(events.lines.first?.hasSuffix("leader \(site.a.node) leads, term 1") == true, "events: \(events.stdout)")
         for member in [site.b, site.c] {
             #expect(events.lines.contains { $0.contains("joined \(member.node)") }, "events: \(events.stdout)")
         }
-        let follower = try site.startEnsemble(["events", "--follow", "--leader", site.leaderList, "--curve", site.alice], on: site.ops)
+        let follower = try site.start(["events", "--follow", "--leader", site.leaderList, "--curve", site.alice], on: site.ops)
         defer {
             kill(follower.pid, SIGKILL)
             _ = follower.wait(timeout: 5)
@@ -64,22 +64,28 @@ struct OperationsWalkthroughTests {
         let followed = { (try? String(contentsOfFile: follower.outPath, encoding: .utf8)) ?? "" }
         #expect(eventually { followed().split(separator: "\n").count == 3 }, "events --follow: \(followed())")
 
-        let refused = try site.fromOps(["chgcap", site.b.node, "+", "gpu"], keys: site.monitor)
+        let refused = try site.fromOps(["chgcap", site.b.node, "+", "gpu", "--curve", site.monitor])
         #expect(refused.status == 1, "the monitor's chgcap was not refused: \(refused.stdout)")
         #expect(refused.stderr.split(separator: "\n").count == 1, "chgcap: \(refused.stderr)")
         #expect(refused.stderr.contains("refused: this key is not in admin/ of \(site.b.node)"), "chgcap: \(refused.stderr)")
         print("operations walkthrough: the monitor's chgcap: \(refused.stderr)")
-        let metrics = try site.fromOps(["status", "--metrics", "--all"], keys: site.monitor)
+        let metrics = try site.fromOps(["status", "--metrics", "--all", "--curve", site.monitor])
         #expect(metrics.status == 0, "the monitor's status --metrics --all: \(metrics.stderr)")
         #expect(PrometheusText.problems(in: metrics.stdout) == [])
         #expect(try Promtool.problems(in: metrics.stdout) == [], "promtool check metrics, status --metrics --all")
         for machine in site.nodes {
             #expect(PrometheusText.value("ensemble_metrics_up", ["node": machine.node], in: metrics.stdout) == 1, "\(machine.node)")
         }
-        let changed = try site.fromOps(["chgcap", site.b.node, "+", "gpu"])
+        let changed = try site.fromOps(["chgcap", site.b.node, "+", "gpu", "--curve", site.alice])
         #expect(changed.status == 0, "alice's chgcap: \(changed.stderr)")
         #expect(eventually { followed().contains("capabilities \(site.b.node)") }, "events --follow: \(followed())")
         print("operations walkthrough: set up and checked in \((ContinuousClock.now - began).milliseconds) ms")
+
+        // 5. The dashboard, with the monitor's key; it stays up through the upgrade.
+        let dashboard = try startDashboard(site)
+        var dashboardRuns = true
+        defer { if dashboardRuns { _ = dashboard.stop() } }
+        try expectDashboardSeesEveryNode(dashboard, site, leader: site.a.node, "after the start")
 
         // 7. The rolling upgrade: members first, then the leader.
         let upgrading = ContinuousClock.now
@@ -94,6 +100,10 @@ struct OperationsWalkthroughTests {
         }
         let (successor, leaderStopped) = try upgradeLeader(site)
         print("operations walkthrough: rolling upgrade in \((ContinuousClock.now - upgrading).milliseconds) ms; \(successor) leads")
+        try expectDashboardSeesEveryNode(dashboard, site, leader: successor, "after the upgrade")
+        let dashboardEnded = dashboard.stop()
+        dashboardRuns = false
+        #expect(dashboardEnded.status == 0 && !dashboardEnded.timedOut, "the dashboard after SIGTERM: exit \(dashboardEnded.status): \(dashboardEnded.stderr)")
 
         // The follower went on across the election, with the successor's stream from its start.
         let successorStream = "leader \(successor) leads, term 2"
@@ -116,51 +126,39 @@ struct OperationsWalkthroughTests {
     }
 
     /// Installs this build's `ensemble` and `ensemble-node` on `machine` (scp's copy is the lab's
-    /// shared file system).
+    /// shared file system): `install -m 0755`, by deploy/operations-steps.sh.
     private func install(on machine: OperationsSite.Machine, _ site: OperationsSite) throws {
         let built = URL(fileURLWithPath: CLIRunner.binary).deletingLastPathComponent().path
-        let installed = try site.run("install", ["-m", "0755", "\(built)/ensemble", "\(built)/ensemble-node",
-                                                 site.path("/usr/local/bin/", on: machine)], on: machine)
+        let installed = try site.steps(["install", built, site.path("/usr/local/bin", on: machine)], on: machine)
         try #require(installed.status == 0, "install on \(machine.label): \(installed.stderr)")
     }
 
     /// keygen on every host, the public keys gathered in the share directory (scp's part), then
-    /// copied into each key directory by role, as the page does it.
+    /// placed in each key directory by role (deploy/operations-steps.sh: the page's cp commands).
     private func makeAndShareKeys(_ site: OperationsSite) throws {
         var owners: [(directory: String, machine: OperationsSite.Machine, name: String)] = site.nodes.map { (site.keys(of: $0), $0, $0.label) }
         owners += [(site.alice, site.ops, "alice"), (site.monitor, site.ops, "monitor")]
         for owner in owners {
-            let made = try site.ensemble(["keygen", owner.directory], on: owner.machine)
+            let made = try site.run(["keygen", owner.directory], on: owner.machine)
             try #require(made.status == 0, "keygen \(owner.name): \(made.stderr)")
             #expect(made.stdout.hasPrefix("public key "), "keygen \(owner.name): \(made.stdout)")
             try FileManager.default.copyItem(atPath: "\(owner.directory)/public.key", toPath: "\(site.share)/\(owner.name).pub")
         }
-        let shared = { (name: String) in "\(site.share)/\(name).pub" }
-        var copies: [(OperationsSite.Machine, [String])] = []
+        let nodes = site.nodes.map { "\($0.label)=\($0.node)" }
+        var placements = site.nodes.map { ($0, ["node-keys", site.share, site.keys(of: $0), site.a.label] + nodes) }
+        placements += [site.alice, site.monitor].map { (site.ops, ["client-keys", site.share, $0, site.a.label] + nodes) }
+        for (machine, arguments) in placements {
+            let placed = try site.steps(arguments, on: machine)
+            try #require(placed.status == 0, "\(arguments.joined(separator: " ")) on \(machine.label): \(placed.stderr)")
+        }
+        // Where the roles put each key, as a node reads them.
         for node in site.nodes {
             let keys = site.keys(of: node)
-            copies += [
-                (node, ["cp", shared("a"), shared("b"), shared("c"), "\(keys)/members/"]),
-                (node, ["cp", shared("monitor"), "\(keys)/clients/"]),
-                (node, ["cp", shared("alice"), "\(keys)/admin/"]),
-            ]
+            for (directory, files) in [("members", ["a.pub", "b.pub", "c.pub"]), ("clients", ["monitor.pub"]), ("admin", ["alice.pub"]),
+                                       ("nodes", site.nodes.map { "\($0.node).pub" })] {
+                #expect(Set(try FileManager.default.contentsOfDirectory(atPath: "\(keys)/\(directory)")) == Set(files), "\(keys)/\(directory)")
+            }
         }
-        for node in site.nodes { copies += knownNodes(in: site.keys(of: node), on: node, site) }
-        copies += knownNodes(in: site.alice, on: site.ops, site) + knownNodes(in: site.monitor, on: site.ops, site)
-        for (machine, command) in copies {
-            let copied = try site.run(command[0], Array(command.dropFirst()), on: machine)
-            try #require(copied.status == 0, "\(command.joined(separator: " ")) on \(machine.label): \(copied.stderr)")
-        }
-    }
-
-    /// `leader.pub` and `nodes/HOST:PORT.pub` in `directory`: whom to trust first, and every node's
-    /// key for when the leader is away (a restarted leader and alice reach the others with them).
-    private func knownNodes(in directory: String, on machine: OperationsSite.Machine, _ site: OperationsSite) -> [(OperationsSite.Machine, [String])] {
-        var commands = [(machine, ["cp", "\(site.share)/a.pub", "\(directory)/leader.pub"]), (machine, ["mkdir", "-p", "\(directory)/nodes"])]
-        for node in site.nodes {
-            commands.append((machine, ["cp", "\(site.share)/\(node.label).pub", "\(directory)/nodes/\(node.node).pub"]))
-        }
-        return commands
     }
 
     /// Stops `member` from the operator host, replaces its binaries, starts it again, and waits
@@ -181,7 +179,7 @@ struct OperationsWalkthroughTests {
         try install(on: member, site)
         var attached: CLIRunner.Running?
         if asUnit {
-            let process = try site.startAsUnit(on: member, Self.capabilities, repository: Self.repository)
+            let process = try site.startAsUnit(on: member, Self.capabilities)
             attached = process
             // --foreground keeps the pid systemd started: the node's pid file names it.
             let up = eventually(timeout: 30) { site.pid(of: member) == process.pid || !isRunning(process.pid) }
@@ -237,7 +235,7 @@ struct OperationsWalkthroughTests {
         let after = try #require(site.view())
         print("operations walkthrough: \(site.a.node) back as a member: \(after.summary)")
         #expect(after.life == successorView.life && after.term == successorView.term, "\(after.summary)")
-        let table = try site.fromOps(["status"])
+        let table = try site.fromOps(["status", "--curve", site.alice])
         print("operations walkthrough: status after the upgrade:\n\(table.stdout)")
         try expectApp(site, "after the upgrade")
         return (successorView.address, stopped)
@@ -253,7 +251,7 @@ struct OperationsWalkthroughTests {
         let stopped = eventually(timeout: 30) {
             guard isRunning(pid) else { return true }
             let asked = ContinuousClock.now
-            guard let result = try? site.fromOps(["stop", machine.node]) else { return false }
+            guard let result = try? site.fromOps(["stop", machine.node, "--curve", site.alice]) else { return false }
             guard result.status == 0 else {
                 let took = (ContinuousClock.now - asked).milliseconds
                 failures.append("\(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) (after \(took) ms; the node \(isRunning(pid) ? "runs" : "exited"))")
@@ -267,7 +265,7 @@ struct OperationsWalkthroughTests {
     }
 
     private func expectApp(_ site: OperationsSite, _ when: String) throws {
-        let run = try site.fromOps(["app"], input: Self.text)
+        let run = try site.fromOps(["app", "--curve", site.alice], input: Self.text)
         #expect(run.status == 0, "app \(when): \(run.stderr)")
         #expect(Set(run.lines) == walkthroughReports, "app \(when): \(run.stdout)")
     }
