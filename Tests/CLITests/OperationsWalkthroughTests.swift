@@ -4,9 +4,11 @@ import Testing
 /// docs/operations.md's walkthrough, run: three hosts and an operator host (network namespaces,
 /// root only), every step with the commands the page shows (addresses and paths are the lab's):
 /// install, keys and their roles, the nodes started with CurveZMQ, checked from the operator host
-/// with alice's admin key, a refused `chgcap` with the monitor's client key, and a rolling upgrade,
-/// members first and the leader last, during which `app` keeps answering and a successor is
-/// elected. systemd is not run (no systemd as PID 1 here): the page's unit lines say so.
+/// with alice's admin key, a refused `chgcap` with the monitor's client key, the dashboard with the
+/// monitor's key, and a rolling upgrade, members first and the leader last, during which `app`
+/// keeps answering and a successor is elected. systemd is not run (no systemd as PID 1 here): the
+/// page's unit lines say so; one node runs the unit's command line by hand. Step 6, Prometheus,
+/// is `thePrometheusScrapeConfigurationPassesPromtool` (and `promtool check metrics` here).
 @Suite(.serialized)
 struct OperationsWalkthroughTests {
     static let text = "This is a multi-system test"
