@@ -17,6 +17,18 @@ if [ "$(id -u)" -eq 0 ]; then
         env DEBIAN_FRONTEND=noninteractive apt-get update -qq
         env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
+    # The dashboard's tests drive its page in Debian's headless Chromium and scrape its /metrics
+    # with Debian's Prometheus (their own port and configuration, not the packaged service).
+    # Where the packages cannot be installed, those two tests skip and say so; nothing else fails.
+    extras=()
+    command -v chromium >/dev/null 2>&1 || extras+=(chromium fonts-dejavu-core)
+    command -v prometheus >/dev/null 2>&1 || extras+=(prometheus)
+    if [ ${#extras[@]} -gt 0 ]; then
+        echo "test: installing ${extras[*]}" >&2
+        { env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+            env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${extras[@]}" >/dev/null; } ||
+            echo "test: ${extras[*]} could not be installed; the browser and Prometheus tests will skip" >&2
+    fi
 fi
 swift build --build-tests 2>&1 | grep -v "prohibited flag" | grep -E "error|warning: " || true
 swift test --no-parallel

@@ -152,7 +152,7 @@ import Testing
             }
         }
         defer { running.cancel() }
-        #expect(await eventually { listening.withLock { $0 } != nil })
+        #expect(await eventually(within: .seconds(60)) { listening.withLock { $0 } != nil })
         let port = try #require(listening.withLock { $0 })
         try await body(port, source, feed)
     }

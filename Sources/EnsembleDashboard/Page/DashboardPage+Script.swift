@@ -120,8 +120,8 @@ extension DashboardPage {
         function renderPicture(members, actors) {
           const picture = document.getElementById("picture");
           picture.replaceChildren();
-          const width = 640, height = 420, cx = width / 2, cy = height / 2;
-          const ring = members.length > 1 ? Math.min(width, height) / 2 - 70 : 0;
+          const width = 640, height = 460, cx = width / 2, cy = height / 2;
+          const ring = members.length > 1 ? Math.min(width, height) / 2 - 95 : 0;
           const places = new Map();
           members.forEach((member, index) => {
             const angle = -Math.PI / 2 + (2 * Math.PI * index) / Math.max(members.length, 1);
@@ -134,26 +134,34 @@ extension DashboardPage {
             const place = places.get(member.address);
             const here = actors.filter((actor) => actor.node === member.address);
             const group = svg("g", { class: "node" + (member.leader ? " leader" : "") + (member.alive ? "" : " down") });
-            const shown = here.slice(0, 12);
+            // Actors fan out on the side away from the centre, each labelled outwards.
+            const shown = here.slice(0, 10);
+            const outward = members.length > 1 ? place.angle : -Math.PI / 2;
             shown.forEach((actor, index) => {
-              const angle = place.angle + Math.PI + (index - (shown.length - 1) / 2) * 0.42;
-              const ax = place.x + 52 * Math.cos(angle + Math.PI), ay = place.y + 52 * Math.sin(angle + Math.PI);
+              const angle = outward + (index - (shown.length - 1) / 2) * 0.5;
+              const ax = place.x + 58 * Math.cos(angle), ay = place.y + 58 * Math.sin(angle);
               const dot = svg("g", { class: "actor" + (actor.restarts > 0 ? " restarted" : "") });
               const title = svg("title");
-              title.textContent = actor.type + " " + actor.address + (actor.globalName ? " \"" + actor.globalName + "\"" : "");
-              dot.append(title, svg("circle", { cx: ax, cy: ay, r: 5 }));
-              const label = svg("text", { x: ax, y: ay - 8, "text-anchor": "middle" });
-              label.textContent = actor.type;
+              title.textContent = actor.type + " " + actor.address + (actor.globalName ? " \"" + actor.globalName + "\"" : "") +
+                ", restarts " + actor.restarts;
+              dot.append(title, svg("line", { x1: place.x + 40 * Math.cos(angle), y1: place.y + 40 * Math.sin(angle), x2: ax, y2: ay }),
+                svg("circle", { cx: ax, cy: ay, r: 6 }));
+              const cos = Math.cos(angle);
+              const label = svg("text", {
+                x: ax + 10 * cos, y: ay + 10 * Math.sin(angle) + 3,
+                "text-anchor": cos > 0.05 ? "start" : cos < -0.05 ? "end" : "middle",
+              });
+              label.textContent = actor.type + (actor.restarts > 0 ? " ↻" + actor.restarts : "");
               dot.append(label);
               group.append(dot);
             });
-            group.append(svg("circle", { class: "body", cx: place.x, cy: place.y, r: 30 }));
-            const name = svg("text", { x: place.x, y: place.y + 4 });
+            group.append(svg("circle", { class: "body", cx: place.x, cy: place.y, r: 40 }));
+            const name = svg("text", { class: "address", x: place.x, y: place.y - 2, "text-anchor": "middle" });
             name.textContent = member.address;
             group.append(name);
-            const count = svg("text", { x: place.x, y: place.y + 46 });
+            const count = svg("text", { class: "count", x: place.x, y: place.y + 12, "text-anchor": "middle" });
             count.textContent = (member.leader ? "★ " : "") + here.length + (here.length === 1 ? " actor" : " actors") +
-              (here.length > shown.length ? " (" + shown.length + " shown)" : "");
+              (here.length > shown.length ? " (" + shown.length + " drawn)" : "");
             group.append(count);
             picture.append(group);
           }

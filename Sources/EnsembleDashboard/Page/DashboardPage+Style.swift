@@ -41,10 +41,13 @@ extension DashboardPage {
         svg .node circle.body { fill: #e8effc; stroke: var(--accent); stroke-width: 2; }
         svg .node.leader circle.body { stroke: var(--warn); stroke-width: 4; }
         svg .node.down circle.body { fill: #f6dada; stroke: var(--bad); }
-        svg .node text { font-size: 11px; text-anchor: middle; fill: var(--ink); }
+        svg .node text { font-size: 11px; fill: var(--ink); }
+        svg .node text.address { font-size: 10px; font-family: ui-monospace, Menlo, monospace; }
+        svg .node text.count { font-size: 10px; fill: var(--muted); }
         svg .actor circle { fill: var(--accent); }
         svg .actor.restarted circle { fill: var(--warn); }
-        svg .actor text { font-size: 9px; fill: var(--muted); }
+        svg .actor text { font-size: 11px; fill: var(--ink); }
+        svg .actor line { stroke: #9fb3da; }
         svg line { stroke: #c5cde0; stroke-width: 1; }
         footer { padding: 0 1.5rem 1.5rem; color: var(--muted); font-size: .85rem; }
         @media (max-width: 900px) { main { grid-template-columns: 1fr; } }

@@ -25,7 +25,7 @@ enum DashboardPage {
         <main>
           <section class="picture">
             <h2>The convention</h2>
-            <svg id="picture" viewBox="0 0 640 420" role="img" aria-label="nodes and the actors on them"></svg>
+            <svg id="picture" viewBox="0 0 640 460" role="img" aria-label="nodes and the actors on them"></svg>
           </section>
           <section class="feed">
             <h2>Events <span class="hint">(live)</span></h2>
