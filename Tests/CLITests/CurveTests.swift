@@ -59,6 +59,24 @@ struct CurveTests {
             #expect(PrometheusText.value("ensemble_metrics_up", ["node": "127.0.0.1:\(port)"], in: metrics.stdout) == 1)
             #expect(PrometheusText.value("ensemble_members", ["node": "127.0.0.1:\(port)"], in: metrics.stdout) == 3)
         }
+        // The dashboard with the same client key: the status, every member's metrics, the events.
+        let dashboard = try DashboardProcess(cluster, ["--curve", keys["user"]])
+        defer { dashboard.stop(signal: SIGKILL) }
+        let page = try dashboard.get("/api/status")
+        #expect(page.status == 200, "\(page.body)")
+        let served = try dashboard.get("/metrics").body
+        for port in [cluster.leaderPort] + members {
+            #expect(PrometheusText.value("ensemble_metrics_up", ["node": "127.0.0.1:\(port)"], in: served) == 1, "\(served)")
+        }
+        let stream = try HTTPProbe.stream(port: dashboard.port, path: "/api/events", timeout: 30) { $0.contains("\"kind\":\"joined\"") }
+        #expect(stream.body.contains("\"kind\":\"joined\""), "\(stream.body)")
+        #expect(dashboard.stop().status == 0)
+        // A key nobody lists: the dashboard serves, and says the convention refused it.
+        let stranger = try DashboardProcess(cluster, ["--curve", keys["stranger"]])
+        defer { stranger.stop(signal: SIGKILL) }
+        let refusedPage = try stranger.get("/api/status")
+        #expect(refusedPage.status == 503 && refusedPage.body.contains("refused"), "\(refusedPage.body)")
+
         // ENSEMBLE_CURVE stands for --curve.
         let fromEnvironment = try CLIRunner.run(["status"] + cluster.common, environment: ["ENSEMBLE_CURVE": keys["user"]])
         #expect(fromEnvironment.status == 0, "status with ENSEMBLE_CURVE: \(fromEnvironment.stderr)")

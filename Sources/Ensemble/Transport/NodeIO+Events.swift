@@ -88,6 +88,14 @@ extension NodeIO {
         }
     }
 
+    /// The node stops: its held requests are answered now (no leader known), so followers look
+    /// for the next leader at once instead of waiting out a request nobody will answer.
+    func answerEventWaitersStopping() {
+        let waiting = eventWaiters
+        eventWaiters = []
+        for waiter in waiting { reply(to: waiter.request, .notLeader(term: plane.election.term, leader: nil)) }
+    }
+
     /// This node no longer leads: its held requests learn where the stream is now.
     private func answerEventWaitersNotLeading() {
         let waiting = eventWaiters

@@ -315,6 +315,7 @@ final class NodeIO {
     }
 
     private func closeSockets() {
+        answerEventWaitersStopping()
         flushOutgoing()
         for peer in peers.values { peer.close() }
         peers.removeAll()
