@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -102,8 +103,16 @@ public struct DashboardServer: Sendable {
 
     private static func unavailable(_ error: any Error, type: String) -> Response {
         let reason = (error as? DashboardUnavailable)?.reason ?? "\(error)"
-        let text = type == "application/json" ? "{\"error\":\(JSONString.quoted(reason))}" : reason + "\n"
+        let text = type == "application/json" ? Self.errorDocument(reason) : reason + "\n"
         return Response(status: .serviceUnavailable, headers: headers(type: type), body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// `{"error": reason}`.
+    private static func errorDocument(_ reason: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = (try? encoder.encode(["error": reason])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The stream: the backlog, then each entry as it comes, with a comment line when quiet;
