@@ -35,16 +35,13 @@ struct ConventionDashboardSource: DashboardSource {
         }
     }
 
-    /// The leader and the node whose view named it; the `--leader` entries when no view is had.
+    /// The leader and the node whose view named it (`statusTargets`).
     private func targets() async throws -> ([NodeAddress], learnt: [NodeAddress: CurveKey]) {
-        let found: LeaderFinder.Found?
         do {
-            found = try await convention.findLeader(budget: min(timeout, .seconds(4)))
+            return try await convention.statusTargets(budget: min(timeout, .seconds(4)))
         } catch let failure as CommandFailure {
             throw DashboardUnavailable(failure.message)
         }
-        guard let found else { return (convention.leaderAddresses, [:]) }
-        return (found.source == found.leader ? [found.leader] : [found.leader, found.source], found.memberKeys)
     }
 }
 

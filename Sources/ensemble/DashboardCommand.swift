@@ -55,9 +55,6 @@ struct DashboardCommand: AsyncParsableCommand {
             ) { port in
                 printLine("dashboard at http://\(shownHost):\(port)/")
             }
-        } catch let error as DashboardListenError {
-            printErrorLine("ensemble dashboard: \(error)")
-            throw ExitCode(1)
         } catch {
             printErrorLine("ensemble dashboard: \(error)")
             throw ExitCode(1)

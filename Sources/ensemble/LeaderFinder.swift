@@ -159,4 +159,13 @@ extension ConventionOptions {
     func findLeader(budget: Duration = .seconds(4)) async throws -> LeaderFinder.Found? {
         try await LeaderFinder(convention: self, budget: budget).find()
     }
+
+    /// The nodes to ask for the convention's status, in order, and the keys learnt on the way:
+    /// the current leader, then the node whose view named it (in case the leader is gone while
+    /// its members still follow it); the `--leader` entries when no candidate has a view.
+    /// - Throws: `CommandFailure` when the CurveZMQ keys in force are unusable.
+    func statusTargets(budget: Duration) async throws -> ([NodeAddress], learnt: [NodeAddress: CurveKey]) {
+        guard let found = try await findLeader(budget: budget) else { return (leaderAddresses, [:]) }
+        return (found.source == found.leader ? [found.leader] : [found.leader, found.source], found.memberKeys)
+    }
 }

@@ -74,15 +74,12 @@ struct StatusCommand: AsyncParsableCommand {
     /// with the same lines when none does).
     private func targets() async throws -> ([NodeAddress], learnt: [NodeAddress: CurveKey]) {
         if let node { return ([try parseNode(node)], [:]) }
-        let found: LeaderFinder.Found?
         do {
-            found = try await convention.findLeader(budget: .milliseconds(Int(min(timeout, 4) * 1000)))
+            return try await convention.statusTargets(budget: .milliseconds(Int(min(timeout, 4) * 1000)))
         } catch let failure as CommandFailure {
             printErrorLine("ensemble status: \(failure.message)")
             throw ExitCode(1)
         }
-        guard let found else { return (convention.leaderAddresses, [:]) }
-        return (found.source == found.leader ? [found.leader] : [found.leader, found.source], found.memberKeys)
     }
 
     static func json(_ report: StatusReport) -> JSONText {
