@@ -126,8 +126,9 @@ struct EventStreamTests {
         #expect(isRunning(follower.pid))
     }
 
-    /// Restart reports from raw sockets: a member may report its own actors' restarts only;
-    /// a stranger, a client, or a member speaking of another node's actor changes nothing.
+    /// Restart reports from raw sockets: a member may report its own actors' restarts only, of
+    /// a type name that could be registered; a stranger, a client, a member speaking of another
+    /// node's actor or naming an over-long type changes nothing.
     @Test func onlyAMemberReportsRestartsAndOnlyOfItsOwnActors() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
@@ -148,6 +149,10 @@ struct EventStreamTests {
         cluster.expectCounter("forgedPayloads", grewBy: 1, from: before)
         rogue.send([try Forge.control(.actorRestarted(own, typeName: "Rogue", restarts: 1), from: own, to: leader)], to: cluster.leaderPort)
         cluster.expectCounter("forgedPayloads", grewBy: 2, from: before)
+        // Its own actor, from its runtime, but a type name no node registers: the leader would keep it.
+        let hoard = String(repeating: "R", count: TypeNames.maxBytes + 1)
+        rogue.send([try Forge.control(.actorRestarted(own, typeName: hoard, restarts: 1), from: system, to: leader)], to: cluster.leaderPort)
+        cluster.expectCounter("forgedPayloads", grewBy: 3, from: before)
         // A made-up life that is no member, of its own actor.
         let stranger = NodeID(address: NodeAddress(host: "127.0.0.1", port: try unusedPort(avoiding: Set(cluster.ports + [port]))), incarnation: 1)
         let impostor = try RawPeer.node(stranger, to: cluster.leaderPort)
@@ -168,6 +173,7 @@ struct EventStreamTests {
         let events = try cluster.run(["events", "--json"])
         #expect(events.lines.count == joinedEvents + 1)
         #expect(!events.stdout.contains("MorseEncoder"))
+        #expect(!events.stdout.contains("RRRR"))
     }
 
     /// The leader holds a caught-up reader's request until something happens, two per client

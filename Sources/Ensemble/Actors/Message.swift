@@ -101,7 +101,7 @@ public struct MessageRegistry: Sendable {
 
     /// Registers a message type under its `messageType`.
     public mutating func register<M: Message>(_ type: M.Type) {
-        precondition(!M.messageType.isEmpty && M.messageType.utf8.count <= 1024, "message type names are 1-1024 UTF-8 bytes")
+        precondition(TypeNames.fits(M.messageType), "message type names are 1-\(TypeNames.maxBytes) UTF-8 bytes")
         decoders[M.messageType] = { bytes in try M.decodePayload(bytes) }
     }
 

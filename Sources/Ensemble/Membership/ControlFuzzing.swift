@@ -274,6 +274,7 @@ extension ControlFuzzRun {
         case .misrouted: return "refused.misrouted"
         case .notFromTheLeader: return "refused.notFromTheLeader"
         case .notAMemberProbed: return "refused.notAMemberProbed"
+        case .notARegisteredType: return "refused.notARegisteredType"
         }
     }
 

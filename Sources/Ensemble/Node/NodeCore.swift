@@ -75,6 +75,9 @@ final class NodeCore: Sendable {
          messages: MessageRegistry, logger: Logger) throws {
         self.configuration = configuration
         self.nodeID = NodeID(address: configuration.advertisedAddress, incarnation: incarnation)
+        for type in actorTypes {
+            precondition(TypeNames.fits(type.typeName), "actor type names are 1-\(TypeNames.maxBytes) UTF-8 bytes")
+        }
         self.actorTypes = Dictionary(actorTypes.map { ($0.typeName, $0) }, uniquingKeysWith: { first, _ in first })
         self.messages = messages
         self.logger = logger

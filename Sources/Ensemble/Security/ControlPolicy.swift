@@ -100,9 +100,11 @@ public enum ControlPolicy {
             guard address.node == life || (isMember && context.members(address.node)) else { return .ignore(.forAnotherNode) }
             guard context.isLeader else { return .ignore(.notTheLeader) }
             return isMember ? .allow : .ignore(.notAMember)
-        case .actorRestarted(let address, _, _):
-            // A node reports its own actors' restarts only.
+        case .actorRestarted(let address, let typeName, _):
+            // A node reports its own actors' restarts only, of a type it could have registered
+            // (the leader keeps the name in its event log).
             guard address.node == life else { return .ignore(.forAnotherNode) }
+            guard TypeNames.fits(typeName) else { return .ignore(.notARegisteredType) }
             guard context.isLeader else { return .ignore(.notTheLeader) }
             return isMember ? .allow : .ignore(.notAMember)
         case .releaseName(_, let address):
@@ -165,6 +167,8 @@ public enum ControlRefusal: Sendable, Equatable {
     case notFromTheLeader
     /// A probe request about a life that is not a member of the receiver's view.
     case notAMemberProbed
+    /// A report naming a type no node could have registered (empty, or over `TypeNames.maxBytes`).
+    case notARegisteredType
 
     /// The `status --json` counter that counts it; `curve` in a CurveZMQ convention, whose
     /// counters keep the names they had before these checks covered plain text too.
@@ -174,7 +178,7 @@ public enum ControlRefusal: Sendable, Equatable {
         case .notAClient: return "curveClientRefusals"
         case .notAdmin: return "curveAdminRefusals"
         case .notAMemberKey: return "curveMemberRefusals"
-        case .forAnotherNode, .notTheRuntime: return "forgedPayloads"
+        case .forAnotherNode, .notTheRuntime, .notARegisteredType: return "forgedPayloads"
         case .notFromANode: return "misroutedDrops"
         case .notAMember: return "unknownSenders"
         case .notTheLeader: return "notLeaderDrops"
@@ -199,6 +203,7 @@ public enum ControlRefusal: Sendable, Equatable {
         case .misrouted: return "refused: an answer sent as a request"
         case .notFromTheLeader: return "refused: only the leader of this node's view asks it to probe"
         case .notAMemberProbed: return "refused: a node probes only members of its view"
+        case .notARegisteredType: return "refused: no node registers a type of that name"
         }
     }
 }

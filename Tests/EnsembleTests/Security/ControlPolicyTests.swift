@@ -85,6 +85,19 @@ import Testing
         #expect(Self.decide(.events(after: 0, waitMs: 0), Self.fromNode(Self.a)) == .ignore(.notFromANode))
     }
 
+    /// The leader keeps a reported type name in its event log: a name no node could register
+    /// (empty, or longer than any registered one) is dropped as forged.
+    @Test func aRestartReportNamesATypeThatCouldBeRegistered() {
+        let actor = Fixture.actor(Self.a, 4)
+        let longest = String(repeating: "x", count: TypeNames.maxBytes)
+        #expect(Self.decide(.actorRestarted(actor, typeName: longest, restarts: 1), Self.fromNode(Self.a)) == .allow)
+        for name in ["", longest + "x", String(repeating: "é", count: TypeNames.maxBytes / 2 + 1)] {
+            #expect(Self.decide(.actorRestarted(actor, typeName: name, restarts: 1), Self.fromNode(Self.a))
+                == .ignore(.notARegisteredType), "\(name.utf8.count) bytes")
+        }
+        #expect(ControlRefusal.notARegisteredType.counter(curve: false) == "forgedPayloads")
+    }
+
     // MARK: Nodes speaking for themselves
 
     @Test func aNodeSpeaksOnlyForItself() {
@@ -211,7 +224,7 @@ import Testing
         let node = NodeAddress(host: "10.0.0.1", port: 1900)
         let all: [ControlRefusal] = [.notANode, .notAClient, .notAdmin, .notAMemberKey, .forAnotherNode, .notTheRuntime,
                                      .notFromANode, .notAMember, .notTheLeader, .misrouted, .notFromTheLeader,
-                                     .notAMemberProbed]
+                                     .notAMemberProbed, .notARegisteredType]
         for refusal in all {
             let line = refusal.line(node: node, leader: node)
             #expect(!line.contains("\n") && !line.isEmpty)
