@@ -124,6 +124,11 @@ struct StopCommand: AsyncParsableCommand {
         printLine("stopped \(target) (pid \(recorded), by signal)")
     }
 
+    /// How long a node is given to answer the stop request: one whose process this machine
+    /// watches, and one elsewhere.
+    static let localAnswerWait = Duration.seconds(2)
+    static let remoteAnswerWait = Duration.seconds(5)
+
     /// How a node answered a stop request.
     private enum StopAnswer {
         case stopped
@@ -150,7 +155,10 @@ struct StopCommand: AsyncParsableCommand {
                     if await waitForExit(pid, timeout: 3), !Task.isCancelled { await client.close() }
                 }
             }
-            switch try await client.request(.stop, timeout: .seconds(2)) {
+            // A node elsewhere is given longer: its answer is all there is to go by (a busy machine,
+            // a CurveZMQ handshake, a slow link), where a local node's exit also answers and a frozen
+            // one is signalled after the wait.
+            switch try await client.request(.stop, timeout: pid == nil ? Self.remoteAnswerWait : Self.localAnswerWait) {
             case .ok: answer = .stopped
             case .refused(let why): answer = .refused(why)
             case let other: answer = .refused("\(target) answered the stop request with \(other)")

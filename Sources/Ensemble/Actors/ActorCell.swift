@@ -10,15 +10,21 @@ enum Mail: Sendable {
     indirect case local(any Message, sender: ActorAddress, correlationID: UInt64)
     /// A message that came over the wire, decoded by the actor's task.
     case wire(Envelope)
+    /// A message from another node, decoded from its frame as it was read (the mailbox
+    /// counts `wireBytes`, its payload's size, as it counts a `wire` envelope's).
+    indirect case received(any Message, sender: ActorAddress, correlationID: UInt64, wireBytes: Int)
     /// Stop now with the cell's exit reason, without a handler call (capability lost, node lost).
     case stop
     /// Killed abruptly (`ensemble kill`): the supervisor treats it as a crash.
     case kill
 
-    /// The payload bytes a mailbox counts for it: wire mail only.
+    /// The payload bytes a mailbox counts for it: mail from the wire only.
     var wireBytes: Int {
-        if case .wire(let envelope) = self { return envelope.payloadCount }
-        return 0
+        switch self {
+        case .wire(let envelope): return envelope.payloadCount
+        case .received(_, _, _, let wireBytes): return wireBytes
+        case .local, .stop, .kill: return 0
+        }
     }
 }
 

@@ -22,10 +22,18 @@ public protocol Message: Sendable {
     func encodedPayload() throws -> [UInt8]
     /// Reads a payload of this type (there is no need to implement it).
     static func decodePayload(_ bytes: [UInt8]) throws -> Self
+    /// Reads a payload of this type that takes `range` of `frame`, as a node reads mail
+    /// from a frame of several (there is no need to implement it: by default those bytes
+    /// are copied out for `decodePayload(_:)`; a `WireMessage` reads them in place).
+    static func decodePayload(_ frame: [UInt8], in range: Range<Int>) throws -> Self
 }
 
 extension Message {
     public static var messageType: String { String(describing: Self.self) }
+
+    public static func decodePayload(_ frame: [UInt8], in range: Range<Int>) throws -> Self {
+        try decodePayload(range == frame.indices ? frame : Array(frame[range]))
+    }
 
     /// This message as a `T` when it is one. A message of exactly that type costs a
     /// comparison of two type pointers; `as?` on an `any Message` goes through the
@@ -77,8 +85,14 @@ extension WireMessage {
     }
 
     public static func decodePayload(_ bytes: [UInt8]) throws -> Self {
-        guard bytes.first == WireWriter.marker else { throw WireError.malformed("not a hand-written \(Self.self)") }
-        var reader = WireReader(bytes)
+        try decodePayload(bytes, in: bytes.indices)
+    }
+
+    /// Read in place: no copy of the payload.
+    public static func decodePayload(_ frame: [UInt8], in range: Range<Int>) throws -> Self {
+        guard range.lowerBound >= 0, range.upperBound <= frame.count, !range.isEmpty, frame[range.lowerBound] == WireWriter.marker
+        else { throw WireError.malformed("not a hand-written \(Self.self)") }
+        var reader = WireReader(frame, range)
         let value = try Self(from: &reader)
         guard reader.isAtEnd else { throw WireError.malformed("trailing bytes in \(Self.self)") }
         return value
@@ -102,7 +116,7 @@ public struct MessageRegistry: Sendable {
     /// Registers a message type under its `messageType`.
     public mutating func register<M: Message>(_ type: M.Type) {
         precondition(TypeNames.fits(M.messageType), "message type names are 1-\(TypeNames.maxBytes) UTF-8 bytes")
-        decoders[M.messageType] = { bytes in try M.decodePayload(bytes) }
+        decoders[M.messageType] = { frame, range in try M.decodePayload(frame, in: range) }
     }
 
     /// Whether `typeName` is registered.
@@ -114,16 +128,17 @@ public struct MessageRegistry: Sendable {
     /// Decodes a payload of the registered type `typeName`.
     public func decode(_ typeName: String, _ payload: [UInt8]) throws -> any Message {
         guard let decoder = decoders[typeName] else { throw EnsembleError.unknownMessageType(typeName) }
-        return try Self.run(decoder, typeName, payload)
+        return try Self.run(decoder, typeName, payload, payload.indices)
     }
 
     fileprivate func decoder(for typeName: String) -> Decoder? { decoders[typeName] }
 
-    fileprivate typealias Decoder = @Sendable ([UInt8]) throws -> any Message
+    /// Decodes the payload that takes a range of a frame.
+    fileprivate typealias Decoder = @Sendable ([UInt8], Range<Int>) throws -> any Message
 
-    fileprivate static func run(_ decoder: Decoder, _ typeName: String, _ payload: [UInt8]) throws -> any Message {
+    fileprivate static func run(_ decoder: Decoder, _ typeName: String, _ frame: [UInt8], _ range: Range<Int>) throws -> any Message {
         do {
-            return try decoder(payload)
+            return try decoder(frame, range)
         } catch {
             throw EnsembleError.undecodable(typeName, "\(error)")
         }
@@ -138,11 +153,18 @@ struct RecentDecoder {
 
     /// Decodes like `MessageRegistry.decode`.
     mutating func decode(_ typeName: String, _ payload: [UInt8], with registry: MessageRegistry) throws -> any Message {
-        if let decoder, typeName == self.typeName { return try MessageRegistry.run(decoder, typeName, payload) }
+        try decode(typeName, payload, in: payload.indices, with: registry)
+    }
+
+    /// Decodes the payload that takes `range` of `frame`.
+    mutating func decode(
+        _ typeName: String, _ frame: [UInt8], in range: Range<Int>, with registry: MessageRegistry
+    ) throws -> any Message {
+        if let decoder, typeName == self.typeName { return try MessageRegistry.run(decoder, typeName, frame, range) }
         guard let found = registry.decoder(for: typeName) else { throw EnsembleError.unknownMessageType(typeName) }
         self.typeName = typeName
         decoder = found
-        return try MessageRegistry.run(found, typeName, payload)
+        return try MessageRegistry.run(found, typeName, frame, range)
     }
 }
 

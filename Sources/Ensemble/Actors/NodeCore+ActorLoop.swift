@@ -59,9 +59,11 @@ extension NodeCore {
             case .kill:
                 counters.add("actorsKilled")
                 logger.notice("\(cell.typeName) \(cell.address) was killed")
-            case .local, .wire:
+            case .local, .wire, .received:
                 guard let (message, sender, correlationID) = open(mail, for: cell, decoders: &actor.decoders) else { continue }
-                if Swift.type(of: message) == ChildActorExited.self {
+                // Read once: each `type(of:)` of an existential is a runtime call.
+                let messageType = Swift.type(of: message)
+                if messageType == ChildActorExited.self {
                     let exited = message as! ChildActorExited
                     // Told once: the child's own notice and its node's loss can both come.
                     guard cell.removeChild(exited.child) else { continue }
@@ -82,7 +84,7 @@ extension NodeCore {
                 }
                 if let epochOnIOThread, ioHandover.epoch != epochOnIOThread, !io.isOwnerThread { actor.heldIOThread = true }
                 // A metatype comparison: a cast here would cost a runtime lookup per message.
-                if Swift.type(of: message) == ActorExitRequest.self { cell.requestExit(exitReason(askedBy: sender)) }
+                if messageType == ActorExitRequest.self { cell.requestExit(exitReason(askedBy: sender)) }
                 if !failed { continue }
             }
             if await supervise(&actor.supervisor, cell) { actor.instance = type.init() }
@@ -128,6 +130,14 @@ extension NodeCore {
         }
     }
 
+    /// A decoded message's value and sender (mail sent on this node, or decoded as it arrived).
+    private static func messageAndSender(_ mail: Mail) -> (any Message, ActorAddress)? {
+        switch mail {
+        case .local(let message, let sender, _), .received(let message, let sender, _, _): return (message, sender)
+        case .wire, .stop, .kill: return nil
+        }
+    }
+
     /// What a failed handler was given, for its poison message; worked out only on failure.
     private static func original(of mail: Mail, _ message: any Message) -> (typeName: String, payload: [UInt8]) {
         if case .wire(let envelope) = mail { return (envelope.typeName, envelope.payload) }
@@ -136,7 +146,7 @@ extension NodeCore {
 
     private func open(_ mail: Mail, for cell: ActorCell, decoders: inout RecentDecoder) -> (any Message, ActorAddress, UInt64)? {
         switch mail {
-        case .local(let message, let sender, let correlationID):
+        case .local(let message, let sender, let correlationID), .received(let message, let sender, let correlationID, _):
             return (message, sender, correlationID)
         case .stop, .kill:
             return nil
@@ -144,25 +154,32 @@ extension NodeCore {
             let sender = envelope.sender ?? systemAddress
             do {
                 let message = try decoders.decode(envelope.typeName, envelope.payload, with: messages)
-                // A child's exit is told by the child: from anyone else it is a forgery.
-                if Swift.type(of: message) == ChildActorExited.self, (message as? ChildActorExited)?.child != envelope.sender {
+                // A child's exit is told by the child: from anyone else it is a forgery. (The name is
+                // checked first: most mail is no lifecycle message, and the type's lookup is a runtime call.)
+                if envelope.carriesLifecycleMessage, Swift.type(of: message) == ChildActorExited.self,
+                    (message as? ChildActorExited)?.child != envelope.sender
+                {
                     counters.add("lifecycleRefusals")
                     return nil
                 }
                 return (message, sender, envelope.correlationID)
             } catch {
-                counters.add("undecodableMessages")
-                logger.warning("\(cell.address) dropped a \(envelope.typeName): \(error)")
-                if envelope.sender != nil {
-                    let unknown = (error as? EnsembleError) == .unknownMessageType(envelope.typeName)
-                    let details = unknown ? "\(nodeID.address) registered no message type \(envelope.typeName)" : "\(error)"
-                    tell(PoisonMessage(originalType: envelope.typeName, originalPayload: envelope.payload, details: details,
-                                       kind: unknown ? .unknownMessageType : .undecodable),
-                         to: sender, from: cell.address, correlationID: envelope.correlationID)
-                }
+                refuseUndecodable(envelope, for: cell, error)
                 return nil
             }
         }
+    }
+
+    /// Mail for `cell` that could not be decoded: counted, logged, and its sender gets a poison message.
+    func refuseUndecodable(_ envelope: Envelope, for cell: ActorCell, _ error: any Error) {
+        counters.add("undecodableMessages")
+        logger.warning("\(cell.address) dropped a \(envelope.typeName): \(error)")
+        guard let sender = envelope.sender else { return }
+        let unknown = (error as? EnsembleError) == .unknownMessageType(envelope.typeName)
+        let details = unknown ? "\(nodeID.address) registered no message type \(envelope.typeName)" : "\(error)"
+        tell(PoisonMessage(originalType: envelope.typeName, originalPayload: envelope.payload, details: details,
+                           kind: unknown ? .unknownMessageType : .undecodable),
+             to: sender, from: cell.address, correlationID: envelope.correlationID)
     }
 
     /// After an actor's last message: unregister, stop its children, tell its parent, free its name.
@@ -185,7 +202,7 @@ extension NodeCore {
             // Mail still queued can no longer be handled: its senders learn so.
             for mail in leftover {
                 if case .wire(let envelope) = mail { returnDeadLetter(envelope, reason: "\(cell.address) has exited") }
-                if case .local(let message, let sender, _) = mail, sender != cell.address, !(message is DeadLetter) {
+                if let (message, sender) = Self.messageAndSender(mail), sender != cell.address, !(message is DeadLetter) {
                     tell(DeadLetter(recipient: cell.address, originalType: type(of: message).messageType,
                                     originalPayload: (try? message.encodedPayload()) ?? [], reason: "\(cell.address) has exited"),
                          to: sender, from: cell.address, correlationID: 0)

@@ -218,21 +218,7 @@ final class NodeCore: Sendable {
         }
     }
 
-    /// Hands a run of wire envelopes for one local actor to it at once: one lookup, one lock.
-    func deliver(run envelopes: [Envelope]) {
-        guard let first = envelopes.first else { return }
-        guard envelopes.count > 1 else { return deliver(first) }
-        guard first.recipient.node == nodeID, let cell = cell(first.recipient.id) else {
-            for envelope in envelopes { deliver(envelope) }
-            return
-        }
-        let taken = cell.enqueue(contentsOf: envelopes.map { .wire($0) })
-        for envelope in envelopes[taken...] {
-            mailboxRefused(recipient: envelope.recipient, typeName: envelope.typeName, sender: envelope.sender)
-        }
-    }
-
-    private func mailboxRefused(recipient: ActorAddress, typeName: String, sender: ActorAddress?) {
+    func mailboxRefused(recipient: ActorAddress, typeName: String, sender: ActorAddress?) {
         // The payload is not returned here: a full mailbox is back-pressure, not a reason to resend.
         counters.add("mailboxDrops")
         guard let sender, typeName != DeadLetter.messageType else { return }

@@ -181,7 +181,7 @@ extension NodeIO {
     /// claims, and what that key may do. The others are counted and logged once per frame.
     /// A JOIN names its key: the connection's, and not another key than a live member's at
     /// that address (its answer goes back over the connection, so no key is kept for it).
-    func screened(_ envelopes: [Envelope], claimed: NodeID, userID: String?) -> ([Envelope], Permissions) {
+    func screened(_ envelopes: [EnvelopeHeader], in frame: [UInt8], claimed: NodeID, userID: String?) -> ([EnvelopeHeader], Permissions) {
         guard let curve else { return (envelopes, .plainTextNode) }
         guard let userID, let key = curve.key(ofUserID: userID) else {
             core.counters.add(AccessRefusal.unknownKey.counter, envelopes.count)
@@ -192,7 +192,7 @@ extension NodeIO {
         // Most traffic is mail and answers, whose decision is the same for the whole message.
         let speaking = rules.nodeConnection(key: key, knownKey: knownKey(of: claimed.address), joining: nil)
         if speaking == .allow && envelopes.allSatisfy({ $0.kind != .control }) { return (envelopes, permissions) }
-        var admitted: [Envelope] = []
+        var admitted: [EnvelopeHeader] = []
         admitted.reserveCapacity(envelopes.count)
         // A JOIN is told apart by decoding the request; a frame gets that for a bounded number of them.
         var decodeBudget = Self.requestsPerFrame
@@ -202,7 +202,7 @@ extension NodeIO {
             if envelope.kind == .control && decodeBudget > 0 {
                 decodeBudget -= 1
                 if envelope.typeName == JoinRequest.Proto.protoMessageName,
-                    let request = try? JoinRequest(protoBytes: envelope.payload), request.node == claimed
+                    let request = try? JoinRequest(protoBytes: Array(frame[envelope.payload])), request.node == claimed
                 {
                     decision = rules.nodeConnection(
                         key: key, knownKey: viewKey(of: claimed.address), joining: .some(request.publicKey))

@@ -23,8 +23,9 @@ extension NodeIO {
                 core.counters.add("malformedFrames")
                 continue
             }
-            let envelopes: [Envelope]
-            do { envelopes = try Envelope.decodeBatch(frame) } catch {
+            // Headers first: a node's mail for this node's actors is decoded from the frame itself.
+            let headers: [EnvelopeHeader]
+            do { headers = try EnvelopeHeader.decodeBatch(frame) } catch {
                 core.counters.add("malformedFrames")
                 core.logger.debug("dropped a malformed frame: \(error)")
                 if case .unsupportedVersion(let version) = error {
@@ -34,11 +35,11 @@ extension NodeIO {
                 }
                 continue
             }
-            core.counters.addEnvelopesIn(envelopes.count)
+            core.counters.addEnvelopesIn(headers.count)
             if prefix == Self.clientPrefix {
-                receiveFromClient(identity, envelopes, userID: userID)
+                receiveFromClient(identity, headers.map { $0.envelope(in: frame) }, userID: userID)
             } else if prefix == Self.nodePrefix {
-                receiveFromNode(identity, envelopes, userID: userID)
+                receiveFromNode(identity, headers, in: frame, userID: userID)
             } else {
                 core.counters.add("malformedFrames")
             }
@@ -117,14 +118,14 @@ extension NodeIO {
 
     /// A node's envelopes: each must name the connection's life as its sender, and with
     /// CurveZMQ come over that node's key; mail only from members.
-    private func receiveFromNode(_ identity: [UInt8], _ envelopes: [Envelope], userID: String?) {
+    private func receiveFromNode(_ identity: [UInt8], _ headers: [EnvelopeHeader], in frame: [UInt8], userID: String?) {
         guard let claimed = claimedNode(identity) else {
-            core.counters.add("forgedSenders", envelopes.count)
+            core.counters.add("forgedSenders", headers.count)
             return
         }
-        var envelopes = envelopes
+        var envelopes = headers
         var permissions = Permissions.plainTextNode
-        if curve != nil { (envelopes, permissions) = screened(envelopes, claimed: claimed, userID: userID) }
+        if curve != nil { (envelopes, permissions) = screened(headers, in: frame, claimed: claimed, userID: userID) }
         // This node's own link (its leader address points back at it) is this node's runtime; a
         // connection that only names this life is not (nobody else knows the link's secret).
         let isOwnLink = claimed == core.nodeID && peers.values.contains { $0.identity == identity }
@@ -143,12 +144,12 @@ extension NodeIO {
         // handful per frame they are not even decoded.
         var strangerBudget = Self.requestsPerFrame
         // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
-        var run: [Envelope] = []
+        var run: [EnvelopeHeader] = []
         var runRecipient: ActorAddress?
         // The control plane's traffic between nodes, for `bench --scale`'s idle membership rate.
         var controlMessages = 0
         defer {
-            core.deliver(run: run)
+            core.deliver(run, in: frame, decoder: &mailDecoder)
             if controlMessages > 0 { core.counters.add("controlMessagesIn", controlMessages) }
         }
         // Each field is read once: an address read from an envelope is a copy (its host a reference count).
@@ -196,14 +197,14 @@ extension NodeIO {
                 run.append(envelope)
                 continue
             }
-            core.deliver(run: run)
+            core.deliver(run, in: frame, decoder: &mailDecoder)
             run.removeAll(keepingCapacity: true)
             runRecipient = nil
             if goesToLocalActor(recipient, kind: kind) {
                 run.append(envelope)
                 runRecipient = recipient
             } else {
-                route(envelope, from: origin, over: (claimed, identity))
+                route(envelope.envelope(in: frame), from: origin, over: (claimed, identity))
             }
         }
     }
@@ -211,7 +212,7 @@ extension NodeIO {
     /// Whether a node's lifecycle message may reach its actor: an `ActorExitRequest` from the
     /// actor's parent, or from the runtime of the node that created it or its parent's
     /// (the other runtime messages carry their own checks where they are handled).
-    private func lifecycleAllowed(_ envelope: Envelope) -> Bool {
+    private func lifecycleAllowed(_ envelope: EnvelopeHeader) -> Bool {
         // Only the parent's own node tells it of a replaced child.
         if envelope.typeName == ChildActorReplaced.messageType { return false }
         guard envelope.typeName == ActorExitRequest.messageType else { return true }

@@ -27,6 +27,8 @@ final class NodeIO {
     @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
     /// The buffers every socket of this node receives into, reused from message to message.
     @exclusivity(unchecked) var inbound = ZMQFrames()
+    /// The decoder of the last type of mail read for this node's actors (`NodeCore.deliver(_:in:decoder:)`).
+    @exclusivity(unchecked) var mailDecoder = RecentDecoder()
     /// The sockets and descriptors the loop waits on, kept from turn to turn.
     @exclusivity(unchecked) var waitSet = ZMQWaitSet()
     @exclusivity(unchecked) var outgoing: [NodeAddress: [Envelope]] = [:]

@@ -130,28 +130,7 @@ public struct Envelope: Sendable, Equatable {
 
     /// Decodes the envelope at the reader's offset and leaves the reader after it.
     static func decode(_ reader: inout ByteReader) throws(WireError) -> Envelope {
-        let start = reader.offset
-        let frameEnd = reader.end
-        let magic = try reader.readByte()
-        guard magic == Self.magic else { throw .badMagic(magic) }
-        let version = try reader.readByte()
-        guard version == Self.protocolVersion else { throw .unsupportedVersion(version) }
-        let kindByte = try reader.readByte()
-        guard let kind = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
-        let flags = try reader.readByte()
-        guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
-        let length = Int(try reader.readUInt32())
-        guard length >= Self.headerSize, length <= frameEnd - start else { throw .badLength }
-        reader.end = start + length
-        defer { reader.end = frameEnd }
-        let correlationID = try reader.readUInt64()
-        let sender = flags & 1 == 1 ? try readAddress(&reader) : nil
-        let recipient = try readAddress(&reader)
-        let typeName = try reader.readTypeName()
-        let payload = Array(try reader.readBytes(reader.remaining))
-        return Envelope(
-            kind: kind, sender: sender, recipient: recipient, typeName: typeName,
-            correlationID: correlationID, payload: payload)
+        try EnvelopeHeader.decode(&reader).envelope(in: reader.bytes)
     }
 
     static func write(_ address: ActorAddress, into writer: inout ByteWriter) {

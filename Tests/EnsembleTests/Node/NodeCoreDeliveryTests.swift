@@ -9,7 +9,17 @@ private final class RunSink: EnsembleActor {
     func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {}
 }
 
-/// `NodeCore.deliver(run:)`: a run of wire envelopes for one local actor, one lookup and one lock.
+/// A probe whose id travels in its payload.
+private struct DeliveryProbe: WireMessage {
+    static var messageType: String { "Probe" }
+    var id: UInt64
+    init(id: UInt64) { self.id = id }
+    func write(to writer: inout WireWriter) { writer.write(id) }
+    init(from reader: inout WireReader) throws { id = try reader.readUInt64() }
+}
+
+/// `NodeCore.deliver(_:in:decoder:)`: a run of a node's tells for one local actor, decoded from
+/// their frame, one lookup and one lock.
 ///
 /// The node is created but never started. Its actors' tasks prefer the node's I/O
 /// thread, which is not running, so they never take their mail: what a mailbox
@@ -21,13 +31,30 @@ struct NodeCoreDeliveryTests {
         var configuration = NodeConfiguration(port: 9400)
         configuration.mailboxCapacity = mailboxCapacity
         configuration.actorsOnIOThread = true
-        let node = try Node(configuration: configuration, actorTypes: [RunSink.self], messages: [], incarnation: 1)
+        let node = try Node(configuration: configuration, actorTypes: [RunSink.self], messages: [DeliveryProbe.self], incarnation: 1)
         return (node, node.core)
     }
 
     static func run(to recipient: ActorAddress, _ ids: ClosedRange<UInt64>, sender: ActorAddress? = Fixture.actor(remote, 3)) -> [Envelope] {
         ids.map { id in
-            Envelope(kind: .tell, sender: sender, recipient: recipient, typeName: "Probe", correlationID: id, payload: [UInt8(id)])
+            Envelope(kind: .tell, sender: sender, recipient: recipient, typeName: "Probe", correlationID: id,
+                     payload: try! DeliveryProbe(id: id).encodedPayload())
+        }
+    }
+
+    /// Delivers `envelopes` as a node's frame brings them: encoded into one frame, read back as headers.
+    static func deliver(_ envelopes: [Envelope], to core: NodeCore) {
+        var decoder = RecentDecoder()
+        guard !envelopes.isEmpty else { return core.deliver([], in: [], decoder: &decoder) }
+        let frame = Envelope.encodeBatch(envelopes)
+        core.deliver(try! EnvelopeHeader.decodeBatch(frame), in: frame, decoder: &decoder)
+    }
+
+    /// The messages a mailbox held, as their probes' ids (each was decoded as it was delivered).
+    static func probeIDs(_ mails: [Mail]) -> [UInt64] {
+        mails.map { mail in
+            guard case .received(let message, _, let correlationID, _) = mail, let probe = message.cast(to: DeliveryProbe.self) else { return 0 }
+            return probe.id == correlationID ? probe.id : 0
         }
     }
 
@@ -45,8 +72,8 @@ struct NodeCoreDeliveryTests {
         let (node, core) = try Self.core(mailboxCapacity: 10)
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
-        core.deliver(run: Self.run(to: address, 1...4))
-        #expect(ActorCellTests.ids(cell.closeAndDrain()) == [1, 2, 3, 4])
+        Self.deliver(Self.run(to: address, 1...4), to: core)
+        #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 2, 3, 4])
         #expect(core.counters.snapshot["mailboxDrops"] == nil)
         withExtendedLifetime(node) {}
     }
@@ -56,8 +83,8 @@ struct NodeCoreDeliveryTests {
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
         _ = try Self.deadLettersSent(core)
-        core.deliver(run: Self.run(to: address, 1...5))
-        #expect(ActorCellTests.ids(cell.closeAndDrain()) == [1, 2, 3])
+        Self.deliver(Self.run(to: address, 1...5), to: core)
+        #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 2, 3])
         #expect(core.counters.snapshot["mailboxDrops"] == 2)
         let letters = try Self.deadLettersSent(core)
         #expect(letters.count == 2)
@@ -70,9 +97,11 @@ struct NodeCoreDeliveryTests {
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
         cell.closeMailbox()
-        core.deliver(run: Self.run(to: address, 1...3, sender: nil))
+        _ = try Self.deadLettersSent(core)
+        Self.deliver(Self.run(to: address, 1...3), to: core)
         #expect(core.counters.snapshot["mailboxDrops"] == 3)
-        #expect(ActorCellTests.ids(cell.closeAndDrain()) == [])
+        #expect(try Self.deadLettersSent(core).count == 3)
+        #expect(Self.probeIDs(cell.closeAndDrain()) == [])
         withExtendedLifetime(node) {}
     }
 
@@ -80,10 +109,10 @@ struct NodeCoreDeliveryTests {
         let (node, core) = try Self.core(mailboxCapacity: 1)
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
-        core.deliver(run: Self.run(to: address, 1...1))
-        core.deliver(run: Self.run(to: address, 2...2))
-        core.deliver(run: [])
-        #expect(ActorCellTests.ids(cell.closeAndDrain()) == [1])
+        Self.deliver(Self.run(to: address, 1...1), to: core)
+        Self.deliver(Self.run(to: address, 2...2), to: core)
+        Self.deliver([], to: core)
+        #expect(Self.probeIDs(cell.closeAndDrain()) == [1])
         #expect(core.counters.snapshot["mailboxDrops"] == 1)
         withExtendedLifetime(node) {}
     }
@@ -92,11 +121,56 @@ struct NodeCoreDeliveryTests {
         let (node, core) = try Self.core(mailboxCapacity: 10)
         _ = try Self.deadLettersSent(core)
         let nowhere = ActorAddress(node: core.nodeID, id: 999)
-        core.deliver(run: Self.run(to: nowhere, 1...3))
+        Self.deliver(Self.run(to: nowhere, 1...3), to: core)
         #expect(core.counters.snapshot["deadLetters"] == 3)
         let letters = try Self.deadLettersSent(core)
         #expect(letters.count == 3)
         #expect(letters.allSatisfy { $0.to == Fixture.actor(Self.remote, 3) && $0.reason.contains("no actor") })
+        withExtendedLifetime(node) {}
+    }
+
+    /// A payload that does not decode as its type is refused as it arrives: counted, its sender
+    /// poisoned, and the mail around it delivered.
+    @Test func anUndecodablePayloadIsRefusedAndItsNeighboursDelivered() throws {
+        let (node, core) = try Self.core(mailboxCapacity: 10)
+        let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
+        let cell = try #require(core.cell(address.id))
+        _ = try core.io.drain(acknowledgingWake: false)
+        var run = Self.run(to: address, 1...3)
+        run[1] = Envelope(kind: .tell, sender: Fixture.actor(Self.remote, 3), recipient: address, typeName: "Probe",
+                          correlationID: 2, payload: [0xFE, 1, 2])
+        run.append(Envelope(kind: .tell, sender: Fixture.actor(Self.remote, 3), recipient: address, typeName: "Unregistered",
+                            correlationID: 4, payload: [1]))
+        Self.deliver(run, to: core)
+        #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 3])
+        #expect(core.counters.snapshot["undecodableMessages"] == 2)
+        let poisons = try core.io.drain(acknowledgingWake: false).mail.filter { $0.typeName == PoisonMessage.messageType }
+        #expect(poisons.map(\.correlationID) == [2, 4])
+        #expect(poisons.allSatisfy { $0.recipient == Fixture.actor(Self.remote, 3) && $0.sender == address })
+        withExtendedLifetime(node) {}
+    }
+
+    /// A child's exit told by anyone but the child is a forgery, dropped as it arrives.
+    @Test func aChildsExitFromAnotherSenderIsRefused() throws {
+        let (node, core) = try Self.core(mailboxCapacity: 10)
+        let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
+        let cell = try #require(core.cell(address.id))
+        let child = Fixture.actor(Self.remote, 8)
+        let notice = try ChildActorExited(child: child, reason: .stopped).encodedPayload()
+        let forged = Envelope(kind: .tell, sender: Fixture.actor(Self.remote, 3), recipient: address,
+                              typeName: ChildActorExited.messageType, correlationID: 1, payload: notice)
+        let genuine = Envelope(kind: .tell, sender: child, recipient: address,
+                               typeName: ChildActorExited.messageType, correlationID: 2, payload: notice)
+        Self.deliver([forged, genuine], to: core)
+        let held = cell.closeAndDrain()
+        #expect(core.counters.snapshot["lifecycleRefusals"] == 1)
+        #expect(held.count == 1)
+        if case .received(let message, let sender, let correlationID, let bytes) = held.first {
+            #expect(message.cast(to: ChildActorExited.self)?.child == child && sender == child && correlationID == 2)
+            #expect(bytes == notice.count)
+        } else {
+            Issue.record("the child's own notice was not delivered: \(held)")
+        }
         withExtendedLifetime(node) {}
     }
 }

@@ -106,6 +106,20 @@ struct WireTextTests {
         }
     }
 
+    /// Compared a word at a time: a difference in any word, or in the bytes after the last whole word, tells them apart.
+    @Test func longNamesDifferingInAnyByteAreToldApart() {
+        var recent = RecentWireText()
+        let base = Array("ensemble.v2.ChildActorExited".utf8)
+        #expect(recent.typeName(base[...]) == "ensemble.v2.ChildActorExited")
+        for index in base.indices {
+            var changed = base
+            changed[index] ^= 0x01
+            let text = String(decoding: changed, as: UTF8.self)
+            #expect(recent.typeName(changed[...]) == text, "byte \(index)")
+            #expect(recent.typeName(base[...]) == "ensemble.v2.ChildActorExited", "byte \(index)")
+        }
+    }
+
     @Test func hostsAndTypeNamesAreRememberedApart() {
         var recent = RecentWireText()
         #expect(recent.host(Self.bytes("alpha")) == "alpha")

@@ -103,6 +103,12 @@ struct ByteReader {
         return bytes[offset..<offset + count]
     }
 
+    /// Moves past `count` bytes without reading them.
+    mutating func skip(_ count: Int) throws(WireError) {
+        guard count >= 0, remaining >= count else { throw .truncated }
+        offset += count
+    }
+
     /// A type name; the same name as the envelope before it costs no decoding.
     mutating func readTypeName() throws(WireError) -> String {
         let count = Int(try readUInt16())

@@ -73,6 +73,9 @@ public struct WireReader {
 
     init(_ bytes: [UInt8]) { inner = ByteReader(bytes, offset: 1) }
 
+    /// Reads the payload that takes `range` of `frame` (its first byte the marker).
+    init(_ frame: [UInt8], _ range: Range<Int>) { inner = ByteReader(frame, offset: range.lowerBound + 1, end: range.upperBound) }
+
     /// A UInt64.
     public mutating func readUInt64() throws -> UInt64 { try inner.readUInt64() }
     /// An Int.

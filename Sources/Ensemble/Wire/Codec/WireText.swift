@@ -61,11 +61,24 @@ private struct RecentText {
         return decoded
     }
 
+    /// Compared a word at a time: a byte loop was about 300 instructions per envelope (two
+    /// hosts and a type name), a tenth of a receiving node's decoding.
     private static func equal(_ known: inout String, _ slice: ArraySlice<UInt8>) -> Bool {
         known.withUTF8 { known in
             guard known.count == slice.count else { return false }
             return slice.withUnsafeBufferPointer { slice in
-                for index in 0..<known.count where known[index] != slice[index] { return false }
+                guard let left = known.baseAddress, let right = slice.baseAddress else { return true }
+                let (a, b) = (UnsafeRawPointer(left), UnsafeRawPointer(right))
+                var index = 0
+                while index + 8 <= known.count {
+                    guard a.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                        == b.loadUnaligned(fromByteOffset: index, as: UInt64.self) else { return false }
+                    index += 8
+                }
+                while index < known.count {
+                    guard known[index] == slice[index] else { return false }
+                    index += 1
+                }
                 return true
             }
         }
