@@ -1,38 +1,40 @@
 extension NodeCore {
-    /// Hands a run of a node's tells for one actor of this node to its mailbox, each message
-    /// decoded straight from the frame it came in (`decoder` remembers the last type's decoder).
+    /// Hands a run of a node's tells for one actor of this node (`run`: their indices in
+    /// `headers`) to its mailbox, each message decoded straight from the frame it came in
+    /// (`decoder` remembers the last type's decoder).
     ///
     /// An `Envelope` per tell cost an object for its fields and a copy of its payload, both
-    /// freed again once the actor had decoded it: about a sixth of a receiving node's work
-    /// per message (callgrind, `bench`'s tells). The handler runs on the thread that read the
-    /// mail anyway; what the mailbox keeps is the decoded message.
-    func deliver(_ run: [EnvelopeHeader], in frame: [UInt8], decoder: inout RecentDecoder) {
+    /// freed again once the actor had decoded it. The handler runs on the thread that read
+    /// the mail anyway; what the mailbox keeps is the decoded message.
+    func deliver(_ run: [Int], of headers: [EnvelopeHeader], in frame: [UInt8], decoder: inout RecentDecoder) {
         guard let first = run.first else { return }
-        guard first.recipient.node == nodeID, let cell = cell(first.recipient.id) else {
+        let recipient = headers[first].recipient
+        guard recipient.node == nodeID, let cell = cell(recipient.id) else {
             // No such actor (any more): each is a dead letter, as any envelope would be.
-            for header in run { deliver(header.envelope(in: frame)) }
+            for index in run { deliver(headers[index].envelope(in: frame)) }
             return
         }
         var mail: [Mail] = []
         mail.reserveCapacity(run.count)
-        for header in run {
+        for index in run {
             let message: any Message
             do {
-                message = try decoder.decode(header.typeName, frame, in: header.payload, with: messages)
+                message = try decoder.decode(headers[index].typeName, frame, in: headers[index].payload, with: messages)
             } catch {
-                refuseUndecodable(header.envelope(in: frame), for: cell, error)
+                refuseUndecodable(headers[index].envelope(in: frame), for: cell, error)
                 continue
             }
+            let sender = headers[index].sender
             // A child's exit is told by the child: from anyone else it is a forgery. (The name is
             // checked first: most mail is no lifecycle message, and the type's lookup is a runtime call.)
-            if header.carriesLifecycleMessage, Swift.type(of: message) == ChildActorExited.self,
-                (message as? ChildActorExited)?.child != header.sender
+            if headers[index].carriesLifecycleMessage, Swift.type(of: message) == ChildActorExited.self,
+                (message as? ChildActorExited)?.child != sender
             {
                 counters.add("lifecycleRefusals")
                 continue
             }
-            mail.append(.received(message, sender: header.sender ?? systemAddress, correlationID: header.correlationID,
-                                  wireBytes: header.payload.count))
+            mail.append(.received(message, sender: sender ?? systemAddress, correlationID: headers[index].correlationID,
+                                  wireBytes: headers[index].payload.count))
         }
         deliver(mail, to: cell)
     }

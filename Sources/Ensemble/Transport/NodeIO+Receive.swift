@@ -143,22 +143,23 @@ extension NodeIO {
         // A non-member's requests and answers are few (a JOIN, a heartbeat of a lost life): past a
         // handful per frame they are not even decoded.
         var strangerBudget = Self.requestsPerFrame
-        // Consecutive tells for one local actor (a stream of them is common) go in one hand-off.
-        var run: [EnvelopeHeader] = []
+        // Consecutive tells for one local actor (a stream of them is common) go in one hand-off,
+        // kept as indices: a header is over a hundred bytes, and each copy also counts its strings.
+        var run: [Int] = []
         var runRecipient: ActorAddress?
         // The control plane's traffic between nodes, for `bench --scale`'s idle membership rate.
         var controlMessages = 0
         defer {
-            core.deliver(run, in: frame, decoder: &mailDecoder)
+            core.deliver(run, of: envelopes, in: frame, decoder: &mailDecoder)
             if controlMessages > 0 { core.counters.add("controlMessagesIn", controlMessages) }
         }
-        // Each field is read once: an address read from an envelope is a copy (its host a reference count).
+        // Each field is read once, in place: an address read from a header is a copy (its host a reference count).
         let me = core.nodeID
-        for envelope in envelopes {
-            let kind = envelope.kind
-            let recipient = envelope.recipient
+        for index in envelopes.indices {
+            let kind = envelopes[index].kind
+            let recipient = envelopes[index].recipient
             if kind != .tell { controlMessages += 1 }
-            guard let sender = envelope.sender, sender.node == claimed else {
+            guard let sender = envelopes[index].sender, sender.node == claimed else {
                 core.counters.add("forgedSenders")
                 continue
             }
@@ -187,24 +188,24 @@ extension NodeIO {
                     continue
                 }
             }
-            if kind == .tell && envelope.carriesLifecycleMessage && !lifecycleAllowed(envelope) {
+            if kind == .tell && envelopes[index].carriesLifecycleMessage && !lifecycleAllowed(envelopes[index]) {
                 core.counters.add("lifecycleRefusals")
                 continue
             }
             if kind == .tell, let current = runRecipient, current.id == recipient.id,
                 current.node.incarnation == recipient.node.incarnation
             {
-                run.append(envelope)
+                run.append(index)
                 continue
             }
-            core.deliver(run, in: frame, decoder: &mailDecoder)
+            core.deliver(run, of: envelopes, in: frame, decoder: &mailDecoder)
             run.removeAll(keepingCapacity: true)
             runRecipient = nil
             if goesToLocalActor(recipient, kind: kind) {
-                run.append(envelope)
+                run.append(index)
                 runRecipient = recipient
             } else {
-                route(envelope.envelope(in: frame), from: origin, over: (claimed, identity))
+                route(envelopes[index].envelope(in: frame), from: origin, over: (claimed, identity))
             }
         }
     }

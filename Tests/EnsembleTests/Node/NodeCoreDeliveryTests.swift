@@ -18,7 +18,7 @@ private struct DeliveryProbe: WireMessage {
     init(from reader: inout WireReader) throws { id = try reader.readUInt64() }
 }
 
-/// `NodeCore.deliver(_:in:decoder:)`: a run of a node's tells for one local actor, decoded from
+/// `NodeCore.deliver(_:of:in:decoder:)`: a run of a node's tells for one local actor, decoded from
 /// their frame, one lookup and one lock.
 ///
 /// The node is created but never started. Its actors' tasks prefer the node's I/O
@@ -45,9 +45,10 @@ struct NodeCoreDeliveryTests {
     /// Delivers `envelopes` as a node's frame brings them: encoded into one frame, read back as headers.
     static func deliver(_ envelopes: [Envelope], to core: NodeCore) {
         var decoder = RecentDecoder()
-        guard !envelopes.isEmpty else { return core.deliver([], in: [], decoder: &decoder) }
+        guard !envelopes.isEmpty else { return core.deliver([], of: [], in: [], decoder: &decoder) }
         let frame = Envelope.encodeBatch(envelopes)
-        core.deliver(try! EnvelopeHeader.decodeBatch(frame), in: frame, decoder: &decoder)
+        let headers = try! EnvelopeHeader.decodeBatch(frame)
+        core.deliver(Array(headers.indices), of: headers, in: frame, decoder: &decoder)
     }
 
     /// The messages a mailbox held, as their probes' ids (each was decoded as it was delivered).

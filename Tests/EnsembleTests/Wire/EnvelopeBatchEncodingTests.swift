@@ -148,3 +148,29 @@ struct EnvelopeBatchEncodingTests {
         #expect(Envelope.batchEnd(of: envelopes, from: 1) == 2)
     }
 }
+
+/// `EnvelopeHeader`: a frame's envelopes read without their payloads copied.
+struct EnvelopeHeaderTests {
+    static let frame = Envelope.encodeBatch(EnvelopeBatchEncodingTests.mix)
+
+    @Test func headersSayWhatTheEnvelopesSayAndPointAtTheirPayloads() throws {
+        let headers = try EnvelopeHeader.decodeBatch(Self.frame)
+        #expect(EnvelopeHeader.count(in: Self.frame) == EnvelopeBatchEncodingTests.mix.count)
+        #expect(headers.map { $0.envelope(in: Self.frame) } == EnvelopeBatchEncodingTests.mix)
+        for (header, envelope) in zip(headers, EnvelopeBatchEncodingTests.mix) {
+            #expect(Array(Self.frame[header.payload]) == envelope.payload)
+        }
+    }
+
+    @Test func aMalformedFrameIsRefusedAsDecodeBatchRefusesIt() {
+        var truncated = Self.frame
+        truncated.removeLast()
+        #expect(throws: WireError.self) { try EnvelopeHeader.decodeBatch(truncated) }
+        #expect(throws: WireError.self) { try EnvelopeHeader.decodeBatch([]) }
+        // Lengths that claim more envelopes than the frame holds only bound the count, which each read checks.
+        var lying = [UInt8](repeating: 0, count: 64)
+        for offset in stride(from: 0, to: 64, by: 16) { lying[offset + 4] = 16 }
+        #expect(EnvelopeHeader.count(in: lying) == 4)
+        #expect(throws: WireError.self) { try EnvelopeHeader.decodeBatch(lying) }
+    }
+}
