@@ -53,6 +53,8 @@ extension NodeIO {
     /// A client's `events` request: answered at once when there is something to say (events
     /// after `after`, or a stream it is not caught up with), else held up to `waitMs`.
     func serveEvents(after: UInt64, waitMs: Int, answering request: Envelope) {
+        // A stopping node holds nothing: its answer must leave before its connections close.
+        if core.isStopping { return reply(to: request, .notLeader(term: plane.election.term, leader: nil)) }
         guard let log = currentEventLog() else {
             return reply(to: request, .notLeader(term: plane.election.term, leader: plane.election.knownLeader))
         }
@@ -80,7 +82,12 @@ extension NodeIO {
 
     /// At each tick: held requests whose wait is over are answered with no events.
     func expireEventWaiters(now: Duration) {
-        guard !eventWaiters.isEmpty, let log = currentEventLog() else { return }
+        guard !eventWaiters.isEmpty else { return }
+        // Answered as soon as the node begins to stop, while its connections still stand: a client
+        // drops what it has not read yet when its connection closes (its DEALER is `immediate`),
+        // so an answer sent as the sockets close can be lost, and the follower would wait out its request.
+        if core.isStopping { return answerEventWaitersStopping() }
+        guard let log = currentEventLog() else { return }
         eventWaiters.removeAll { waiter in
             guard now >= waiter.deadline else { return false }
             reply(to: waiter.request, .events(log.batch(after: waiter.after)))
