@@ -59,11 +59,14 @@ public struct MemberState: Sendable {
     private var nextJoinAt: Duration = .zero
     /// Send a JOIN at the next tick even though welcomed (to announce named actors).
     private var announceNames = false
+    /// The newest JOIN carries every named actor here and its answer is awaited: it judges them
+    /// (sent again after the retry interval, should it go unanswered).
+    private var namesAwaitNewestJoin = false
     private var snapshotRequest: (id: UInt64, to: NodeID, at: Duration)?
 
     /// Where JOINs may go when the current target does not answer: the leader address and the
     /// nodes that answered at the start (any member names the leader).
-    private var joinTargets: [NodeAddress]
+    private var joinTargets: JoinTargets
     private var unansweredJoins = 0
     /// Whether any JOIN of this life was answered by a node of a convention: a node looking for
     /// a running convention founds one only when none was.
@@ -92,29 +95,15 @@ public struct MemberState: Sendable {
         self.leaderAddress = leaderAddress
         self.heartbeatID = heartbeatID
         self.view = view
-        var seen: Set<NodeAddress> = [me.address]
-        joinTargets = ([leaderAddress] + seeds).filter { seen.insert($0).inserted }
-        if let view { addJoinTargets(knownTo: view) }
-    }
-
-    /// JOINs may also go to the view's members and voters when the current target does not
-    /// answer: after a partition heals, they are this node's way back to the side that elected a
-    /// leader, whose nodes answer a JOIN with the leader they follow.
-    private mutating func addJoinTargets(knownTo view: MembershipView) {
-        // A set of those there already: a search of the list for each member would cost O(N^2).
-        var known = Set(joinTargets)
-        known.insert(me.address)
-        for address in view.members.keys.sorted() + view.voters.map(\.address) where known.insert(address).inserted {
-            joinTargets.append(address)
-        }
+        joinTargets = JoinTargets(me: me.address, addresses: [leaderAddress] + seeds)
+        if let view { joinTargets.append(membersOf: view) }
     }
 
     /// After `limit` JOINs in a row without an answer, JOINs go to the next target (the shell
     /// subscribes there first); returns it.
     public mutating func rotateJoinTarget(after limit: Int) -> NodeAddress? {
-        guard !isWelcomed, unansweredJoins >= limit, joinTargets.count > 1 else { return nil }
-        let next = ((joinTargets.firstIndex(of: leaderAddress) ?? -1) + 1) % joinTargets.count
-        leaderAddress = joinTargets[next]
+        guard !isWelcomed, unansweredJoins >= limit, let next = joinTargets.next(after: leaderAddress) else { return nil }
+        leaderAddress = next
         unansweredJoins = 0
         return leaderAddress
     }
@@ -123,7 +112,7 @@ public struct MemberState: Sendable {
 
     /// Whether a JOIN is due: not yet welcomed (retrying every interval), or named actors to announce.
     public func joinDue(now: Duration) -> Bool {
-        announceNames || (!isWelcomed && now >= nextJoinAt)
+        announceNames || ((!isWelcomed || namesAwaitNewestJoin) && now >= nextJoinAt)
     }
 
     /// A JOIN with correlation id `id`, carrying these named actors, was sent.
@@ -210,14 +199,22 @@ public struct MemberState: Sendable {
     }
 
     /// After a WELCOME: if it answered the newest JOIN and that JOIN carried every named
-    /// actor here now, the leader has judged them (losers stop); else announce them again.
+    /// actor here now, the leader has judged them (losers stop); else, unless the newest JOIN
+    /// carries them all and is still unanswered, announce them again.
     private mutating func settle(answering id: UInt64, names: [String: ActorAddress], currentNames: [NamedActor]) -> [MemberDirective] {
-        let judged = id == joinIDs.last && currentNames.allSatisfy { latestJoinNames.contains($0.address) }
-        if judged || currentNames.allSatisfy({ names[$0.name] == $0.address }) {
+        let newestCarriesAll = currentNames.allSatisfy { latestJoinNames.contains($0.address) }
+        if (id == joinIDs.last && newestCarriesAll) || currentNames.allSatisfy({ names[$0.name] == $0.address }) {
             namesSettled = true
+            namesAwaitNewestJoin = false
             return [.settleNames(names)]
         }
         namesSettled = false
+        // The answer to an older JOIN: a JOIN for each such answer would make every answer one to
+        // an older JOIN again (two same-named actors of this node announced for ever).
+        if newestCarriesAll {
+            namesAwaitNewestJoin = true
+            return []
+        }
         announceNames = true
         return []
     }
@@ -324,7 +321,7 @@ public struct MemberState: Sendable {
         // A JOIN to this node's own address would reach itself.
         guard leader.address != me.address else { return [] }
         leaderAddress = leader.address
-        if !joinTargets.contains(leader.address) { joinTargets.append(leader.address) }
+        joinTargets.append(leader.address)
         unansweredJoins = 0
         isWelcomed = false
         namesSettled = false
@@ -340,14 +337,20 @@ public struct MemberState: Sendable {
     }
 
     /// This member decided the leader is down: drop it from the view, keep the rest, and rejoin when it returns.
+    /// JOINs may then also go to the view's members and voters when the current target does not
+    /// answer: after a partition heals, they are this node's way back to the side that elected a
+    /// leader, whose nodes answer a JOIN with the leader they follow.
     public mutating func leaderLost(reason: String) -> [MemberDirective] {
-        guard var view, isWelcomed else { return [] }
+        // The view's fields only: a second reference to it while it changes would copy its members.
+        guard let lost = view.map({ (leader: $0.leader, term: $0.term, sequence: $0.sequence) }), isWelcomed else { return [] }
         isWelcomed = false
         namesSettled = false
         snapshotRequest = nil
-        view.apply(.memberDown(view.leader, reason: reason))
-        self.view = view
-        addJoinTargets(knownTo: view)
+        // The leader's departure as an update at the view's own sequence (which stays): where views
+        // are shared, the members that lost the same leader from the same view share the result.
+        applyToView(SequencedUpdate(
+            leader: lost.leader, sequence: lost.sequence, update: .memberDown(lost.leader, reason: reason), term: lost.term))
+        joinTargets.append(membersOf: view!)
         return [.viewChanged]
     }
 

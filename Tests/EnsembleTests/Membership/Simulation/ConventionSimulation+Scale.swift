@@ -71,13 +71,13 @@ extension ConventionSimulation {
         }) else { return sim.finish(run) }
 
         guard nodes >= 4, let victim = sim.bystanders.last else { return sim.finish(run) }
-        sim.slots[victim].node = nil
+        sim.kill(victim)
         sim.slots[victim].restartAt = nil
         guard phase("member failure", until: { $0.scaleDisagreement(voters: fullVoters) }) else { return sim.finish(run) }
 
         let oldTerm = sim.leaderView!.term
         let oldLeader = sim.slots.firstIndex { $0.node?.plane.leader != nil }!
-        sim.slots[oldLeader].node = nil
+        sim.kill(oldLeader)
         sim.slots[oldLeader].restartAt = nil
         let survivors = nodes - 2
         guard phase("leader failure", until: {

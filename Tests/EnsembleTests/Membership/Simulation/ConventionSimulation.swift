@@ -35,6 +35,8 @@ struct ConventionSimulation {
     let seed: UInt64
     var random: SplitMix64
     var network = SimNetwork()
+    /// The update channels: what each node published, in flight once, and who reads it.
+    var updates: SimUpdateChannels
     var slots: [Slot]
     var now: Duration = .zero
     var stepCount = 0
@@ -82,6 +84,7 @@ struct ConventionSimulation {
         self.random = random
         slotIndex = Self.index(slots)
         traffic = ScaleTraffic(count: slots.count)
+        updates = SimUpdateChannels(count: slots.count, seed: seed ^ 0x5EED_C4A7)
     }
 
     /// A convention of `count` nodes for a scripted run: no capabilities, clocks skewed by up to
@@ -103,6 +106,7 @@ struct ConventionSimulation {
         self.random = random
         slotIndex = Self.index(slots)
         traffic = ScaleTraffic(count: count)
+        updates = SimUpdateChannels(count: count, seed: seed ^ 0x5EED_C4A7)
         maxMembers = max(255, count)
         scripted = true
         // Views no node holds any more stay in the tables until pushed out: about 150 bytes per
@@ -127,6 +131,7 @@ struct ConventionSimulation {
         var order = Array(slots.indices)
         order.shuffle(using: &random)
         for index in order { turn(index) }
+        updates.forgetDelivered()
         if faults { injectFaults() } else if !scripted { endFaults() }
         checkStep()
     }
@@ -148,6 +153,7 @@ struct ConventionSimulation {
             slots[index].frozenUntil = nil
             lastFaultAt = now
         }
+        takePublished(index)
         // Taken out of its slot while it turns: its state is then held once, and changes in place.
         var node = slots[index].node!
         slots[index].node = nil
@@ -160,16 +166,15 @@ struct ConventionSimulation {
         }
         node.outbox = []
         for payload in node.published {
+            // Once into the channel, whatever the number of subscribers; a PUB socket writes it to each.
             let bytes = traffic.countsBytes ? ScaleTraffic.bytes(of: payload) : 0
-            for other in slots.indices where other != index {
-                // Read in place: a copy of each subscriber's whole state per update would cost O(N) each.
-                guard slots[other].node?.subscribedTo == node.life.address, let subscriber = slots[other].node?.life else { continue }
-                let message = SimMessage(from: node.life, recipient: subscriber, payload: payload, deliverAt: .zero, serial: 0)
-                traffic.sent(by: index, bytes: bytes)
-                network.send(message, now: now, random: &random)
-            }
+            traffic.sent(by: index, copies: updates.subscribers(of: index), bytes: bytes)
+            updates.publish(SimPublication(
+                from: node.life, payload: payload, sentAt: now, serial: 0, sides: network.side,
+                lossRate: network.lossRate, reorderRate: network.reorderRate, bytes: bytes), by: index)
         }
         node.published = []
+        updates.subscribe(index, life: node.life, to: node.isOver ? nil : node.subscribedTo.flatMap { slotIndex[$0] })
         for event in node.events { record(event) }
         node.events = []
         // A scripted run of thousands of nodes takes its seeds only when a life ends (sorting every
@@ -185,6 +190,22 @@ struct ConventionSimulation {
         } else {
             slots[index].node = node
         }
+    }
+
+    /// The updates `index`'s link from the publisher it reads delivers by now: into its inbox.
+    private mutating func takePublished(_ index: Int) {
+        let (life, network) = (slots[index].node!.life, network)
+        for (at, publication) in updates.take(for: index, life: life, by: now, reachable: network.reachable) {
+            slots[index].node!.inbox.append(SimMessage(
+                from: publication.from, recipient: life, payload: publication.payload, deliverAt: at, serial: publication.serial))
+            traffic.received(by: index, bytes: publication.bytes)
+        }
+    }
+
+    /// The process at `index` vanishes (its SUB socket with it).
+    mutating func kill(_ index: Int) {
+        slots[index].node = nil
+        updates.subscribe(index, life: nil, to: nil)
     }
 
     /// What the next life's seeds are: the members its last view knew and the leader it followed.
@@ -213,6 +234,7 @@ struct ConventionSimulation {
             life: life, bootAt: now, configuredLeader: leaderAddress, seeds: slot.known, skewMs: skewMs,
             capabilities: slot.configured, correlationBase: random.next(), maxMembers: maxMembers)
         slots[index].node!.viewSharing = viewSharing
+        updates.subscribe(index, life: life, to: slots[index].node!.subscribedTo.flatMap { slotIndex[$0] })
         slots[index].restartAt = nil
         slots[index].restartAbove = nil
         if slot.restartIsFault { lastFaultAt = now }
@@ -272,7 +294,7 @@ struct ConventionSimulation {
             // Killed: the process vanishes; a new one starts later, by its clock (set back, now and then).
             mix(0xC111, UInt64(index))
             if SimNode.tracing { print("\(now) kill \(slots[index].address)") }
-            slots[index].node = nil
+            kill(index)
             slots[index].frozenUntil = nil
             slots[index].restartAt = now + .milliseconds(300 + Int(random.next() % 2700))
             slots[index].restartAbove = nil

@@ -26,10 +26,16 @@ struct ScaleTraffic {
         if countsBytes { sentBytes[index] += Self.bytes(of: payload) }
     }
 
-    /// A message of `bytes` (counted once for the copies of one published update).
-    mutating func sent(by index: Int, bytes: Int) {
-        sent[index] += 1
-        sentBytes[index] += bytes
+    /// A published update of `bytes`, written to each of `copies` subscribers.
+    mutating func sent(by index: Int, copies: Int, bytes: Int) {
+        sent[index] += copies
+        sentBytes[index] += copies * bytes
+    }
+
+    /// A published update of `bytes` (its size measured once, when it was published).
+    mutating func received(by index: Int, bytes: Int) {
+        received[index] += 1
+        receivedBytes[index] += bytes
     }
 
     mutating func received(by index: Int, _ message: SimMessage) {

@@ -3,8 +3,8 @@ import TestSupport
 @testable import Ensemble
 
 /// What travels between simulated nodes: the envelopes NodeIO would send, without the bytes.
-/// Indirect: a message holds a reference to its payload, so the copies of one published update
-/// (one per subscriber, N of them) share it instead of holding N copies in flight.
+/// Indirect: a message holds a reference to its payload, so the messages one published update
+/// becomes at its subscribers (`SimUpdateChannels`) share it.
 indirect enum SimPayload: Sendable {
     /// A control request to the node's system endpoint (ROUTER to ROUTER over a DEALER link).
     case request(ControlRequest, correlationID: UInt64)
@@ -45,6 +45,9 @@ struct SimMessage: Sendable {
 
 /// The simulated network: seeded delays, loss, reordering and partitions.
 ///
+/// Requests and answers, one message per recipient; what a node publishes goes through
+/// `SimUpdateChannels` instead (in flight once, whatever the number of subscribers).
+///
 /// Simplified from ZeroMQ over TCP: a message is delivered once or lost; a link keeps its order
 /// (TCP) except that, while `reorderRate` is above zero, a message may overtake those before it.
 /// Mail across a partition is lost rather than queued in a DEALER backlog (the backlog would be
@@ -72,7 +75,12 @@ struct SimNetwork {
 
     /// Whether `a` and `b` can reach each other now.
     func reachable(_ a: NodeAddress, _ b: NodeAddress) -> Bool {
-        side[a, default: 0] == side[b, default: 0]
+        Self.reachable(a, b, sides: side)
+    }
+
+    /// Whether `a` and `b` reach each other across the partition `sides`.
+    static func reachable(_ a: NodeAddress, _ b: NodeAddress, sides: [NodeAddress: Int]) -> Bool {
+        sides[a, default: 0] == sides[b, default: 0]
     }
 
     /// Whether a partition is in force.
