@@ -136,7 +136,7 @@ struct NodeCoreDeliveryTests {
         let (node, core) = try Self.core(mailboxCapacity: 10)
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
-        _ = try core.io.drain(acknowledgingWake: false)
+        _ = core.io.drain(acknowledgingWake: false)
         var run = Self.run(to: address, 1...3)
         run[1] = Envelope(kind: .tell, sender: Fixture.actor(Self.remote, 3), recipient: address, typeName: "Probe",
                           correlationID: 2, payload: [0xFE, 1, 2])
@@ -145,7 +145,7 @@ struct NodeCoreDeliveryTests {
         Self.deliver(run, to: core)
         #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 3])
         #expect(core.counters.snapshot["undecodableMessages"] == 2)
-        let poisons = try core.io.drain(acknowledgingWake: false).mail.filter { $0.typeName == PoisonMessage.messageType }
+        let poisons = core.io.drain(acknowledgingWake: false).mail.filter { $0.typeName == PoisonMessage.messageType }
         #expect(poisons.map(\.correlationID) == [2, 4])
         #expect(poisons.allSatisfy { $0.recipient == Fixture.actor(Self.remote, 3) && $0.sender == address })
         withExtendedLifetime(node) {}
