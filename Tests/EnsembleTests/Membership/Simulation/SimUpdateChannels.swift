@@ -75,9 +75,6 @@ struct SimUpdateChannels {
         subscriptions = Array(repeating: nil, count: count)
     }
 
-    /// The publications in flight, in all channels.
-    var inFlight: Int { channels.reduce(0) { $0 + $1.publications.count } }
-
     /// The slot `subscriber` (its life `life`) now reads `publisher`'s channel (nil: none). A new
     /// subscription starts at the channel's end; the same one goes on as it was.
     mutating func subscribe(_ subscriber: Int, life: NodeID?, to publisher: Int?) {
