@@ -31,7 +31,7 @@ struct AppCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let via { _ = try parseNode(via) }
-        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds") }
     }
 
     func run() async throws {

@@ -32,7 +32,7 @@ struct DashboardCommand: AsyncParsableCommand {
         guard !bind.isEmpty, bind.utf8.count <= 253, !bind.contains(where: { $0.isWhitespace || $0 == "/" }) else {
             throw ValidationError("--bind must be an address or host name, not '\(bind)'")
         }
-        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds") }
     }
 
     func run() async throws {

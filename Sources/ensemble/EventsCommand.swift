@@ -36,7 +36,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let node { _ = try parseNode(node) }
-        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds") }
         if let duration {
             guard follow else { throw ValidationError("--for goes with --follow") }
             guard duration > 0 && duration <= 31_536_000 else { throw ValidationError("--for must be more than 0 seconds, at most a year") }

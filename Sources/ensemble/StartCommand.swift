@@ -84,7 +84,7 @@ struct StartCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        guard joinTimeout > 0 && joinTimeout <= 3600 else { throw ValidationError("--join-timeout must be 0-3600 seconds") }
+        guard joinTimeout > 0 && joinTimeout <= 3600 else { throw ValidationError("--join-timeout must be more than 0 and at most 3600 seconds") }
         guard MessageSize.parse(maxMessageSize) != nil else {
             throw ValidationError("--max-message-size must be \(MessageSize.rangeText), not '\(maxMessageSize)'")
         }

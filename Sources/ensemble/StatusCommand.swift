@@ -29,7 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
         if let node { _ = try parseNode(node) }
         if json && metrics { throw ValidationError("--json and --metrics cannot be combined") }
         if all && !metrics { throw ValidationError("--all goes with --metrics") }
-        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be 0-3600 seconds") }
+        guard timeout > 0 && timeout <= 3600 else { throw ValidationError("--timeout must be more than 0 and at most 3600 seconds") }
     }
 
     func run() async throws {

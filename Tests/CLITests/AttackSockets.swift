@@ -51,14 +51,17 @@ final class RawPeer {
 
     /// A DEALER named `identity` connected to `endpoint`; in a context of its own unless `context` is given
     /// (many peers then share one context's threads; whoever made it terminates it after closing them).
+    /// `immediate`: as `EnsembleClient`'s DEALER is, which drops what it has not read when its
+    /// connection closes.
     init(identity: [UInt8], to endpoint: String, curve: (serverKey: CurveKey, keys: CurveKeyPair)? = nil,
-         context shared: ZMQContext? = nil) throws {
+         context shared: ZMQContext? = nil, immediate: Bool = false) throws {
         ownsContext = shared == nil
         context = try shared ?? ZMQContext()
         socket = try ZMQSocket(context: context, type: .dealer)
         self.identity = identity
         try socket.set(.linger, 200)
         try socket.set(.routingID, identity)
+        if immediate { try socket.set(.immediate, 1) }
         if let curve {
             try socket.makeCurveClient(
                 serverKey: curve.serverKey.z85, publicKey: curve.keys.publicKey.z85, secretKey: curve.keys.secretKey.z85)
@@ -67,10 +70,10 @@ final class RawPeer {
     }
 
     /// A client connection to the node on `port` of 127.0.0.1.
-    static func client(_ port: UInt16, curve: (serverKey: CurveKey, keys: CurveKeyPair)? = nil) throws -> RawPeer {
+    static func client(_ port: UInt16, curve: (serverKey: CurveKey, keys: CurveKeyPair)? = nil, immediate: Bool = false) throws -> RawPeer {
         let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
         let identity = [UInt8(ascii: "C")] + (0..<15).map { _ in letters.randomElement()! }
-        return try RawPeer(identity: identity, to: "tcp://127.0.0.1:\(port)", curve: curve)
+        return try RawPeer(identity: identity, to: "tcp://127.0.0.1:\(port)", curve: curve, immediate: immediate)
     }
 
     /// A connection presenting itself as node life `life`, to the node on `port` of 127.0.0.1.

@@ -99,7 +99,7 @@ import Testing
         for (arguments, status, line) in [
             (["--port", "70000"], Int32(64), "--port must be 0-65535, not 70000"),
             (["--bind", "a b"], 64, "--bind must be an address or host name, not 'a b'"),
-            (["--timeout", "0"], 64, "--timeout must be 0-3600 seconds"),
+            (["--timeout", "0"], 64, "--timeout must be more than 0 and at most 3600 seconds"),
         ] {
             let result = try cluster.run(["dashboard"] + arguments)
             #expect(result.status == status && result.stderr.contains(line), "\(arguments): \(result.stderr)")

@@ -183,19 +183,13 @@ public final class Node: Service, Sendable {
     public func shutdown(grace: Duration = .seconds(2)) async {
         guard started.value != nil, !core.isStopping else { return }
         core.markStopping()
-        let stoppingSince = ContinuousClock.now
         for cell in core.allCells {
             core.tell(ActorExitRequest(), to: cell.address, from: core.systemAddress, correlationID: 0)
         }
-        let deadline = stoppingSince + grace
+        let deadline = ContinuousClock.now + grace
         while core.actorCount > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
-        // The I/O thread answers the clients' held requests once it sees the node stopping; they
-        // get a moment to read the answers before the connections close (a client drops what
-        // it has not read when its connection goes).
-        let answersRead = stoppingSince + Self.answerGrace
-        if ContinuousClock.now < answersRead { try? await Task.sleep(until: answersRead) }
         for cell in core.allCells { cell.closeMailbox() }
         await withCheckedContinuation { continuation in
             // The I/O thread may already have ended (a fatal poll error): then there is nothing to wait for.
@@ -208,9 +202,6 @@ public final class Node: Service, Sendable {
         core.actorExecutor?.close()
         core.logger.info("node \(core.nodeID) stopped")
     }
-
-    /// How long a stopping node keeps its connections after it began to stop, at least.
-    static let answerGrace = Duration.milliseconds(50)
 
     static func clockIncarnation() -> UInt64 { wallClockMilliseconds() }
 }

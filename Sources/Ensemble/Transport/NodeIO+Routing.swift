@@ -102,6 +102,7 @@ extension NodeIO {
     /// instead of a message per envelope, so a request's answers cost the client one wake-up.
     func flushClients() {
         guard !clientOutgoing.isEmpty else { return }
+        noteClientAnswered()
         // Sending may queue more (a refusal): into the emptied dictionary swapped in, for the next flush.
         var batches = Self.takeQueued(&clientOutgoing, leaving: &spareClientOutgoing)
         defer { Self.keepEmptied(&batches, as: &spareClientOutgoing) }
@@ -121,6 +122,12 @@ extension NodeIO {
                 start = end
             }
         }
+    }
+
+    /// A closing node keeps its connections until its clients read what it answered (the answer
+    /// to the `stop` that stops it among them, sent before it began to stop).
+    private func noteClientAnswered() {
+        lastClientAnswer = core.now
     }
 
     // MARK: Outbound to peers

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ZMQ
 
 /// The connection a node's envelope came on: the life it names, and its routing id on the ROUTER.
@@ -59,6 +62,8 @@ final class NodeIO {
     var nextLoadReportAt: Duration = .zero
     var reportedLoad = -1
     @exclusivity(unchecked) var running = true
+    /// When a client was last answered: a closing node's connections stand `answerGrace` after it.
+    @exclusivity(unchecked) var lastClientAnswer: Duration?
     /// `status` requests being collected now (each asks every member).
     var statusInFlight = 0
     /// `createActor` requests of clients under way now.
@@ -77,6 +82,8 @@ final class NodeIO {
     let maxMessageSize: Int
 
     static let tickMs = 50
+    /// How long a closing node keeps its connections after its last answer to a client.
+    static let answerGrace = Duration.milliseconds(100)
     static let clientPrefix: UInt8 = UInt8(ascii: "C")
     static let nodePrefix: UInt8 = UInt8(ascii: "N")
 
@@ -316,9 +323,24 @@ final class NodeIO {
         }
     }
 
+    /// A client's DEALER is `immediate` (`EnsembleClient`): libzmq drops what such a socket has not
+    /// read when its connection closes. An answer that left in the last turns (the `stop` command's
+    /// own, a follower's held `events` request) would often be lost if the sockets closed now; libzmq's
+    /// threads keep the connections and deliver while this thread waits.
+    private func waitForClientsToRead() {
+        guard let last = lastClientAnswer else { return }
+        let wait = last + Self.answerGrace - core.now
+        guard wait > .zero else { return }
+        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
+    }
+
     private func closeSockets() {
         answerEventWaitersStopping()
         flushOutgoing()
+        waitForClientsToRead()
         for peer in peers.values { peer.close() }
         peers.removeAll()
         subscriber?.close()

@@ -103,7 +103,7 @@ public struct NodeArguments: Sendable, Equatable {
         guard let leader = NodeAddress(parsing: leaderText) else { throw NodeArgumentsError("--leader must be HOST:PORT or PORT, not '\(leaderText)'") }
         let timeoutText = options["join-timeout"] ?? "5"
         guard let joinTimeout = Double(timeoutText), joinTimeout > 0, joinTimeout <= 3600 else {
-            throw NodeArgumentsError("--join-timeout must be 0-3600 seconds, not '\(timeoutText)'")
+            throw NodeArgumentsError("--join-timeout must be more than 0 and at most 3600 seconds, not '\(timeoutText)'")
         }
         let logLevel = options["log-level"] ?? "info"
         guard Logger.Level(rawValue: logLevel) != nil else { throw NodeArgumentsError("unknown --log-level '\(logLevel)'") }
