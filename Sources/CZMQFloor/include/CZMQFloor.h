@@ -25,6 +25,8 @@ typedef struct {
     double p99_us;
     /// The process's CPU time over the timed requests, divided by their number, in microseconds.
     double cpu_us_per_request;
+    /// The kernel's part of it (the process's system time, getrusage), in microseconds.
+    double kernel_cpu_us_per_request;
 } EnsemblePipelineFloor;
 
 /// The encode pipeline's shape on libzmq alone, one request at a time (the floor of

@@ -121,6 +121,9 @@ final class BenchCluster {
         .nanoseconds(sumOverThreads(of: "schedstat") { $0.split(separator: " ").first.flatMap { Int64($0) } ?? 0 })
     }
 
+    /// CPU time so far of every node and of this process, by process (`CPUSample`).
+    func cpuSample() -> CPUSample { CPUSample(nodes.map(\.pid) + [getpid()]) }
+
     /// `value` of `/proc/PID/task/TID/FILE`, summed over every thread of the nodes and of this process.
     private func sumOverThreads(of file: String, _ value: (String) -> Int64) -> Int64 {
         var sum: Int64 = 0

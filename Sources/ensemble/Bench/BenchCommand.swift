@@ -91,6 +91,7 @@ struct BenchCommand: AsyncParsableCommand {
         figures.zmqFloor = try BenchFloors.zmqThroughput(messages: quick ? 200_000 : 2_000_000, size: 100)
         // With the early frame: Ensemble's leader sends the dispatch notice at once.
         let pipelineFloor = try BenchFloors.pipeline(requests: c1Requests, earlyFrame: true)
+        figures.encodeFloorKernelCPUUsPerRequest = pipelineFloor.kernelCPUUsPerRequest
         figures.encodeFloorP50Us = pipelineFloor.p50Us
         figures.encodeFloorCPUUsPerRequest = pipelineFloor.cpuUsPerRequest
 
@@ -107,11 +108,14 @@ struct BenchCommand: AsyncParsableCommand {
         defer { sweeper.cancel() }
         guard await load.encode(text, timeout: .seconds(5)) != nil else { throw CommandFailure("the warm-up request got no reports") }
 
+        let sampleBefore = cluster.cpuSample()
         var cpuBefore = cluster.cpuTime()
         var switchesBefore = cluster.contextSwitches()
         let single = await load.run(total: c1Requests, concurrency: 1, text: text)
         figures.encodeC1 = EncodeFigures(
             single, cpu: cluster.cpuTime() - cpuBefore, contextSwitches: cluster.contextSwitches() - switchesBefore)
+        figures.encodeC1Split = CPUSplit(cluster.cpuSample().since(sampleBefore), requests: single.latencies.count,
+                                         leader: cluster.pid(cluster.leader), client: getpid())
         cpuBefore = cluster.cpuTime()
         switchesBefore = cluster.contextSwitches()
         let many = await load.run(total: quick ? 3000 : 40_000, concurrency: 64, text: text)

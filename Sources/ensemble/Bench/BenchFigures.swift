@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Encode figures at one concurrency.
 struct EncodeFigures {
     var requestsPerSecond = 0.0
@@ -20,6 +24,34 @@ struct EncodeFigures {
     }
 }
 
+/// Where a run's CPU time went, per request, in microseconds: the leader, the members, the
+/// client (this process), and across them libzmq's threads and the kernel.
+struct CPUSplit {
+    var leader = 0.0
+    var members = 0.0
+    var client = 0.0
+    var libzmq = 0.0
+    var kernel = 0.0
+
+    init() {}
+
+    init(_ used: CPUSample, requests: Int, leader leaderPID: pid_t?, client clientPID: pid_t) {
+        guard requests > 0 else { return }
+        func perRequest(_ time: Duration) -> Double { time.milliseconds * 1000 / Double(requests) }
+        for (pid, time) in used.byProcess {
+            if pid == leaderPID {
+                leader += perRequest(time)
+            } else if pid == clientPID {
+                client += perRequest(time)
+            } else {
+                members += perRequest(time)
+            }
+        }
+        libzmq = perRequest(used.libzmq)
+        kernel = perRequest(used.kernel)
+    }
+}
+
 /// Everything `ensemble bench` reports.
 struct BenchFigures: BenchReport {
     /// DEALER→ROUTER messages per second on libzmq alone (`BenchFloors.zmqThroughput`).
@@ -28,12 +60,16 @@ struct BenchFigures: BenchReport {
     var encodeFloorP50Us = 0.0
     /// The pipeline model's CPU time per request, in microseconds.
     var encodeFloorCPUUsPerRequest = 0.0
+    /// The kernel's part of it.
+    var encodeFloorKernelCPUUsPerRequest = 0.0
     var tellCrossNode = 0.0
     var tellInNode = 0.0
     /// CPU time of the nodes and the client per cross-node message, in nanoseconds.
     var tellCrossNodeCPUNs = 0.0
     var encodeC1 = EncodeFigures()
     var encodeC64 = EncodeFigures()
+    /// Where `encodeC1`'s CPU time went.
+    var encodeC1Split = CPUSplit()
     var failoverMs = 0.0
     var capchangeMs = 0.0
     var startMs = 0.0
@@ -57,6 +93,12 @@ struct BenchFigures: BenchReport {
             ("encode_cpu_us_per_req_c1", encodeC1.cpuUsPerRequest, "us", ratio("<=", 1.3, encodeFloorCPUUsPerRequest),
              encodeC1.cpuUsPerRequest <= 1.3 * encodeFloorCPUUsPerRequest),
             ("encode_context_switches_per_req_c1", encodeC1.contextSwitchesPerRequest, "", "", true),
+            ("encode_cpu_us_per_req_c1_leader", encodeC1Split.leader, "us", "", true),
+            ("encode_cpu_us_per_req_c1_members", encodeC1Split.members, "us", "", true),
+            ("encode_cpu_us_per_req_c1_client", encodeC1Split.client, "us", "", true),
+            ("encode_cpu_us_per_req_c1_libzmq", encodeC1Split.libzmq, "us", "", true),
+            ("encode_kernel_cpu_us_per_req_c1", encodeC1Split.kernel, "us", "", true),
+            ("encode_floor_kernel_cpu_us_per_req_c1", encodeFloorKernelCPUUsPerRequest, "us", "(floor)", true),
             ("encode_rps_c64", encodeC64.requestsPerSecond, "req/s", ">= 20000", encodeC64.requestsPerSecond >= 20_000),
             ("encode_p50_us_c64", encodeC64.p50Us, "us", "", true),
             ("encode_p99_us_c64", encodeC64.p99Us, "us", "", true),

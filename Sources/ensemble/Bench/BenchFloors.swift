@@ -10,6 +10,8 @@ enum BenchFloors {
     struct Pipeline {
         var p50Us: Double
         var cpuUsPerRequest: Double
+        /// The kernel's part of `cpuUsPerRequest`.
+        var kernelCPUUsPerRequest: Double
     }
 
     /// 100-byte (or `size`-byte) DEALER→ROUTER messages per second over TCP loopback,
@@ -29,7 +31,8 @@ enum BenchFloors {
         guard ensemble_pipeline_floor(Int32(requests), earlyFrame ? 1 : 0, &result, &why, why.count) == 0 else {
             throw CommandFailure(text(why))
         }
-        return Pipeline(p50Us: result.p50_us, cpuUsPerRequest: result.cpu_us_per_request)
+        return Pipeline(p50Us: result.p50_us, cpuUsPerRequest: result.cpu_us_per_request,
+                        kernelCPUUsPerRequest: result.kernel_cpu_us_per_request)
     }
 
     private static func text(_ why: [CChar]) -> String {
