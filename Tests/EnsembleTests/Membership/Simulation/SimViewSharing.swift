@@ -102,9 +102,14 @@ final class SimViewSharing: ViewSharing {
             if let shared = tables.points.entries[point] {
                 if shared.view.revision == view.revision || shared.view == view {
                     tables.counts.points += 1
-                    if madeByStep && !shared.madeByStep {
+                    let olderChain = view.memberHistory.lineage < shared.view.memberHistory.lineage
+                    if madeByStep && (!shared.madeByStep || olderChain) {
                         // The same view, but one that continues its base's chain of member changes
                         // (`MemberHistory`): nodes that take it from now on follow the change itself.
+                        // Of two such chains the older is kept: the one begun by the first welcome
+                        // of a leader's term, which the nodes welcomed later joined. A node welcomed
+                        // later that ran ahead of it on its own chain would otherwise make every
+                        // node that follows switch chains, each comparing every member.
                         tables.points.insert((view, true), for: point, weight: weight(of: view, madeByStep: true), capacity: capacity)
                     } else {
                         kept = shared.view
