@@ -50,13 +50,19 @@ public struct LostLives: Sendable {
         // directly, without sets of every life built and subtracted.
         let before = watched?.members ?? [:]
         let after = view?.members ?? [:]
-        func isIn(_ members: [NodeAddress: MemberInfo], _ node: NodeID) -> Bool { members[node.address]?.node == node }
+        func isIn(_ members: MemberTable, _ node: NodeID) -> Bool { members[node.address]?.node == node }
         let newLeaderLife = watched != nil && view != nil && watched!.leader != view!.leader
         watched = view
         lives.removeAll { isIn(after, $0) }
         if !absentSince.isEmpty { absentSince = absentSince.filter { !isIn(after, $0.key) } }
+        // Tables made from one base differ only where either changed it (a view replaced by
+        // another chain's, the simulation's shared views): only those addresses are compared.
+        // Elsewhere both hold the same record, so no life there left or joined.
+        let differing = after.addresses(differingFrom: before)
+        let left = differing.map { $0.compactMap { before[$0] }.filter { !isIn(after, $0.node) } }
+            ?? before.compactMap { isIn(after, $0.value.node) ? nil : $0.value }
         var lost: [NodeID] = []
-        for member in before.values.filter({ !isIn(after, $0.node) }).sorted(by: { $0.node < $1.node }) where member.node != me {
+        for member in left.sorted(by: { $0.node < $1.node }) where member.node != me {
             if let key = member.publicKey { keys[member.node] = key }
             let replaced = after[member.node.address] != nil
             if newLeaderLife && !replaced {
@@ -66,7 +72,9 @@ public struct LostLives: Sendable {
             }
         }
         for node in lost { remember(node) }
-        return (lost, after.values.count { $0.node != me && !isIn(before, $0.node) })
+        func joined(_ member: MemberInfo) -> Bool { member.node != me && !isIn(before, member.node) }
+        let joinedCount = differing.map { $0.count { after[$0].map(joined) ?? false } } ?? after.count { joined($0.value) }
+        return (lost, joinedCount)
     }
 
     /// One member change since the view last watched, of the same leader life: the life that left

@@ -75,8 +75,8 @@ public struct MembershipView: Sendable, Equatable {
     public private(set) var leader: NodeID
     /// The last update applied.
     public private(set) var sequence: UInt64
-    /// Members by address (one life per address).
-    public private(set) var members: [NodeAddress: MemberInfo]
+    /// Members by address (one life per address); a changed copy shares the records it did not change.
+    public private(set) var members: MemberTable
     /// Global names.
     public private(set) var names: [String: ActorAddress]
     /// The convention's message size limit in bytes, when the leader said it.
@@ -114,7 +114,7 @@ public struct MembershipView: Sendable, Equatable {
     public init(_ snapshot: ViewSnapshot) {
         leader = snapshot.leader
         sequence = snapshot.sequence
-        members = Dictionary(snapshot.members.map { ($0.node.address, $0) }, uniquingKeysWith: { $1 })
+        members = MemberTable(Dictionary(snapshot.members.map { ($0.node.address, $0) }, uniquingKeysWith: { $1 }))
         names = snapshot.names
         maxMessageSize = snapshot.maxMessageSize
         term = snapshot.term

@@ -61,7 +61,7 @@ struct ConventionSimulation {
     /// What each slot's lives sent and received so far (`ScaleTraffic`).
     var traffic: ScaleTraffic
     /// The views the nodes share (one copy of each distinct view).
-    var viewSharing = SimViewSharing(capacity: 1024)
+    var viewSharing = SimViewSharing(capacity: 1_000_000)
 
     static let names = ["alpha", "beta", "gamma"]
     static let capabilityNames = ["gpu", "morse"]
@@ -110,8 +110,9 @@ struct ConventionSimulation {
         maxMembers = max(255, count)
         scripted = true
         // Views no node holds any more stay in the tables until pushed out: about 150 bytes per
-        // member each, so 1 GB of them at most, but room for a late node's 250 ms of updates.
-        viewSharing = SimViewSharing(capacity: min(4096, max(256, 1_000_000_000 / (150 * count))))
+        // member record, so about 1 GB of them at most. A view an update made holds O(√N) records
+        // of its own (`MemberTable`), so that is room for every update of a storm.
+        viewSharing = SimViewSharing(capacity: 1_000_000_000 / 150)
     }
 
     private static func index(_ slots: [Slot]) -> [NodeAddress: Int] {

@@ -24,20 +24,26 @@ final class SimViewSharing: ViewSharing {
         var sequence: UInt64
     }
 
-    /// A table that forgets its oldest entries beyond `capacity`.
+    /// A table that forgets its oldest entries once their weights add up to more than `capacity`
+    /// (the newest stays).
     private struct Bounded<Key: Hashable, Value> {
         var entries: [Key: Value] = [:]
-        private var order: [Key] = []
+        private var order: [(key: Key, weight: Int)] = []
         /// How many at the front of `order` are forgotten already.
         private var gone = 0
+        private var weight = 0
 
-        mutating func insert(_ value: Value, for key: Key, capacity: Int) {
-            if entries.updateValue(value, forKey: key) == nil { order.append(key) }
-            while order.count - gone > capacity {
-                entries[order[gone]] = nil
+        mutating func insert(_ value: Value, for key: Key, weight: Int, capacity: Int) {
+            if entries.updateValue(value, forKey: key) == nil {
+                order.append((key, weight))
+                self.weight += weight
+            }
+            while self.weight > capacity, gone < order.count - 1 {
+                entries[order[gone].key] = nil
+                self.weight -= order[gone].weight
                 gone += 1
             }
-            if gone > capacity {
+            if gone > 1024, gone > order.count / 2 {
                 order.removeFirst(gone)
                 gone = 0
             }
@@ -63,11 +69,19 @@ final class SimViewSharing: ViewSharing {
     }
 
     private let tables = Mutex(Tables())
-    /// The most entries each table keeps.
+    /// The most member records each table's views are reckoned to hold (`weight`).
     let capacity: Int
 
-    /// Tables of at most `capacity` entries each.
+    /// Tables whose views hold about `capacity` member records each, at most.
     init(capacity: Int) { self.capacity = capacity }
+
+    /// About how many member records of its own `view` holds: all of them when it came whole
+    /// (a welcome), its changes and its share of the base it was made from when an update made
+    /// it from another (`MemberTable`: a new base every √N changes).
+    private func weight(of view: MembershipView, madeByStep: Bool) -> Int {
+        let members = view.members.count
+        return madeByStep ? min(members, 2 * MemberTable.foldLimit(members: members)) : max(1, members)
+    }
 
     var counts: Counts { tables.withLock { $0.counts } }
 
@@ -88,10 +102,15 @@ final class SimViewSharing: ViewSharing {
             if let shared = tables.points.entries[point] {
                 if shared.view.revision == view.revision || shared.view == view {
                     tables.counts.points += 1
-                    if madeByStep && !shared.madeByStep {
+                    let olderChain = view.memberHistory.lineage < shared.view.memberHistory.lineage
+                    if madeByStep && (!shared.madeByStep || olderChain) {
                         // The same view, but one that continues its base's chain of member changes
                         // (`MemberHistory`): nodes that take it from now on follow the change itself.
-                        tables.points.insert((view, true), for: point, capacity: capacity)
+                        // Of two such chains the older is kept: the one begun by the first welcome
+                        // of a leader's term, which the nodes welcomed later joined. A node welcomed
+                        // later that ran ahead of it on its own chain would otherwise make every
+                        // node that follows switch chains, each comparing every member.
+                        tables.points.insert((view, true), for: point, weight: weight(of: view, madeByStep: true), capacity: capacity)
                     } else {
                         kept = shared.view
                     }
@@ -100,10 +119,12 @@ final class SimViewSharing: ViewSharing {
                 }
             } else {
                 tables.counts.first += 1
-                tables.points.insert((view, madeByStep), for: point, capacity: capacity)
+                tables.points.insert((view, madeByStep), for: point, weight: weight(of: view, madeByStep: madeByStep), capacity: capacity)
             }
             if let update, let base {
-                tables.steps.insert((update, kept), for: Step(base: base, sequence: update.sequence), capacity: capacity)
+                tables.steps.insert(
+                    (update, kept), for: Step(base: base, sequence: update.sequence),
+                    weight: weight(of: kept, madeByStep: true), capacity: capacity)
             }
             return kept
         }
