@@ -42,12 +42,9 @@ struct CPUSample {
         return difference
     }
 
-    /// All of it.
-    var total: Duration { byProcess.values.reduce(.zero, +) }
-
     /// The kernel's part of `pid`'s CPU time so far: `stime`, the 15th field of `/proc/PID/stat`
     /// (counted after the command's name, which is in parentheses and may hold spaces).
-    static func kernelTime(of pid: pid_t) -> Duration {
+    private static func kernelTime(of pid: pid_t) -> Duration {
         guard let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return .zero }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // After the name: state is field 3, so stime (field 15) is the 13th here.
