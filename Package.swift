@@ -1,6 +1,11 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// One section per function in release builds, so that ensemble-node's linker can lay out the
+/// functions a node runs side by side (Link/ensemble-node.order; docs/decisions.md, "Code laid
+/// out by use"). The Swift runtime's static libraries come built this way.
+let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+
 let package = Package(
     name: "ensemble",
     platforms: [.macOS(.v15)],
@@ -29,7 +34,7 @@ let package = Package(
         // and hide CZMQ/static from the release ensemble-node (below). zmq.h is in
         // /usr/include and libzmq in the default library path (libzmq3-dev).
         .systemLibrary(name: "CZMQ", path: "CZMQ"),
-        .target(name: "ZMQ", dependencies: ["CZMQ"]),
+        .target(name: "ZMQ", dependencies: ["CZMQ"], swiftSettings: functionSections),
         // The floors `ensemble bench` compares its figures with: the same work on libzmq
         // alone, in C (Sources/CZMQFloor). Only the ensemble command links it.
         .target(name: "CZMQFloor", dependencies: ["CZMQ"]),
@@ -42,15 +47,18 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            swiftSettings: functionSections
         ),
         .target(
             name: "EncoderApp",
-            dependencies: ["Ensemble", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Ensemble", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: functionSections
         ),
         .target(
             name: "NodeLauncher",
-            dependencies: ["Ensemble", "EncoderApp", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Ensemble", "EncoderApp", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: functionSections
         ),
         // What libzmq.a calls in GSSAPI, OpenPGM and NORM, for the release ensemble-node
         // (below); empty in debug builds, which link libzmq.so. Sources/ZMQUnusedDeps/stubs.c.
@@ -75,6 +83,7 @@ let package = Package(
         .executableTarget(
             name: "ensemble-node",
             dependencies: ["Ensemble", "NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
+            swiftSettings: functionSections,
             linkerSettings: [
                 .unsafeFlags(
                     [
@@ -83,6 +92,8 @@ let package = Package(
                         // statically as well.
                         "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
                         "-L\(Context.packageDirectory)/CZMQ/static",
+                        // The functions a node runs, side by side (deploy/function-order.sh).
+                        "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Link/ensemble-node.order",
                     ],
                     .when(configuration: .release))
             ]
