@@ -74,6 +74,7 @@ extension NodeCore {
         _ type: any EnsembleActor.Type, globalName name: String, parent: ActorCell?, hint: PlacementHint?
     ) async throws -> (address: ActorAddress, created: Bool) {
         if let address = view?.names[name], view?.member(address.node) != nil { return (address, false) }
+        if let here = localActor(named: name) { return (here, false) }
         counters.add("namesCreatedWithoutLeader")
         let address = try await place(type, parent: parent, globalName: name, nameUnsettled: true, hint: hint)
         io.submit(.noteLocalName(name, address))

@@ -54,6 +54,9 @@ final class NodeCore: Sendable {
         /// The actors of `actors` that hold global names: what a view change checks, without
         /// walking 100,000 idle actors each time.
         var namedActors: [UInt64: ActorCell] = [:]
+        /// The live actor here under each global name: a node hosts one actor per name, however
+        /// many creations of it reach the node while no leader settles the name.
+        var actorsByName: [String: ActorCell] = [:]
         var nextActorID: UInt64 = 1
         var capabilities: Capabilities
         var view: MembershipView?
@@ -177,6 +180,8 @@ final class NodeCore: Sendable {
     var allCells: [ActorCell] { state.withLock { Array($0.actors.values) } }
     /// The local actors that hold global names.
     var namedCells: [ActorCell] { state.withLock { Array($0.namedActors.values) } }
+    /// The live actor on this node under `name`, if any.
+    func localActor(named name: String) -> ActorAddress? { state.withLock { $0.actorsByName[name]?.address } }
     var localRecords: [ActorRecord] { allCells.map(\.record).sorted { $0.address < $1.address } }
 
     // MARK: Sending
@@ -348,18 +353,28 @@ final class NodeCore: Sendable {
     }
 
     /// Starts an actor on this node and returns its address; `creator` is the node that asked
-    /// for it (this one unless another node's `create` did).
+    /// for it (this one unless another node's `create` did). A global name that a live actor here
+    /// already holds gives that actor's address, and nothing is started.
     func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?, creator: NodeID? = nil) -> ActorAddress {
         let id = allocateID()
-        let cell = state.withLock { state -> ActorCell in
+        let spawned = state.withLock { state -> (cell: ActorCell, new: Bool) in
+            if let globalName, let holder = state.actorsByName[globalName] { return (holder, false) }
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
                 globalName: globalName, creator: creator ?? nodeID, capacity: configuration.mailboxCapacity,
                 byteCapacity: max(configuration.mailboxByteLimit, configuration.maxMessageSize),
                 turnLimit: configuration.messagesPerTurn)
             state.actors[id] = cell
-            if globalName != nil { state.namedActors[id] = cell }
-            return cell
+            if let globalName {
+                state.namedActors[id] = cell
+                state.actorsByName[globalName] = cell
+            }
+            return (cell, true)
+        }
+        let cell = spawned.cell
+        guard spawned.new else {
+            counters.add("creationsOfAHeldName")
+            return cell.address
         }
         if let parent, parent.node == nodeID { self.cell(parent.id)?.addChild(cell.address) }
         counters.add("actorsCreated")
@@ -377,6 +392,7 @@ final class NodeCore: Sendable {
         state.withLock { state in
             state.actors[cell.address.id] = nil
             state.namedActors[cell.address.id] = nil
+            if let name = cell.globalName, state.actorsByName[name] === cell { state.actorsByName[name] = nil }
         }
     }
 }

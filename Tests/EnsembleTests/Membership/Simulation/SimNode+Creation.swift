@@ -54,6 +54,10 @@ extension SimNode {
             creations[id] = nil
             return
         }
+        if localActor(named: name) != nil {
+            creations[id] = nil
+            return
+        }
         creations[id]!.withoutLeader = true
         place(id)
     }
@@ -203,7 +207,14 @@ extension SimNode {
         return .created(address, load: actors.count)
     }
 
+    /// `NodeCore.localActor(named:)`.
+    func localActor(named name: String) -> ActorAddress? {
+        actors.values.first { $0.name == name }?.address
+    }
+
+    /// `NodeCore.spawn`: a name a live actor here holds gives that actor.
     private mutating func spawn(_ type: SimActorType, name: String?, creator: NodeID) -> ActorAddress {
+        if let name, let holder = localActor(named: name) { return holder }
         let address = ActorAddress(node: life, id: nextActorID)
         nextActorID += 1
         note("spawned \(type.rawValue) \(address) \(name ?? "-") for \(creator)")
