@@ -1,7 +1,15 @@
 extension NodeCore {
+    /// Mail of at most this many payload bytes is decoded as it arrives; larger payloads wait in
+    /// the mailbox as their bytes and the actor decodes them one at a time. A payload can decode
+    /// into many times its size (a repeated empty message is two bytes on the wire and a value in
+    /// an array), and a mailbox bounds its mail by count and by payload bytes: decoded on arrival,
+    /// a mailbox's 10,000 messages of at most 512 bytes each stay within a few megabytes of wire,
+    /// whatever they decode into. The bench's tells and the encoder's requests are well below it.
+    static let decodeOnArrivalBytes = 512
+
     /// Hands a run of a node's tells for one actor of this node (`run`: their indices in
-    /// `headers`) to its mailbox, each message decoded straight from the frame it came in
-    /// (`decoder` remembers the last type's decoder).
+    /// `headers`) to its mailbox, each message of at most `decodeOnArrivalBytes` decoded straight
+    /// from the frame it came in (`decoder` remembers the last type's decoder).
     ///
     /// An `Envelope` per tell cost an object for its fields and a copy of its payload, both
     /// freed again once the actor had decoded it. The handler runs on the thread that read
@@ -17,6 +25,10 @@ extension NodeCore {
         var mail: [Mail] = []
         mail.reserveCapacity(run.count)
         for index in run {
+            guard headers[index].payload.count <= Self.decodeOnArrivalBytes else {
+                mail.append(.wire(headers[index].envelope(in: frame)))
+                continue
+            }
             let message: any Message
             do {
                 message = try decoder.decode(headers[index].typeName, frame, in: headers[index].payload, with: messages)
@@ -43,8 +55,15 @@ extension NodeCore {
     func deliver(_ mail: [Mail], to cell: ActorCell) {
         guard let first = mail.first else { return }
         let taken = mail.count == 1 ? (cell.enqueue(first) ? 1 : 0) : cell.enqueue(contentsOf: mail)
-        for case .received(let message, let sender, _, _) in mail[taken...] {
-            mailboxRefused(recipient: cell.address, typeName: type(of: message).messageType, sender: sender)
+        for refused in mail[taken...] {
+            switch refused {
+            case .received(let message, let sender, _, _):
+                mailboxRefused(recipient: cell.address, typeName: type(of: message).messageType, sender: sender)
+            case .wire(let envelope):
+                mailboxRefused(recipient: cell.address, typeName: envelope.typeName, sender: envelope.sender)
+            case .local, .stop, .kill:
+                break
+            }
         }
     }
 }

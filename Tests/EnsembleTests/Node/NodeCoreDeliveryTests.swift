@@ -18,6 +18,16 @@ private struct DeliveryProbe: WireMessage {
     init(from reader: inout WireReader) throws { id = try reader.readUInt64() }
 }
 
+/// A probe with text beside its id, to make payloads of any size.
+private struct PaddedProbe: WireMessage {
+    static var messageType: String { "PaddedProbe" }
+    var id: UInt64
+    var text: String
+    init(id: UInt64, bytes: Int) { self.id = id; text = String(repeating: "x", count: bytes) }
+    func write(to writer: inout WireWriter) { writer.write(id); writer.write(text) }
+    init(from reader: inout WireReader) throws { id = try reader.readUInt64(); text = try reader.readString() }
+}
+
 /// `NodeCore.deliver(_:of:in:decoder:)`: a run of a node's tells for one local actor, decoded from
 /// their frame, one lookup and one lock.
 ///
@@ -31,7 +41,7 @@ struct NodeCoreDeliveryTests {
         var configuration = NodeConfiguration(port: 9400)
         configuration.mailboxCapacity = mailboxCapacity
         configuration.actorsOnIOThread = true
-        let node = try Node(configuration: configuration, actorTypes: [RunSink.self], messages: [DeliveryProbe.self], incarnation: 1)
+        let node = try Node(configuration: configuration, actorTypes: [RunSink.self], messages: [DeliveryProbe.self, PaddedProbe.self], incarnation: 1)
         return (node, node.core)
     }
 
@@ -90,6 +100,42 @@ struct NodeCoreDeliveryTests {
         let letters = try Self.deadLettersSent(core)
         #expect(letters.count == 2)
         #expect(letters.allSatisfy { $0.to == Fixture.actor(Self.remote, 3) && $0.originalType == "Probe" })
+        withExtendedLifetime(node) {}
+    }
+
+    /// A payload over `decodeOnArrivalBytes` is not decoded as it arrives (what it would decode
+    /// into is not bounded by its bytes): it waits in the mailbox as its bytes, in its place in
+    /// the run, and counts against the byte bound; when refused, its sender is told as for the rest.
+    @Test func aLargePayloadWaitsInTheMailboxAsItsBytes() throws {
+        let (node, core) = try Self.core(mailboxCapacity: 3)
+        let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
+        let cell = try #require(core.cell(address.id))
+        _ = try Self.deadLettersSent(core)
+        let sender = Fixture.actor(Self.remote, 3)
+        let large = try PaddedProbe(id: 2, bytes: NodeCore.decodeOnArrivalBytes).encodedPayload()
+        #expect(large.count > NodeCore.decodeOnArrivalBytes)
+        let run = [(1, 10), (2, NodeCore.decodeOnArrivalBytes), (3, 10), (4, NodeCore.decodeOnArrivalBytes)].map { id, bytes in
+            Envelope(kind: .tell, sender: sender, recipient: address, typeName: PaddedProbe.messageType,
+                     correlationID: UInt64(id), payload: try! PaddedProbe(id: UInt64(id), bytes: bytes).encodedPayload())
+        }
+        Self.deliver(run, to: core)
+        let mails = cell.closeAndDrain()
+        #expect(mails.count == 3)
+        guard mails.count == 3, case .received(let first, _, 1, _) = mails[0], case .wire(let waiting) = mails[1],
+            case .received(let third, _, 3, _) = mails[2]
+        else {
+            Issue.record("the mailbox holds \(mails)")
+            return
+        }
+        #expect(first.cast(to: PaddedProbe.self)?.id == 1)
+        #expect(third.cast(to: PaddedProbe.self)?.id == 3)
+        #expect(waiting.payload == large)
+        #expect(waiting.sender == sender && waiting.correlationID == 2 && waiting.typeName == PaddedProbe.messageType)
+        // The fourth found the mailbox full: dropped, and its sender told.
+        #expect(core.counters.snapshot["mailboxDrops"] == 1)
+        let letters = try Self.deadLettersSent(core)
+        #expect(letters.count == 1)
+        #expect(letters.first?.to == sender && letters.first?.originalType == PaddedProbe.messageType)
         withExtendedLifetime(node) {}
     }
 
