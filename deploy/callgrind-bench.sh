@@ -16,37 +16,20 @@ usage() { echo "usage: deploy/callgrind-bench.sh DIR (a release build's ensemble
 for tool in valgrind vgdb callgrind_annotate objcopy nm gdb python3; do
     command -v "$tool" >/dev/null || { echo "callgrind-bench: $tool is needed" >&2; exit 1; }
 done
+. "$(dirname "$0")/callgrind-nodes.sh"
 src=$(cd "$1" && pwd) work=$(mktemp -d /tmp/ensemble-callgrind.XXXXXX)
 settle=${SETTLE:-1} idle=${IDLE:-3} limit=${TIMEOUT:-900} gdbpid=
 cleanup() {  # the bench (gdb's child), then the nodes by pid, politely for 10 s; their state dir
     set +e
     [ -n "$gdbpid" ] && { for pid in $(pgrep -P "$gdbpid"); do kill -9 "$pid"; done; kill "$gdbpid"; wait "$gdbpid"; } 2>/dev/null
-    local pids=$(cut -d'|' -f1 "$work/nodes" 2>/dev/null) alive=1
-    for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
-    for _ in $(seq 100); do
-        alive=; for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        [ -z "$alive" ] && break; sleep 0.1
-    done
-    for pid in $pids; do kill -9 "$pid" 2>/dev/null; done
-    for dir in $(cut -d'|' -f3 "$work/nodes" 2>/dev/null | sort -u); do
-        case "$dir" in /tmp/ensemble-bench.*) rm -rf "$dir" ;; esac
-    done
+    stop_recorded_nodes "$work" 10
     rm -rf "$work/bin" "$work"/vgdb-* "$work"/cg.*
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-mkdir "$work/bin"
-objcopy --strip-debug "$src/ensemble" "$work/bin/ensemble"
-objcopy --strip-debug "$src/ensemble-node" "$work/bin/node"
-cat > "$work/bin/ensemble-node" <<EOF
-#!/bin/sh
-# Records pid|capabilities|state dir (arguments: PORT CAPS ... --state-dir DIR ...).
-dir=; previous=; for a in "\$@"; do [ "\$previous" = --state-dir ] && dir=\$a; previous=\$a; done
-echo "\$\$|\$2|\$dir" >> "$work/nodes"
-exec valgrind --tool=callgrind --instr-atstart=no --separate-threads=yes --dump-instr=yes --compress-pos=no \\
-    --vgdb-prefix="$work/vgdb" --callgrind-out-file="$work/cg.%p" --log-file="$work/valgrind.%p.log" "$work/bin/node" "\$@"
-EOF
+run_nodes_under_callgrind "$work" "$src" --instr-atstart=no --separate-threads=yes --dump-instr=yes --compress-pos=no \
+    --vgdb-prefix="$work/vgdb"
 # Stop N in cpuTime: 1 before c1 (and an idle window first), 2 after it, 3 before c64, 4 after, 5 before the tells, 6 after.
 cat > "$work/hook.sh" <<EOF
 #!/usr/bin/env bash
@@ -63,7 +46,7 @@ case \$1 in
 esac
 echo "\$1" > "$work/stops"
 EOF
-chmod +x "$work/bin/ensemble-node" "$work/hook.sh"
+chmod +x "$work/hook.sh"
 nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC6accept.*_n$/ { print $1, "Acceptor.accept" }
     / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { print $1, "BenchSink.receive" }
     / \$s10EncoderApp(0A0|0[56](Morse|Rot13|Base64)A0)C8Ensemble0.5ActorAadEP7receive_.*TW$/ {

@@ -18,36 +18,17 @@ for tool in valgrind objcopy python3; do
     command -v "$tool" >/dev/null || { echo "function-order: $tool is needed" >&2; exit 1; }
 done
 cd "$(dirname "$0")/.."
+. deploy/callgrind-nodes.sh
 src=$(cd "$1" && pwd) work=$(mktemp -d /tmp/ensemble-function-order.XXXXXX)
 cleanup() {  # the nodes by pid, politely for 20 s (callgrind writes its file at exit); their state dirs
     set +e
-    local pids=$(cut -d'|' -f1 "$work/nodes" 2>/dev/null) alive=1
-    for pid in $pids; do kill -TERM "$pid" 2>/dev/null; done
-    for _ in $(seq 200); do
-        alive=; for pid in $pids; do kill -0 "$pid" 2>/dev/null && alive=1; done
-        [ -z "$alive" ] && break; sleep 0.1
-    done
-    for pid in $pids; do kill -9 "$pid" 2>/dev/null; done
-    for dir in $(cut -d'|' -f3 "$work/nodes" 2>/dev/null | sort -u); do
-        case "$dir" in /tmp/ensemble-bench.*) rm -rf "$dir" ;; esac
-    done
+    stop_recorded_nodes "$work" 20
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-mkdir "$work/bin"
-objcopy --strip-debug "$src/ensemble" "$work/bin/ensemble"
-objcopy --strip-debug "$src/ensemble-node" "$work/bin/node"
-cat > "$work/bin/ensemble-node" <<EOF
-#!/bin/sh
-# Records pid|capabilities|state dir (arguments: PORT CAPS ... --state-dir DIR ...).
-dir=; previous=; for a in "\$@"; do [ "\$previous" = --state-dir ] && dir=\$a; previous=\$a; done
-echo "\$\$|\$2|\$dir" >> "$work/nodes"
-exec valgrind --tool=callgrind --demangle=no --dump-instr=no --dump-line=no --compress-strings=no --compress-pos=no \\
-    --callgrind-out-file="$work/cg.%p" --log-file="$work/valgrind.%p.log" "$work/bin/node" "\$@"
-EOF
-chmod +x "$work/bin/ensemble-node"
+run_nodes_under_callgrind "$work" "$src" --demangle=no --dump-instr=no --dump-line=no --compress-strings=no --compress-pos=no
 echo "function-order: bench --quick with its nodes under callgrind (work directory $work)" >&2
 status=0
 (cd "$work" && timeout "${TIMEOUT:-1200}" "$work/bin/ensemble" bench --quick --json) > "$work/bench.log" 2>&1 || status=$?
