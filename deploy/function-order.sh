@@ -32,7 +32,10 @@ run_nodes_under_callgrind "$work" "$src" --demangle=no --dump-instr=no --dump-li
 echo "function-order: bench --quick with its nodes under callgrind (work directory $work)" >&2
 status=0
 (cd "$work" && timeout "${TIMEOUT:-1200}" "$work/bin/ensemble" bench --quick --json) > "$work/bench.log" 2>&1 || status=$?
-[ "$status" -eq 0 ] || echo "function-order: the bench ended with $status; the functions run until then are used" >&2
+if [ "$status" -ne 0 ]; then
+    echo "function-order: the bench ended with $status (the functions run until then are used); its last lines:" >&2
+    tail -3 "$work/bench.log" >&2
+fi
 # What users do that the bench does not: the walkthrough's commands on a convention of three.
 echo "function-order: the walkthrough's commands on three nodes under callgrind" >&2
 ports=$(python3 -c 'import socket
