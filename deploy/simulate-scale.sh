@@ -7,7 +7,8 @@
 #   deploy/simulate-scale.sh [N]           # release build of the tests, then the run
 # ENSEMBLE_SIM_SEED (default 1) picks the seed; ENSEMBLE_SIM_BYTES=0 skips encoding every message
 # to count bytes (a third faster); SIM_TIMEOUT (s, default 3600) ends the run. The work grows as
-# about N^1.7-2 (docs/performance.md, "Simulated scale"): 3,000 nodes take 3.5 minutes, 5,000 eight.
+# about N^1.7-2 (docs/performance.md, "Simulated scale"): 3,000 nodes take 3.5 minutes, 5,000 eight,
+# 10,000 about 30 (and 9 GB of memory; the build before them about 20 more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nodes=${1:-1000}
