@@ -214,6 +214,9 @@ final class ActorCell: Sendable {
         return state.withLock { $0.exitReason }
     }
 
+    /// Whether the actor was asked to stop (it may still be handling its last message).
+    var isExiting: Bool { exitRequested.load(ordering: .acquiring) }
+
     func addChild(_ child: ActorAddress) {
         let local = child.node == address.node
         state.withLock { state in

@@ -55,7 +55,8 @@ final class NodeCore: Sendable {
         /// walking 100,000 idle actors each time.
         var namedActors: [UInt64: ActorCell] = [:]
         /// The live actor here under each global name: a node hosts one actor per name, however
-        /// many creations of it reach the node while no leader settles the name.
+        /// many creations of it reach the node while no leader settles the name (one that is
+        /// stopping gives way to the next).
         var actorsByName: [String: ActorCell] = [:]
         var nextActorID: UInt64 = 1
         var capabilities: Capabilities
@@ -180,8 +181,10 @@ final class NodeCore: Sendable {
     var allCells: [ActorCell] { state.withLock { Array($0.actors.values) } }
     /// The local actors that hold global names.
     var namedCells: [ActorCell] { state.withLock { Array($0.namedActors.values) } }
-    /// The live actor on this node under `name`, if any.
-    func localActor(named name: String) -> ActorAddress? { state.withLock { $0.actorsByName[name]?.address } }
+    /// The live actor on this node under `name`, if any (one that is stopping is not).
+    func localActor(named name: String) -> ActorAddress? {
+        state.withLock { state in state.actorsByName[name].flatMap { $0.isExiting ? nil : $0.address } }
+    }
     var localRecords: [ActorRecord] { allCells.map(\.record).sorted { $0.address < $1.address } }
 
     // MARK: Sending
@@ -358,7 +361,7 @@ final class NodeCore: Sendable {
     func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?, creator: NodeID? = nil) -> ActorAddress {
         let id = allocateID()
         let spawned = state.withLock { state -> (cell: ActorCell, new: Bool) in
-            if let globalName, let holder = state.actorsByName[globalName] { return (holder, false) }
+            if let globalName, let holder = state.actorsByName[globalName], !holder.isExiting { return (holder, false) }
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
                 globalName: globalName, creator: creator ?? nodeID, capacity: configuration.mailboxCapacity,

@@ -55,6 +55,22 @@ struct OneActorPerNameTests {
         withExtendedLifetime(node) {}
     }
 
+    /// An actor asked to stop no longer holds its name for a new creation, and when it is gone
+    /// the new one keeps the name.
+    @Test func aStoppingActorGivesWayToANewOneOfItsName() throws {
+        let node = try Self.node()
+        let core = node.core
+        let first = core.spawn(NameHolder.self, parent: nil, globalName: "Registry")
+        let firstCell = try #require(core.cell(first.id))
+        firstCell.requestExit(.stopped)
+        #expect(core.localActor(named: "Registry") == nil)
+        let second = core.spawn(NameHolder.self, parent: nil, globalName: "Registry")
+        #expect(second != first)
+        core.removeCell(firstCell)
+        #expect(core.localActor(named: "Registry") == second)
+        withExtendedLifetime(node) {}
+    }
+
     @Test func aNameIsFreeHereOnceItsActorIsGone() throws {
         let node = try Self.node()
         let core = node.core
