@@ -3,8 +3,11 @@ import PackageDescription
 
 /// One section per function in release builds, so that ensemble-node's linker can lay out the
 /// functions a node runs side by side (Link/ensemble-node.order; docs/decisions.md, "Code laid
-/// out by use"). The Swift runtime's static libraries come built this way.
-let functionSections: [SwiftSetting] = [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))]
+/// out by use"). The Swift runtime's static libraries come built this way. Not in a tagged
+/// checkout: SwiftPM refuses a library with unsafe flags as a dependency by version.
+let functionSections: [SwiftSetting] =
+    Context.gitInformation?.currentTag == nil
+    ? [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))] : []
 
 let package = Package(
     name: "ensemble",
