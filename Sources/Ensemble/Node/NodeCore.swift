@@ -359,9 +359,10 @@ final class NodeCore: Sendable {
     /// for it (this one unless another node's `create` did). A global name that a live actor here
     /// already holds gives that actor's address, and nothing is started.
     func spawn(_ type: any EnsembleActor.Type, parent: ActorAddress?, globalName: String?, creator: NodeID? = nil) -> ActorAddress {
-        let id = allocateID()
         let spawned = state.withLock { state -> (cell: ActorCell, new: Bool) in
             if let globalName, let holder = state.actorsByName[globalName], !holder.isExiting { return (holder, false) }
+            let id = state.nextActorID
+            state.nextActorID += 1
             let cell = ActorCell(
                 address: ActorAddress(node: nodeID, id: id), typeName: type.typeName, parent: parent,
                 globalName: globalName, creator: creator ?? nodeID, capacity: configuration.mailboxCapacity,
