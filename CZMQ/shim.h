@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
 
 /* Swift's Glibc module exposes neither eventfd nor the GNU posix_spawn
    extensions (they sit behind _GNU_SOURCE), so they are reached through
@@ -68,6 +69,29 @@ static inline long ensemble_raise_file_limit(long most) {
         if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit.rlim_cur = wanted;
     }
     return limit.rlim_cur == RLIM_INFINITY ? most : (long)limit.rlim_cur;
+}
+
+/* epoll, which the Glibc module does not carry. A registration's data is the caller's slot
+   number, and the wait copies out only the slots, so Swift never handles the packed
+   `struct epoll_event`. Every descriptor is watched for readability, level-triggered. */
+static inline int ensemble_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+/* op: 0 adds, 1 changes, 2 removes `fd`. */
+static inline int ensemble_epoll_control(int epoll, int op, int fd, unsigned long long slot) {
+    static const int ops[] = { EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL };
+    struct epoll_event event = { .events = EPOLLIN };
+    event.data.u64 = slot;
+    return epoll_ctl(epoll, ops[op], fd, &event);
+}
+
+/* Waits up to `timeout` ms; writes at most `capacity` (<= 64) fired slots to `slots` and
+   returns how many, or -1 with errno set. */
+static inline int ensemble_epoll_wait(int epoll, unsigned long long *slots, int capacity, int timeout) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int count = epoll_wait(epoll, events, capacity, timeout);
+    for (int index = 0; index < count; index++) slots[index] = events[index].data.u64;
+    return count;
 }
 
 #endif

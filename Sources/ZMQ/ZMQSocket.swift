@@ -40,6 +40,8 @@ public final class ZMQSocket {
     @exclusivity(unchecked) public private(set) var mustAskEvents = true
     /// The slot this socket holds in the `ZMQWaitSet` watching it (checked by the set).
     @exclusivity(unchecked) var waitSlot: Int?
+    /// Where this socket tells the wait set watching it that it was used or closed.
+    @exclusivity(unchecked) var waitRegistry: ZMQWaitRegistry?
     /// The ZAP User-Id last read, reused while the next message's is the same.
     @exclusivity(unchecked) private var lastUserID: String?
     /// The one `zmq_msg_t` this socket sends and receives with, at one address for its life (a
@@ -64,6 +66,15 @@ public final class ZMQSocket {
         guard let handle else { return }
         _ = zmq_close(handle)
         self.handle = nil
+        if let waitSlot, let waitRegistry { waitRegistry.closed.append(waitSlot) }
+    }
+
+    /// Notes a use that may have taken the notification descriptor's edge: the socket must be
+    /// asked before anyone sleeps on it, and the set watching it learns so without looking.
+    @inline(__always) private func markUsed() {
+        guard !mustAskEvents else { return }
+        mustAskEvents = true
+        if let waitSlot, let waitRegistry { waitRegistry.used.append(waitSlot) }
     }
 
     /// Whether `close()` was called: a closed socket must not be used again.
@@ -77,14 +88,14 @@ public final class ZMQSocket {
     /// Binds to an endpoint such as `tcp://127.0.0.1:1900`.
     public func bind(_ endpoint: String) throws(ZMQError) {
         let handle = live
-        mustAskEvents = true
+        markUsed()
         _ = try zmqCall("zmq_bind") { zmq_bind(handle, endpoint) }
     }
 
     /// Connects to an endpoint; libzmq completes and retries the connection in the background.
     public func connect(_ endpoint: String) throws(ZMQError) {
         let handle = live
-        mustAskEvents = true
+        markUsed()
         _ = try zmqCall("zmq_connect") { zmq_connect(handle, endpoint) }
     }
 
@@ -167,7 +178,7 @@ public final class ZMQSocket {
     public func send(_ frames: [[UInt8]]) throws(ZMQError) -> ZMQOutcome {
         precondition(!frames.isEmpty, "a message needs at least one frame")
         let handle = live
-        mustAskEvents = true
+        markUsed()
         for (index, frame) in frames.enumerated() {
             var flags = ZMQ_DONTWAIT
             if index < frames.count - 1 { flags |= ZMQ_SNDMORE }
@@ -186,7 +197,7 @@ public final class ZMQSocket {
     @discardableResult
     public func send(frame: [UInt8], more: Bool = false) throws(ZMQError) -> ZMQOutcome {
         let handle = live
-        mustAskEvents = true
+        markUsed()
         let flags = ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)
         let result = try zmqCall("zmq_send") {
             frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
@@ -205,7 +216,7 @@ public final class ZMQSocket {
         prefix: [UInt8]? = nil, byteCount: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void
     ) throws(ZMQError) -> ZMQOutcome {
         let handle = live
-        mustAskEvents = true
+        markUsed()
         _ = try zmqCall("zmq_msg_init_size") { zmq_msg_init_size(message, byteCount) }
         fill(UnsafeMutableRawBufferPointer(start: zmq_msg_data(message), count: byteCount))
         let sent: Int32?
@@ -247,7 +258,7 @@ public final class ZMQSocket {
             let flags = frames.isEmpty ? ZMQ_DONTWAIT : 0
             let size: Int32?
             do { size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(&message, handle, flags) } } catch {
-                mustAskEvents = true
+                markUsed()
                 throw error
             }
             guard let size else {
@@ -256,7 +267,7 @@ public final class ZMQSocket {
                 if frames.isEmpty { mustAskEvents = false }
                 return nil
             }
-            mustAskEvents = true
+            markUsed()
             if size == 0 {
                 frames.append([])
             } else {
@@ -283,7 +294,7 @@ public final class ZMQSocket {
             let flags = frames.count == 0 ? ZMQ_DONTWAIT : 0
             let size: Int32?
             do { size = try zmqCall("zmq_msg_recv") { zmq_msg_recv(message, handle, flags) } } catch {
-                mustAskEvents = true
+                markUsed()
                 throw error
             }
             guard let size else {
@@ -291,7 +302,7 @@ public final class ZMQSocket {
                 if frames.count == 0 { mustAskEvents = false }
                 return false
             }
-            mustAskEvents = true
+            markUsed()
             frames.append(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: Int(size)))
             if readingUserID, frames.userID == nil, let property = zmq_msg_gets(message, "User-Id") {
                 frames.userID = userID(property)

@@ -1,6 +1,10 @@
 import Synchronization
 import ZMQ
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A client's I/O thread: one DEALER, its backlog, the connect waiters, and a
 /// monitor that turns a refused handshake into one clear error at once. A client
 /// given several gateways also watches its gateway and moves on when it is gone
@@ -72,7 +76,9 @@ final class ClientLoop {
         openSocket()
         io.claimOwnership()
         var waitSet = ZMQWaitSet()
-        let wake = waitSet.add(fd: io.wakeFD)
+        // Without a wake-up slot the loop would never see its queued work; a wait that cannot
+        // start fails every turn, so the loop's requests time out rather than hang.
+        let wake = (try? waitSet.add(fd: io.wakeFD)) ?? -1
         while true {
             // Added once; afterwards `add` only sets the interest, and a closed socket leaves by itself.
             if let socket {
@@ -81,7 +87,10 @@ final class ClientLoop {
             }
             if let monitor { _ = try? waitSet.add(monitor, .readable) }
             // Work this thread queued for itself (tasks preferring it, their sends) must not wait.
-            try? waitSet.wait(timeoutMs: io.hasPending ? 0 : 20)
+            do { try waitSet.wait(timeoutMs: io.hasPending ? 0 : 20) } catch {
+                // Out of descriptors, say: the turn goes on at the pace of the wait's timeout.
+                usleep(20_000)
+            }
             let ready = socket.map { waitSet.ready($0) } ?? []
             if let monitor, waitSet.ready(monitor).contains(.readable) { readMonitorEvents() }
             if ready.contains(.readable) { receive() }

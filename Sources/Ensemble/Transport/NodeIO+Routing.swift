@@ -196,6 +196,7 @@ extension NodeIO {
             core.logger.error("send to \(peer.address) failed: \(error)")
             for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: "send to \(peer.address) failed") }
         }
+        updateInterest(of: peer)
     }
 
     func peer(for address: NodeAddress) -> PeerLink? {
@@ -217,6 +218,11 @@ extension NodeIO {
             // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
             attachMonitor(peer)
             try socket.connect(address.endpoint)
+            do throws(ZMQError) { try watch(newLink: peer) } catch {
+                unwatch(peer)
+                peer.close()
+                throw error
+            }
             peers[address] = peer
             return peer
         } catch {
@@ -232,6 +238,7 @@ extension NodeIO {
         for peer in peers.values {
             guard let since = peer.waitingSince, now - since > core.configuration.peerBacklogTimeout else { continue }
             let stranded = peer.takeAll()
+            updateInterest(of: peer)
             core.counters.add("peerTimeoutDrops", stranded.count)
             core.logger.warning("\(peer.address) did not take \(stranded.count) messages in time")
             for envelope in stranded { core.returnDeadLetter(envelope, reason: "\(peer.address) does not answer") }
@@ -270,6 +277,7 @@ extension NodeIO {
     func closePeer(_ address: NodeAddress, reason: String) {
         guard let peer = peers.removeValue(forKey: address) else { return }
         for envelope in peer.takeAll() { core.returnDeadLetter(envelope, reason: reason) }
+        unwatch(peer)
         peer.close()
     }
 

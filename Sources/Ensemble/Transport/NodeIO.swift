@@ -28,6 +28,8 @@ final class NodeIO {
     var publisher: ZMQSocket?
     var subscriber: ZMQSocket?
     @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
+    /// Each link's DEALER and monitor, by socket: what the wait set reports ready is served through it.
+    @exclusivity(unchecked) var linksBySocket: [ObjectIdentifier: PeerLink] = [:]
     /// The buffers every socket of this node receives into, reused from message to message.
     @exclusivity(unchecked) var inbound = ZMQFrames()
     /// The decoder of the last type of mail read for this node's actors (`NodeCore.deliver(_:of:in:decoder:)`).
@@ -56,6 +58,11 @@ final class NodeIO {
     @exclusivity(unchecked) var nextHeartbeatAt: Duration = .zero
     @exclusivity(unchecked) var nextTickAt: Duration = .zero
     var monitorCount = 0
+    #if DEBUG
+    /// Debug builds only: the file whose appearance makes the loop's next wait fail (`NodeIO+Failpoint.swift`).
+    let ioWaitFailpoint = getenv("ENSEMBLE_FAILPOINT_IO_WAIT").map { String(cString: $0) }
+    var ioWaitFailpointTripped = false
+    #endif
     /// The node addresses this node may link to: its view's members, those a new leader life
     /// awaits (and the leader address, always); kept with each new view.
     @exclusivity(unchecked) var linkable = LinkableAddresses()
@@ -163,21 +170,22 @@ final class NodeIO {
     func runLoop() -> LoopExit {
         core.io.claimOwnership()
         core.ioHandover.ownerBegan()
-        let wakeSlot = self.wakeSlot ?? waitSet.add(fd: core.io.wakeFD)
-        self.wakeSlot = wakeSlot
+        guard let wakeSlot = watchWakeDescriptor() else {
+            closeSockets()
+            return .ended
+        }
         while running {
             do throws(ZMQError) {
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
                 try waitSet.add(router, .readable)
                 if let subscriber { try waitSet.add(subscriber, .readable) }
                 try watchCurveSockets()
-                for peer in peers.values {
-                    // Every link is also read: a node answers over the asker's own link what it would
-                    // not send over one of its own (to the life that JOINs or heartbeats it, to a life
-                    // that is no member of its view: a leader that stepped down asking for votes).
-                    try waitSet.add(peer.socket, peer.isEmpty ? .readable : [.readable, .writable])
-                    if let monitor = peer.monitor { try waitSet.add(monitor, .readable) }
-                }
+                // The links are in the set from their opening on (`watch(newLink:)`), each read as well:
+                // a node answers over the asker's own link what it would not send over one of its own
+                // (to the life that JOINs or heartbeats it, to a life that is no member of its view).
+                #if DEBUG
+                try failIfTripped()
+                #endif
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
                 try waitSet.wait(timeoutMs: hasQueuedWork ? 0 : Self.tickMs)
             } catch {
@@ -192,17 +200,7 @@ final class NodeIO {
             if waitSet.ready(router).contains(.readable) { receiveFromRouter() }
             if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveUpdates() }
             guard runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable)) else { return .handedOver }
-            // Links first, then their connection events, as they were waited on (reading a link may
-            // close links: each pass iterates the dictionary as it was when the pass began).
-            for peer in peers.values {
-                let ready = waitSet.ready(peer.socket)
-                if ready.contains(.readable) { readPeerLink(peer) }
-                // Reading it may have closed it.
-                if ready.contains(.writable), !peer.socket.isClosed { flush(peer) }
-            }
-            for peer in peers.values {
-                if let monitor = peer.monitor, waitSet.ready(monitor).contains(.readable) { readMonitor(peer) }
-            }
+            serveReadyLinks()
             // What the links delivered runs now, and what it sends leaves below.
             guard runQueued(acknowledgingWake: false) else { return .handedOver }
             tick()
@@ -210,6 +208,19 @@ final class NodeIO {
         }
         closeSockets()
         return .ended
+    }
+
+    /// The wait set's slot for the descriptor that wakes this loop, registered at the first turn;
+    /// nil when it cannot be (the node then stops, saying why).
+    private func watchWakeDescriptor() -> Int? {
+        if let wakeSlot { return wakeSlot }
+        do throws(ZMQError) {
+            wakeSlot = try waitSet.add(fd: core.io.wakeFD)
+            return wakeSlot
+        } catch {
+            core.stopFailed("the node's I/O thread stopped: it cannot wait on its wake-up descriptor: \(error)")
+            return nil
+        }
     }
 
     /// A global name created without the leader's word: a leader (it came to lead meanwhile)
@@ -262,6 +273,9 @@ final class NodeIO {
             }
             core.setLastHeard(lastHeard)
             closeIdleLinks(now: now)
+            #if DEBUG
+            checkIOWaitFailpoint()
+            #endif
         }
         expireBacklogs(now: now)
         expireEventWaiters(now: now)

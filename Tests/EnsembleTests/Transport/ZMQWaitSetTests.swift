@@ -201,7 +201,7 @@ struct ZMQWaitSetTests {
         try #require(fd >= 0)
         defer { _ = close(fd) }
         var set = ZMQWaitSet()
-        var index = set.add(fd: fd)
+        var index = try set.add(fd: fd)
         try set.wait(timeoutMs: 20)
         #expect(set.ready(index).isEmpty)
 
@@ -209,7 +209,7 @@ struct ZMQWaitSetTests {
         let written = withUnsafeBytes(of: &one) { write(fd, $0.baseAddress, 8) }
         try #require(written == 8)
         set.removeAll()
-        index = set.add(fd: fd)
+        index = try set.add(fd: fd)
         #expect(index == 0)
         try set.wait(timeoutMs: 2000)
         #expect(set.ready(index) == .readable)
@@ -226,7 +226,7 @@ struct ZMQWaitSetTests {
 
             var set = ZMQWaitSet()
             let socketIndex = try set.add(idle, .readable)
-            let fdIndex = set.add(fd: fd)
+            let fdIndex = try set.add(fd: fd)
             #expect(socketIndex != fdIndex)
             try set.wait(timeoutMs: 2000)
             #expect(set.ready(fdIndex) == .readable)
