@@ -143,6 +143,8 @@ public final class ZMQSocket {
     /// The descriptor libzmq makes readable when something changed for this socket
     /// (`ZMQ_FD`): edge-triggered, and only a hint to ask for `ZMQ_EVENTS`.
     public func notificationDescriptor() throws(ZMQError) -> Int32 {
+        // A closed socket's number may already belong to another descriptor (libzmq closes it later).
+        guard !isClosed else { throw ZMQError(errno: ENOTSOCK, function: "zmq_getsockopt") }
         if let cachedDescriptor { return cachedDescriptor }
         let handle = live
         var descriptor: Int32 = -1

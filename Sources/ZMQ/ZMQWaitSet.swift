@@ -15,8 +15,9 @@ import Musl
 /// a `poll(2)` of every descriptor costs the kernel a visit to each. A leader of a
 /// hundred members waits on two hundred sockets some hundred times a second, and
 /// nearly all of them are quiet. Here the descriptors are registered once, the
-/// kernel reports only those that fired, and a socket is asked only when its
-/// descriptor fired, or when it was used since it was last asked (`ZMQSocket`
+/// kernel reports only those that fired, and a socket is read (or, waited on for
+/// writing, asked) when its descriptor fired, and asked before sleeping when it was
+/// used since it was last asked (`ZMQSocket`
 /// notes that here: a send or receive may consume the descriptor's edge, so such
 /// a socket is asked before sleeping), or when it is waited on for writing.
 /// After a wait in which nothing happened, every socket is asked before the next:
@@ -27,8 +28,9 @@ import Musl
 /// `readySlots` lists what the last wait found ready, so an owner of many sockets
 /// visits only those. A socket closed since the last wait leaves the set by itself
 /// (it tells the set when it closes), and a freed slot is reused. A socket belongs
-/// to at most one wait set; a wait set is used from one thread, and not copied
-/// (copies share one epoll set).
+/// to at most one wait set; a wait set is used from one thread at a time (with its
+/// sockets, which may move to another thread together), and not copied (copies share
+/// one epoll set).
 public struct ZMQWaitSet {
     private struct Item {
         var socket: ZMQSocket?
@@ -102,7 +104,7 @@ public struct ZMQWaitSet {
     public mutating func remove(_ slot: Int) {
         guard items.indices.contains(slot), items[slot].inUse else { return }
         let item = items[slot]
-        if let socket = item.socket, socket.waitSlot == slot {
+        if let socket = item.socket, socket.waitSlot == slot, socket.waitRegistry === registry {
             socket.waitSlot = nil
             socket.waitRegistry = nil
         }
@@ -115,6 +117,13 @@ public struct ZMQWaitSet {
         items[slot] = Item(socket: nil, interest: [], descriptor: -1, inUse: false)
         writers.remove(slot)
         freeSlots.append(slot)
+    }
+
+    /// Makes the next wait ask every socket before it sleeps, as after a quiet wait: for an
+    /// owner that may not have served what the last wait found (a loop handed to another
+    /// thread between the wait and serving it). What asking found is not signalled again.
+    public mutating func askAllBeforeNextWait() {
+        lastWaitWasQuiet = true
     }
 
     /// Waits up to `timeoutMs` (-1: forever) unless a used socket is ready already.
@@ -133,10 +142,11 @@ public struct ZMQWaitSet {
                 if items[slot].socket?.isClosed == true { remove(slot) } else if try askBeforeSleeping(slot) { timeout = 0 }
             }
         } else {
-            for slot in registry.used where items.indices.contains(slot) && items[slot].socket?.mustAskEvents == true {
+            // Writers first: asking clears `mustAskEvents`, so a writer also used is asked once.
+            for slot in writers {
                 if try askBeforeSleeping(slot) { timeout = 0 }
             }
-            for slot in writers where items[slot].ready.isEmpty {
+            for slot in registry.used where items.indices.contains(slot) && items[slot].socket?.mustAskEvents == true {
                 if try askBeforeSleeping(slot) { timeout = 0 }
             }
         }
@@ -179,10 +189,12 @@ public struct ZMQWaitSet {
         items.indices.contains(slot) ? items[slot].socket : nil
     }
 
-    /// The slot `socket` holds in this set. The socket remembers its slot; the item
-    /// there is checked to be the same socket, since it may remember another set's.
+    /// The slot `socket` holds in this set. The socket remembers its slot and set; both are
+    /// checked, since it may remember another set's.
     private func slot(of socket: ZMQSocket) -> Int? {
-        guard let slot = socket.waitSlot, items.indices.contains(slot), items[slot].socket === socket else { return nil }
+        guard let slot = socket.waitSlot, socket.waitRegistry === registry, items.indices.contains(slot),
+              items[slot].socket === socket
+        else { return nil }
         return slot
     }
 
@@ -252,6 +264,6 @@ final class ZMQWaitRegistry {
     }
 
     deinit {
-        if epoll >= 0 { _ = Glibc.close(epoll) }
+        if epoll >= 0 { _ = close(epoll) }
     }
 }

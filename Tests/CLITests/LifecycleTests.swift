@@ -48,6 +48,8 @@ struct LifecycleTests {
         #expect(log.contains("stopped"), "log: \(log)")
     }
 
+    // Compiled with the debug build only, as the failpoint it drives is in the debug `ensemble-node`.
+    #if DEBUG
     @Test func aNodeWhoseIOThreadFailsExitsNonZeroWithOneLine() throws {
         // The debug build's failpoint: once the file exists, the node's next wait on its sockets
         // fails as a wait whose descriptor is gone would (`NodeIO+Failpoint.swift`; an epoll wait
@@ -72,6 +74,7 @@ struct LifecycleTests {
         #expect(lines.count == 1, "stderr: \(result.stderr)")
         #expect(lines.first?.contains("the node's I/O thread stopped: waiting on its sockets failed") == true)
     }
+    #endif
 
     @Test func startOnABusyPortFailsWithOneLine() throws {
         let cluster = try TestCluster()

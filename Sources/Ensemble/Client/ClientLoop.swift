@@ -3,6 +3,8 @@ import ZMQ
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 
 /// A client's I/O thread: one DEALER, its backlog, the connect waiters, and a

@@ -7,7 +7,7 @@ import ZMQ
 typealias NodeConnection = (life: NodeID, identity: [UInt8])
 
 /// The shell around a node's protocol logic: owns every socket and runs the
-/// poll loop on the node's I/O thread. The protocol is a value type
+/// wait loop on the node's I/O thread. The protocol is a value type
 /// (`ControlPlane`: `LeaderState` or `MemberState`, and `ControlPolicy`) that this
 /// loop feeds with the origin each connection proves, and obeys.
 ///
@@ -174,6 +174,9 @@ final class NodeIO {
             closeSockets()
             return .ended
         }
+        // A loop taken over between a wait and serving it: what that wait found by asking is
+        // not signalled again, so every socket is asked before this thread first sleeps.
+        waitSet.askAllBeforeNextWait()
         while running {
             do throws(ZMQError) {
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.

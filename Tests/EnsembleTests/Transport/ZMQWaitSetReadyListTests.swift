@@ -95,4 +95,72 @@ struct ZMQWaitSetReadyListTests {
         #expect(set.ready(slot) == [.readable, .writable])
         #expect(try bound.receive() == [[1]])
     }
+
+    /// A loop handed to another thread between a wait and serving it: readiness found by
+    /// asking is not signalled again, so the new owner has every socket asked first.
+    @Test func readinessFoundByAskingIsFoundAgainWhenAllAreAskedBeforeTheNextWait() throws {
+        let context = try ZMQContext()
+        let bound = try ZMQSocket(context: context, type: .pair)
+        let connected = try ZMQSocket(context: context, type: .pair)
+        defer {
+            bound.close()
+            connected.close()
+        }
+        try bound.set(.linger, 0)
+        try connected.set(.linger, 0)
+        try bound.bind("inproc://ask-all-again")
+        try connected.connect("inproc://ask-all-again")
+        var set = ZMQWaitSet()
+        let slot = try set.add(bound, .readable)
+        #expect(try connected.send([[1]]) == .done)
+        #expect(try connected.send([[2]]) == .done)
+        try set.wait(timeoutMs: 2000)
+        #expect(set.ready(slot) == .readable)
+        // One of two read: the socket was used, so the next wait asks it and finds the other.
+        #expect(try bound.receive() == [[1]])
+        try set.wait(timeoutMs: 2000)
+        #expect(set.readySlots == [slot])
+        // Not served; a new owner asks everything before it sleeps.
+        set.askAllBeforeNextWait()
+        try set.wait(timeoutMs: 2000)
+        #expect(set.readySlots == [slot])
+        #expect(try bound.receive() == [[2]])
+    }
+
+    @Test func aClosedSocketCannotBeAdded() throws {
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, type: .pair)
+        socket.close()
+        var set = ZMQWaitSet()
+        #expect(throws: ZMQError.self) { try set.add(socket, .readable) }
+        #expect(set.readySlots.isEmpty)
+    }
+
+    /// A socket taken into a second set and removed from the first still tells the second it was used.
+    @Test func removingASocketFromAnOldSetLeavesItsNewSetInCharge() throws {
+        let context = try ZMQContext()
+        let bound = try ZMQSocket(context: context, type: .pair)
+        let connected = try ZMQSocket(context: context, type: .pair)
+        defer {
+            bound.close()
+            connected.close()
+        }
+        try bound.set(.linger, 0)
+        try connected.set(.linger, 0)
+        try bound.bind("inproc://two-sets")
+        try connected.connect("inproc://two-sets")
+        var first = ZMQWaitSet()
+        let firstSlot = try first.add(bound, .readable)
+        var second = ZMQWaitSet()
+        let secondSlot = try second.add(bound, .readable)
+        #expect(firstSlot == secondSlot)
+        first.remove(firstSlot)
+        #expect(try connected.send([[1]]) == .done)
+        #expect(try connected.send([[2]]) == .done)
+        try second.wait(timeoutMs: 2000)
+        #expect(try bound.receive() == [[1]])
+        // Used since asked: the second set must ask it before sleeping and find the other message.
+        try second.wait(timeoutMs: 2000)
+        #expect(second.readySlots == [secondSlot])
+    }
 }
