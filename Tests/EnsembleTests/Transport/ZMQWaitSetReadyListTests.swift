@@ -76,17 +76,9 @@ struct ZMQWaitSetReadyListTests {
     }
 
     @Test func aSocketReadyBeforeSleepingIsListedOnceEvenWhenItsDescriptorFiresToo() throws {
-        let context = try ZMQContext()
-        let bound = try ZMQSocket(context: context, type: .pair)
-        let connected = try ZMQSocket(context: context, type: .pair)
-        defer {
-            bound.close()
-            connected.close()
-        }
-        try bound.set(.linger, 0)
-        try connected.set(.linger, 0)
-        try bound.bind("inproc://ready-list-once")
-        try connected.connect("inproc://ready-list-once")
+        let pair = try InprocPair("ready-list-once")
+        defer { pair.close() }
+        let (bound, connected) = (pair.bound, pair.connected)
         var set = ZMQWaitSet()
         let slot = try set.add(bound, [.readable, .writable])
         #expect(try connected.send([[1]]) == .done)
@@ -99,17 +91,9 @@ struct ZMQWaitSetReadyListTests {
     /// A loop handed to another thread between a wait and serving it: readiness found by
     /// asking is not signalled again, so the new owner has every socket asked first.
     @Test func readinessFoundByAskingIsFoundAgainWhenAllAreAskedBeforeTheNextWait() throws {
-        let context = try ZMQContext()
-        let bound = try ZMQSocket(context: context, type: .pair)
-        let connected = try ZMQSocket(context: context, type: .pair)
-        defer {
-            bound.close()
-            connected.close()
-        }
-        try bound.set(.linger, 0)
-        try connected.set(.linger, 0)
-        try bound.bind("inproc://ask-all-again")
-        try connected.connect("inproc://ask-all-again")
+        let pair = try InprocPair("ask-all-again")
+        defer { pair.close() }
+        let (bound, connected) = (pair.bound, pair.connected)
         var set = ZMQWaitSet()
         let slot = try set.add(bound, .readable)
         #expect(try connected.send([[1]]) == .done)
@@ -138,17 +122,9 @@ struct ZMQWaitSetReadyListTests {
 
     /// A socket taken into a second set and removed from the first still tells the second it was used.
     @Test func removingASocketFromAnOldSetLeavesItsNewSetInCharge() throws {
-        let context = try ZMQContext()
-        let bound = try ZMQSocket(context: context, type: .pair)
-        let connected = try ZMQSocket(context: context, type: .pair)
-        defer {
-            bound.close()
-            connected.close()
-        }
-        try bound.set(.linger, 0)
-        try connected.set(.linger, 0)
-        try bound.bind("inproc://two-sets")
-        try connected.connect("inproc://two-sets")
+        let pair = try InprocPair("two-sets")
+        defer { pair.close() }
+        let (bound, connected) = (pair.bound, pair.connected)
         var first = ZMQWaitSet()
         let firstSlot = try first.add(bound, .readable)
         var second = ZMQWaitSet()
@@ -162,5 +138,33 @@ struct ZMQWaitSetReadyListTests {
         // Used since asked: the second set must ask it before sleeping and find the other message.
         try second.wait(timeoutMs: 2000)
         #expect(second.readySlots == [secondSlot])
+    }
+}
+
+/// A bound and a connected PAIR over inproc in a context of their own; `close()` closes both
+/// (before the context goes, which waits for its sockets).
+private final class InprocPair {
+    let context: ZMQContext
+    let bound: ZMQSocket
+    let connected: ZMQSocket
+
+    init(_ name: String) throws {
+        context = try ZMQContext()
+        bound = try ZMQSocket(context: context, type: .pair)
+        connected = try ZMQSocket(context: context, type: .pair)
+        do {
+            try bound.set(.linger, 0)
+            try connected.set(.linger, 0)
+            try bound.bind("inproc://\(name)")
+            try connected.connect("inproc://\(name)")
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    func close() {
+        bound.close()
+        connected.close()
     }
 }
