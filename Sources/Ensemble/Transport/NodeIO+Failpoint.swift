@@ -1,6 +1,8 @@
 #if DEBUG
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
 #endif
 import ZMQ
 

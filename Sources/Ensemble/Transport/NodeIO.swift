@@ -179,6 +179,9 @@ final class NodeIO {
         waitSet.askAllBeforeNextWait()
         while running {
             do throws(ZMQError) {
+                #if DEBUG
+                try failIfTripped()
+                #endif
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
                 try waitSet.add(router, .readable)
                 if let subscriber { try waitSet.add(subscriber, .readable) }
@@ -186,9 +189,6 @@ final class NodeIO {
                 // The links are in the set from their opening on (`watch(newLink:)`), each read as well:
                 // a node answers over the asker's own link what it would not send over one of its own
                 // (to the life that JOINs or heartbeats it, to a life that is no member of its view).
-                #if DEBUG
-                try failIfTripped()
-                #endif
                 // Work queued by this thread itself (actor jobs and their sends) must not wait for a tick.
                 try waitSet.wait(timeoutMs: hasQueuedWork ? 0 : Self.tickMs)
             } catch {
