@@ -33,16 +33,21 @@ extension NodeIO {
     func serveReadyLinks() {
         let ready = waitSet.readySlots
         for slot in ready {
-            guard let socket = waitSet.socket(at: slot), let peer = linksBySocket[ObjectIdentifier(socket)],
-                  peer.socket === socket, !socket.isClosed else { continue }
+            guard let (peer, socket) = openLink(at: slot), peer.socket === socket else { continue }
             let events = waitSet.ready(slot)
             if events.contains(.readable) { readPeerLink(peer) }
             if events.contains(.writable), !peer.socket.isClosed { flush(peer) }
         }
         for slot in ready {
-            guard let socket = waitSet.socket(at: slot), let peer = linksBySocket[ObjectIdentifier(socket)],
-                  peer.monitor === socket, !socket.isClosed else { continue }
+            guard let (peer, socket) = openLink(at: slot), peer.monitor === socket else { continue }
             readMonitor(peer)
         }
+    }
+
+    /// The link whose DEALER or monitor holds `slot`, with that socket, while it is open.
+    private func openLink(at slot: Int) -> (PeerLink, ZMQSocket)? {
+        guard let socket = waitSet.socket(at: slot), !socket.isClosed,
+              let peer = linksBySocket[ObjectIdentifier(socket)] else { return nil }
+        return (peer, socket)
     }
 }
