@@ -47,7 +47,7 @@ struct BackgroundSpawner {
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawnattr_setflags(&attributes, SystemShim.spawnSetSIDFlag)
 
-        var environmentLines = currentEnvironment().filter { !$0.hasPrefix("ENSEMBLE_READY_FD=") }
+        var environmentLines = NodeEnvironment.forNode.filter { !$0.hasPrefix("ENSEMBLE_READY_FD=") }
         environmentLines.append("ENSEMBLE_READY_FD=3")
         var pid: pid_t = 0
         let result = withCStrings(arguments) { argv in
@@ -97,20 +97,17 @@ func monotonicSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
-private func currentEnvironment() -> [String] {
-    var lines: [String] = []
-    var pointer = environ
-    while let entry = pointer.pointee {
-        lines.append(String(cString: entry))
-        pointer += 1
-    }
-    return lines
-}
-
 /// `strings` as a nil-terminated C string array (argv, envp) for the length of `body`.
 func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
     var pointers = strings.map { strdup($0) }
     pointers.append(nil)
     defer { for pointer in pointers { free(pointer) } }
     return body(pointers)
+}
+
+/// Replaces this process with the node binary at `path`, in the environment a node starts
+/// with (`NodeEnvironment`); returns only when the exec failed (errno says why).
+@discardableResult
+func execNode(_ path: String, _ argv: [UnsafeMutablePointer<CChar>?]) -> Int32 {
+    withCStrings(NodeEnvironment.forNode) { envp in execve(path, argv, envp) }
 }

@@ -151,13 +151,13 @@ struct StartCommand: AsyncParsableCommand {
     private func runForeground() async throws {
         let arguments = nodeArguments
         if let binary = customNodeBinary {
-            _ = withCStrings([binary] + arguments.vector) { argv in execv(binary, argv) }
+            _ = withCStrings([binary] + arguments.vector) { argv in execNode(binary, argv) }
             // Returns only when exec failed: a node binary of the user's has no stand-in.
             throw CommandFailure("cannot run \(binary): \(String(cString: strerror(errno)))")
         }
         if let (binary, argv) = NodeBinary.invocation(arguments) {
             // Returns only when exec failed: then the node runs here instead.
-            _ = withCStrings(argv) { argv in execv(binary, argv) }
+            _ = withCStrings(argv) { argv in execNode(binary, argv) }
         }
         let status = await ForegroundNode.run(arguments)
         if status != 0 { throw ExitCode(status) }

@@ -41,6 +41,8 @@ struct NodeBinaryTests {
         let memberPID = try #require(Self.recordedPID(cluster, port))
         for pid in [leaderPID, memberPID] {
             #expect(Self.executable(pid) == URL(fileURLWithPath: Self.greeterNode).resolvingSymlinksInPath().path)
+            // Started with the allocation cache a node needs (docs/decisions.md, "A deeper allocation cache").
+            #expect(Self.tunables(pid) == "glibc.malloc.tcache_count=256", "pid \(pid)")
         }
 
         let members = try #require(try cluster.status()["members"] as? [[String: Any]])
@@ -73,7 +75,7 @@ struct NodeBinaryTests {
         defer { cluster.tearDown() }
         let node = try CLIRunner.start(
             ["start", String(cluster.leaderPort), "greeting", "--foreground"] + cluster.common,
-            environment: ["ENSEMBLE_NODE_BINARY": binary])
+            environment: ["ENSEMBLE_NODE_BINARY": binary, "GLIBC_TUNABLES": "glibc.malloc.arena_max=2"])
         defer {
             kill(node.pid, SIGKILL)
             _ = node.wait(timeout: 5)
@@ -81,6 +83,8 @@ struct NodeBinaryTests {
         let up = eventually { Self.recordedPID(cluster, cluster.leaderPort) == node.pid }
         try #require(up, "no pid file naming pid \(node.pid)")
         #expect(Self.executable(node.pid) == URL(fileURLWithPath: Self.greeterNode).resolvingSymlinksInPath().path)
+        // The exec'd node keeps the user's tunables and gets the allocation cache's as well.
+        #expect(Self.tunables(node.pid) == "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=256")
         let members = try #require(try cluster.status()["members"] as? [[String: Any]])
         #expect(members.map { $0["capabilities"] as? [String] ?? [] } == [["greeting"]])
         let stop = try cluster.run(["stop", String(cluster.leaderPort)])
@@ -121,6 +125,16 @@ struct NodeBinaryTests {
     private static func recordedPID(_ cluster: TestCluster, _ port: UInt16) -> Int32? {
         let text = try? String(contentsOfFile: "\(cluster.stateDir)/\(port).pid", encoding: .utf8)
         return text.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// The glibc tunables process `pid` started with. glibc parses them in place, ending each
+    /// one at its `:` with a NUL, so the ones after the first read as lines of their own.
+    private static func tunables(_ pid: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
+        let lines = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard let first = lines.firstIndex(where: { $0.hasPrefix("GLIBC_TUNABLES=") }) else { return nil }
+        let rest = lines[(first + 1)...].prefix { $0.hasPrefix("glibc.") }
+        return ([String(lines[first].dropFirst("GLIBC_TUNABLES=".count))] + rest).joined(separator: ":")
     }
 
     /// The file process `pid` runs.
