@@ -11,12 +11,12 @@ import Musl
 /// envelopes, arrays and messages of one size at a time (64 requests in flight free hundreds),
 /// so most blocks overflowed that cache into the shared bins, and most allocations then took
 /// `malloc`'s slow path: callgrind put 15 % of the leader's instructions per request at 64 in
-/// flight in `malloc` and `free`. 256 a size keeps them in the cache (`docs/decisions.md`,
+/// flight in `malloc` and `free`. 128 a size keeps them in the cache (`docs/decisions.md`,
 /// "A deeper allocation cache"). glibc reads its tunables only when a process starts, so the
 /// command that starts a node sets them; a value the user set already is kept.
 public enum NodeEnvironment {
     /// The glibc tunable a node is started with.
-    public static let allocationCacheTunable = "glibc.malloc.tcache_count=256"
+    public static let allocationCacheTunable = "glibc.malloc.tcache_count=128"
 
     /// `current` (lines of `NAME=value`) with `GLIBC_TUNABLES` naming the allocation cache's
     /// depth: added to the user's tunables, unless they set that one themselves.

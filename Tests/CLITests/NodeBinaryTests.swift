@@ -42,7 +42,7 @@ struct NodeBinaryTests {
         for pid in [leaderPID, memberPID] {
             #expect(Self.executable(pid) == URL(fileURLWithPath: Self.greeterNode).resolvingSymlinksInPath().path)
             // Started with the allocation cache a node needs (docs/decisions.md, "A deeper allocation cache").
-            #expect(Self.tunables(pid) == "glibc.malloc.tcache_count=256", "pid \(pid)")
+            #expect(Self.tunables(pid) == "glibc.malloc.tcache_count=128", "pid \(pid)")
         }
 
         let members = try #require(try cluster.status()["members"] as? [[String: Any]])
@@ -84,7 +84,7 @@ struct NodeBinaryTests {
         try #require(up, "no pid file naming pid \(node.pid)")
         #expect(Self.executable(node.pid) == URL(fileURLWithPath: Self.greeterNode).resolvingSymlinksInPath().path)
         // The exec'd node keeps the user's tunables and gets the allocation cache's as well.
-        #expect(Self.tunables(node.pid) == "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=256")
+        #expect(Self.tunables(node.pid) == "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=128")
         let members = try #require(try cluster.status()["members"] as? [[String: Any]])
         #expect(members.map { $0["capabilities"] as? [String] ?? [] } == [["greeting"]])
         let stop = try cluster.run(["stop", String(cluster.leaderPort)])

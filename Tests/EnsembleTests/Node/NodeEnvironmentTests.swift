@@ -6,13 +6,13 @@ import Testing
 struct NodeEnvironmentTests {
     @Test func theTunableIsAddedWhenTheUserSetNone() {
         #expect(NodeEnvironment.environment(["PATH=/bin", "HOME=/root"])
-            == ["PATH=/bin", "HOME=/root", "GLIBC_TUNABLES=glibc.malloc.tcache_count=256"])
+            == ["PATH=/bin", "HOME=/root", "GLIBC_TUNABLES=glibc.malloc.tcache_count=128"])
     }
 
     @Test func theUsersOtherTunablesAreKeptBeforeIt() {
         #expect(NodeEnvironment.environment(["GLIBC_TUNABLES=glibc.malloc.arena_max=2", "PATH=/bin"])
-            == ["GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.tcache_count=256", "PATH=/bin"])
-        #expect(NodeEnvironment.environment(["GLIBC_TUNABLES="]) == ["GLIBC_TUNABLES=glibc.malloc.tcache_count=256"])
+            == ["GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.tcache_count=128", "PATH=/bin"])
+        #expect(NodeEnvironment.environment(["GLIBC_TUNABLES="]) == ["GLIBC_TUNABLES=glibc.malloc.tcache_count=128"])
     }
 
     @Test func aDepthTheUserChoseStands() {
@@ -20,6 +20,6 @@ struct NodeEnvironmentTests {
         #expect(NodeEnvironment.environment(chosen) == chosen)
         // A tunable whose name only begins like it is another one.
         #expect(NodeEnvironment.environment(["GLIBC_TUNABLES=glibc.malloc.tcache_count_x=1"])
-            == ["GLIBC_TUNABLES=glibc.malloc.tcache_count_x=1:glibc.malloc.tcache_count=256"])
+            == ["GLIBC_TUNABLES=glibc.malloc.tcache_count_x=1:glibc.malloc.tcache_count=128"])
     }
 }
