@@ -165,7 +165,9 @@ extension ControlPlane {
     /// replaced meanwhile, and steps down. A lone voter has nobody to be replaced by.
     public mutating func turned(now: Duration) -> [SuccessionDirective] {
         defer { timers.lastTurnAt = now }
-        guard let leader, let last = timers.lastTurnAt, leader.view.voters.count > 1, now - last > settings.stallLimit
+        // The leader's state is read in place: binding it would copy it (its view, its tables) at
+        // every turn of the loop, a thousand instructions each.
+        guard let last = timers.lastTurnAt, now - last > settings.stallLimit, (leader?.view.voters.count ?? 0) > 1
         else { return [] }
         let out = stepDown(because: "this node stood still for \(now - last), and may have been replaced meanwhile")
         return out + elect(election.leaseLost(), now: now)
