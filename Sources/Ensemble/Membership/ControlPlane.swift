@@ -93,7 +93,13 @@ public struct ControlPlane: Sendable {
 
     /// Where JOINs and the leader's requests go: this node's own address while it leads, else
     /// the leader it follows (the configured leader address until it knows one).
-    public var leaderAddress: NodeAddress { leader != nil ? me.address : member?.leaderAddress ?? me.address }
+    @inline(__always)
+    public var leaderAddress: NodeAddress {
+        // Inlined, and without `??`: a call on a class's stored plane (NodeIO's, read per message)
+        // is made on a copy of the whole plane, and `??`'s autoclosure captures one too.
+        if leader == nil, let address = member?.leaderAddress { return address }
+        return me.address
+    }
 
     /// The election learns the voting set and the sequence of the view this node now follows.
     public mutating func syncElection() {
@@ -103,9 +109,13 @@ public struct ControlPlane: Sendable {
     }
 
     /// The view this node follows: the leader's own, or the member's copy of it.
-    public var view: MembershipView? { leader?.view ?? member?.view }
+    public var view: MembershipView? {
+        if let view = leader?.view { return view }
+        return member?.view
+    }
 
     /// Whether `life` counts as a member here: in the view, or awaited by a new leader life.
+    @inline(__always)  // Asked per frame on NodeIO's plane: not called on a copy of the plane (`leaderAddress`).
     public func isMember(_ life: NodeID) -> Bool { lost.isKnown(life) }
 
     /// The rules' view of this node.

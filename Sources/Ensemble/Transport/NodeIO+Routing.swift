@@ -270,7 +270,8 @@ extension NodeIO {
     /// Whether this node may hold a link to `address`: the leader address, or a member of its
     /// view (or one a new leader life awaits). Others are answered over their own connection.
     func mayLink(_ address: NodeAddress) -> Bool {
-        address == core.configuration.leader || address == plane.leaderAddress || linkable.contains(address)
+        // The plane's leader address last: the links a node uses most are settled by the first two.
+        address == core.configuration.leader || linkable.contains(address) || address == plane.leaderAddress
     }
 
     /// Closes the link to `address`; mail waiting for it goes back to its senders, saying `reason`.
