@@ -70,7 +70,7 @@ struct InFlightEncodings {
     ) -> UInt64 {
         expire(now: now)
         var id = nextID()
-        while id == 0 || dispatches[id] != nil { id = nextID() }
+        while id == 0 || dispatches.index(forKey: id) != nil { id = nextID() }
         order.append(id)
         dispatches[id] = Dispatch(
             requester: requester, requestID: requestID, text: text, dispatchedAt: now, awaited: targets,
@@ -80,13 +80,18 @@ struct InFlightEncodings {
 
     /// The answer of `slot` to dispatch `id` arrived: its requester, the first time only.
     mutating func answered(_ id: UInt64, slot: Int) -> Requester? {
-        guard slot >= 0 && slot < slots, let index = dispatches.index(forKey: id),
-            dispatches.values[index].awaited[slot] != nil
-        else { return nil }
-        dispatches.values[index].awaited[slot] = nil
-        let dispatch = dispatches.values[index]
-        if dispatch.isAnswered { dispatches.remove(at: index) }
-        return Requester(address: dispatch.requester, requestID: dispatch.requestID)
+        guard slot >= 0 && slot < slots, let index = dispatches.index(forKey: id) else { return nil }
+        // Read and changed in place: a copy of the dispatch (its text, its two arrays) cost
+        // about 150 instructions, and a request's answers made several.
+        let answer = Self.answer(slot, of: &dispatches.values[index])
+        if answer?.isAnswered == true { dispatches.remove(at: index) }
+        return answer?.requester
+    }
+
+    private static func answer(_ slot: Int, of dispatch: inout Dispatch) -> (requester: Requester, isAnswered: Bool)? {
+        guard dispatch.awaited[slot] != nil else { return nil }
+        dispatch.awaited[slot] = nil
+        return (Requester(address: dispatch.requester, requestID: dispatch.requestID), dispatch.isAnswered)
     }
 
     /// The copies still awaited from `encoder`, which is gone; each is then `resent` or `abandon`ed.
@@ -114,6 +119,9 @@ struct InFlightEncodings {
         answered(id, slot: slot)
     }
 
+    /// Read through `inout`: a read of the dictionary's value would copy the whole dispatch.
+    private static func dispatchedAt(_ dispatch: inout Dispatch) -> ContinuousClock.Instant { dispatch.dispatchedAt }
+
     private mutating func nextID() -> UInt64 {
         idCount &+= 1
         var hasher = Hasher()
@@ -125,9 +133,10 @@ struct InFlightEncodings {
     /// Drops dispatches past `maxAge`, and the oldest past `capacity`.
     private mutating func expire(now: ContinuousClock.Instant) {
         while oldest < order.count {
-            if let dispatch = dispatches[order[oldest]] {
-                guard dispatches.count >= capacity || now - dispatch.dispatchedAt > Self.maxAge else { break }
-                dispatches[order[oldest]] = nil
+            if let index = dispatches.index(forKey: order[oldest]) {
+                guard dispatches.count >= capacity || now - Self.dispatchedAt(&dispatches.values[index]) > Self.maxAge
+                else { break }
+                dispatches.remove(at: index)
             }
             oldest += 1
         }
