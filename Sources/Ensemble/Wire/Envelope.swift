@@ -147,11 +147,20 @@ public struct Envelope: Sendable, Equatable {
 
     static func readAddress(_ reader: inout ByteReader) throws(WireError) -> ActorAddress {
         let hostLength = Int(try reader.readByte())
+        // The node's part (host, port, incarnation) spelled as one of the last two was: the same
+        // life (a frame's envelopes name their sender's and recipient's again and again).
+        let node = reader.offset..<reader.offset + hostLength + 10
+        if reader.remaining >= node.count + 8, let known = reader.recent.node(spelledAt: node, in: reader.bytes) {
+            try reader.skip(node.count)
+            return ActorAddress(node: known, id: try reader.readUInt64())
+        }
         let hostBytes = try reader.readBytes(hostLength)
         guard let host = reader.recent.host(hostBytes), !host.isEmpty else { throw .malformed("bad host") }
         let port = try reader.readUInt16()
         let incarnation = try reader.readUInt64()
+        let life = NodeID(address: NodeAddress(host: host, port: port), incarnation: incarnation)
+        reader.recent.remember(life, spelledAt: node)
         let id = try reader.readUInt64()
-        return ActorAddress(node: NodeID(address: NodeAddress(host: host, port: port), incarnation: incarnation), id: id)
+        return ActorAddress(node: life, id: id)
     }
 }

@@ -149,3 +149,29 @@ struct WireTextTests {
         #expect(recent.typeName(Self.bytes("U")) == "U")
     }
 }
+
+/// A frame's addresses read through the last two lives it named: every envelope decodes as it
+/// was encoded, whatever differs from the one before (host, port or incarnation by one byte,
+/// the id alone, the order of sender and recipient).
+struct RecentNodeTests {
+    static func life(_ host: String, _ port: UInt16, _ incarnation: UInt64) -> NodeID {
+        NodeID(address: NodeAddress(host: host, port: port), incarnation: incarnation)
+    }
+
+    @Test func everyEnvelopeOfABatchDecodesAsEncoded() throws {
+        let a = Self.life("127.0.0.1", 21000, 0x1a24_3bda_2270), b = Self.life("127.0.0.1", 21002, 0x1a24_3bda_2270)
+        let nodes = [a, b, a, b, Self.life("127.0.0.1", 21000, 0x1a24_3bda_2271), Self.life("127.0.0.2", 21000, 0x1a24_3bda_2270),
+                     Self.life("host.example", 21000, 7), a, Self.life("127.0.0.1", 21001, 0x1a24_3bda_2270), b]
+        var envelopes: [Envelope] = []
+        for (index, node) in nodes.enumerated() {
+            let other = nodes[(index + 1) % nodes.count]
+            envelopes.append(Envelope(kind: .tell, sender: ActorAddress(node: node, id: UInt64(index)),
+                                      recipient: ActorAddress(node: other, id: UInt64(index) * 1000), typeName: "T",
+                                      payload: [UInt8(index)]))
+            envelopes.append(Envelope(kind: .tell, sender: nil, recipient: ActorAddress(node: node, id: 5), typeName: "T",
+                                      payload: []))
+        }
+        #expect(try Envelope.decodeBatch(Envelope.encodeBatch(envelopes)) == envelopes)
+        #expect(try EnvelopeHeader.decodeBatch(Envelope.encodeBatch(envelopes)).map(\.recipient) == envelopes.map(\.recipient))
+    }
+}

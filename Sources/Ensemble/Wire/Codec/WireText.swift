@@ -41,12 +41,57 @@ extension String {
 struct RecentWireText {
     private var lastHost = RecentText()
     private var lastTypeName = RecentText()
+    /// The last two node lives read, with where their bytes lie in the frame: an envelope
+    /// names two (its sender's and its recipient's), and the next envelope names them again.
+    /// Kept apart from their ranges, which are compared without touching the lives' strings,
+    /// and in fixed places, so that a frame naming two lives in turn rewrites neither.
+    private var firstRange: Range<Int>?
+    private var firstNode: NodeID?
+    private var secondRange: Range<Int>?
+    private var secondNode: NodeID?
+    private var replacesFirst = true
+
+    /// The life whose host, port and incarnation `bytes` holds at `range` (within its bounds),
+    /// when one of the last two read from `bytes` was spelled the same.
+    func node(spelledAt range: Range<Int>, in bytes: [UInt8]) -> NodeID? {
+        if let known = firstRange, Self.equal(known, range, in: bytes) { return firstNode }
+        if let known = secondRange, Self.equal(known, range, in: bytes) { return secondNode }
+        return nil
+    }
+
+    /// `node` was read from `range` of the frame: it takes the place of the older of the two.
+    mutating func remember(_ node: NodeID, spelledAt range: Range<Int>) {
+        if replacesFirst {
+            (firstRange, firstNode) = (range, node)
+        } else {
+            (secondRange, secondNode) = (range, node)
+        }
+        replacesFirst.toggle()
+    }
 
     /// The host spelled by `bytes`, decoded once per run of equal hosts.
     mutating func host(_ bytes: ArraySlice<UInt8>) -> String? { lastHost.decode(bytes) }
 
     /// The type name spelled by `bytes`, decoded once per run of equal names.
     mutating func typeName(_ bytes: ArraySlice<UInt8>) -> String? { lastTypeName.decode(bytes) }
+
+    /// A word at a time, the last word overlapping the one before it (a node is host, port and
+    /// incarnation: 10 bytes and the host's length): no byte loop for the tail.
+    private static func equal(_ known: Range<Int>, _ range: Range<Int>, in bytes: [UInt8]) -> Bool {
+        let count = range.count
+        guard known.count == count else { return false }
+        return bytes.withUnsafeBytes { raw in
+            guard count >= 8 else { return raw[known].elementsEqual(raw[range]) }
+            var index = 0
+            while index < count - 8 {
+                guard raw.loadUnaligned(fromByteOffset: known.lowerBound + index, as: UInt64.self)
+                    == raw.loadUnaligned(fromByteOffset: range.lowerBound + index, as: UInt64.self) else { return false }
+                index += 8
+            }
+            return raw.loadUnaligned(fromByteOffset: known.upperBound - 8, as: UInt64.self)
+                == raw.loadUnaligned(fromByteOffset: range.upperBound - 8, as: UInt64.self)
+        }
+    }
 }
 
 /// One remembered string, compared with the next bytes through its own UTF-8:
