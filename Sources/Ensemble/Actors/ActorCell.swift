@@ -176,6 +176,9 @@ final class ActorCell: Sendable {
         return state.withLock { Self.take(.max, from: &$0) }
     }
 
+    /// Taken mail is moved out of the queue, leaving `.stop`s that nothing reads behind
+    /// (`queue[..<head]`): copied, each piece was retained and later destroyed once more, a
+    /// tenth of a received tell's instructions when an actor had a backlog.
     private static func take(_ limit: Int, from state: inout State) -> [Mail] {
         let waiting = state.queue.count - state.head
         if waiting <= limit {
@@ -184,9 +187,12 @@ final class ActorCell: Sendable {
                 state.head = 0
                 state.bytes = 0
             }
-            return state.head == 0 ? state.queue : Array(state.queue[state.head...])
+            if state.head > 0 { state.queue.removeFirst(state.head) }
+            return state.queue
         }
-        let batch = Array(state.queue[state.head..<state.head + limit])
+        var batch: [Mail] = []
+        batch.reserveCapacity(limit)
+        for index in state.head..<state.head + limit { batch.append(moveOut(&state.queue[index])) }
         if state.bytes > 0 { state.bytes -= batch.reduce(0) { $0 + $1.wireBytes } }
         state.head += limit
         // The taken front is dropped once it is at least as long as what is left: amortized O(1) per
@@ -196,6 +202,12 @@ final class ActorCell: Sendable {
             state.head = 0
         }
         return batch
+    }
+
+    private static func moveOut(_ mail: inout Mail) -> Mail {
+        var taken = Mail.stop
+        swap(&taken, &mail)
+        return taken
     }
 
     func requestExit(_ reason: ExitReason) {
