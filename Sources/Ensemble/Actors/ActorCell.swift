@@ -177,8 +177,8 @@ final class ActorCell: Sendable {
     }
 
     /// Taken mail is moved out of the queue, leaving `.stop`s that nothing reads behind
-    /// (`queue[..<head]`): copied, each piece was retained and later destroyed once more, a
-    /// tenth of a received tell's instructions when an actor had a backlog.
+    /// (`queue[..<head]`): copied, each piece was retained, and destroyed once more when the
+    /// queue dropped its front.
     private static func take(_ limit: Int, from state: inout State) -> [Mail] {
         let waiting = state.queue.count - state.head
         if waiting <= limit {
