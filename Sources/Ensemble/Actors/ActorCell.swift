@@ -2,27 +2,26 @@ import Synchronization
 
 /// One piece of mail in an actor's mailbox.
 ///
-/// Every case holds at most one reference (the local case is boxed), so a copy
-/// (into a mailbox, out of a batch) is one reference count, not a call through
-/// the value witnesses of an existential and an address.
+/// A copy (into a mailbox, out of a batch) costs a reference count or two, not a call
+/// through the value witnesses of an existential and an address: the local case is boxed,
+/// a node's tell holds its frame and type name only.
 enum Mail: Sendable {
     /// A message sent from this node, not encoded.
     indirect case local(any Message, sender: ActorAddress, correlationID: UInt64)
-    /// A message that came over the wire, decoded by the actor's task.
+    /// A message that came over the wire as an envelope, decoded by the actor's task.
     case wire(Envelope)
-    /// A message from another node, decoded from its frame as it was read (the mailbox
-    /// counts `wireBytes`, its payload's size, as it counts a `wire` envelope's).
-    indirect case received(any Message, sender: ActorAddress, correlationID: UInt64, wireBytes: Int)
+    /// A node's tell, still in the frame it came in, decoded by the actor's task.
+    case framed(FramedMail)
     /// Stop now with the cell's exit reason, without a handler call (capability lost, node lost).
     case stop
     /// Killed abruptly (`ensemble kill`): the supervisor treats it as a crash.
     case kill
 
-    /// The payload bytes a mailbox counts for it: mail from the wire only.
+    /// The bytes a mailbox counts for it: mail from the wire only.
     var wireBytes: Int {
         switch self {
         case .wire(let envelope): return envelope.payloadCount
-        case .received(_, _, _, let wireBytes): return wireBytes
+        case .framed(let mail): return Int(mail.charge)
         case .local, .stop, .kill: return 0
         }
     }
@@ -54,7 +53,7 @@ final class ActorCell: Sendable {
         var queue: [Mail] = []
         var head = 0
         var waiter: UnsafeContinuation<[Mail]?, Never>?
-        /// Payload bytes of the wire mail queued (local mail is this node's own and not counted).
+        /// Bytes of the wire mail queued (`Mail.wireBytes`; local mail is this node's own and not counted).
         var bytes = 0
         var closed = false
         /// Children on this actor's own node, by id: 8 bytes each in the set instead of an

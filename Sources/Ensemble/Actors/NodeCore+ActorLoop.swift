@@ -59,7 +59,7 @@ extension NodeCore {
             case .kill:
                 counters.add("actorsKilled")
                 logger.notice("\(cell.typeName) \(cell.address) was killed")
-            case .local, .wire, .received:
+            case .local, .wire, .framed:
                 guard let (message, sender, correlationID) = open(mail, for: cell, decoders: &actor.decoders) else { continue }
                 // Read once: each `type(of:)` of an existential is a runtime call.
                 let messageType = Swift.type(of: message)
@@ -130,44 +130,61 @@ extension NodeCore {
         }
     }
 
-    /// A decoded message's value and sender (mail sent on this node, or decoded as it arrived).
+    /// A decoded message's value and sender (mail sent on this node).
     private static func messageAndSender(_ mail: Mail) -> (any Message, ActorAddress)? {
         switch mail {
-        case .local(let message, let sender, _), .received(let message, let sender, _, _): return (message, sender)
-        case .wire, .stop, .kill: return nil
+        case .local(let message, let sender, _): return (message, sender)
+        case .wire, .framed, .stop, .kill: return nil
         }
     }
 
     /// What a failed handler was given, for its poison message; worked out only on failure.
     private static func original(of mail: Mail, _ message: any Message) -> (typeName: String, payload: [UInt8]) {
         if case .wire(let envelope) = mail { return (envelope.typeName, envelope.payload) }
+        if case .framed(let framed) = mail { return (framed.typeName, Array(framed.frame.bytes[framed.payload])) }
         return (type(of: message).messageType, (try? message.encodedPayload()) ?? [])
     }
 
-    private func open(_ mail: Mail, for cell: ActorCell, decoders: inout RecentDecoder) -> (any Message, ActorAddress, UInt64)? {
+    /// The message, sender and correlation id a piece of mail holds, decoded when it came over the
+    /// wire; nil for mail without a handler call, or refused (undecodable, a forged child's exit).
+    func open(_ mail: Mail, for cell: ActorCell, decoders: inout RecentDecoder) -> (any Message, ActorAddress, UInt64)? {
         switch mail {
-        case .local(let message, let sender, let correlationID), .received(let message, let sender, let correlationID, _):
+        case .local(let message, let sender, let correlationID):
             return (message, sender, correlationID)
         case .stop, .kill:
             return nil
+        case .framed(let framed):
+            let sender = framed.sender
+            do {
+                let message = try decoders.decode(framed.typeName, framed.frame.bytes, in: framed.payload, with: messages)
+                guard isGenuine(message, typeName: framed.typeName, from: sender) else { return nil }
+                return (message, sender, framed.correlationID)
+            } catch {
+                refuseUndecodable(framed.envelope(to: cell.address), for: cell, error)
+                return nil
+            }
         case .wire(let envelope):
             let sender = envelope.sender ?? systemAddress
             do {
                 let message = try decoders.decode(envelope.typeName, envelope.payload, with: messages)
-                // A child's exit is told by the child: from anyone else it is a forgery. (The name is
-                // checked first: most mail is no lifecycle message, and the type's lookup is a runtime call.)
-                if envelope.carriesLifecycleMessage, Swift.type(of: message) == ChildActorExited.self,
-                    (message as? ChildActorExited)?.child != envelope.sender
-                {
-                    counters.add("lifecycleRefusals")
-                    return nil
-                }
+                guard isGenuine(message, typeName: envelope.typeName, from: envelope.sender) else { return nil }
                 return (message, sender, envelope.correlationID)
             } catch {
                 refuseUndecodable(envelope, for: cell, error)
                 return nil
             }
         }
+    }
+
+    /// A child's exit is told by the child: from anyone else it is a forgery, counted and dropped.
+    /// (The name is checked first: most mail is no lifecycle message, and the type's lookup is a
+    /// runtime call.)
+    private func isGenuine(_ message: any Message, typeName: String, from sender: ActorAddress?) -> Bool {
+        guard SystemMessages.isLifecycle(typeName), Swift.type(of: message) == ChildActorExited.self,
+            (message as? ChildActorExited)?.child != sender
+        else { return true }
+        counters.add("lifecycleRefusals")
+        return false
     }
 
     /// Mail for `cell` that could not be decoded: counted, logged, and its sender gets a poison message.
@@ -202,6 +219,7 @@ extension NodeCore {
             // Mail still queued can no longer be handled: its senders learn so.
             for mail in leftover {
                 if case .wire(let envelope) = mail { returnDeadLetter(envelope, reason: "\(cell.address) has exited") }
+                if case .framed(let framed) = mail { returnDeadLetter(framed.envelope(to: cell.address), reason: "\(cell.address) has exited") }
                 if let (message, sender) = Self.messageAndSender(mail), sender != cell.address, !(message is DeadLetter) {
                     tell(DeadLetter(recipient: cell.address, originalType: type(of: message).messageType,
                                     originalPayload: (try? message.encodedPayload()) ?? [], reason: "\(cell.address) has exited"),

@@ -147,10 +147,12 @@ extension NodeIO {
         // kept as indices: a header is over a hundred bytes, and each copy also counts its strings.
         var run: [Int] = []
         var runRecipient: ActorAddress?
+        // Made by the first run delivered, shared by all: the mail in mailboxes reads from it.
+        var received: ReceivedFrame?
         // The control plane's traffic between nodes, for `bench --scale`'s idle membership rate.
         var controlMessages = 0
         defer {
-            core.deliver(run, of: envelopes, in: frame, decoder: &mailDecoder)
+            core.deliver(run, of: envelopes, in: frame, from: claimed, keeping: &received)
             if controlMessages > 0 { core.counters.add("controlMessagesIn", controlMessages) }
         }
         // Each field is read once, in place: an address read from a header is a copy (its host a reference count).
@@ -198,7 +200,7 @@ extension NodeIO {
                 run.append(index)
                 continue
             }
-            core.deliver(run, of: envelopes, in: frame, decoder: &mailDecoder)
+            core.deliver(run, of: envelopes, in: frame, from: claimed, keeping: &received)
             run.removeAll(keepingCapacity: true)
             runRecipient = nil
             if goesToLocalActor(recipient, kind: kind) {

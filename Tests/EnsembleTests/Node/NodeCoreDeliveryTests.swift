@@ -28,8 +28,8 @@ private struct PaddedProbe: WireMessage {
     init(from reader: inout WireReader) throws { id = try reader.readUInt64(); text = try reader.readString() }
 }
 
-/// `NodeCore.deliver(_:of:in:decoder:)`: a run of a node's tells for one local actor, decoded from
-/// their frame, one lookup and one lock.
+/// `NodeCore.deliver(_:of:in:from:keeping:)`: a run of a node's tells for one local actor, left in
+/// their frame, one lookup and one lock; `NodeCore.open` decodes each when its actor takes it.
 ///
 /// The node is created but never started. Its actors' tasks prefer the node's I/O
 /// thread, which is not running, so they never take their mail: what a mailbox
@@ -53,18 +53,26 @@ struct NodeCoreDeliveryTests {
     }
 
     /// Delivers `envelopes` as a node's frame brings them: encoded into one frame, read back as headers.
-    static func deliver(_ envelopes: [Envelope], to core: NodeCore) {
-        var decoder = RecentDecoder()
-        guard !envelopes.isEmpty else { return core.deliver([], of: [], in: [], decoder: &decoder) }
+    @discardableResult
+    static func deliver(_ envelopes: [Envelope], to core: NodeCore) -> [UInt8] {
+        var received: ReceivedFrame?
+        guard !envelopes.isEmpty else {
+            core.deliver([], of: [], in: [], from: remote, keeping: &received)
+            return []
+        }
         let frame = Envelope.encodeBatch(envelopes)
         let headers = try! EnvelopeHeader.decodeBatch(frame)
-        core.deliver(Array(headers.indices), of: headers, in: frame, decoder: &decoder)
+        core.deliver(Array(headers.indices), of: headers, in: frame, from: remote, keeping: &received)
+        return frame
     }
 
-    /// The messages a mailbox held, as their probes' ids (each was decoded as it was delivered).
-    static func probeIDs(_ mails: [Mail]) -> [UInt64] {
-        mails.map { mail in
-            guard case .received(let message, _, let correlationID, _) = mail, let probe = message.cast(to: DeliveryProbe.self) else { return 0 }
+    /// The messages a mailbox held, opened as its actor opens them, as their probes' ids.
+    static func probeIDs(_ mails: [Mail], _ core: NodeCore, _ cell: ActorCell) -> [UInt64] {
+        var decoders = RecentDecoder()
+        return mails.compactMap { mail in
+            guard case .framed = mail else { return 0 }
+            guard let (message, _, correlationID) = core.open(mail, for: cell, decoders: &decoders) else { return nil }
+            guard let probe = message.cast(to: DeliveryProbe.self) else { return 0 }
             return probe.id == correlationID ? probe.id : 0
         }
     }
@@ -84,7 +92,7 @@ struct NodeCoreDeliveryTests {
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
         Self.deliver(Self.run(to: address, 1...4), to: core)
-        #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 2, 3, 4])
+        #expect(Self.probeIDs(cell.closeAndDrain(), core, cell) == [1, 2, 3, 4])
         #expect(core.counters.snapshot["mailboxDrops"] == nil)
         withExtendedLifetime(node) {}
     }
@@ -95,7 +103,7 @@ struct NodeCoreDeliveryTests {
         let cell = try #require(core.cell(address.id))
         _ = try Self.deadLettersSent(core)
         Self.deliver(Self.run(to: address, 1...5), to: core)
-        #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 2, 3])
+        #expect(Self.probeIDs(cell.closeAndDrain(), core, cell) == [1, 2, 3])
         #expect(core.counters.snapshot["mailboxDrops"] == 2)
         let letters = try Self.deadLettersSent(core)
         #expect(letters.count == 2)
@@ -103,39 +111,28 @@ struct NodeCoreDeliveryTests {
         withExtendedLifetime(node) {}
     }
 
-    /// A payload over `decodeOnArrivalBytes` is not decoded as it arrives (what it would decode
-    /// into is not bounded by its bytes): it waits in the mailbox as its bytes, in its place in
-    /// the run, and counts against the byte bound; when refused, its sender is told as for the rest.
-    @Test func aLargePayloadWaitsInTheMailboxAsItsBytes() throws {
-        let (node, core) = try Self.core(mailboxCapacity: 3)
+    /// Mail left in its frame keeps the frame alive: each tell of a run is charged its share of
+    /// the frame (and never less than its payload) against the mailbox's byte bound.
+    @Test func eachTellIsChargedItsShareOfTheFrame() throws {
+        let (node, core) = try Self.core(mailboxCapacity: 10)
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
+        let other = core.spawn(RunSink.self, parent: nil, globalName: nil)
         let cell = try #require(core.cell(address.id))
-        _ = try Self.deadLettersSent(core)
         let sender = Fixture.actor(Self.remote, 3)
-        let large = try PaddedProbe(id: 2, bytes: NodeCore.decodeOnArrivalBytes).encodedPayload()
-        #expect(large.count > NodeCore.decodeOnArrivalBytes)
-        let run = [(1, 10), (2, NodeCore.decodeOnArrivalBytes), (3, 10), (4, NodeCore.decodeOnArrivalBytes)].map { id, bytes in
-            Envelope(kind: .tell, sender: sender, recipient: address, typeName: PaddedProbe.messageType,
-                     correlationID: UInt64(id), payload: try! PaddedProbe(id: UInt64(id), bytes: bytes).encodedPayload())
+        let envelopes = [(address, 10), (other, 3000), (address, 20), (address, 400)].enumerated().map { index, pair in
+            Envelope(kind: .tell, sender: sender, recipient: pair.0, typeName: PaddedProbe.messageType,
+                     correlationID: UInt64(index + 1), payload: try! PaddedProbe(id: UInt64(index + 1), bytes: pair.1).encodedPayload())
         }
-        Self.deliver(run, to: core)
-        let mails = cell.closeAndDrain()
-        #expect(mails.count == 3)
-        guard mails.count == 3, case .received(let first, _, 1, _) = mails[0], case .wire(let waiting) = mails[1],
-            case .received(let third, _, 3, _) = mails[2]
-        else {
-            Issue.record("the mailbox holds \(mails)")
-            return
-        }
-        #expect(first.cast(to: PaddedProbe.self)?.id == 1)
-        #expect(third.cast(to: PaddedProbe.self)?.id == 3)
-        #expect(waiting.payload == large)
-        #expect(waiting.sender == sender && waiting.correlationID == 2 && waiting.typeName == PaddedProbe.messageType)
-        // The fourth found the mailbox full: dropped, and its sender told.
-        #expect(core.counters.snapshot["mailboxDrops"] == 1)
-        let letters = try Self.deadLettersSent(core)
-        #expect(letters.count == 1)
-        #expect(letters.first?.to == sender && letters.first?.originalType == PaddedProbe.messageType)
+        let frame = Envelope.encodeBatch(envelopes)
+        let headers = try EnvelopeHeader.decodeBatch(frame)
+        var received: ReceivedFrame?
+        core.deliver([0], of: headers, in: frame, from: Self.remote, keeping: &received)
+        core.deliver([2, 3], of: headers, in: frame, from: Self.remote, keeping: &received)
+        let charges = cell.closeAndDrain().map(\.wireBytes)
+        // Alone, the first keeps the whole frame; the next two share it.
+        #expect(charges == [frame.count, (frame.count + 1) / 2, (frame.count + 1) / 2])
+        #expect(FramedMail.charge(payload: 500, frameBytes: 600, runCount: 3) == 500)
+        #expect(received?.bytes == frame && received?.sender == Self.remote)
         withExtendedLifetime(node) {}
     }
 
@@ -148,7 +145,7 @@ struct NodeCoreDeliveryTests {
         Self.deliver(Self.run(to: address, 1...3), to: core)
         #expect(core.counters.snapshot["mailboxDrops"] == 3)
         #expect(try Self.deadLettersSent(core).count == 3)
-        #expect(Self.probeIDs(cell.closeAndDrain()) == [])
+        #expect(Self.probeIDs(cell.closeAndDrain(), core, cell) == [])
         withExtendedLifetime(node) {}
     }
 
@@ -159,7 +156,7 @@ struct NodeCoreDeliveryTests {
         Self.deliver(Self.run(to: address, 1...1), to: core)
         Self.deliver(Self.run(to: address, 2...2), to: core)
         Self.deliver([], to: core)
-        #expect(Self.probeIDs(cell.closeAndDrain()) == [1])
+        #expect(Self.probeIDs(cell.closeAndDrain(), core, cell) == [1])
         #expect(core.counters.snapshot["mailboxDrops"] == 1)
         withExtendedLifetime(node) {}
     }
@@ -176,8 +173,8 @@ struct NodeCoreDeliveryTests {
         withExtendedLifetime(node) {}
     }
 
-    /// A payload that does not decode as its type is refused as it arrives: counted, its sender
-    /// poisoned, and the mail around it delivered.
+    /// A payload that does not decode as its type is refused when its actor takes it: counted, its
+    /// sender poisoned, and the mail around it handled.
     @Test func anUndecodablePayloadIsRefusedAndItsNeighboursDelivered() throws {
         let (node, core) = try Self.core(mailboxCapacity: 10)
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
@@ -189,7 +186,8 @@ struct NodeCoreDeliveryTests {
         run.append(Envelope(kind: .tell, sender: Fixture.actor(Self.remote, 3), recipient: address, typeName: "Unregistered",
                             correlationID: 4, payload: [1]))
         Self.deliver(run, to: core)
-        #expect(Self.probeIDs(cell.closeAndDrain()) == [1, 3])
+        #expect(core.counters.snapshot["undecodableMessages"] == nil)
+        #expect(Self.probeIDs(cell.closeAndDrain(), core, cell) == [1, 3])
         #expect(core.counters.snapshot["undecodableMessages"] == 2)
         let poisons = core.io.drain(acknowledgingWake: false).mail.filter { $0.typeName == PoisonMessage.messageType }
         #expect(poisons.map(\.correlationID) == [2, 4])
@@ -197,7 +195,7 @@ struct NodeCoreDeliveryTests {
         withExtendedLifetime(node) {}
     }
 
-    /// A child's exit told by anyone but the child is a forgery, dropped as it arrives.
+    /// A child's exit told by anyone but the child is a forgery, dropped when its actor takes it.
     @Test func aChildsExitFromAnotherSenderIsRefused() throws {
         let (node, core) = try Self.core(mailboxCapacity: 10)
         let address = core.spawn(RunSink.self, parent: nil, globalName: nil)
@@ -209,14 +207,14 @@ struct NodeCoreDeliveryTests {
         let genuine = Envelope(kind: .tell, sender: child, recipient: address,
                                typeName: ChildActorExited.messageType, correlationID: 2, payload: notice)
         Self.deliver([forged, genuine], to: core)
-        let held = cell.closeAndDrain()
+        var decoders = RecentDecoder()
+        let opened = cell.closeAndDrain().compactMap { core.open($0, for: cell, decoders: &decoders) }
         #expect(core.counters.snapshot["lifecycleRefusals"] == 1)
-        #expect(held.count == 1)
-        if case .received(let message, let sender, let correlationID, let bytes) = held.first {
+        #expect(opened.count == 1)
+        if let (message, sender, correlationID) = opened.first {
             #expect(message.cast(to: ChildActorExited.self)?.child == child && sender == child && correlationID == 2)
-            #expect(bytes == notice.count)
         } else {
-            Issue.record("the child's own notice was not delivered: \(held)")
+            Issue.record("the child's own notice was not delivered")
         }
         withExtendedLifetime(node) {}
     }
