@@ -99,9 +99,9 @@ extension WireMessage {
     }
 }
 
-/// Maps registered type names to decoders, so payloads can be turned back into values.
+/// Maps registered type names to their types, so payloads can be turned back into values.
 public struct MessageRegistry: Sendable {
-    private var decoders: [String: Decoder] = [:]
+    private var types: [String: any Message.Type] = [:]
 
     /// A registry that knows the system messages.
     public init() {
@@ -116,40 +116,39 @@ public struct MessageRegistry: Sendable {
     /// Registers a message type under its `messageType`.
     public mutating func register<M: Message>(_ type: M.Type) {
         precondition(TypeNames.fits(M.messageType), "message type names are 1-\(TypeNames.maxBytes) UTF-8 bytes")
-        decoders[M.messageType] = { frame, range in try M.decodePayload(frame, in: range) }
+        types[M.messageType] = type
     }
 
     /// Whether `typeName` is registered.
-    public func knows(_ typeName: String) -> Bool { decoders[typeName] != nil }
+    public func knows(_ typeName: String) -> Bool { types[typeName] != nil }
 
     /// Every registered type name, in no particular order.
-    var typeNames: [String] { Array(decoders.keys) }
+    var typeNames: [String] { Array(types.keys) }
 
     /// Decodes a payload of the registered type `typeName`.
     public func decode(_ typeName: String, _ payload: [UInt8]) throws -> any Message {
-        guard let decoder = decoders[typeName] else { throw EnsembleError.unknownMessageType(typeName) }
-        return try Self.run(decoder, typeName, payload, payload.indices)
+        guard let type = types[typeName] else { throw EnsembleError.unknownMessageType(typeName) }
+        return try Self.decode(type, typeName, payload, in: payload.indices)
     }
 
-    fileprivate func decoder(for typeName: String) -> Decoder? { decoders[typeName] }
+    /// The type registered as `typeName`.
+    func type(named typeName: String) -> (any Message.Type)? { types[typeName] }
 
-    /// Decodes the payload that takes a range of a frame.
-    fileprivate typealias Decoder = @Sendable ([UInt8], Range<Int>) throws -> any Message
-
-    fileprivate static func run(_ decoder: Decoder, _ typeName: String, _ frame: [UInt8], _ range: Range<Int>) throws -> any Message {
+    /// Decodes the payload that takes `range` of `frame` as a `type` (registered as `typeName`).
+    static func decode(_ type: any Message.Type, _ typeName: @autoclosure () -> String, _ frame: [UInt8], in range: Range<Int>) throws -> any Message {
         do {
-            return try decoder(frame, range)
+            return try type.decodePayload(frame, in: range)
         } catch {
-            throw EnsembleError.undecodable(typeName, "\(error)")
+            throw EnsembleError.undecodable(typeName(), "\(error)")
         }
     }
 }
 
-/// The decoder one reader used last: a stream of one message type then skips
+/// The type one reader looked up last: a stream of one message type then skips
 /// hashing the type name into the registry's table at every message.
 struct RecentDecoder {
     private var typeName = ""
-    private var decoder: MessageRegistry.Decoder?
+    private var type: (any Message.Type)?
 
     /// Decodes like `MessageRegistry.decode`.
     mutating func decode(_ typeName: String, _ payload: [UInt8], with registry: MessageRegistry) throws -> any Message {
@@ -160,11 +159,17 @@ struct RecentDecoder {
     mutating func decode(
         _ typeName: String, _ frame: [UInt8], in range: Range<Int>, with registry: MessageRegistry
     ) throws -> any Message {
-        if let decoder, typeName == self.typeName { return try MessageRegistry.run(decoder, typeName, frame, range) }
-        guard let found = registry.decoder(for: typeName) else { throw EnsembleError.unknownMessageType(typeName) }
+        guard let type = self.type(typeName, in: registry) else { throw EnsembleError.unknownMessageType(typeName) }
+        return try MessageRegistry.decode(type, typeName, frame, in: range)
+    }
+
+    /// The type registered as `typeName`; nil when there is none.
+    mutating func type(_ typeName: String, in registry: MessageRegistry) -> (any Message.Type)? {
+        if let type, typeName == self.typeName { return type }
+        guard let found = registry.type(named: typeName) else { return nil }
         self.typeName = typeName
-        decoder = found
-        return try MessageRegistry.run(found, typeName, frame, range)
+        type = found
+        return found
     }
 }
 

@@ -156,8 +156,9 @@ extension NodeCore {
         case .framed(let framed):
             let sender = framed.sender
             do {
-                let message = try decoders.decode(framed.typeName, framed.frame.bytes, in: framed.payload, with: messages)
-                guard isGenuine(message, typeName: framed.typeName, from: sender) else { return nil }
+                let message = try framed.decode()
+                guard framed.type != ChildActorExited.self || isGenuine(message, typeName: ChildActorExited.messageType, from: sender)
+                else { return nil }
                 return (message, sender, framed.correlationID)
             } catch {
                 refuseUndecodable(framed.envelope(to: cell.address), for: cell, error)

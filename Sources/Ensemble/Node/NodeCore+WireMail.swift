@@ -1,14 +1,15 @@
 extension NodeCore {
     /// Hands a run of a node's tells for one actor of this node (`run`: their indices in
     /// `headers`) to its mailbox, each left in the frame it came in (`bytes`, kept in `frame`,
-    /// which the first run that needs it makes) until the actor takes it and decodes it.
+    /// which the first run that needs it makes), with its type (`types` remembers the last) until the actor takes it and decodes it.
     ///
     /// An `Envelope` per tell cost an object for its fields and a copy of its payload; a
     /// message decoded as it arrived cost its allocations all at once for the whole frame
     /// (`FramedMail`). The mailbox counts each tell's share of the frame, which its mail keeps
     /// alive, so its byte bound holds for what it pins.
     func deliver(
-        _ run: [Int], of headers: [EnvelopeHeader], in bytes: [UInt8], from sender: NodeID, keeping frame: inout ReceivedFrame?
+        _ run: [Int], of headers: [EnvelopeHeader], in bytes: [UInt8], from sender: NodeID, keeping frame: inout ReceivedFrame?,
+        types: inout RecentDecoder
     ) {
         guard let first = run.first else { return }
         let recipient = headers[first].recipient
@@ -23,10 +24,15 @@ extension NodeCore {
         mail.reserveCapacity(run.count)
         // Each field is read in place: a header is over a hundred bytes, and a copy counts its strings.
         for index in run {
+            // An unregistered type is refused now: the mail holds the type, looked up once.
+            guard let type = types.type(headers[index].typeName, in: messages) else {
+                refuseUndecodable(headers[index].envelope(in: bytes), for: cell, EnsembleError.unknownMessageType(headers[index].typeName))
+                continue
+            }
             let charge = FramedMail.charge(payload: headers[index].payload.count, frameBytes: bytes.count, runCount: run.count)
             // The receiver passes on only tells whose sender is the frame's node.
             if let from = headers[index].sender, from.node == sender,
-                let framed = FramedMail(frame: received, payload: headers[index].payload, typeName: headers[index].typeName,
+                let framed = FramedMail(frame: received, payload: headers[index].payload, type: type,
                                         senderID: from.id, correlationID: headers[index].correlationID, charge: charge)
             {
                 mail.append(.framed(framed))

@@ -152,7 +152,7 @@ extension NodeIO {
         // The control plane's traffic between nodes, for `bench --scale`'s idle membership rate.
         var controlMessages = 0
         defer {
-            core.deliver(run, of: envelopes, in: frame, from: claimed, keeping: &received)
+            core.deliver(run, of: envelopes, in: frame, from: claimed, keeping: &received, types: &mailTypes)
             if controlMessages > 0 { core.counters.add("controlMessagesIn", controlMessages) }
         }
         // Each field is read once, in place: an address read from a header is a copy (its host a reference count).
@@ -200,7 +200,7 @@ extension NodeIO {
                 run.append(index)
                 continue
             }
-            core.deliver(run, of: envelopes, in: frame, from: claimed, keeping: &received)
+            core.deliver(run, of: envelopes, in: frame, from: claimed, keeping: &received, types: &mailTypes)
             run.removeAll(keepingCapacity: true)
             runRecipient = nil
             if goesToLocalActor(recipient, kind: kind) {

@@ -32,6 +32,8 @@ final class NodeIO {
     @exclusivity(unchecked) var linksBySocket: [ObjectIdentifier: PeerLink] = [:]
     /// The buffers every socket of this node receives into, reused from message to message.
     @exclusivity(unchecked) var inbound = ZMQFrames()
+    /// The type of the last mail read for this node's actors (`NodeCore.deliver(_:of:in:from:keeping:types:)`).
+    @exclusivity(unchecked) var mailTypes = RecentDecoder()
     /// The sockets and descriptors the loop waits on, kept from turn to turn.
     @exclusivity(unchecked) var waitSet = ZMQWaitSet()
     @exclusivity(unchecked) var outgoing: [NodeAddress: [Envelope]] = [:]

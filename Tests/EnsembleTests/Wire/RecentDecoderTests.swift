@@ -3,7 +3,7 @@ import Testing
 
 @testable import Ensemble
 
-/// `RecentDecoder`: the registry's decoder for the type name seen last, reused.
+/// `RecentDecoder`: the registered type for the type name seen last, reused.
 struct RecentDecoderTests {
     static let registry: MessageRegistry = {
         var registry = MessageRegistry()
