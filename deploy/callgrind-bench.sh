@@ -6,7 +6,7 @@
 # its DWARF 5 (valgrind 3.19 cannot read it) under callgrind. gdb stops the bench in cpuTime(),
 # which it calls right before and after its c1, c64 and tell phases; there vgdb zeroes or dumps
 # every node's counters once the nodes have settled, so a window holds one whole phase (counts
-# checked by entries into Acceptor.accept, BenchSink.receive). Timers cost per second, and under
+# checked by entries into Acceptor.accept, BenchSink's handler). Timers cost per second, and under
 # valgrind a message lasts ~30 times longer: NodeIO.tick and the rest of an idle window's rate are
 # printed apart ("timers"). The Acceptor places Rot13/Morse on either member: compare "a + b".
 # About a minute; dumps and the top functions stay in the work directory it prints.
@@ -47,10 +47,15 @@ esac
 echo "\$1" > "$work/stops"
 EOF
 chmod +x "$work/hook.sh"
+# A handler is counted where the runtime calls it: a SynchronousActor's receiveNow, else receive.
 nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC6accept.*_n$/ { print $1, "Acceptor.accept" }
-    / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { print $1, "BenchSink.receive" }
+    / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { async["BenchSink.receive"] = $1 }
+    / \$s12NodeLauncher9BenchSinkC8Ensemble16SynchronousActorAadEP10receiveNow_.*TW$/ { sync["BenchSink.receive"] = $1 }
     / \$s10EncoderApp(0A0|0[56](Morse|Rot13|Base64)A0)C8Ensemble0.5ActorAadEP7receive_.*TW$/ {
-        print $1, match($3, /Morse|Rot13|Base64/) ? substr($3, RSTART, RLENGTH) : "Encoder" }' > "$work/entries"
+        async[match($3, /Morse|Rot13|Base64/) ? substr($3, RSTART, RLENGTH) : "Encoder"] = $1 }
+    / \$s10EncoderApp(0A0|0[56](Morse|Rot13|Base64)A0)C8Ensemble16SynchronousActorAadEP10receiveNow_.*TW$/ {
+        sync[match($3, /Morse|Rot13|Base64/) ? substr($3, RSTART, RLENGTH) : "Encoder"] = $1 }
+    END { for (name in async) print (name in sync ? sync[name] : async[name]), name }' > "$work/entries"
 symbol=$(nm "$work/bin/ensemble" | awk '/BenchCluster.*sumOverThreads.*cpuTime/ && !n++ { print $3 }')
 [ -n "$symbol" ] && [ "$(wc -l < "$work/entries")" -eq 6 ] || { echo "callgrind-bench: $src lacks a function this script counts" >&2; exit 1; }
 printf '%s\n' 'set pagination off' 'set startup-with-shell off' 'set $stops = 0' "break '$symbol'" 'commands' 'silent' \

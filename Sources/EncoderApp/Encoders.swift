@@ -1,12 +1,13 @@
 import Ensemble
 
 /// What every encoder does with a request: transform, then hand to the analyzer.
-protocol TextEncoder: EnsembleActor {
+protocol TextEncoder: SynchronousActor {
     static func transform(_ text: String) -> String
 }
 
 extension TextEncoder {
-    public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+    /// It only transforms and sends: called without an asynchronous call.
+    public func receiveNow(_ message: any Message, from sender: ActorAddress, context: ActorContext) throws {
         // Only the Acceptor that made it gives it text: nobody else may put words in its reports.
         if let request = message.cast(to: EncodeText.self), sender == context.parent {
             let output = Self.transform(request.text)

@@ -95,7 +95,7 @@ package let benchActors: [any EnsembleActor.Type] = [
 ]
 
 /// Sends payloads in windows, so neither mailbox nor peer backlog overflows.
-package final class BenchSource: EnsembleActor {
+package final class BenchSource: SynchronousActor {
     package static var requirements: Capabilities { Capabilities(["bench-source"]) }
     /// It only sends (a window at a time): on the I/O thread, as such an actor would be.
     package static var dispatch: ActorDispatch { .ioThread }
@@ -104,7 +104,7 @@ package final class BenchSource: EnsembleActor {
 
     package init() {}
 
-    package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+    package func receiveNow(_ message: any Message, from sender: ActorAddress, context: ActorContext) throws {
         if message.isMessage(BenchAck.self) { return sendWindow(context) }
         switch message {
         case let blast as BenchBlast:
@@ -131,7 +131,7 @@ package final class BenchSource: EnsembleActor {
 }
 
 /// Counts payloads, acknowledges windows, reports when all arrived.
-package final class BenchSink: EnsembleActor {
+package final class BenchSink: SynchronousActor {
     package static var requirements: Capabilities { Capabilities(["bench-sink"]) }
     /// It only counts: on the I/O thread, as such an actor would be.
     package static var dispatch: ActorDispatch { .ioThread }
@@ -141,7 +141,7 @@ package final class BenchSink: EnsembleActor {
 
     package init() {}
 
-    package func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
+    package func receiveNow(_ message: any Message, from sender: ActorAddress, context: ActorContext) throws {
         // The payload, by far the most frequent, is tried first, by its type alone (`isMessage`).
         if message.isMessage(BenchPayload.self) {
             // Payloads beyond the count are not counted: `received` stays within 0...count.
