@@ -40,14 +40,14 @@ extension NodeCore {
                 mail.append(.wire(headers[index].envelope(in: bytes)))
             }
         }
-        deliver(mail, to: cell)
+        deliver(&mail, to: cell)
     }
 
-    /// Hands mail decoded from the wire to `cell` at once: one lock for the run.
-    func deliver(_ mail: [Mail], to cell: ActorCell) {
+    /// Hands mail from the wire to `cell` at once, moving it out of `mail`: one lock for the run.
+    func deliver(_ mail: inout [Mail], to cell: ActorCell) {
         guard let first = mail.first else { return }
-        let taken = mail.count == 1 ? (cell.enqueue(first) ? 1 : 0) : cell.enqueue(contentsOf: mail)
-        for refused in mail[taken...] {
+        let taken = mail.count == 1 ? (cell.enqueue(first) ? 1 : 0) : cell.enqueue(moving: &mail)
+        for refused in mail.dropFirst(taken) {
             switch refused {
             case .framed(let framed):
                 mailboxRefused(recipient: cell.address, typeName: framed.typeName, sender: framed.sender)
