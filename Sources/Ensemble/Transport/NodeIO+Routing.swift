@@ -13,7 +13,7 @@ extension NodeIO {
                 return
             }
             if let tooLarge = oversize(envelope) { return refuseTooLarge(envelope, tooLarge) }
-            outgoing[recipient.node.address, default: []].append(envelope)
+            queueForPeer(envelope, at: recipient.node.address)
             return
         }
         if recipient.node.incarnation != 0 && recipient.node.incarnation != me.incarnation {
@@ -30,6 +30,21 @@ extension NodeIO {
             core.deliver(envelope)
         } else {
             core.counters.add("misroutedDrops")
+        }
+    }
+
+    /// Queues `envelope` for the peer at `address`, in place: the last peer's entry is found
+    /// again without hashing, another's with one lookup (two when it is new this turn).
+    private func queueForPeer(_ envelope: Envelope, at address: NodeAddress) {
+        if let last = lastOutgoing, last.address == address {
+            outgoing.values[last.index].append(envelope)
+        } else if let index = outgoing.index(forKey: address) {
+            outgoing.values[index].append(envelope)
+            lastOutgoing = (address, index)
+        } else {
+            // An insertion may move every entry: the index is taken for the next tell.
+            lastOutgoing = nil
+            outgoing[address] = [envelope]
         }
     }
 
@@ -160,6 +175,7 @@ extension NodeIO {
         let now = core.now
         // Flushing may queue more (dead letters): into the emptied dictionary swapped in, for the next flush.
         var batches = Self.takeQueued(&outgoing, leaving: &spareOutgoing)
+        lastOutgoing = nil
         defer { Self.keepEmptied(&batches, as: &spareOutgoing) }
         for (address, envelopes) in batches {
             guard mayLink(address) else {

@@ -36,7 +36,12 @@ final class NodeIO {
     @exclusivity(unchecked) var mailTypes = RecentDecoder()
     /// The sockets and descriptors the loop waits on, kept from turn to turn.
     @exclusivity(unchecked) var waitSet = ZMQWaitSet()
+    /// Mail for peer nodes, sent at the end of the turn, batched per peer.
     @exclusivity(unchecked) var outgoing: [NodeAddress: [Envelope]] = [:]
+    /// Where in `outgoing` the last peer's mail went: a stream of tells for one peer hashes its
+    /// address once, not per tell (about 700 instructions each). Dropped when the flush takes
+    /// `outgoing` and before a new peer's key goes in (either makes the index invalid).
+    @exclusivity(unchecked) var lastOutgoing: (address: NodeAddress, index: Dictionary<NodeAddress, [Envelope]>.Index)?
     /// Mail for clients of this gateway, sent at the end of the turn, batched per client.
     @exclusivity(unchecked) var clientOutgoing: [RoutingID: [Envelope]] = [:]
     /// Emptied dictionaries kept for the next turn's `outgoing` and `clientOutgoing`: a flush swaps
