@@ -73,8 +73,10 @@ extension NodeCore {
                 logger.notice("\(cell.typeName) \(cell.address) was killed")
             case .local, .wire, .framed:
                 guard let (message, sender, correlationID) = open(mail, for: cell, decoders: &actor.decoders) else { continue }
-                // Read once: each `type(of:)` of an existential is a runtime call.
-                let messageType = Swift.type(of: message)
+                // Read once: each `type(of:)` of an existential is a runtime call (a node's tell
+                // knows its type already).
+                let messageType: any Message.Type
+                if case .framed(let framed) = mail { messageType = framed.type } else { messageType = Swift.type(of: message) }
                 if messageType == ChildActorExited.self {
                     let exited = message as! ChildActorExited
                     // Told once: the child's own notice and its node's loss can both come.

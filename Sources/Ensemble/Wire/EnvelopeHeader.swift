@@ -59,19 +59,38 @@ struct EnvelopeHeader: Sendable {
     static func decode(_ reader: inout ByteReader) throws(WireError) -> EnvelopeHeader {
         let start = reader.offset
         let frameEnd = reader.end
-        let magic = try reader.readByte()
-        guard magic == Envelope.magic else { throw .badMagic(magic) }
-        let version = try reader.readByte()
-        guard version == Envelope.protocolVersion else { throw .unsupportedVersion(version) }
-        let kindByte = try reader.readByte()
-        guard let kind = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
-        let flags = try reader.readByte()
-        guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
-        let length = Int(try reader.readUInt32())
-        guard length >= Envelope.headerSize, length <= frameEnd - start else { throw .badLength }
-        reader.end = start + length
+        let kind: EnvelopeKind, flags: UInt8, correlationID: UInt64
+        if let (fixed, correlation) = reader.readTwoWords() {
+            // The fixed part whole (magic, version, kind, flags, length; the correlation id), checked
+            // in the order the bytes come, as below.
+            let magic = UInt8(truncatingIfNeeded: fixed)
+            guard magic == Envelope.magic else { throw .badMagic(magic) }
+            let version = UInt8(truncatingIfNeeded: fixed >> 8)
+            guard version == Envelope.protocolVersion else { throw .unsupportedVersion(version) }
+            let kindByte = UInt8(truncatingIfNeeded: fixed >> 16)
+            guard let known = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
+            flags = UInt8(truncatingIfNeeded: fixed >> 24)
+            guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
+            let length = Int(fixed >> 32)
+            guard length >= Envelope.headerSize, length <= frameEnd - start else { throw .badLength }
+            (kind, correlationID) = (known, correlation)
+            reader.end = start + length
+        } else {
+            let magic = try reader.readByte()
+            guard magic == Envelope.magic else { throw .badMagic(magic) }
+            let version = try reader.readByte()
+            guard version == Envelope.protocolVersion else { throw .unsupportedVersion(version) }
+            let kindByte = try reader.readByte()
+            guard let known = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
+            flags = try reader.readByte()
+            guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
+            let length = Int(try reader.readUInt32())
+            guard length >= Envelope.headerSize, length <= frameEnd - start else { throw .badLength }
+            kind = known
+            reader.end = start + length
+            correlationID = try reader.readUInt64()
+        }
         defer { reader.end = frameEnd }
-        let correlationID = try reader.readUInt64()
         let sender = flags & 1 == 1 ? try Envelope.readAddress(&reader) : nil
         let recipient = try Envelope.readAddress(&reader)
         let typeName = try reader.readTypeName()

@@ -174,4 +174,27 @@ struct RecentNodeTests {
         #expect(try Envelope.decodeBatch(Envelope.encodeBatch(envelopes)) == envelopes)
         #expect(try EnvelopeHeader.decodeBatch(Envelope.encodeBatch(envelopes)).map(\.recipient) == envelopes.map(\.recipient))
     }
+
+    /// A message's string field is read in place from its payload's range of the frame: the
+    /// bytes around it are not looked at, invalid UTF-8 in it is refused, a length past the
+    /// payload's end is truncation.
+    @Test func aPayloadsStringIsReadFromItsRangeOfTheFrame() throws {
+        func frame(_ text: [UInt8], count: Int? = nil) -> (bytes: [UInt8], payload: Range<Int>) {
+            let length = UInt32(count ?? text.count)
+            let payload: [UInt8] = [0] + withUnsafeBytes(of: length.littleEndian, Array.init) + text
+            return ([0xFF] + payload + [0xFF, 0xFF], 1..<(1 + payload.count))
+        }
+        for text in ["", "abc", "héllo wörld", String(repeating: "x", count: 100)] {
+            let (bytes, payload) = frame(Array(text.utf8))
+            var reader = WireReader(bytes, payload)
+            #expect(try reader.readString() == text)
+            #expect(reader.isAtEnd)
+        }
+        let (invalid, invalidPayload) = frame([0x61, 0xC3, 0x28])
+        var invalidReader = WireReader(invalid, invalidPayload)
+        #expect(throws: WireError.self) { try invalidReader.readString() }
+        let (long, longPayload) = frame(Array("abc".utf8), count: 4)
+        var longReader = WireReader(long, longPayload)
+        #expect(throws: WireError.truncated) { try longReader.readString() }
+    }
 }

@@ -103,6 +103,25 @@ struct ByteReader {
         return bytes[offset..<offset + count]
     }
 
+    /// The next 16 bytes as two little-endian words, when there are that many; nil (nothing
+    /// read) otherwise.
+    mutating func readTwoWords() -> (UInt64, UInt64)? {
+        guard remaining >= 16 else { return nil }
+        defer { offset += 16 }
+        return bytes.withUnsafeBytes { raw in
+            (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+        }
+    }
+
+    /// The next `count` bytes as a String; nil when they are not UTF-8. Read in place: a slice of
+    /// the bytes would count a reference to them.
+    mutating func readUTF8(_ count: Int) throws(WireError) -> String? {
+        guard count >= 0, remaining >= count else { throw .truncated }
+        defer { offset += count }
+        return bytes.withUnsafeBufferPointer { String(wireUTF8: UnsafeBufferPointer(rebasing: $0[offset..<offset + count])) }
+    }
+
     /// Moves past `count` bytes without reading them.
     mutating func skip(_ count: Int) throws(WireError) {
         guard count >= 0, remaining >= count else { throw .truncated }

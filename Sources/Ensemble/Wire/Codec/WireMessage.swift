@@ -93,9 +93,7 @@ public struct WireReader {
     /// A String.
     public mutating func readString() throws -> String {
         let count = Int(try inner.readUInt32())
-        guard let string = String(wireUTF8: try inner.readBytes(count)) else {
-            throw WireError.malformed("string is not UTF-8")
-        }
+        guard let string = try inner.readUTF8(count) else { throw WireError.malformed("string is not UTF-8") }
         return string
     }
     /// An actor address.

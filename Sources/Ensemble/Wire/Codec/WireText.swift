@@ -6,13 +6,15 @@ extension String {
     /// over the encoding and not specialized, so it costs a metadata lookup per call:
     /// about a tenth of a receiving node's time when every message carried two strings.
     init?(wireUTF8 bytes: ArraySlice<UInt8>) {
-        let decoded: String?? = bytes.withUnsafeBufferPointer { buffer in
-            guard Self.isASCII(buffer) else { return .none }
-            return .some(String(decoding: buffer, as: UTF8.self))
-        }
-        if let ascii = decoded {
-            self = ascii!
-        } else if let validated = String(validating: bytes, as: UTF8.self) {
+        guard let string = bytes.withUnsafeBufferPointer({ String(wireUTF8: $0) }) else { return nil }
+        self = string
+    }
+
+    /// The bytes as a String when they are valid UTF-8; nil otherwise.
+    init?(wireUTF8 buffer: UnsafeBufferPointer<UInt8>) {
+        if Self.isASCII(buffer) {
+            self = String(decoding: buffer, as: UTF8.self)
+        } else if let validated = String(validating: buffer, as: UTF8.self) {
             self = validated
         } else {
             return nil
