@@ -124,7 +124,8 @@ public struct Envelope: Sendable, Equatable {
         var envelopes: [Envelope] = []
         // One reader for the whole frame: it remembers the hosts and type names it decoded.
         var reader = ByteReader(frame)
-        while reader.offset < frame.count { envelopes.append(try decode(&reader)) }
+        var last: EnvelopeHeader.Addressing?
+        while reader.offset < frame.count { envelopes.append(try EnvelopeHeader.decode(&reader, after: &last).envelope(in: frame)) }
         return envelopes
     }
 

@@ -148,6 +148,29 @@ struct WireTextTests {
         #expect(recent.typeName(Self.bytes("T")) == "T")
         #expect(recent.typeName(Self.bytes("U")) == "U")
     }
+
+    /// A message's string field is read in place from its payload's range of the frame: the
+    /// bytes around it are not looked at, invalid UTF-8 in it is refused, a length past the
+    /// payload's end is truncation.
+    @Test func aPayloadsStringIsReadFromItsRangeOfTheFrame() throws {
+        func frame(_ text: [UInt8], count: Int? = nil) -> (bytes: [UInt8], payload: Range<Int>) {
+            let length = UInt32(count ?? text.count)
+            let payload: [UInt8] = [0] + withUnsafeBytes(of: length.littleEndian, Array.init) + text
+            return ([0xFF] + payload + [0xFF, 0xFF], 1..<(1 + payload.count))
+        }
+        for text in ["", "abc", "héllo wörld", String(repeating: "x", count: 100)] {
+            let (bytes, payload) = frame(Array(text.utf8))
+            var reader = WireReader(bytes, payload)
+            #expect(try reader.readString() == text)
+            #expect(reader.isAtEnd)
+        }
+        let (invalid, invalidPayload) = frame([0x61, 0xC3, 0x28])
+        var invalidReader = WireReader(invalid, invalidPayload)
+        #expect(throws: WireError.self) { try invalidReader.readString() }
+        let (long, longPayload) = frame(Array("abc".utf8), count: 4)
+        var longReader = WireReader(long, longPayload)
+        #expect(throws: WireError.truncated) { try longReader.readString() }
+    }
 }
 
 /// A frame's addresses read through the last two lives it named: every envelope decodes as it
@@ -175,26 +198,28 @@ struct RecentNodeTests {
         #expect(try EnvelopeHeader.decodeBatch(Envelope.encodeBatch(envelopes)).map(\.recipient) == envelopes.map(\.recipient))
     }
 
-    /// A message's string field is read in place from its payload's range of the frame: the
-    /// bytes around it are not looked at, invalid UTF-8 in it is refused, a length past the
-    /// payload's end is truncation.
-    @Test func aPayloadsStringIsReadFromItsRangeOfTheFrame() throws {
-        func frame(_ text: [UInt8], count: Int? = nil) -> (bytes: [UInt8], payload: Range<Int>) {
-            let length = UInt32(count ?? text.count)
-            let payload: [UInt8] = [0] + withUnsafeBytes(of: length.littleEndian, Array.init) + text
-            return ([0xFF] + payload + [0xFF, 0xFF], 1..<(1 + payload.count))
+    /// A stream between two actors spells its addressing again envelope by envelope, and is read
+    /// with one comparison (`EnvelopeHeader.Addressing`): an envelope that differs from the one
+    /// before it in one byte of its sender's or recipient's id, its type name, or by its sender's
+    /// absence, still decodes exactly as encoded.
+    @Test func aStreamThatChangesOneFieldAtATimeDecodesAsEncoded() throws {
+        let a = Self.life("127.0.0.1", 21000, 0x1a24_3bda_2270), b = Self.life("127.0.0.1", 21002, 0x1a24_3bda_2270)
+        func tell(_ sender: ActorAddress?, _ recipient: ActorAddress, _ typeName: String, _ payload: UInt8) -> Envelope {
+            Envelope(kind: .tell, sender: sender, recipient: recipient, typeName: typeName, correlationID: UInt64(payload), payload: [payload])
         }
-        for text in ["", "abc", "héllo wörld", String(repeating: "x", count: 100)] {
-            let (bytes, payload) = frame(Array(text.utf8))
-            var reader = WireReader(bytes, payload)
-            #expect(try reader.readString() == text)
-            #expect(reader.isAtEnd)
-        }
-        let (invalid, invalidPayload) = frame([0x61, 0xC3, 0x28])
-        var invalidReader = WireReader(invalid, invalidPayload)
-        #expect(throws: WireError.self) { try invalidReader.readString() }
-        let (long, longPayload) = frame(Array("abc".utf8), count: 4)
-        var longReader = WireReader(long, longPayload)
-        #expect(throws: WireError.truncated) { try longReader.readString() }
+        let from = ActorAddress(node: a, id: 0x0102), to = ActorAddress(node: b, id: 0x0304)
+        let envelopes = [
+            tell(from, to, "Ta", 1), tell(from, to, "Ta", 2), tell(ActorAddress(node: a, id: 0x0103), to, "Ta", 3),
+            tell(ActorAddress(node: a, id: 0x0103), to, "Ta", 4), tell(ActorAddress(node: a, id: 0x0103), ActorAddress(node: b, id: 0x0305), "Ta", 5),
+            tell(ActorAddress(node: a, id: 0x0103), ActorAddress(node: b, id: 0x0305), "Tb", 6), tell(nil, ActorAddress(node: b, id: 0x0305), "Tb", 7),
+            tell(nil, ActorAddress(node: b, id: 0x0305), "Tb", 8), tell(from, to, "Ta", 9), tell(from, to, "Ta", 10),
+        ]
+        let frame = Envelope.encodeBatch(envelopes)
+        #expect(try Envelope.decodeBatch(frame) == envelopes)
+        let headers = try EnvelopeHeader.decodeBatch(frame)
+        #expect(headers.map(\.sender) == envelopes.map(\.sender))
+        #expect(headers.map(\.recipient) == envelopes.map(\.recipient))
+        #expect(headers.map(\.typeName) == envelopes.map(\.typeName))
+        #expect(headers.map { Array(frame[$0.payload]) } == envelopes.map(\.payload))
     }
 }

@@ -77,9 +77,10 @@ struct RecentWireText {
     /// The type name spelled by `bytes`, decoded once per run of equal names.
     mutating func typeName(_ bytes: ArraySlice<UInt8>) -> String? { lastTypeName.decode(bytes) }
 
-    /// A word at a time, the last word overlapping the one before it (a node is host, port and
-    /// incarnation: 10 bytes and the host's length): no byte loop for the tail.
-    private static func equal(_ known: Range<Int>, _ range: Range<Int>, in bytes: [UInt8]) -> Bool {
+    /// Whether two ranges of `bytes` (within its bounds) hold the same bytes: a word at a time,
+    /// the last word overlapping the one before it (a node is host, port and incarnation: 10
+    /// bytes and the host's length), so there is no byte loop for the tail.
+    static func equal(_ known: Range<Int>, _ range: Range<Int>, in bytes: [UInt8]) -> Bool {
         let count = range.count
         guard known.count == count else { return false }
         return bytes.withUnsafeBytes { raw in
