@@ -54,7 +54,12 @@ final class PeerLink {
 
     func append(_ envelopes: [Envelope], now: Duration) {
         if isEmpty { waitingSince = now }
-        backlog.append(contentsOf: envelopes)
+        if backlog.isEmpty {
+            // Taken as it is: appended, each envelope was retained here and released with the run.
+            backlog = envelopes
+        } else {
+            backlog.append(contentsOf: envelopes)
+        }
         queuedBytes += envelopes.reduce(0) { $0 + $1.payloadCount }
     }
 
