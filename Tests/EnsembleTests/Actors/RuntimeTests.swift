@@ -83,18 +83,24 @@ struct RuntimeTests {
 
     @Test func askGetsTheReplyAndAFailedHandlerRestartsInPlace() async throws {
         try await InProcessCluster.with(members: [], types: Self.types, messages: Self.messages) { leader, _ in
-            let client = try await Self.client(leader)
-            let counter = try await client.createActor(typeName: "Counter", timeout: .seconds(5))
-            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
-            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "2")
-            try client.tell(Command(verb: "boom"), to: counter)
-            let poison = await client.nextMessage(PoisonMessage.self, timeout: .seconds(10))
-            #expect(poison?.originalType == "Command")
-            // Same address, fresh state.
-            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
-            #expect(leader.core.localRecords.first { $0.address == counter }?.restarts == 1)
-            await client.close()
+            try await Self.expectCountingAndARestartInPlace("Counter", on: leader)
         }
+    }
+
+    /// Creates a counter of `typeName` on `leader`, asks it for two counts, makes its handler
+    /// throw, and expects the sender poisoned and a fresh instance at the same address.
+    static func expectCountingAndARestartInPlace(_ typeName: String, on leader: Node) async throws {
+        let client = try await Self.client(leader)
+        let counter = try await client.createActor(typeName: typeName, timeout: .seconds(5))
+        #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
+        #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "2")
+        try client.tell(Command(verb: "boom"), to: counter)
+        let poison = await client.nextMessage(PoisonMessage.self, timeout: .seconds(10))
+        #expect(poison?.originalType == "Command")
+        // Same address, fresh state.
+        #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
+        #expect(leader.core.localRecords.first { $0.address == counter }?.restarts == 1)
+        await client.close()
     }
 
     @Test func askTimesOutWhenNoReplyComes() async throws {

@@ -31,17 +31,8 @@ final class SynchronousCounter: SynchronousActor {
 struct SynchronousActorTests {
     @Test func theRuntimeCallsTheSynchronousHandlerAndRestartsAFreshInstance() async throws {
         try await InProcessCluster.with(members: [], types: [SynchronousCounter.self], messages: RuntimeTests.messages) { leader, _ in
-            let client = try await RuntimeTests.client(leader)
-            let counter = try await client.createActor(typeName: "SynchronousCounter", timeout: .seconds(5))
-            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
-            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "2")
-            try client.tell(Command(verb: "boom"), to: counter)
-            let poison = await client.nextMessage(PoisonMessage.self, timeout: .seconds(10))
-            #expect(poison?.originalType == "Command")
-            // The restarted instance is the one called: same address, fresh state.
-            #expect((try await client.ask(Command(verb: "inc"), to: counter, timeout: .seconds(5)) as? Answer)?.value == "1")
-            #expect(leader.core.localRecords.first { $0.address == counter }?.restarts == 1)
-            await client.close()
+            // The restarted instance is the one called; an answer from `receive` would be another text.
+            try await RuntimeTests.expectCountingAndARestartInPlace("SynchronousCounter", on: leader)
         }
     }
 }
