@@ -2,9 +2,10 @@ import Synchronization
 
 /// One piece of mail in an actor's mailbox.
 ///
-/// A copy (into a mailbox, out of a batch) costs a reference count or two, not a call
-/// through the value witnesses of an existential and an address: the local case is boxed,
-/// a node's tell holds its frame and type name only.
+/// Every case holds at most one reference (the local case is boxed; a node's tell holds its
+/// frame and a metatype), so a copy (into a mailbox, out of a batch) is one reference count,
+/// not a call through the value witnesses of an existential and an address; mail is moved
+/// where it can be (`moveOut`).
 enum Mail: Sendable {
     /// A message sent from this node, not encoded.
     indirect case local(any Message, sender: ActorAddress, correlationID: UInt64)
@@ -234,7 +235,6 @@ final class ActorCell: Sendable {
         }
         return batch
     }
-
 
     func requestExit(_ reason: ExitReason) {
         state.withLock { if $0.exitReason == nil { $0.exitReason = reason } }

@@ -52,12 +52,12 @@ extension NodeCore {
     /// index of the first unhandled one (it and the rest left in place) when the actor was
     /// stopped before the end.
     ///
-    /// One function call per batch, with the handler the only asynchronous call
-    /// per message (none for a `SynchronousActor`): each call into a nonisolated async
+    /// One function call per batch, with the handler the only asynchronous call per
+    /// message (none for a `SynchronousActor`): each call into a nonisolated async
     /// function makes the runtime look up the task's preferred executor under a lock,
-    /// and takes a frame from the task's allocator. A function of its own, so that an idle actor waits in
-    /// `run` with a frame that fits its task's preallocated space (about 1.7 kB per
-    /// idle actor instead of 4.7 kB with all of this written in `run`).
+    /// and takes a frame from the task's allocator. A function of its own, so that an
+    /// idle actor waits in `run` with a frame that fits its task's preallocated space
+    /// (about 1.7 kB per idle actor instead of 4.7 kB with all of this written in `run`).
     private func handle(
         _ batch: inout [Mail], by actor: inout RunningActor, type: any EnsembleActor.Type, in cell: ActorCell
     ) async -> Int? {

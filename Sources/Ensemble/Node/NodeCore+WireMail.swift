@@ -1,7 +1,8 @@
 extension NodeCore {
     /// Hands a run of a node's tells for one actor of this node (`run`: their indices in
     /// `headers`) to its mailbox, each left in the frame it came in (`bytes`, kept in `frame`,
-    /// which the first run that needs it makes), with its type (`types` remembers the last) until the actor takes it and decodes it.
+    /// which the first run that needs it makes) with its registered type (`types` remembers
+    /// the last), until the actor takes it and decodes it.
     ///
     /// An `Envelope` per tell cost an object for its fields and a copy of its payload; a
     /// message decoded as it arrived cost its allocations all at once for the whole frame
