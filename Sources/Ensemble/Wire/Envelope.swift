@@ -120,18 +120,7 @@ public struct Envelope: Sendable, Equatable {
 
     /// Decodes every envelope in a frame; throws on the first malformed one.
     public static func decodeBatch(_ frame: [UInt8]) throws(WireError) -> [Envelope] {
-        guard !frame.isEmpty else { throw .truncated }
-        var envelopes: [Envelope] = []
-        // One reader for the whole frame: it remembers the hosts and type names it decoded.
-        var reader = ByteReader(frame)
-        var last: EnvelopeHeader.Addressing?
-        while reader.offset < frame.count { envelopes.append(try EnvelopeHeader.decode(&reader, after: &last).envelope(in: frame)) }
-        return envelopes
-    }
-
-    /// Decodes the envelope at the reader's offset and leaves the reader after it.
-    static func decode(_ reader: inout ByteReader) throws(WireError) -> Envelope {
-        try EnvelopeHeader.decode(&reader).envelope(in: reader.bytes)
+        try EnvelopeHeader.decodeBatch(frame).map { $0.envelope(in: frame) }
     }
 
     static func write(_ address: ActorAddress, into writer: inout ByteWriter) {

@@ -67,48 +67,32 @@ struct EnvelopeHeader: Sendable {
     /// Where an envelope's length field ends (magic, version, kind, flags, then the u32 length).
     private static let headerLengthEnd = 8
 
-    /// Reads the envelope at the reader's offset and leaves the reader after it.
-    static func decode(_ reader: inout ByteReader) throws(WireError) -> EnvelopeHeader {
-        var last: Addressing?
-        return try decode(&reader, after: &last)
-    }
-
     /// Reads the envelope at the reader's offset and leaves the reader after it; `last` is the
     /// addressing of the envelope before it in the frame, and becomes this one's.
     static func decode(_ reader: inout ByteReader, after last: inout Addressing?) throws(WireError) -> EnvelopeHeader {
         let start = reader.offset
         let frameEnd = reader.end
-        let kind: EnvelopeKind, flags: UInt8, correlationID: UInt64
-        if let (fixed, correlation) = reader.readTwoWords() {
-            // The fixed part whole (magic, version, kind, flags, length; the correlation id), checked
-            // in the order the bytes come, as below.
-            let magic = UInt8(truncatingIfNeeded: fixed)
-            guard magic == Envelope.magic else { throw .badMagic(magic) }
-            let version = UInt8(truncatingIfNeeded: fixed >> 8)
-            guard version == Envelope.protocolVersion else { throw .unsupportedVersion(version) }
-            let kindByte = UInt8(truncatingIfNeeded: fixed >> 16)
-            guard let known = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
-            flags = UInt8(truncatingIfNeeded: fixed >> 24)
-            guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
-            let length = Int(fixed >> 32)
-            guard length >= Envelope.headerSize, length <= frameEnd - start else { throw .badLength }
-            (kind, correlationID) = (known, correlation)
-            reader.end = start + length
-        } else {
-            let magic = try reader.readByte()
-            guard magic == Envelope.magic else { throw .badMagic(magic) }
-            let version = try reader.readByte()
-            guard version == Envelope.protocolVersion else { throw .unsupportedVersion(version) }
-            let kindByte = try reader.readByte()
-            guard let known = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
-            flags = try reader.readByte()
-            guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
-            let length = Int(try reader.readUInt32())
-            guard length >= Envelope.headerSize, length <= frameEnd - start else { throw .badLength }
-            kind = known
-            reader.end = start + length
-            correlationID = try reader.readUInt64()
+        // The fixed part (magic, version, kind, flags, length; the correlation id) in two loads,
+        // checked in the order its bytes come: a short frame fails where its bytes end.
+        let (fixed, correlationID, available) = reader.peekTwoWords()
+        func byte(_ index: Int) throws(WireError) -> UInt8 {
+            guard available > index else { throw .truncated }
+            return UInt8(truncatingIfNeeded: fixed >> (8 * index))
         }
+        let magic = try byte(0)
+        guard magic == Envelope.magic else { throw .badMagic(magic) }
+        let version = try byte(1)
+        guard version == Envelope.protocolVersion else { throw .unsupportedVersion(version) }
+        let kindByte = try byte(2)
+        guard let kind = EnvelopeKind(rawValue: kindByte) else { throw .unknownKind(kindByte) }
+        let flags = try byte(3)
+        guard flags & ~1 == 0 else { throw .malformed("unknown flags \(flags)") }
+        guard available >= 8 else { throw .truncated }
+        let length = Int(fixed >> 32)
+        // At least the fixed part, and within the frame: all 16 bytes were there.
+        guard length >= Envelope.headerSize, length <= frameEnd - start else { throw .badLength }
+        try reader.skip(Envelope.headerSize)
+        reader.end = start + length
         defer { reader.end = frameEnd }
         let addressingStart = reader.offset
         if let repeated = last, (flags & 1 == 1) == (repeated.sender != nil), reader.remaining >= repeated.bytes.count,

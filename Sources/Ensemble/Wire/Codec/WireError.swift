@@ -103,14 +103,18 @@ struct ByteReader {
         return bytes[offset..<offset + count]
     }
 
-    /// The next 16 bytes as two little-endian words, when there are that many; nil (nothing
-    /// read) otherwise.
-    mutating func readTwoWords() -> (UInt64, UInt64)? {
-        guard remaining >= 16 else { return nil }
-        defer { offset += 16 }
+    /// The next 16 bytes as two little-endian words without reading past them, zero where
+    /// fewer remain, and how many remain (at most 16).
+    func peekTwoWords() -> (UInt64, UInt64, available: Int) {
+        let available = min(remaining, 16)
         return bytes.withUnsafeBytes { raw in
-            (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
-             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+            if available == 16 {
+                return (UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)),
+                        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)), 16)
+            }
+            var words: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<offset + available])) }
+            return (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), available)
         }
     }
 
