@@ -73,7 +73,9 @@ final class PeerLink {
             waitingSince = now
         }
         if head == backlog.count {
-            backlog.removeAll(keepingCapacity: backlog.capacity < 4096)
+            // Not kept for the next run: `append` takes a run as the backlog when it has none,
+            // and this storage is that run's, still shared with the turn's queue.
+            backlog = []
             head = 0
             queuedBytes = 0
             waitingSince = nil
