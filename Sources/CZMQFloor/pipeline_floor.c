@@ -13,13 +13,16 @@
    would have). The CPU figure is the process's CPU time
    (CLOCK_PROCESS_CPUTIME_ID: every thread's, those of the four contexts
    included) over the timed requests, divided by their number, as the bench
-   divides the CPU time of its nodes and its client over the c1 run.
+   divides the CPU time of its nodes and its client over the c1 run; the part
+   of it in libzmq's own threads is read from their schedstat, as the bench
+   reads its nodes' (encode_floor_cpu_us_per_req_c1_libzmq).
 
    deploy/pipeline-floor.sh builds this file alone, with
    ENSEMBLE_PIPELINE_FLOOR_MAIN, into a command of its own. */
 #include "CZMQFloor.h"
 #include "floor_support.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -130,16 +133,43 @@ static double pipeline_kernel_seconds(void) {
     return (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
+/* CPU time so far, in seconds, of this process's threads that libzmq started (named
+   "ZMQbg/..."), from each thread's schedstat as the bench reads its nodes' (exact, in ns). */
+static double pipeline_libzmq_seconds(void) {
+    DIR *tasks = opendir("/proc/self/task");
+    if (tasks == NULL) return 0;
+    double seconds = 0;
+    struct dirent *entry;
+    while ((entry = readdir(tasks)) != NULL) {
+        if (entry->d_name[0] == '.') continue;
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/comm", entry->d_name);
+        FILE *file = fopen(path, "r");
+        if (file == NULL) continue;
+        int named = fgets(comm, sizeof comm, file) != NULL && strncmp(comm, "ZMQbg", 5) == 0;
+        fclose(file);
+        if (!named) continue;
+        snprintf(path, sizeof path, "/proc/self/task/%.20s/schedstat", entry->d_name);
+        unsigned long long nanoseconds = 0;
+        if ((file = fopen(path, "r")) == NULL) continue;
+        if (fscanf(file, "%llu", &nanoseconds) == 1) seconds += (double)nanoseconds / 1e9;
+        fclose(file);
+    }
+    closedir(tasks);
+    return seconds;
+}
+
 /* Sends the requests and times them; 0, or -1 with `why`. The CPU clocks span the timed ones only. */
 static int pipeline_drive(void *client, int requests, int early_frame, double *latencies, double *cpu_seconds,
-                          double *kernel_seconds, char *why, size_t why_size) {
+                          double *kernel_seconds, double *libzmq_seconds, char *why, size_t why_size) {
     char body[512];
-    double cpu_start = 0, kernel_start = 0;
+    double cpu_start = 0, kernel_start = 0, libzmq_start = 0;
     memset(body, 'x', sizeof body);
     for (int i = 0; i < requests + PIPELINE_WARMUP; i++) {
         if (i == PIPELINE_WARMUP) {
             cpu_start = floor_seconds(CLOCK_PROCESS_CPUTIME_ID);
             kernel_start = pipeline_kernel_seconds();
+            libzmq_start = pipeline_libzmq_seconds();
         }
         double start = floor_seconds(CLOCK_MONOTONIC);
         body[0] = 'Q';
@@ -156,6 +186,7 @@ static int pipeline_drive(void *client, int requests, int early_frame, double *l
     }
     *cpu_seconds = floor_seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu_start;
     *kernel_seconds = pipeline_kernel_seconds() - kernel_start;
+    *libzmq_seconds = pipeline_libzmq_seconds() - libzmq_start;
     return 0;
 }
 
@@ -166,7 +197,7 @@ int ensemble_pipeline_floor(int requests, int early_frame, EnsemblePipelineFloor
     char endpoints[3][256];
     memset(roles, 0, sizeof roles);
     int timeout = PIPELINE_TIMEOUT_MS, status = 0;
-    double cpu_seconds = 0, kernel_seconds = 0;
+    double cpu_seconds = 0, kernel_seconds = 0, libzmq_seconds = 0;
     double *latencies = malloc(sizeof(double) * (size_t)requests);
     void *client_context = zmq_ctx_new(), *client = NULL;
     for (int role = 0; role < 3; role++) roles[role].context = zmq_ctx_new();
@@ -195,7 +226,8 @@ int ensemble_pipeline_floor(int requests, int early_frame, EnsemblePipelineFloor
     if (status == 0) {
         zmq_setsockopt(client, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
         zmq_setsockopt(client, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
-        status = pipeline_drive(client, requests, early_frame, latencies, &cpu_seconds, &kernel_seconds, why, why_size);
+        status = pipeline_drive(client, requests, early_frame, latencies, &cpu_seconds, &kernel_seconds, &libzmq_seconds,
+                                why, why_size);
     }
     if (status == 0) {
         qsort(latencies, (size_t)requests, sizeof(double), pipeline_compare);
@@ -203,6 +235,7 @@ int ensemble_pipeline_floor(int requests, int early_frame, EnsemblePipelineFloor
         result->p99_us = pipeline_percentile(latencies, requests, 0.99);
         result->cpu_us_per_request = cpu_seconds * 1e6 / requests;
         result->kernel_cpu_us_per_request = kernel_seconds * 1e6 / requests;
+        result->libzmq_cpu_us_per_request = libzmq_seconds * 1e6 / requests;
     }
 
     /* A running role leaves its zmq_poll when its context shuts down, and closes its sockets. */
@@ -238,9 +271,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "pipeline-floor: %s\n", why);
         return 1;
     }
-    printf("requests %d  early frame %s  p50 %.0f us  p99 %.0f us  cpu %.0f us per request (kernel %.0f)\n", requests,
-           early_frame ? "yes" : "no", floor.p50_us, floor.p99_us, floor.cpu_us_per_request,
-           floor.kernel_cpu_us_per_request);
+    printf("requests %d  early frame %s  p50 %.0f us  p99 %.0f us  cpu %.0f us per request (kernel %.0f, libzmq's threads %.0f)\n",
+           requests, early_frame ? "yes" : "no", floor.p50_us, floor.p99_us, floor.cpu_us_per_request,
+           floor.kernel_cpu_us_per_request, floor.libzmq_cpu_us_per_request);
     return 0;
 }
 #endif

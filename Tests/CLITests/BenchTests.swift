@@ -11,6 +11,7 @@ struct BenchTests {
         "encode_rps_c1", "encode_p50_us_c1", "encode_p99_us_c1", "encode_cpu_us_per_req_c1", "encode_context_switches_per_req_c1",
         "encode_cpu_us_per_req_c1_leader", "encode_cpu_us_per_req_c1_members", "encode_cpu_us_per_req_c1_client",
         "encode_cpu_us_per_req_c1_libzmq", "encode_kernel_cpu_us_per_req_c1", "encode_floor_kernel_cpu_us_per_req_c1",
+        "encode_floor_cpu_us_per_req_c1_libzmq",
         "encode_rps_c64", "encode_p50_us_c64", "encode_p99_us_c64", "encode_cpu_us_per_req_c64",
         "encode_context_switches_per_req_c64", "failover_ms", "capchange_ms", "start_ms", "rss_mb_cluster", "rss_kb_per_actor", "busy_echo_p99_ms",
     ]
@@ -30,7 +31,7 @@ struct BenchTests {
                     "tell_cross_node_cpu_ns_per_msg", "encode_cpu_us_per_req_c1", "encode_cpu_us_per_req_c64",
                     "busy_echo_p99_ms", "encode_context_switches_per_req_c1", "encode_context_switches_per_req_c64",
                     "encode_cpu_us_per_req_c1_leader", "encode_cpu_us_per_req_c1_members", "encode_cpu_us_per_req_c1_client",
-                    "encode_cpu_us_per_req_c1_libzmq"] {
+                    "encode_cpu_us_per_req_c1_libzmq", "encode_floor_cpu_us_per_req_c1_libzmq"] {
             #expect((figures[key] ?? 0) > 0, "\(key) should be positive")
         }
         #expect((figures["encode_p99_us_c1"] ?? 0) >= (figures["encode_p50_us_c1"] ?? 0))
@@ -39,6 +40,7 @@ struct BenchTests {
         let whole = figures["encode_cpu_us_per_req_c1"] ?? 0
         #expect(split > 0.5 * whole && split < 1.5 * whole, "split \(split), whole \(whole)")
         #expect((figures["encode_cpu_us_per_req_c1_libzmq"] ?? 0) < split)
+        #expect((figures["encode_floor_cpu_us_per_req_c1_libzmq"] ?? 0) < (figures["encode_floor_cpu_us_per_req_c1"] ?? 0))
         #expect(Set(figures.keys) == Set(Self.keys))
         #expect(pgrepBenchNodes().isEmpty, "bench left nodes running")
     }

@@ -27,6 +27,8 @@ typedef struct {
     double cpu_us_per_request;
     /// The kernel's part of it (the process's system time, getrusage), in microseconds.
     double kernel_cpu_us_per_request;
+    /// The part of it in libzmq's own threads (named "ZMQbg/..."), in microseconds.
+    double libzmq_cpu_us_per_request;
 } EnsemblePipelineFloor;
 
 /// The encode pipeline's shape on libzmq alone, one request at a time (the floor of

@@ -92,6 +92,7 @@ struct BenchCommand: AsyncParsableCommand {
         // With the early frame: Ensemble's leader sends the dispatch notice at once.
         let pipelineFloor = try BenchFloors.pipeline(requests: c1Requests, earlyFrame: true)
         figures.encodeFloorKernelCPUUsPerRequest = pipelineFloor.kernelCPUUsPerRequest
+        figures.encodeFloorLibzmqCPUUsPerRequest = pipelineFloor.libzmqCPUUsPerRequest
         figures.encodeFloorP50Us = pipelineFloor.p50Us
         figures.encodeFloorCPUUsPerRequest = pipelineFloor.cpuUsPerRequest
 

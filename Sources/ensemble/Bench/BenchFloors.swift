@@ -12,6 +12,8 @@ enum BenchFloors {
         var cpuUsPerRequest: Double
         /// The kernel's part of `cpuUsPerRequest`.
         var kernelCPUUsPerRequest: Double
+        /// The part of `cpuUsPerRequest` in libzmq's own threads.
+        var libzmqCPUUsPerRequest: Double
     }
 
     /// 100-byte (or `size`-byte) DEALER→ROUTER messages per second over TCP loopback,
@@ -32,7 +34,8 @@ enum BenchFloors {
             throw CommandFailure(text(why))
         }
         return Pipeline(p50Us: result.p50_us, cpuUsPerRequest: result.cpu_us_per_request,
-                        kernelCPUUsPerRequest: result.kernel_cpu_us_per_request)
+                        kernelCPUUsPerRequest: result.kernel_cpu_us_per_request,
+                        libzmqCPUUsPerRequest: result.libzmq_cpu_us_per_request)
     }
 
     private static func text(_ why: [CChar]) -> String {
