@@ -6,7 +6,7 @@
 # its DWARF 5 (valgrind 3.19 cannot read it) under callgrind. gdb stops the bench in cpuTime(),
 # which it calls right before and after its c1, c64 and tell phases; there vgdb zeroes or dumps
 # every node's counters once the nodes have settled, so a window holds one whole phase (counts
-# checked by entries into Acceptor.accept, BenchSink's handler). Timers cost per second, and under
+# checked by entries into the Acceptor's request handling, BenchSink's handler). Timers cost per second, and under
 # valgrind a message lasts ~30 times longer: NodeIO.tick and the rest of an idle window's rate are
 # printed apart ("timers"). The Acceptor places Rot13/Morse on either member: compare "a + b".
 # About a minute; dumps and the top functions stay in the work directory it prints.
@@ -48,7 +48,8 @@ echo "\$1" > "$work/stops"
 EOF
 chmod +x "$work/hook.sh"
 # A handler is counted where the runtime calls it: a SynchronousActor's receiveNow, else receive.
-nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC6accept.*_n$/ { print $1, "Acceptor.accept" }
+# The Acceptor's requests: its `distribute` (its `accept` in builds before it was a SynchronousActor).
+nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC(10distribute|6accept).*_n$/ { print $1, "Acceptor.request" }
     / \$s12NodeLauncher9BenchSinkC8Ensemble0E5ActorAadEP7receive_.*TW$/ { async["BenchSink.receive"] = $1 }
     / \$s12NodeLauncher9BenchSinkC8Ensemble16SynchronousActorAadEP10receiveNow_.*TW$/ { sync["BenchSink.receive"] = $1 }
     / \$s10EncoderApp(0A0|0[56](Morse|Rot13|Base64)A0)C8Ensemble0.5ActorAadEP7receive_.*TW$/ {
@@ -112,8 +113,8 @@ rate = {n: {k: (idle[n]["ir"][k] - idle[n]["tick"][k]) / idle_s for k in kinds} 
 rate["a + b"] = {k: rate[order[1]][k] + rate[order[2]][k] for k in kinds}
 print(f"idle window ({idle_s:.1f} s), Ir/s: " + ", ".join(f"{n} {sum(idle[n]['ir'].values()) / idle_s / 1000:.0f}k"
       f" ({sum(idle[n]['tick'].values()) / idle_s / 1000:.0f}k in NodeIO.tick)" for n in order))
-for name, count, what, counter in (("c1", 300, "encode request, 1 in flight", "Acceptor.accept"),
-        ("c64", 3000, "encode request, 64 in flight", "Acceptor.accept"), ("tell", 50000, "tell from a to b", "BenchSink.receive")):
+for name, count, what, counter in (("c1", 300, "encode request, 1 in flight", "Acceptor.request"),
+        ("c64", 3000, "encode request, 64 in flight", "Acceptor.request"), ("tell", 50000, "tell from a to b", "BenchSink.receive")):
     data, seconds = phase(name)
     entered = sum(data[n]["counts"].get(counter, 0) for n in order)
     print(f"\n{name}: Ir per {what}: {count} in {seconds:.1f} s ({counter} entered {entered} times)")

@@ -10,7 +10,11 @@ import Ensemble
 /// node died, left or lost the capability) with the request in flight, and the
 /// requester still gets one report per encoder. The analysis is done here, not by
 /// an actor of its own, so that a report makes no hop more than it must.
-public final class Acceptor: EnsembleActor {
+///
+/// Its handler awaits only to create an encoder: a request that finds every encoder in
+/// place, and every answer, are handled synchronously (`SynchronousActor`); the rest goes to
+/// `receive`.
+public final class Acceptor: SynchronousActor {
     public static let typeName = "Acceptor"
     /// Its handlers only route and keep the books (the densities are a pass over the text), so
     /// they run on the node's I/O thread: a request's five messages through it cost no hand-off.
@@ -25,28 +29,30 @@ public final class Acceptor: EnsembleActor {
 
     public init() {}
 
+    /// Whether the message needs no encoder created: every answer, and a request while all are in place.
+    public func handlesNow(_ message: any Message, from sender: ActorAddress) -> Bool {
+        if message.cast(to: AnalyzeEncoding.self) != nil { return true }
+        if message.cast(to: EncodeRequest.self) != nil { return !encoders.contains(nil) }
+        return !(message is ChildActorExited || message is DeadLetter)
+    }
+
+    /// A request with every encoder in place, and the answers: nothing here awaits.
+    public func receiveNow(_ message: any Message, from sender: ActorAddress, context: ActorContext) throws {
+        if let result = message.cast(to: AnalyzeEncoding.self) { return report(result, from: sender, context: context) }
+        if let request = message.cast(to: EncodeRequest.self) { return distribute(request, from: sender, unplaced: [], context: context) }
+        if let failure = message as? EncodingFailed { forward(failure, from: sender, context: context) }
+    }
+
+    /// Everything `handlesNow` declines: requests that need an encoder created, and losses.
     public func receive(_ message: any Message, from sender: ActorAddress, context: ActorContext) async throws {
         // The two messages of every request first, each matched by its type alone (`cast(to:)`).
-        if let result = message.cast(to: AnalyzeEncoding.self) {
-            // The first answer of each encoder to a request is analyzed and reported; a late one of a
-            // copy sent again is not. The slot is the sender's own, whatever encoder it names.
-            guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.answered(result.requestID, slot: slot)
-            else { return }
-            let density = Encodings.density(input: result.input, output: result.output)
-            return context.send(
-                EncodingReport(encoder: Self.encoderNames[slot], density: density, output: result.output,
-                               requestID: requester.requestID),
-                to: requester.address)
-        }
+        if let result = message.cast(to: AnalyzeEncoding.self) { return report(result, from: sender, context: context) }
         if let request = message.cast(to: EncodeRequest.self) {
-            return try await accept(request, from: sender, context: context)
+            return distribute(request, from: sender, unplaced: await placeMissingEncoders(context: context), context: context)
         }
         switch message {
         case let failure as EncodingFailed:
-            guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.abandon(failure.requestID, slot: slot)
-            else { return }
-            context.send(EncodingFailed(encoder: Self.encoderNames[slot], reason: failure.reason, requestID: requester.requestID),
-                         to: requester.address)
+            forward(failure, from: sender, context: context)
         case let exited as ChildActorExited:
             await lost(exited.child, because: exited.reason, context: context)
         case let undelivered as DeadLetter where !Self.mayReturn(undelivered, sender: sender, to: context.myAddress):
@@ -66,6 +72,25 @@ public final class Acceptor: EnsembleActor {
 
     private static func slot(of encoder: String) -> Int? { encoderNames.firstIndex(of: encoder) }
 
+    /// The first answer of each encoder to a request is analyzed and reported; a late one of a
+    /// copy sent again is not. The slot is the sender's own, whatever encoder it names.
+    private func report(_ result: AnalyzeEncoding, from sender: ActorAddress, context: ActorContext) {
+        guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.answered(result.requestID, slot: slot)
+        else { return }
+        let density = Encodings.density(input: result.input, output: result.output)
+        context.send(
+            EncodingReport(encoder: Self.encoderNames[slot], density: density, output: result.output,
+                           requestID: requester.requestID),
+            to: requester.address)
+    }
+
+    private func forward(_ failure: EncodingFailed, from sender: ActorAddress, context: ActorContext) {
+        guard let slot = encoders.firstIndex(of: sender), let requester = inFlight.abandon(failure.requestID, slot: slot)
+        else { return }
+        context.send(EncodingFailed(encoder: Self.encoderNames[slot], reason: failure.reason, requestID: requester.requestID),
+                     to: requester.address)
+    }
+
     /// Whether `sender` may return mail sent to `undelivered.recipient`: the recipient itself, the
     /// runtime of its node, or the runtime of `own`'s node (which returns what it could not send).
     private static func mayReturn(_ undelivered: DeadLetter, sender: ActorAddress, to own: ActorAddress) -> Bool {
@@ -73,7 +98,8 @@ public final class Acceptor: EnsembleActor {
             || (sender.id == 0 && (sender.node == undelivered.recipient.node || sender.node == own.node))
     }
 
-    private func accept(_ request: EncodeRequest, from requester: ActorAddress, context: ActorContext) async throws {
+    /// Creates the encoders not in place; those that cannot be, and why.
+    private func placeMissingEncoders(context: ActorContext) async -> [UnplacedEncoder] {
         var unplaced: [UnplacedEncoder] = []
         for index in encoders.indices where encoders[index] == nil {
             do {
@@ -82,6 +108,11 @@ public final class Acceptor: EnsembleActor {
                 unplaced.append(UnplacedEncoder(encoder: Self.encoderNames[index], reason: "\(error)"))
             }
         }
+        return unplaced
+    }
+
+    /// Tells the requester which encoders have its text, and sends it to each of them.
+    private func distribute(_ request: EncodeRequest, from requester: ActorAddress, unplaced: [UnplacedEncoder], context: ActorContext) {
         // Per request, the common case (all placed) builds no array: the names are shared.
         let dispatched = unplaced.isEmpty ? Self.encoderNames : encoders.indices.compactMap { encoders[$0] == nil ? nil : Self.encoderNames[$0] }
         context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced, requestID: request.requestID), to: requester)

@@ -53,7 +53,7 @@ extension NodeCore {
     /// stopped before the end.
     ///
     /// One function call per batch, with the handler the only asynchronous call per
-    /// message (none for a `SynchronousActor`): each call into a nonisolated async
+    /// message (none for what a `SynchronousActor` handles now): each call into a nonisolated async
     /// function makes the runtime look up the task's preferred executor under a lock,
     /// and takes a frame from the task's allocator. A function of its own, so that an
     /// idle actor waits in `run` with a frame that fits its task's preallocated space
@@ -91,7 +91,7 @@ extension NodeCore {
                 let epochOnIOThread = actor.mayMove && !actor.heldIOThread && io.isOwnerThread ? ioHandover.epoch : nil
                 do {
                     let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
-                    if let synchronous = actor.synchronous {
+                    if let synchronous = actor.synchronous, synchronous.handlesNow(message, from: sender) {
                         try synchronous.receiveNow(message, from: sender, context: context)
                     } else {
                         try await actor.instance.receive(message, from: sender, context: context)
