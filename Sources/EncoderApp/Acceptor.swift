@@ -31,8 +31,9 @@ public final class Acceptor: SynchronousActor {
 
     /// Whether the message needs no encoder created: every answer, and a request while all are in place.
     public func handlesNow(_ message: any Message, from sender: ActorAddress) -> Bool {
-        if message.cast(to: AnalyzeEncoding.self) != nil { return true }
-        if message.cast(to: EncodeRequest.self) != nil { return !encoders.contains(nil) }
+        // Told by their types alone: a cast would copy the message out.
+        if message.isMessage(AnalyzeEncoding.self) { return true }
+        if message.isMessage(EncodeRequest.self) { return !encoders.contains(nil) }
         return !(message is ChildActorExited || message is DeadLetter)
     }
 

@@ -29,9 +29,11 @@ import Musl
 /// visits only those. A socket closed since the last wait leaves the set by itself
 /// (it tells the set when it closes), and a freed slot is reused. A socket belongs
 /// to at most one wait set; a wait set is used from one thread at a time (with its
-/// sockets, which may move to another thread together), and not copied (copies share
-/// one epoll set).
-public struct ZMQWaitSet {
+/// sockets, which may move to another thread together). A class: it owns its epoll
+/// set, and its owner's calls reach it in place (as a struct kept in its owner, it was
+/// copied whole, every array it holds retained, at each call of a query such as
+/// `ready(_:)`).
+public final class ZMQWaitSet {
     private struct Item {
         var socket: ZMQSocket?
         var interest: ZMQPollEvents
@@ -40,26 +42,26 @@ public struct ZMQWaitSet {
         var inUse = true
     }
 
-    private var items: [Item] = []
-    private var freeSlots: [Int] = []
+    @exclusivity(unchecked) private var items: [Item] = []
+    @exclusivity(unchecked) private var freeSlots: [Int] = []
     /// The slot registered for each descriptor, so that a slot whose socket closed does not
     /// remove the registration of a newer socket that was given the same descriptor number.
-    private var slotByDescriptor: [Int32: Int] = [:]
+    @exclusivity(unchecked) private var slotByDescriptor: [Int32: Int] = [:]
     /// Slots waited on for writing: asked before every wait.
-    private var writers: Set<Int> = []
+    @exclusivity(unchecked) private var writers: Set<Int> = []
     private let registry = ZMQWaitRegistry()
-    private var fired = [UInt64](repeating: 0, count: 64)
+    @exclusivity(unchecked) private var fired = [UInt64](repeating: 0, count: 64)
     /// Whether the last wait ended with nothing ready (its timeout passed).
-    private var lastWaitWasQuiet = false
+    @exclusivity(unchecked) private var lastWaitWasQuiet = false
 
     /// The slots the last wait found ready, each once.
-    public private(set) var readySlots: [Int] = []
+    @exclusivity(unchecked) public private(set) var readySlots: [Int] = []
 
     /// An empty set.
     public init() {}
 
     /// Empties the set, keeping its storage.
-    public mutating func removeAll() {
+    public func removeAll() {
         for slot in items.indices where items[slot].inUse { remove(slot) }
         items.removeAll(keepingCapacity: true)
         freeSlots.removeAll(keepingCapacity: true)
@@ -76,7 +78,7 @@ public struct ZMQWaitSet {
     /// and that edge is gone by the time somebody does. The set holds the socket
     /// until it is closed (or its slot removed): close a socket to drop it.
     @discardableResult
-    public mutating func add(_ socket: ZMQSocket, _ interest: ZMQPollEvents) throws(ZMQError) -> Int {
+    public func add(_ socket: ZMQSocket, _ interest: ZMQPollEvents) throws(ZMQError) -> Int {
         if let slot = slot(of: socket) {
             if items[slot].interest != interest {
                 items[slot].interest = interest
@@ -96,12 +98,12 @@ public struct ZMQWaitSet {
 
     /// Watches a plain descriptor for readability; returns its slot.
     @discardableResult
-    public mutating func add(fd: Int32) throws(ZMQError) -> Int {
+    public func add(fd: Int32) throws(ZMQError) -> Int {
         try occupy(Item(socket: nil, interest: .readable, descriptor: fd))
     }
 
     /// Stops watching what is in `slot`; the slot may be given to the next `add`.
-    public mutating func remove(_ slot: Int) {
+    public func remove(_ slot: Int) {
         guard items.indices.contains(slot), items[slot].inUse else { return }
         let item = items[slot]
         if let socket = item.socket, socket.waitSlot == slot, socket.waitRegistry === registry {
@@ -122,12 +124,12 @@ public struct ZMQWaitSet {
     /// Makes the next wait ask every socket before it sleeps, as after a quiet wait: for an
     /// owner that may not have served what the last wait found (a loop handed to another
     /// thread between the wait and serving it). What asking found is not signalled again.
-    public mutating func askAllBeforeNextWait() {
+    public func askAllBeforeNextWait() {
         lastWaitWasQuiet = true
     }
 
     /// Waits up to `timeoutMs` (-1: forever) unless a used socket is ready already.
-    public mutating func wait(timeoutMs: Int) throws(ZMQError) {
+    public func wait(timeoutMs: Int) throws(ZMQError) {
         guard registry.epoll >= 0 else { throw ZMQError(errno: registry.creationErrno, function: "epoll_create1") }
         var timeout = Int32(clamping: timeoutMs)
         // All at once, so a wait that fails part way reports nothing stale.
@@ -198,7 +200,7 @@ public struct ZMQWaitSet {
         return slot
     }
 
-    private mutating func occupy(_ item: Item) throws(ZMQError) -> Int {
+    private func occupy(_ item: Item) throws(ZMQError) -> Int {
         guard registry.epoll >= 0 else { throw ZMQError(errno: registry.creationErrno, function: "epoll_create1") }
         let slot = freeSlots.popLast() ?? items.count
         // A slot whose socket closed may still name this descriptor number: the number was
@@ -221,19 +223,19 @@ public struct ZMQWaitSet {
         return slot
     }
 
-    private mutating func noteWriter(_ slot: Int) {
+    private func noteWriter(_ slot: Int) {
         if items[slot].interest.contains(.writable) { writers.insert(slot) } else { writers.remove(slot) }
     }
 
     /// Asks the socket in `slot` what it is ready for; true when something is.
-    private mutating func askBeforeSleeping(_ slot: Int) throws(ZMQError) -> Bool {
+    private func askBeforeSleeping(_ slot: Int) throws(ZMQError) -> Bool {
         guard items[slot].inUse, let socket = items[slot].socket, !socket.isClosed else { return false }
         let ready = try ask(slot)
         markReady(slot, ready)
         return !ready.isEmpty
     }
 
-    private mutating func markReady(_ slot: Int, _ ready: ZMQPollEvents) {
+    private func markReady(_ slot: Int, _ ready: ZMQPollEvents) {
         guard !ready.isEmpty else { return }
         if items[slot].ready.isEmpty { readySlots.append(slot) }
         items[slot].ready.formUnion(ready)

@@ -77,7 +77,7 @@ final class ClientLoop {
     func run() {
         openSocket()
         io.claimOwnership()
-        var waitSet = ZMQWaitSet()
+        let waitSet = ZMQWaitSet()
         // Without a wake-up slot the loop would never see its queued work; a wait that cannot
         // start fails every turn, so the loop's requests time out rather than hang.
         let wake = (try? waitSet.add(fd: io.wakeFD)) ?? -1

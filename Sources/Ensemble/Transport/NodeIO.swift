@@ -35,7 +35,7 @@ final class NodeIO {
     /// The type of the last mail read for this node's actors (`NodeCore.deliver(_:of:in:from:keeping:types:)`).
     @exclusivity(unchecked) var mailTypes = RecentDecoder()
     /// The sockets and descriptors the loop waits on, kept from turn to turn.
-    @exclusivity(unchecked) var waitSet = ZMQWaitSet()
+    let waitSet = ZMQWaitSet()
     /// Mail for peer nodes, sent at the end of the turn, batched per peer.
     @exclusivity(unchecked) var outgoing: [NodeAddress: [Envelope]] = [:]
     /// Where in `outgoing` the last peer's mail went: a stream of tells for one peer hashes its

@@ -173,7 +173,7 @@ struct RuntimeTests {
                     try dealer.set(.routingID, Array(identity.utf8))
                     try dealer.connect(leaderAddress.endpoint)
                     let deadline = ContinuousClock.now + .seconds(5)
-                    var waitSet = ZMQWaitSet()
+                    let waitSet = ZMQWaitSet()
                     while try dealer.send([frame]) == .wouldBlock && ContinuousClock.now < deadline {
                         try waitSet.add(dealer, .writable)
                         try waitSet.wait(timeoutMs: 100)

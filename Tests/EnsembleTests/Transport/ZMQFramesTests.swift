@@ -36,7 +36,7 @@ struct ZMQFramesTests {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             if try socket.receive(into: &frames) { return true }
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             try set.add(socket, .readable)
             try set.wait(timeoutMs: 100)
         }

@@ -25,7 +25,7 @@ struct ZMQWaitSetReadyListTests {
     @Test func theReadyListHoldsExactlyTheSlotsThatFired() throws {
         let descriptors = try (0..<5).map { _ in try Self.eventFD() }
         defer { for fd in descriptors { _ = close(fd) } }
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         let slots = try descriptors.map { try set.add(fd: $0) }
         try set.wait(timeoutMs: 20)
         #expect(set.readySlots.isEmpty)
@@ -43,7 +43,7 @@ struct ZMQWaitSetReadyListTests {
     @Test func theReadyListIsForgottenAtTheNextWait() throws {
         let fd = try Self.eventFD()
         defer { _ = close(fd) }
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         let slot = try set.add(fd: fd)
         try Self.signal(fd)
         try set.wait(timeoutMs: 2000)
@@ -59,7 +59,7 @@ struct ZMQWaitSetReadyListTests {
     /// A descriptor closed without its slot being removed, and its number given to a new one:
     /// the new registration must survive the old slot's removal.
     @Test func aReusedDescriptorNumberKeepsItsNewRegistration() throws {
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         let first = try Self.eventFD()
         let oldSlot = try set.add(fd: first)
         _ = close(first)
@@ -79,7 +79,7 @@ struct ZMQWaitSetReadyListTests {
         let pair = try InprocPair("ready-list-once")
         defer { pair.close() }
         let (bound, connected) = (pair.bound, pair.connected)
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         let slot = try set.add(bound, [.readable, .writable])
         #expect(try connected.send([[1]]) == .done)
         try set.wait(timeoutMs: 2000)
@@ -94,7 +94,7 @@ struct ZMQWaitSetReadyListTests {
         let pair = try InprocPair("ask-all-again")
         defer { pair.close() }
         let (bound, connected) = (pair.bound, pair.connected)
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         let slot = try set.add(bound, .readable)
         #expect(try connected.send([[1]]) == .done)
         #expect(try connected.send([[2]]) == .done)
@@ -115,7 +115,7 @@ struct ZMQWaitSetReadyListTests {
         let context = try ZMQContext()
         let socket = try ZMQSocket(context: context, type: .pair)
         socket.close()
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         #expect(throws: ZMQError.self) { try set.add(socket, .readable) }
         #expect(set.readySlots.isEmpty)
     }
@@ -125,9 +125,9 @@ struct ZMQWaitSetReadyListTests {
         let pair = try InprocPair("two-sets")
         defer { pair.close() }
         let (bound, connected) = (pair.bound, pair.connected)
-        var first = ZMQWaitSet()
+        let first = ZMQWaitSet()
         let firstSlot = try first.add(bound, .readable)
-        var second = ZMQWaitSet()
+        let second = ZMQWaitSet()
         let secondSlot = try second.add(bound, .readable)
         #expect(firstSlot == secondSlot)
         first.remove(firstSlot)

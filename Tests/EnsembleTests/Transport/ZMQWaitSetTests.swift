@@ -50,7 +50,7 @@ struct ZMQWaitSetTests {
 
     /// What one wait of up to `timeoutMs` reports for `socket` alone.
     private static func readiness(of socket: ZMQSocket, _ interest: ZMQPollEvents, timeoutMs: Int) throws -> ZMQPollEvents {
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         let index = try set.add(socket, interest)
         try set.wait(timeoutMs: timeoutMs)
         return set.ready(index)
@@ -149,7 +149,7 @@ struct ZMQWaitSetTests {
             #expect(zmq_getsockopt(idle.handle, ZMQ_EVENTS, &events, &size) == 0)
             #expect(events & Int32(ZMQ_POLLIN) != 0)
             #expect(!idle.mustAskEvents)
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             var index = try set.add(idle, .readable)
             try set.wait(timeoutMs: 20)
             // Sleeping on the descriptor alone misses the message...
@@ -184,7 +184,7 @@ struct ZMQWaitSetTests {
             while try dealer.receive() != nil {}
 
             #expect(try dealer.send([[42]]) == .done)
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             let routerIndex = try set.add(router, .readable)
             let dealerIndex = try set.add(dealer, .readable)
             try set.wait(timeoutMs: 2000)
@@ -200,7 +200,7 @@ struct ZMQWaitSetTests {
         let fd = SystemShim.makeEventFD()
         try #require(fd >= 0)
         defer { _ = close(fd) }
-        var set = ZMQWaitSet()
+        let set = ZMQWaitSet()
         var index = try set.add(fd: fd)
         try set.wait(timeoutMs: 20)
         #expect(set.ready(index).isEmpty)
@@ -224,7 +224,7 @@ struct ZMQWaitSetTests {
             var one: UInt64 = 1
             _ = withUnsafeBytes(of: &one) { write(fd, $0.baseAddress, 8) }
 
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             let socketIndex = try set.add(idle, .readable)
             let fdIndex = try set.add(fd: fd)
             #expect(socketIndex != fdIndex)
@@ -282,7 +282,7 @@ struct ZMQWaitSetTests {
     @Test func addingASocketAgainKeepsItsSlotAndTakesTheNewInterest() throws {
         try SocketScope.with { scope in
             let (idle, _) = try Self.idlePair(scope)
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             let first = try set.add(idle, .readable)
             let again = try set.add(idle, [.readable, .writable])
             #expect(first == again)
@@ -296,7 +296,7 @@ struct ZMQWaitSetTests {
         try SocketScope.with { scope in
             let (idle, peer) = try Self.idlePair(scope)
             let other = try scope.socket(.pair)
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             let idleSlot = try set.add(idle, .readable)
             let otherSlot = try set.add(other, .readable)
             #expect(idleSlot != otherSlot)
@@ -314,7 +314,7 @@ struct ZMQWaitSetTests {
     @Test func aRemovedSlotIsNoLongerWaitedOn() throws {
         try SocketScope.with { scope in
             let (idle, peer) = try Self.idlePair(scope)
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             let slot = try set.add(idle, .readable)
             set.remove(slot)
             #expect(try peer.send([[1]]) == .done)
@@ -332,11 +332,11 @@ struct ZMQWaitSetTests {
         try SocketScope.with { scope in
             let (idle, peer) = try Self.idlePair(scope)
             let other = try scope.socket(.pair)
-            var first = ZMQWaitSet()
+            let first = ZMQWaitSet()
             try first.add(other, .readable)
             try first.add(idle, .readable)
             // In a new set the socket's remembered slot (1) names nothing, or another socket.
-            var second = ZMQWaitSet()
+            let second = ZMQWaitSet()
             #expect(second.ready(idle).isEmpty)
             let slot = try second.add(idle, .readable)
             #expect(slot == 0)
@@ -349,7 +349,7 @@ struct ZMQWaitSetTests {
     @Test func aSetEmptiedWithRemoveAllTakesItsSocketsAgain() throws {
         try SocketScope.with { scope in
             let (idle, peer) = try Self.idlePair(scope)
-            var set = ZMQWaitSet()
+            let set = ZMQWaitSet()
             try set.add(idle, .readable)
             set.removeAll()
             #expect(set.ready(idle).isEmpty)
