@@ -132,12 +132,13 @@ public struct FailureDetector: Sendable {
     public mutating func heard(_ node: NodeID, now: Duration) -> [DetectorDirective] {
         var directives: [DetectorDirective] = []
         if !relays.isEmpty { directives = answerRelays(for: node) }
-        guard var watch = watched[node.address], watch.node == node else { return directives }
-        let wasSuspected = watch.suspicion != nil
-        watch.lastHeard = now
-        watch.disconnected = false
-        watch.silentSinceDrop = false
-        watched[node.address] = watch
+        // Changed where it is stored: a copy of the record would retain its node's host and its
+        // suspicion's reason, on every frame a node receives.
+        guard let index = watched.index(forKey: node.address), watched.values[index].node == node else { return directives }
+        let wasSuspected = watched.values[index].suspicion != nil
+        watched.values[index].lastHeard = now
+        watched.values[index].disconnected = false
+        watched.values[index].silentSinceDrop = false
         if wasSuspected {
             endSuspicion(at: node.address)
             directives.append(.refuted(node))

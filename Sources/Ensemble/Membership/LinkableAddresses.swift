@@ -16,7 +16,7 @@ public struct LinkableAddresses: Sendable {
 
     /// Whether the node may link to `address`.
     public func contains(_ address: NodeAddress) -> Bool {
-        others.contains(address) || view?.members[address] != nil
+        others.contains(address) || view?.members.node(at: address) != nil
     }
 
     /// Whether the set was never worked out (it holds the configured leader once it was).

@@ -27,7 +27,7 @@ public struct LostLives: Sendable {
     /// Whether `node` is a member of the last view, or a member that view's new leader life
     /// is still waiting for.
     public func isKnown(_ node: NodeID) -> Bool {
-        watched?.member(node) != nil || absentSince[node] != nil
+        watched?.contains(node) == true || absentSince[node] != nil
     }
 
     /// The view this node follows is now `view` (nil before any); returns the lives lost and

@@ -52,6 +52,14 @@ public struct MemberTable: Sendable, Equatable, Sequence, ExpressibleByDictionar
         }
     }
 
+    /// The life of the member at `address`, if a member has it; its record is not copied out
+    /// (asked for every frame a node receives, where a copy of the record cost its retains).
+    public func node(at address: NodeAddress) -> NodeID? {
+        if !changes.isEmpty, let index = changes.index(forKey: address) { return changes.values[index]?.node }
+        guard let index = base.members.index(forKey: address) else { return nil }
+        return base.members.values[index].node
+    }
+
     /// Sets the record at `value`'s address; returns the record it replaced.
     @discardableResult
     public mutating func updateValue(_ value: MemberInfo, forKey address: NodeAddress) -> MemberInfo? {

@@ -136,6 +136,9 @@ public struct MembershipView: Sendable, Equatable {
         revision = MemberHistory.nextRevision()
     }
 
+    /// Whether `node` (this life at its address) is a member; no record is copied out.
+    public func contains(_ node: NodeID) -> Bool { members.node(at: node.address) == node }
+
     /// The member record for a node life, if it is that life that is a member.
     public func member(_ node: NodeID) -> MemberInfo? {
         guard let member = members[node.address], member.node == node else { return nil }
