@@ -119,6 +119,17 @@ public struct FailureDetector: Sendable {
         return watch.silentSinceDrop
     }
 
+    private enum Hearing { case otherLife, heard(wasSuspected: Bool) }
+
+    /// Notes `node` heard at `now` in its watch, when the watch is of that life.
+    private static func hear(_ node: NodeID, now: Duration, in watch: inout Watch) -> Hearing {
+        guard watch.node == node else { return .otherLife }
+        watch.lastHeard = now
+        watch.disconnected = false
+        watch.silentSinceDrop = false
+        return .heard(wasSuspected: watch.suspicion != nil)
+    }
+
     /// Stops watching whatever lives at `address`, and probing it for others.
     public mutating func forget(_ address: NodeAddress) {
         if watched[address]?.suspicion != nil { endSuspicion(at: address) }
@@ -132,13 +143,10 @@ public struct FailureDetector: Sendable {
     public mutating func heard(_ node: NodeID, now: Duration) -> [DetectorDirective] {
         var directives: [DetectorDirective] = []
         if !relays.isEmpty { directives = answerRelays(for: node) }
-        // Changed where it is stored: a copy of the record would retain its node's host and its
-        // suspicion's reason, on every frame a node receives.
-        guard let index = watched.index(forKey: node.address), watched.values[index].node == node else { return directives }
-        let wasSuspected = watched.values[index].suspicion != nil
-        watched.values[index].lastHeard = now
-        watched.values[index].disconnected = false
-        watched.values[index].silentSinceDrop = false
+        // Read and changed where it is stored (`inout`): a copy of the record would retain its
+        // node's host and its suspicion's reason, on every frame a node receives.
+        guard let index = watched.index(forKey: node.address), case .heard(let wasSuspected) = Self.hear(node, now: now, in: &watched.values[index])
+        else { return directives }
         if wasSuspected {
             endSuspicion(at: node.address)
             directives.append(.refuted(node))
