@@ -25,8 +25,8 @@ final class NodeIO {
     let router: ZMQSocket
     /// CurveZMQ keys, ZAP handler and checks; nil when the convention runs in plain text.
     let curve: NodeCurve?
-    var publisher: ZMQSocket?
-    var subscriber: ZMQSocket?
+    @exclusivity(unchecked) var publisher: ZMQSocket?
+    @exclusivity(unchecked) var subscriber: ZMQSocket?
     @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
     /// Each link's DEALER and monitor, by socket: what the wait set reports ready is served through it.
     @exclusivity(unchecked) var linksBySocket: [ObjectIdentifier: PeerLink] = [:]
@@ -59,7 +59,7 @@ final class NodeIO {
     /// Refusals logged already, so a peer repeating one cannot flood the log.
     var logOnce = LogOnce()
     @exclusivity(unchecked) var lastHeard: [NodeAddress: Duration] = [:]
-    var detector: FailureDetector
+    @exclusivity(unchecked) var detector: FailureDetector
     @exclusivity(unchecked) var nextHeartbeatAt: Duration = .zero
     @exclusivity(unchecked) var nextTickAt: Duration = .zero
     var monitorCount = 0
@@ -84,7 +84,7 @@ final class NodeIO {
     /// Vote and pre-vote requests this node sent, by correlation id.
     var ballots: [UInt64: BallotRequest] = [:]
     /// The wake-up eventfd's place in `waitSet`, once the loop has begun.
-    var wakeSlot: Int?
+    @exclusivity(unchecked) var wakeSlot: Int?
     /// What happened in the convention while this node led it (`NodeIO+Events`); nil while it does not.
     var eventLog: EventLog?
     /// Clients' `events` requests held until an event comes or their wait is over.

@@ -8,9 +8,11 @@ import ZMQ
 final class PeerLink {
     let address: NodeAddress
     let socket: ZMQSocket
-    private(set) var backlog: [Envelope] = []
-    private var head = 0
-    private(set) var waitingSince: Duration?
+    // Unchecked: used on the I/O thread only, changed by the standard library's methods
+    // (`docs/decisions.md`, "No dynamic exclusivity checks on the I/O thread's per-message fields").
+    @exclusivity(unchecked) private(set) var backlog: [Envelope] = []
+    @exclusivity(unchecked) private var head = 0
+    @exclusivity(unchecked) private(set) var waitingSince: Duration?
     /// The PAIR socket reading this link's connection events, if monitored.
     var monitor: ZMQSocket?
     var disconnected = false
@@ -25,7 +27,7 @@ final class PeerLink {
     /// The routing id this node's DEALER presents (its life, `#`, a secret of this link).
     let identity: [UInt8]
     /// When the link last sent something or read an answer (node time): an idle link closes.
-    var lastUsed: Duration
+    @exclusivity(unchecked) var lastUsed: Duration
 
     init(address: NodeAddress, socket: ZMQSocket, identity: [UInt8], now: Duration) {
         self.address = address
@@ -50,7 +52,7 @@ final class PeerLink {
     }
     var count: Int { backlog.count - head }
     /// Payload bytes of the mail waiting.
-    private(set) var queuedBytes = 0
+    @exclusivity(unchecked) private(set) var queuedBytes = 0
 
     func append(_ envelopes: [Envelope], now: Duration) {
         if isEmpty { waitingSince = now }
