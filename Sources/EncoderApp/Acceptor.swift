@@ -118,7 +118,8 @@ public final class Acceptor: SynchronousActor {
     /// Tells the requester which encoders have its text, and sends it to each of them.
     private func distribute(_ request: EncodeRequest, from requester: ActorAddress, unplaced: [UnplacedEncoder], context: ActorContext) {
         // Per request, the common case (all placed) builds no array: the names are shared.
-        let dispatched = unplaced.isEmpty ? Self.encoderNames : encoders.indices.compactMap { encoders[$0] == nil ? nil : Self.encoderNames[$0] }
+        let dispatched = encoders.contains(nil)
+            ? encoders.indices.compactMap { encoders[$0] == nil ? nil : Self.encoderNames[$0] } : Self.encoderNames
         context.reply(EncodingDispatched(encoders: dispatched, unplaced: unplaced, requestID: request.requestID), to: requester)
         let id = inFlight.dispatch(
             requester: requester, requestID: request.requestID, text: request.text, targets: encoders, now: .now)

@@ -42,6 +42,8 @@ public final class ZMQWaitSet {
         var inUse = true
     }
 
+    // No dynamic exclusivity checks: the set is used from one thread at a time, and its
+    // methods reach nothing that could call back into it (libzmq, epoll, its registry).
     @exclusivity(unchecked) private var items: [Item] = []
     @exclusivity(unchecked) private var freeSlots: [Int] = []
     /// The slot registered for each descriptor, so that a slot whose socket closed does not

@@ -119,6 +119,7 @@ public struct FailureDetector: Sendable {
         return watch.silentSinceDrop
     }
 
+    /// What `hear` found: a watch of another life at the address, or this one, suspected or not.
     private enum Hearing { case otherLife, heard(wasSuspected: Bool) }
 
     /// Notes `node` heard at `now` in its watch, when the watch is of that life.
@@ -145,7 +146,8 @@ public struct FailureDetector: Sendable {
         if !relays.isEmpty { directives = answerRelays(for: node) }
         // Read and changed where it is stored (`inout`): a copy of the record would retain its
         // node's host and its suspicion's reason, on every frame a node receives.
-        guard let index = watched.index(forKey: node.address), case .heard(let wasSuspected) = Self.hear(node, now: now, in: &watched.values[index])
+        guard let index = watched.index(forKey: node.address),
+            case .heard(let wasSuspected) = Self.hear(node, now: now, in: &watched.values[index])
         else { return directives }
         if wasSuspected {
             endSuspicion(at: node.address)
