@@ -17,6 +17,7 @@ usage() { echo "usage: deploy/c1-threads.sh DIR (a release build's ensemble and 
 for tool in perf gdb cc pkg-config python3 nm; do
     command -v "$tool" >/dev/null || { echo "c1-threads: $tool is needed" >&2; exit 1; }
 done
+. "$(dirname "$0")/bench-stops.sh"
 src=$(cd "$1" && pwd) here=$(cd "$(dirname "$0")" && pwd) work=$(mktemp -d /tmp/ensemble-c1-threads.XXXXXX)
 requests=3000 modelRequests=${REQUESTS:-3000} events=task-clock,context-switches,raw_syscalls:sys_enter,syscalls:sys_enter_getpid,syscalls:sys_enter_poll
 gdbpid= modelpid=
@@ -62,19 +63,9 @@ esac
 echo "\$1" > "$work/stops"
 HOOK
 chmod +x "$work/hook.sh"
-symbol=$(nm "$work/bin/ensemble" | awk '/BenchCluster.*sumOverThreads.*cpuTime/ && !n++ { print $3 }')
-[ -n "$symbol" ] || { echo "c1-threads: $src/ensemble lacks the bench's cpuTime()" >&2; exit 1; }
-printf '%s\n' 'set pagination off' 'set startup-with-shell off' 'set $stops = 0' "break '$symbol'" 'commands' 'silent' \
-    'set $stops = $stops + 1' "eval \"shell $work/hook.sh %d\", \$stops" 'if $stops >= 2' 'kill' 'quit' 'end' 'continue' 'end' 'run' \
-    > "$work/gdb.cmds"
-(cd "$work" && exec gdb -batch -nx -x "$work/gdb.cmds" --args "$work/bin/ensemble" bench) > "$work/bench.log" 2>&1 &
-gdbpid=$!
-began=$(date +%s)
-while [ "$(cat "$work/stops" 2>/dev/null)" != 2 ]; do
-    kill -0 "$gdbpid" 2>/dev/null || { echo "c1-threads: the bench ended early" >&2; cat "$work/bench.log" >&2; exit 1; }
-    [ $(( $(date +%s) - began )) -lt 600 ] || { echo "c1-threads: gave up after 600 s" >&2; exit 1; }
-    sleep 1
-done
+start_bench_with_stops "$work" "$work/bin/ensemble" "$work/hook.sh" 2 ||
+    { echo "c1-threads: $src/ensemble lacks the bench's cpuTime()" >&2; exit 1; }
+wait_for_stop "$work" 2 600 c1-threads || { tail -5 "$work/bench.log" >&2; exit 1; }
 wait "$gdbpid" 2>/dev/null || true
 gdbpid=
 

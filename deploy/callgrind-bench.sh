@@ -17,6 +17,7 @@ for tool in valgrind vgdb callgrind_annotate objcopy nm gdb python3; do
     command -v "$tool" >/dev/null || { echo "callgrind-bench: $tool is needed" >&2; exit 1; }
 done
 . "$(dirname "$0")/callgrind-nodes.sh"
+. "$(dirname "$0")/bench-stops.sh"
 src=$(cd "$1" && pwd) work=$(mktemp -d /tmp/ensemble-callgrind.XXXXXX)
 settle=${SETTLE:-1} idle=${IDLE:-3} limit=${TIMEOUT:-900} gdbpid=
 cleanup() {  # the bench (gdb's child), then the nodes by pid, politely for 10 s; their state dir
@@ -57,21 +58,12 @@ nm "$work/bin/node" | awk '/ \$s10EncoderApp8AcceptorC(10distribute|6accept).*_n
     / \$s10EncoderApp(0A0|0[56](Morse|Rot13|Base64)A0)C8Ensemble16SynchronousActorAadEP10receiveNow_.*TW$/ {
         sync[match($3, /Morse|Rot13|Base64/) ? substr($3, RSTART, RLENGTH) : "Encoder"] = $1 }
     END { for (name in async) print (name in sync ? sync[name] : async[name]), name }' > "$work/entries"
-symbol=$(nm "$work/bin/ensemble" | awk '/BenchCluster.*sumOverThreads.*cpuTime/ && !n++ { print $3 }')
-[ -n "$symbol" ] && [ "$(wc -l < "$work/entries")" -eq 6 ] || { echo "callgrind-bench: $src lacks a function this script counts" >&2; exit 1; }
-printf '%s\n' 'set pagination off' 'set startup-with-shell off' 'set $stops = 0' "break '$symbol'" 'commands' 'silent' \
-    'set $stops = $stops + 1' "eval \"shell $work/hook.sh %d\", \$stops" 'if $stops >= 6' 'kill' 'quit' 'end' 'continue' 'end' 'run' \
-    > "$work/gdb.cmds"
-
-began=$(date +%s)
+lacks() { echo "callgrind-bench: $src lacks a function this script counts" >&2; exit 1; }
+[ "$(wc -l < "$work/entries")" -eq 6 ] || lacks
 echo "callgrind-bench: work directory $work"
-(cd "$work" && exec gdb -batch -nx -x "$work/gdb.cmds" --args "$work/bin/ensemble" bench --quick) > "$work/bench.log" 2>&1 &
-gdbpid=$!
-while [ "$(cat "$work/stops" 2>/dev/null)" != 6 ]; do
-    kill -0 "$gdbpid" 2>/dev/null || { echo "callgrind-bench: the bench ended early (log: $work/bench.log)" >&2; exit 1; }
-    [ $(( $(date +%s) - began )) -lt "$limit" ] || { echo "callgrind-bench: gave up after $limit s (log: $work/bench.log)" >&2; exit 1; }
-    sleep 1
-done
+began=$(date +%s)
+start_bench_with_stops "$work" "$work/bin/ensemble" "$work/hook.sh" 6 --quick || lacks
+wait_for_stop "$work" 6 "$limit" callgrind-bench || exit 1
 cleanup
 trap - EXIT
 
