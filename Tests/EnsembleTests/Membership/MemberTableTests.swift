@@ -10,7 +10,7 @@ import Testing
 
     /// A seeded run of sets and removals over 300 addresses (enough to fold the changes into new
     /// bases many times), on several copies that go their own ways, each checked against a
-    /// dictionary doing the same.
+    /// dictionary doing the same (records, and the life at an address as `node(at:)` reads it).
     @Test(arguments: [1, 2, 3] as [UInt64])
     func copiesThatChangeApartEachHoldWhatADictionaryWould(seed: UInt64) {
         var random = SplitMix64(seed: seed)
@@ -37,6 +37,7 @@ import Testing
                 #expect(tables[index].updateValue(record, forKey: address) == models[index].updateValue(record, forKey: address))
             }
             #expect(tables[index].count == models[index].count && tables[index][address] == models[index][address])
+            #expect(tables[index].node(at: address) == models[index][address]?.node)
         }
         for (table, model) in zip(tables, models) {
             #expect(table.dictionary == model)
