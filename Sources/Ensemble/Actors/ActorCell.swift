@@ -110,12 +110,6 @@ final class ActorCell: Sendable {
         return accepted
     }
 
-    /// Queues a run of mail under one lock; returns how many were taken (the rest did not fit).
-    func enqueue(contentsOf mails: [Mail]) -> Int {
-        var mails = mails
-        return enqueue(moving: &mails)
-    }
-
     /// Queues a run of mail under one lock, moving it out of `mails`; returns how many were
     /// taken. What did not fit is `mails.dropFirst(taken)`, the rest of `mails` is left empty
     /// or holds `.stop`s. Moved, a piece of mail costs no reference count: copied, each went

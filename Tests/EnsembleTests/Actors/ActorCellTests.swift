@@ -2,6 +2,14 @@ import Testing
 
 @testable import Ensemble
 
+extension ActorCell {
+    /// A run queued as the node queues it (`enqueue(moving:)`), from a copy: how many were taken.
+    func enqueue(contentsOf mails: [Mail]) -> Int {
+        var mails = mails
+        return enqueue(moving: &mails)
+    }
+}
+
 /// `ActorCell`'s mailbox: single mail and runs of mail queued under one lock.
 struct ActorCellTests {
     static let node = Fixture.node(9300)
@@ -52,6 +60,17 @@ struct ActorCellTests {
         // Read: room again.
         #expect(cell.enqueue(contentsOf: Self.mail(11...12)) == 2)
         #expect(await Self.nextBatch(cell) == [11, 12])
+    }
+
+    /// What did not fit stays in the run after what was taken, whole: the node answers each
+    /// sender of it with a dead letter naming it.
+    @Test func aMovedRunKeepsWhatDidNotFitAfterWhatWasTaken() async {
+        let cell = Self.cell(capacity: 3)
+        var run = Self.mail(1...5)
+        let taken = cell.enqueue(moving: &run)
+        #expect(taken == 3)
+        #expect(Self.ids(Array(run.dropFirst(taken))) == [4, 5])
+        #expect(await Self.nextBatch(cell) == [1, 2, 3])
     }
 
     @Test func aClosedMailboxTakesNone() async {
