@@ -58,7 +58,8 @@ public enum ActorDispatch: Sendable, Equatable {
 public struct ActorContext: Sendable {
     let core: NodeCore
     let cell: ActorCell
-    let correlationID: UInt64
+    /// The message being handled's; the actor loop sets it in the one context of a batch.
+    var correlationID: UInt64
 
     /// The actor's own address.
     public var myAddress: ActorAddress { cell.address }

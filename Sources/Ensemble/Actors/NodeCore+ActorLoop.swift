@@ -61,6 +61,11 @@ extension NodeCore {
     private func handle(
         _ batch: inout [Mail], by actor: inout RunningActor, type: any EnsembleActor.Type, in cell: ActorCell
     ) async -> Int? {
+        // Made once per batch, each message's correlation id set in it: a context made per message
+        // retained and released the node and the cell (and the synchronous instance, taken out of
+        // `actor`) at every message, atomic operations that cost a tell more time than its instructions.
+        var context = ActorContext(core: self, cell: cell, correlationID: 0)
+        var synchronous = actor.synchronous
         for index in batch.indices {
             // Stopped from outside (capability lost, parent's node lost) or by the last message.
             if cell.exitReason != nil { return index }
@@ -90,8 +95,8 @@ extension NodeCore {
                 // leaves it to resume on the loop).
                 let epochOnIOThread = actor.mayMove && !actor.heldIOThread && io.isOwnerThread ? ioHandover.epoch : nil
                 do {
-                    let context = ActorContext(core: self, cell: cell, correlationID: correlationID)
-                    if let synchronous = actor.synchronous, synchronous.handlesNow(message, from: sender) {
+                    context.correlationID = correlationID
+                    if let synchronous, synchronous.handlesNow(message, from: sender) {
                         try synchronous.receiveNow(message, from: sender, context: context)
                     } else {
                         try await actor.instance.receive(message, from: sender, context: context)
@@ -105,7 +110,10 @@ extension NodeCore {
                 if messageType == ActorExitRequest.self { cell.requestExit(exitReason(askedBy: sender)) }
                 if !failed { continue }
             }
-            if await supervise(&actor.supervisor, cell) { actor.instance = type.init() }
+            if await supervise(&actor.supervisor, cell) {
+                actor.instance = type.init()
+                synchronous = actor.synchronous
+            }
         }
         return nil
     }
