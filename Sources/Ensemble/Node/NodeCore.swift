@@ -209,8 +209,10 @@ final class NodeCore: Sendable {
 
     /// Hands an envelope to the I/O thread to route. An actor worker's wakes the thread
     /// once after its current job, for all the job sent.
-    func submit(mail envelope: Envelope) {
-        if let actorExecutor, actorExecutor.queueFromWorker(envelope) { return }
+    func submit(mail envelope: consuming Envelope) {
+        // A worker's thread is told by a thread-local first: binding the executor retained and
+        // released it for every message, from every thread that sends (atomic operations).
+        if ActorExecutor.isCurrentThreadWorker, let actorExecutor, actorExecutor.queueFromWorker(envelope) { return }
         io.submit(mail: envelope)
     }
 

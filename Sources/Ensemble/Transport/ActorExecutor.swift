@@ -288,6 +288,10 @@ final class ActorExecutor: TaskExecutor {
         }
     }
 
+    /// Whether the calling thread is a worker's (of any executor), asked without taking a
+    /// reference to its worker.
+    static var isCurrentThreadWorker: Bool { pthread_getspecific(actorWorkerKey) != nil }
+
     /// Queues `envelope` for the I/O thread when the caller is one of this executor's workers,
     /// which wakes that thread after its current job; false (nothing done) for any other caller.
     func queueFromWorker(_ envelope: Envelope) -> Bool {

@@ -11,11 +11,11 @@ extension NodeIO {
         var acknowledging = acknowledgingWake
         var clock = JobClock()
         for _ in 0..<rounds where clock.withinBudget {
-            let (commands, mail, ioJobs) = core.io.drainLeavingJobs(acknowledgingWake: acknowledging)
+            var (commands, mail, ioJobs) = core.io.drainLeavingJobs(acknowledgingWake: acknowledging)
             acknowledging = false
             let actorJobs = core.actorExecutor?.stagedCount ?? 0
             if commands.isEmpty && mail.isEmpty && ioJobs == 0 && actorJobs == 0 { return true }
-            for envelope in mail { route(envelope, from: .local) }
+            routeMoving(&mail)
             for command in commands { perform(command) }
             // One at a time from their queues: what a job taken over leaves is there for the new owner,
             // and what is left past the budget, for the next turn (after a poll).
@@ -49,6 +49,23 @@ extension NodeIO {
         let held = clock.jobEnded()
         if held > Self.ioThreadStallLimit { noteStall(held) }
         return true
+    }
+
+    /// Routes each envelope of `mail`, in order, moved out of it (`mail` is left empty): iterated,
+    /// each was retained for the loop and released after it, atomic operations per message.
+    private func routeMoving(_ mail: inout [Envelope]) {
+        guard !mail.isEmpty else { return }
+        // Reversed through its buffer, whose swaps move (`reverse()` copied, a retain and a
+        // release per pair), then taken from the end, each moved out.
+        mail.withUnsafeMutableBufferPointer { buffer in
+            var low = 0, high = buffer.count - 1
+            while low < high {
+                buffer.swapAt(low, high)
+                low += 1
+                high -= 1
+            }
+        }
+        while let envelope = mail.popLast() { route(envelope, from: .local) }
     }
 
     /// A job that held the loop past `ioThreadStallLimit` although a standby watches (none could

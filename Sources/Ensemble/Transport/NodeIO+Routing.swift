@@ -3,7 +3,7 @@ import ZMQ
 extension NodeIO {
     /// Routes an envelope from `origin`: to this node's system endpoint, a local actor, a client, or a peer.
     /// `connection` is the node connection it came on, if it came on one (its answers may go back there).
-    func route(_ envelope: Envelope, from origin: Origin, over connection: NodeConnection? = nil) {
+    func route(_ envelope: consuming Envelope, from origin: Origin, over connection: NodeConnection? = nil) {
         let recipient = envelope.recipient
         let me = core.nodeID
         guard recipient.node.address == me.address else {
@@ -35,7 +35,7 @@ extension NodeIO {
 
     /// Queues `envelope` for the peer at `address`, in place: the last peer's entry is found
     /// again without hashing, another's with one lookup (two when it is new this turn).
-    private func queueForPeer(_ envelope: Envelope, at address: NodeAddress) {
+    private func queueForPeer(_ envelope: consuming Envelope, at address: NodeAddress) {
         if let last = lastOutgoing, last.address == address {
             outgoing.values[last.index].append(envelope)
         } else if let index = outgoing.index(forKey: address) {
@@ -109,7 +109,7 @@ extension NodeIO {
     }
 
     /// Queues mail for a client; what a turn queues for one client leaves in one frame.
-    func sendToClient(_ identity: RoutingID, _ envelope: Envelope) {
+    func sendToClient(_ identity: RoutingID, _ envelope: consuming Envelope) {
         clientOutgoing[identity, default: []].append(envelope)
     }
 

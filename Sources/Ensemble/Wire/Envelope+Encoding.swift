@@ -20,7 +20,13 @@ extension Envelope {
     static func encodeBatch(_ envelopes: some Collection<Envelope>, into buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
         var writer = FrameWriter(base: base)
-        for envelope in envelopes { envelope.encode(into: &writer) }
+        // Each read where it lies, by its index: iterated, each envelope was copied out, its fields
+        // retained and released (atomic operations).
+        var index = envelopes.startIndex
+        while index != envelopes.endIndex {
+            envelopes[index].encode(into: &writer)
+            envelopes.formIndex(after: &index)
+        }
         precondition(writer.offset == buffer.count, "an envelope's encoded size was miscounted")
     }
 
@@ -49,13 +55,16 @@ extension Envelope {
     /// Bytes on the wire: the header, the addresses, the type name and the payload.
     var encodedSize: Int {
         Self.headerSize + (sender.map(Self.encodedSize(of:)) ?? 0) + Self.encodedSize(of: recipient)
-            + 2 + min(typeName.utf8.count, Int(UInt16.max)) + payload.count
+            + 2 + min(typeName.utf8.count, Int(UInt16.max)) + payloadCount
     }
 
     private static func encodedSize(of address: ActorAddress) -> Int {
         1 + min(address.node.address.host.utf8.count, 255) + 2 + 8 + 8
     }
 
+    // Inlined into the batch loop: called, each envelope was retained for the call and released
+    // after it (atomic operations), the compiler unable to see that the batch keeps it alive.
+    @inline(__always)
     private func encode(into writer: inout FrameWriter) {
         let start = writer.offset
         writer.store(Self.magic)
@@ -67,13 +76,12 @@ extension Envelope {
         writer.store(correlationID)
         if let sender { writer.store(sender) }
         writer.store(recipient)
-        var typeName = typeName
-        typeName.withUTF8 { utf8 in
+        typeName.withUTF8Contents { utf8 in
             let count = min(utf8.count, Int(UInt16.max))
             writer.store(UInt16(count))
             writer.store(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<count]))
         }
-        payload.withUnsafeBytes { writer.store($0) }
+        withPayloadBytes { writer.store($0) }
         writer.patch(UInt32(writer.offset - start), at: lengthOffset)
     }
 }
@@ -95,8 +103,7 @@ private struct FrameWriter {
     }
 
     mutating func store(_ address: ActorAddress) {
-        var host = address.node.address.host
-        host.withUTF8 { utf8 in
+        address.node.address.host.withUTF8Contents { utf8 in
             let count = min(utf8.count, 255)
             store(UInt8(count))
             store(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<count]))

@@ -85,6 +85,12 @@ public struct Envelope: Sendable, Equatable {
     /// The payload's size in bytes, read without taking a reference to the payload.
     var payloadCount: Int { fields.values.payload.count }
 
+    /// Calls `body` with the payload's bytes where they lie: through `payload`, the array was
+    /// copied out first, a retain and a release (atomic operations) per envelope written.
+    func withPayloadBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try fields.values.payload.withUnsafeBytes(body)
+    }
+
     /// Whether the payload is one of the runtime's lifecycle messages, read without copying the type name.
     var carriesLifecycleMessage: Bool { SystemMessages.isLifecycle(fields.values.typeName) }
 
@@ -124,8 +130,7 @@ public struct Envelope: Sendable, Equatable {
     }
 
     static func write(_ address: ActorAddress, into writer: inout ByteWriter) {
-        var host = address.node.address.host
-        host.withUTF8 { utf8 in
+        address.node.address.host.withUTF8Contents { utf8 in
             let count = min(utf8.count, 255)
             writer.write(UInt8(count))
             writer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[..<count]))

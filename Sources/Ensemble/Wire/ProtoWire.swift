@@ -41,8 +41,7 @@ public struct ProtoWriter {
     /// One element of a `repeated string` field (written even when empty).
     @inlinable
     public mutating func element(_ field: Int, _ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
+        value.withUTF8Contents { utf8 in
             tag(field, 2)
             varint(UInt64(utf8.count))
             storage.append(contentsOf: utf8)
@@ -77,8 +76,7 @@ public struct ProtoWriter {
     /// never empty there). Its length is worked out first, so it is written in one pass.
     @inlinable
     public mutating func address(_ field: Int, _ address: ActorAddress) {
-        var host = address.node.address.host
-        host.withUTF8 { utf8 in
+        address.node.address.host.withUTF8Contents { utf8 in
             let port = UInt64(address.node.address.port), incarnation = address.node.incarnation, id = address.id
             var length = 0
             if !utf8.isEmpty { length += 1 + Self.size(UInt64(utf8.count)) + utf8.count }

@@ -54,8 +54,7 @@ final class BinarySink {
     }
 
     func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
+        value.withUTF8Contents { utf8 in
             varint(UInt64(utf8.count))
             bytes.append(contentsOf: utf8)
         }

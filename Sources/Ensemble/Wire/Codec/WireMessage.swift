@@ -38,8 +38,7 @@ public struct WireWriter {
     public mutating func write(_ value: Double) { inner.write(value.bitPattern) }
     /// A String: a 4-byte length, then its UTF-8.
     public mutating func write(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
+        value.withUTF8Contents { utf8 in
             inner.reserve(4 + utf8.count)
             inner.write(UInt32(utf8.count))
             inner.bytes.append(contentsOf: utf8)
