@@ -58,7 +58,8 @@ public enum ActorDispatch: Sendable, Equatable {
 public struct ActorContext: Sendable {
     let core: NodeCore
     let cell: ActorCell
-    /// The message being handled's; the actor loop sets it in the one context of a batch.
+    /// The correlation id of the message being handled; the actor loop sets it in the one
+    /// context it makes for a batch.
     var correlationID: UInt64
 
     /// The actor's own address.

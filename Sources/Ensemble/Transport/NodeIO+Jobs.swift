@@ -55,16 +55,9 @@ extension NodeIO {
     /// each was retained for the loop and released after it, atomic operations per message.
     private func routeMoving(_ mail: inout [Envelope]) {
         guard !mail.isEmpty else { return }
-        // Reversed through its buffer, whose swaps move (`reverse()` copied, a retain and a
-        // release per pair), then taken from the end, each moved out.
-        mail.withUnsafeMutableBufferPointer { buffer in
-            var low = 0, high = buffer.count - 1
-            while low < high {
-                buffer.swapAt(low, high)
-                low += 1
-                high -= 1
-            }
-        }
+        // Reversed through its buffer, whose swaps move (the array's own `reverse()` copied, a
+        // retain and a release per pair), then taken from the end, each moved out.
+        mail.withUnsafeMutableBufferPointer { $0.reverse() }
         while let envelope = mail.popLast() { route(envelope, from: .local) }
     }
 
