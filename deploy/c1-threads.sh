@@ -17,6 +17,7 @@ usage() { echo "usage: deploy/c1-threads.sh DIR (a release build's ensemble and 
 for tool in perf gdb cc pkg-config python3 nm; do
     command -v "$tool" >/dev/null || { echo "c1-threads: $tool is needed" >&2; exit 1; }
 done
+. "$(dirname "$0")/callgrind-nodes.sh"
 . "$(dirname "$0")/bench-stops.sh"
 src=$(cd "$1" && pwd) here=$(cd "$(dirname "$0")" && pwd) work=$(mktemp -d /tmp/ensemble-c1-threads.XXXXXX)
 requests=3000 modelRequests=${REQUESTS:-3000} events=task-clock,context-switches,raw_syscalls:sys_enter,syscalls:sys_enter_getpid,syscalls:sys_enter_poll
@@ -26,12 +27,7 @@ cleanup() {  # the bench (gdb's child), the model, then the nodes by pid; their 
     [ -n "$gdbpid" ] && { for pid in $(pgrep -P "$gdbpid"); do kill -9 "$pid"; done; kill "$gdbpid"; wait "$gdbpid"; } 2>/dev/null
     [ -n "$modelpid" ] && kill -9 "$modelpid" 2>/dev/null
     pkill -INT -f "perf stat --per-thread -e $events" 2>/dev/null
-    for pid in $(cut -d'|' -f1 "$work/nodes" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
-    sleep 1
-    for pid in $(cut -d'|' -f1 "$work/nodes" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-    for dir in $(cut -d'|' -f3 "$work/nodes" 2>/dev/null | sort -u); do
-        case "$dir" in /tmp/ensemble-bench.*) rm -rf "$dir" ;; esac
-    done
+    stop_recorded_nodes "$work" 5
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,14 +37,7 @@ perf stat -e "$events" true >/dev/null 2>&1 || { echo "c1-threads: perf cannot c
 mkdir "$work/bin"
 cp "$src/ensemble" "$work/bin/ensemble"
 cp "$src/ensemble-node" "$work/bin/node"
-cat > "$work/bin/ensemble-node" <<WRAPPER
-#!/bin/sh
-# Records pid|capabilities|state dir (arguments: PORT CAPS ... --state-dir DIR ...).
-dir=; previous=; for a in "\$@"; do [ "\$previous" = --state-dir ] && dir=\$a; previous=\$a; done
-echo "\$\$|\$2|\$dir" >> "$work/nodes"
-exec "$work/bin/node" "\$@"
-WRAPPER
-chmod +x "$work/bin/ensemble-node"
+record_nodes "$work" "\"$work/bin/node\""
 # Stop 1 is right before c1, stop 2 right after it.
 cat > "$work/hook.sh" <<HOOK
 #!/usr/bin/env bash

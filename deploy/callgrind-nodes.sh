@@ -1,6 +1,21 @@
-# Sourced by deploy/callgrind-bench.sh and deploy/function-order.sh: a bench whose nodes run under
-# callgrind. Each node started through WORK/bin/ensemble-node appends pid|capabilities|state dir
-# to WORK/nodes.
+# Sourced by deploy/callgrind-bench.sh, deploy/function-order.sh and deploy/c1-threads.sh: a
+# bench whose nodes are recorded, and run under callgrind or as they are. Each node started
+# through WORK/bin/ensemble-node appends pid|capabilities|state dir to WORK/nodes.
+
+# Puts a wrapper in WORK/bin/ensemble-node that records the node and runs LAUNCH (a command
+# line, written as it is into the wrapper) with the node's arguments.
+#   record_nodes WORK LAUNCH
+record_nodes() {
+    local work=$1 launch=$2
+    cat > "$work/bin/ensemble-node" <<WRAPPER
+#!/bin/sh
+# Records pid|capabilities|state dir (arguments: PORT CAPS ... --state-dir DIR ...).
+dir=; previous=; for a in "\$@"; do [ "\$previous" = --state-dir ] && dir=\$a; previous=\$a; done
+echo "\$\$|\$2|\$dir" >> "$work/nodes"
+exec $launch "\$@"
+WRAPPER
+    chmod +x "$work/bin/ensemble-node"
+}
 
 # Copies DIR's ensemble and ensemble-node into WORK/bin without their DWARF 5 (valgrind 3.19
 # cannot read it) and puts a wrapper in the node's place that runs it under callgrind with the
@@ -12,14 +27,7 @@ run_nodes_under_callgrind() {
     mkdir "$work/bin"
     objcopy --strip-debug "$src/ensemble" "$work/bin/ensemble"
     objcopy --strip-debug "$src/ensemble-node" "$work/bin/node"
-    cat > "$work/bin/ensemble-node" <<WRAPPER
-#!/bin/sh
-# Records pid|capabilities|state dir (arguments: PORT CAPS ... --state-dir DIR ...).
-dir=; previous=; for a in "\$@"; do [ "\$previous" = --state-dir ] && dir=\$a; previous=\$a; done
-echo "\$\$|\$2|\$dir" >> "$work/nodes"
-exec valgrind --tool=callgrind $* --callgrind-out-file="$work/cg.%p" --log-file="$work/valgrind.%p.log" "$work/bin/node" "\$@"
-WRAPPER
-    chmod +x "$work/bin/ensemble-node"
+    record_nodes "$work" "valgrind --tool=callgrind $* --callgrind-out-file=\"$work/cg.%p\" --log-file=\"$work/valgrind.%p.log\" \"$work/bin/node\""
 }
 
 # Stops the nodes WORK/nodes names by pid, politely (SIGTERM; callgrind writes its file as a node
