@@ -309,7 +309,11 @@ public final class ZMQSocket {
             if readingUserID, frames.userID == nil, let property = zmq_msg_gets(message, "User-Id") {
                 frames.userID = userID(property)
             }
-            if zmq_msg_more(message) == 0 { return true }
+            if zmq_msg_more(message) == 0 {
+                // -1 (EINVAL) for a message that came over no descriptor (inproc).
+                frames.sourceDescriptor = zmq_msg_get(message, ZMQ_SRCFD)
+                return true
+            }
         }
     }
 
@@ -333,6 +337,9 @@ public struct ZMQFrames {
     public private(set) var count = 0
     /// The ZAP User-Id of the message's connection, when it was asked for and there is one.
     public internal(set) var userID: String?
+    /// The descriptor of the connection the message came over (`ZMQ_SRCFD`), -1 when none:
+    /// what a ROUTER's monitor names when that connection closes.
+    public internal(set) var sourceDescriptor: Int32 = -1
 
     /// A buffer larger than this is not kept for a smaller frame: one large message must
     /// not pin its size for the socket's life.
@@ -350,6 +357,7 @@ public struct ZMQFrames {
     mutating func reset() {
         count = 0
         userID = nil
+        sourceDescriptor = -1
     }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {

@@ -119,4 +119,40 @@ extension AttackTests {
         cluster.expectCounter("nodesLost", grewBy: 1, from: leaderBefore)
         try cluster.expectAppWorks("after the attack")
     }
+
+    /// A connection that presented a member's life and closes makes the leader suspect that
+    /// member (the ROUTER's monitor names the connection's last checked sender): the member
+    /// answers the probe and stays. A stranger's or a client's closing connection is nobody's.
+    @Test func aClosingConnectionThatPresentedAMembersLifeDoesNotTakeTheMemberDown() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let members = try cluster.startWalkthrough(["morse,Caesar cipher", "64bit encoder"])
+        try cluster.expectAppWorks("before the attack")
+        let before = try cluster.picture()
+        let leaderLife = try before.life(cluster.leaderPort), m1Life = try before.life(members[0])
+        let leaderBefore = try cluster.counters(), m1Before = try cluster.counters(members[0])
+
+        for round in 1...3 {
+            let asM1 = try RawPeer.node(m1Life, to: cluster.leaderPort)
+            asM1.send([try Forge.control(.ping, from: .system(m1Life), to: leaderLife, id: 60 + UInt64(round))])
+            // Answered to m1 itself (over the leader's link to it, which takes it for nobody's):
+            // the leader read the ping, and took the connection for m1's.
+            cluster.expectCounter("unmatchedReplies", on: members[0], grewBy: round, from: m1Before)
+            asM1.close()
+            cluster.expectCounter("memberConnectionsClosed", grewBy: round, from: leaderBefore)
+            cluster.expectCounter("suspicionsRefuted", grewBy: round, from: leaderBefore)
+        }
+        let strangerLife = NodeID(address: NodeAddress(host: "127.0.0.1", port: try FreePorts.one()), incarnation: 1)
+        let asStranger = try RawPeer.node(strangerLife, to: cluster.leaderPort)
+        asStranger.send([try Forge.control(.ping, from: .system(strangerLife), to: leaderLife, id: 70)])
+        let client = try RawPeer.client(cluster.leaderPort)
+        client.send([try Forge.control(.ping, from: nil, to: leaderLife, id: 71)])
+        #expect(client.receive { $0.contains { $0.correlationID == 71 } }, "the client got no answer")
+        asStranger.close()
+        client.close()
+        #expect(stays(for: 1) { ((try? cluster.counters())?["memberConnectionsClosed"] ?? 0) - (leaderBefore["memberConnectionsClosed"] ?? 0) == 3 })
+        cluster.expectCounter("nodesLost", grewBy: 0, from: leaderBefore)
+        #expect(try cluster.picture() == before)
+        try cluster.expectAppWorks("after the attack")
+    }
 }

@@ -77,10 +77,12 @@ struct EventStreamTests {
         #expect(isRunning(follower.pid))
     }
 
-    /// The founding leader links to each member as it joins, even one it never sends anything to
-    /// (joined after the leader's announcements, and no voter): that link's closing is what tells it
-    /// quickly of a killed member (heartbeat silence takes about four times as long).
-    @Test func theFounderLinksToEveryMemberAsItJoins() throws {
+    /// The founding leader holds no link to a member it never sends anything to (one that joined
+    /// after the leader's announcements, and no voter), and still finds it killed by its
+    /// connection: the member's own link to the leader closing (the ROUTER's monitor), then a
+    /// link the leader opens and the dead member refuses (without that, its silence would,
+    /// seconds later).
+    @Test func theFounderFindsAKilledMemberByItsConnectionWithoutALinkToIt() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         #expect(try cluster.start(cluster.leaderPort).status == 0)
@@ -96,12 +98,25 @@ struct EventStreamTests {
             #expect(try cluster.start(port, "spare").status == 0)
             members.append(port)
         }
+        // The sixth is no voter (five at most, the leader one of them): nothing makes the leader link to it.
         let leader = try #require(cluster.pid(cluster.leaderPort))
-        var linked: [UInt16] = []
+        let outsider = try #require(members.last)
+        #expect(stays(for: 2) { establishedConnections(of: leader, to: outsider) == 0 }, "the leader linked to \(outsider)")
+
+        let follower = try CLIRunner.start(["events", "--follow", "--json", "--for", "120"] + cluster.common)
+        defer {
+            kill(follower.pid, SIGKILL)
+            _ = follower.wait(timeout: 5)
+        }
+        kill(try #require(cluster.pid(outsider)), SIGKILL)
+        var failed: [String: Any]?
         #expect(eventually {
-            linked = members.filter { establishedConnections(of: leader, to: $0) == 1 }
-            return linked == members
-        }, "the leader links to \(linked) of \(members)")
+            failed = Self.printed(follower).first { $0["kind"] as? String == "failed" && $0["node"] as? String == "127.0.0.1:\(outsider)" }
+            return failed != nil
+        }, "\(Self.printed(follower))")
+        #expect(failed?["reason"] as? String == "connection closed", "\(failed ?? [:])")
+        // Found by its connection to the leader closing, not by a probe after its silence.
+        #expect(try cluster.counters()["memberConnectionsClosed"] == 1)
     }
 
     /// A follower follows the stream to the next leader when the leader is killed: the new

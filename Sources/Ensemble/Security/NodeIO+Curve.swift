@@ -1,14 +1,13 @@
 import ZMQ
 
-/// A node's CurveZMQ state, owned by its I/O thread: its keys, the ZAP handler,
-/// a monitor of the ROUTER's failed handshakes, and keys that JOINs proved.
+/// A node's CurveZMQ state, owned by its I/O thread: its keys, the ZAP handler, and keys
+/// that JOINs proved (the ROUTER's failed handshakes come from its monitor, `RouterMonitor`).
 final class NodeCurve {
     /// The ZAP domain of every CurveZMQ server socket of a node.
     static let zapDomain = "ensemble"
 
     let credentials: CurveCredentials
     let zap: ZAPHandler
-    var routerMonitor: ZMQSocket?
     private var userKeys: [String: CurveKey] = [:]
 
     init(credentials: CurveCredentials, zap: ZAPHandler) {
@@ -27,7 +26,6 @@ final class NodeCurve {
     }
 
     func close() {
-        routerMonitor?.close()
         zap.close()
     }
 }
@@ -57,14 +55,6 @@ extension NodeIO {
         try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: leaderKey))
     }
 
-    /// Watches the ROUTER's handshakes that fail for reasons other than ZAP (plain-text peers, wrong keys).
-    func monitorRouterHandshakes() {
-        guard let curve else { return }
-        curve.routerMonitor = try? router.monitor(
-            "inproc://ensemble-router-handshakes-\(core.nodeID.incarnation)",
-            events: [.handshakeFailedProtocol, .handshakeFailedNoDetail], context: context)
-    }
-
     /// Makes a DEALER to a peer a CurveZMQ client of that peer's key; before `connect`.
     func secureDealer(_ socket: ZMQSocket, to address: NodeAddress) throws {
         guard let curve else { return }
@@ -90,11 +80,10 @@ extension NodeIO {
 
     // MARK: The poll loop
 
-    /// Watches the ZAP handler and the ROUTER's handshake monitor (added at the first turn).
+    /// Watches the ZAP handler (added at the first turn).
     func watchCurveSockets() throws(ZMQError) {
         guard let curve else { return }
         try waitSet.add(curve.zap.socket, .readable)
-        if let routerMonitor = curve.routerMonitor { try waitSet.add(routerMonitor, .readable) }
     }
 
     /// Serves what the wait found ready: ZAP requests first, since handshakes wait on them.
@@ -109,16 +98,15 @@ extension NodeIO {
                 }
             }
         }
-        if let routerMonitor = curve.routerMonitor, waitSet.ready(routerMonitor).contains(.readable) {
-            while let monitor = curve.routerMonitor, let frames = try? monitor.receive() {
-                guard ZMQMonitorEvent(frames: frames) != nil else { continue }
-                core.counters.add("curveHandshakeFailures")
-                if logOnce.first("handshake", nil) {
-                    // Logged once: which side notices first varies, so the cause is only ever a guess.
-                    core.logger.notice(
-                        "a handshake on \(core.nodeID.address) failed: a plain-text peer, or one using another key for this node")
-                }
-            }
+    }
+
+    /// A handshake on the ROUTER failed for a reason other than ZAP's (its monitor said so).
+    func routerHandshakeFailed() {
+        core.counters.add("curveHandshakeFailures")
+        if logOnce.first("handshake", nil) {
+            // Logged once: which side notices first varies, so the cause is only ever a guess.
+            core.logger.notice(
+                "a handshake on \(core.nodeID.address) failed: a plain-text peer, or one using another key for this node")
         }
     }
 

@@ -277,12 +277,6 @@ extension NodeIO {
             case .publish(let update):
                 if case .capabilities(let node, _) = update.update, node != core.nodeID { core.noteCapabilityChange() }
                 recordEvent(update.update)
-                if case .memberUp(let member) = update.update, member.node != core.nodeID {
-                    // The leader's link to each member is what sees a killed member's connection close
-                    // (a monitor event, then a probe): without one, only heartbeat silence would, in
-                    // about four times as long. An elected leader opens them with its announcement.
-                    _ = peer(for: member.node.address)
-                }
                 publish(update, sequence: update.sequence)
                 published = true
                 detailsOnly = detailsOnly && update.update.changesMemberDetailsOnly

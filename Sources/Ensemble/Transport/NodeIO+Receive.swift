@@ -167,6 +167,7 @@ extension NodeIO {
             }
             if !heardFrom && isKnown {
                 heard(sender.node)
+                noteInboundConnection(of: sender.node)
                 heardFrom = true
             }
             if kind == .tell {

@@ -272,13 +272,13 @@ extension NodeIO {
     }
 
     /// Whether a link to `address` must stay open whether used or not: it is this node's own,
-    /// the leader's (a member watches the leader over it), a member's while this node leads
-    /// (it watches them all), or, while this node votes, another voter's.
+    /// the leader's (a member watches the leader over it, and the leader its members over
+    /// those links' connections, `NodeIO+RouterMonitor.swift`), or, while this node votes,
+    /// another voter's. A suspect's link is in use: its probes keep it open.
     func needsLink(_ address: NodeAddress) -> Bool {
         if address == core.nodeID.address || address == core.configuration.leader || address == plane.leaderAddress {
             return true
         }
-        if detector.isWatching(address) { return true }
         let voters = plane.election.voters
         return voters.contains(core.nodeID) && voters.contains { $0.address == address }
     }

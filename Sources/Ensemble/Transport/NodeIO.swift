@@ -50,6 +50,10 @@ final class NodeIO {
     @exclusivity(unchecked) var spareClientOutgoing: [RoutingID: [Envelope]] = [:]
     var clients = ClientRelay()
     @exclusivity(unchecked) var connectionNodes: [RoutingID: NodeID] = [:]
+    /// The ROUTER's monitor (`NodeIO+RouterMonitor.swift`).
+    @exclusivity(unchecked) var routerMonitor: ZMQSocket?
+    /// Whose connection to the ROUTER each descriptor is, while this node leads.
+    @exclusivity(unchecked) var inboundConnections = InboundConnections()
     /// The convention protocol: the leader's or the member's state, and who may send what.
     var plane: ControlPlane
     /// Set while a node's request is handled whose answers go back over the connection it came on
@@ -148,7 +152,7 @@ final class NodeIO {
             viewChanged(to: plane.view)
             core.joined.fulfil(.joined)
         }
-        monitorRouterHandshakes()
+        monitorRouter()
     }
 
     static func applyCommonOptions(_ socket: ZMQSocket, _ configuration: NodeConfiguration) throws(ZMQError) {
@@ -191,6 +195,7 @@ final class NodeIO {
                 try waitSet.add(router, .readable)
                 if let subscriber { try waitSet.add(subscriber, .readable) }
                 try watchCurveSockets()
+                if let routerMonitor { try waitSet.add(routerMonitor, .readable) }
                 // The links are in the set from their opening on (`watch(newLink:)`), each read as well:
                 // a node answers over the asker's own link what it would not send over one of its own
                 // (to the life that JOINs or heartbeats it, to a life that is no member of its view).
@@ -205,6 +210,7 @@ final class NodeIO {
             // Before anything that waited in the sockets is read: a leader that stood still steps down.
             apply(plane.turned(now: core.now))
             serveCurve()
+            serveRouterMonitor()
             if waitSet.ready(router).contains(.readable) { receiveFromRouter() }
             if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveUpdates() }
             guard runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable)) else { return .handedOver }
@@ -367,6 +373,7 @@ final class NodeIO {
         peers.removeAll()
         subscriber?.close()
         publisher?.close()
+        routerMonitor?.close()
         router.close()
         curve?.close()
         core.pending.failAll(EnsembleError.shuttingDown)

@@ -43,6 +43,35 @@ struct ZMQFramesTests {
         return false
     }
 
+    /// Over TCP a message names its connection's descriptor (what a ROUTER's monitor names when
+    /// the connection closes); over inproc there is none.
+    @Test func aMessageNamesTheDescriptorItCameOver() throws {
+        let context = try ZMQContext()
+        let router = try ZMQSocket(context: context, type: .router)
+        let dealer = try ZMQSocket(context: context, type: .dealer)
+        defer {
+            router.close()
+            dealer.close()
+            context.terminate()
+        }
+        try router.set(.linger, 0)
+        try dealer.set(.linger, 0)
+        try router.bind("tcp://127.0.0.1:*")
+        let endpoint = try router.lastEndpoint()
+        try dealer.connect(endpoint)
+        #expect(try dealer.send([[7]]) == .done)
+        var frames = ZMQFrames()
+        #expect(try Self.receive(router, into: &frames))
+        #expect(frames.sourceDescriptor >= 0)
+
+        try Self.withPair("frames-descriptor") { (bound: ZMQSocket, connected: ZMQSocket) throws in
+            var inproc = ZMQFrames()
+            #expect(try connected.send([[1]]) == .done)
+            #expect(try Self.receive(bound, into: &inproc))
+            #expect(inproc.sourceDescriptor == -1)
+        }
+    }
+
     @Test func framesOfEachMessageReplaceThoseOfTheLast() throws {
         try Self.withPair("frames-replace") { (bound: ZMQSocket, connected: ZMQSocket) throws in
             var frames = ZMQFrames()

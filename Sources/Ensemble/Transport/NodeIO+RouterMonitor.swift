@@ -1,0 +1,51 @@
+import ZMQ
+
+/// The ROUTER's monitor: which members' connections to this node closed, and, over
+/// CurveZMQ, the handshakes that failed for a reason other than ZAP's.
+///
+/// A member keeps its link to the leader open for its whole life, so that link's
+/// connection closing at the leader is what a killed member looks like there, without the
+/// leader holding a link (a socket, a monitor, a connection and their buffers) to every
+/// member (`docs/decisions.md`, "Scale").
+extension NodeIO {
+    /// Opens the ROUTER's monitor, before the first connection can arrive. Without one, a
+    /// leader finds a killed member it holds no link to by its silence only.
+    func monitorRouter() {
+        var events = ZMQMonitorEvents.disconnected
+        if curve != nil { events.formUnion([.handshakeFailedProtocol, .handshakeFailedNoDetail]) }
+        routerMonitor = try? router.monitor(
+            "inproc://ensemble-router-\(core.nodeID.incarnation)", events: events, context: context)
+    }
+
+    /// Notes who sent the frame just read from the ROUTER, while this node leads: a
+    /// member's connection closing must be attributable when it happens.
+    func noteInboundConnection(of node: NodeID) {
+        guard plane.leader != nil else { return }
+        inboundConnections.heard(node.address, over: inbound.sourceDescriptor)
+    }
+
+    /// Reads the monitor's events, when the last wait found some.
+    func serveRouterMonitor() {
+        guard let routerMonitor, waitSet.ready(routerMonitor).contains(.readable) else { return }
+        while let frames = try? routerMonitor.receive() {
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            if event.event == .disconnected {
+                inboundConnectionClosed(Int32(bitPattern: event.value))
+            } else {
+                routerHandshakeFailed()
+            }
+        }
+    }
+
+    /// A connection to the ROUTER closed. When it was a watched member's (this node leads),
+    /// the member is suspected and a link to it opened: a killed member refuses the link's
+    /// connects, which leaves its suspicion the short window (`readMonitor`), as a link of
+    /// the leader's own that dropped would; a live one answers the probe.
+    private func inboundConnectionClosed(_ descriptor: Int32) {
+        guard let address = inboundConnections.closed(descriptor), plane.leader != nil,
+              detector.isWatching(address) else { return }
+        core.counters.add("memberConnectionsClosed")
+        _ = peer(for: address)
+        obey(detector.disconnected(address, now: core.now))
+    }
+}
