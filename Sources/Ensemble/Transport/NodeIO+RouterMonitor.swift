@@ -37,15 +37,20 @@ extension NodeIO {
         }
     }
 
-    /// A connection to the ROUTER closed. When it was a watched member's (this node leads),
-    /// the member is suspected and a link to it opened: a killed member refuses the link's
-    /// connects, which leaves its suspicion the short window (`readMonitor`), as a link of
-    /// the leader's own that dropped would; a live one answers the probe.
+    /// A connection to the ROUTER closed. When it was a watched member's (this node leads)
+    /// and no link of this node's to the member watches it already, the member is suspected
+    /// and a link to it opened, standing for the dropped connection: a killed member refuses
+    /// its connects, which leaves the suspicion the short window (`readMonitor`), as for a
+    /// link of the leader's own that dropped; a live one answers the probe, and a refusal
+    /// after that answer (the member's port busy a moment) suspects nobody again.
     private func inboundConnectionClosed(_ descriptor: Int32) {
         guard let address = inboundConnections.closed(descriptor), plane.leader != nil,
-              detector.isWatching(address) else { return }
+              detector.isWatching(address), peers[address] == nil else { return }
         core.counters.add("memberConnectionsClosed")
-        _ = peer(for: address)
         obey(detector.disconnected(address, now: core.now))
+        guard let link = peer(for: address) else { return }
+        link.disconnected = true
+        // Its first refusal is the second sign: the connection dropping was the first.
+        link.retriesSinceDisconnect = 1
     }
 }
