@@ -85,19 +85,7 @@ struct EventStreamTests {
     @Test func theFounderFindsAKilledMemberByItsConnectionWithoutALinkToIt() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
-        #expect(try cluster.start(cluster.leaderPort).status == 0)
-        // Members that join within a new leader's lease hear its announcement, over a link it opens
-        // for that: these join after it.
-        let accession = try cluster.run(["events", "--json"])
-        let leaderEvent = try #require(accession.lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
-        let ledSince = Double(try #require(leaderEvent["timeMs"] as? Int)) / 1000
-        #expect(eventually(timeout: 10) { Date().timeIntervalSince1970 > ledSince + 3 })
-        var members: [UInt16] = []
-        for _ in 0..<6 {
-            let port = try FreePorts.one()
-            #expect(try cluster.start(port, "spare").status == 0)
-            members.append(port)
-        }
+        let members = try cluster.startPastTheLeadersLease(members: 6)
         // The sixth is no voter (five at most, the leader one of them): nothing makes the leader link to it.
         let leader = try #require(cluster.pid(cluster.leaderPort))
         let outsider = try #require(members.last)

@@ -210,8 +210,10 @@ final class NodeIO {
             // Before anything that waited in the sockets is read: a leader that stood still steps down.
             apply(plane.turned(now: core.now))
             serveCurve()
-            serveRouterMonitor()
             if waitSet.ready(router).contains(.readable) { receiveFromRouter() }
+            // After the ROUTER: what came over a connection is read before its closing, which
+            // it was pushed ahead of, and names the connection's sender.
+            serveRouterMonitor()
             if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveUpdates() }
             guard runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable)) else { return .handedOver }
             serveReadyLinks()
