@@ -8,7 +8,8 @@ struct ScaleBenchTests {
     static let keys: Set<String> = [
         "scale_nodes", "welcome_all_ms", "join_refusals", "capchange_p50_ms", "capchange_p99_ms", "capchange_max_ms",
         "kill9_detect_ms", "kill9_detect_founder_ms", "freeze_detect_ms", "election_ms", "leader_idle_cpu_pct", "member_idle_cpu_pct",
-        "member_idle_cpu_pct_max", "rss_mb_per_node_max", "rss_mb_leader", "sockets_per_node_max", "sockets_leader",
+        "member_idle_cpu_pct_max", "rss_mb_per_node_max", "rss_mb_leader", "pss_mb_per_node_max", "pss_mb_leader",
+        "sockets_per_node_max", "sockets_leader",
         "idle_membership_msgs_per_s", "place_10k_actors_ms",
     ]
 
@@ -31,6 +32,9 @@ struct ScaleBenchTests {
         #expect((figures["capchange_p50_ms"] ?? 0) <= (figures["capchange_p99_ms"] ?? 0))
         #expect((figures["capchange_p99_ms"] ?? 0) <= (figures["capchange_max_ms"] ?? 0))
         #expect((figures["sockets_per_node_max"] ?? 0) >= (figures["sockets_leader"] ?? 0))
+        // Seven nodes share the node binary's code: each one's share is less than what it maps.
+        #expect((figures["pss_mb_leader"] ?? 0) < (figures["rss_mb_leader"] ?? 0))
+        #expect((figures["pss_mb_per_node_max"] ?? 0) >= (figures["pss_mb_leader"] ?? 0))
         #expect(runningBenchNodes().isEmpty, "bench --scale left nodes running")
     }
 

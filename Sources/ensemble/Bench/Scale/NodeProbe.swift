@@ -21,6 +21,16 @@ enum NodeProbe {
         return .nanoseconds(nanoseconds)
     }
 
+    /// The process's proportional set size in kB (`Pss` of `smaps_rollup`): its resident pages,
+    /// each shared one divided among the processes that map it. N nodes on one host share the
+    /// node binary's code and the C libraries, which RSS counts whole in each of them.
+    static func proportionalKB(_ pid: pid_t) -> Int {
+        guard let text = readSmallFile("/proc/\(pid)/smaps_rollup"),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") })
+        else { return 0 }
+        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+    }
+
     /// How many of the process's descriptors are sockets (its TCP connections and listeners).
     static func sockets(_ pid: pid_t) -> Int {
         var count = 0

@@ -121,6 +121,9 @@ struct ScaleBench {
         let rss = nodes.map { Double(cluster.rssKB($0.address)) / 1024 }
         figures.rssMBLeader = rss[0]
         figures.rssMBPerNodeMax = rss.max() ?? 0
+        let proportional = nodes.map { Double(NodeProbe.proportionalKB($0.pid)) / 1024 }
+        figures.pssMBLeader = proportional[0]
+        figures.pssMBPerNodeMax = proportional.max() ?? 0
         if let directory = getenv("ENSEMBLE_BENCH_SMAPS") { cluster.copySmaps(to: String(cString: directory)) }
         let sockets = nodes.map { NodeProbe.sockets($0.pid) }
         figures.socketsLeader = sockets[0]

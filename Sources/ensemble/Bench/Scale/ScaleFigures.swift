@@ -17,6 +17,9 @@ struct ScaleFigures: BenchReport {
     var memberIdleCPUPercentMax = 0.0
     var rssMBPerNodeMax = 0.0
     var rssMBLeader = 0.0
+    /// Proportional set sizes: what each node's resident memory costs the host (shared pages divided).
+    var pssMBPerNodeMax = 0.0
+    var pssMBLeader = 0.0
     var socketsPerNodeMax = 0
     var socketsLeader = 0
     /// Control messages between nodes, received by all of them, per second of an idle window.
@@ -45,6 +48,8 @@ struct ScaleFigures: BenchReport {
             ("member_idle_cpu_pct_max", memberIdleCPUPercentMax, "%", "", true),
             ("rss_mb_per_node_max", rssMBPerNodeMax, "MB", "<= 20", rssMBPerNodeMax <= 20),
             ("rss_mb_leader", rssMBLeader, "MB", "", true),
+            ("pss_mb_per_node_max", pssMBPerNodeMax, "MB", "", true),
+            ("pss_mb_leader", pssMBLeader, "MB", "", true),
             ("sockets_per_node_max", Double(socketsPerNodeMax), "", "", true),
             ("sockets_leader", Double(socketsLeader), "", "", true),
             ("idle_membership_msgs_per_s", idleMembershipMessagesPerSecond, "msg/s", "", true),
