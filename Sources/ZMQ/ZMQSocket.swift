@@ -285,8 +285,12 @@ public final class ZMQSocket {
     /// reused from message to message (no allocation while a frame fits the buffer kept
     /// for its place and nobody holds on to it); false when no message is waiting. With
     /// `readingUserID`, `frames.userID` is the ZAP User-Id its connection was
-    /// authenticated as (nil on a connection without ZAP).
-    public func receive(into frames: inout ZMQFrames, readingUserID: Bool = false) throws(ZMQError) -> Bool {
+    /// authenticated as (nil on a connection without ZAP); with `readingSourceDescriptor`,
+    /// `frames.sourceDescriptor` is its connection's descriptor (each is a lookup in the
+    /// message's properties, so only asked for where it is used).
+    public func receive(
+        into frames: inout ZMQFrames, readingUserID: Bool = false, readingSourceDescriptor: Bool = false
+    ) throws(ZMQError) -> Bool {
         let handle = live
         frames.reset()
         // One message for every frame (libzmq's receive closes what it held before).
@@ -310,8 +314,8 @@ public final class ZMQSocket {
                 frames.userID = userID(property)
             }
             if zmq_msg_more(message) == 0 {
-                // -1 (EINVAL) for a message that came over no descriptor (inproc).
-                frames.sourceDescriptor = zmq_msg_get(message, ZMQ_SRCFD)
+                // -1 for a message that came over no descriptor (inproc has no `__fd` property).
+                if readingSourceDescriptor { frames.sourceDescriptor = zmq_msg_get(message, ZMQ_SRCFD) }
                 return true
             }
         }
@@ -337,8 +341,8 @@ public struct ZMQFrames {
     public private(set) var count = 0
     /// The ZAP User-Id of the message's connection, when it was asked for and there is one.
     public internal(set) var userID: String?
-    /// The descriptor of the connection the message came over (`ZMQ_SRCFD`), -1 when none:
-    /// what a ROUTER's monitor names when that connection closes.
+    /// The descriptor of the connection the message came over (`ZMQ_SRCFD`), when it was asked
+    /// for; -1 otherwise and when none: what a ROUTER's monitor names when that connection closes.
     public internal(set) var sourceDescriptor: Int32 = -1
 
     /// A buffer larger than this is not kept for a smaller frame: one large message must

@@ -6,7 +6,9 @@ extension NodeIO {
     func receiveFromRouter() {
         for _ in 0..<1024 {
             do {
-                guard try router.receive(into: &inbound, readingUserID: curve != nil) else { return }
+                // The leader attributes its members' connections (`noteInboundConnection`).
+                guard try router.receive(into: &inbound, readingUserID: curve != nil, readingSourceDescriptor: plane.leader != nil)
+                else { return }
             } catch {
                 core.logger.error("ROUTER receive failed: \(error)")
                 return

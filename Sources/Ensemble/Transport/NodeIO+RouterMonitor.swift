@@ -8,13 +8,17 @@ import ZMQ
 /// leader holding a link (a socket, a monitor, a connection and their buffers) to every
 /// member (`docs/decisions.md`, "Scale").
 extension NodeIO {
-    /// Opens the ROUTER's monitor, before the first connection can arrive. Without one, a
-    /// leader finds a killed member it holds no link to by its silence only.
+    /// Opens the ROUTER's monitor (it reports the connections made before it as well). Without
+    /// one, a leader finds a killed member it holds no link to by its silence only.
     func monitorRouter() {
         var events = ZMQMonitorEvents.disconnected
         if curve != nil { events.formUnion([.handshakeFailedProtocol, .handshakeFailedNoDetail]) }
-        routerMonitor = try? router.monitor(
-            "inproc://ensemble-router-\(core.nodeID.incarnation)", events: events, context: context)
+        do {
+            routerMonitor = try router.monitor(
+                "inproc://ensemble-router-\(core.nodeID.incarnation)", events: events, context: context)
+        } catch {
+            core.logger.warning("cannot monitor the ROUTER (\(error)): a killed member is found by its silence")
+        }
     }
 
     /// Notes who sent the frame just read from the ROUTER, while this node leads: a

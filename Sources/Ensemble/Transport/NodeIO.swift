@@ -375,6 +375,9 @@ final class NodeIO {
         peers.removeAll()
         subscriber?.close()
         publisher?.close()
+        // The monitor stops before its reader closes: libzmq would block sending an event to a
+        // reader that is gone (as `PeerLink.close` does for a link's).
+        router.stopMonitor()
         routerMonitor?.close()
         router.close()
         curve?.close()

@@ -32,10 +32,12 @@ struct ZMQFramesTests {
     }
 
     /// Receives into `frames`, waiting up to 10 s for a message to arrive.
-    private static func receive(_ socket: ZMQSocket, into frames: inout ZMQFrames) throws -> Bool {
+    private static func receive(
+        _ socket: ZMQSocket, into frames: inout ZMQFrames, readingSourceDescriptor: Bool = false
+    ) throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            if try socket.receive(into: &frames) { return true }
+            if try socket.receive(into: &frames, readingSourceDescriptor: readingSourceDescriptor) { return true }
             let set = ZMQWaitSet()
             try set.add(socket, .readable)
             try set.wait(timeoutMs: 100)
@@ -61,13 +63,17 @@ struct ZMQFramesTests {
         try dealer.connect(endpoint)
         #expect(try dealer.send([[7]]) == .done)
         var frames = ZMQFrames()
-        #expect(try Self.receive(router, into: &frames))
+        #expect(try Self.receive(router, into: &frames, readingSourceDescriptor: true))
         #expect(frames.sourceDescriptor >= 0)
+        // Not asked for, not read.
+        #expect(try dealer.send([[8]]) == .done)
+        #expect(try Self.receive(router, into: &frames))
+        #expect(frames.sourceDescriptor == -1)
 
         try Self.withPair("frames-descriptor") { (bound: ZMQSocket, connected: ZMQSocket) throws in
             var inproc = ZMQFrames()
             #expect(try connected.send([[1]]) == .done)
-            #expect(try Self.receive(bound, into: &inproc))
+            #expect(try Self.receive(bound, into: &inproc, readingSourceDescriptor: true))
             #expect(inproc.sourceDescriptor == -1)
         }
     }
