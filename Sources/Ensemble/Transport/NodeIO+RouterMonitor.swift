@@ -49,7 +49,12 @@ extension NodeIO {
     /// after that answer (the member's port busy a moment) suspects nobody again.
     private func inboundConnectionClosed(_ descriptor: Int32) {
         guard let address = inboundConnections.closed(descriptor), plane.leader != nil,
-              detector.isWatching(address), peers[address] == nil else { return }
+              detector.isWatching(address) else { return }
+        if let link = peers[address] {
+            // Its own monitor reports the member's fate: it must not close unused before it does.
+            link.lastUsed = core.now
+            return
+        }
         core.counters.add("memberConnectionsClosed")
         obey(detector.disconnected(address, now: core.now))
         guard let link = peer(for: address) else { return }
