@@ -1,7 +1,7 @@
 import ZMQ
 
 /// A node's CurveZMQ state, owned by its I/O thread: its keys, the ZAP handler, and keys
-/// that JOINs proved (the ROUTER's failed handshakes come from its monitor, `RouterMonitor`).
+/// that JOINs proved (the ROUTER's failed handshakes come from its monitor, `NodeIO+RouterMonitor.swift`).
 final class NodeCurve {
     /// The ZAP domain of every CurveZMQ server socket of a node.
     static let zapDomain = "ensemble"
