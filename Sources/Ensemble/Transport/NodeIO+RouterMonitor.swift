@@ -21,10 +21,10 @@ extension NodeIO {
         }
     }
 
-    /// Notes who sent the frame just read from the ROUTER, while this node leads: a
-    /// member's connection closing must be attributable when it happens.
+    /// Notes who sent the frame just read from the ROUTER: a member's connection closing must be
+    /// attributable when it happens. Only a leader reads the descriptor (`receiveFromRouter`);
+    /// without one nothing is noted.
     func noteInboundConnection(of node: NodeID) {
-        guard plane.leader != nil else { return }
         inboundConnections.heard(node.address, over: inbound.sourceDescriptor)
     }
 
