@@ -71,9 +71,6 @@ struct IdleLinkTests {
 
     /// `ensemble_idle_links_closed_total` of the node at `port` (the leader when nil).
     static func idleLinksClosed(_ cluster: TestCluster, _ port: UInt16?) throws -> Double {
-        let result = try cluster.run(["status"] + (port.map { [String($0)] } ?? []) + ["--metrics"])
-        try #require(result.status == 0, "status --metrics failed: \(result.stderr)")
-        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("ensemble_idle_links_closed_total") })
-        return try #require(line.split(separator: " ").last.flatMap { Double($0) })
+        try cluster.metric("ensemble_idle_links_closed_total", of: port)
     }
 }
