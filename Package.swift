@@ -3,8 +3,10 @@ import PackageDescription
 
 /// One section per function in release builds, so that ensemble-node's linker can lay out the
 /// functions a node runs side by side (Link/ensemble-node.order; docs/decisions.md, "Code laid
-/// out by use"). The Swift runtime's static libraries come built this way. Not in a tagged
-/// checkout: SwiftPM refuses a library with unsafe flags as a dependency by version.
+/// out by use"). The Swift runtime's static libraries come built this way; the dependencies'
+/// modules get sections from deploy/setup.sh, which passes the flag to every module (a package's
+/// settings reach only its own targets). Not in a tagged checkout: SwiftPM refuses a library
+/// with unsafe flags as a dependency by version.
 let functionSections: [SwiftSetting] =
     Context.gitInformation?.currentTag == nil
     ? [.unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release))] : []
@@ -83,6 +85,7 @@ let package = Package(
         // the library search path, so CZMQ's `-lzmq` finds the linker script there, which
         // links libzmq.a (libzmq3-dev) with libsodium and libbsd; ZMQUnusedDeps stands in
         // for the rest. (`-Bstatic -lzmq` here would come after CZMQ's `-lzmq`: too late.)
+        // The C++ runtime the same way: CZMQ/static/libstdc++.so links libstdc++.a.
         .executableTarget(
             name: "ensemble-node",
             dependencies: ["Ensemble", "NodeLauncher", "ZMQ", "ZMQUnusedDeps"],

@@ -4,10 +4,10 @@
 # loads, tells, a capability change, a failover, stops), the most instructions first, so that the
 # code a node runs shares as few pages as possible. A node maps its code 64 KiB around each page it
 # touches: with the functions in link order, the few it runs are spread over most of its 14 MB of
-# text (docs/decisions.md, "Code laid out by use"). The release build compiles the project's
-# modules with one section per function (Package.swift); the Swift runtime's static libraries
-# come that way.
-#   deploy/function-order.sh DIR     # DIR: a release build's ensemble and ensemble-node
+# text (docs/decisions.md, "Code laid out by use"). The release build of deploy/setup.sh
+# compiles every module, the dependencies' too, with one section per function; the Swift
+# runtime's static libraries and libstdc++.a come that way.
+#   deploy/function-order.sh DIR     # DIR: deploy/setup.sh's release build's ensemble and ensemble-node
 # Runs the bench with its nodes under callgrind (a copy of ensemble-node without its DWARF 5,
 # which valgrind 3.19 cannot read); a few minutes. Functions that are renamed or added later
 # are laid out after the listed ones until the file is written again.

@@ -26,6 +26,8 @@ if [ "${1:-}" = "--deps-only" ]; then
 fi
 
 echo "setup: building (release)" >&2
-swift build -c release 2>&1 | grep -v "prohibited flag" | grep -E "error|warning: |Compiling|Build" | tail -5 >&2
+# One section per function in every module, the dependencies' too, so that the node's linker
+# lays out the functions it runs side by side (Package.swift, Link/ensemble-node.order).
+swift build -c release -Xswiftc -Xfrontend -Xswiftc -function-sections 2>&1 | grep -v "prohibited flag" | grep -E "error|warning: |Compiling|Build" | tail -5 >&2
 test -x .build/release/ensemble
 test -x .build/release/ensemble-node
