@@ -162,6 +162,10 @@ final class RawMember: @unchecked Sendable {
     private let listener: ZMQSocket
     private var links: [UInt16: ZMQSocket] = [:]
     private var received: [Envelope] = []
+    /// The correlation ids of what came back over this life's own links, and of what came to its ROUTER
+    /// (over a link the sender opened to it).
+    private var overOwnLinks: Set<UInt64> = []
+    private var toListener: Set<UInt64> = []
     private var running = false
     private let finished = DispatchSemaphore(value: 0)
 
@@ -203,6 +207,15 @@ final class RawMember: @unchecked Sendable {
             readLocked()
             return received.last { $0.kind == .reply && $0.correlationID == id }
                 .flatMap { try? ControlCodec.decodeReply($0.typeName, $0.payload) }
+        }
+    }
+
+    /// Whether the envelope with correlation id `id` came back over this life's own connection
+    /// (`overOwnLink`) or to its ROUTER, over a link its sender opened (`toListener`).
+    func arrival(of id: UInt64) -> (overOwnLink: Bool, toListener: Bool) {
+        lock.withLock {
+            readLocked()
+            return (overOwnLinks.contains(id), toListener.contains(id))
         }
     }
 
@@ -249,13 +262,17 @@ final class RawMember: @unchecked Sendable {
     private func readLocked() {
         for link in links.values {
             while let frames = try? link.receive() {
-                if let frame = frames.last, let envelopes = try? Envelope.decodeBatch(frame) { received.append(contentsOf: envelopes) }
+                if let frame = frames.last, let envelopes = try? Envelope.decodeBatch(frame) {
+                    received.append(contentsOf: envelopes)
+                    overOwnLinks.formUnion(envelopes.map(\.correlationID))
+                }
             }
         }
         while let frames = try? listener.receive() {
             guard frames.count == 2, let envelopes = try? Envelope.decodeBatch(frames[1]) else { continue }
             for envelope in envelopes {
                 received.append(envelope)
+                toListener.insert(envelope.correlationID)
                 guard envelope.kind == .control, let sender = envelope.sender,
                     let control = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload)
                 else { continue }

@@ -61,6 +61,35 @@ extension AttackTests {
         try cluster.expectAppWorks("after the second process")
     }
 
+    /// A member's snapshot request is answered over the connection it came on, as its JOIN and
+    /// heartbeats are: the leader opens no link for it (in a storm of joins every member that
+    /// missed an update asks, and a link to each held 3 sockets and about 40 KB of the leader's
+    /// for a minute), and a connection presenting a member's life gets the view itself instead of
+    /// having it sent to that member.
+    @Test func aMembersSnapshotRequestIsAnsweredOverItsOwnConnection() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        _ = try cluster.startWalkthrough(["morse,Caesar cipher"])
+        guard let rogue = try RawMember.joined(cluster) else { return }
+        defer { rogue.close() }
+        let request = try Forge.control(.snapshotRequest, from: .system(rogue.life), to: anyLife(cluster.leaderPort), id: 301)
+        rogue.send([request], to: cluster.leaderPort)
+        var answer: ControlReply?
+        let answered = eventually(timeout: 10) {
+            answer = rogue.reply(to: 301)
+            return answer != nil
+        }
+        #expect(answered, "the leader did not answer the snapshot request")
+        guard case .snapshot(let snapshot)? = answer else {
+            Issue.record("the snapshot request was answered \(String(describing: answer))")
+            return
+        }
+        #expect(snapshot.members.contains { $0.node == rogue.life }, "the snapshot does not list the member that asked")
+        let arrival = rogue.arrival(of: 301)
+        #expect(arrival.overOwnLink, "the snapshot did not come back over the member's own connection")
+        #expect(!arrival.toListener, "the leader opened a link to send the snapshot")
+    }
+
     /// A member that is not an actor's parent, nor the runtime of the node that created it, cannot
     /// stop it; a `ChildActorExited` not told by the child is dropped; a member's name requests
     /// cannot move a name another actor holds, nor speak for another node.

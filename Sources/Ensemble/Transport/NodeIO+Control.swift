@@ -24,11 +24,13 @@ extension NodeIO {
             }
             // The life the view has at an address, not the address: a joiner itself was just heard there.
             let (view, detector) = (plane.view, self.detector)
-            // A JOIN and a heartbeat are answered over their own connection (it reaches the process
-            // that asked, whoever holds the address it names), and so is anything from a non-member.
+            // A JOIN, a heartbeat and a snapshot request are answered over their own connection (it
+            // reaches the process that asked, whoever holds the address it names, and the leader opens
+            // no link for it: a storm's joiners that missed an update all ask), and so is anything
+            // from a non-member.
             if let connection, connection.life == origin.node {
                 switch control {
-                case .join, .heartbeat: answerConnection = connection
+                case .join, .heartbeat, .snapshotRequest: answerConnection = connection
                 default: answerConnection = plane.isMember(connection.life) ? nil : connection
                 }
             }

@@ -256,7 +256,7 @@ struct SimNode {
         case .request(let control, let id):
             if let connection, connection == origin.node {
                 switch control {
-                case .join, .heartbeat: answerConnection = connection
+                case .join, .heartbeat, .snapshotRequest: answerConnection = connection
                 default: answerConnection = plane.isMember(connection) ? nil : connection
                 }
             }
