@@ -56,6 +56,11 @@ static inline int ensemble_limit_malloc_arenas(int arenas) {
     return mallopt(M_ARENA_MAX, arenas);
 }
 
+/* Gives the pages of malloc's free chunks back to the system (malloc_trim(0)); 1 when any were. */
+static inline int ensemble_return_free_memory(void) {
+    return malloc_trim(0);
+}
+
 /* Raises the soft limit on open descriptors to the hard limit (capped at `most`); returns the
    soft limit in force afterwards, or -1 when it cannot be read. RLIMIT_NOFILE's type differs
    between C and the Glibc module's view of it, so the call lives here. */

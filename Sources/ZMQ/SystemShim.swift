@@ -13,6 +13,12 @@ public enum SystemShim {
     @discardableResult
     public static func limitMallocArenas(_ arenas: Int32) -> Bool { ensemble_limit_malloc_arenas(arenas) != 0 }
 
+    /// Gives the whole pages of malloc's free chunks back to the system (`malloc_trim(0)`):
+    /// glibc keeps what was freed inside its heap resident for the next allocation, and only
+    /// the top of the heap is given back by itself. True when any page was given back.
+    @discardableResult
+    public static func returnFreeMemory() -> Bool { ensemble_return_free_memory() != 0 }
+
     /// Raises this process's soft limit on open descriptors to its hard limit, at most `most`
     /// (a process that links to many peers needs a descriptor per connection); returns the soft
     /// limit in force afterwards, or nil when it cannot be read.

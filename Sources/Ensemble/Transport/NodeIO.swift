@@ -76,6 +76,8 @@ final class NodeIO {
     /// awaits (and the leader address, always); kept with each new view.
     @exclusivity(unchecked) var linkable = LinkableAddresses()
     var nextLoadReportAt: Duration = .zero
+    /// When to give back the memory of links closed unused (libzmq frees a socket after its close).
+    var returnFreedMemoryAt: Duration?
     var reportedLoad = -1
     @exclusivity(unchecked) var running = true
     /// When a client was last answered: a closing node's connections stand `answerGrace` after it.
