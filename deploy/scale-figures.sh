@@ -2,7 +2,7 @@
 # How the convention's costs grow with its size: `ensemble bench --scale N --json` for each N,
 # ROUNDS times in turn, then every figure's median and range per N, side by side.
 #   deploy/scale-figures.sh [ROUNDS [N ...]]    # default: 3 rounds of N = 10 50 100
-# Uses the release build (.build/release; `swift build -c release` first), or $BIN's
+# Uses the release build (.build/release; deploy/setup.sh first), or $BIN's
 # `ensemble`. Runs are kept in $OUT (default: a temporary file, named at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ rounds=${1:-3}; shift || true
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(10 50 100)
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: deploy/scale-figures.sh [ROUNDS [N ...]]" >&2; exit 2; }
 bin=${BIN:-.build/release}/ensemble
-[ -x "$bin" ] || { echo "scale-figures: no $bin (swift build -c release first, or set BIN)" >&2; exit 2; }
+[ -x "$bin" ] || { echo "scale-figures: no $bin (deploy/setup.sh first, or set BIN)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "scale-figures: python3 is needed for the summary" >&2; exit 2; }
 out=${OUT:-$(mktemp /tmp/ensemble-scale.XXXXXX)}
 for round in $(seq 1 "$rounds"); do
