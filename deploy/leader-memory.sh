@@ -15,7 +15,7 @@ n=${1:-100}; limit=${2:-300}
 base=${BASE:-25000}
 bin=${BIN:-.build/release}
 [[ "$n" =~ ^[0-9]+$ && "$n" -ge 2 && "$limit" =~ ^[0-9]+$ ]] || { echo "usage: deploy/leader-memory.sh [N>=2 [SECONDS]]" >&2; exit 2; }
-[ -x "$bin/ensemble" ] || { echo "leader-memory: no $bin/ensemble (swift build -c release first, or set BIN)" >&2; exit 2; }
+[ -x "$bin/ensemble" ] || { echo "leader-memory: no $bin/ensemble (deploy/setup.sh first, or set BIN)" >&2; exit 2; }
 state=$(mktemp -d /tmp/ensemble-leader-memory.XXXXXX)
 stop_all() {
     for file in "$state"/*.pid; do [ -f "$file" ] && kill -9 "$(head -1 "$file")" 2>/dev/null || true; done
