@@ -319,10 +319,10 @@ extension NodeIO {
     /// refused without being decoded, so one frame cannot keep the I/O thread from its timers.
     static let requestsPerFrame = 64
 
-    /// Reads a link this node opened: answers sent back over it (to JOINs and heartbeats, to the
-    /// requests of a life the answerer does not count as a member), and, from the leader, a version
-    /// refusal. Whatever answers there is the node at the link's address (the link connected there,
-    /// with CurveZMQ to the key this node knows for it); only answers are taken.
+    /// Reads a link this node opened: answers sent back over it (to JOINs, heartbeats and snapshot
+    /// requests, to the requests of a life the answerer does not count as a member), and, from the
+    /// leader, a version refusal. Whatever answers there is the node at the link's address (the link
+    /// connected there, with CurveZMQ to the key this node knows for it); only answers are taken.
     func readPeerLink(_ peer: PeerLink) {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
         for _ in 0..<256 {
