@@ -65,7 +65,7 @@ extension AttackTests {
     /// heartbeats are: the leader opens no link for it (in a storm of joins every member that
     /// missed an update asks, and a link to each held 3 sockets and about 40 KB of the leader's
     /// for a minute), and a connection presenting a member's life gets the view itself instead of
-    /// having it sent to that member.
+    /// having it sent to that member. A flood of requests for the same view gets it once a second.
     @Test func aMembersSnapshotRequestIsAnsweredOverItsOwnConnection() throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
@@ -88,6 +88,22 @@ extension AttackTests {
         let arrival = rogue.arrival(of: 301)
         #expect(arrival.overOwnLink, "the snapshot did not come back over the member's own connection")
         #expect(!arrival.toListener, "the leader opened a link to send the snapshot")
+
+        // Fifty more in one frame, for the view it was just sent: within the second none is answered,
+        // later one is (the view never changes meanwhile), and every other one is refused and counted.
+        let before = try cluster.counters()
+        let ids = Array(UInt64(401)...450)
+        rogue.send(try ids.map { try Forge.control(.snapshotRequest, from: .system(rogue.life), to: anyLife(cluster.leaderPort), id: $0) },
+                   to: cluster.leaderPort)
+        var answers = 0, refused = 0
+        _ = eventually(timeout: 10) {
+            answers = ids.count { rogue.arrival(of: $0).overOwnLink }
+            refused = ((try? cluster.counters()) ?? before)["snapshotRepeats", default: 0] - before["snapshotRepeats", default: 0]
+            return answers + refused >= ids.count
+        }
+        #expect(answers <= 1, "the leader sent the same view \(answers) times")
+        #expect(answers + refused == ids.count, "\(answers) answered and \(refused) refused of \(ids.count)")
+        #expect(ids.allSatisfy { !rogue.arrival(of: $0).toListener })
     }
 
     /// A member that is not an actor's parent, nor the runtime of the node that created it, cannot

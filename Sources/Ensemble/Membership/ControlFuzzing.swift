@@ -275,6 +275,7 @@ extension ControlFuzzRun {
         case .notFromTheLeader: return "refused.notFromTheLeader"
         case .notAMemberProbed: return "refused.notAMemberProbed"
         case .notARegisteredType: return "refused.notARegisteredType"
+        case .repeatedSnapshot: return "refused.repeatedSnapshot"
         }
     }
 

@@ -213,7 +213,10 @@ public struct ControlPlane: Sendable {
             }
         case .snapshotRequest:
             guard leader != nil else { return [.refused(.notTheLeader, answered: true)] }
-            return [.answer(.snapshot(leader!.currentSnapshot()))]
+            guard let snapshot = leader!.snapshot(for: sender.node, now: now) else {
+                return [.refused(.repeatedSnapshot, answered: false)]
+            }
+            return [.answer(.snapshot(snapshot))]
         case .claimName(let name):
             return leading { $0.claim(name, from: sender, correlationID: id, now: now) }
         case .registerName(let name, let address, let bornMs):

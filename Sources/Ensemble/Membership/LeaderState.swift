@@ -47,9 +47,29 @@ public struct LeaderState: Sendable {
     private var heldCapabilities: [NodeID: Capabilities] = [:]
     /// The view as a snapshot, and the revision it was made of.
     private var snapshotMade: (revision: UInt64, snapshot: ViewSnapshot)?
+    /// The view's sequence each member was last sent as a snapshot it asked for, and when.
+    private var snapshotsSent: [NodeID: (sequence: UInt64, at: Duration)] = [:]
+    /// How soon a member that asks again for the view it was sent is answered again. A member asks
+    /// once per gap and again only after its request timed out (2 s by default); the answer goes
+    /// back over its own connection, whose queue one that asks without reading would fill.
+    public var snapshotRepeatInterval: Duration = .seconds(1)
 
     /// The leader's term.
     public var term: UInt64 { view.term }
+
+    /// The view as a snapshot for `node`, which asked for it; nil when `node` was sent this same
+    /// view (the same sequence) less than `snapshotRepeatInterval` ago.
+    public mutating func snapshot(for node: NodeID, now: Duration) -> ViewSnapshot? {
+        if let sent = snapshotsSent[node], sent.sequence == view.sequence, now - sent.at < snapshotRepeatInterval {
+            return nil
+        }
+        // Only members ask (`ControlPolicy`): the lives gone are dropped once they could be most.
+        if snapshotsSent.count >= 2 * max(view.members.count, 64) {
+            snapshotsSent = snapshotsSent.filter { view.member($0.key) != nil }
+        }
+        snapshotsSent[node] = (view.sequence, now)
+        return currentSnapshot()
+    }
 
     /// Whether `node` has JOINed or heartbeaten this leader (it knows who leads).
     public func hasHeardFrom(_ node: NodeID) -> Bool { acknowledged[node] != nil }

@@ -169,6 +169,10 @@ public enum ControlRefusal: Sendable, Equatable {
     case notAMemberProbed
     /// A report naming a type no node could have registered (empty, or over `TypeNames.maxBytes`).
     case notARegisteredType
+    /// A member's request for the view it was sent a moment ago (`LeaderState.snapshot(for:now:)`):
+    /// answered over its own connection, a member that asks without reading would fill that
+    /// connection's queue with views.
+    case repeatedSnapshot
 
     /// The `status --json` counter that counts it; `curve` in a CurveZMQ convention, whose
     /// counters keep the names they had before these checks covered plain text too.
@@ -184,6 +188,7 @@ public enum ControlRefusal: Sendable, Equatable {
         case .notTheLeader: return "notLeaderDrops"
         case .misrouted: return "misroutedDrops"
         case .notFromTheLeader, .notAMemberProbed: return "probeRefusals"
+        case .repeatedSnapshot: return "snapshotRepeats"
         }
     }
 
@@ -204,6 +209,7 @@ public enum ControlRefusal: Sendable, Equatable {
         case .notFromTheLeader: return "refused: only the leader of this node's view asks it to probe"
         case .notAMemberProbed: return "refused: a node probes only members of its view"
         case .notARegisteredType: return "refused: no node registers a type of that name"
+        case .repeatedSnapshot: return "refused: this node was sent this view a moment ago"
         }
     }
 }

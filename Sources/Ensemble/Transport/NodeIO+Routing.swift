@@ -270,10 +270,10 @@ extension NodeIO {
         for address in idle { closePeer(address, reason: "the link to \(address) closed unused") }
         if !idle.isEmpty {
             core.counters.add("idleLinksClosed", idle.count)
-            // libzmq's reaper frees the sockets, their pipes and buffers shortly after: a second on,
-            // their pages go back (an elected leader's announcement links to every member left it
-            // about 3.5 MB of free heap, resident for good).
-            if returnFreedMemoryAt == nil { returnFreedMemoryAt = now + .seconds(1) }
+            // libzmq's reaper frees the sockets, their pipes and buffers shortly after: a second after
+            // the last closing, their pages go back in one pass (an elected leader's announcement links
+            // to every member left it about 2 MB of free heap, resident for good).
+            returnFreedMemoryAt = now + .seconds(1)
         } else if let due = returnFreedMemoryAt, now >= due {
             returnFreedMemoryAt = nil
             SystemShim.returnFreeMemory()

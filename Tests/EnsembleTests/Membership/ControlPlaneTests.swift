@@ -135,6 +135,36 @@ import Testing
         #expect(plane.view?.member(Self.a) == nil)
     }
 
+    /// A member is sent the view it asks for once per view and `snapshotRepeatInterval`: the
+    /// answer goes back over its own connection, whose queue a member asking without reading
+    /// would otherwise fill.
+    @Test func theLeaderSendsAMemberTheSameViewOncePerRepeatInterval() {
+        var plane = ControlPlane(leading: LeaderState(leader: Fixture.member(Self.leader)))
+        for (id, node) in [(1, Self.a), (2, Self.b)] as [(UInt64, NodeID)] {
+            let join = JoinRequest(node: node, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion)
+            _ = plane.request(.join(join), sender: .system(node), correlationID: id, from: .node(node, .plainTextNode),
+                              now: .zero, lastHeard: { _ in nil })
+        }
+        _ = plane.lost.viewChanged(to: plane.view, me: Self.leader, now: .zero)
+        func ask(_ node: NodeID, at now: Duration) -> [PlaneAction] {
+            plane.request(.snapshotRequest, sender: .system(node), correlationID: 9, from: .node(node, .plainTextNode),
+                          now: now, lastHeard: { _ in nil })
+        }
+        let view = plane.leader!.currentSnapshot()
+        #expect(ask(Self.a, at: .seconds(1)) == [.answer(.snapshot(view))])
+        #expect(ask(Self.a, at: .milliseconds(1_500)) == [.refused(.repeatedSnapshot, answered: false)])
+        // Another member's request is its own.
+        #expect(ask(Self.b, at: .milliseconds(1_500)) == [.answer(.snapshot(view))])
+        // The same view again once the interval has passed.
+        #expect(ask(Self.a, at: .seconds(2)) == [.answer(.snapshot(view))])
+        // A new view at once.
+        _ = plane.request(.loadReport(Self.a, 3), sender: .system(Self.a), correlationID: 10, from: .node(Self.a, .plainTextNode),
+                          now: .seconds(2), lastHeard: { _ in nil })
+        let changed = plane.leader!.currentSnapshot()
+        #expect(changed.sequence > view.sequence)
+        #expect(ask(Self.a, at: .milliseconds(2_100)) == [.answer(.snapshot(changed))])
+    }
+
     @Test func aMemberProbesForItsLeaderOnlyMembersOfItsView() {
         var plane = Self.welcomed()
         _ = plane.lost.viewChanged(to: plane.view, me: Self.a, now: .zero)

@@ -224,7 +224,7 @@ import Testing
         let node = NodeAddress(host: "10.0.0.1", port: 1900)
         let all: [ControlRefusal] = [.notANode, .notAClient, .notAdmin, .notAMemberKey, .forAnotherNode, .notTheRuntime,
                                      .notFromANode, .notAMember, .notTheLeader, .misrouted, .notFromTheLeader,
-                                     .notAMemberProbed, .notARegisteredType]
+                                     .notAMemberProbed, .notARegisteredType, .repeatedSnapshot]
         for refusal in all {
             let line = refusal.line(node: node, leader: node)
             #expect(!line.contains("\n") && !line.isEmpty)
