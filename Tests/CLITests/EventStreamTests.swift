@@ -107,6 +107,42 @@ struct EventStreamTests {
         #expect(try cluster.counters()["memberConnectionsClosed"] == 1)
     }
 
+    /// An elected leader finds a killed member by the member's connection as the founder does:
+    /// once the links its announcement and the status requests opened have closed unused, a
+    /// `kill -9` of a non-voter it holds no link to is seen by its ROUTER, not by silence.
+    @Test func anElectedLeaderFindsAKilledMemberByItsConnectionWithoutALinkToIt() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let fast = ["--idle-link-timeout", "1"]
+        let members = try cluster.startPastTheLeadersLease(members: 6, leaderExtra: fast, memberExtra: fast)
+        let outsider = try #require(members.last)
+        kill(try #require(cluster.pid(cluster.leaderPort)), SIGKILL)
+        var successor: UInt16?
+        #expect(eventually(timeout: 30) {
+            guard let seen = LeaderFailoverTests.leader(cluster, seenFrom: outsider), seen.term > 1,
+                let port = LeaderFailoverTests.port(of: seen.life), port != cluster.leaderPort
+            else { return false }
+            successor = port
+            return true
+        }, "no successor was elected")
+        let leaderPort = try #require(successor)
+        let leader = try #require(cluster.pid(leaderPort))
+        #expect(eventually { establishedConnections(of: leader, to: outsider) == 0 }, "the new leader keeps a link to \(outsider)")
+        let closed = "ensemble_member_connections_closed_total"
+        let closedBefore = try cluster.metric(closed, of: leaderPort)
+        let lostBefore = try cluster.metric("ensemble_membership_changes_total", label: "change=\"lost\"", of: leaderPort)
+
+        kill(try #require(cluster.pid(outsider)), SIGKILL)
+        var lost = lostBefore
+        #expect(eventually {
+            lost = (try? cluster.metric("ensemble_membership_changes_total", label: "change=\"lost\"", of: leaderPort)) ?? lost
+            return lost > lostBefore
+        }, "the new leader did not lose \(outsider)")
+        #expect(lost == lostBefore + 1)
+        // Found by its connection to the new leader closing, not by a probe after its silence.
+        #expect(try cluster.metric(closed, of: leaderPort) == closedBefore + 1)
+    }
+
     /// A follower follows the stream to the next leader when the leader is killed: the new
     /// leader's stream, from its start, begins with its accession in a higher term.
     @Test func aFollowerFollowsTheStreamToTheNextLeader() throws {

@@ -3,11 +3,11 @@ import Testing
 
 extension TestCluster {
     /// Starts the leader (with `leaderExtra`), waits until its lease is 3 s past, then starts
-    /// `count` members with capability `spare`, and returns their ports. Members that join
+    /// `count` members with capability `spare` (with `memberExtra`), and returns their ports. Members that join
     /// within a new leader's lease hear its announcement over a link it opens for that; these
     /// join after it, so the leader links only to the voters (the first four) and to whom it
     /// speaks: the others are members it holds no link to.
-    func startPastTheLeadersLease(members count: Int, leaderExtra: [String] = []) throws -> [UInt16] {
+    func startPastTheLeadersLease(members count: Int, leaderExtra: [String] = [], memberExtra: [String] = []) throws -> [UInt16] {
         let started = try start(leaderPort, extra: leaderExtra)
         try #require(started.status == 0, "leader start failed: \(started.stderr)")
         let accession = try run(["events", "--json"])
@@ -19,7 +19,7 @@ extension TestCluster {
         var members: [UInt16] = []
         for _ in 0..<count {
             let port = try FreePorts.one()
-            let result = try start(port, "spare")
+            let result = try start(port, "spare", extra: memberExtra)
             try #require(result.status == 0, "member start failed: \(result.stderr)")
             members.append(port)
         }
