@@ -77,11 +77,8 @@ final class BenchCluster {
 
     /// Resident memory of a node, in kB.
     func rssKB(_ address: NodeAddress) -> Int {
-        guard let node = nodes.first(where: { $0.address == address }),
-            let status = readSmallFile("/proc/\(node.pid)/status"),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-        else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        guard let node = nodes.first(where: { $0.address == address }) else { return 0 }
+        return NodeProbe.residentKB(node.pid)
     }
 
     /// Copies each node's `/proc/PID/smaps` to `DIRECTORY/PORT.smaps`, for

@@ -25,8 +25,18 @@ enum NodeProbe {
     /// each shared one divided among the processes that map it. N nodes on one host share the
     /// node binary's code and the C libraries, which RSS counts whole in each of them.
     static func proportionalKB(_ pid: pid_t) -> Int {
-        guard let text = readSmallFile("/proc/\(pid)/smaps_rollup"),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") })
+        kilobytes("Pss:", in: "/proc/\(pid)/smaps_rollup")
+    }
+
+    /// The process's resident set size in kB (`VmRSS` of `status`).
+    static func residentKB(_ pid: pid_t) -> Int {
+        kilobytes("VmRSS:", in: "/proc/\(pid)/status")
+    }
+
+    /// The kB figure of the line that starts with `field` in the `/proc` file at `path`; 0 when
+    /// there is none (the process is gone).
+    private static func kilobytes(_ field: String, in path: String) -> Int {
+        guard let text = readSmallFile(path), let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) })
         else { return 0 }
         return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
