@@ -128,17 +128,12 @@ struct EventStreamTests {
         let leaderPort = try #require(successor)
         let leader = try #require(cluster.pid(leaderPort))
         #expect(eventually { establishedConnections(of: leader, to: outsider) == 0 }, "the new leader keeps a link to \(outsider)")
-        let closed = "ensemble_member_connections_closed_total"
+        let (closed, changes, lost) = ("ensemble_member_connections_closed_total", "ensemble_membership_changes_total", "change=\"lost\"")
         let closedBefore = try cluster.metric(closed, of: leaderPort)
-        let lostBefore = try cluster.metric("ensemble_membership_changes_total", label: "change=\"lost\"", of: leaderPort)
+        let lostBefore = try cluster.metric(changes, label: lost, of: leaderPort)
 
         kill(try #require(cluster.pid(outsider)), SIGKILL)
-        var lost = lostBefore
-        #expect(eventually {
-            lost = (try? cluster.metric("ensemble_membership_changes_total", label: "change=\"lost\"", of: leaderPort)) ?? lost
-            return lost > lostBefore
-        }, "the new leader did not lose \(outsider)")
-        #expect(lost == lostBefore + 1)
+        cluster.expectMetric(changes, label: lost, of: leaderPort, grewBy: 1, from: lostBefore)
         // Found by its connection to the new leader closing, not by a probe after its silence.
         #expect(try cluster.metric(closed, of: leaderPort) == closedBefore + 1)
     }

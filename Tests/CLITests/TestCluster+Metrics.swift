@@ -16,14 +16,15 @@ extension TestCluster {
         return line.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? 0
     }
 
-    /// Waits until metric `name` of the leader has grown by `expected` over `baseline`, then
-    /// checks it grew by exactly that.
+    /// Waits until metric `name` (with `label`) of the node on `port` (the leader when nil) has
+    /// grown by `expected` over `baseline`, then checks it grew by exactly that.
     func expectMetric(
-        _ name: String, grewBy expected: Double, from baseline: Double, sourceLocation: SourceLocation = #_sourceLocation
+        _ name: String, label: String? = nil, of port: UInt16? = nil, grewBy expected: Double, from baseline: Double,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) {
         var now = baseline
         _ = eventually(timeout: 10) {
-            now = (try? metric(name)) ?? now
+            now = (try? metric(name, label: label, of: port)) ?? now
             return now - baseline >= expected
         }
         #expect(now - baseline == expected, "\(name) grew by \(now - baseline), not \(expected)", sourceLocation: sourceLocation)
