@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ZMQ
+@testable import Ensemble
 
 /// What an operator watches: `status --metrics` and the nodes' log files.
 @Suite(.serialized)
@@ -106,5 +108,36 @@ struct ObservabilityTests {
         #expect(log(morsePort).contains("was killed"), "the killed actor's node did not log it")
         // At --log-level warning the info line is not written.
         #expect(!log(quiet).contains("up with capabilities"))
+    }
+    /// The leader's update channel (its port + 1) carries every update and heartbeat for whoever
+    /// subscribes, though members read theirs over their own connections.
+    @Test func anObserverOfTheUpdateChannelSeesTheLeadersChanges() throws {
+        let cluster = try TestCluster()
+        defer { cluster.tearDown() }
+        let member = try #require(cluster.startWalkthrough(["alpha"]).first)
+        let memberLife = try cluster.life(member)
+        let context = try ZMQContext()
+        let observer = try ZMQSocket(context: context, type: .sub)
+        defer {
+            observer.close()
+            context.terminate()
+        }
+        try observer.set(.subscribe, [])
+        try observer.connect("tcp://127.0.0.1:\(cluster.leaderPort + 1)")
+        var heard: [Envelope] = []
+        func read(until done: ([Envelope]) -> Bool) -> Bool {
+            eventually(timeout: 10) {
+                while let frames = try? observer.receive(), let frame = frames.last {
+                    heard += (try? Envelope.decodeBatch(frame)) ?? []
+                }
+                return done(heard)
+            }
+        }
+        #expect(read { $0.contains { $0.typeName == LeaderHeartbeat.Proto.protoMessageName } }, "no heartbeat on the channel")
+        let changed = try cluster.run(["chgcap", String(member), "+", "gamma"])
+        #expect(changed.status == 0, "chgcap failed: \(changed.stderr)")
+        let change = ViewUpdate.capabilities(memberLife, Capabilities(["alpha", "gamma"]))
+        #expect(read { $0.contains { (try? SequencedUpdate(protoBytes: $0.payload))?.update == change } },
+                "the channel carried no update of the change: \(heard.count) messages")
     }
 }

@@ -49,12 +49,6 @@ extension NodeIO {
         try socket.makeCurveServer(secretKey: curve.credentials.keyPair.secretKey.z85, zapDomain: NodeCurve.zapDomain)
     }
 
-    /// Makes a socket that connects to the leader (the SUB) a CurveZMQ client of `leader.pub`'s key.
-    static func secureLeaderClient(_ socket: ZMQSocket, _ curve: NodeCurve?) throws(ZMQError) {
-        guard let curve, let leaderKey = curve.credentials.leaderKey else { return }
-        try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: leaderKey))
-    }
-
     /// Makes a DEALER to a peer a CurveZMQ client of that peer's key; before `connect`.
     func secureDealer(_ socket: ZMQSocket, to address: NodeAddress) throws {
         guard let curve else { return }

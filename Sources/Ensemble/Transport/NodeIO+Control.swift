@@ -34,7 +34,17 @@ extension NodeIO {
                 default: answerConnection = plane.isMember(connection.life) ? nil : connection
                 }
             }
-            defer { answerConnection = nil }
+            defer {
+                // A member's JOIN, heartbeat or snapshot request names the connection its updates take
+                // (after the JOIN is handled: it made the joiner a member).
+                if let route = answerConnection, plane.leader != nil, plane.isMember(route.life) {
+                    switch control {
+                    case .join, .heartbeat, .snapshotRequest: updateRoutes.heard(route.life, over: route.identity)
+                    default: break
+                    }
+                }
+                answerConnection = nil
+            }
             // Read before the plane changes: the plane's request may not reach back into the shell.
             var hears = false
             if case .preVote = control { hears = hearsLeader }
@@ -287,14 +297,29 @@ extension NodeIO {
         if published { detailsOnly ? viewDetailsChanged() : viewChanged(to: plane.view) }
     }
 
-    /// Publishes a value on the PUB channel (the leader only).
+    /// Sends a value to every member over its own connection (`UpdateRoutes`), and on the PUB
+    /// channel for whoever observes it (the leader only). Encoded once, copied into each message.
     func publish<T: ProtoConvertible>(_ value: T, sequence: UInt64) {
-        guard let publisher, let payload = try? value.protoBytes() else { return }
-        let typeName = T.Proto.protoMessageName
+        guard let payload = try? value.protoBytes() else { return }
         let envelope = Envelope(kind: .update, sender: core.systemAddress, recipient: core.systemAddress,
-                                typeName: typeName, correlationID: sequence, payload: payload)
-        // PUB never blocks; a subscriber past its high-water mark loses this and repairs by snapshot.
-        _ = try? publisher.send(envelope)
+                                typeName: T.Proto.protoMessageName, correlationID: sequence, payload: payload)
+        let frame = envelope.encoded()
+        var unreachable: [NodeID] = []
+        for (member, identity) in updateRoutes.all {
+            do {
+                // A connection past its high-water mark loses this; its member repairs by snapshot.
+                if try router.send(prefix: identity, byteCount: frame.count, { buffer in frame.withUnsafeBytes { buffer.copyMemory(from: $0) } }) == .wouldBlock {
+                    core.counters.add("updateDrops")
+                }
+            } catch {
+                // ROUTER_MANDATORY: the connection is gone; the member's next heartbeat names its new one.
+                unreachable.append(member)
+                core.counters.add("updateDrops")
+            }
+        }
+        for member in unreachable { updateRoutes.forget(member) }
+        // PUB never blocks; an observer past its high-water mark loses this.
+        if let publisher { _ = try? publisher.send(frame: frame) }
         core.counters.add(T.self == SequencedUpdate.self ? "updatesPublished" : "heartbeatsPublished")
     }
 
@@ -314,7 +339,6 @@ extension NodeIO {
             case .redirected(let leader):
                 core.logger.notice("following \(leader) (term \(plane.election.term)); joining it")
                 core.setLeaderReachable(false)
-                subscribe(to: leader.address)
                 updateLinkable()
                 publishLeadership()
             case .declaredDown:

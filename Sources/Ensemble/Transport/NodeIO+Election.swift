@@ -60,8 +60,6 @@ extension NodeIO {
             case .member(let memberDirectives):
                 apply(memberDirectives)
             case .leads(let term, let voters, let predecessor):
-                subscriber?.close()
-                subscriber = nil
                 core.setLeaderReachable(true)
                 if let predecessor {
                     core.counters.add("electionsWon")
@@ -75,11 +73,9 @@ extension NodeIO {
                 core.logger.warning("stepping down as leader of term \(term): \(why)")
                 core.counters.add("leaderStepDowns")
                 core.setLeaderReachable(false)
-                // Its JOINs go to another member now: its update channel is read before it is welcomed.
-                if plane.leaderAddress != core.nodeID.address {
-                    subscribe(to: plane.leaderAddress)
-                    updateLinkable()
-                }
+                updateRoutes.removeAll()
+                // Its JOINs go to another member now, whose updates come back over the same link.
+                if plane.leaderAddress != core.nodeID.address { updateLinkable() }
             case .viewChanged:
                 viewChanged(to: plane.view)
             }
@@ -133,25 +129,5 @@ extension NodeIO {
         core.setLeadership(Leadership(
             leader: plane.leaderAddress, term: plane.election.term, leading: plane.leader != nil,
             leaderLife: plane.leader != nil ? core.nodeID : welcomedLeader, role: role))
-    }
-
-    /// Subscribes to the update channel of the leader at `leader` (its port + 1), with its CurveZMQ
-    /// key from the view, before this node JOINs it; the previous leader's channel is closed.
-    func subscribe(to leader: NodeAddress) {
-        subscriber?.close()
-        subscriber = nil
-        do {
-            let socket = try ZMQSocket(context: context, type: .sub)
-            try Self.applyCommonOptions(socket, core.configuration)
-            try socket.set(.subscribe, [])
-            if let curve {
-                guard let key = knownKey(of: leader) else { throw UnknownPeerKey(address: leader) }
-                try socket.makeCurveClient(CurveClientKeys(keyPair: curve.credentials.keyPair, serverKey: key))
-            }
-            try socket.connect(leader.endpoint(portOffset: core.configuration.publishPortOffset))
-            subscriber = socket
-        } catch {
-            core.logger.error("cannot subscribe to the updates of \(leader): \(error)")
-        }
     }
 }

@@ -134,9 +134,9 @@ extension NodeIO {
         let origin = isOwnLink ? Origin.local : Origin.node(claimed, permissions)
         let claimedIsLost = plane.lost.contains(claimed)
         var isMember = plane.isMember(claimed)
-        if !isMember && !claimedIsLost && subscriber != nil {
-            // The leader's news of a member that just joined may wait on the SUB socket, read after this one.
-            receiveUpdates()
+        if !isMember && !claimedIsLost && plane.leader == nil, let leaderLink = peers[plane.leaderAddress] {
+            // The leader's news of a member that just joined may wait on the link to it, read after this socket.
+            readPeerLink(leaderLink)
             isMember = plane.isMember(claimed)
         }
         // Only members (and the leader address) are watched and listed: others leave no trace.
@@ -274,44 +274,33 @@ extension NodeIO {
         refuseClient(identity, "rejected: \(error)")
     }
 
-    /// Reads the leader's PUB channel: its heartbeats and view updates (a member only).
-    func receiveUpdates() {
-        for _ in 0..<1024 {
-            // What an update says can replace the subscription (a redirect): looked up each time.
-            guard let subscriber, !subscriber.isClosed, (try? subscriber.receive(into: &inbound)) == true else { return }
-            guard inbound.count == 1, let envelopes = try? Envelope.decodeBatch(inbound[0]) else {
-                core.counters.add("malformedFrames")
-                continue
+    /// Takes an update or heartbeat of the leader's, which came over this member's link to the
+    /// leader address (`readPeerLink`).
+    private func takeUpdate(_ envelope: Envelope) {
+        guard plane.member != nil else { return }
+        if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
+            let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
+        {
+            heard(beat.leader)
+            if let correction = plane.published(by: beat.leader, term: beat.term, now: core.now) {
+                return apply(correction)
             }
-            core.counters.add("controlMessagesIn", envelopes.count)
-            for envelope in envelopes where envelope.kind == .update && plane.member != nil {
-                if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
-                    let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
-                {
-                    heard(beat.leader)
-                    if let correction = plane.published(by: beat.leader, term: beat.term, now: core.now) {
-                        apply(correction)
-                        continue
-                    }
-                    apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
-                } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
-                    let update = try? SequencedUpdate(protoBytes: envelope.payload)
-                {
-                    heard(update.leader)
-                    if let correction = plane.published(by: update.leader, term: update.term, now: core.now) {
-                        apply(correction)
-                        continue
-                    }
-                    let directives = plane.member!.update(update)
-                    // Only an update the view took (not a stale or repeated one) says the change is learnt now.
-                    if directives.contains(.viewChanged), case .capabilities(let node, _) = update.update, node != core.nodeID {
-                        core.noteCapabilityChange()
-                    }
-                    apply(directives, detailsOnly: update.update.changesMemberDetailsOnly)
-                } else {
-                    core.counters.add("malformedFrames")
-                }
+            apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
+        } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
+            let update = try? SequencedUpdate(protoBytes: envelope.payload)
+        {
+            heard(update.leader)
+            if let correction = plane.published(by: update.leader, term: update.term, now: core.now) {
+                return apply(correction)
             }
+            let directives = plane.member!.update(update)
+            // Only an update the view took (not a stale or repeated one) says the change is learnt now.
+            if directives.contains(.viewChanged), case .capabilities(let node, _) = update.update, node != core.nodeID {
+                core.noteCapabilityChange()
+            }
+            apply(directives, detailsOnly: update.update.changesMemberDetailsOnly)
+        } else {
+            core.counters.add("malformedFrames")
         }
     }
 
@@ -321,7 +310,7 @@ extension NodeIO {
 
     /// Reads a link this node opened: answers sent back over it (to JOINs, heartbeats and snapshot
     /// requests, to the requests of a life the answerer does not count as a member), and, from the
-    /// leader, a version refusal. Whatever answers there is the node at the link's address (the link
+    /// leader address, the leader's updates and heartbeats and a version refusal. Whatever answers there is the node at the link's address (the link
     /// connected there, with CurveZMQ to the key this node knows for it); only answers are taken.
     func readPeerLink(_ peer: PeerLink) {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
@@ -344,9 +333,16 @@ extension NodeIO {
             let taken = envelopes.prefix(Self.requestsPerFrame)
             core.counters.add("controlMessagesIn", taken.count)
             for envelope in taken {
-                guard envelope.kind == .reply, let sender = envelope.sender, sender.id == 0,
-                    sender.node.address == peer.address, envelope.recipient.node == core.nodeID
-                else {
+                guard let sender = envelope.sender, sender.id == 0, sender.node.address == peer.address else {
+                    core.counters.add("misroutedDrops")
+                    continue
+                }
+                // The leader's updates name no member: one frame goes to each (`publish`).
+                if envelope.kind == .update, peer.address == plane.leaderAddress {
+                    takeUpdate(envelope)
+                    continue
+                }
+                guard envelope.kind == .reply, envelope.recipient.node == core.nodeID else {
                     core.counters.add("misroutedDrops")
                     continue
                 }

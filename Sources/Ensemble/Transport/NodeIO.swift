@@ -26,7 +26,8 @@ final class NodeIO {
     /// CurveZMQ keys, ZAP handler and checks; nil when the convention runs in plain text.
     let curve: NodeCurve?
     @exclusivity(unchecked) var publisher: ZMQSocket?
-    @exclusivity(unchecked) var subscriber: ZMQSocket?
+    /// While this node leads: the connection each member's updates and heartbeats go back over.
+    @exclusivity(unchecked) var updateRoutes = UpdateRoutes()
     @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
     /// Each link's DEALER and monitor, by socket: what the wait set reports ready is served through it.
     @exclusivity(unchecked) var linksBySocket: [ObjectIdentifier: PeerLink] = [:]
@@ -121,7 +122,8 @@ final class NodeIO {
         try router.bind(NodeAddress(host: configuration.bindHost, port: configuration.port).endpoint)
         let me = MemberInfo(node: core.nodeID, capabilities: core.capabilities,
                             publicKey: configuration.curve?.keyPair.publicKey)
-        // Every node may come to lead, so every node binds its update channel (port + 1) from the start.
+        // Every node may come to lead, so every node binds its update channel (port + 1) from the start:
+        // members read their leader's updates over their own connection, an observer may subscribe here.
         let publisher = try ZMQSocket(context: context, type: .pub)
         try Self.applyCommonOptions(publisher, configuration)
         try Self.secureServer(publisher, curve)
@@ -134,18 +136,11 @@ final class NodeIO {
                                      maxMessageSize: configuration.maxMessageSize)
             plane = ControlPlane(leading: settings.configured(leader), settings: settings, heartbeatID: core.pending.makeID())
         } else {
-            let subscriber = try ZMQSocket(context: context, type: .sub)
-            try Self.applyCommonOptions(subscriber, configuration)
-            try subscriber.set(.subscribe, [])
-            try Self.secureLeaderClient(subscriber, curve)
             // JOINs go to the leader address, or (a node at the leader address, or one whose leader
             // address does not answer) through the first node that answered.
             let seeds = configuration.seeds.filter { $0 != configuration.advertisedAddress }
             let target = configuration.isLeader || !seeds.contains(configuration.leader) ? seeds.first ?? configuration.leader
                 : configuration.leader
-            // Subscribe before the first JOIN, so no update after the snapshot is missed.
-            try subscriber.connect(target.endpoint(portOffset: configuration.publishPortOffset))
-            self.subscriber = subscriber
             plane = ControlPlane(following: MemberState(
                 me: core.nodeID, leaderAddress: target, heartbeatID: core.pending.makeID(), seeds: seeds), settings: settings)
         }
@@ -195,7 +190,6 @@ final class NodeIO {
                 #endif
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
                 try waitSet.add(router, .readable)
-                if let subscriber { try waitSet.add(subscriber, .readable) }
                 try watchCurveSockets()
                 if let routerMonitor { try waitSet.add(routerMonitor, .readable) }
                 // The links are in the set from their opening on (`watch(newLink:)`), each read as well:
@@ -216,7 +210,6 @@ final class NodeIO {
             // After the ROUTER: what came over a connection is read before its closing, which
             // it was pushed ahead of, and names the connection's sender.
             serveRouterMonitor()
-            if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveUpdates() }
             guard runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable)) else { return .handedOver }
             serveReadyLinks()
             // What the links delivered runs now, and what it sends leaves below.
@@ -302,8 +295,7 @@ final class NodeIO {
     /// A JOIN to the leader address, with this node's named actors (a restarted leader rebuilds its names from them).
     private func sendJoin(now: Duration) {
         // A target silent for a second: the next node that answered at the start names the leader.
-        if let target = plane.member!.rotateJoinTarget(after: 4) {
-            subscribe(to: target)
+        if plane.member!.rotateJoinTarget(after: 4) != nil {
             updateLinkable()
             publishLeadership()
         }
@@ -338,7 +330,7 @@ final class NodeIO {
         return member.view?.leader
     }
 
-    /// Heartbeats: the leader's on PUB (with its sequence number), a member's to the leader.
+    /// Heartbeats: the leader's to every member (with its sequence number), a member's to the leader.
     private func sendHeartbeat() {
         if let leader = plane.leader {
             publish(LeaderHeartbeat(leader: core.nodeID, sequence: leader.view.sequence, term: leader.term), sequence: 0)
@@ -375,7 +367,6 @@ final class NodeIO {
         waitForClientsToRead()
         for peer in peers.values { peer.close() }
         peers.removeAll()
-        subscriber?.close()
         publisher?.close()
         // The monitor stops before its reader closes: libzmq would block sending an event to a
         // reader that is gone (as `PeerLink.close` does for a link's).

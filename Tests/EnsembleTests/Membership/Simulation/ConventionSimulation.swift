@@ -141,7 +141,7 @@ struct ConventionSimulation {
         // The life read in place: a copy of the node's whole state per message would cost O(its state).
         guard let index = slotIndex[message.to], let life = slots[index].node?.life else { return }
         if let reader = message.overLinkTo, reader != life { return }
-        // A SUB socket is its process's: a new life subscribes anew.
+        // A route is a connection of its process's: a new life is routed anew.
         if message.isPublished && message.recipient != life { return }
         slots[index].node!.inbox.append(message)
         traffic.received(by: index, message)
@@ -166,16 +166,23 @@ struct ConventionSimulation {
             network.send(message, now: now, random: &random)
         }
         node.outbox = []
-        for payload in node.published {
-            // Once into the channel, whatever the number of subscribers; a PUB socket writes it to each.
+        var routes = node.routesHeard[...]
+        for (position, payload) in node.published.enumerated() {
+            while let route = routes.first, route.afterPublished <= position {
+                self.route(route.member, to: index)
+                routes = routes.dropFirst()
+            }
+            // Once into the channel, whatever the number of members routed; NodeIO writes it to each connection.
             let bytes = traffic.countsBytes ? ScaleTraffic.bytes(of: payload) : 0
             traffic.sent(by: index, copies: updates.subscribers(of: index), bytes: bytes)
             updates.publish(SimPublication(
                 from: node.life, payload: payload, sentAt: now, serial: 0, sides: network.side,
                 lossRate: network.lossRate, reorderRate: network.reorderRate, bytes: bytes), by: index)
         }
+        for route in routes { self.route(route.member, to: index) }
         node.published = []
-        updates.subscribe(index, life: node.life, to: node.isOver ? nil : node.subscribedTo.flatMap { slotIndex[$0] })
+        node.routesHeard = []
+        if node.isOver { updates.subscribe(index, life: nil, to: nil) }
         for event in node.events { record(event) }
         node.events = []
         // A scripted run of thousands of nodes takes its seeds only when a life ends (sorting every
@@ -193,6 +200,13 @@ struct ConventionSimulation {
         }
     }
 
+    /// The leader at `leader` took `member`'s JOIN, heartbeat or snapshot request: the member's
+    /// connection carries its updates from now on (`UpdateRoutes`: one route per member, its newest).
+    private mutating func route(_ member: NodeID, to leader: Int) {
+        guard let memberIndex = slotIndex[member.address], slots[memberIndex].node?.life == member else { return }
+        updates.subscribe(memberIndex, life: member, to: leader)
+    }
+
     /// The updates `index`'s link from the publisher it reads delivers by now: into its inbox.
     private mutating func takePublished(_ index: Int) {
         let (life, network) = (slots[index].node!.life, network)
@@ -203,7 +217,7 @@ struct ConventionSimulation {
         }
     }
 
-    /// The process at `index` vanishes (its SUB socket with it).
+    /// The process at `index` vanishes (its connections with it).
     mutating func kill(_ index: Int) {
         slots[index].node = nil
         updates.subscribe(index, life: nil, to: nil)
@@ -235,7 +249,7 @@ struct ConventionSimulation {
             life: life, bootAt: now, configuredLeader: leaderAddress, seeds: slot.known, skewMs: skewMs,
             capabilities: slot.configured, correlationBase: random.next(), maxMembers: maxMembers)
         slots[index].node!.viewSharing = viewSharing
-        updates.subscribe(index, life: life, to: slots[index].node!.subscribedTo.flatMap { slotIndex[$0] })
+        updates.subscribe(index, life: nil, to: nil)
         slots[index].restartAt = nil
         slots[index].restartAbove = nil
         if slot.restartIsFault { lastFaultAt = now }

@@ -33,10 +33,7 @@ extension SimNode {
 
     /// A JOIN to the leader address, with this node's named actors.
     private mutating func sendJoin() {
-        if let target = plane.member!.rotateJoinTarget(after: 4) {
-            subscribe(to: target)
-            updateLinkable()
-        }
+        if plane.member!.rotateJoinTarget(after: 4) != nil { updateLinkable() }
         guard plane.leaderAddress != life.address else { return }
         let request = JoinRequest(
             node: life, capabilities: capabilities, load: actors.count, protocolVersion: Envelope.protocolVersion,
@@ -124,9 +121,8 @@ extension SimNode {
             case .rejoin, .deferred:
                 note("\(directive)")
             case .redirected(let leader):
-                note("redirected to \(leader), subscribes there")
+                note("redirected to \(leader), joins there")
                 leaderReachable = false
-                subscribe(to: leader.address)
                 updateLinkable()
             case .declaredDown:
                 restart(above: life)
@@ -161,7 +157,6 @@ extension SimNode {
             case .member(let memberDirectives):
                 apply(memberDirectives)
             case .leads(let term, _, let predecessor):
-                subscribedTo = nil
                 leaderReachable = true
                 if predecessor == nil { joined = true }
                 note("leads term \(term) (voters \(plane.view?.voters.map(\.description) ?? []))")
@@ -169,11 +164,8 @@ extension SimNode {
             case .steppedDown(let term, let why):
                 note("stepped down from term \(term): \(why)")
                 leaderReachable = false
-                // NodeIO: its JOINs go to another member now, whose update channel it reads.
-                if plane.leaderAddress != life.address {
-                    subscribe(to: plane.leaderAddress)
-                    updateLinkable()
-                }
+                // NodeIO: its JOINs go to another member now, whose updates come back over the same link.
+                if plane.leaderAddress != life.address { updateLinkable() }
             case .viewChanged:
                 viewChanged(to: plane.view)
             }
@@ -276,10 +268,5 @@ extension SimNode {
         lastHeard[node.address] = now
         let directives = detector.heard(node, now: now)
         if !directives.isEmpty { obey(directives) }
-    }
-
-    /// The SUB socket now reads the leader at `address`.
-    mutating func subscribe(to address: NodeAddress) {
-        subscribedTo = address
     }
 }

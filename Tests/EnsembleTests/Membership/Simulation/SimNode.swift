@@ -64,8 +64,6 @@ struct SimNode {
     var plane: ControlPlane
     var detector = FailureDetector()
     var lastHeard: [NodeAddress: Duration] = [:]
-    /// The address whose update channel this node's SUB socket is connected to.
-    var subscribedTo: NodeAddress?
     var linkable = LinkableAddresses()
     var capabilities: Capabilities
     var actors: [UInt64: SimActor] = [:]
@@ -93,6 +91,10 @@ struct SimNode {
     /// What this turn sent, published and did, for the simulation to take.
     var outbox: [SimMessage] = []
     var published: [SimPayload] = []
+    /// The members whose JOIN, heartbeat or snapshot request this leader took this turn: its
+    /// updates go back over their connections (`UpdateRoutes`).
+    /// Each with how many of this turn's `published` went out before it was heard.
+    var routesHeard: [(member: NodeID, afterPublished: Int)] = []
     var events: [SimEvent] = []
     /// Clients' requests that arrived for this node (a creation, a capability change).
     var clientRequests: [SimClientRequest] = []
@@ -146,7 +148,6 @@ struct SimNode {
             viewChanged(to: plane.view)
         } else {
             let target = isLeader || !self.seeds.contains(configuredLeader) ? self.seeds.first ?? configuredLeader : configuredLeader
-            subscribedTo = target
             plane = ControlPlane(following: MemberState(me: life, leaderAddress: target, heartbeatID: heartbeatID, seeds: self.seeds),
                                  settings: settings)
         }
@@ -187,8 +188,8 @@ struct SimNode {
         for message in arrived where !message.isPublished {
             guard !isOver else { break }
             let stranger = !plane.isMember(message.from) && !plane.lost.contains(message.from)
-            if stranger && subscribedTo != nil && message.overLinkTo == nil && !updates.isEmpty {
-                // NodeIO reads the SUB socket first: the leader's news of a member that just joined may wait there.
+            if stranger && plane.leader == nil && message.overLinkTo == nil && !updates.isEmpty {
+                // NodeIO reads the link to the leader first: its news of a member that just joined may wait there.
                 for update in updates { receiveUpdate(update) }
                 updates = []
             }
@@ -260,7 +261,15 @@ struct SimNode {
                 default: answerConnection = plane.isMember(connection) ? nil : connection
                 }
             }
-            defer { answerConnection = nil }
+            defer {
+                if let route = answerConnection, plane.leader != nil, plane.isMember(route) {
+                    switch control {
+                    case .join, .heartbeat, .snapshotRequest: routesHeard.append((route, published.count))
+                    default: break
+                    }
+                }
+                answerConnection = nil
+            }
             var hears = false
             if case .preVote = control { hears = hearsLeader }
             let (view, detector) = (plane.view, self.detector)
@@ -340,9 +349,9 @@ struct SimNode {
         }
     }
 
-    /// The leader's update channel: its heartbeats and updates, while this node follows one.
+    /// The leader's heartbeats and updates, over this node's link to the leader address.
     private mutating func receiveUpdate(_ message: SimMessage) {
-        guard subscribedTo == message.from.address, plane.member != nil else { return }
+        guard plane.leaderAddress == message.from.address, plane.member != nil else { return }
         switch message.payload {
         case .beat(let beat):
             heard(beat.leader)
@@ -392,7 +401,7 @@ struct SimNode {
         address == configuredLeader || address == plane.leaderAddress || linkable.contains(address)
     }
 
-    /// Publishes on the update channel (the leader only).
+    /// Sends to every member with a route (the leader only).
     mutating func publish(_ payload: SimPayload) {
         published.append(payload)
     }

@@ -2,7 +2,7 @@ import TestSupport
 
 @testable import Ensemble
 
-/// One update or heartbeat a node published: in flight once, however many subscribe to it.
+/// One update or heartbeat a leader sent its members: in flight once, however many it goes to.
 struct SimPublication {
     var from: NodeID
     var payload: SimPayload
@@ -28,12 +28,17 @@ struct SimLinkDraw {
     var overtakes: Bool
 }
 
-/// The update channels of the simulated nodes: each node's PUB socket and the SUB sockets
-/// connected to it.
+/// The update channels of the simulated nodes: what each leader sends back over its members'
+/// connections (`NodeIO.publish`, `UpdateRoutes`).
 ///
 /// A publication enters its publisher's channel once; each subscription (one per subscriber: a
-/// SUB socket reads one publisher at a time) holds its position in that channel, stamped when it
-/// began, so a subscriber gets what was published after it subscribed and while it still is.
+/// member's route is its newest connection, to the leader that took its latest JOIN, heartbeat
+/// or snapshot request) holds its position in that channel, stamped when it began, so a
+/// subscriber gets what was published after it was routed and while it still is. Here a route
+/// outlives the member's place in the leader's view and the leader's stepping down (NodeIO drops
+/// it then), and an answer over the same connection is not held in order with the updates, so
+/// the model loses and reorders more than NodeIO; the member takes updates only from its leader
+/// address, as NodeIO does.
 /// The fan-out is made at delivery, when the subscriber takes its turn: the messages in flight
 /// are O(publications), not O(publications × subscribers). Each subscriber's link has a delay
 /// per publication (1-20 ms, 3% of them up to 230 ms more, drawn from the seed) and delivers in
@@ -50,7 +55,7 @@ struct SimUpdateChannels {
         var end: Int { base + publications.count }
     }
 
-    /// A SUB socket connected to a publisher's channel.
+    /// A member's route from a publisher's channel.
     struct Subscription {
         var subscriber: NodeID
         var publisher: Int
