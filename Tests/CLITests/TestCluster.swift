@@ -27,12 +27,15 @@ final class TestCluster {
     var common: [String] { ["--leader", leader, "--state-dir", stateDir] }
 
     /// `ensemble start PORT CAPS` for this cluster (run by `launcher` when given, as
-    /// `CLIRunner.start` does); records the pid.
+    /// `CLIRunner.start` does, with `environment` added to the test's); records the pid.
     @discardableResult
-    func start(_ port: UInt16, _ capabilities: String = "", extra: [String] = [], launcher: [String] = []) throws -> CLIResult {
+    func start(
+        _ port: UInt16, _ capabilities: String = "", extra: [String] = [], launcher: [String] = [],
+        environment: [String: String] = [:]
+    ) throws -> CLIResult {
         var arguments = ["start", String(port)]
         if !capabilities.isEmpty { arguments.append(capabilities) }
-        let result = try CLIRunner.run(arguments + common + extra, launcher: launcher, timeout: 40)
+        let result = try CLIRunner.run(arguments + common + extra, environment: environment, launcher: launcher, timeout: 40)
         if let text = try? String(contentsOfFile: "\(stateDir)/\(port).pid", encoding: .utf8),
             let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
         {

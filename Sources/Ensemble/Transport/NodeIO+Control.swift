@@ -305,7 +305,12 @@ extension NodeIO {
                                 typeName: T.Proto.protoMessageName, correlationID: sequence, payload: payload)
         let frame = envelope.encoded()
         var unreachable: [NodeID] = []
-        for (member, identity) in updateRoutes.all {
+        #if DEBUG
+        let routes = Self.publishesOnly ? [:] : updateRoutes.all
+        #else
+        let routes = updateRoutes.all
+        #endif
+        for (member, identity) in routes {
             do {
                 // A connection past its high-water mark loses this; its member repairs by snapshot.
                 if try router.send(prefix: identity, byteCount: frame.count, { buffer in frame.withUnsafeBytes { buffer.copyMemory(from: $0) } }) == .wouldBlock {
@@ -346,6 +351,7 @@ extension NodeIO {
                 core.counters.add("declaredDown")
                 core.requestRestartAsNewLife(above: core.nodeID)
             case .joined:
+                linkUpdatesHeardAt = core.now
                 core.setLeaderReachable(true)
                 publishLeadership()
                 core.joinDeferred(nil)

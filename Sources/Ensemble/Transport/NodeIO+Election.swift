@@ -60,6 +60,7 @@ extension NodeIO {
             case .member(let memberDirectives):
                 apply(memberDirectives)
             case .leads(let term, let voters, let predecessor):
+                unsubscribe()
                 core.setLeaderReachable(true)
                 if let predecessor {
                     core.counters.add("electionsWon")

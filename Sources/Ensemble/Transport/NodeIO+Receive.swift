@@ -275,8 +275,8 @@ extension NodeIO {
     }
 
     /// Takes an update or heartbeat of the leader's, which came over this member's link to the
-    /// leader address (`readPeerLink`).
-    private func takeUpdate(_ envelope: Envelope) {
+    /// leader address (`readPeerLink`), or from a leader of an earlier build, over a subscription.
+    func takeUpdate(_ envelope: Envelope) {
         guard plane.member != nil else { return }
         if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
             let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
@@ -339,6 +339,7 @@ extension NodeIO {
                 }
                 // The leader's updates name no member: one frame goes to each (`publish`).
                 if envelope.kind == .update, peer.address == plane.leaderAddress {
+                    noteUpdateOverLink()
                     takeUpdate(envelope)
                     continue
                 }

@@ -28,6 +28,11 @@ final class NodeIO {
     @exclusivity(unchecked) var publisher: ZMQSocket?
     /// While this node leads: the connection each member's updates and heartbeats go back over.
     @exclusivity(unchecked) var updateRoutes = UpdateRoutes()
+    /// A member's subscription to a leader of an earlier build (`NodeIO+EarlierLeaders.swift`).
+    @exclusivity(unchecked) var subscriber: ZMQSocket?
+    var subscribedTo: NodeAddress?
+    /// When the leader's updates or heartbeats last came over this member's link (or it was welcomed).
+    var linkUpdatesHeardAt: Duration?
     @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
     /// Each link's DEALER and monitor, by socket: what the wait set reports ready is served through it.
     @exclusivity(unchecked) var linksBySocket: [ObjectIdentifier: PeerLink] = [:]
@@ -190,6 +195,7 @@ final class NodeIO {
                 #endif
                 // Added once; afterwards `add` only sets the interest, and closed sockets leave by themselves.
                 try waitSet.add(router, .readable)
+                if let subscriber { try waitSet.add(subscriber, .readable) }
                 try watchCurveSockets()
                 if let routerMonitor { try waitSet.add(routerMonitor, .readable) }
                 // The links are in the set from their opening on (`watch(newLink:)`), each read as well:
@@ -210,6 +216,7 @@ final class NodeIO {
             // After the ROUTER: what came over a connection is read before its closing, which
             // it was pushed ahead of, and names the connection's sender.
             serveRouterMonitor()
+            if let subscriber, waitSet.ready(subscriber).contains(.readable) { receiveSubscribedUpdates() }
             guard runQueued(acknowledgingWake: waitSet.ready(wakeSlot).contains(.readable)) else { return .handedOver }
             serveReadyLinks()
             // What the links delivered runs now, and what it sends leaves below.
@@ -269,6 +276,7 @@ final class NodeIO {
         if now >= nextHeartbeatAt {
             nextHeartbeatAt = now + core.configuration.detector.heartbeatInterval
             sendHeartbeat()
+            subscribeIfTheLinkIsSilent(now: now)
         }
         obey(detector.tick(now: now))
         if running { tickElection(now: now) }
@@ -367,6 +375,7 @@ final class NodeIO {
         waitForClientsToRead()
         for peer in peers.values { peer.close() }
         peers.removeAll()
+        subscriber?.close()
         publisher?.close()
         // The monitor stops before its reader closes: libzmq would block sending an event to a
         // reader that is gone (as `PeerLink.close` does for a link's).
