@@ -74,12 +74,12 @@ if [ -n "${HEAPTRACK:-}" ]; then
 fi
 if [ -n "${ELECT:-}" ]; then
     kill -9 "$(pid_of "$base")" 2>/dev/null || true
-    # The elected leader is the node whose update channel (port + 1) the members connect to.
+    # The elected leader is the node whose port most members' links connect to (they JOIN it).
     for _ in $(seq 1 30); do
         sleep 1
         for i in $(seq 1 $((n - 1))); do
             port=$((base + 2 * i))
-            if [ "$(ss -Htn state established "( sport = :$((port + 1)) )" | wc -l)" -ge $((n / 2)) ]; then
+            if [ "$(ss -Htn state established "( sport = :$port )" | wc -l)" -ge $((n / 2)) ]; then
                 echo "== elected leader :$port"
                 follow "$(pid_of "$port")" "$port"
                 exit 0
