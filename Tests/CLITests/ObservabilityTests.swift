@@ -109,6 +109,7 @@ struct ObservabilityTests {
         // At --log-level warning the info line is not written.
         #expect(!log(quiet).contains("up with capabilities"))
     }
+
     /// The leader's update channel (its port + 1) carries every update and heartbeat for whoever
     /// subscribes, though members read theirs over their own connections.
     @Test func anObserverOfTheUpdateChannelSeesTheLeadersChanges() throws {

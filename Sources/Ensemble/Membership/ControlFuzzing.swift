@@ -39,9 +39,9 @@
         case request(ControlRequest, Envelope?)
         /// A control reply, with the envelope that carried it (nil: the whole input decoded as one).
         case reply(ControlReply, Envelope?)
-        /// An update from the leader's PUB channel.
+        /// An update from the leader.
         case update(SequencedUpdate)
-        /// A leader heartbeat from the PUB channel.
+        /// A leader heartbeat.
         case heartbeat(LeaderHeartbeat)
     }
 

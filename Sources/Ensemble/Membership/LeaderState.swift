@@ -2,7 +2,7 @@
 public enum LeaderDirective: Sendable, Equatable {
     /// Answer a request.
     case reply(to: ActorAddress, correlationID: UInt64, ControlReply)
-    /// Publish an update on the PUB channel (already applied to the view).
+    /// Send an update to every member (already applied to the view).
     case publish(SequencedUpdate)
 }
 

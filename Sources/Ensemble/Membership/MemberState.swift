@@ -18,7 +18,7 @@ public enum MemberDirective: Sendable, Equatable {
     /// The leader knows a newer life at this address: start a new life above it.
     case newLife(above: NodeID)
     /// JOINs go to `leader` from now on (a node that does not lead named it, or the election
-    /// did): subscribe to its updates, then JOIN it.
+    /// did): JOIN it (its updates come back over the connection the JOIN takes).
     case redirected(to: NodeID)
     /// The leader judged this node's named actors: those whose name maps elsewhere lost it.
     case settleNames([String: ActorAddress])
@@ -99,8 +99,7 @@ public struct MemberState: Sendable {
         if let view { joinTargets.append(membersOf: view) }
     }
 
-    /// After `limit` JOINs in a row without an answer, JOINs go to the next target (the shell
-    /// subscribes there first); returns it.
+    /// After `limit` JOINs in a row without an answer, JOINs go to the next target; returns it.
     public mutating func rotateJoinTarget(after limit: Int) -> NodeAddress? {
         guard !isWelcomed, unansweredJoins >= limit, let next = joinTargets.next(after: leaderAddress) else { return nil }
         leaderAddress = next
@@ -255,7 +254,7 @@ public struct MemberState: Sendable {
         return [.viewChanged]
     }
 
-    /// An update arrived on the PUB channel.
+    /// An update arrived from the leader (over this member's link to it).
     public mutating func update(_ update: SequencedUpdate) -> [MemberDirective] {
         // The view's fields only: a second reference to the view while it takes the update would
         // make it copy its members (O(members) per update, copy-on-write).
@@ -314,8 +313,8 @@ public struct MemberState: Sendable {
         return [.rejoin]
     }
 
-    /// The election says `leader` leads now: JOINs go there (the shell subscribes to its updates
-    /// first). Nothing changes when this node is welcomed by that very life already.
+    /// The election says `leader` leads now: JOINs go there. Nothing changes when this node is
+    /// welcomed by that very life already.
     public mutating func follow(_ leader: NodeID) -> [MemberDirective] {
         if isWelcomed, view?.leader == leader { return [] }
         // A JOIN to this node's own address would reach itself.

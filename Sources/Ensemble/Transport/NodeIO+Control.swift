@@ -318,7 +318,7 @@ extension NodeIO {
                 }
             } catch {
                 // ROUTER_MANDATORY: the connection is gone; the member's next heartbeat names its new one.
-                unreachable.append(member)
+                if error.isHostUnreachable { unreachable.append(member) }
                 core.counters.add("updateDrops")
             }
         }
@@ -351,7 +351,7 @@ extension NodeIO {
                 core.counters.add("declaredDown")
                 core.requestRestartAsNewLife(above: core.nodeID)
             case .joined:
-                linkUpdatesHeardAt = core.now
+                noteWelcome()
                 core.setLeaderReachable(true)
                 publishLeadership()
                 core.joinDeferred(nil)

@@ -5,33 +5,36 @@ import ZMQ
 
 /// A leader of an earlier build publishes its updates and heartbeats only on its update channel
 /// (port + 1), which its members subscribed to. So that a rolling upgrade can go members first
-/// (`docs/operations.md`, "Upgrade"), a member that is welcomed but hears nothing of its leader
-/// over its link for `subscribeAfter` subscribes there, and closes that subscription again at
-/// the first update or heartbeat its link brings (a leader of this build that stood still).
+/// (`docs/operations.md`, "Upgrade"), a member that its leader welcomed and that has heard nothing
+/// of it over its link since, for two of its heartbeat intervals, subscribes there. A leader of
+/// this build sends its next heartbeat over the link within one interval of its WELCOME, so once
+/// anything came over the link the member never subscribes to that leader: a leader that dies,
+/// stalls or is cut off later is the failure detector's to judge, not a reason to subscribe.
 extension NodeIO {
-    /// Four of the leader's heartbeats: a leader of this build sends one over the link every 250 ms.
-    static let subscribeAfter = Duration.seconds(1)
-
-    /// The timer's rule: a welcomed member silent over its link too long subscribes.
+    /// The timer's rule, at each heartbeat tick.
     func subscribeIfTheLinkIsSilent(now: Duration) {
         guard let leader = welcomedLeader, leader.address != core.nodeID.address else {
             if subscriber != nil { unsubscribe() }
             return
         }
         if subscriber != nil && subscribedTo != leader.address { unsubscribe() }
-        guard subscriber == nil else { return }
-        let since = linkUpdatesHeardAt ?? now
-        linkUpdatesHeardAt = since
-        guard now - since >= Self.subscribeAfter else { return }
+        guard subscriber == nil, !heardOverLinkSinceWelcome, let welcomedAt else { return }
+        guard now - welcomedAt >= core.configuration.detector.heartbeatInterval * 2 else { return }
         if logOnce.first("subscribing", leader.address.description) {
-            core.logger.notice("\(leader) sends no updates over this node's link (an earlier build?): subscribing to its port + 1")
+            core.logger.notice("\(leader) sends no updates over this node's link (an earlier build): subscribing to its port + 1")
         }
         subscribe(to: leader.address)
     }
 
+    /// This member was welcomed (again): its link has not brought the leader's word yet.
+    func noteWelcome() {
+        welcomedAt = core.now
+        heardOverLinkSinceWelcome = false
+    }
+
     /// An update or heartbeat came over the link to the leader address.
     func noteUpdateOverLink() {
-        linkUpdatesHeardAt = core.now
+        heardOverLinkSinceWelcome = true
         if subscriber != nil { unsubscribe() }
     }
 

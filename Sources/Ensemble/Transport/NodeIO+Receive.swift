@@ -134,9 +134,11 @@ extension NodeIO {
         let origin = isOwnLink ? Origin.local : Origin.node(claimed, permissions)
         let claimedIsLost = plane.lost.contains(claimed)
         var isMember = plane.isMember(claimed)
-        if !isMember && !claimedIsLost && plane.leader == nil, let leaderLink = peers[plane.leaderAddress] {
-            // The leader's news of a member that just joined may wait on the link to it, read after this socket.
-            readPeerLink(leaderLink)
+        if !isMember && !claimedIsLost && plane.leader == nil {
+            // The leader's news of a member that just joined may wait on the link to it (or a subscription),
+            // read after this socket.
+            if let leaderLink = peers[plane.leaderAddress] { readPeerLink(leaderLink) }
+            if subscriber != nil { receiveSubscribedUpdates() }
             isMember = plane.isMember(claimed)
         }
         // Only members (and the leader address) are watched and listed: others leave no trace.
@@ -310,8 +312,9 @@ extension NodeIO {
 
     /// Reads a link this node opened: answers sent back over it (to JOINs, heartbeats and snapshot
     /// requests, to the requests of a life the answerer does not count as a member), and, from the
-    /// leader address, the leader's updates and heartbeats and a version refusal. Whatever answers there is the node at the link's address (the link
-    /// connected there, with CurveZMQ to the key this node knows for it); only answers are taken.
+    /// leader address, the leader's updates and heartbeats and a version refusal. Whatever answers
+    /// there is the node at the link's address (the link connected there, with CurveZMQ to the key
+    /// this node knows for it); only answers, and over the leader's link updates, are taken.
     func readPeerLink(_ peer: PeerLink) {
         // What a frame says can close the link (a newer leader life, the leader lost): checked each time.
         for _ in 0..<256 {

@@ -31,8 +31,9 @@ final class NodeIO {
     /// A member's subscription to a leader of an earlier build (`NodeIO+EarlierLeaders.swift`).
     @exclusivity(unchecked) var subscriber: ZMQSocket?
     var subscribedTo: NodeAddress?
-    /// When the leader's updates or heartbeats last came over this member's link (or it was welcomed).
-    var linkUpdatesHeardAt: Duration?
+    /// When this member was last welcomed, and whether its link brought the leader's word since.
+    var welcomedAt: Duration?
+    var heardOverLinkSinceWelcome = false
     @exclusivity(unchecked) var peers: [NodeAddress: PeerLink] = [:]
     /// Each link's DEALER and monitor, by socket: what the wait set reports ready is served through it.
     @exclusivity(unchecked) var linksBySocket: [ObjectIdentifier: PeerLink] = [:]

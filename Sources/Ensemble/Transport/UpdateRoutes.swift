@@ -9,11 +9,8 @@
 struct UpdateRoutes {
     private var routes: [NodeID: [UInt8]] = [:]
 
-    /// How many members have a route.
-    var count: Int { routes.count }
-
     /// The members with a route and their connections' routing ids.
-    var all: Dictionary<NodeID, [UInt8]> { routes }
+    var all: [NodeID: [UInt8]] { routes }
 
     /// `member` spoke over the connection with routing id `identity`.
     mutating func heard(_ member: NodeID, over identity: [UInt8]) {

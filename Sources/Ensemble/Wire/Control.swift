@@ -29,7 +29,7 @@ public struct NamedActor: Sendable, Equatable {
     public var bornMs: UInt64
 }
 
-/// The leader's heartbeat on the PUB channel: its life and its view's sequence number.
+/// The leader's heartbeat to every member: its life and its view's sequence number.
 public struct LeaderHeartbeat: Sendable, Equatable {
     /// The leader's life.
     public var leader: NodeID

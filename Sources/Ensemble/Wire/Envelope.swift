@@ -6,7 +6,7 @@ public enum EnvelopeKind: UInt8, Sendable, Codable {
     case control = 2
     /// The answer to a control request; matched by correlation id.
     case reply = 3
-    /// A membership update on the leader's PUB channel.
+    /// A membership update or heartbeat of the leader's, to every member.
     case update = 4
 }
 

@@ -34,11 +34,12 @@ struct SimLinkDraw {
 /// A publication enters its publisher's channel once; each subscription (one per subscriber: a
 /// member's route is its newest connection, to the leader that took its latest JOIN, heartbeat
 /// or snapshot request) holds its position in that channel, stamped when it began, so a
-/// subscriber gets what was published after it was routed and while it still is. Here a route
-/// outlives the member's place in the leader's view and the leader's stepping down (NodeIO drops
-/// it then), and an answer over the same connection is not held in order with the updates, so
-/// the model loses and reorders more than NodeIO; the member takes updates only from its leader
-/// address, as NodeIO does.
+/// subscriber gets what was published after it was routed and while it still is; the member
+/// takes updates only from its leader address, as NodeIO does. Where the model differs: an
+/// answer over the same connection is not held in order with the updates (it reorders more
+/// than NodeIO), and a route outlives the member's place in the leader's view, the leader's
+/// stepping down and a replaced connection (NodeIO drops it then, and the member's next
+/// heartbeat names its new one; here it delivers on).
 /// The fan-out is made at delivery, when the subscriber takes its turn: the messages in flight
 /// are O(publications), not O(publications × subscribers). Each subscriber's link has a delay
 /// per publication (1-20 ms, 3% of them up to 230 ms more, drawn from the seed) and delivers in
