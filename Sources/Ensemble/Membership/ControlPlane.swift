@@ -194,6 +194,11 @@ public struct ControlPlane: Sendable {
         switch control {
         case .join(let request):
             guard leader != nil else { return [.refused(.notTheLeader, answered: true)] }
+            // A member's repeated JOIN for the view it was just sent is not answered (it JOINs again
+            // after its retry interval): a flood of JOINs would fill its connection's queue with views.
+            if leader!.view.member(request.node) != nil, leader!.wasSentTheView(request.node, now: now) {
+                return [.refused(.repeatedSnapshot, answered: false)]
+            }
             return [.leader(leader!.join(request, from: sender, correlationID: id, now: now,
                                          lastHeard: lastHeard(request.node.address)))]
         case .leave(let node):

@@ -47,11 +47,12 @@ public struct LeaderState: Sendable {
     private var heldCapabilities: [NodeID: Capabilities] = [:]
     /// The view as a snapshot, and the revision it was made of.
     private var snapshotMade: (revision: UInt64, snapshot: ViewSnapshot)?
-    /// The view's sequence each member was last sent as a snapshot it asked for, and when.
+    /// The view's sequence each member was last sent whole (a WELCOME, a snapshot it asked for), and when.
     private var snapshotsSent: [NodeID: (sequence: UInt64, at: Duration)] = [:]
-    /// How soon a member that asks again for the view it was sent is answered again. A member asks
-    /// once per gap and again only after its request timed out (2 s by default); the answer goes
-    /// back over its own connection, whose queue one that asks without reading would fill.
+    /// How soon a member that asks again for the view it was sent (a snapshot request, a repeated
+    /// JOIN) is answered again. A member asks once per gap and again only after its request timed
+    /// out (2 s by default), and JOINs again only when its WELCOME was lost; the answer goes back
+    /// over its own connection, whose queue one that asks without reading would fill.
     public var snapshotRepeatInterval: Duration = .seconds(1)
 
     /// The leader's term.
@@ -60,15 +61,23 @@ public struct LeaderState: Sendable {
     /// The view as a snapshot for `node`, which asked for it; nil when `node` was sent this same
     /// view (the same sequence) less than `snapshotRepeatInterval` ago.
     public mutating func snapshot(for node: NodeID, now: Duration) -> ViewSnapshot? {
-        if let sent = snapshotsSent[node], sent.sequence == view.sequence, now - sent.at < snapshotRepeatInterval {
-            return nil
-        }
-        // Only members ask (`ControlPolicy`): the lives gone are dropped once they could be most.
+        if wasSentTheView(node, now: now) { return nil }
+        noteViewSent(to: node, now: now)
+        return currentSnapshot()
+    }
+
+    /// Whether `node` was sent this very view (the same sequence) less than `snapshotRepeatInterval` ago.
+    public func wasSentTheView(_ node: NodeID, now: Duration) -> Bool {
+        guard let sent = snapshotsSent[node] else { return false }
+        return sent.sequence == view.sequence && now - sent.at < snapshotRepeatInterval
+    }
+
+    private mutating func noteViewSent(to node: NodeID, now: Duration) {
+        // Only members are sent the view: the lives gone are dropped once they could be most.
         if snapshotsSent.count >= 2 * max(view.members.count, 64) {
             snapshotsSent = snapshotsSent.filter { view.member($0.key) != nil }
         }
         snapshotsSent[node] = (view.sequence, now)
-        return currentSnapshot()
     }
 
     /// Whether `node` has JOINed or heartbeaten this leader (it knows who leads).
@@ -143,6 +152,7 @@ public struct LeaderState: Sendable {
                 // A repeated JOIN (a WELCOME was lost, or JOINs queued while the leader was away):
                 // take the named actors it carries now, and answer again.
                 let adopted = request.names.filter { $0.address.node == request.node }.flatMap { adopt($0) }
+                noteViewSent(to: request.node, now: now)
                 return [reply(.welcome(currentSnapshot()))] + adopted
             }
             if let lastHeard, now - lastHeard <= aliveWindow {
@@ -167,6 +177,7 @@ public struct LeaderState: Sendable {
             directives += adopt(named)
         }
         directives.insert(reply(.welcome(currentSnapshot())), at: 0)
+        noteViewSent(to: request.node, now: now)
         acknowledged[request.node] = view.sequence
         return directives
     }

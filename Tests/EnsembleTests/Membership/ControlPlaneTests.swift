@@ -165,6 +165,29 @@ import Testing
         #expect(ask(Self.a, at: .milliseconds(2_100)) == [.answer(.snapshot(changed))])
     }
 
+    @Test func aMembersRepeatedJoinIsWelcomedOncePerRepeatInterval() {
+        var plane = ControlPlane(leading: LeaderState(leader: Fixture.member(Self.leader)))
+        func join(at now: Duration) -> [PlaneAction] {
+            let request = JoinRequest(node: Self.a, capabilities: .none, load: 0, protocolVersion: Envelope.protocolVersion)
+            return plane.request(.join(request), sender: .system(Self.a), correlationID: 1, from: .node(Self.a, .plainTextNode),
+                                 now: now, lastHeard: { _ in nil })
+        }
+        func isWelcome(_ actions: [PlaneAction]) -> Bool {
+            actions.contains { if case .leader(let directives) = $0 { directives.contains { if case .reply(_, _, .welcome) = $0 { true } else { false } } } else { false } }
+        }
+        #expect(isWelcome(join(at: .zero)))
+        #expect(join(at: .milliseconds(500)) == [.refused(.repeatedSnapshot, answered: false)])
+        #expect(isWelcome(join(at: .seconds(1))))
+        // A new view is sent at once.
+        _ = plane.request(.loadReport(Self.a, 3), sender: .system(Self.a), correlationID: 2, from: .node(Self.a, .plainTextNode),
+                          now: .seconds(1), lastHeard: { _ in nil })
+        #expect(isWelcome(join(at: .milliseconds(1_100))))
+        // And a snapshot request for the view the repeated JOIN was just sent is a repeat.
+        _ = plane.lost.viewChanged(to: plane.view, me: Self.leader, now: .zero)
+        #expect(plane.request(.snapshotRequest, sender: .system(Self.a), correlationID: 3, from: .node(Self.a, .plainTextNode),
+                              now: .milliseconds(1_200), lastHeard: { _ in nil }) == [.refused(.repeatedSnapshot, answered: false)])
+    }
+
     @Test func aMemberProbesForItsLeaderOnlyMembersOfItsView() {
         var plane = Self.welcomed()
         _ = plane.lost.viewChanged(to: plane.view, me: Self.a, now: .zero)
