@@ -19,9 +19,10 @@ extension ControlPlane {
         return out
     }
 
-    /// The leader's link (or update channel) brought `leader`'s heartbeat or update of `term`. A term below this
-    /// node's is not acted on but corrected: the publisher is told this node's term and leader
-    /// (the directives returned); nil when the term is current and the member takes the news.
+    /// The link to the leader (or its update channel) brought `leader`'s heartbeat or update of
+    /// `term`. A term below this node's is not acted on but corrected: the publisher is told this
+    /// node's term and leader (the directives returned); nil when the term is current and the
+    /// member takes the news.
     public mutating func published(by leader: NodeID, term: UInt64, now: Duration) -> [SuccessionDirective]? {
         guard term < election.term else { return nil }
         return elect(election.heardLeader(leader, term: term), now: now)

@@ -310,10 +310,11 @@ extension NodeIO {
         #else
         let routes = updateRoutes.all
         #endif
+        let copyFrame = { (buffer: UnsafeMutableRawBufferPointer) in frame.withUnsafeBytes { buffer.copyMemory(from: $0) } }
         for (member, identity) in routes {
             do {
                 // A connection past its high-water mark loses this; its member repairs by snapshot.
-                if try router.send(prefix: identity, byteCount: frame.count, { buffer in frame.withUnsafeBytes { buffer.copyMemory(from: $0) } }) == .wouldBlock {
+                if try router.send(prefix: identity, byteCount: frame.count, copyFrame) == .wouldBlock {
                     core.counters.add("updateDrops")
                 }
             } catch {
