@@ -283,6 +283,10 @@ extension NodeIO {
         if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
             let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
         {
+            // A leader this node declared down is gone: its last heartbeat, read after the link's
+            // monitor reported its connection closed, must not make the node hear it again (it would
+            // refuse its fellow voters' pre-votes for a detector window, and the election stall).
+            guard !plane.lost.contains(beat.leader) else { return }
             heard(beat.leader)
             if let correction = plane.published(by: beat.leader, term: beat.term, now: core.now) {
                 return apply(correction)
@@ -291,6 +295,7 @@ extension NodeIO {
         } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
             let update = try? SequencedUpdate(protoBytes: envelope.payload)
         {
+            guard !plane.lost.contains(update.leader) else { return }
             heard(update.leader)
             if let correction = plane.published(by: update.leader, term: update.term, now: core.now) {
                 return apply(correction)
