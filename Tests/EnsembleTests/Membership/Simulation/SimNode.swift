@@ -354,10 +354,13 @@ struct SimNode {
         guard plane.leaderAddress == message.from.address, plane.member != nil else { return }
         switch message.payload {
         case .beat(let beat):
+            // NodeIO's `takeUpdate`: nothing from a leader life this node declared down.
+            guard !plane.lost.contains(beat.leader) else { return }
             heard(beat.leader)
             if let correction = plane.published(by: beat.leader, term: beat.term, now: now) { return apply(correction) }
             apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
         case .update(let update):
+            guard !plane.lost.contains(update.leader) else { return }
             heard(update.leader)
             if let correction = plane.published(by: update.leader, term: update.term, now: now) { return apply(correction) }
             apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
