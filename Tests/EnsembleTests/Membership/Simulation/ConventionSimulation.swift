@@ -159,6 +159,9 @@ struct ConventionSimulation {
         var node = slots[index].node!
         slots[index].node = nil
         node.turn(at: now)
+        // Stepped down: what it published before still goes out to the members routed then.
+        let routesDropped = node.routesDropped
+        node.routesDropped = false
         for line in node.trace { print("\(now) \(node.life): \(line)") }
         node.trace = []
         for message in node.outbox {
@@ -180,6 +183,7 @@ struct ConventionSimulation {
                 lossRate: network.lossRate, reorderRate: network.reorderRate, bytes: bytes), by: index)
         }
         for route in routes { self.route(route.member, to: index) }
+        if routesDropped { updates.unsubscribeAll(from: index) }
         node.published = []
         node.routesHeard = []
         if node.isOver { updates.subscribe(index, life: nil, to: nil) }

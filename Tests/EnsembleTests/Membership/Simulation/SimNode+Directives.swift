@@ -164,6 +164,8 @@ extension SimNode {
             case .steppedDown(let term, let why):
                 note("stepped down from term \(term): \(why)")
                 leaderReachable = false
+                // NodeIO forgets its update routes: a member is routed again by its next JOIN or heartbeat.
+                routesDropped = true
                 // NodeIO: its JOINs go to another member now, whose updates come back over the same link.
                 if plane.leaderAddress != life.address { updateLinkable() }
             case .viewChanged:

@@ -95,6 +95,8 @@ struct SimNode {
     /// updates go back over their connections (`UpdateRoutes`).
     /// Each with how many of this turn's `published` went out before it was heard.
     var routesHeard: [(member: NodeID, afterPublished: Int)] = []
+    /// Set when this node stepped down this turn: its members' routes end (`updateRoutes.removeAll()`).
+    var routesDropped = false
     var events: [SimEvent] = []
     /// Clients' requests that arrived for this node (a creation, a capability change).
     var clientRequests: [SimClientRequest] = []

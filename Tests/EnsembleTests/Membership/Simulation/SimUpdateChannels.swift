@@ -37,9 +37,9 @@ struct SimLinkDraw {
 /// subscriber gets what was published after it was routed and while it still is; the member
 /// takes updates only from its leader address, as NodeIO does. Where the model differs: an
 /// answer over the same connection is not held in order with the updates (it reorders more
-/// than NodeIO), and a route outlives the member's place in the leader's view, the leader's
-/// stepping down and a replaced connection (NodeIO drops it then, and the member's next
-/// heartbeat names its new one; here it delivers on).
+/// than NodeIO), and a route outlives the member's place in the leader's view and a replaced
+/// connection (NodeIO drops it then, and the member's next heartbeat names its new one; here it
+/// delivers on). A leader that steps down drops every route, as NodeIO does.
 /// The fan-out is made at delivery, when the subscriber takes its turn: the messages in flight
 /// are O(publications), not O(publications × subscribers). Each subscriber's link has a delay
 /// per publication (1-20 ms, 3% of them up to 230 ms more, drawn from the seed) and delivers in
@@ -91,6 +91,15 @@ struct SimUpdateChannels {
         guard let life, let publisher, publisher != subscriber else { return }
         channels[publisher].subscribers += 1
         subscriptions[subscriber] = Subscription(subscriber: life, publisher: publisher, next: channels[publisher].end)
+    }
+
+    /// No one reads `publisher`'s channel any more (it stepped down: NodeIO forgets its routes).
+    mutating func unsubscribeAll(from publisher: Int) {
+        guard channels[publisher].subscribers > 0 else { return }
+        for subscriber in subscriptions.indices where subscriptions[subscriber]?.publisher == publisher {
+            subscriptions[subscriber] = nil
+        }
+        channels[publisher].subscribers = 0
     }
 
     /// How many read `publisher`'s channel now.
