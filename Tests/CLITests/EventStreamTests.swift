@@ -115,6 +115,7 @@ struct EventStreamTests {
         defer { cluster.tearDown() }
         let fast = ["--idle-link-timeout", "1"]
         let members = try cluster.startPastTheLeadersLease(members: 6, leaderExtra: fast, memberExtra: fast)
+        cluster.expectFullVotingSet()
         let outsider = try #require(members.last)
         kill(try #require(cluster.pid(cluster.leaderPort)), SIGKILL)
         var successor: UInt16?

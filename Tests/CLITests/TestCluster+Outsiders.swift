@@ -25,4 +25,14 @@ extension TestCluster {
         }
         return members
     }
+
+    /// Waits until the founder's voting set is full (itself and four members), so that a majority
+    /// of it outlives the founder. Asked of the founder: a status asks every member for its
+    /// actors over the asker's links, and the founder's die with it.
+    func expectFullVotingSet(sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(eventually(timeout: 30) {
+            let list = LeaderFailoverTests.status(self, leaderPort)?["members"] as? [[String: Any]] ?? []
+            return list.count(where: { $0["voter"] as? Bool == true }) == 5
+        }, "the founder's voting set did not fill", sourceLocation: sourceLocation)
+    }
 }

@@ -7,6 +7,7 @@ extension NodeMetrics {
         "ensemble_actors": "Actors running on the node.",
         "ensemble_actors_created_total": "Actors created on the node.",
         "ensemble_bad_input_dropped_total": "Messages from the network dropped as malformed, forged, misrouted or of another protocol version, by reason.",
+        "ensemble_announcement_links_closed_total": "Links an elected leader opened only to announce itself, closed once their members reached it.",
         "ensemble_capability_change_seen_time_seconds": "When the node last learnt of a capability change, its own or a member's (Unix time).",
         "ensemble_capability_changes_total": "Capability changes of this node.",
         "ensemble_control_messages_received_total": "Control-plane messages received.",

@@ -53,7 +53,13 @@ extension NodeIO {
                 core.counters.add(preVote ? "preVotesAsked" : "votesAsked")
                 emitControl(request, to: .system(voter), correlationID: id)
             case .tell(let node, let request):
-                if case .announceLeader(_, let leader) = request, leader != core.nodeID { core.counters.add("termCorrections") }
+                if case .announceLeader(_, let leader) = request {
+                    if leader == core.nodeID {
+                        announcementLinks.announcing(to: node.address, linkOpen: peers[node.address] != nil)
+                    } else {
+                        core.counters.add("termCorrections")
+                    }
+                }
                 emitControl(request, to: .system(node))
             case .leader(let leaderDirectives):
                 apply(leaderDirectives)
@@ -75,6 +81,7 @@ extension NodeIO {
                 core.counters.add("leaderStepDowns")
                 core.setLeaderReachable(false)
                 updateRoutes.removeAll()
+                announcementLinks.removeAll()
                 // Its JOINs go to another member now, whose updates come back over the same link.
                 if plane.leaderAddress != core.nodeID.address { updateLinkable() }
             case .viewChanged:

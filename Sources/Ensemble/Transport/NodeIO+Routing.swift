@@ -189,6 +189,7 @@ extension NodeIO {
                 for envelope in envelopes { core.returnDeadLetter(envelope, reason: "cannot connect to \(address)") }
                 continue
             }
+            if !announcementLinks.isEmpty { announcementLinks.carrying(envelopes, to: address) }
             peer.append(envelopes, now: now)
             let byteLimit = max(core.configuration.peerBacklogByteLimit, core.configuration.maxMessageSize)
             for envelope in peer.takeOverflow(limit: core.configuration.peerBacklogLimit, byteLimit: byteLimit) {
@@ -278,6 +279,23 @@ extension NodeIO {
             returnFreedMemoryAt = nil
             SystemShim.returnFreeMemory()
         }
+    }
+
+    /// Closes the links this leader opened only to announce itself, to members that reached it
+    /// since over their own connections, once quiet (`AnnouncementLinks`).
+    func closeAnnouncementLinks(now: Duration) {
+        guard !announcementLinks.isEmpty else { return }
+        let closing = announcementLinks.settle { address in
+            // Its link opens when the turn's mail is flushed: announced this turn, it is not open yet.
+            guard let link = peers[address] else { return outgoing[address] == nil ? .forget : .keep }
+            guard let leader = plane.leader, let member = leader.view.members[address], !needsLink(address) else { return .forget }
+            guard leader.hasHeardFrom(member.node), link.isEmpty, now - link.lastUsed >= AnnouncementLinks.quiet else { return .keep }
+            return .close
+        }
+        guard !closing.isEmpty else { return }
+        for address in closing { closePeer(address, reason: "the link to \(address) carried only this leader's announcement") }
+        core.counters.add("announcementLinksClosed", closing.count)
+        returnFreedMemoryAt = now + .seconds(1)
     }
 
     /// Whether a link to `address` must stay open whether used or not: it is this node's own,

@@ -85,6 +85,8 @@ final class NodeIO {
     var nextLoadReportAt: Duration = .zero
     /// When to give back the memory of links closed unused (libzmq frees a socket after its close).
     var returnFreedMemoryAt: Duration?
+    /// The links this node, elected, opened only to announce itself (closed once their members reach it).
+    @exclusivity(unchecked) var announcementLinks = AnnouncementLinks()
     var reportedLoad = -1
     @exclusivity(unchecked) var running = true
     /// When a client was last answered: a closing node's connections stand `answerGrace` after it.
@@ -292,6 +294,7 @@ final class NodeIO {
                 apply(plane.leader!.reconcileVoters(heard: heardMembers(of: plane.leader!, now: now)))
             }
             core.setLastHeard(lastHeard)
+            closeAnnouncementLinks(now: now)
             closeIdleLinks(now: now)
             #if DEBUG
             checkIOWaitFailpoint()
