@@ -4,7 +4,7 @@
 /// Once such a member has reached the leader over its own connection, the leader needs no link
 /// of its own to it: it answers and publishes over the member's connection and watches it by
 /// that connection's closing. Left to the idle rule, an election among N members would hold N
-/// links (a DEALER, its monitor and a connection: five descriptors each) for the idle timeout,
+/// links (a DEALER, its monitor and a connection: about four descriptors each) for the idle timeout,
 /// a minute by default; these close once the member is heard and the link has been quiet for
 /// `quiet`. A link that carries anything else is no longer one of them, and closes when idle.
 struct AnnouncementLinks: Sendable {
