@@ -283,23 +283,12 @@ extension NodeIO {
         if envelope.typeName == LeaderHeartbeat.Proto.protoMessageName,
             let beat = try? LeaderHeartbeat(protoBytes: envelope.payload)
         {
-            // A leader this node declared down is gone: its last heartbeat, read after the link's
-            // monitor reported its connection closed, must not make the node hear it again (it would
-            // refuse its fellow voters' pre-votes for a detector window, and the election stall).
-            guard !plane.lost.contains(beat.leader) else { return }
-            heard(beat.leader)
-            if let correction = plane.published(by: beat.leader, term: beat.term, now: core.now) {
-                return apply(correction)
-            }
+            guard takesWord(of: beat.leader, term: beat.term) else { return }
             apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
         } else if envelope.typeName == SequencedUpdate.Proto.protoMessageName,
             let update = try? SequencedUpdate(protoBytes: envelope.payload)
         {
-            guard !plane.lost.contains(update.leader) else { return }
-            heard(update.leader)
-            if let correction = plane.published(by: update.leader, term: update.term, now: core.now) {
-                return apply(correction)
-            }
+            guard takesWord(of: update.leader, term: update.term) else { return }
             let directives = plane.member!.update(update)
             // Only an update the view took (not a stale or repeated one) says the change is learnt now.
             if directives.contains(.viewChanged), case .capabilities(let node, _) = update.update, node != core.nodeID {
@@ -309,6 +298,20 @@ extension NodeIO {
         } else {
             core.counters.add("malformedFrames")
         }
+    }
+
+    /// Whether the member takes a heartbeat or update of `leader`'s, of `term`: not from a life it
+    /// declared down (its last heartbeat, read after the link's monitor reported its connection
+    /// closed, would make the node hear it again, refuse its fellow voters' pre-votes for a detector
+    /// window, and the election stall); heard otherwise, and a term below this node's corrected.
+    private func takesWord(of leader: NodeID, term: UInt64) -> Bool {
+        guard !plane.lost.contains(leader) else { return false }
+        heard(leader)
+        if let correction = plane.published(by: leader, term: term, now: core.now) {
+            apply(correction)
+            return false
+        }
+        return true
     }
 
     /// How many requests (or a non-member's requests and answers) one frame may carry; the rest are

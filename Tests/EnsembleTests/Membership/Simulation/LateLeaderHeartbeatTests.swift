@@ -41,11 +41,11 @@ import Testing
     private func advance(
         _ simulation: inout ConventionSimulation, until what: String, _ condition: (ConventionSimulation) -> Bool
     ) throws {
-        for _ in 0..<1_500 {
-            if condition(simulation) { return }
+        var steps = 0
+        while !condition(simulation), steps < 1_500 {
             simulation.advance(faults: false)
+            steps += 1
         }
-        Issue.record("not reached in 30 simulated seconds: \(what)")
-        throw CancellationError()
+        try #require(condition(simulation), "not reached in 30 simulated seconds: \(what)")
     }
 }

@@ -356,19 +356,26 @@ struct SimNode {
         guard plane.leaderAddress == message.from.address, plane.member != nil else { return }
         switch message.payload {
         case .beat(let beat):
-            // NodeIO's `takeUpdate`: nothing from a leader life this node declared down.
-            guard !plane.lost.contains(beat.leader) else { return }
-            heard(beat.leader)
-            if let correction = plane.published(by: beat.leader, term: beat.term, now: now) { return apply(correction) }
+            guard takesWord(of: beat.leader, term: beat.term) else { return }
             apply(plane.member!.heartbeat(leader: beat.leader, sequence: beat.sequence, term: beat.term))
         case .update(let update):
-            guard !plane.lost.contains(update.leader) else { return }
-            heard(update.leader)
-            if let correction = plane.published(by: update.leader, term: update.term, now: now) { return apply(correction) }
+            guard takesWord(of: update.leader, term: update.term) else { return }
             apply(plane.member!.update(update), detailsOnly: update.update.changesMemberDetailsOnly)
         default:
             break
         }
+    }
+
+    /// NodeIO's `takesWord`: nothing from a leader life this node declared down; heard otherwise,
+    /// and a term below this node's corrected.
+    private mutating func takesWord(of leader: NodeID, term: UInt64) -> Bool {
+        guard !plane.lost.contains(leader) else { return false }
+        heard(leader)
+        if let correction = plane.published(by: leader, term: term, now: now) {
+            apply(correction)
+            return false
+        }
+        return true
     }
 
     // MARK: Sending
