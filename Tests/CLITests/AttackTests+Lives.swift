@@ -100,12 +100,7 @@ extension AttackTests {
         let ids = Array(UInt64(401)...450)
         rogue.send(try ids.map { try Forge.control(.snapshotRequest, from: .system(rogue.life), to: anyLife(cluster.leaderPort), id: $0) },
                    to: cluster.leaderPort)
-        var answers = 0, refused = 0
-        _ = eventually(timeout: 10) {
-            answers = ids.count { rogue.arrival(of: $0).overOwnLink }
-            refused = ((try? cluster.counters()) ?? before)["snapshotRepeats", default: 0] - before["snapshotRepeats", default: 0]
-            return answers + refused >= ids.count
-        }
+        let (answers, refused) = Self.answeredOrRepeated(ids, in: cluster, since: before) { rogue.arrival(of: $0).overOwnLink }
         #expect(answers <= 1, "the leader sent the same view \(answers) times")
         #expect(answers + refused == ids.count, "\(answers) answered and \(refused) refused of \(ids.count)")
         #expect(ids.allSatisfy { !rogue.arrival(of: $0).toListener })
@@ -125,11 +120,8 @@ extension AttackTests {
         let ids = Array(UInt64(501)...550)
         rogue.send(try ids.map { try Forge.control(.join(request), from: .system(rogue.life), to: anyLife(cluster.leaderPort), id: $0) },
                    to: cluster.leaderPort)
-        var welcomes = 0, refused = 0
-        _ = eventually(timeout: 10) {
-            welcomes = ids.count { if case .welcome? = rogue.reply(to: $0) { true } else { false } }
-            refused = ((try? cluster.counters()) ?? before)["snapshotRepeats", default: 0] - before["snapshotRepeats", default: 0]
-            return welcomes + refused >= ids.count
+        let (welcomes, refused) = Self.answeredOrRepeated(ids, in: cluster, since: before) {
+            if case .welcome? = rogue.reply(to: $0) { true } else { false }
         }
         #expect(welcomes <= 1, "the leader WELCOMEd the same member \(welcomes) times")
         #expect(welcomes + refused == ids.count, "\(welcomes) welcomed and \(refused) refused of \(ids.count)")
@@ -259,5 +251,19 @@ extension AttackTests {
         #expect(!b.receive(timeout: 1) { inbox in inbox.count > 1 }, "the other client got the mail")
         cluster.expectCounter("clientMailRefusals", grewBy: 1, from: leaderBefore)
         try cluster.expectAppWorks("after the attempts")
+    }
+
+    /// Of requests `ids`, how many were answered (as `answered` says) and how many refused as
+    /// repeats (`snapshotRepeats` grown since `before`), once they add up to all (10 s at most).
+    private static func answeredOrRepeated(
+        _ ids: [UInt64], in cluster: TestCluster, since before: [String: Int], answered: (UInt64) -> Bool
+    ) -> (answered: Int, refused: Int) {
+        var counts = (answered: 0, refused: 0)
+        _ = eventually(timeout: 10) {
+            counts.answered = ids.count(where: answered)
+            counts.refused = ((try? cluster.counters()) ?? before)["snapshotRepeats", default: 0] - before["snapshotRepeats", default: 0]
+            return counts.answered + counts.refused >= ids.count
+        }
+        return counts
     }
 }
