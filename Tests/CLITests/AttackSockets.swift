@@ -166,6 +166,8 @@ final class RawMember: @unchecked Sendable {
     /// (over a link the sender opened to it).
     private var overOwnLinks: Set<UInt64> = []
     private var toListener: Set<UInt64> = []
+    /// The type names of the requests that came, and whether each came over this life's own link.
+    private var requests: [(typeName: String, overOwnLink: Bool)] = []
     private var running = false
     private let finished = DispatchSemaphore(value: 0)
 
@@ -219,6 +221,16 @@ final class RawMember: @unchecked Sendable {
         }
     }
 
+    /// How many requests of type `typeName` came over this life's own links, and to its ROUTER.
+    /// Like a node of an earlier build, it answers only those that come to its ROUTER.
+    func requests(ofType typeName: String) -> (overOwnLink: Int, toListener: Int) {
+        lock.withLock {
+            readLocked()
+            let ofType = requests.filter { $0.typeName == typeName }
+            return (ofType.count { $0.overOwnLink }, ofType.count { !$0.overOwnLink })
+        }
+    }
+
     /// Starts the thread that keeps this life a member.
     func keepAlive() {
         lock.withLock { running = true }
@@ -265,6 +277,7 @@ final class RawMember: @unchecked Sendable {
                 if let frame = frames.last, let envelopes = try? Envelope.decodeBatch(frame) {
                     received.append(contentsOf: envelopes)
                     overOwnLinks.formUnion(envelopes.map(\.correlationID))
+                    requests += envelopes.filter { $0.kind == .control }.map { ($0.typeName, true) }
                 }
             }
         }
@@ -273,6 +286,7 @@ final class RawMember: @unchecked Sendable {
             for envelope in envelopes {
                 received.append(envelope)
                 toListener.insert(envelope.correlationID)
+                if envelope.kind == .control { requests.append((envelope.typeName, false)) }
                 guard envelope.kind == .control, let sender = envelope.sender,
                     let control = try? ControlCodec.decodeRequest(envelope.typeName, envelope.payload)
                 else { continue }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// A link a node opened to another closes once unused for `--idle-link-timeout`, and opens
-/// again for the next message; the links that detection and elections need never close.
+/// again for the next message; the links that detection and elections need never close. A
+/// status opens links only from the node asked to the members it has none to.
 @Suite(.serialized)
 struct IdleLinkTests {
     @Test func aMembersUnusedLinksToOtherMembersCloseAndOpenAgain() throws {
@@ -26,29 +27,40 @@ struct IdleLinkTests {
         }, "voters: \(voters)")
         try #require(voters["127.0.0.1:\(outsider)"] == false, "voters: \(voters)")
 
-        // The leader's statuses above asked the outsider too, over a link of the leader's that closes unused.
+        // The leader's statuses above asked every member for its actors over the member's own
+        // connection: it holds no link to the outsider, which does not vote.
         let leader = try #require(cluster.pid(cluster.leaderPort))
         let unlinked = { eventually { establishedConnections(of: leader, to: outsider) == 0 } }
         #expect(unlinked(), "the leader keeps a link to \(outsider)")
-        var leaderClosed = try Self.idleLinksClosed(cluster, nil)
+        let everyone: [UInt16?] = [nil] + members
+        let opened = { try everyone.map { try Self.linksOpened(cluster, $0) } }
+        let leaderClosed = try Self.idleLinksClosed(cluster, nil)
+        let before = try opened()
 
-        // A status through the outsider asks every member for its actors: it links to each.
+        // A status through the outsider asks every member for its actors: it links to the four
+        // it had no link to (its link to the leader it has), and each answers over the
+        // outsider's connection, opening no link of its own.
         let first = try cluster.status(outsider)
         #expect((first["unreachable"] as? [Any])?.isEmpty == true, "\(first)")
-        // Unused for a second, its links to the four other members close; the one to the leader stays.
         var closed = -1.0
         #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 4 }, "closed: \(closed)")
-        // The leader answered over one link to the outsider, which closes as well; its links to the
-        // voters (an election needs them) stay, and it watches the outsider over the outsider's own link.
-        #expect(unlinked(), "the leader keeps its link to \(outsider)")
-        #expect(try Self.idleLinksClosed(cluster, nil) == leaderClosed + 1)
-        leaderClosed += 1
-        // The next status opens them again and hears from everyone.
+        let outsiderIndex = everyone.firstIndex(of: outsider)!
+        var expected = before
+        expected[outsiderIndex] += 4
+        #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
+        // The next status opens the outsider's links again and hears from everyone.
         let second = try cluster.status(outsider)
         #expect((second["unreachable"] as? [Any])?.isEmpty == true, "\(second)")
         #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 8 }, "closed: \(closed)")
-        #expect(unlinked(), "the leader keeps its link to \(outsider)")
-        #expect(try Self.idleLinksClosed(cluster, nil) == leaderClosed + 1)
+        expected[outsiderIndex] += 4
+        #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
+
+        // A status asked of the leader opens no link anywhere, and hears from every member.
+        let atLeader = try cluster.status()
+        #expect((atLeader["unreachable"] as? [Any])?.isEmpty == true, "\(atLeader)")
+        #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
+        #expect(unlinked(), "the leader keeps a link to \(outsider)")
+        #expect(try Self.idleLinksClosed(cluster, nil) == leaderClosed)
     }
 
     @Test(arguments: ["-1", "86401", "soon"])
@@ -67,6 +79,11 @@ struct IdleLinkTests {
         return Dictionary(members.compactMap { member in
             (member["address"] as? String).map { ($0, member["voter"] as? Bool ?? false) }
         }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// `ensemble_links_opened_total` of the node at `port` (the leader when nil).
+    static func linksOpened(_ cluster: TestCluster, _ port: UInt16?) throws -> Double {
+        try cluster.metric("ensemble_links_opened_total", of: port)
     }
 
     /// `ensemble_idle_links_closed_total` of the node at `port` (the leader when nil).

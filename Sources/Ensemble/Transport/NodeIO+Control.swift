@@ -24,13 +24,13 @@ extension NodeIO {
             }
             // The life the view has at an address, not the address: a joiner itself was just heard there.
             let (view, detector) = (plane.view, self.detector)
-            // A JOIN, a heartbeat and a snapshot request are answered over their own connection (it
-            // reaches the process that asked, whoever holds the address it names, and the leader opens
-            // no link for it: a storm's joiners that missed an update all ask), and so is anything
-            // from a non-member.
+            // A JOIN, a heartbeat, a snapshot request and a request for this node's actors are answered
+            // over their own connection (it reaches the process that asked, whoever holds the address it
+            // names, and no link is opened for it: a storm's joiners that missed an update all ask, and a
+            // status asks every member), and so is anything from a non-member.
             if let connection, connection.life == origin.node {
                 switch control {
-                case .join, .heartbeat, .snapshotRequest: answerConnection = connection
+                case .join, .heartbeat, .snapshotRequest, .listActors: answerConnection = connection
                 default: answerConnection = plane.isMember(connection.life) ? nil : connection
                 }
             }
@@ -67,6 +67,7 @@ extension NodeIO {
         let id = envelope.correlationID
         // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
         guard id != 0 else { return }
+        connectionAsks.answered(id)
         if detector.awaitsIndirectAnswer(id) { return indirectProbeAnswered(envelope, from: origin) }
         if ballots[id] != nil { return ballotAnswered(envelope, from: origin) }
         // Only an answer somebody here waits for is decoded: a flood of forged ones costs a lookup each.

@@ -81,6 +81,7 @@ extension NodeIO {
                 core.counters.add("leaderStepDowns")
                 core.setLeaderReachable(false)
                 updateRoutes.removeAll()
+                connectionAsks.removeAll()
                 announcementLinks.removeAll()
                 // Its JOINs go to another member now, whose updates come back over the same link.
                 if plane.leaderAddress != core.nodeID.address { updateLinkable() }

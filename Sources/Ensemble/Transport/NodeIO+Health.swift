@@ -11,7 +11,10 @@ extension NodeIO {
         if joined > 0 { core.counters.add("nodesJoined", joined) }
         if !lost.isEmpty || joined > 0 || linkable.isEmpty { updateLinkable() }
         for node in lost { lose(node) }
-        if !lost.isEmpty { updateRoutes.keep { plane.isMember($0) } }
+        if !lost.isEmpty {
+            updateRoutes.keep { plane.isMember($0) }
+            connectionAsks.keep { plane.isMember($0) }
+        }
         syncWatches(view)
         if let view, plane.leader != nil || plane.member?.namesSettled == true {
             core.stopActorsThatLostTheirNames(view.names)

@@ -354,6 +354,10 @@ extension NodeIO {
                     takeUpdate(envelope)
                     continue
                 }
+                if envelope.kind == .control, takesLeaderRequest(envelope, over: peer) {
+                    handleSystem(envelope, from: .node(sender.node, .plainTextNode))
+                    continue
+                }
                 guard envelope.kind == .reply, envelope.recipient.node == core.nodeID else {
                     core.counters.add("misroutedDrops")
                     continue

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ZMQ
 
 extension NodeIO {
@@ -13,6 +16,7 @@ extension NodeIO {
                 return
             }
             if let tooLarge = oversize(envelope) { return refuseTooLarge(envelope, tooLarge) }
+            if let identity = memberConnection(for: envelope), ask(envelope, over: identity) { return }
             queueForPeer(envelope, at: recipient.node.address)
             return
         }
@@ -232,6 +236,7 @@ extension NodeIO {
             try socket.set(.routingID, identity)
             try secureDealer(socket, to: address)
             let peer = PeerLink(address: address, socket: socket, identity: identity, now: core.now)
+            core.counters.add("linksOpened")
             // Watch before connecting: a refused handshake is not retried, so its one event must not be missed.
             attachMonitor(peer)
             try socket.connect(address.endpoint)
@@ -359,5 +364,19 @@ extension NodeIO {
         else { return nil }
         return Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient, typeName: typeName,
                         correlationID: envelope.correlationID, payload: payload)
+    }
+
+    /// A client's DEALER is `immediate` (`EnsembleClient`): libzmq drops what such a socket has not
+    /// read when its connection closes. An answer that left in the last turns (the `stop` command's
+    /// own, a follower's held `events` request) would often be lost if the sockets closed now; libzmq's
+    /// threads keep the connections and deliver while this thread waits.
+    func waitForClientsToRead() {
+        guard let last = lastClientAnswer else { return }
+        let wait = last + Self.answerGrace - core.now
+        guard wait > .zero else { return }
+        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
     }
 }

@@ -85,6 +85,8 @@ final class NodeIO {
     var nextLoadReportAt: Duration = .zero
     /// When to give back the memory of links closed unused (libzmq frees a socket after its close).
     var returnFreedMemoryAt: Duration?
+    /// Requests for members' actors this node, leading, sent over the members' own connections.
+    @exclusivity(unchecked) var connectionAsks = ConnectionAsks()
     /// The links this node, elected, opened only to announce itself (closed once their members reach it).
     @exclusivity(unchecked) var announcementLinks = AnnouncementLinks()
     var reportedLoad = -1
@@ -302,6 +304,7 @@ final class NodeIO {
         }
         expireBacklogs(now: now)
         expireEventWaiters(now: now)
+        askOverLinksWhatWentUnanswered(now: now)
     }
 
     /// A JOIN to the leader address, with this node's named actors (a restarted leader rebuilds its names from them).
@@ -357,20 +360,6 @@ final class NodeIO {
         if let leader = welcomedLeader {
             emitControl(.leave(core.nodeID), to: .system(leader))
         }
-    }
-
-    /// A client's DEALER is `immediate` (`EnsembleClient`): libzmq drops what such a socket has not
-    /// read when its connection closes. An answer that left in the last turns (the `stop` command's
-    /// own, a follower's held `events` request) would often be lost if the sockets closed now; libzmq's
-    /// threads keep the connections and deliver while this thread waits.
-    private func waitForClientsToRead() {
-        guard let last = lastClientAnswer else { return }
-        let wait = last + Self.answerGrace - core.now
-        guard wait > .zero else { return }
-        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
     }
 
     private func closeSockets() {

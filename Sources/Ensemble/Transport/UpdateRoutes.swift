@@ -12,6 +12,9 @@ struct UpdateRoutes {
     /// The members with a route and their connections' routing ids.
     var all: [NodeID: [UInt8]] { routes }
 
+    /// The routing id of `member`'s connection, when it has one.
+    func route(of member: NodeID) -> [UInt8]? { routes[member] }
+
     /// `member` spoke over the connection with routing id `identity`.
     mutating func heard(_ member: NodeID, over identity: [UInt8]) {
         // Read before written: a member's heartbeat after heartbeat costs a lookup and no store.

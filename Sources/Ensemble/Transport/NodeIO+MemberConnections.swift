@@ -1,0 +1,52 @@
+import ZMQ
+
+/// A status asks every member for its actors. The leader asks over each member's own connection
+/// to it (the one its updates take), and a member answers over the connection a request came on,
+/// so a status opens links only from the node asked to the members it has none to: none at the
+/// leader, and none from the members back to the node asked. A member takes this one request
+/// over its link to the leader address, as it takes the leader's updates there; one that does not
+/// answer there (an earlier build) is asked over a link (`ConnectionAsks`).
+extension NodeIO {
+    /// The one request a leader sends over a member's connection.
+    static let listActorsTypeName = Ensemble_V2_ListActorsRequest.protoMessageName
+
+    /// The routing id of the member connection `envelope` goes over instead of a link: while this
+    /// node leads, for a request for a member's actors, when no link to the member is open and its
+    /// connection is known.
+    func memberConnection(for envelope: borrowing Envelope) -> [UInt8]? {
+        guard plane.leader != nil, envelope.kind == .control, envelope.recipient.id == 0,
+            envelope.typeName == Self.listActorsTypeName, peers[envelope.recipient.node.address] == nil,
+            connectionAsks.mayAsk(envelope.recipient.node)
+        else { return nil }
+        return updateRoutes.route(of: envelope.recipient.node)
+    }
+
+    /// Sends `envelope` over the member connection `identity`, and waits for its answer there;
+    /// false when the connection is gone or full (a connection gone has its route forgotten), and
+    /// the request takes a link.
+    func ask(_ envelope: borrowing Envelope, over identity: [UInt8]) -> Bool {
+        do {
+            guard try router.send(envelope, prefix: identity) == .done else { return false }
+        } catch {
+            updateRoutes.forget(envelope.recipient.node)
+            return false
+        }
+        connectionAsks.sent(copy envelope, to: envelope.recipient.node, now: core.now)
+        return true
+    }
+
+    /// Asks again, over links, what members left unanswered over their connections.
+    func askOverLinksWhatWentUnanswered(now: Duration) {
+        for request in connectionAsks.expired(now: now) {
+            core.counters.add("connectionAsksUnanswered")
+            route(request, from: .local)
+        }
+    }
+
+    /// Whether a member takes the control request `envelope` that came over its link `peer`: a
+    /// request for its actors, from the leader address, for this life.
+    func takesLeaderRequest(_ envelope: borrowing Envelope, over peer: PeerLink) -> Bool {
+        peer.address == plane.leaderAddress && envelope.typeName == Self.listActorsTypeName
+            && envelope.recipient == core.systemAddress
+    }
+}

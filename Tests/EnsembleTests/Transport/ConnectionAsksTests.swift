@@ -1,0 +1,57 @@
+import Testing
+
+@testable import Ensemble
+
+/// `ConnectionAsks`: the leader's requests over members' connections, until answered or given to links.
+struct ConnectionAsksTests {
+    private let leader = NodeID(address: NodeAddress(host: "127.0.0.1", port: 20_001), incarnation: 1)
+    private let a = NodeID(address: NodeAddress(host: "127.0.0.1", port: 20_002), incarnation: 1)
+    private let b = NodeID(address: NodeAddress(host: "127.0.0.1", port: 20_003), incarnation: 1)
+
+    private func request(to member: NodeID, id: UInt64) -> Envelope {
+        Envelope(kind: .control, sender: .system(leader), recipient: .system(member),
+                 typeName: NodeIO.listActorsTypeName, correlationID: id, payload: [])
+    }
+
+    @Test func anAnsweredAskIsNeverSentAgain() {
+        var asks = ConnectionAsks()
+        asks.sent(request(to: a, id: 7), to: a, now: .zero)
+        asks.answered(7)
+        #expect(asks.expired(now: .seconds(10)).isEmpty)
+        #expect(asks.mayAsk(a))
+    }
+
+    @Test func anAskUnansweredPastItsPatienceGoesToALinkAndSoDoesEveryLaterOne() {
+        var asks = ConnectionAsks()
+        asks.sent(request(to: a, id: 7), to: a, now: .zero)
+        asks.sent(request(to: b, id: 8), to: b, now: .milliseconds(100))
+        #expect(asks.expired(now: ConnectionAsks.patience - .milliseconds(1)).isEmpty)
+        #expect(asks.expired(now: ConnectionAsks.patience).map(\.correlationID) == [7])
+        #expect(!asks.mayAsk(a))
+        #expect(asks.mayAsk(b))
+        // Returned once: its answer over the link is no business of this type's.
+        #expect(asks.expired(now: .seconds(10)).map(\.correlationID) == [8])
+        #expect(asks.expired(now: .seconds(20)).isEmpty)
+        #expect(asks.overLinks == [a, b])
+    }
+
+    @Test func aLifeThatLeftTheViewIsForgotten() {
+        var asks = ConnectionAsks()
+        asks.sent(request(to: a, id: 7), to: a, now: .zero)
+        _ = asks.expired(now: .seconds(1))
+        asks.sent(request(to: b, id: 8), to: b, now: .seconds(1))
+        asks.keep { $0 == b }
+        #expect(asks.mayAsk(a))
+        #expect(asks.expired(now: .seconds(10)).map(\.correlationID) == [8])
+        asks.removeAll()
+        #expect(asks.overLinks.isEmpty && asks.mayAsk(b))
+    }
+
+    @Test func pastItsCapacityRequestsTakeLinks() {
+        var asks = ConnectionAsks()
+        for id in 1...UInt64(ConnectionAsks.capacity) { asks.sent(request(to: a, id: id), to: a, now: .zero) }
+        #expect(!asks.mayAsk(b))
+        asks.answered(1)
+        #expect(asks.mayAsk(b))
+    }
+}
