@@ -30,6 +30,21 @@ if [ "$(id -u)" -eq 0 ]; then
             echo "test: ${extras[*]} could not be installed; the browser and Prometheus tests will skip" >&2
     fi
 fi
+# Every test stops the nodes it started by their pids, but a test process that crashes (or is
+# killed) cannot: when the run ends, however it ends, a node process started since it began with
+# a state directory under the temporary directory is stopped by its pid, and named.
+before=$(pgrep -x ensemble-node || true)
+tmp=${TMPDIR:-/tmp}
+stop_leftover_nodes() {
+    local pid left=()
+    for pid in $(pgrep -x ensemble-node || true); do
+        grep -qx "$pid" <<<"$before" && continue
+        tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "--state-dir $tmp/" || continue
+        kill -9 "$pid" 2>/dev/null && left+=("$pid")
+    done
+    [ ${#left[@]} -eq 0 ] || echo "test: stopped ${#left[@]} node(s) a test left running: pids ${left[*]}" >&2
+}
+trap stop_leftover_nodes EXIT
 swift build --build-tests 2>&1 | grep -v "prohibited flag" | grep -E "error|warning: " || true
 swift test --no-parallel
 
