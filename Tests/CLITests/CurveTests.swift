@@ -41,6 +41,14 @@ struct CurveTests {
         let members = try cluster.startCurveConvention(keys)
         let m1 = members[0]
 
+        // Before any mail opened a link: the leader asks each member for its actors over the member's
+        // own connection, over CurveZMQ, and each answers there (none is asked again over a link).
+        let linksBefore = try cluster.metric("ensemble_links_opened_total", curve: keys["user"])
+        let report = try status(cluster, keys["user"])
+        #expect((report["unreachable"] as? [Any])?.isEmpty == true, "\(report)")
+        #expect(try cluster.metric("ensemble_connection_asks_unanswered_total", curve: keys["user"]) == 0)
+        #expect(try cluster.metric("ensemble_links_opened_total", curve: keys["user"]) == linksBefore)
+
         let first = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
         #expect(first.status == 0, "app failed: \(first.stderr)")
         #expect(Set(first.lines) == walkthroughReports)
