@@ -76,7 +76,7 @@ public struct NodeConfiguration: Sendable {
     /// How long a link this node opened to another node may go unused (nothing sent, nothing
     /// answered over it) before it is closed; the next message opens it again. nil: never.
     /// The links failure detection and elections need stay open whatever their use: a
-    /// member's to the leader, the leader's to its members, a voter's to the other voters.
+    /// member's to the leader (the leader watches its members over these), a voter's to the other voters.
     public var idleLinkTimeout: Duration? = .seconds(60)
     /// Heartbeat and failure-detection timers.
     public var detector = DetectorSettings()
