@@ -14,9 +14,9 @@ extension NodeIO {
     /// node leads, for a request for a member's actors, when no link to the member is open and its
     /// connection is known.
     func memberConnection(for envelope: borrowing Envelope) -> [UInt8]? {
-        guard plane.leader != nil, envelope.kind == .control, envelope.recipient.id == 0,
-            envelope.typeName == Self.listActorsTypeName, peers[envelope.recipient.node.address] == nil,
-            connectionAsks.mayAsk(envelope.recipient.node)
+        // The cheap tests first: every envelope for another node passes here (a tell fails the first).
+        guard envelope.kind == .control, envelope.recipient.id == 0, envelope.typeName == Self.listActorsTypeName,
+            plane.leader != nil, peers[envelope.recipient.node.address] == nil, connectionAsks.mayAsk(envelope.recipient.node)
         else { return nil }
         return updateRoutes.route(of: envelope.recipient.node)
     }
