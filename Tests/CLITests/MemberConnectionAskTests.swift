@@ -4,7 +4,7 @@ import Testing
 
 /// A status asked of the leader asks every member for its actors over the member's own connection
 /// (`NodeIO+MemberConnections.swift`). A member that does not answer there, as one of an earlier
-/// build does not, is asked again over a link and from then on over links: the status still lists it.
+/// build does not, is asked again over a link and then over links for a while: the status still lists it.
 @Suite(.serialized)
 struct MemberConnectionAskTests {
     @Test func aMemberThatDoesNotAnswerOverItsConnectionIsAskedOverALink() throws {

@@ -1,21 +1,25 @@
 /// The leader's requests for members' actors sent over the members' own connections, each kept
 /// until it is answered. A member that leaves one unanswered for `patience` is asked again over a
-/// link, and over links from then on: a member of an earlier build takes no request over its link
-/// to the leader address, and a connection can be gone without the leader knowing yet. A value
-/// type: the shell sends, and resends what `expired(now:)` returns.
+/// link, and over links for `overLinksFor` after: a member of an earlier build takes no request
+/// over its link to the leader address, and a connection can be gone without the leader knowing
+/// yet; a member of this build that was slow once is asked over its connection again later. A
+/// value type: the shell sends, and resends what `expired(now:)` returns.
 struct ConnectionAsks {
     /// How long a member has to answer over its connection before it is asked over a link.
     static let patience = Duration.milliseconds(300)
+    /// How long a member that left an ask unanswered is asked over links.
+    static let overLinksFor = Duration.seconds(600)
     /// At most this many asks wait at once; past it, requests take links.
     static let capacity = 4096
 
     private var waiting: [UInt64: (member: NodeID, request: Envelope, deadline: Duration)] = [:]
-    /// Members asked over links only, because one ask over their connection went unanswered.
-    private(set) var overLinks: Set<NodeID> = []
+    /// Members asked over links only until the time given, because one ask over their connection
+    /// went unanswered.
+    private var overLinks: [NodeID: Duration] = [:]
 
-    /// Whether a request for `member` may go over its connection.
-    func mayAsk(_ member: NodeID) -> Bool {
-        waiting.count < Self.capacity && !overLinks.contains(member)
+    /// Whether a request for `member` may go over its connection at `now`.
+    func mayAsk(_ member: NodeID, now: Duration) -> Bool {
+        waiting.count < Self.capacity && overLinks[member].map { now >= $0 } ?? true
     }
 
     /// `request` (with its correlation id) went to `member` over the member's connection.
@@ -30,14 +34,15 @@ struct ConnectionAsks {
     }
 
     /// The requests unanswered past their patience, to send again over links; their members are
-    /// asked over links from now on.
+    /// asked over links for `overLinksFor`.
     mutating func expired(now: Duration) -> [Envelope] {
         guard !waiting.isEmpty else { return [] }
         let late = waiting.filter { $0.value.deadline <= now }
         guard !late.isEmpty else { return [] }
+        overLinks = overLinks.filter { now < $0.value }
         for (id, ask) in late {
             waiting.removeValue(forKey: id)
-            overLinks.insert(ask.member)
+            overLinks[ask.member] = now + Self.overLinksFor
         }
         return late.sorted { $0.key < $1.key }.map(\.value.request)
     }
@@ -45,7 +50,7 @@ struct ConnectionAsks {
     /// Keeps what concerns the lives `isMember` admits: the others left the view.
     mutating func keep(where isMember: (NodeID) -> Bool) {
         waiting = waiting.filter { isMember($0.value.member) }
-        overLinks = overLinks.filter(isMember)
+        overLinks = overLinks.filter { isMember($0.key) }
     }
 
     /// Forgets everything (the node no longer leads).

@@ -16,7 +16,7 @@ extension NodeIO {
     func memberConnection(for envelope: borrowing Envelope) -> [UInt8]? {
         // The cheap tests first: every envelope for another node passes here (a tell fails the first).
         guard envelope.kind == .control, envelope.recipient.id == 0, envelope.typeName == Self.listActorsTypeName,
-            plane.leader != nil, peers[envelope.recipient.node.address] == nil, connectionAsks.mayAsk(envelope.recipient.node)
+            plane.leader != nil, peers[envelope.recipient.node.address] == nil, connectionAsks.mayAsk(envelope.recipient.node, now: core.now)
         else { return nil }
         return updateRoutes.route(of: envelope.recipient.node)
     }
