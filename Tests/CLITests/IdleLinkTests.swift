@@ -44,7 +44,7 @@ struct IdleLinkTests {
         #expect((first["unreachable"] as? [Any])?.isEmpty == true, "\(first)")
         var closed = -1.0
         #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 4 }, "closed: \(closed)")
-        let outsiderIndex = everyone.firstIndex(of: outsider)!
+        let outsiderIndex = try #require(everyone.firstIndex(of: outsider))
         var expected = before
         expected[outsiderIndex] += 4
         #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
