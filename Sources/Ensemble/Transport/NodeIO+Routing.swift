@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ZMQ
 
 extension NodeIO {
@@ -364,19 +361,5 @@ extension NodeIO {
         else { return nil }
         return Envelope(kind: .reply, sender: envelope.sender, recipient: envelope.recipient, typeName: typeName,
                         correlationID: envelope.correlationID, payload: payload)
-    }
-
-    /// A client's DEALER is `immediate` (`EnsembleClient`): libzmq drops what such a socket has not
-    /// read when its connection closes. An answer that left in the last turns (the `stop` command's
-    /// own, a follower's held `events` request) would often be lost if the sockets closed now; libzmq's
-    /// threads keep the connections and deliver while this thread waits.
-    func waitForClientsToRead() {
-        guard let last = lastClientAnswer else { return }
-        let wait = last + Self.answerGrace - core.now
-        guard wait > .zero else { return }
-        let nanoseconds = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) == -1 && errno == EINTR { request = remaining }
     }
 }

@@ -361,32 +361,4 @@ final class NodeIO {
             emitControl(.leave(core.nodeID), to: .system(leader))
         }
     }
-
-    private func closeSockets() {
-        answerEventWaitersStopping()
-        flushOutgoing()
-        waitForClientsToRead()
-        for peer in peers.values { peer.close() }
-        peers.removeAll()
-        subscriber?.close()
-        publisher?.close()
-        // The monitor stops before its reader closes: libzmq would block sending an event to a
-        // reader that is gone (as `PeerLink.close` does for a link's).
-        router.stopMonitor()
-        routerMonitor?.close()
-        router.close()
-        curve?.close()
-        core.pending.failAll(EnsembleError.shuttingDown)
-        // Shutdowns asked for after the last drain must not wait for a thread that is gone.
-        for command in core.io.close() {
-            switch command {
-            case .shutdown(let waiter): shutdownWaiters.append(waiter)
-            case .noteLocalName, .clientRequestFinished: break
-            }
-        }
-        // Actors the last turn made runnable (requests failed above) still run, on their workers.
-        core.actorExecutor?.releaseStaged()
-        core.ioHandover.close()
-        for waiter in shutdownWaiters { waiter.resume() }
-    }
 }
