@@ -27,9 +27,10 @@ struct ConnectionAsks {
         waiting[request.correlationID] = (member, request, now + Self.patience)
     }
 
-    /// An answer with correlation id `id` came.
-    mutating func answered(_ id: UInt64) {
-        guard !waiting.isEmpty else { return }
+    /// An answer with correlation id `id` came from `sender` (the life its connection proved): it
+    /// settles the ask only when it comes from the member asked.
+    mutating func answered(_ id: UInt64, by sender: NodeID?) {
+        guard !waiting.isEmpty, let ask = waiting[id], ask.member == sender else { return }
         waiting.removeValue(forKey: id)
     }
 

@@ -67,7 +67,7 @@ extension NodeIO {
         let id = envelope.correlationID
         // A probe's pong (correlation id 0) answers nothing pending: hearing from the node was its point.
         guard id != 0 else { return }
-        connectionAsks.answered(id)
+        connectionAsks.answered(id, by: origin.node)
         if detector.awaitsIndirectAnswer(id) { return indirectProbeAnswered(envelope, from: origin) }
         if ballots[id] != nil { return ballotAnswered(envelope, from: origin) }
         // Only an answer somebody here waits for is decoded: a flood of forged ones costs a lookup each.

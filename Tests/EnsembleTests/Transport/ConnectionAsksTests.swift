@@ -16,7 +16,7 @@ struct ConnectionAsksTests {
     @Test func anAnsweredAskIsNeverSentAgain() {
         var asks = ConnectionAsks()
         asks.sent(request(to: a, id: 7), to: a, now: .zero)
-        asks.answered(7)
+        asks.answered(7, by: a)
         #expect(asks.expired(now: .seconds(10)).isEmpty)
         #expect(asks.mayAsk(a, now: .seconds(10)))
     }
@@ -56,7 +56,15 @@ struct ConnectionAsksTests {
         var asks = ConnectionAsks()
         for id in 1...UInt64(ConnectionAsks.capacity) { asks.sent(request(to: a, id: id), to: a, now: .zero) }
         #expect(!asks.mayAsk(b, now: .zero))
-        asks.answered(1)
+        asks.answered(1, by: a)
         #expect(asks.mayAsk(b, now: .zero))
+    }
+
+    @Test func anAnswerFromAnotherLifeSettlesNothing() {
+        var asks = ConnectionAsks()
+        asks.sent(request(to: a, id: 7), to: a, now: .zero)
+        asks.answered(7, by: b)
+        asks.answered(7, by: nil)
+        #expect(asks.expired(now: ConnectionAsks.patience).map(\.correlationID) == [7])
     }
 }
