@@ -1,12 +1,14 @@
+import Ensemble
 import Foundation
 import Testing
 
 /// A link a node opened to another closes once unused for `--idle-link-timeout`, and opens
 /// again for the next message; the links that detection and elections need never close. A
-/// status opens links only from the node asked to the members it has none to.
+/// status opens no link: the leader asks over the members' own connections, and a member
+/// takes the actors from the leader's report.
 @Suite(.serialized)
 struct IdleLinkTests {
-    @Test func aMembersUnusedLinksToOtherMembersCloseAndOpenAgain() throws {
+    @Test func aMembersUnusedLinksToOtherMembersCloseAndOpenAgain() async throws {
         let cluster = try TestCluster()
         defer { cluster.tearDown() }
         let fast = ["--idle-link-timeout", "1"]
@@ -35,32 +37,64 @@ struct IdleLinkTests {
         let everyone: [UInt16?] = [nil] + members
         let opened = { try everyone.map { try Self.linksOpened(cluster, $0) } }
         let leaderClosed = try Self.idleLinksClosed(cluster, nil)
-        let before = try opened()
+        let outsiderIndex = try #require(everyone.firstIndex(of: outsider))
+        var expected = try opened()
+        func expectOpened(_ expected: [Double], _ when: String = "") throws {
+            let actual = try opened()
+            #expect(actual == expected, "\(when) links opened, by node (the leader first): \(actual), expected \(expected)")
+        }
 
-        // A status through the outsider asks every member for its actors: it links to the four
-        // it had no link to (its link to the leader it has), and each answers over the
-        // outsider's connection, opening no link of its own.
-        let first = try cluster.status(outsider)
-        #expect((first["unreachable"] as? [Any])?.isEmpty == true, "\(first)")
+        // The outsider links to the four members it had no link to (its link to the leader it
+        // has) to have an actor created on each of the others through it; each answers over a
+        // link of its own back to the outsider.
+        let client = try EnsembleClient(gateway: NodeAddress(host: "127.0.0.1", port: outsider))
+        try await client.connect(timeout: .seconds(10))
+        let others = [cluster.leaderPort] + members.filter { $0 != outsider }
+        func createEncoders() async throws -> Set<String> {
+            var created: Set<String> = []
+            for port in others {
+                let hint = PlacementHint.node(NodeAddress(host: "127.0.0.1", port: port))
+                created.insert("\(try await client.createActor(typeName: "Encoder", on: hint, timeout: .seconds(10)))")
+            }
+            return created
+        }
+        func createdOnce() {
+            for index in expected.indices { expected[index] += index == outsiderIndex ? 4 : 1 }
+        }
+        let encoders = try await createEncoders()
+        createdOnce()
+        try expectOpened(expected)
         var closed = -1.0
         #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 4 }, "closed: \(closed)")
-        let outsiderIndex = try #require(everyone.firstIndex(of: outsider))
-        var expected = before
-        expected[outsiderIndex] += 4
-        #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
-        // The next status opens the outsider's links again and hears from everyone.
-        let second = try cluster.status(outsider)
-        #expect((second["unreachable"] as? [Any])?.isEmpty == true, "\(second)")
+
+        // A status through the outsider takes every member's actors from the leader's report,
+        // which the leader collected over the members' own connections: no link opens anywhere.
+        for round in 1...2 {
+            let status = try cluster.status(outsider)
+            #expect((status["unreachable"] as? [Any])?.isEmpty == true, "\(status)")
+            let listed = Set(((status["actors"] as? [[String: Any]]) ?? []).compactMap { $0["address"] as? String })
+            #expect(listed == encoders, "round \(round): \(listed), expected \(encoders)")
+            #expect(try cluster.metric("ensemble_statuses_from_leader_total", of: outsider) == Double(round))
+            try expectOpened(expected, "round \(round)")
+        }
+
+        // The next creations open the outsider's links again.
+        let more = try await createEncoders()
+        await client.close()
+        #expect(more.isDisjoint(with: encoders))
+        createdOnce()
+        try expectOpened(expected)
         #expect(try eventually { closed = try Self.idleLinksClosed(cluster, outsider); return closed == 8 }, "closed: \(closed)")
-        expected[outsiderIndex] += 4
-        #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
 
         // A status asked of the leader opens no link anywhere, and hears from every member.
         let atLeader = try cluster.status()
         #expect((atLeader["unreachable"] as? [Any])?.isEmpty == true, "\(atLeader)")
-        #expect(try opened() == expected, "links opened, by node (the leader first): \(before), expected \(expected)")
+        try expectOpened(expected)
         #expect(unlinked(), "the leader keeps a link to \(outsider)")
-        #expect(try Self.idleLinksClosed(cluster, nil) == leaderClosed)
+        // The leader closed the two links it answered the outsider's creations over, and no other.
+        var leaderClosedNow = -1.0
+        #expect(try eventually { leaderClosedNow = try Self.idleLinksClosed(cluster, nil); return leaderClosedNow == leaderClosed + 2 },
+                "the leader closed \(leaderClosedNow) idle links, \(leaderClosed) before")
     }
 
     @Test(arguments: ["-1", "86401", "soon"])

@@ -2,16 +2,42 @@ extension NodeCore {
     /// How many members one `status` asks for their actors at once.
     static let statusFanOut = 16
 
+    /// How much longer than it waits for a member's actors a member waits for its leader's
+    /// report: the leader waits as long for a member that does not answer.
+    static let leadersReportMargin = Duration.milliseconds(500)
+
     /// The convention as this node sees it, with every member's actors that answer in time.
-    func collectStatus(timeout: Duration = .seconds(1)) async -> StatusReport {
+    /// A member asked by a client takes them from its leader's report (`LeaderReportCoverage`)
+    /// and asks only the members that report leaves out; when the leader does not answer
+    /// within `timeout` and a margin, it asks the others itself (and every member, the
+    /// leader too, when the leader refused). A node asked by another node always asks the
+    /// members itself: two nodes that each take the other for the leader never wait on each other.
+    func collectStatus(timeout: Duration = .seconds(1), askingTheLeader: Bool = true) async -> StatusReport {
         let view = self.view
         let others = (view?.members.values.map(\.node) ?? []).filter { $0 != nodeID }.sorted()
         var actors = localRecords
         var unreachable: [NodeAddress] = []
         var answeredAt: [NodeAddress: Duration] = [:]
+        var toAsk = others
+        if askingTheLeader, let leader = leadership.leaderLife, leader != nodeID, others.contains(leader) {
+            switch await leadersReport(of: leader, timeout: timeout + Self.leadersReportMargin) {
+            case .report(let report, let receivedAt):
+                let coverage = LeaderReportCoverage(report: report, receivedAt: receivedAt, members: others)
+                actors += coverage.actors
+                unreachable = coverage.unreachable
+                answeredAt = coverage.answeredAt
+                toAsk = coverage.uncovered
+                counters.add("statusesFromLeader")
+            case .silent:
+                unreachable.append(leader.address)
+                toAsk.removeAll { $0 == leader }
+            case .unusable:
+                break
+            }
+        }
         await withTaskGroup(of: (NodeID, [ActorRecord]?, Duration).self) { group in
             // At most `statusFanOut` members are asked at once: a large convention is asked in waves.
-            var waiting = others[...]
+            var waiting = toAsk[...]
             func askNext() {
                 guard let node = waiting.popFirst() else { return }
                 group.addTask {

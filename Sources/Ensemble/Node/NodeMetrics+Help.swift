@@ -28,6 +28,7 @@ extension NodeMetrics {
         "ensemble_placement_duration_seconds": "How long placing one actor took, the request to the chosen node included, by result.",
         "ensemble_placements_total": "Actor placements, by result.",
         "ensemble_restart_delay_seconds": "How long the supervisor waited before restarting a failed actor.",
+        "ensemble_statuses_from_leader_total": "Statuses asked of this member that took every member's actors from the leader's report.",
         "ensemble_updates_published_total": "Membership updates this node published while it led.",
     ]
 

@@ -27,10 +27,11 @@ extension NodeIO {
             // A JOIN, a heartbeat, a snapshot request and a request for this node's actors are answered
             // over their own connection (it reaches the process that asked, whoever holds the address it
             // names, and no link is opened for it: a storm's joiners that missed an update all ask, and a
-            // status asks every member), and so is anything from a non-member.
+            // status asks every member; a member asks the leader for its status, whose refusal goes
+            // back the same way), and so is anything from a non-member.
             if let connection, connection.life == origin.node {
                 switch control {
-                case .join, .heartbeat, .snapshotRequest, .listActors: answerConnection = connection
+                case .join, .heartbeat, .snapshotRequest, .listActors, .status: answerConnection = connection
                 default: answerConnection = plane.isMember(connection.life) ? nil : connection
                 }
             }
@@ -176,8 +177,9 @@ extension NodeIO {
             }
             guard let finished = startClientRequest(envelope, counts: .status) else { return }
             let core = self.core
+            let askingTheLeader = origin.node == nil
             Task {
-                let report = await core.collectStatus()
+                let report = await core.collectStatus(askingTheLeader: askingTheLeader)
                 core.sendReply(.statusReport(core.firstStatusPage(of: report)), to: sender, correlationID: id)
                 finished(false)
             }

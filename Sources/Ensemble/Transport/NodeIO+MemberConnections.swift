@@ -5,7 +5,8 @@ import ZMQ
 /// so a status opens links only from the node asked to the members it has none to: none at the
 /// leader, and none from the members back to the node asked. A member takes this one request
 /// over its link to the leader address, as it takes the leader's updates there; one that does not
-/// answer there (an earlier build) is asked over a link (`ConnectionAsks`).
+/// answer there (an earlier build) is asked over a link (`ConnectionAsks`). A status asked of a
+/// member takes the actors from the leader's report, which comes back over the member's connection.
 extension NodeIO {
     /// The one request a leader sends over a member's connection.
     static let listActorsTypeName = Ensemble_V2_ListActorsRequest.protoMessageName
@@ -19,6 +20,27 @@ extension NodeIO {
             plane.leader != nil, peers[envelope.recipient.node.address] == nil, connectionAsks.mayAsk(envelope.recipient.node, now: core.now)
         else { return nil }
         return updateRoutes.route(of: envelope.recipient.node)
+    }
+
+    /// The leader's answer to a member's own status request, which goes back over the member's connection.
+    static let statusReportTypeName = Ensemble_V2_StatusReport.protoMessageName
+
+    /// Sends `envelope` over a member's own connection instead of a link, when it is a leader's
+    /// request for the member's actors or its status report for a member that asked for it
+    /// (a status asked of a member takes every member's actors from the leader's report); false
+    /// when it takes a link.
+    func sendOverMemberConnection(_ envelope: borrowing Envelope) -> Bool {
+        if let identity = memberConnection(for: envelope) { return ask(envelope, over: identity) }
+        guard envelope.kind == .reply, envelope.recipient.id == 0, envelope.typeName == Self.statusReportTypeName,
+            plane.leader != nil, peers[envelope.recipient.node.address] == nil,
+            let identity = updateRoutes.route(of: envelope.recipient.node)
+        else { return false }
+        do {
+            return try router.send(envelope, prefix: identity) == .done
+        } catch {
+            updateRoutes.forget(envelope.recipient.node)
+            return false
+        }
     }
 
     /// Sends `envelope` over the member connection `identity`, and waits for its answer there;

@@ -13,7 +13,7 @@ extension NodeIO {
                 return
             }
             if let tooLarge = oversize(envelope) { return refuseTooLarge(envelope, tooLarge) }
-            if let identity = memberConnection(for: envelope), ask(envelope, over: identity) { return }
+            if envelope.kind != .tell, sendOverMemberConnection(envelope) { return }
             queueForPeer(envelope, at: recipient.node.address)
             return
         }
