@@ -45,7 +45,7 @@ extension AttackTests {
         ]
         var forged = try requests.map { try Forge.control($0, from: .system(leaderLife), to: m1Life, id: 77) }
         let anotherLife = NodeID(address: m1Life.address, incarnation: m1Life.incarnation + 1)
-        forged.append(try Forge.control(.listActors, from: .system(leaderLife), to: anotherLife, id: 78))
+        forged.append(try Forge.control(.listActors(), from: .system(leaderLife), to: anotherLife, id: 78))
         for envelope in forged { _ = try holder.send([link, Envelope.encodeBatch([envelope])]) }
         cluster.expectCounter("misroutedDrops", on: m1, grewBy: forged.count, from: m1Before)
 

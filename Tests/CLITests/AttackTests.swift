@@ -38,7 +38,7 @@ struct AttackTests {
             .leave(b), .heartbeat(b, load: 0, capabilities: Capabilities([])), .loadReport(b, 1000),
             .capabilitiesChanged(b, Capabilities(["stolen"])), .releaseName("Acceptor", acceptor),
             .registerName("Acceptor", ActorAddress(node: b, id: 4242), bornMs: 0), .snapshotRequest, .claimName("Acceptor"),
-            .abandonName("Acceptor"), .listActors, .create(CreateRequest(typeName: "Encoder", parent: acceptor, globalName: nil)),
+            .abandonName("Acceptor"), .listActors(), .create(CreateRequest(typeName: "Encoder", parent: acceptor, globalName: nil)),
             .join(JoinRequest(node: NodeID(address: b.address, incarnation: b.incarnation + 1), capabilities: Capabilities([]),
                               load: 0, protocolVersion: Envelope.protocolVersion, maxMessageSize: 64 << 20)),
         ]
@@ -150,7 +150,7 @@ struct AttackTests {
         let forgedSenders = [try Forge.control(.leave(b), from: .system(b), to: leader), Forge.mail(from: ActorAddress(node: b, id: 1), to: acceptor)]
         // What only members ask, and mail (lifecycle messages included), from a life that is no member: unknownSenders.
         let membersOnly: [ControlRequest] = [
-            .snapshotRequest, .claimName("Acceptor"), .abandonName("Acceptor"), .listActors,
+            .snapshotRequest, .claimName("Acceptor"), .abandonName("Acceptor"), .listActors(),
             .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)),
             .registerName("Acceptor", ActorAddress(node: fake, id: 1), bornMs: 0),
         ]

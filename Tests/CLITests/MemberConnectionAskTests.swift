@@ -14,7 +14,7 @@ struct MemberConnectionAskTests {
         // A raw node answers requests that come to its ROUTER only, as a node of an earlier build does.
         guard let earlier = try RawMember.joined(cluster) else { return }
         defer { earlier.close() }
-        let listActors = try ControlCodec.encode(.listActors).typeName
+        let listActors = try ControlCodec.encode(.listActors()).typeName
         let linksOpened = { try cluster.metric("ensemble_links_opened_total") }
         let unanswered = { try cluster.metric("ensemble_connection_asks_unanswered_total") }
         let opened = try linksOpened()

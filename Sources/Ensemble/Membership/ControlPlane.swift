@@ -9,8 +9,8 @@ public enum RuntimeRequest: Sendable, Equatable {
     case status(StatusPageRequest? = nil)
     /// A client asks for this node's metrics.
     case metrics
-    /// A node asks for this node's actors.
-    case listActors
+    /// A node asks for this node's actors whose id is greater than `afterID` (a page of them).
+    case listActors(afterID: UInt64)
     /// A client asks this node to stop.
     case stop
     /// A client adds or removes one capability.
@@ -238,8 +238,8 @@ public struct ControlPlane: Sendable {
             return [.runtime(.status(page))]
         case .metrics:
             return [.runtime(.metrics)]
-        case .listActors:
-            return [.runtime(.listActors)]
+        case .listActors(let afterID):
+            return [.runtime(.listActors(afterID: afterID))]
         case .ping:
             return [.answer(.pong(me))]
         case .describeView:

@@ -11,10 +11,11 @@ enum LeadersAnswer: Sendable {
 }
 
 extension NodeCore {
-    /// Asks `leader` for its status report, every page of it, within `timeout`. The leader
-    /// answers over this member's own connection to it, as it answers a JOIN.
-    func leadersReport(of leader: NodeID, timeout: Duration) async -> LeadersAnswer {
-        let deadline = now + timeout
+    /// Asks `leader` for its status report: the first page within `timeout`, each later one
+    /// within `pageTimeout`, all of them within `actorListDeadline`. The leader answers over
+    /// this member's own connection to it, as it answers a JOIN.
+    func leadersReport(of leader: NodeID, timeout: Duration, pageTimeout: Duration) async -> LeadersAnswer {
+        let deadline = now + Self.actorListDeadline
         let first: ControlReply
         do {
             first = try await request(.status(page: nil), to: .system(leader), timeout: timeout)
@@ -26,7 +27,7 @@ extension NodeCore {
         do {
             var assembly = try StatusAssembly(first: firstPage)
             while let next = assembly.nextPage {
-                let left = deadline - now
+                let left = min(pageTimeout, deadline - now)
                 guard left > .zero, case .statusReport(let page)? = try? await request(.status(page: next), to: .system(leader), timeout: left)
                 else { return .unusable }
                 try assembly.add(page)

@@ -20,7 +20,7 @@ extension NodeCore {
         var answeredAt: [NodeAddress: Duration] = [:]
         var toAsk = others
         if askingTheLeader, let leader = leadership.leaderLife, leader != nodeID, others.contains(leader) {
-            switch await leadersReport(of: leader, timeout: timeout + Self.leadersReportMargin) {
+            switch await leadersReport(of: leader, timeout: timeout + Self.leadersReportMargin, pageTimeout: timeout) {
             case .report(let report, let receivedAt):
                 let coverage = LeaderReportCoverage(report: report, receivedAt: receivedAt, members: others)
                 actors += coverage.actors
@@ -40,11 +40,7 @@ extension NodeCore {
             var waiting = toAsk[...]
             func askNext() {
                 guard let node = waiting.popFirst() else { return }
-                group.addTask {
-                    let answer = try? await self.request(.listActors, to: .system(node), timeout: timeout)
-                    if case .actors(let records) = answer { return (node, records, self.now) }
-                    return (node, nil, self.now)
-                }
+                group.addTask { (node, await self.actors(of: node, timeout: timeout), self.now) }
             }
             for _ in 0..<Self.statusFanOut { askNext() }
             for await (node, records, at) in group {

@@ -3,6 +3,7 @@ extension NodeMetrics {
     /// metrics` asks for. A status counter exported under a derived name (added after this
     /// list) gets `derivedCounterHelp`.
     static let help: [String: String] = [
+        "ensemble_actor_list_pages_total": "Pages of this node's actors it answered another node's status with, its list being too long for one message.",
         "ensemble_actor_restarts_total": "Actors the node's supervisor restarted after a failure.",
         "ensemble_actors": "Actors running on the node.",
         "ensemble_actors_created_total": "Actors created on the node.",

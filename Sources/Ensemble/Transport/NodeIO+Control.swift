@@ -189,8 +189,9 @@ extension NodeIO {
             serveEvents(after: after, waitMs: waitMs, answering: envelope)
         case .restartReported(let actor, let typeName, let restarts):
             recordRestart(of: actor, type: typeName, restarts: restarts)
-        case .listActors:
-            reply(to: envelope, .actors(core.localRecords))
+        case .listActors(let afterID):
+            let (records, more) = core.actorPage(after: afterID)
+            reply(to: envelope, .actors(records, more: more))
         case .stop:
             reply(to: envelope, .ok)
             core.requestStop()

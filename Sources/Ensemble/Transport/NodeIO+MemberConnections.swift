@@ -2,8 +2,8 @@ import ZMQ
 
 /// A status asks every member for its actors. The leader asks over each member's own connection
 /// to it (the one its updates take), and a member answers over the connection a request came on,
-/// so a status opens links only from the node asked to the members it has none to: none at the
-/// leader, and none from the members back to the node asked. A member takes this one request
+/// so a status opens no link at the leader, and none from the members back to the node asked. A
+/// member takes this one request
 /// over its link to the leader address, as it takes the leader's updates there; one that does not
 /// answer there (an earlier build) is asked over a link (`ConnectionAsks`). A status asked of a
 /// member takes the actors from the leader's report, which comes back over the member's connection.
@@ -12,12 +12,14 @@ extension NodeIO {
     static let listActorsTypeName = Ensemble_V2_ListActorsRequest.protoMessageName
 
     /// The routing id of the member connection `envelope` goes over instead of a link: while this
-    /// node leads, for a request for a member's actors, when no link to the member is open and its
-    /// connection is known.
+    /// node leads, for a request for a member's actors, when the member's connection is known and
+    /// it has not left such a request unanswered there lately; even with a link to the member
+    /// open (an elected leader's announcement link, say, which would otherwise carry it and be
+    /// kept a minute as a link in use).
     func memberConnection(for envelope: borrowing Envelope) -> [UInt8]? {
         // The cheap tests first: every envelope for another node passes here (a tell fails the first).
         guard envelope.kind == .control, envelope.recipient.id == 0, envelope.typeName == Self.listActorsTypeName,
-            plane.leader != nil, peers[envelope.recipient.node.address] == nil, connectionAsks.mayAsk(envelope.recipient.node, now: core.now)
+            plane.leader != nil, connectionAsks.mayAsk(envelope.recipient.node, now: core.now)
         else { return nil }
         return updateRoutes.route(of: envelope.recipient.node)
     }
@@ -32,7 +34,7 @@ extension NodeIO {
     func sendOverMemberConnection(_ envelope: borrowing Envelope) -> Bool {
         if let identity = memberConnection(for: envelope) { return ask(envelope, over: identity) }
         guard envelope.kind == .reply, envelope.recipient.id == 0, envelope.typeName == Self.statusReportTypeName,
-            plane.leader != nil, peers[envelope.recipient.node.address] == nil,
+            plane.leader != nil,
             let identity = updateRoutes.route(of: envelope.recipient.node)
         else { return false }
         do {

@@ -168,8 +168,9 @@ public enum ControlRequest: Sendable, Equatable {
     case status(page: StatusPageRequest? = nil)
     /// Client to node: your metrics. Answered `metricsText`.
     case metrics
-    /// Node to node: list your actors. Answered `actors`.
-    case listActors
+    /// Node to node: list your actors whose id is greater than `afterID`, in id order, as many
+    /// as one message holds. Answered `actors`, which says whether more follow.
+    case listActors(afterID: UInt64 = 0)
     /// Are you there? Answered `pong`.
     case ping
     /// Client to node: stop gracefully. Answered `ok`.
@@ -229,8 +230,8 @@ public enum ControlReply: Sendable, Equatable {
     case statusReport(StatusReport)
     /// Node to client: its metrics, in the Prometheus text exposition format.
     case metricsText(String)
-    /// The actors a node hosts.
-    case actors([ActorRecord])
+    /// The actors a node hosts, or a page of them (`more`: ask again after the last one's id).
+    case actors([ActorRecord], more: Bool = false)
     /// Yes, this life.
     case pong(NodeID)
     /// Node to client: the capabilities now in force.

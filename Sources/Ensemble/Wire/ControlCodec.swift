@@ -44,7 +44,7 @@ enum ControlCodec {
                 $0.page = UInt32(clamping: page?.page ?? 0)
             })
         case .metrics: return try wire(Ensemble_V2_MetricsRequest())
-        case .listActors: return try wire(Ensemble_V2_ListActorsRequest())
+        case .listActors(let afterID): return try wire(Ensemble_V2_ListActorsRequest.with { $0.afterID = afterID })
         case .ping: return try wire(Ensemble_V2_PingRequest())
         case .stop: return try wire(Ensemble_V2_StopRequest())
         case .changeCapability(let add, let name):
@@ -116,7 +116,11 @@ enum ControlCodec {
             return try wire(Ensemble_V2_NameClaimReply.with { $0.granted = .init(); $0.term = term })
         case .statusReport(let report): return try wire(report.proto)
         case .metricsText(let text): return try wire(Ensemble_V2_MetricsText.with { $0.text = text })
-        case .actors(let records): return try wire(Ensemble_V2_ActorList.with { $0.actors = records.map(\.proto) })
+        case .actors(let records, let more):
+            return try wire(Ensemble_V2_ActorList.with {
+                $0.actors = records.map(\.proto)
+                $0.more = more
+            })
         case .pong(let life): return try wire(Ensemble_V2_Pong.with { $0.node = life.proto })
         case .capabilitySet(let capabilities):
             return try wire(Ensemble_V2_CapabilitySet.with { $0.capabilities = capabilities.sorted })
@@ -197,7 +201,7 @@ enum ControlCodec {
                 .status(page: request.snapshot == 0 ? nil : StatusPageRequest(snapshot: request.snapshot, page: Int(request.page)))
             },
             entry(Ensemble_V2_MetricsRequest.self) { _ in .metrics },
-            entry(Ensemble_V2_ListActorsRequest.self) { _ in .listActors },
+            entry(Ensemble_V2_ListActorsRequest.self) { .listActors(afterID: $0.afterID) },
             entry(Ensemble_V2_PingRequest.self) { _ in .ping },
             entry(Ensemble_V2_StopRequest.self) { _ in .stop },
             entry(Ensemble_V2_ChangeCapabilityRequest.self) { .changeCapability(add: $0.add, name: $0.name) },
@@ -251,7 +255,7 @@ enum ControlCodec {
             entry(Ensemble_V2_StatusReport.self) { .statusReport(try StatusReport(proto: $0)) },
             entry(Ensemble_V2_MetricsText.self) { .metricsText($0.text) },
             entry(Ensemble_V2_ActorList.self) { list in
-                .actors(try list.actors.map { (record) throws(WireError) in try ActorRecord(proto: record) })
+                .actors(try list.actors.map { (record) throws(WireError) in try ActorRecord(proto: record) }, more: list.more)
             },
             entry(Ensemble_V2_Pong.self) { .pong(try NodeID(proto: $0.node)) },
             entry(Ensemble_V2_CapabilitySet.self) { .capabilitySet(Capabilities($0.capabilities)) },

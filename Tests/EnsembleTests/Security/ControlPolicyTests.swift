@@ -32,7 +32,7 @@ import Testing
         .join(JoinRequest(node: a, capabilities: .none, load: 0, protocolVersion: 1)), .leave(a), .loadReport(a, 1),
         .capabilitiesChanged(a, .none), .heartbeat(a, load: 0, capabilities: .none), .snapshotRequest, .claimName("n"),
         .registerName("n", Fixture.actor(a, 1), bornMs: 1), .releaseName("n", Fixture.actor(a, 1)), .abandonName("n"),
-        .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors, .probeRequest(b),
+        .create(CreateRequest(typeName: "Encoder", parent: nil, globalName: nil)), .listActors(), .probeRequest(b),
         .actorRestarted(Fixture.actor(a, 1), typeName: "Echo", restarts: 1),
     ]
     static let answers: [ControlReply] = [
@@ -133,7 +133,7 @@ import Testing
 
     @Test func conventionRequestsComeFromMembers() {
         let fromStranger = Self.fromNode(Self.stranger)
-        for control in [ControlRequest.snapshotRequest, .claimName("n"), .abandonName("n"), .listActors,
+        for control in [ControlRequest.snapshotRequest, .claimName("n"), .abandonName("n"), .listActors(),
                         .registerName("n", Fixture.actor(Self.stranger, 1), bornMs: 1)] {
             #expect(Self.decide(control, fromStranger) == .ignore(.notAMember), "\(control)")
         }

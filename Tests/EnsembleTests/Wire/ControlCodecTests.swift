@@ -111,8 +111,10 @@ enum ControlSamples {
         ("ensemble.v2.StatusReport", .reply(.statusReport(StatusReport(
             node: n1, leader: nil, members: [], actors: [], globalNames: [:], unreachable: [], counters: [:])))),
         ("ensemble.v2.MetricsRequest", .request(.metrics)), ("ensemble.v2.MetricsText", .reply(.metricsText("# TYPE a gauge\na 1\n"))),
-        ("ensemble.v2.ListActorsRequest", .request(.listActors)), ("ensemble.v2.ActorList", .reply(.actors([]))),
+        ("ensemble.v2.ListActorsRequest", .request(.listActors())), ("ensemble.v2.ActorList", .reply(.actors([]))),
         ("ensemble.v2.ActorList", .reply(.actors([record, child]))), ("ensemble.v2.PingRequest", .request(.ping)),
+        ("ensemble.v2.ListActorsRequest", .request(.listActors(afterID: 70_000))),
+        ("ensemble.v2.ActorList", .reply(.actors([record], more: true))),
         ("ensemble.v2.Pong", .reply(.pong(n2))), ("ensemble.v2.StopRequest", .request(.stop)),
         ("ensemble.v2.ChangeCapabilityRequest", .request(.changeCapability(add: true, name: "morse"))),
         ("ensemble.v2.ChangeCapabilityRequest", .request(.changeCapability(add: false, name: ""))),

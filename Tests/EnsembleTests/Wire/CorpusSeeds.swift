@@ -49,7 +49,7 @@ enum CorpusSeeds {
         ("registerName", .request(.registerName("Acceptor", a1, bornMs: 1_700_000_000_000))),
         ("releaseName", .request(.releaseName("Acceptor", a1))), ("abandonName", .request(.abandonName("Acceptor"))),
         ("createActor", .request(.createActor(typeName: "Acceptor", globalName: "Acceptor"))), ("status", .request(.status())),
-        ("statusReport", .reply(.statusReport(report))), ("listActors", .request(.listActors)), ("actors", .reply(.actors([record]))),
+        ("statusReport", .reply(.statusReport(report))), ("listActors", .request(.listActors())), ("actors", .reply(.actors([record]))),
         ("ping", .request(.ping)), ("pong", .reply(.pong(n1))), ("stop", .request(.stop)),
         ("changeCapability", .request(.changeCapability(add: true, name: "64bit encoder"))),
         ("capabilitySet", .reply(.capabilitySet(caps))), ("capabilitiesChanged", .request(.capabilitiesChanged(n2, caps))),

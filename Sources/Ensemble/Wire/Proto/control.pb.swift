@@ -628,24 +628,31 @@ public nonisolated struct Ensemble_V2_Created: Sendable {
   fileprivate var _address: Ensemble_V2_ActorAddress? = nil
 }
 
-/// Node to node: list your actors.
+/// Node to node: list your actors, in id order, as many as one message holds.
 public nonisolated struct Ensemble_V2_ListActorsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  /// Only actors whose id is greater: the last id of the page before (0: from the first).
+  /// Added with paging; a node of an earlier build lists every actor at once.
+  public var afterID: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-/// The actors a node hosts.
+/// The actors a node hosts, or a page of them.
 public nonisolated struct Ensemble_V2_ActorList: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var actors: [Ensemble_V2_ActorRecord] = []
+
+  /// More actors follow: ask again with `after_id` the last one's id. Added with paging.
+  public var more: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1820,18 +1827,29 @@ nonisolated extension Ensemble_V2_Created: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Ensemble_V2_ListActorsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListActorsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}after_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.afterID) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.afterID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.afterID, fieldNumber: 1)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_ListActorsRequest, rhs: Ensemble_V2_ListActorsRequest) -> Bool {
+    if lhs.afterID != rhs.afterID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1839,7 +1857,7 @@ nonisolated extension Ensemble_V2_ListActorsRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Ensemble_V2_ActorList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ActorList"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}actors\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}actors\0\u{1}more\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1848,6 +1866,7 @@ nonisolated extension Ensemble_V2_ActorList: SwiftProtobuf.Message, SwiftProtobu
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.actors) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.more) }()
       default: break
       }
     }
@@ -1857,11 +1876,15 @@ nonisolated extension Ensemble_V2_ActorList: SwiftProtobuf.Message, SwiftProtobu
     if !self.actors.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.actors, fieldNumber: 1)
     }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Ensemble_V2_ActorList, rhs: Ensemble_V2_ActorList) -> Bool {
     if lhs.actors != rhs.actors {return false}
+    if lhs.more != rhs.more {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

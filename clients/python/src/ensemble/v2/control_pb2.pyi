@@ -202,14 +202,18 @@ class Created(_message.Message):
     def __init__(self, address: _Optional[_Union[_common_pb2.ActorAddress, _Mapping]] = ..., load: _Optional[int] = ...) -> None: ...
 
 class ListActorsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("after_id",)
+    AFTER_ID_FIELD_NUMBER: _ClassVar[int]
+    after_id: int
+    def __init__(self, after_id: _Optional[int] = ...) -> None: ...
 
 class ActorList(_message.Message):
-    __slots__ = ("actors",)
+    __slots__ = ("actors", "more")
     ACTORS_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
     actors: _containers.RepeatedCompositeFieldContainer[ActorRecord]
-    def __init__(self, actors: _Optional[_Iterable[_Union[ActorRecord, _Mapping]]] = ...) -> None: ...
+    more: bool
+    def __init__(self, actors: _Optional[_Iterable[_Union[ActorRecord, _Mapping]]] = ..., more: _Optional[bool] = ...) -> None: ...
 
 class ActorRecord(_message.Message):
     __slots__ = ("address", "type", "parent", "global_name", "restarts")
