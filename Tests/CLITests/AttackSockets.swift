@@ -170,6 +170,12 @@ final class RawMember: @unchecked Sendable {
     private var requests: [(typeName: String, overOwnLink: Bool)] = []
     private var running = false
     private let finished = DispatchSemaphore(value: 0)
+    /// What it answers a request for its actors with, given the id it is to list past (none by default).
+    var actorList: @Sendable (UInt64) -> ControlReply {
+        get { lock.withLock { answerActors } }
+        set { lock.withLock { answerActors = newValue } }
+    }
+    private var answerActors: @Sendable (UInt64) -> ControlReply = { _ in .actors([]) }
 
     /// Binds its ROUTER on 127.0.0.1:`port`, where the convention's answers will come.
     init(port: UInt16, leaderPort: UInt16) throws {
@@ -293,7 +299,7 @@ final class RawMember: @unchecked Sendable {
                 let answer: ControlReply
                 switch control {
                 case .ping: answer = .pong(life)
-                case .listActors: answer = .actors([])
+                case .listActors(let afterID): answer = answerActors(afterID)
                 default: continue
                 }
                 guard let reply = try? Envelope(control: answer, sender: .system(life), recipient: sender,

@@ -3,10 +3,10 @@ import ZMQ
 /// A status asks every member for its actors. The leader asks over each member's own connection
 /// to it (the one its updates take), and a member answers over the connection a request came on,
 /// so a status opens no link at the leader, and none from the members back to the node asked. A
-/// member takes this one request
-/// over its link to the leader address, as it takes the leader's updates there; one that does not
-/// answer there (an earlier build) is asked over a link (`ConnectionAsks`). A status asked of a
-/// member takes the actors from the leader's report, which comes back over the member's connection.
+/// member takes this one request over its link to the leader address, as it takes the leader's
+/// updates there; one that does not answer there (an earlier build) is asked over a link
+/// (`ConnectionAsks`). A status asked of a member takes the actors from the leader's report,
+/// which comes back over the member's connection.
 extension NodeIO {
     /// The one request a leader sends over a member's connection.
     static let listActorsTypeName = Ensemble_V2_ListActorsRequest.protoMessageName
