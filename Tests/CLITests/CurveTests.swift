@@ -48,6 +48,16 @@ struct CurveTests {
         #expect((report["unreachable"] as? [Any])?.isEmpty == true, "\(report)")
         #expect(try cluster.metric("ensemble_connection_asks_unanswered_total", curve: keys["user"]) == 0)
         #expect(try cluster.metric("ensemble_links_opened_total", curve: keys["user"]) == linksBefore)
+        // Asked of a member, over CurveZMQ too, the status takes the actors from the leader's report,
+        // which comes back over the member's own connection: no link opens there either.
+        let fromLeader = "ensemble_statuses_from_leader_total"
+        let (memberLinks, fromLeaderBefore) = (try cluster.metric("ensemble_links_opened_total", of: m1, curve: keys["user"]),
+                                               try cluster.metric(fromLeader, of: m1, curve: keys["user"]))
+        let atMember = try status(cluster, keys["user"], port: m1)
+        #expect((atMember["unreachable"] as? [Any])?.isEmpty == true, "\(atMember)")
+        #expect(try cluster.metric(fromLeader, of: m1, curve: keys["user"]) == fromLeaderBefore + 1)
+        #expect(try cluster.metric("ensemble_links_opened_total", of: m1, curve: keys["user"]) == memberLinks)
+        #expect(try cluster.metric("ensemble_links_opened_total", curve: keys["user"]) == linksBefore)
 
         let first = try cluster.app(Self.text, extra: ["--curve", keys["user"]])
         #expect(first.status == 0, "app failed: \(first.stderr)")
