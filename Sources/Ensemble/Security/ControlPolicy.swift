@@ -69,7 +69,7 @@ public enum ControlPolicy {
         case .ping:
             return .allow
         case .status, .describeView, .metrics:
-            // Its answer goes out over a link, which only a member has.
+            // Its answer goes out over a link or the member's own connection, which only a member has.
             guard isMember else { return .ignore(.notAMember) }
             return granted.contains(.use) ? .allow : .ignore(.notAMemberKey)
         case .stop, .changeCapability, .kill, .createActor, .promote, .events:
