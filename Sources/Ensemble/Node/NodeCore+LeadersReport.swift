@@ -11,18 +11,37 @@ enum LeadersAnswer: Sendable {
 }
 
 extension NodeCore {
-    /// Asks `leader` for its status report: the first page within `timeout`, each later one
-    /// within `pageTimeout`, all of them within `actorListDeadline`. The leader answers over
-    /// this member's own connection to it, as it answers a JOIN.
-    func leadersReport(of leader: NodeID, timeout: Duration, pageTimeout: Duration) async -> LeadersAnswer {
+    /// A leader not heard from for this long (its heartbeats come four times a second) is
+    /// taken for silent while a member waits for its report.
+    static let leaderSilence = Duration.seconds(1)
+
+    /// Asks `leader` for its status report: the first page for as long as the leader is heard
+    /// from (its report takes as long as its members take to answer it) and within
+    /// `actorListDeadline`, each later page within `pageTimeout`. The leader answers over this
+    /// member's own connection to it, as it answers a JOIN.
+    func leadersReport(of leader: NodeID, pageTimeout: Duration) async -> LeadersAnswer {
         let deadline = now + Self.actorListDeadline
-        let first: ControlReply
+        let id = pending.makeID()
+        let watch = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                if now - (lastHeard[leader.address] ?? .zero) > Self.leaderSilence {
+                    return pending.fail(id, EnsembleError.unreachable(leader.address))
+                }
+            }
+        }
+        defer { watch.cancel() }
+        let answer: Envelope
         do {
-            first = try await request(.status(page: nil), to: .system(leader), timeout: timeout)
+            answer = try await pending.wait(for: id, timeout: Self.actorListDeadline, destination: leader, what: "\(leader.address)") {
+                sendControl(.status(page: nil), to: .system(leader), correlationID: id)
+            }
         } catch {
             return .silent
         }
-        guard case .statusReport(let firstPage) = first, firstPage.node == leader else { return .unusable }
+        watch.cancel()
+        guard case .statusReport(let firstPage)? = try? ControlCodec.decodeReply(answer.typeName, answer.payload), firstPage.node == leader
+        else { return .unusable }
         let receivedAt = now
         do {
             var assembly = try StatusAssembly(first: firstPage)

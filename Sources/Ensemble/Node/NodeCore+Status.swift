@@ -2,15 +2,11 @@ extension NodeCore {
     /// How many members one `status` asks for their actors at once.
     static let statusFanOut = 16
 
-    /// How much longer than it waits for a member's actors a member waits for its leader's
-    /// report: the leader waits as long for a member that does not answer.
-    static let leadersReportMargin = Duration.milliseconds(500)
-
     /// The convention as this node sees it, with every member's actors that answer in time.
     /// A member asked by a client takes them from its leader's report (`LeaderReportCoverage`)
-    /// and asks only the members that report leaves out; when the leader does not answer
-    /// within `timeout` and a margin, it asks the others itself (and every member, the
-    /// leader too, when the leader refused). A node asked by another node always asks the
+    /// and asks only the members that report leaves out; when the leader falls silent before
+    /// it answers, it asks the others itself (and every member, the leader too, when the
+    /// leader refused). A node asked by another node always asks the
     /// members itself: two nodes that each take the other for the leader never wait on each other.
     func collectStatus(timeout: Duration = .seconds(1), askingTheLeader: Bool = true) async -> StatusReport {
         let view = self.view
@@ -20,7 +16,7 @@ extension NodeCore {
         var answeredAt: [NodeAddress: Duration] = [:]
         var toAsk = others
         if askingTheLeader, let leader = leadership.leaderLife, leader != nodeID, others.contains(leader) {
-            switch await leadersReport(of: leader, timeout: timeout + Self.leadersReportMargin, pageTimeout: timeout) {
+            switch await leadersReport(of: leader, pageTimeout: timeout) {
             case .report(let report, let receivedAt):
                 let coverage = LeaderReportCoverage(report: report, receivedAt: receivedAt, members: others)
                 actors += coverage.actors
