@@ -35,9 +35,11 @@ extension NodeCore {
             guard left > .zero,
                 case .actors(let page, let more)? = try? await request(.listActors(afterID: after), to: .system(node), timeout: left)
             else { return nil }
-            records += page.filter { $0.address.node == node && $0.address.id > after }
+            let own = page.filter { $0.address.node == node && $0.address.id > after }
+            records += own
             guard more else { return records }
-            guard let last = page.last?.address.id, last > after else { return nil }
+            // The next page starts past the member's own last actor, never past an id it named for another node.
+            guard let last = own.last?.address.id else { return nil }
             after = last
         }
     }
