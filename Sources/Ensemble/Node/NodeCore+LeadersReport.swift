@@ -39,7 +39,6 @@ extension NodeCore {
         } catch {
             return .silent
         }
-        watch.cancel()
         guard case .statusReport(let firstPage)? = try? ControlCodec.decodeReply(answer.typeName, answer.payload), firstPage.node == leader
         else { return .unusable }
         let receivedAt = now
