@@ -83,9 +83,12 @@ let package = Package(
         // NORM (nine libraries, 1.2 MB resident) for the GSSAPI mechanism and the
         // pgm/epgm/norm transports, which Ensemble never uses. CZMQ/static comes first in
         // the library search path, so CZMQ's `-lzmq` finds the linker script there, which
-        // links libzmq.a (libzmq3-dev) with libsodium and libbsd; ZMQUnusedDeps stands in
-        // for the rest. (`-Bstatic -lzmq` here would come after CZMQ's `-lzmq`: too late.)
-        // The C++ runtime the same way: CZMQ/static/libstdc++.so links libstdc++.a.
+        // links libzmq.a (libzmq3-dev) with libsodium.a, libbsd.a and libmd.a; ZMQUnusedDeps
+        // stands in for the rest. (`-Bstatic -lzmq` here would come after CZMQ's `-lzmq`: too
+        // late.) The C++ runtime the same way: CZMQ/static/libstdc++.so links libstdc++.a; and
+        // libgcc's unwinder with `-static-libgcc`. What is left shared is glibc (libc, libm,
+        // the dynamic linker): libm.a calls into glibc's private CPU tables and links only
+        // into a static program.
         .executableTarget(
             name: "ensemble-node",
             dependencies: ["Ensemble", "NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
@@ -93,7 +96,8 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(
                     [
-                        "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xlinker", "--no-export-dynamic",
+                        "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
+                        "-Xlinker", "--no-export-dynamic",
                         // FoundationEssentials (which SwiftProtobuf imports) needs these two linked
                         // statically as well.
                         "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
