@@ -30,7 +30,7 @@ public enum StatusPaging {
         var base = whole
         base.actors = []
         let baseSize = encodedSize(base.proto)
-        let recordSizes = report.actors.map { fieldSize(encodedSize($0.proto)) }
+        let recordSizes = report.actors.map { fieldSize($0.protoSize) }
         if baseSize + recordSizes.reduce(0, +) + pagingFieldsSize <= budget { return [whole] }
 
         let later = StatusReport(
