@@ -6,7 +6,8 @@ import ZMQ
 /// member takes this one request over its link to the leader address, as it takes the leader's
 /// updates there; one that does not answer there (an earlier build) is asked over a link
 /// (`ConnectionAsks`). A status asked of a member takes the actors from the leader's report,
-/// which comes back over the member's connection.
+/// which comes back over the member's connection, as every answer of the leader to a member's
+/// runtime does.
 extension NodeIO {
     /// The one request a leader sends over a member's connection.
     static let listActorsTypeName = Ensemble_V2_ListActorsRequest.protoMessageName
@@ -24,17 +25,16 @@ extension NodeIO {
         return updateRoutes.route(of: envelope.recipient.node)
     }
 
-    /// The leader's answer to a member's own status request, which goes back over the member's connection.
-    static let statusReportTypeName = Ensemble_V2_StatusReport.protoMessageName
-
     /// Sends `envelope` over a member's own connection instead of a link, when it is a leader's
-    /// request for the member's actors or its status report for a member that asked for it
-    /// (a status asked of a member takes every member's actors from the leader's report); false
-    /// when it takes a link.
+    /// request for the member's actors or the leader's answer to a request of the member's
+    /// runtime (its status report, a global name claimed, ...), which a member of any build takes
+    /// over its link to the leader address, as it takes the updates there; false when it takes a
+    /// link. Answers that were not made while their request was handled (the report, a claim
+    /// that waited) would otherwise open a link to a member that does not vote, kept a minute.
     func sendOverMemberConnection(_ envelope: borrowing Envelope) -> Bool {
         if let identity = memberConnection(for: envelope) { return ask(envelope, over: identity) }
-        guard envelope.kind == .reply, envelope.recipient.id == 0, envelope.typeName == Self.statusReportTypeName,
-            plane.leader != nil,
+        guard envelope.kind == .reply, envelope.recipient.id == 0, plane.leader != nil,
+            let sender = envelope.sender, sender.id == 0, sender.node == core.nodeID,
             let identity = updateRoutes.route(of: envelope.recipient.node)
         else { return false }
         do {
