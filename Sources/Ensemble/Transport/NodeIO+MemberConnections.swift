@@ -33,7 +33,9 @@ extension NodeIO {
     /// that waited) would otherwise open a link to a member that does not vote, kept a minute.
     func sendOverMemberConnection(_ envelope: borrowing Envelope) -> Bool {
         if let identity = memberConnection(for: envelope) { return ask(envelope, over: identity) }
-        guard envelope.kind == .reply, envelope.recipient.id == 0, plane.leader != nil,
+        // A pong (correlation id 0) answers nothing: its point is that the prober hears this node,
+        // which a member does over its ROUTER, not over its link to the leader address.
+        guard envelope.kind == .reply, envelope.recipient.id == 0, envelope.correlationID != 0, plane.leader != nil,
             let sender = envelope.sender, sender.id == 0, sender.node == core.nodeID,
             let identity = updateRoutes.route(of: envelope.recipient.node)
         else { return false }
