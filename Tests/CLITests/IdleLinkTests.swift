@@ -35,6 +35,7 @@ struct IdleLinkTests {
         let unlinked = { eventually { establishedConnections(of: leader, to: outsider) == 0 } }
         #expect(unlinked(), "the leader keeps a link to \(outsider)")
         let everyone: [UInt16?] = [nil] + members
+        let leaderIndex = 0
         let opened = { try everyone.map { try Self.linksOpened(cluster, $0) } }
         let leaderClosed = try Self.idleLinksClosed(cluster, nil)
         let outsiderIndex = try #require(everyone.firstIndex(of: outsider))
@@ -60,7 +61,7 @@ struct IdleLinkTests {
             return created
         }
         func createdOnce() {
-            for index in expected.indices { expected[index] += index == outsiderIndex ? 4 : index == 0 ? 0 : 1 }
+            for index in expected.indices { expected[index] += index == outsiderIndex ? 4 : index == leaderIndex ? 0 : 1 }
         }
         let encoders = try await createEncoders()
         createdOnce()
