@@ -13,7 +13,7 @@ extension NodeCore {
         var used = 0
         for cell in cells {
             let record = cell.record
-            let size = StatusPaging.fieldSize(record.protoSize)
+            let size = ProtoSize.lengthDelimited(record.protoSize)
             if used + size > budget && !records.isEmpty { break }
             records.append(record)
             used += size

@@ -30,7 +30,7 @@ public enum StatusPaging {
         var base = whole
         base.actors = []
         let baseSize = encodedSize(base.proto)
-        let recordSizes = report.actors.map { fieldSize($0.protoSize) }
+        let recordSizes = report.actors.map { ProtoSize.lengthDelimited($0.protoSize) }
         if baseSize + recordSizes.reduce(0, +) + pagingFieldsSize <= budget { return [whole] }
 
         let later = StatusReport(
@@ -64,15 +64,5 @@ public enum StatusPaging {
     /// The size of a proto message once encoded.
     static func encodedSize<M: SwiftProtobuf.Message>(_ message: M) -> Int {
         ((try? message.serializedBytes()) as [UInt8]?)?.count ?? 0
-    }
-
-    /// The size of an embedded message of `size` bytes as a repeated field: its tag, its length, itself.
-    static func fieldSize(_ size: Int) -> Int {
-        var length = 1, rest = size >> 7
-        while rest > 0 {
-            length += 1
-            rest >>= 7
-        }
-        return 1 + length + size
     }
 }
