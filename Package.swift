@@ -35,9 +35,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
-        // No pkgConfig: its `-L/usr/lib/x86_64-linux-gnu` would come first in every link
-        // and hide CZMQ/static from the release ensemble-node (below). zmq.h is in
-        // /usr/include and libzmq in the default library path (libzmq3-dev).
+        // No pkgConfig: zmq.h is in /usr/include and libzmq (libzmq.so for the CLI, debug
+        // builds and tests; libzmq.a for the release ensemble-node, below) in the default
+        // library path (libzmq3-dev).
         .systemLibrary(name: "CZMQ", path: "CZMQ"),
         .target(name: "ZMQ", dependencies: ["CZMQ"], swiftSettings: functionSections),
         // The floors `ensemble bench` compares its figures with: the same work on libzmq
@@ -74,21 +74,17 @@ let package = Package(
         // The node process: no argument parser, and of Foundation only the
         // FoundationEssentials that SwiftProtobuf imports; the Swift runtime
         // linked in, so a node maps only the parts of it that it uses.
-        // Not position-independent: its 33k relative relocations (780 kB read
-        // at every start, plus the pages they write) go away. No symbol table
-        // exported for dlsym (which nothing does): the runtime's link arguments
-        // ask for one (570 kB), and the dynamic linker read through it.
-        // docs/performance.md and docs/decisions.md have the figures.
-        // libzmq linked in as well: libzmq.so.5 loads the Kerberos libraries, OpenPGM and
-        // NORM (nine libraries, 1.2 MB resident) for the GSSAPI mechanism and the
-        // pgm/epgm/norm transports, which Ensemble never uses. CZMQ/static comes first in
-        // the library search path, so CZMQ's `-lzmq` finds the linker script there, which
-        // links libzmq.a (libzmq3-dev) with libsodium.a, libbsd.a and libmd.a; ZMQUnusedDeps
-        // stands in for the rest. (`-Bstatic -lzmq` here would come after CZMQ's `-lzmq`: too
-        // late.) The C++ runtime the same way: CZMQ/static/libstdc++.so links libstdc++.a; and
-        // libgcc's unwinder with `-static-libgcc`. What is left shared is glibc (libc, libm,
-        // the dynamic linker): libm.a calls into glibc's private CPU tables and links only
-        // into a static program.
+        // Statically linked as a whole (`-static-executable`, glibc too): the shared libc,
+        // libm and dynamic linker held about 2.3 MB resident in every node, the parts of them a
+        // node calls about 1.3 MB once linked in. Not position-independent, so no relocations
+        // to read or pages to write at start; no dynamic symbol table. docs/decisions.md
+        // ("The release node is one static executable") and docs/performance.md have the figures.
+        // With `-static` the linker takes only static libraries, so CZMQ's `-lzmq` links
+        // libzmq.a (libzmq3-dev), not libzmq.so.5 with the Kerberos libraries, OpenPGM and NORM
+        // it loads for the GSSAPI mechanism and the pgm/epgm/norm transports, which Ensemble
+        // never uses; ZMQUnusedDeps stands in for those. libsodium, libbsd and libmd are what
+        // libzmq.a needs beyond the Swift runtime's libraries (libzmq3-dev depends on their
+        // -dev packages); the C++ runtime is libstdc++.a and libgcc's unwinder `-static-libgcc`.
         .executableTarget(
             name: "ensemble-node",
             dependencies: ["Ensemble", "NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
@@ -96,12 +92,11 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(
                     [
-                        "-static-stdlib", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
-                        "-Xlinker", "--no-export-dynamic",
+                        "-static-executable", "-Xclang-linker", "-static-libgcc",
                         // FoundationEssentials (which SwiftProtobuf imports) needs these two linked
                         // statically as well.
                         "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
-                        "-L\(Context.packageDirectory)/CZMQ/static",
+                        "-Xlinker", "-lsodium", "-Xlinker", "-lbsd", "-Xlinker", "-lmd",
                         // The functions a node runs, side by side (deploy/function-order.sh).
                         "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Link/ensemble-node.order",
                     ],
