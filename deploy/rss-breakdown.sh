@@ -7,9 +7,11 @@
 # (e.g. nothing, for a full run instead of --quick: pass --full).
 #   deploy/rss-breakdown.sh            # quick bench, breakdown per node
 #   KEEP=/tmp/x deploy/rss-breakdown.sh  # keep the smaps copies in /tmp/x
+#   BIN=DIR deploy/rss-breakdown.sh      # another build's ensemble and ensemble-node (.build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=.build/release/ensemble
+bin=${BIN:-.build/release}/ensemble
+[ -x "$bin" ] || { echo "rss-breakdown: no $bin (deploy/setup.sh first, or set BIN)" >&2; exit 2; }
 dir=${KEEP:-$(mktemp -d /tmp/ensemble-smaps.XXXXXX)}
 mkdir -p "$dir"
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$dir"' EXIT
