@@ -28,8 +28,9 @@ fi
 echo "setup: building (release)" >&2
 # One section per function in every module, the dependencies' too, so that the node's linker
 # lays out the functions it runs side by side (Package.swift, Link/ensemble-node.order).
-# The static node's link warns that glibc's name lookups (getaddrinfo, getpwuid) load glibc's
-# own NSS modules at run time: they do, on the machine that built it (docs/decisions.md).
+# The static node's link warns that glibc's name lookups (getaddrinfo, getpwuid) may load NSS
+# modules at run time: /etc/hosts and DNS are built in, other sources are modules taken from
+# the host (docs/decisions.md, "The release node is one static executable").
 swift build -c release -Xswiftc -Xfrontend -Xswiftc -function-sections 2>&1 | grep -v "prohibited flag" \
     | grep -v -e "in statically linked applications requires at runtime" -e "the use of \`mktemp' is dangerous" \
     | grep -E "error|warning: |Compiling|Build" | tail -5 >&2
