@@ -84,7 +84,7 @@ let package = Package(
         // it loads for the GSSAPI mechanism and the pgm/epgm/norm transports, which Ensemble
         // never uses; ZMQUnusedDeps stands in for those. libsodium, libbsd and libmd are what
         // libzmq.a needs beyond the Swift runtime's libraries (libzmq3-dev depends on their
-        // -dev packages); the C++ runtime is libstdc++.a and libgcc's unwinder `-static-libgcc`.
+        // -dev packages); `-static` also takes libstdc++.a and libgcc's unwinder.
         .executableTarget(
             name: "ensemble-node",
             dependencies: ["Ensemble", "NodeLauncher", "ZMQ", "ZMQUnusedDeps"],
@@ -92,7 +92,7 @@ let package = Package(
             linkerSettings: [
                 .unsafeFlags(
                     [
-                        "-static-executable", "-Xclang-linker", "-static-libgcc",
+                        "-static-executable",
                         // FoundationEssentials (which SwiftProtobuf imports) needs these two linked
                         // statically as well.
                         "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
